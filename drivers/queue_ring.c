@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * queue_ring: Queue stage on rte_ring.
+ * push: enqueues up to n, refuses the rest (counted "full"; caller keeps them).
+ * pull: dequeues up to max.  destroy: frees held mbufs, then the ring.
+ * threads: one pusher, one puller unless mp=1 / mc=1 (then that side's
+ *   counters are atomic).
+ * args: size=<pow2 >= 2, 1024; holds size-1> mp=<0|1> mc=<0|1> bytes=<0|1>
+ * stats: in, out, full
+ */
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <rte_ring.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_queue.h>
+#include <pathkit/pk_stage_worker.h>
+
+struct queue_ring {
+	struct pk_stage stage;
+	struct rte_ring *r;
+};
+
+static inline struct rte_ring *
+queue_ring_of(struct pk_stage *s)
+{
+	return ((struct queue_ring *)s)->r;
+}
+
+static uint16_t
+queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts,
+					       n, NULL);
+
+	pk_stage_count(s, &s->in, pkts, k);
+	pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
+	return k;
+}
+
+static uint16_t
+queue_ring_push_mp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t k;
+
+	/* bytes before the enqueue: a puller may free them right after */
+	if (unlikely(s->flags & PK_STAGE_F_BYTES))
+		bytes = pk_burst_bytes(pkts, n);
+	k = rte_ring_mp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
+	if (unlikely(k != n && bytes != 0))
+		bytes -= pk_burst_bytes(&pkts[k], n - k);
+	pk_counter_add_mt(&s->in.pkts, k);
+	if (bytes != 0)
+		pk_counter_add_mt(&s->in.bytes, bytes);
+	if (k != n)
+		pk_counter_add_mt(&s->in.drops[PK_DROP_FULL], n - k);
+	return k;
+}
+
+static uint16_t
+queue_ring_pull_sc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	uint16_t k = rte_ring_sc_dequeue_burst(queue_ring_of(s), (void **)pkts,
+					       max, NULL);
+
+	pk_stage_count(s, &s->out, pkts, k);
+	return k;
+}
+
+static uint16_t
+queue_ring_pull_mc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	uint16_t k = rte_ring_mc_dequeue_burst(queue_ring_of(s), (void **)pkts,
+					       max, NULL);
+
+	pk_stage_count_mt(s, &s->out, pkts, k);
+	return k;
+}
+
+static unsigned int
+queue_ring_len(const struct pk_stage *s)
+{
+	return rte_ring_count(((const struct queue_ring *)s)->r);
+}
+
+static void
+queue_ring_destroy(struct pk_stage *s)
+{
+	struct rte_ring *r = queue_ring_of(s);
+	struct rte_mbuf *m[64];
+	unsigned int k;
+
+	if (r != NULL) {
+		while ((k = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m),
+						   NULL)) > 0)
+			rte_pktmbuf_free_bulk(m, k);
+		rte_ring_free(r);
+	}
+	pk_stage_free(s);
+}
+
+#define QUEUE_RING_OPS(sfx, push_fn, pull_fn, mt)                              \
+	static const struct pk_stage_ops queue_ring_##sfx##_ops = {            \
+		.kind = "queue_ring",                                          \
+		.push = push_fn,                                               \
+		.pull = pull_fn,                                               \
+		.destroy = queue_ring_destroy,                                 \
+		.len = queue_ring_len,                                     \
+		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | (mt),          \
+	}
+
+QUEUE_RING_OPS(spsc, queue_ring_push_sp, queue_ring_pull_sc, 0);
+QUEUE_RING_OPS(mpsc, queue_ring_push_mp, queue_ring_pull_sc,
+	       PK_STAGE_CAP_MT_PUSH);
+QUEUE_RING_OPS(spmc, queue_ring_push_sp, queue_ring_pull_mc,
+	       PK_STAGE_CAP_MT_PULL);
+QUEUE_RING_OPS(mpmc, queue_ring_push_mp, queue_ring_pull_mc,
+	       PK_STAGE_CAP_MT_PUSH | PK_STAGE_CAP_MT_PULL);
+
+static const struct pk_stage_ops *const queue_ring_variants[4] = {
+	[0] = &queue_ring_spsc_ops,
+	[PK_QUEUE_F_MP] = &queue_ring_mpsc_ops,
+	[PK_QUEUE_F_MC] = &queue_ring_spmc_ops,
+	[PK_QUEUE_F_MP | PK_QUEUE_F_MC] = &queue_ring_mpmc_ops,
+};
+
+struct pk_stage *
+pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
+		     uint32_t sflags, int socket_id)
+{
+	static uint32_t ring_seq;
+	char ring_name[RTE_RING_NAMESIZE];
+	struct pk_stage *s;
+	unsigned int rflags = 0;
+
+	if (size < 2 || size > RTE_RING_SZ_MASK || !rte_is_power_of_2(size) ||
+	    (qflags & ~(uint32_t)(PK_QUEUE_F_MP | PK_QUEUE_F_MC)) != 0) {
+		PK_LOG(ERR, "%s: queue size %u must be a power of two in 2..%u"
+		       " (flags 0x%x)", name != NULL ? name : "(null)", size,
+		       RTE_RING_SZ_MASK, qflags);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = pk_stage_alloc(sizeof(struct queue_ring),
+			   queue_ring_variants[qflags], name, sflags,
+			   socket_id);
+	if (s == NULL)
+		return NULL;
+	if (!(qflags & PK_QUEUE_F_MP))
+		rflags |= RING_F_SP_ENQ;
+	if (!(qflags & PK_QUEUE_F_MC))
+		rflags |= RING_F_SC_DEQ;
+	/* ring names are global: make one up, the stage keeps its own name */
+	snprintf(ring_name, sizeof(ring_name), "pkq_%u",
+		 __atomic_fetch_add(&ring_seq, 1, __ATOMIC_RELAXED));
+	((struct queue_ring *)s)->r = rte_ring_create(ring_name, size,
+						      socket_id, rflags);
+	if (((struct queue_ring *)s)->r == NULL) {
+		int err = rte_errno;
+
+		PK_LOG(ERR, "%s: ring of %u: %s", name, size, rte_strerror(err));
+		pk_stage_free(s);
+		rte_errno = err;
+		return NULL;
+	}
+	return s;
+}
+
+static struct pk_stage *
+queue_ring_create_kv(const char *name, const struct rte_kvargs *kv,
+		     int socket_id)
+{
+	uint64_t size = PK_QUEUE_DEFAULT_SIZE, mp = 0, mc = 0;
+	uint32_t sflags = 0;
+
+	if (pk_stage_arg_u64(kv, "size", 2, RTE_RING_SZ_MASK, &size) != 0 ||
+	    pk_stage_arg_u64(kv, "mp", 0, 1, &mp) != 0 ||
+	    pk_stage_arg_u64(kv, "mc", 0, 1, &mc) != 0 ||
+	    pk_stage_args_flags(kv, &sflags) != 0) {
+		PK_LOG(ERR, "%s: bad queue_ring arguments", name);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return pk_queue_ring_create(name, size,
+				    (mp ? PK_QUEUE_F_MP : 0) |
+					    (mc ? PK_QUEUE_F_MC : 0),
+				    sflags, socket_id);
+}
+
+static const char *const queue_ring_args[] = { "size", "mp", "mc", NULL };
+static struct pk_stage_kind queue_ring_kind = {
+	.name = "queue_ring",
+	.help = "packet queue on rte_ring",
+	.args = queue_ring_args,
+	.create = queue_ring_create_kv,
+};
+PK_STAGE_KIND_REGISTER(queue_ring_kind);

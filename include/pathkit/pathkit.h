@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PATHKIT_H
+#define PATHKIT_H
+
+/**
+ * @file
+ * PathKit: Scout/SILK paths on DPDK. Include this for the whole public API.
+ * Start with pk_stage.h (the Stage contract, ownership and threads).
+ */
+
+#include <pathkit/pk_version.h>
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_stage.h>
+#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_queue.h>
+#include <pathkit/pk_proc.h>
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_port.h>
+
+#endif /* PATHKIT_H */

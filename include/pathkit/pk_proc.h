@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_PROC_H
+#define PK_PROC_H
+
+/**
+ * @file
+ * Processing: a stage that works on each burst that passes through it, pushed
+ * (then pushed on to its next stage) or pulled (from its prev stage).
+ *
+ * Ownership: as pk_stage.h. A processing stage that drops a packet frees it
+ * and counts it by reason. Packets its next stage refuses come back to the
+ * pusher already processed (see pk_stage.h, "returned packets may have been
+ * changed").
+ *
+ * Threads: one thread pushes or pulls a processing stage at a time (its
+ * counters have one writer per side); a callback runs in that thread.
+ *
+ * Built-in kinds: proc_noop, proc_macswap, proc_ether (src=, dst=),
+ * proc_ttl (IPv4 TTL / IPv6 hop limit decrement, expired packets dropped as
+ * "expired", truncated ones as "malformed"), proc_counter (counts bytes).
+ */
+
+#include <pathkit/pk_stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Work on a burst in place. Keep the survivors compacted at the front of
+ * pkts, in order, and return how many there are. A packet not kept must be
+ * freed (or handed elsewhere) by the callback and counted with
+ * pk_stage_drop() or pk_stage_count_drop() on the side c given.
+ *
+ * @param s the processing stage (for counting drops)
+ * @param c the side to count drops on (&s->in when pushed, &s->out when pulled)
+ * @param pkts the burst
+ * @param n its length
+ * @param arg the argument given at create
+ * @return packets kept, pkts[0..ret)
+ */
+typedef uint16_t (*pk_proc_fn)(struct pk_stage *s, struct pk_stage_counters *c,
+			       struct rte_mbuf **pkts, uint16_t n, void *arg);
+
+/**
+ * Create a processing stage that applies fn to each burst.
+ * @param name stage name
+ * @param fn the work (called once per burst)
+ * @param arg passed to fn
+ * @param sflags enum pk_stage_flag bits
+ * @param socket_id NUMA socket, or SOCKET_ID_ANY
+ * @return the stage, or NULL with rte_errno EINVAL (NULL fn, bad name) or ENOMEM.
+ */
+struct pk_stage *pk_proc_create(const char *name, pk_proc_fn fn, void *arg,
+				uint32_t sflags, int socket_id);
+
+/**
+ * Create a processing stage with private state of priv_size bytes (zeroed)
+ * passed to fn as arg; for built-in kinds.
+ * @return the stage, or NULL with rte_errno set as pk_proc_create().
+ */
+struct pk_stage *pk_proc_create_priv(const struct pk_stage_ops *ops,
+				     const char *name, pk_proc_fn fn,
+				     size_t priv_size, uint32_t sflags,
+				     int socket_id);
+
+/** @return the private state of a stage made by pk_proc_create_priv(). */
+void *pk_proc_priv(struct pk_stage *s);
+
+struct rte_ether_addr;
+
+/**
+ * Create a proc_ether stage: rewrites source and/or destination MAC.
+ * @param src new source address, or NULL to keep it
+ * @param dst new destination address, or NULL to keep it
+ * @return the stage, or NULL with rte_errno EINVAL (both NULL) or ENOMEM.
+ */
+struct pk_stage *pk_proc_ether_create(const char *name,
+				      const struct rte_ether_addr *src,
+				      const struct rte_ether_addr *dst,
+				      uint32_t sflags, int socket_id);
+
+/** Processing stage ops for built-in kinds: push, pull, destroy filled in. */
+#define PK_PROC_OPS(kind_name)                                                 \
+	{                                                                      \
+		.kind = (kind_name), .push = pk_proc_push,                     \
+		.pull = pk_proc_pull, .destroy = pk_stage_free,                \
+		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL |                \
+			PK_STAGE_CAP_FWD_PUSH | PK_STAGE_CAP_FWD_PULL,         \
+	}
+
+/** Generic processing push: fn on the burst, then push to next. */
+uint16_t pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
+/** Generic processing pull: pull from prev, then fn on the burst. */
+uint16_t pk_proc_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_PROC_H */

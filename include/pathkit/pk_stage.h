@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_STAGE_H
+#define PK_STAGE_H
+
+/**
+ * @file
+ * Stage: one step of a path. push() takes a burst of packets, pull() gives one.
+ *
+ * Ownership: push returns k; pkts[0..k) now belong to the stage (the stage may
+ * also overwrite those array slots), pkts[k..n) stay with the caller, in their
+ * original order, exactly as with rte_eth_tx_burst(). Packets returned by pull
+ * belong to the caller. destroy frees the stage and every packet it still holds.
+ * Nobody frees a packet they do not own, nobody touches one after handing it over.
+ *
+ * Returned packets may have been changed: in a push chain (processing ->
+ * processing -> queue) the stages before a refusal already did their work on
+ * the packets that come back. The caller of a chain therefore frees what comes
+ * back (and counts a drop); only the caller of a single stage that changes
+ * nothing before it refuses (a queue, a TX port) may retry. Paths apply a tail
+ * policy so that most callers need not care (see pk_path.h).
+ *
+ * Threads: control functions (create, link, destroy) run on one control thread
+ * at a time and never concurrently with the fast path of the same stage.
+ * Fast-path functions (pk_stage_worker.h) are safe as the stage kind's card
+ * says: most kinds take one pusher and one puller at a time.
+ *
+ * Statistics: each stage counts packets (and optionally bytes) in and out, and
+ * drops by reason. Counters are written by one thread per side (the pusher
+ * side and the puller side have separate cache lines), read with relaxed
+ * atomic loads from any thread (pk_stage_stats_get()).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_kvargs.h>
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest stage name, including the terminating NUL. */
+#define PK_STAGE_NAMESIZE 32
+
+/** Drop and refusal reasons: symbol and the name statistics print. */
+#define PK_DROP_REASONS(_)                                                     \
+	_(FULL, "full")                                                        \
+	_(NO_MATCH, "no-match")                                                \
+	_(MALFORMED, "malformed")                                              \
+	_(POLICY, "policy")                                                    \
+	_(EXPIRED, "expired")
+
+/** Why a stage dropped or refused a packet. */
+enum pk_drop_reason {
+#define PK_DROP_ENUM_(sym, str) PK_DROP_##sym,
+	PK_DROP_REASONS(PK_DROP_ENUM_)
+#undef PK_DROP_ENUM_
+	PK_DROP_MAX /**< number of reasons */
+};
+
+struct pk_stage;
+
+/** Push a burst: returns how many packets the stage took (see @file). */
+typedef uint16_t (*pk_stage_push_t)(struct pk_stage *s, struct rte_mbuf **pkts,
+				    uint16_t n);
+/** Pull up to max packets: returns how many were written to pkts. */
+typedef uint16_t (*pk_stage_pull_t)(struct pk_stage *s, struct rte_mbuf **pkts,
+				    uint16_t max);
+
+/** Capabilities a stage declares, used to check wiring when a path is built. */
+enum pk_stage_cap {
+	PK_STAGE_CAP_PUSH = 1u << 0,    /**< accepts push */
+	PK_STAGE_CAP_PULL = 1u << 1,    /**< can be pulled */
+	PK_STAGE_CAP_FWD_PUSH = 1u << 2, /**< pushes what it takes to its next */
+	PK_STAGE_CAP_FWD_PULL = 1u << 3, /**< pull pulls from its prev */
+	PK_STAGE_CAP_MT_PUSH = 1u << 4, /**< several threads may push at once */
+	PK_STAGE_CAP_MT_PULL = 1u << 5, /**< several threads may pull at once */
+};
+
+/** Flags chosen when a stage is created. */
+enum pk_stage_flag {
+	PK_STAGE_F_BYTES = 1u << 0, /**< count bytes as well as packets */
+};
+
+/**
+ * What a stage kind implements. push or pull may be NULL when the kind does
+ * not support it: the stage then refuses pushes (returns 0) or pulls nothing.
+ */
+struct pk_stage_ops {
+	const char *kind;            /**< kind name, "queue_ring", ... */
+	pk_stage_push_t push;        /**< take a burst */
+	pk_stage_pull_t pull;        /**< give a burst */
+	/** Free the stage's state and every packet it holds; s itself too. */
+	void (*destroy)(struct pk_stage *s);
+	/** Optional: set downstream stage (compound stages link their tail). */
+	void (*set_next)(struct pk_stage *s, struct pk_stage *next);
+	/** Optional: set upstream stage (compound stages link their head). */
+	void (*set_prev)(struct pk_stage *s, struct pk_stage *prev);
+	/** Optional: packets the stage holds now (queues). */
+	unsigned int (*len)(const struct pk_stage *s);
+	uint32_t caps;               /**< enum pk_stage_cap bits */
+};
+
+/** One side's counters: written by one thread, read by any. */
+struct pk_stage_counters {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t drops[PK_DROP_MAX];
+} __rte_cache_aligned;
+
+/**
+ * A stage. Kinds embed it as the first member of their own state. Fields
+ * are read by the inline fast path; change them only through the API.
+ */
+struct pk_stage {
+	/* fast path: read on every burst */
+	pk_stage_push_t push;        /**< ops->push, or a refuse-all */
+	pk_stage_pull_t pull;        /**< ops->pull, or a pull-nothing */
+	struct pk_stage *next;       /**< downstream (for FWD_PUSH kinds) */
+	struct pk_stage *prev;       /**< upstream (for FWD_PULL kinds) */
+	uint32_t flags;              /**< enum pk_stage_flag */
+	uint32_t caps;               /**< enum pk_stage_cap */
+	/* slow path */
+	const struct pk_stage_ops *ops;
+	struct pk_stage *parent;     /**< compound stage that owns this one */
+	char name[PK_STAGE_NAMESIZE];
+	/* statistics: pusher side and puller side on their own lines */
+	struct pk_stage_counters in; /**< written by the pushing thread */
+	struct pk_stage_counters out; /**< written by the pulling thread */
+} __rte_cache_aligned;
+
+/** A snapshot of a stage's statistics. */
+struct pk_stage_stats {
+	uint64_t in_pkts;    /**< packets taken (push) or brought in (pull) */
+	uint64_t in_bytes;   /**< bytes of those, if the stage counts bytes */
+	uint64_t out_pkts;   /**< packets handed on (downstream or to a puller) */
+	uint64_t out_bytes;  /**< bytes of those, if the stage counts bytes */
+	uint64_t drops[PK_DROP_MAX]; /**< dropped or refused, by reason */
+};
+
+/**
+ * A stage kind: created by name with key=value arguments.
+ * Register one with PK_STAGE_KIND_REGISTER(), last line of its driver file.
+ */
+struct pk_stage_kind {
+	const char *name;              /**< "queue_ring", ... */
+	const char *help;              /**< one line: what it does */
+	const char *const *args;       /**< accepted keys, NULL-terminated */
+	/**
+	 * Build a stage. kv holds only keys from args (may be empty).
+	 * @return the stage, or NULL with rte_errno set.
+	 */
+	struct pk_stage *(*create)(const char *name, const struct rte_kvargs *kv,
+				   int socket_id);
+	TAILQ_ENTRY(pk_stage_kind) next; /**< registry link, set by register */
+};
+
+/** Add a kind to the registry (called by PK_STAGE_KIND_REGISTER at load). */
+void pk_stage_kind_register(struct pk_stage_kind *kind);
+
+/** Register a stage kind when the program loads. Last line of a driver. */
+#define PK_STAGE_KIND_REGISTER(k)                                              \
+	RTE_INIT(pk_stage_kind_register_##k) { pk_stage_kind_register(&(k)); }
+
+/**
+ * Find a registered kind.
+ * @return the kind, or NULL if none has that name.
+ */
+const struct pk_stage_kind *pk_stage_kind_find(const char *name);
+
+/**
+ * Call fn for each registered kind, in name order of registration.
+ * @return 0, or the first non-zero value fn returned.
+ */
+int pk_stage_kind_foreach(int (*fn)(const struct pk_stage_kind *k, void *arg),
+			  void *arg);
+
+/**
+ * Create a stage by kind name.
+ * @param kind registered kind name
+ * @param name stage name (1..PK_STAGE_NAMESIZE-1 characters)
+ * @param args "key=value,key=value" (NULL or "" for defaults)
+ * @param socket_id NUMA socket for its memory, or SOCKET_ID_ANY
+ * @return the stage, or NULL with rte_errno: EINVAL (bad name or argument),
+ *   ENOENT (unknown kind), ENOMEM, or the kind's own error.
+ */
+struct pk_stage *pk_stage_create(const char *kind, const char *name,
+				 const char *args, int socket_id);
+
+/**
+ * Free a stage and every packet it holds. Accepts NULL. A stage that belongs
+ * to a path is destroyed with its path: destroying it alone is refused
+ * with a log line.
+ */
+void pk_stage_destroy(struct pk_stage *s);
+
+/**
+ * Connect a -> b: a pushes into b (if a forwards pushes), b pulls from a
+ * (if b forwards pulls).
+ * @return 0, or -EINVAL if neither direction works (see enum pk_stage_cap).
+ */
+int pk_stage_link(struct pk_stage *a, struct pk_stage *b);
+
+/** Disconnect s from its next and prev (they become unwired). */
+void pk_stage_unlink(struct pk_stage *s);
+
+/** @return the stage's name. */
+static inline const char *
+pk_stage_name(const struct pk_stage *s)
+{
+	return s->name;
+}
+
+/** @return the stage's kind name. */
+static inline const char *
+pk_stage_kind_name(const struct pk_stage *s)
+{
+	return s->ops->kind;
+}
+
+/** @return packets the stage holds now, or 0 if it holds none by nature. */
+unsigned int pk_stage_len(const struct pk_stage *s);
+
+/**
+ * Read a stage's statistics. Safe from any thread while the stage runs.
+ * @return 0, or -EINVAL if s or st is NULL.
+ */
+int pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st);
+
+/** Zero a stage's statistics. Control thread, while no fast path runs. */
+void pk_stage_stats_reset(struct pk_stage *s);
+
+/** @return the printable name of a drop reason ("full", ...). */
+const char *pk_drop_reason_name(enum pk_drop_reason r);
+
+/**
+ * Print a stage's statistics as one line, "name kind in=.. out=.. full=..".
+ * @return what fprintf returned.
+ */
+int pk_stage_stats_print(FILE *f, const struct pk_stage *s);
+
+/* ---- for stage kinds (drivers) ---- */
+
+/**
+ * Allocate and initialise a stage of size bytes (>= sizeof(struct pk_stage);
+ * the kind's state follows), zeroed and cache aligned.
+ * @return the stage, or NULL with rte_errno EINVAL (bad name) or ENOMEM.
+ */
+struct pk_stage *pk_stage_alloc(size_t size, const struct pk_stage_ops *ops,
+				const char *name, uint32_t flags, int socket_id);
+
+/** Free memory from pk_stage_alloc() (for a kind's destroy). Accepts NULL. */
+void pk_stage_free(struct pk_stage *s);
+
+/**
+ * Parse the common flag arguments every kind accepts ("bytes=0|1").
+ * @return 0 and flags in *flags, or -EINVAL.
+ */
+int pk_stage_args_flags(const struct rte_kvargs *kv, uint32_t *flags);
+
+/**
+ * Read an unsigned integer argument (decimal, or 0x hex).
+ * @return 0 with *v set (left unchanged when key is absent), or -EINVAL
+ *   when the value is not a number within [min, max].
+ */
+int pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key,
+		     uint64_t min, uint64_t max, uint64_t *v);
+
+/** Keys every kind accepts on top of its own ("bytes"). */
+#define PK_STAGE_COMMON_ARGS "bytes"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_STAGE_H */

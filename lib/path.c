@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Path: a compound stage over a chain. The wiring is checked and linked once
+ * in pk_path_create(); push and pull then go straight to the head and tail.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_stage_worker.h>
+
+#include "pk_internal.h"
+
+struct pk_path {
+	struct pk_stage stage;       /* must be first */
+	struct pk_stage *head;
+	struct pk_stage *tail;
+	uint32_t owner;
+	enum pk_path_tail tail_policy;
+	unsigned int nb_stages;
+	struct pk_stage *stages[];
+};
+
+static inline struct pk_path *
+path_of(struct pk_stage *s)
+{
+	return (struct pk_path *)s;
+}
+
+/* Tail policy "return": refused packets go back to the caller. */
+static uint16_t
+path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t taken;
+
+	pk_stage_count(s, &s->in, pkts, n);
+	taken = pk_stage_push(path_of(s)->head, pkts, n);
+	if (unlikely(taken != n)) {
+		pk_stage_uncount(s, &s->in, &pkts[taken], n - taken);
+		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - taken);
+	}
+	return taken;
+}
+
+/* Tail policy "drop": the path takes everything and frees what was refused. */
+static uint16_t
+path_push_drop(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t taken;
+
+	pk_stage_count(s, &s->in, pkts, n);
+	taken = pk_stage_push(path_of(s)->head, pkts, n);
+	if (unlikely(taken != n)) {
+		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - taken);
+		rte_pktmbuf_free_bulk(&pkts[taken], n - taken);
+	}
+	return n;
+}
+
+static uint16_t
+path_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	uint16_t n = pk_stage_pull(path_of(s)->tail, pkts, max);
+
+	pk_stage_count(s, &s->out, pkts, n);
+	return n;
+}
+
+static void
+path_set_next(struct pk_stage *s, struct pk_stage *next)
+{
+	s->next = next;
+	pk_stage_set_next(path_of(s)->tail, next);
+}
+
+static void
+path_set_prev(struct pk_stage *s, struct pk_stage *prev)
+{
+	s->prev = prev;
+	pk_stage_set_prev(path_of(s)->head, prev);
+}
+
+static unsigned int
+path_len(const struct pk_stage *s)
+{
+	const struct pk_path *p = (const struct pk_path *)s;
+	unsigned int i, c = 0;
+
+	for (i = 0; i < p->nb_stages; i++)
+		c += pk_stage_len(p->stages[i]);
+	return c;
+}
+
+static void
+path_destroy(struct pk_stage *s)
+{
+	struct pk_path *p = path_of(s);
+	unsigned int i;
+
+	for (i = 0; i < p->nb_stages; i++) {
+		p->stages[i]->parent = NULL;
+		pk_stage_destroy(p->stages[i]);
+	}
+	pk_stage_free(s);
+}
+
+static const struct pk_stage_ops path_return_ops = {
+	.kind = "path",
+	.push = path_push_return,
+	.pull = path_pull,
+	.destroy = path_destroy,
+	.set_next = path_set_next,
+	.set_prev = path_set_prev,
+	.len = path_len,
+};
+
+static const struct pk_stage_ops path_drop_ops = {
+	.kind = "path",
+	.push = path_push_drop,
+	.pull = path_pull,
+	.destroy = path_destroy,
+	.set_next = path_set_next,
+	.set_prev = path_set_prev,
+	.len = path_len,
+};
+
+static int
+path_check_stages(const char *name, struct pk_stage *const *stages,
+		  unsigned int n)
+{
+	unsigned int i, j;
+
+	if (stages == NULL || n == 0 || n > PK_PATH_MAX_STAGES) {
+		PK_LOG(ERR, "%s: a path has 1..%d stages, not %u", name,
+		       PK_PATH_MAX_STAGES, n);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (stages[i] == NULL || stages[i] == pk_stage_unwired()) {
+			PK_LOG(ERR, "%s: stage %u is NULL", name, i);
+			return -EINVAL;
+		}
+		if (stages[i]->parent != NULL) {
+			PK_LOG(ERR, "%s: stage %s already belongs to %s", name,
+			       stages[i]->name, stages[i]->parent->name);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++)
+			if (stages[j] == stages[i]) {
+				PK_LOG(ERR, "%s: stage %s appears twice", name,
+				       stages[i]->name);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+/* Link the chain; on failure restore every stage's links as they were. */
+static int
+path_link_chain(struct pk_stage *const *stages, unsigned int n)
+{
+	struct pk_stage *old_next[PK_PATH_MAX_STAGES];
+	struct pk_stage *old_prev[PK_PATH_MAX_STAGES];
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		old_next[i] = stages[i]->next;
+		old_prev[i] = stages[i]->prev;
+	}
+	for (i = 0; i + 1 < n && rc == 0; i++)
+		rc = pk_stage_link(stages[i], stages[i + 1]);
+	if (rc != 0)
+		for (i = 0; i < n; i++) {
+			pk_stage_set_next(stages[i], old_next[i]);
+			pk_stage_set_prev(stages[i], old_prev[i]);
+		}
+	return rc;
+}
+
+static uint32_t
+path_caps(const struct pk_stage *head, const struct pk_stage *tail)
+{
+	return (head->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_FWD_PULL)) |
+	       (tail->caps & (PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH));
+}
+
+struct pk_path *
+pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
+	       unsigned int n)
+{
+	const struct pk_stage_ops *ops;
+	struct pk_stage *s;
+	struct pk_path *p;
+	unsigned int i;
+	int rc;
+
+	if (conf == NULL || conf->tail > PK_PATH_TAIL_DROP) {
+		PK_LOG(ERR, "path: missing or bad configuration");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	rc = path_check_stages(conf->name, stages, n);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;
+	}
+	ops = conf->tail == PK_PATH_TAIL_DROP ? &path_drop_ops :
+						&path_return_ops;
+	s = pk_stage_alloc(sizeof(*p) + n * sizeof(p->stages[0]), ops,
+			   conf->name, conf->flags | PK_STAGE_F_BYTES,
+			   conf->socket_id);
+	if (s == NULL)
+		return NULL;
+	rc = path_link_chain(stages, n);
+	if (rc != 0) {
+		pk_stage_free(s);
+		rte_errno = -rc;
+		return NULL;
+	}
+	p = path_of(s);
+	p->head = stages[0];
+	p->tail = stages[n - 1];
+	p->owner = conf->owner;
+	p->tail_policy = conf->tail;
+	p->nb_stages = n;
+	s->caps = path_caps(p->head, p->tail);
+	if (!(p->head->caps & PK_STAGE_CAP_PUSH))
+		s->push = pk_stage_unwired()->push;
+	if (!(p->tail->caps & PK_STAGE_CAP_PULL))
+		s->pull = pk_stage_unwired()->pull;
+	for (i = 0; i < n; i++) {
+		p->stages[i] = stages[i];
+		stages[i]->parent = s;
+	}
+	/* the chain's open ends are the path's ends */
+	s->next = p->tail->next;
+	s->prev = p->head->prev;
+	return p;
+}
+
+struct pk_stage *
+pk_path_stage(struct pk_path *p)
+{
+	return p != NULL ? &p->stage : NULL;
+}
+
+struct pk_path *
+pk_path_from_stage(struct pk_stage *s)
+{
+	if (s == NULL ||
+	    (s->ops != &path_return_ops && s->ops != &path_drop_ops))
+		return NULL;
+	return path_of(s);
+}
+
+void
+pk_path_destroy(struct pk_path *p)
+{
+	if (p != NULL)
+		pk_stage_destroy(&p->stage);
+}
+
+uint32_t
+pk_path_owner(const struct pk_path *p)
+{
+	return p->owner;
+}
+
+unsigned int
+pk_path_nb_stages(const struct pk_path *p)
+{
+	return p->nb_stages;
+}
+
+struct pk_stage *
+pk_path_stage_at(const struct pk_path *p, unsigned int i)
+{
+	return i < p->nb_stages ? p->stages[i] : NULL;
+}
+
+int
+pk_path_stats_print(FILE *f, const struct pk_path *p)
+{
+	struct pk_stage_stats st;
+	unsigned int i;
+
+	pk_stage_stats_get(&p->stage, &st);
+	if (fprintf(f, "path %s owner=%" PRIu32 " in=%" PRIu64 " (%" PRIu64
+		    " B) out=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
+		    " tail=%s\n", p->stage.name, p->owner, st.in_pkts,
+		    st.in_bytes, st.out_pkts, st.out_bytes,
+		    st.drops[PK_DROP_FULL],
+		    p->tail_policy == PK_PATH_TAIL_DROP ? "drop" : "return") < 0)
+		return -EIO;
+	for (i = 0; i < p->nb_stages; i++)
+		if (fprintf(f, "  ") < 0 ||
+		    pk_stage_stats_print(f, p->stages[i]) < 0)
+			return -EIO;
+	return 0;
+}

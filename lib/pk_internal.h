@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_INTERNAL_H
+#define PK_INTERNAL_H
+
+/* Library-internal helpers shared between lib/ files; not installed. */
+
+#include <pathkit/pk_stage.h>
+
+/* Set s's downstream (through ops->set_next for compound stages). */
+void pk_stage_set_next(struct pk_stage *s, struct pk_stage *next);
+
+/* Set s's upstream (through ops->set_prev for compound stages). */
+void pk_stage_set_prev(struct pk_stage *s, struct pk_stage *prev);
+
+/* The stage unconnected ends point to: refuses pushes, pulls nothing. */
+struct pk_stage *pk_stage_unwired(void);
+
+#endif /* PK_INTERNAL_H */

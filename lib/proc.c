@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Processing stage machinery: a burst function applied on push (then pushed
+ * on to next) or on pull (after pulling from prev). Built-in kinds in
+ * drivers/proc_*.c supply only their burst function.
+ */
+#include <rte_errno.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_proc.h>
+#include <pathkit/pk_stage_worker.h>
+
+struct pk_proc {
+	struct pk_stage stage;
+	pk_proc_fn fn;
+	void *arg;
+	uint8_t priv[] __rte_cache_aligned;
+};
+
+static inline struct pk_proc *
+proc_of(struct pk_stage *s)
+{
+	return (struct pk_proc *)s;
+}
+
+uint16_t
+pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pk_proc *p = proc_of(s);
+	uint16_t kept, taken;
+
+	pk_stage_count(s, &s->in, pkts, n);
+	kept = p->fn(s, &s->in, pkts, n, p->arg);
+	/* count out before handing over: pkts[0..taken) are not ours after */
+	pk_stage_count(s, &s->out, pkts, kept);
+	taken = pk_stage_push(s->next, pkts, kept);
+	if (unlikely(taken != kept))
+		pk_stage_uncount(s, &s->out, &pkts[taken], kept - taken);
+	return pk_burst_return_tail(pkts, n, kept, taken);
+}
+
+uint16_t
+pk_proc_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct pk_proc *p = proc_of(s);
+	uint16_t n, kept;
+
+	n = pk_stage_pull(s->prev, pkts, max);
+	if (n == 0)
+		return 0;
+	pk_stage_count(s, &s->in, pkts, n);
+	kept = p->fn(s, &s->out, pkts, n, p->arg);
+	pk_stage_count(s, &s->out, pkts, kept);
+	return kept;
+}
+
+static const struct pk_stage_ops proc_callback_ops = PK_PROC_OPS("proc");
+
+struct pk_stage *
+pk_proc_create_priv(const struct pk_stage_ops *ops, const char *name,
+		    pk_proc_fn fn, size_t priv_size, uint32_t sflags,
+		    int socket_id)
+{
+	struct pk_stage *s;
+	struct pk_proc *p;
+
+	if (fn == NULL || ops == NULL) {
+		PK_LOG(ERR, "%s: processing stage needs a function",
+		       name != NULL ? name : "(null)");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = pk_stage_alloc(sizeof(*p) + priv_size, ops, name, sflags,
+			   socket_id);
+	if (s == NULL)
+		return NULL;
+	p = proc_of(s);
+	p->fn = fn;
+	p->arg = p->priv;
+	return s;
+}
+
+struct pk_stage *
+pk_proc_create(const char *name, pk_proc_fn fn, void *arg, uint32_t sflags,
+	       int socket_id)
+{
+	struct pk_stage *s;
+
+	s = pk_proc_create_priv(&proc_callback_ops, name, fn, 0, sflags,
+				socket_id);
+	if (s != NULL)
+		proc_of(s)->arg = arg;
+	return s;
+}
+
+void *
+pk_proc_priv(struct pk_stage *s)
+{
+	return proc_of(s)->priv;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage core: the kind registry, create-by-name with rte_kvargs, allocation,
+ * linking and statistics. Nothing here is on the fast path.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_stage.h>
+#include <pathkit/pk_stage_worker.h>
+
+#include "pk_internal.h"
+
+RTE_LOG_REGISTER(pk_logtype, lib.pathkit, INFO);
+
+static TAILQ_HEAD(, pk_stage_kind) stage_kinds =
+	TAILQ_HEAD_INITIALIZER(stage_kinds);
+
+static const char *const drop_reason_names[PK_DROP_MAX] = {
+#define PK_DROP_NAME_(sym, str) [PK_DROP_##sym] = str,
+	PK_DROP_REASONS(PK_DROP_NAME_)
+#undef PK_DROP_NAME_
+};
+
+/* Unwired ends: push refuses everything, pull gives nothing. */
+static uint16_t
+stage_refuse_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(s);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(n);
+	return 0;
+}
+
+static uint16_t
+stage_empty_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	RTE_SET_USED(s);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(max);
+	return 0;
+}
+
+static const struct pk_stage_ops unwired_ops = {
+	.kind = "unwired",
+	.push = stage_refuse_push,
+	.pull = stage_empty_pull,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
+};
+
+/* The stage every unconnected next/prev points to: no NULL checks per burst. */
+static struct pk_stage unwired = {
+	.push = stage_refuse_push,
+	.pull = stage_empty_pull,
+	.next = &unwired,
+	.prev = &unwired,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
+	.ops = &unwired_ops,
+	.name = "unwired",
+};
+
+struct pk_stage *
+pk_stage_unwired(void)
+{
+	return &unwired;
+}
+
+void
+pk_stage_kind_register(struct pk_stage_kind *kind)
+{
+	TAILQ_INSERT_TAIL(&stage_kinds, kind, next);
+}
+
+const struct pk_stage_kind *
+pk_stage_kind_find(const char *name)
+{
+	struct pk_stage_kind *k;
+
+	if (name == NULL)
+		return NULL;
+	TAILQ_FOREACH(k, &stage_kinds, next)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+int
+pk_stage_kind_foreach(int (*fn)(const struct pk_stage_kind *k, void *arg),
+		      void *arg)
+{
+	struct pk_stage_kind *k;
+	int rc;
+
+	TAILQ_FOREACH(k, &stage_kinds, next) {
+		rc = fn(k, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static bool
+stage_name_valid(const char *name)
+{
+	size_t len;
+
+	if (name == NULL)
+		return false;
+	len = strnlen(name, PK_STAGE_NAMESIZE);
+	return len > 0 && len < PK_STAGE_NAMESIZE;
+}
+
+/* The kind's keys plus the common ones, as rte_kvargs wants them. */
+static const char **
+stage_valid_keys(const struct pk_stage_kind *k)
+{
+	static const char *const common[] = { "bytes", NULL };
+	const char **keys;
+	unsigned int n = 0, i, j;
+
+	while (k->args != NULL && k->args[n] != NULL)
+		n++;
+	keys = calloc(n + RTE_DIM(common), sizeof(*keys));
+	if (keys == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		keys[i] = k->args[i];
+	for (j = 0; common[j] != NULL; j++)
+		keys[i++] = common[j];
+	keys[i] = NULL;
+	return keys;
+}
+
+struct pk_stage *
+pk_stage_create(const char *kind, const char *name, const char *args,
+		int socket_id)
+{
+	const struct pk_stage_kind *k;
+	struct rte_kvargs *kv;
+	struct pk_stage *s;
+	const char **keys;
+
+	k = pk_stage_kind_find(kind);
+	if (k == NULL) {
+		PK_LOG(ERR, "%s: unknown stage kind '%s'",
+		       name != NULL ? name : "?", kind != NULL ? kind : "(null)");
+		rte_errno = ENOENT;
+		return NULL;
+	}
+	if (!stage_name_valid(name)) {
+		PK_LOG(ERR, "%s: stage name must be 1..%d characters", k->name,
+		       PK_STAGE_NAMESIZE - 1);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	keys = stage_valid_keys(k);
+	if (keys == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	kv = rte_kvargs_parse(args != NULL ? args : "", keys);
+	free(keys);
+	if (kv == NULL) {
+		PK_LOG(ERR, "%s: bad arguments '%s' for kind %s", name,
+		       args, k->name);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = k->create(name, kv, socket_id);
+	rte_kvargs_free(kv);
+	return s;
+}
+
+struct pk_stage *
+pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
+	       uint32_t flags, int socket_id)
+{
+	struct pk_stage *s;
+
+	if (ops == NULL || size < sizeof(*s) || !stage_name_valid(name)) {
+		PK_LOG(ERR, "%s: bad stage allocation (name must be 1..%d characters)",
+		       name != NULL ? name : "(null)", PK_STAGE_NAMESIZE - 1);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = rte_zmalloc_socket(name, size, RTE_CACHE_LINE_SIZE, socket_id);
+	if (s == NULL) {
+		PK_LOG(ERR, "%s: no memory for a %s stage of %zu bytes", name,
+		       ops->kind, size);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	s->ops = ops;
+	s->push = ops->push != NULL ? ops->push : stage_refuse_push;
+	s->pull = ops->pull != NULL ? ops->pull : stage_empty_pull;
+	s->next = &unwired;
+	s->prev = &unwired;
+	s->caps = ops->caps;
+	s->flags = flags;
+	strlcpy(s->name, name, sizeof(s->name));
+	return s;
+}
+
+void
+pk_stage_free(struct pk_stage *s)
+{
+	rte_free(s);
+}
+
+void
+pk_stage_destroy(struct pk_stage *s)
+{
+	if (s == NULL || s == &unwired)
+		return;
+	if (s->parent != NULL) {
+		PK_LOG(ERR, "%s: belongs to %s; destroy that instead", s->name,
+		       s->parent->name);
+		return;
+	}
+	if (s->ops->destroy != NULL)
+		s->ops->destroy(s);
+	else
+		pk_stage_free(s);
+}
+
+void
+pk_stage_set_next(struct pk_stage *s, struct pk_stage *next)
+{
+	if (s->ops->set_next != NULL)
+		s->ops->set_next(s, next);
+	else
+		s->next = next;
+}
+
+void
+pk_stage_set_prev(struct pk_stage *s, struct pk_stage *prev)
+{
+	if (s->ops->set_prev != NULL)
+		s->ops->set_prev(s, prev);
+	else
+		s->prev = prev;
+}
+
+int
+pk_stage_link(struct pk_stage *a, struct pk_stage *b)
+{
+	bool push_ok, pull_ok;
+
+	if (a == NULL || b == NULL || a == b)
+		return -EINVAL;
+	push_ok = (a->caps & PK_STAGE_CAP_FWD_PUSH) &&
+		  (b->caps & PK_STAGE_CAP_PUSH);
+	pull_ok = (b->caps & PK_STAGE_CAP_FWD_PULL) &&
+		  (a->caps & PK_STAGE_CAP_PULL);
+	if (!push_ok && !pull_ok) {
+		PK_LOG(ERR, "%s (%s) -> %s (%s): neither pushes into the other "
+		       "nor pulls from it; put a thread between them",
+		       a->name, a->ops->kind, b->name, b->ops->kind);
+		return -EINVAL;
+	}
+	if (push_ok)
+		pk_stage_set_next(a, b);
+	if (pull_ok)
+		pk_stage_set_prev(b, a);
+	return 0;
+}
+
+void
+pk_stage_unlink(struct pk_stage *s)
+{
+	if (s == NULL || s == &unwired)
+		return;
+	pk_stage_set_next(s, &unwired);
+	pk_stage_set_prev(s, &unwired);
+}
+
+unsigned int
+pk_stage_len(const struct pk_stage *s)
+{
+	if (s == NULL || s->ops->len == NULL)
+		return 0;
+	return s->ops->len(s);
+}
+
+static uint64_t
+load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+int
+pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
+{
+	unsigned int r;
+
+	if (s == NULL || st == NULL)
+		return -EINVAL;
+	st->in_pkts = load(&s->in.pkts);
+	st->in_bytes = load(&s->in.bytes);
+	st->out_pkts = load(&s->out.pkts);
+	st->out_bytes = load(&s->out.bytes);
+	for (r = 0; r < PK_DROP_MAX; r++)
+		st->drops[r] = load(&s->in.drops[r]) + load(&s->out.drops[r]);
+	return 0;
+}
+
+void
+pk_stage_stats_reset(struct pk_stage *s)
+{
+	if (s == NULL)
+		return;
+	memset(&s->in, 0, sizeof(s->in));
+	memset(&s->out, 0, sizeof(s->out));
+}
+
+const char *
+pk_drop_reason_name(enum pk_drop_reason r)
+{
+	return (unsigned int)r < PK_DROP_MAX ? drop_reason_names[r] : "?";
+}
+
+int
+pk_stage_stats_print(FILE *f, const struct pk_stage *s)
+{
+	struct pk_stage_stats st;
+	char drops[256] = "";
+	size_t len = 0;
+	unsigned int r;
+
+	if (pk_stage_stats_get(s, &st) != 0)
+		return -EINVAL;
+	for (r = 0; r < PK_DROP_MAX && len < sizeof(drops); r++)
+		if (st.drops[r] != 0)
+			len += snprintf(drops + len, sizeof(drops) - len,
+					" %s=%" PRIu64, drop_reason_names[r],
+					st.drops[r]);
+	if (s->flags & PK_STAGE_F_BYTES)
+		return fprintf(f, "%-16s %-14s in=%" PRIu64 " (%" PRIu64
+			       " B) out=%" PRIu64 " (%" PRIu64 " B)%s\n",
+			       s->name, s->ops->kind, st.in_pkts, st.in_bytes,
+			       st.out_pkts, st.out_bytes, drops);
+	return fprintf(f, "%-16s %-14s in=%" PRIu64 " out=%" PRIu64 "%s\n",
+		       s->name, s->ops->kind, st.in_pkts, st.out_pkts, drops);
+}
+
+static int
+arg_u64_parse(const char *val, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (val == NULL || *val == '\0' || *val == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int
+pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key, uint64_t min,
+		 uint64_t max, uint64_t *v)
+{
+	const char *val;
+	uint64_t x;
+
+	if (kv == NULL || rte_kvargs_count(kv, key) == 0)
+		return 0;
+	if (rte_kvargs_count(kv, key) > 1) {
+		PK_LOG(ERR, "argument %s given twice", key);
+		return -EINVAL;
+	}
+	val = rte_kvargs_get(kv, key);
+	if (arg_u64_parse(val, &x) != 0 || x < min || x > max) {
+		PK_LOG(ERR, "argument %s=%s: want a number in %" PRIu64
+		       "..%" PRIu64, key, val != NULL ? val : "", min, max);
+		return -EINVAL;
+	}
+	*v = x;
+	return 0;
+}
+
+int
+pk_stage_args_flags(const struct rte_kvargs *kv, uint32_t *flags)
+{
+	uint64_t bytes = (*flags & PK_STAGE_F_BYTES) ? 1 : 0;
+	int rc;
+
+	rc = pk_stage_arg_u64(kv, "bytes", 0, 1, &bytes);
+	if (rc != 0)
+		return rc;
+	*flags = bytes ? (*flags | PK_STAGE_F_BYTES) :
+			 (*flags & ~(uint32_t)PK_STAGE_F_BYTES);
+	return 0;
+}

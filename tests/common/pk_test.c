@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "pk_test.h"
+
+#define MAX_EAL_ARGS 64
+
+void
+pk_test_eal_init(const char *test_name, const char *const *vdevs,
+		 const char *const *extra)
+{
+	static char prefix[96];
+	char *argv[MAX_EAL_ARGS];
+	int argc = 0, i;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=pk_%s_%d", test_name,
+		 (int)getpid());
+	argv[argc++] = (char *)(uintptr_t)test_name;
+	argv[argc++] = "--no-huge";
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "-m";
+	argv[argc++] = "512";
+	argv[argc++] = "--log-level=lib.eal:error";
+	argv[argc++] = prefix;
+	for (i = 0; vdevs != NULL && vdevs[i] != NULL && argc < MAX_EAL_ARGS - 1;
+	     i++) {
+		argv[argc++] = "--vdev";
+		argv[argc++] = (char *)(uintptr_t)vdevs[i];
+	}
+	for (i = 0; extra != NULL && extra[i] != NULL && argc < MAX_EAL_ARGS;
+	     i++)
+		argv[argc++] = (char *)(uintptr_t)extra[i];
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "%s: cannot start the EAL: %s\n", test_name,
+			rte_strerror(rte_errno));
+		exit(1);
+	}
+}
+
+void
+pk_test_eal_cleanup(void)
+{
+	rte_eal_cleanup();
+}
+
+struct rte_mempool *
+pk_test_pool(const char *name, unsigned int n)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, n, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	assert_non_null(mp);
+	return mp;
+}
+
+static void
+pool_check(struct rte_mempool *mp, void *arg)
+{
+	unsigned int *bad = arg;
+
+	if (!rte_mempool_full(mp)) {
+		fprintf(stderr, "mempool %s: %u of %u mbufs not returned\n",
+			mp->name, mp->size - rte_mempool_avail_count(mp),
+			mp->size);
+		(*bad)++;
+	}
+}
+
+void
+pk_test_assert_pools_full(void)
+{
+	unsigned int bad = 0;
+
+	rte_mempool_walk(pool_check, &bad);
+	assert_int_equal(bad, 0);
+}
+
+int
+pk_test_teardown_pools_full(void **state)
+{
+	(void)state;
+	pk_test_assert_pools_full();
+	return 0;
+}
+
+struct rte_mbuf *
+pk_test_udp4(struct rte_mempool *mp, uint16_t frame_len, uint8_t ttl,
+	     uint32_t seq)
+{
+	static const struct rte_ether_addr src = {
+		.addr_bytes = { 0x02, 0, 0, 0, 0, 0x01 } };
+	static const struct rte_ether_addr dst = {
+		.addr_bytes = { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	struct rte_mbuf *m;
+	uint32_t *payload;
+	char *p;
+
+	assert_true(frame_len >= sizeof(*eh) + sizeof(*ip) + sizeof(*udp) +
+					 sizeof(*payload));
+	m = rte_pktmbuf_alloc(mp);
+	assert_non_null(m);
+	p = rte_pktmbuf_append(m, frame_len);
+	assert_non_null(p);
+	memset(p, 0, frame_len);
+	eh = (struct rte_ether_hdr *)p;
+	eh->src_addr = src;
+	eh->dst_addr = dst;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(frame_len - sizeof(*eh));
+	ip->time_to_live = ttl;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = rte_cpu_to_be_16(1024);
+	udp->dst_port = rte_cpu_to_be_16(9);
+	udp->dgram_len = rte_cpu_to_be_16(frame_len - sizeof(*eh) -
+					  sizeof(*ip));
+	payload = (uint32_t *)(udp + 1);
+	*payload = rte_cpu_to_be_32(seq);
+	return m;
+}
+
+uint32_t
+pk_test_seq(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t v;
+
+	memcpy(&v, p + sizeof(struct rte_ether_hdr) +
+			   sizeof(struct rte_ipv4_hdr) +
+			   sizeof(struct rte_udp_hdr), sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+void
+pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
+	      uint32_t first)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		pkts[i] = pk_test_udp4(mp, 64, 64, first + i);
+}

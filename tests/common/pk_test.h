@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_TEST_H
+#define PK_TEST_H
+
+/*
+ * Test fixture shared by every cmocka test: one EAL per binary
+ * (--no-huge --no-shconf --no-pci, a unique --file-prefix, the vdevs a test
+ * asks for), mempools the fixture tracks, and a check that every one of them
+ * is full again at the end of each test: no leaked mbuf.
+ *
+ * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+/* Exit code that makes meson count a test as skipped. */
+#define PK_TEST_SKIP 77
+
+/*
+ * Start the EAL once for this binary. vdevs: NULL-terminated list of
+ * --vdev values (or NULL). extra: more EAL arguments (or NULL). Exits the
+ * process with a message if the EAL cannot start.
+ */
+void pk_test_eal_init(const char *test_name, const char *const *vdevs,
+		      const char *const *extra);
+
+/* Stop the EAL at the end of main(). */
+void pk_test_eal_cleanup(void);
+
+/* A pktmbuf pool of n mbufs the fixture will check; asserts on failure. */
+struct rte_mempool *pk_test_pool(const char *name, unsigned int n);
+
+/* Assert every mempool in the process is full (cmocka assertion). */
+void pk_test_assert_pools_full(void);
+
+/* cmocka teardown: every mempool full again. */
+int pk_test_teardown_pools_full(void **state);
+
+/*
+ * Build an Ethernet/IPv4/UDP frame of frame_len bytes (>= 42) in a fresh
+ * mbuf from mp, with the given TTL and a valid IPv4 header checksum; the
+ * payload starts with seq (4 bytes, network order). Asserts on failure.
+ */
+struct rte_mbuf *pk_test_udp4(struct rte_mempool *mp, uint16_t frame_len,
+			      uint8_t ttl, uint32_t seq);
+
+/* Read back the seq written by pk_test_udp4(). */
+uint32_t pk_test_seq(const struct rte_mbuf *m);
+
+/* Allocate n test frames with seq = first..first+n-1. */
+void pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
+		   uint32_t first);
+
+#endif /* PK_TEST_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Stage core: kind registry, create by name with key=value, bad arguments,
+ * linking rules, statistics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include <pathkit/pathkit.h>
+
+#include "pk_test.h"
+
+static struct rte_mempool *pool;
+
+static void
+test_builtin_kinds_registered(void **state)
+{
+	static const char *const kinds[] = {
+		"queue_ring", "proc_noop", "proc_macswap", "proc_ether",
+		"proc_ttl", "proc_counter", "port_rx", "port_tx",
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(kinds); i++) {
+		const struct pk_stage_kind *k = pk_stage_kind_find(kinds[i]);
+
+		assert_non_null(k);
+		assert_string_equal(k->name, kinds[i]);
+		assert_non_null(k->help);
+	}
+	assert_null(pk_stage_kind_find("no_such_kind"));
+	assert_null(pk_stage_kind_find(NULL));
+}
+
+static void
+test_create_by_kind_name(void **state)
+{
+	struct pk_stage *s;
+
+	(void)state;
+	s = pk_stage_create("queue_ring", "q0", "size=64,mp=1,bytes=1",
+			    SOCKET_ID_ANY);
+	assert_non_null(s);
+	assert_string_equal(pk_stage_name(s), "q0");
+	assert_string_equal(pk_stage_kind_name(s), "queue_ring");
+	assert_true(s->flags & PK_STAGE_F_BYTES);
+	assert_true(s->caps & PK_STAGE_CAP_MT_PUSH);
+	assert_false(s->caps & PK_STAGE_CAP_MT_PULL);
+	pk_stage_destroy(s);
+
+	s = pk_stage_create("proc_ether", "e0",
+			    "dst=02:00:00:00:00:09", SOCKET_ID_ANY);
+	assert_non_null(s);
+	pk_stage_destroy(s);
+
+	s = pk_stage_create("proc_noop", "n0", NULL, SOCKET_ID_ANY);
+	assert_non_null(s);
+	pk_stage_destroy(s);
+}
+
+static void
+expect_create_fails(const char *kind, const char *name, const char *args,
+		    int err)
+{
+	rte_errno = 0;
+	assert_null(pk_stage_create(kind, name, args, SOCKET_ID_ANY));
+	assert_int_equal(rte_errno, err);
+}
+
+static void
+test_create_bad_arguments(void **state)
+{
+	char long_name[PK_STAGE_NAMESIZE + 4];
+
+	(void)state;
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+
+	expect_create_fails("no_such_kind", "x", NULL, ENOENT);
+	expect_create_fails(NULL, "x", NULL, ENOENT);
+	expect_create_fails("queue_ring", NULL, NULL, EINVAL);
+	expect_create_fails("queue_ring", "", NULL, EINVAL);
+	expect_create_fails("queue_ring", long_name, NULL, EINVAL);
+	expect_create_fails("queue_ring", "q", "size=0", EINVAL);
+	expect_create_fails("queue_ring", "q", "size=100", EINVAL);
+	expect_create_fails("queue_ring", "q", "size=-4", EINVAL);
+	expect_create_fails("queue_ring", "q", "size=abc", EINVAL);
+	expect_create_fails("queue_ring", "q", "size=64,size=128", EINVAL);
+	expect_create_fails("queue_ring", "q", "mp=2", EINVAL);
+	expect_create_fails("queue_ring", "q", "colour=blue", EINVAL);
+	expect_create_fails("queue_ring", "q", "size", EINVAL);
+	expect_create_fails("queue_ring", "q", "=4", EINVAL);
+	expect_create_fails("queue_ring", "q", "bytes=yes", EINVAL);
+	expect_create_fails("proc_ether", "e", NULL, EINVAL);
+	expect_create_fails("proc_ether", "e", "src=zz:00", EINVAL);
+	expect_create_fails("port_rx", "r", NULL, EINVAL);
+	expect_create_fails("port_rx", "r", "port=net_nothing", EINVAL);
+	expect_create_fails("port_tx", "t", "port=9999", EINVAL);
+}
+
+static void
+test_link_rules(void **state)
+{
+	struct pk_stage *q1, *q2, *p1, *p2;
+
+	(void)state;
+	q1 = pk_queue_ring_create("q1", 8, 0, 0, SOCKET_ID_ANY);
+	q2 = pk_queue_ring_create("q2", 8, 0, 0, SOCKET_ID_ANY);
+	p1 = pk_stage_create("proc_noop", "p1", NULL, SOCKET_ID_ANY);
+	p2 = pk_stage_create("proc_noop", "p2", NULL, SOCKET_ID_ANY);
+	assert_non_null(q1);
+	assert_non_null(q2);
+	assert_non_null(p1);
+	assert_non_null(p2);
+
+	/* a queue neither pushes on nor pulls: nothing drives q1 -> q2 */
+	assert_int_equal(pk_stage_link(q1, q2), -EINVAL);
+	assert_int_equal(pk_stage_link(q1, q1), -EINVAL);
+	assert_int_equal(pk_stage_link(NULL, q1), -EINVAL);
+	/* processing pushes into a queue, and pulls from one */
+	assert_int_equal(pk_stage_link(p1, q1), 0);
+	assert_ptr_equal(p1->next, q1);
+	assert_int_equal(pk_stage_link(q1, p2), 0);
+	assert_ptr_equal(p2->prev, q1);
+	/* processing -> processing works both ways */
+	assert_int_equal(pk_stage_link(p2, p1), 0);
+	assert_ptr_equal(p2->next, p1);
+	assert_ptr_equal(p1->prev, p2);
+	pk_stage_unlink(p1);
+	assert_ptr_not_equal(p1->next, q1);
+
+	pk_stage_destroy(q1);
+	pk_stage_destroy(q2);
+	pk_stage_destroy(p1);
+	pk_stage_destroy(p2);
+	pk_stage_destroy(NULL);
+}
+
+static void
+test_unwired_processing_returns_burst(void **state)
+{
+	struct rte_mbuf *m[4];
+	struct pk_stage *p;
+	struct pk_stage_stats st;
+
+	(void)state;
+	p = pk_stage_create("proc_noop", "lonely", NULL, SOCKET_ID_ANY);
+	assert_non_null(p);
+	pk_test_burst(pool, m, 4, 0);
+	/* no next stage: everything comes back, in order */
+	assert_int_equal(pk_stage_push(p, m, 4), 0);
+	assert_int_equal(pk_test_seq(m[0]), 0);
+	assert_int_equal(pk_test_seq(m[3]), 3);
+	assert_int_equal(pk_stage_pull(p, m, 4), 0);
+	assert_int_equal(pk_stage_stats_get(p, &st), 0);
+	assert_int_equal(st.in_pkts, 4);
+	assert_int_equal(st.out_pkts, 0);
+	rte_pktmbuf_free_bulk(m, 4);
+	pk_stage_destroy(p);
+}
+
+static void
+test_stats_reasons_named(void **state)
+{
+	(void)state;
+	assert_string_equal(pk_drop_reason_name(PK_DROP_FULL), "full");
+	assert_string_equal(pk_drop_reason_name(PK_DROP_NO_MATCH), "no-match");
+	assert_string_equal(pk_drop_reason_name(PK_DROP_MALFORMED),
+			    "malformed");
+	assert_string_equal(pk_drop_reason_name(PK_DROP_POLICY), "policy");
+	assert_string_equal(pk_drop_reason_name(PK_DROP_MAX), "?");
+	assert_int_equal(pk_stage_stats_get(NULL, NULL), -EINVAL);
+}
+
+static int
+count_kind(const struct pk_stage_kind *k, void *arg)
+{
+	(void)k;
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static void
+test_kind_foreach(void **state)
+{
+	unsigned int n = 0;
+
+	(void)state;
+	assert_int_equal(pk_stage_kind_foreach(count_kind, &n), 0);
+	assert_true(n >= 8);
+	assert_string_equal(pk_version(), PK_VERSION_STR);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_builtin_kinds_registered,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_create_by_kind_name,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_create_bad_arguments,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_link_rules,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_unwired_processing_returns_burst,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_stats_reasons_named,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_kind_foreach,
+					  pk_test_teardown_pools_full),
+	};
+	int rc;
+
+	pk_test_eal_init("test_stage", NULL, NULL);
+	pool = pk_test_pool("test_stage", 256);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	pk_test_eal_cleanup();
+	return rc;
+}
