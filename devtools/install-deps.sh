@@ -23,6 +23,8 @@ iputils-ping
 iperf3
 procps
 python3
+doxygen
+libsystemd-dev
 "
 
 missing=""

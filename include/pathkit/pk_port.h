@@ -14,8 +14,8 @@
  *
  * Threads: as ethdev: one thread per RX queue and per TX queue at a time.
  *
- * Arguments: port=<id or device name> queue=<id, default 0> bytes=<0|1,
- * default 1>
+ * Arguments: `port=<id or device name>` `queue=<id, default 0>`
+ * `bytes=<0|1, default 1>`
  */
 
 #include <stdbool.h>

@@ -71,8 +71,11 @@ struct rte_ether_addr;
 
 /**
  * Create a proc_ether stage: rewrites source and/or destination MAC.
+ * @param name stage name
  * @param src new source address, or NULL to keep it
  * @param dst new destination address, or NULL to keep it
+ * @param sflags enum pk_stage_flag bits
+ * @param socket_id NUMA socket, or SOCKET_ID_ANY
  * @return the stage, or NULL with rte_errno EINVAL (both NULL) or ENOMEM.
  */
 struct pk_stage *pk_proc_ether_create(const char *name,

@@ -63,7 +63,7 @@ enum pk_drop_reason {
 
 struct pk_stage;
 
-/** Push a burst: returns how many packets the stage took (see @file). */
+/** Push a burst: returns how many packets the stage took (see \@file). */
 typedef uint16_t (*pk_stage_push_t)(struct pk_stage *s, struct rte_mbuf **pkts,
 				    uint16_t n);
 /** Pull up to max packets: returns how many were written to pkts. */
@@ -106,9 +106,9 @@ struct pk_stage_ops {
 
 /** One side's counters: written by one thread, read by any. */
 struct pk_stage_counters {
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t drops[PK_DROP_MAX];
+	uint64_t pkts;               /**< packets */
+	uint64_t bytes;              /**< bytes, if the stage counts them */
+	uint64_t drops[PK_DROP_MAX]; /**< drops or refusals, by reason */
 } __rte_cache_aligned;
 
 /**
@@ -124,9 +124,9 @@ struct pk_stage {
 	uint32_t flags;              /**< enum pk_stage_flag */
 	uint32_t caps;               /**< enum pk_stage_cap */
 	/* slow path */
-	const struct pk_stage_ops *ops;
+	const struct pk_stage_ops *ops; /**< what the kind implements */
 	struct pk_stage *parent;     /**< compound stage that owns this one */
-	char name[PK_STAGE_NAMESIZE];
+	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
 	/* statistics: pusher side and puller side on their own lines */
 	struct pk_stage_counters in; /**< written by the pushing thread */
 	struct pk_stage_counters out; /**< written by the pulling thread */

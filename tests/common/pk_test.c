@@ -141,7 +141,8 @@ pk_test_udp4(struct rte_mempool *mp, uint16_t frame_len, uint8_t ttl,
 	udp->dgram_len = rte_cpu_to_be_16(frame_len - sizeof(*eh) -
 					  sizeof(*ip));
 	payload = (uint32_t *)(udp + 1);
-	*payload = rte_cpu_to_be_32(seq);
+	seq = rte_cpu_to_be_32(seq);
+	memcpy(payload, &seq, sizeof(seq)); /* at offset 42: not aligned */
 	return m;
 }
 
