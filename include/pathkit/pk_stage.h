@@ -51,7 +51,8 @@ extern "C" {
 	_(NO_MATCH, "no-match")                                                \
 	_(MALFORMED, "malformed")                                              \
 	_(POLICY, "policy")                                                    \
-	_(EXPIRED, "expired")
+	_(EXPIRED, "expired")                                                  \
+	_(FRAGMENT, "fragment")
 
 /** Why a stage dropped or refused a packet. */
 enum pk_drop_reason {

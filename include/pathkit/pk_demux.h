@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_DEMUX_H
+#define PK_DEMUX_H
+
+/**
+ * @file
+ * Demux: a stage that finds, for each packet, the stage responsible for its
+ * flow and pushes it there (kind "demux_flow", on rte_hash).
+ *
+ * Keys (pk_flow.h): active keys name both ends, passive keys only the local
+ * end, passive wildcard keys only the protocol and local port. A packet's key
+ * is looked up in that order, like a kernel's established-then-listening
+ * socket lookup. Non-first fragments carry no ports: they are counted as
+ * "fragment" and go to the miss stage (put a proc_reassembly stage in front
+ * to have them reach their path whole).
+ *
+ * Ownership: as pk_stage.h. push groups the burst by target (packets of one
+ * target keep their order) and hands each group to its target as one burst.
+ * Packets a target refuses come back to the caller at the tail, in their
+ * original order, counted "full". Packets that match no key (and non-IP
+ * frames) are counted "no-match", non-first fragments "fragment"; both go to
+ * the miss stage, or come back like refused ones when there is none.
+ * Malformed packets are freed and counted "malformed". The demux itself
+ * changes no packet; one a target refused may have been changed by that
+ * target (see pk_stage.h). A demux does not own its targets or its miss
+ * stage: destroying it leaves them alone.
+ *
+ * Threads: control functions (create, add, del, remove_target, synchronize,
+ * destroy) run on one control thread at a time. push takes no lock and may
+ * run while the control thread adds and deletes keys (rte_hash lock-free
+ * read-write concurrency). One thread pushes at a time, or several when the
+ * demux was created with PK_DEMUX_F_MT; then every target must take
+ * concurrent pushes (PK_STAGE_CAP_MT_PUSH, e.g. a queue_ring with mp=1; paths
+ * do not declare it). Every thread that pushes while keys may change must,
+ * with its own thread id below RTE_MAX_LCORE (its lcore id will do):
+ *   1. pk_demux_flow_reader_register(d, id) once, before its first push;
+ *   2. pk_demux_flow_quiescent(d, id) after each burst (or each loop), when
+ *      it holds no target pointer and is between pushes;
+ *   3. pk_demux_flow_reader_unregister(d, id) before it stops pushing.
+ * Deleted keys' slots are reused, and pk_demux_flow_remove_target() returns,
+ * only once every registered reader has reported a quiescent state
+ * (rte_rcu_qsbr), so a target removed that way may then be destroyed.
+ */
+
+#include <pathkit/pk_flow.h>
+#include <pathkit/pk_stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_rcu_qsbr;
+
+/** Demux flags. */
+enum pk_demux_flag {
+	PK_DEMUX_F_MT = 1u << 0, /**< several threads may push at once */
+};
+
+/** Most distinct target stages one demux points to at once. */
+#define PK_DEMUX_MAX_TARGETS 4096
+
+/** Default key capacity of a demux made by kind name. */
+#define PK_DEMUX_DEFAULT_CAPACITY 1024
+
+/** How to build a demux. */
+struct pk_demux_conf {
+	const char *name;       /**< stage name */
+	uint32_t capacity;      /**< most keys installed at once, >= 1 */
+	int socket_id;          /**< NUMA socket, or SOCKET_ID_ANY */
+	struct pk_stage *miss;  /**< where unmatched packets go, or NULL */
+	uint32_t flags;         /**< enum pk_demux_flag bits */
+	uint32_t sflags;        /**< enum pk_stage_flag bits */
+};
+
+/**
+ * Create a demux.
+ * @param conf name, capacity, socket, miss stage, flags
+ * @return the stage, or NULL with rte_errno: EINVAL (NULL conf, bad name,
+ *   capacity 0 or above 2^30, unknown flags, a miss stage that does not take
+ *   pushes or, with PK_DEMUX_F_MT, concurrent pushes), ENOMEM.
+ */
+struct pk_stage *pk_demux_flow_create(const struct pk_demux_conf *conf);
+
+/**
+ * Install a key. Control thread; safe while other threads push.
+ * @param d a demux_flow stage
+ * @param key the key (pk_flow.h); its pad must be zero
+ * @param target where its packets go; must take pushes (and concurrent
+ *   pushes if d was made with PK_DEMUX_F_MT)
+ * @return 0, -EINVAL (not a demux, NULL or bad key, bad target),
+ *   -EEXIST (key already installed), -ENOSPC (capacity reached, or
+ *   PK_DEMUX_MAX_TARGETS distinct targets in use).
+ */
+int pk_demux_flow_add(struct pk_stage *d, const struct pk_flow_key *key,
+		      struct pk_stage *target);
+
+/**
+ * Remove a key. Control thread; safe while other threads push: a reader
+ * that found the key before may still push to its target until its next
+ * quiescent state.
+ * @return 0, -EINVAL (not a demux, NULL key), -ENOENT (no such key).
+ */
+int pk_demux_flow_del(struct pk_stage *d, const struct pk_flow_key *key);
+
+/**
+ * Remove every key that points to target, then wait until every registered
+ * reader has passed a quiescent state: on return no pusher of d holds
+ * target, and the caller may destroy it. Blocks while readers are busy.
+ * @return keys removed (>= 0), -EINVAL (not a demux, NULL target) or
+ *   -ENOMEM.
+ */
+int pk_demux_flow_remove_target(struct pk_stage *d, struct pk_stage *target);
+
+/**
+ * Where a packet with this key would go, in lookup order (active, passive
+ * exact, passive wildcard). Control thread or a registered reader.
+ * @return the target, or NULL if no key matches (or d is not a demux).
+ */
+struct pk_stage *pk_demux_flow_resolve(struct pk_stage *d,
+				       const struct pk_flow_key *key);
+
+/**
+ * Read the hit counter of an installed key (packets sent to its target,
+ * including any the target refused). Safe from any thread.
+ * @return 0 with *hits set, -EINVAL, or -ENOENT (no such key).
+ */
+int pk_demux_flow_hits(struct pk_stage *d, const struct pk_flow_key *key,
+		       uint64_t *hits);
+
+/** @return keys installed now, or 0 if d is not a demux. */
+unsigned int pk_demux_flow_count(struct pk_stage *d);
+
+/**
+ * Wait until every registered reader has passed a quiescent state, then
+ * reuse the slots of deleted keys. Control thread.
+ * @return 0, or -EINVAL if d is not a demux.
+ */
+int pk_demux_flow_synchronize(struct pk_stage *d);
+
+/**
+ * Make the calling thread a reader of d: register it with d's RCU variable
+ * and mark it online. Call from the reader before its first push.
+ * @param d a demux_flow stage
+ * @param thread_id unique among d's readers, < RTE_MAX_LCORE
+ * @return 0, or -EINVAL (not a demux, id out of range).
+ */
+int pk_demux_flow_reader_register(struct pk_stage *d, unsigned int thread_id);
+
+/**
+ * Mark a reader offline and unregister it; call when it stops pushing.
+ * @return 0, or -EINVAL.
+ */
+int pk_demux_flow_reader_unregister(struct pk_stage *d,
+				    unsigned int thread_id);
+
+/**
+ * Report a quiescent state: the reader holds nothing it found in d. Call
+ * after each burst (cost: one store, about 8 cycles).
+ * @param d a demux_flow stage the thread registered with
+ * @param thread_id the reader's id
+ */
+void pk_demux_flow_quiescent(struct pk_stage *d, unsigned int thread_id);
+
+/** @return d's RCU variable (for rte_rcu_qsbr calls), or NULL. */
+struct rte_rcu_qsbr *pk_demux_flow_qsbr(struct pk_stage *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_DEMUX_H */

@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* demux_flow: key API and errors, lookup order, grouping and order of what
+ * comes back, miss stage, ICMP errors, fragments with and without
+ * proc_reassembly, hit counters, remove_target. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include <pathkit/pathkit.h>
+
+#include "pk_test.h"
+#include "demux_frames.h"
+
+#define LOCAL RTE_IPV4(10, 0, 0, 2)
+#define LOCAL2 RTE_IPV4(10, 0, 0, 3)
+#define PEER RTE_IPV4(100, 64, 1, 7)
+#define SEQ_OFF (14 + 20 + 8) /* pk_test_seq() reads here */
+
+static struct rte_mempool *pool;
+
+struct fixture {
+	struct pk_stage *d;
+	struct pk_stage *q[3];
+	struct pk_stage *miss;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+	struct pk_demux_conf conf = { .name = "dmx", .capacity = 16,
+				      .socket_id = SOCKET_ID_ANY };
+	char name[8];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(f.q); i++) {
+		snprintf(name, sizeof(name), "q%u", i);
+		f.q[i] = pk_queue_ring_create(name, 64, 0, 0, SOCKET_ID_ANY);
+		assert_non_null(f.q[i]);
+	}
+	f.miss = pk_queue_ring_create("miss", 64, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(f.miss);
+	f.d = pk_demux_flow_create(&conf);
+	assert_non_null(f.d);
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int i;
+
+	pk_stage_destroy(f->d);
+	for (i = 0; i < RTE_DIM(f->q); i++)
+		pk_stage_destroy(f->q[i]); /* drains */
+	pk_stage_destroy(f->miss);
+	return pk_test_teardown_pools_full(state);
+}
+
+static struct rte_mbuf *
+udp4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+     uint32_t seq)
+{
+	struct frame_spec fs = frame_udp4(src, sport, dst, dport);
+	struct rte_mbuf *m = frame_new(pool, &fs);
+	rte_be32_t s = rte_cpu_to_be_32(seq);
+
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, SEQ_OFF), &s, 4);
+	return m;
+}
+
+static struct pk_flow_key
+key4(uint8_t proto, uint32_t l, uint16_t lp, uint32_t r, uint16_t rp)
+{
+	struct pk_flow_key k;
+
+	pk_flow_key_ipv4(&k, proto, rte_cpu_to_be_32(l), rte_cpu_to_be_16(lp),
+			 rte_cpu_to_be_32(r), rte_cpu_to_be_16(rp));
+	return k;
+}
+
+/* Pull everything from q; check the seqs, in order; free. */
+static void
+expect_queue(struct pk_stage *q, const uint32_t *seqs, unsigned int n)
+{
+	struct rte_mbuf *m[64];
+	unsigned int i, k;
+
+	k = pk_stage_pull(q, m, RTE_DIM(m));
+	assert_int_equal(k, n);
+	for (i = 0; i < k; i++)
+		if (seqs != NULL)
+			assert_int_equal(pk_test_seq(m[i]), seqs[i]);
+	rte_pktmbuf_free_bulk(m, k);
+}
+
+static void
+test_create_and_bad_arguments(void **state)
+{
+	struct pk_demux_conf conf = { .name = "d2", .capacity = 0 };
+	struct fixture *f = *state;
+	struct pk_stage *s;
+
+	rte_errno = 0;
+	assert_null(pk_demux_flow_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	assert_null(pk_demux_flow_create(NULL));
+	conf.capacity = 4;
+	conf.flags = 0x80;
+	assert_null(pk_demux_flow_create(&conf));
+	conf.flags = PK_DEMUX_F_MT; /* a single-producer miss queue */
+	conf.miss = f->miss;
+	assert_null(pk_demux_flow_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+
+	s = pk_stage_create("demux_flow", "byname", "capacity=100,mt=1",
+			    SOCKET_ID_ANY);
+	assert_non_null(s);
+	assert_string_equal(pk_stage_kind_name(s), "demux_flow");
+	assert_true(s->caps & PK_STAGE_CAP_MT_PUSH);
+	assert_non_null(pk_demux_flow_qsbr(s));
+	/* concurrent pushers need targets that take them */
+	{
+		struct pk_flow_key k = key4(IPPROTO_UDP, LOCAL, 1, 0, 0);
+
+		assert_int_equal(pk_demux_flow_add(s, &k, f->q[0]), -EINVAL);
+	}
+	pk_stage_destroy(s);
+	assert_null(pk_stage_create("demux_flow", "x", "capacity=0",
+				    SOCKET_ID_ANY));
+	assert_null(pk_stage_create("demux_flow", "x", "mt=2", SOCKET_ID_ANY));
+	assert_int_equal(pk_demux_flow_count(f->q[0]), 0); /* not a demux */
+	assert_null(pk_demux_flow_qsbr(f->q[0]));
+}
+
+static void
+test_add_delete_resolve_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_flow_key k = key4(IPPROTO_UDP, LOCAL, 53, PEER, 5000), bad;
+	uint64_t hits;
+	unsigned int i;
+
+	assert_int_equal(pk_demux_flow_add(f->d, &k, f->q[0]), 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &k, f->q[1]), -EEXIST);
+	assert_ptr_equal(pk_demux_flow_resolve(f->d, &k), f->q[0]);
+	assert_int_equal(pk_demux_flow_count(f->d), 1);
+	assert_int_equal(pk_demux_flow_hits(f->d, &k, &hits), 0);
+	assert_int_equal(hits, 0);
+	bad = k;
+	bad.pad = 1;
+	assert_int_equal(pk_demux_flow_add(f->d, &bad, f->q[0]), -EINVAL);
+	bad = k;
+	bad.family = 5;
+	assert_int_equal(pk_demux_flow_add(f->d, &bad, f->q[0]), -EINVAL);
+	assert_int_equal(pk_demux_flow_add(f->d, NULL, f->q[0]), -EINVAL);
+	assert_int_equal(pk_demux_flow_add(f->d, &k, NULL), -EINVAL);
+	assert_int_equal(pk_demux_flow_add(f->q[0], &k, f->q[1]), -EINVAL);
+	/* fill to capacity (16), then one more */
+	for (i = 1; i < 16; i++) {
+		struct pk_flow_key ki = key4(IPPROTO_UDP, LOCAL, 100 + i, 0, 0);
+
+		assert_int_equal(pk_demux_flow_add(f->d, &ki, f->q[1]), 0);
+	}
+	bad = key4(IPPROTO_TCP, LOCAL, 1, 0, 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &bad, f->q[1]), -ENOSPC);
+	/* delete frees room at once (no reader holds it) */
+	assert_int_equal(pk_demux_flow_del(f->d, &k), 0);
+	assert_int_equal(pk_demux_flow_del(f->d, &k), -ENOENT);
+	assert_null(pk_demux_flow_resolve(f->d, &k));
+	assert_int_equal(pk_demux_flow_hits(f->d, &k, &hits), -ENOENT);
+	assert_int_equal(pk_demux_flow_add(f->d, &bad, f->q[1]), 0);
+	/* delete and re-add many times over: slots are recycled */
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(pk_demux_flow_del(f->d, &bad), 0);
+		assert_int_equal(pk_demux_flow_add(f->d, &bad, f->q[2]), 0);
+	}
+	assert_int_equal(pk_demux_flow_synchronize(f->d), 0);
+	assert_int_equal(pk_demux_flow_count(f->d), 16);
+	assert_int_equal(pk_demux_flow_remove_target(f->d, f->q[1]), 15);
+	assert_int_equal(pk_demux_flow_count(f->d), 1);
+	assert_ptr_equal(pk_demux_flow_resolve(f->d, &bad), f->q[2]);
+}
+
+static void
+test_lookup_order_active_passive_wildcard(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_flow_key act = key4(IPPROTO_UDP, LOCAL, 53, PEER, 5000);
+	struct pk_flow_key pas = key4(IPPROTO_UDP, LOCAL, 53, 0, 0);
+	struct pk_flow_key wild = key4(IPPROTO_UDP, 0, 53, 0, 0);
+	struct rte_mbuf *m[4];
+	uint64_t hits;
+
+	assert_int_equal(pk_demux_flow_add(f->d, &wild, f->q[2]), 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &pas, f->q[1]), 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &act, f->q[0]), 0);
+	m[0] = udp4(PEER, 5000, LOCAL, 53, 0);  /* active */
+	m[1] = udp4(PEER, 5001, LOCAL, 53, 1);  /* passive exact */
+	m[2] = udp4(PEER, 5000, LOCAL2, 53, 2); /* wildcard */
+	m[3] = udp4(PEER, 5000, LOCAL, 54, 3);  /* nothing */
+	assert_int_equal(pk_stage_push(f->d, m, 4), 3);
+	assert_int_equal(pk_test_seq(m[3]), 3); /* no miss stage: ours */
+	rte_pktmbuf_free(m[3]);
+	expect_queue(f->q[0], (uint32_t[]){ 0 }, 1);
+	expect_queue(f->q[1], (uint32_t[]){ 1 }, 1);
+	expect_queue(f->q[2], (uint32_t[]){ 2 }, 1);
+	assert_int_equal(pk_demux_flow_hits(f->d, &pas, &hits), 0);
+	assert_int_equal(hits, 1);
+	/* resolve follows the same order */
+	assert_ptr_equal(pk_demux_flow_resolve(f->d, &act), f->q[0]);
+	act.rport = rte_cpu_to_be_16(1);
+	assert_ptr_equal(pk_demux_flow_resolve(f->d, &act), f->q[1]);
+	act.laddr[3] = 3;
+	assert_ptr_equal(pk_demux_flow_resolve(f->d, &act), f->q[2]);
+	act.lport = 1;
+	assert_null(pk_demux_flow_resolve(f->d, &act));
+}
+
+static void
+test_lookup_order_ipv6(void **state)
+{
+	static const uint8_t l6[16] = { 0xfd, [15] = 1 };
+	static const uint8_t r6[16] = { 0xfd, [15] = 9 };
+	struct fixture *f = *state;
+	struct frame_spec fs = { .family = 6, .proto = IPPROTO_TCP,
+				 .sport = 4000, .dport = 80 };
+	struct pk_flow_key k;
+	struct rte_mbuf *m[2];
+
+	memcpy(fs.src6, r6, 16);
+	memcpy(fs.dst6, l6, 16);
+	pk_flow_key_ipv6(&k, IPPROTO_TCP, NULL, rte_cpu_to_be_16(80), NULL, 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &k, f->q[1]), 0);
+	m[0] = frame_new(pool, &fs);
+	pk_flow_key_ipv6(&k, IPPROTO_TCP, l6, rte_cpu_to_be_16(80), r6,
+			 rte_cpu_to_be_16(4000));
+	assert_int_equal(pk_stage_push(f->d, m, 1), 1); /* listener */
+	assert_int_equal(pk_demux_flow_add(f->d, &k, f->q[0]), 0);
+	m[0] = frame_new(pool, &fs);
+	fs.sport = 4001;
+	m[1] = frame_new(pool, &fs);
+	assert_int_equal(pk_stage_push(f->d, m, 2), 2);
+	expect_queue(f->q[0], NULL, 1);
+	expect_queue(f->q[1], NULL, 2);
+	/* a passive exact key wins over the wildcard, loses to the active */
+	pk_flow_key_ipv6(&k, IPPROTO_TCP, l6, rte_cpu_to_be_16(80), NULL, 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &k, f->q[2]), 0);
+	m[0] = frame_new(pool, &fs); /* sport 4001: passive */
+	fs.sport = 4000;
+	m[1] = frame_new(pool, &fs); /* active */
+	assert_int_equal(pk_stage_push(f->d, m, 2), 2);
+	expect_queue(f->q[2], NULL, 1);
+	expect_queue(f->q[0], NULL, 1);
+	expect_queue(f->q[1], NULL, 0);
+}
+
+static void
+test_groups_keep_flow_order_refused_at_tail(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_flow_key a = key4(IPPROTO_UDP, LOCAL, 1, 0, 0);
+	struct pk_flow_key b = key4(IPPROTO_UDP, LOCAL, 2, 0, 0);
+	struct pk_stage *small = pk_queue_ring_create("small", 4, 0, 0,
+						      SOCKET_ID_ANY);
+	struct rte_mbuf *m[200];
+	struct pk_stage_stats st;
+	uint32_t want[64];
+	unsigned int i, na = 0;
+	uint16_t k;
+
+	assert_non_null(small);
+	assert_int_equal(pk_demux_flow_add(f->d, &a, f->q[0]), 0);
+	assert_int_equal(pk_demux_flow_add(f->d, &b, small), 0);
+	/* interleaved a, b, a, b, ...: each target gets its packets in order */
+	for (i = 0; i < 8; i++) {
+		m[i] = udp4(PEER, 9, LOCAL, 1 + (i & 1), i);
+		if (!(i & 1))
+			want[na++] = i;
+	}
+	k = pk_stage_push(f->d, m, 8);
+	assert_int_equal(k, 7); /* small holds 3 of b's 4 */
+	assert_int_equal(pk_test_seq(m[7]), 7);
+	rte_pktmbuf_free(m[7]);
+	expect_queue(f->q[0], want, na);
+	expect_queue(small, (uint32_t[]){ 1, 3, 5 }, 3);
+	/* a long burst over several chunks: what comes back keeps its order */
+	for (i = 0; i < 200; i++)
+		m[i] = udp4(PEER, 9, LOCAL, i % 3 == 0 ? 2 : 7, i);
+	k = pk_stage_push(f->d, m, 200);
+	/* 3 to small, 67 - 3 refused, 133 unmatched come back */
+	assert_int_equal(k, 3);
+	for (i = 1; i < 197; i++)
+		assert_true(pk_test_seq(m[k + i]) > pk_test_seq(m[k + i - 1]));
+	rte_pktmbuf_free_bulk(&m[k], 200 - k);
+	pk_stage_stats_get(f->d, &st);
+	assert_int_equal(st.in_pkts, 208);
+	assert_int_equal(st.out_pkts, 7 + 3);
+	assert_int_equal(st.drops[PK_DROP_FULL], 1 + 64);
+	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 133);
+	pk_stage_destroy(small);
+}
+
+static void
+test_miss_stage_and_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_demux_conf conf = { .name = "dm", .capacity = 8,
+				      .socket_id = SOCKET_ID_ANY,
+				      .miss = f->miss,
+				      .sflags = PK_STAGE_F_BYTES };
+	struct pk_stage *d = pk_demux_flow_create(&conf);
+	struct pk_flow_key a = key4(IPPROTO_UDP, LOCAL, 1, 0, 0);
+	struct frame_spec arp = frame_udp4(PEER, 1, LOCAL, 1);
+	struct pk_stage_stats st;
+	struct rte_mbuf *m[3];
+
+	assert_non_null(d);
+	assert_int_equal(pk_demux_flow_add(d, &a, f->q[0]), 0);
+	m[0] = udp4(PEER, 9, LOCAL, 5, 0);
+	m[1] = udp4(PEER, 9, LOCAL, 1, 1);
+	m[2] = frame_new(pool, &arp);
+	rte_pktmbuf_mtod(m[2], uint8_t *)[13] = 0x06; /* 0x0806: ARP */
+	assert_int_equal(pk_stage_push(d, m, 3), 3);
+	expect_queue(f->miss, NULL, 2);
+	expect_queue(f->q[0], (uint32_t[]){ 1 }, 1);
+	pk_stage_stats_get(d, &st);
+	assert_int_equal(st.in_pkts, 3);
+	assert_int_equal(st.out_pkts, 3);
+	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 2);
+	assert_int_equal(st.in_bytes, st.out_bytes);
+	assert_true(st.in_bytes > 0);
+	pk_stage_destroy(d);
+}
+
+static void
+test_icmp_error_reaches_sender(void **state)
+{
+	struct fixture *f = *state;
+	struct frame_spec inner = frame_udp4(LOCAL, 4444, PEER, 53);
+	struct frame_spec icmp = { .family = 4, .proto = IPPROTO_ICMP,
+				   .src4 = PEER, .dst4 = LOCAL,
+				   .icmp_type = 3, .icmp_code = 3,
+				   .inner = &inner };
+	struct pk_flow_key sock = key4(IPPROTO_UDP, LOCAL, 4444, PEER, 53);
+	struct rte_mbuf *m;
+
+	inner.payload = 0;
+	assert_int_equal(pk_demux_flow_add(f->d, &sock, f->q[1]), 0);
+	m = frame_new(pool, &icmp);
+	assert_int_equal(pk_stage_push(f->d, &m, 1), 1);
+	expect_queue(f->q[1], NULL, 1);
+}
+
+/* Two fragments of one UDP datagram (IPv4 or IPv6), seq in the payload. */
+static void
+make_fragments(int family, struct rte_mbuf **m)
+{
+	static const uint8_t l6[16] = { 0xfd, [15] = 1 };
+	static const uint8_t r6[16] = { 0xfd, [15] = 9 };
+	struct frame_spec fs = frame_udp4(PEER, 9, LOCAL, 1);
+
+	fs.family = family;
+	memcpy(fs.src6, r6, 16);
+	memcpy(fs.dst6, l6, 16);
+	fs.frag_hdr = family == 6;
+	fs.payload = 16;
+	fs.mf = true; /* first: UDP header + 16 bytes */
+	m[0] = frame_new(pool, &fs);
+	fs.mf = false;
+	fs.frag_off = 3; /* 24 bytes in */
+	fs.no_l4 = true;
+	fs.payload = 40;
+	m[1] = frame_new(pool, &fs);
+}
+
+static void
+test_fragments_without_and_with_reassembly(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_demux_conf conf = { .name = "dmf", .capacity = 8,
+				      .socket_id = SOCKET_ID_ANY,
+				      .miss = f->miss };
+	struct pk_stage *d = pk_demux_flow_create(&conf), *r;
+	struct pk_flow_key a4 = key4(IPPROTO_UDP, LOCAL, 1, 0, 0), a6;
+	struct pk_stage_stats st;
+	struct rte_mbuf *m[4], *out;
+	int fam;
+
+	assert_non_null(d);
+	pk_flow_key_ipv6(&a6, IPPROTO_UDP, NULL, rte_cpu_to_be_16(1), NULL, 0);
+	assert_int_equal(pk_demux_flow_add(d, &a4, f->q[0]), 0);
+	assert_int_equal(pk_demux_flow_add(d, &a6, f->q[0]), 0);
+	/* no reassembly: the first fragment finds its path, the other not */
+	make_fragments(4, m);
+	make_fragments(6, &m[2]);
+	assert_int_equal(pk_stage_push(d, m, 4), 4);
+	expect_queue(f->q[0], NULL, 2);
+	expect_queue(f->miss, NULL, 2);
+	pk_stage_stats_get(d, &st);
+	assert_int_equal(st.drops[PK_DROP_FRAGMENT], 2);
+
+	r = pk_stage_create("proc_reassembly", "reasm", "flows=16",
+			    SOCKET_ID_ANY);
+	assert_non_null(r);
+	assert_int_equal(pk_stage_link(r, d), 0);
+	for (fam = 4; fam <= 6; fam += 2) {
+		make_fragments(fam, m);
+		/* last fragment first: order must not matter */
+		assert_int_equal(pk_stage_push(r, &m[1], 1), 1);
+		assert_int_equal(pk_stage_push(r, &m[0], 1), 1);
+		assert_int_equal(pk_stage_pull(f->q[0], &out, 1), 1);
+		assert_int_equal(out->nb_segs, 2);
+		assert_int_equal(out->pkt_len,
+				 14 + (fam == 4 ? 20 : 40) + 8 + 16 + 40);
+		rte_pktmbuf_free(out);
+	}
+	expect_queue(f->miss, NULL, 0);
+	pk_stage_destroy(r);
+	pk_stage_destroy(d);
+}
+
+static void
+test_reassembly_table_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct pk_stage *r = pk_stage_create("proc_reassembly", "reasm2",
+					     "flows=1", SOCKET_ID_ANY);
+	struct pk_stage_stats st;
+	struct rte_mbuf *m[2];
+	unsigned int i;
+
+	assert_non_null(r);
+	assert_int_equal(pk_stage_link(r, f->q[0]), 0);
+	/* first fragments of many datagrams: most find no room */
+	for (i = 0; i < 40; i++) {
+		make_fragments(4, m);
+		rte_pktmbuf_free(m[1]);
+		rte_pktmbuf_mtod(m[0], uint8_t *)[14 + 5] = i; /* ip id */
+		assert_int_equal(pk_stage_push(r, m, 1), 1);
+	}
+	pk_stage_stats_get(r, &st);
+	assert_true(st.drops[PK_DROP_FRAGMENT] >= 30);
+	assert_int_equal(st.out_pkts, 0);
+	expect_queue(f->q[0], NULL, 0);
+	assert_null(pk_stage_create("proc_reassembly", "x", "flows=0",
+				    SOCKET_ID_ANY));
+	pk_stage_destroy(r); /* frees what the table holds */
+}
+
+static void
+test_malformed_freed_and_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct rte_mbuf *m[2];
+	struct pk_stage_stats st;
+
+	m[0] = udp4(PEER, 9, LOCAL, 1, 0);
+	rte_pktmbuf_trim(m[0], m[0]->data_len - 30);
+	m[1] = rte_pktmbuf_alloc(pool); /* zero length */
+	assert_int_equal(pk_stage_push(f->d, m, 2), 2);
+	pk_stage_stats_get(f->d, &st);
+	assert_int_equal(st.drops[PK_DROP_MALFORMED], 2);
+	assert_int_equal(st.out_pkts, 0);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_create_and_bad_arguments),
+		T(test_add_delete_resolve_errors),
+		T(test_lookup_order_active_passive_wildcard),
+		T(test_lookup_order_ipv6),
+		T(test_groups_keep_flow_order_refused_at_tail),
+		T(test_miss_stage_and_counters),
+		T(test_icmp_error_reaches_sender),
+		T(test_fragments_without_and_with_reassembly),
+		T(test_reassembly_table_is_bounded),
+		T(test_malformed_freed_and_counted),
+	};
+	int rc;
+
+	pk_test_eal_init("test_demux", NULL, NULL);
+	pool = pk_test_pool("test_demux", 1024);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	pk_test_eal_cleanup();
+	return rc;
+}
