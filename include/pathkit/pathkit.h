@@ -16,6 +16,7 @@
 #include <pathkit/pk_proc.h>
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_port.h>
+#include <pathkit/pk_sched.h>
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
 

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_SCHED_H
+#define PK_SCHED_H
+
+/**
+ * @file
+ * PktSched: a compound stage that decides whose packet goes next. Pulling it
+ * picks a queue by policy and returns that queue's head; an optional shaper
+ * releases only what an emulated link of R bit/s could have sent by now.
+ *
+ * Queues: each attached queue is either an ordinary stage (a queue_ring,
+ * which may also belong to a path: paths push into it, the scheduler pulls
+ * from it) or an internal FIFO of the scheduler (cheapest; what a standalone
+ * scheduler with a classifier uses). Each queue has one parameter, read by
+ * the policy: a weight (wfq, wf2q), a quantum in bytes (drr) or a priority
+ * (prio, 0 is the highest). Policies: wfq (QFQ, O(1)), wf2q (exact WF2Q+,
+ * O(log N)), drr, prio, rr, fifo; more can be registered
+ * (PK_SCHED_POLICY_REGISTER).
+ *
+ * Lookahead: fair queueing needs the length of each queue's head before it
+ * is sent, and a ring cannot be peeked. So the scheduler pulls one packet
+ * from a stage queue as soon as it sees the queue backlogged and keeps it
+ * in that queue's head slot; the policy reads its length. A stage queue that
+ * runs empty is polled again at each pull (a rotating window of at most
+ * PK_SCHED_POLL_BUDGET idle queues per pull) and rejoins when it has a packet.
+ *
+ * Ownership: as pk_stage.h. push classifies each packet and stores it in its
+ * queue (stage queues: pushed into that stage); packets whose queue does not
+ * exist or is full are refused ("no-match", "full") and returned to the
+ * caller in order, unchanged. Packets in head slots and in internal FIFOs
+ * belong to the scheduler: pull never loses them, destroy frees them, detach
+ * hands a stage queue's head back to the caller.
+ * The scheduler never destroys an attached stage queue: it stays the
+ * caller's (or its path's).
+ *
+ * Threads: push, pull and every control function of one scheduler run on
+ * one thread at a time (the arbiter's), never concurrently. Attached stage
+ * queues may be pushed by other threads as their own kind allows (mp=1).
+ * pk_stage_stats_get() is safe from any thread; pk_stage_len() walks every
+ * queue: call it from the scheduler's thread.
+ *
+ * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo, wfq>
+ * queues=<max queues, 1024> qsize=<packets an internal queue holds, pow2, 64>
+ * nq=<internal queues to attach at create, 0> rate=<bit/s, 0: unshaped>
+ * overhead=<bytes per frame, 24> burst=<bytes, see pk_sched_set_shaper()>
+ * mtu=<largest frame, 2048> bytes=<0|1>. Internal queues attached by nq= get
+ * the policy's default parameter and ids 0..nq-1; with no classifier set,
+ * push reads the queue id from m->hash.sched.queue_id (rte_sched's field).
+ */
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include <pathkit/pk_stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Default most queues a scheduler holds. */
+#define PK_SCHED_DEFAULT_QUEUES 1024
+/** Most queues a scheduler can be created for. */
+#define PK_SCHED_MAX_QUEUES (1u << 20)
+/** Default size of an internal queue (packets, its head slot included). */
+#define PK_SCHED_DEFAULT_QSIZE 64
+/** Largest internal queue. */
+#define PK_SCHED_MAX_QSIZE 32768
+/** Default per-frame overhead of the shaper: preamble, SFD, IFG, FCS. */
+#define PK_SCHED_DEFAULT_OVERHEAD 24
+/** Default largest frame the policies are tuned for (bytes). */
+#define PK_SCHED_DEFAULT_MTU 2048
+/** Idle stage queues polled for new packets per pull, at most. */
+#define PK_SCHED_POLL_BUDGET 32
+/** A queue parameter meaning "the policy's default". */
+#define PK_SCHED_PARAM_DEFAULT UINT32_MAX
+/** Longest policy name, including the NUL. */
+#define PK_SCHED_POLICY_NAMESIZE 16
+
+/**
+ * Map a pushed packet to a queue id.
+ * @return the queue id (as returned by pk_sched_queue_attach()); an id with
+ *   no queue makes push refuse the packet as "no-match".
+ */
+typedef uint32_t (*pk_sched_classify_t)(const struct rte_mbuf *m, void *arg);
+
+/** Read a clock: ticks since any fixed origin, hz ticks per second. */
+typedef uint64_t (*pk_sched_clock_t)(void *arg);
+
+/** How to create a scheduler. Zero fields take the defaults shown. */
+struct pk_sched_conf {
+	const char *policy;        /**< policy name ("wfq") */
+	uint32_t max_queues;       /**< queues it can hold (1024) */
+	uint32_t qsize;            /**< internal queue size, power of two (64) */
+	/** largest frame, bytes (2048); policies charge longer ones as mtu */
+	uint32_t mtu;
+	uint64_t rate_bps;         /**< shaper rate, bit/s (0: unshaped) */
+	uint32_t overhead;         /**< shaper bytes per frame (24) */
+	uint32_t burst;            /**< shaper bucket, bytes (0: default) */
+	pk_sched_classify_t classify; /**< push classifier (NULL: mbuf field) */
+	void *classify_arg;        /**< passed to classify */
+	uint32_t sflags;           /**< enum pk_stage_flag bits */
+	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
+};
+
+/** One queue to attach. */
+struct pk_sched_queue_conf {
+	struct pk_stage *stage;    /**< queue stage to pull from; NULL: internal */
+	/** weight, quantum or priority, or PK_SCHED_PARAM_DEFAULT */
+	uint32_t param;
+};
+
+/**
+ * Create a scheduler (a stage of kind "pktsched").
+ * @param name stage name
+ * @param conf its configuration
+ * @return the stage, or NULL with rte_errno: EINVAL (bad name or conf),
+ *   ENOENT (unknown policy), ENOMEM.
+ */
+struct pk_stage *pk_sched_create(const char *name,
+				 const struct pk_sched_conf *conf);
+
+/** @return true if s is a scheduler made by pk_sched_create(). */
+bool pk_sched_is_sched(const struct pk_stage *s);
+
+/**
+ * Attach a queue. Control thread (see Threads above); allowed while packets flow.
+ * A stage queue is polled from the next pull on.
+ * @param s the scheduler
+ * @param qc the queue: a pull-capable stage (another scheduler works too: a
+ *   hierarchy) or NULL for an internal FIFO, and its parameter
+ * @return the queue id (>= 0), or -EINVAL (bad scheduler or stage, parameter
+ *   out of the policy's range), -EEXIST (stage already attached here),
+ *   -ENOSPC (max_queues reached, or the policy's weight sum would pass its
+ *   maximum), -ENOMEM.
+ */
+int pk_sched_queue_attach(struct pk_stage *s,
+			  const struct pk_sched_queue_conf *qc);
+
+/**
+ * Detach a queue. Its id may be reused by a later attach. Control thread.
+ * @param s the scheduler
+ * @param qid the queue id
+ * @param head for a stage queue: receives the packet the scheduler had
+ *   already taken from the queue's front (it precedes what is still in the
+ *   queue), or NULL; it is the caller's now. If head is NULL that packet is
+ *   freed and counted as a "policy" drop. An internal queue's packets are
+ *   always freed and counted so; *head is then NULL.
+ * @return 0, or -EINVAL (bad scheduler), -ENOENT (no such queue).
+ */
+int pk_sched_queue_detach(struct pk_stage *s, uint32_t qid,
+			  struct rte_mbuf **head);
+
+/**
+ * Change a queue's weight, quantum or priority (or PK_SCHED_PARAM_DEFAULT).
+ * No packet is lost or
+ * reordered within the queue; a backlogged queue rejoins the policy at once
+ * with its virtual time carried over (no credit gained). Control thread.
+ * @return 0, or -EINVAL (bad scheduler, parameter out of range), -ENOENT
+ *   (no such queue), -ENOSPC (weight sum would pass the policy's maximum).
+ */
+int pk_sched_queue_set_param(struct pk_stage *s, uint32_t qid, uint32_t param);
+
+/**
+ * Read a queue's parameter and packets held (head slot plus internal FIFO,
+ * or head slot plus the stage's own length).
+ * @return 0, or -EINVAL, -ENOENT.
+ */
+int pk_sched_queue_info(const struct pk_stage *s, uint32_t qid,
+			uint32_t *param, unsigned int *len);
+
+/** @return the number of queues attached, or 0 if s is not a scheduler. */
+unsigned int pk_sched_nb_queues(const struct pk_stage *s);
+
+/**
+ * Set the push classifier (NULL: read m->hash.sched.queue_id). Control thread.
+ * @return 0, or -EINVAL if s is not a scheduler.
+ */
+int pk_sched_set_classifier(struct pk_stage *s, pk_sched_classify_t fn,
+			    void *arg);
+
+/**
+ * Shape the scheduler's output to an emulated link: pull releases a frame
+ * only while the link's token bucket is not in debt, and each frame costs
+ * (pkt_len + overhead) * 8 bits. Tokens are counted exactly (integer bit x
+ * tick units): the released rate does not drift at any rate. The bucket holds
+ * at most burst bytes; one frame may overdraw it. Control thread.
+ * @param s the scheduler
+ * @param rate_bps link rate in bit/s (0 turns shaping off)
+ * @param overhead bytes added to each frame (preamble, SFD, IFG, FCS: 24)
+ * @param burst bucket size in bytes; 0 picks max(2 frames of mtu, 100 us of
+ *   rate)
+ * @return 0, or -EINVAL (s not a scheduler, rate over 10 Tbit/s).
+ */
+int pk_sched_set_shaper(struct pk_stage *s, uint64_t rate_bps,
+			uint32_t overhead, uint32_t burst);
+
+/**
+ * Set the shaper's clock (NULL: rte_rdtsc() at rte_get_tsc_hz()). Tests give
+ * a fake clock to be deterministic. The bucket restarts empty. Control thread.
+ * @return 0, or -EINVAL (s not a scheduler, hz is 0).
+ */
+int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
+		       uint64_t hz);
+
+/** @return the scheduler's policy name, or NULL if s is not a scheduler. */
+const char *pk_sched_policy_name(const struct pk_stage *s);
+
+/* ---- for policies (drivers/sched/pktsched_*.c) ---- */
+
+/**
+ * A queue as policies see it: the core's record (32 bytes), followed by the
+ * policy's per-queue private area (pk_sched_q_priv()); records are a power
+ * of two apart, so a policy area of up to 32 bytes keeps a queue in one
+ * cache line. The core owns every field; policies read head, len, param.
+ */
+struct pk_sched_q {
+	struct rte_mbuf *head;     /**< lookahead packet; NULL when idle */
+	uint32_t len;              /**< head's pkt_len, clamped to mtu; 0 idle */
+	uint32_t param;            /**< weight, quantum or priority */
+	union {
+		struct pk_stage *stage;  /**< stage queue, pulled */
+		uint64_t *fifo;          /**< internal FIFO: length << 48 | mbuf */
+	};
+	union {
+		struct {
+			uint16_t fhead;  /**< internal FIFO: next to read */
+			uint16_t ftail;  /**< internal FIFO: next to write */
+		};
+		uint32_t idle_pos;       /**< stage queue: poll list position */
+	};
+	uint32_t flags;            /**< core's own flags */
+	uint64_t priv[];           /**< the policy's per-queue area */
+};
+
+/** What the core tells a policy at init. */
+struct pk_sched_policy_conf {
+	uint32_t max_queues;       /**< queues the scheduler can hold */
+	uint32_t mtu;              /**< largest length a queue's len can have */
+	int socket_id;             /**< where to allocate, if the policy must */
+};
+
+/**
+ * A scheduling policy: an ops table with private per-instance and per-queue
+ * sizes, as dummynet's dn_sched.h. The core calls these on the scheduler's
+ * one thread; none may fail on the fast path.
+ *
+ * Life of a queue: queue_add (idle) -> enqueue (its head slot filled) ->
+ * dequeue picks it -> update (the head was sent: q->head is the next packet,
+ * or NULL if the queue went idle) -> ... -> deactivate (a backlogged queue
+ * leaves, head kept: detach or a parameter change) -> queue_remove (idle).
+ */
+struct pk_sched_policy {
+	const char *name;          /**< "wfq", ... */
+	const char *help;          /**< one line */
+	size_t sched_size;         /**< private bytes per scheduler */
+	size_t queue_size;         /**< private bytes per queue */
+	uint32_t param_min;        /**< smallest parameter accepted */
+	uint32_t param_max;        /**< largest parameter accepted */
+	uint32_t param_default;    /**< parameter when none is given */
+	/** Set up the zeroed private area. @return 0 or a negative errno. */
+	int (*init)(void *sp, const struct pk_sched_policy_conf *c);
+	/** Optional: free what init allocated. */
+	void (*fini)(void *sp);
+	/** Optional: q (idle, param set) joins. @return 0 or -ENOSPC. */
+	int (*queue_add)(void *sp, struct pk_sched_q *q);
+	/** Optional: q (idle) leaves. */
+	void (*queue_remove)(void *sp, struct pk_sched_q *q);
+	/**
+	 * Optional: apply a new parameter to idle q (q->param is still the old
+	 * one; the core stores the new one on success). @return 0 or -ENOSPC.
+	 */
+	int (*param_set)(void *sp, struct pk_sched_q *q, uint32_t param);
+	/** q's head slot was just filled (q->head, q->len): q is backlogged. */
+	void (*enqueue)(void *sp, struct pk_sched_q *q);
+	/** @return the queue whose head goes next, or NULL if none is backlogged. */
+	struct pk_sched_q *(*dequeue)(void *sp);
+	/**
+	 * The head of q, as returned by dequeue, was sent (len bytes, clamped
+	 * to mtu); q->head is now the next packet, or NULL (q is idle).
+	 */
+	void (*update)(void *sp, struct pk_sched_q *q, uint32_t len);
+	/** A backlogged q leaves the active set; its head slot stays full. */
+	void (*deactivate)(void *sp, struct pk_sched_q *q);
+	TAILQ_ENTRY(pk_sched_policy) next; /**< registry link */
+};
+
+/** pk_sched_q flag: the queue is a stage (else an internal FIFO). */
+#define PK_SCHED_Q_STAGE (1u << 1)
+
+/** @return a queue's policy-private area. */
+static inline void *
+pk_sched_q_priv(struct pk_sched_q *q)
+{
+	return q->priv;
+}
+
+/**
+ * Ask for what serving q will read, for a policy that knows early which
+ * queue comes next: its internal FIFO entry that will become its head (the
+ * record itself should be in cache already).
+ */
+static inline void
+pk_sched_q_prefetch(const struct pk_sched_q *q)
+{
+	if (!(q->flags & PK_SCHED_Q_STAGE))
+		rte_prefetch0(&q->fifo[q->fhead]);
+}
+
+/** Add a policy to the registry (called by PK_SCHED_POLICY_REGISTER). */
+void pk_sched_policy_register(struct pk_sched_policy *p);
+
+/** Register a policy when the program loads. Last line of its driver. */
+#define PK_SCHED_POLICY_REGISTER(p)                                            \
+	RTE_INIT(pk_sched_policy_register_##p) { pk_sched_policy_register(&(p)); }
+
+/** @return the registered policy of that name, or NULL. */
+const struct pk_sched_policy *pk_sched_policy_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_SCHED_H */
