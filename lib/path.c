@@ -291,7 +291,7 @@ pk_path_stats_print(FILE *f, const struct pk_path *p)
 
 	pk_stage_stats_get(&p->stage, &st);
 	if (fprintf(f, "path %s owner=%" PRIu32 " in=%" PRIu64 " (%" PRIu64
-		    " B) out=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
+		    " B) pulled=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
 		    " tail=%s\n", p->stage.name, p->owner, st.in_pkts,
 		    st.in_bytes, st.out_pkts, st.out_bytes,
 		    st.drops[PK_DROP_FULL],

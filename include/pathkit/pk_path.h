@@ -16,8 +16,10 @@
  * the path frees them, counts them as "full", and push always takes all.
  *
  * Accounting: the path's own counters (pk_stage_stats_get() on
- * pk_path_stage()) count packets and bytes in at its head and out at its tail,
- * charged to its owner.
+ * pk_path_stage()), charged to its owner: "in" counts packets and bytes the
+ * path took at its head, "out" those pulled from its tail (a path that ends
+ * in a push stage, a TX port say, hands its packets on inside and shows
+ * them in that stage's counters), "full" those its chain refused.
  *
  * Threads: one pusher and one puller at a time, as its stages allow.
  */

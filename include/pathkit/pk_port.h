@@ -15,7 +15,7 @@
  * Threads: as ethdev: one thread per RX queue and per TX queue at a time.
  *
  * Arguments: `port=<id or device name>` `queue=<id, default 0>`
- * `bytes=<0|1, default 1>`
+ * `bytes=<0|1, default 0>` (rte_eth_stats_get() already counts a port's bytes)
  */
 
 #include <stdbool.h>

@@ -489,7 +489,7 @@ rt_build_path(struct rt_run *r)
 
 	for (i = 0; i < RTE_DIM(kinds); i++) {
 		r->st[i] = pk_stage_create(kinds[i], kinds[i],
-					   i == 3 ? "port=net_pcap0" : "bytes=1",
+					   i == 3 ? "port=net_pcap0,bytes=1" : "bytes=1",
 					   SOCKET_ID_ANY);
 		assert_non_null(r->st[i]);
 	}

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Install what is missing, build, run every test suite (unit, integration),
+# then the unit tests again in an ASan+UBSan build (clang). Ends with a line
+# "N passed, N failed, N skipped". Exit status: 0 only if nothing failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./devtools/install-deps.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run_suites BUILD_DIR SUITE...: meson test, keeping its summary for the total
+run_suites() {
+	local dir=$1 rc=0 args=()
+	shift
+	for s in "$@"; do args+=(--suite "$s"); done
+	meson test -C "$dir" "${args[@]}" --print-errorlogs --num-processes 1 \
+		2>&1 | tee -a "$log" || rc=$?
+	return $rc
+}
+
+echo "== build (release)"
+[ -f build/build.ninja ] || meson setup build >/dev/null
+ninja -C build
+
+status=0
+echo "== unit and integration tests"
+run_suites build unit integration || status=1
+
+echo "== unit tests under ASan+UBSan"
+if [ ! -f build-asan/build.ninja ]; then
+	CC=clang meson setup build-asan -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dexamples=false -Ddocs=disabled >/dev/null
+fi
+ninja -C build-asan
+run_suites build-asan unit || status=1
+
+sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
+passed=$(( $(sum Ok) + $(sum Expected) ))
+failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))
+skipped=$(sum Skipped)
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$failed" -eq 0 ] || status=1
+exit $status
