@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Ports: setup helper, lookup, RX pull and TX push stages on net_ring (a
+ * loopback: what TX sends, RX receives) and net_null; TX refusal leaves the
+ * unsent tail with the caller, unchanged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include <pathkit/pathkit.h>
+
+#include "pk_test.h"
+
+static struct rte_mempool *pool;
+static uint16_t ring_port, null_port;
+
+static void
+test_lookup_and_bad_setup(void **state)
+{
+	struct pk_port_conf conf = { .mp = NULL };
+	uint16_t id = 0xffff;
+
+	(void)state;
+	assert_int_equal(pk_port_lookup("net_ring0", &id), 0);
+	assert_int_equal(id, ring_port);
+	assert_int_equal(pk_port_lookup("1", &id), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(pk_port_lookup("net_nothing", &id), -ENODEV);
+	assert_int_equal(pk_port_lookup("77", &id), -ENODEV);
+	assert_int_equal(pk_port_lookup("", &id), -ENODEV);
+	assert_int_equal(pk_port_lookup(NULL, &id), -ENODEV);
+
+	assert_int_equal(pk_port_setup(ring_port, NULL), -EINVAL);
+	assert_int_equal(pk_port_setup(ring_port, &conf), -EINVAL);
+	conf.mp = pool;
+	assert_int_equal(pk_port_setup(99, &conf), -EINVAL);
+	assert_int_equal(pk_port_close(99), -EINVAL);
+
+	rte_errno = 0;
+	assert_null(pk_port_rx_create("rx", ring_port, 3, 0));
+	assert_int_equal(rte_errno, EINVAL);
+	assert_null(pk_port_tx_create("tx", 99, 0, 0));
+	assert_null(pk_stage_create("port_tx", "tx", "port=net_ring0,queue=9",
+				    SOCKET_ID_ANY));
+}
+
+static void
+test_ring_loopback_in_order(void **state)
+{
+	struct pk_stage *tx, *rx;
+	struct rte_mbuf *m[16], *out[32];
+	struct pk_stage_stats st;
+	unsigned int i;
+
+	(void)state;
+	tx = pk_stage_create("port_tx", "tx", "port=net_ring0,bytes=1",
+			     SOCKET_ID_ANY);
+	rx = pk_stage_create("port_rx", "rx", "port=0", SOCKET_ID_ANY);
+	assert_non_null(tx);
+	assert_non_null(rx);
+	pk_test_burst(pool, m, 16, 500);
+	assert_int_equal(pk_stage_push(tx, m, 16), 16);
+	assert_int_equal(pk_stage_pull(rx, out, 32), 16);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(pk_test_seq(out[i]), 500 + i);
+	rte_pktmbuf_free_bulk(out, 16);
+	pk_stage_stats_get(tx, &st);
+	assert_int_equal(st.in_pkts, 16);
+	assert_int_equal(st.in_bytes, 16 * 64);
+	pk_stage_stats_get(rx, &st);
+	assert_int_equal(st.in_pkts, 16);
+	assert_int_equal(st.out_pkts, 16);
+	assert_int_equal(st.in_bytes, 0); /* not asked for */
+	pk_stage_destroy(tx);
+	pk_stage_destroy(rx);
+}
+
+/* Fill the loopback until TX refuses: the refused tail is the caller's,
+ * unchanged and in order, and counted as "full". */
+static void
+test_tx_refusal_leaves_tail(void **state)
+{
+	struct pk_stage *tx = pk_port_tx_create("tx", ring_port, 0, 0);
+	struct pk_stage *rx = pk_port_rx_create("rx", ring_port, 0, 0);
+	struct rte_mbuf *m[32], *copy[32], *out[32];
+	struct pk_stage_stats st;
+	uint64_t sent = 0, got = 0;
+	uint16_t k = 32, i, n;
+
+	(void)state;
+	assert_non_null(tx);
+	assert_non_null(rx);
+	while (k == 32) {
+		pk_test_burst(pool, m, 32, (uint32_t)sent);
+		memcpy(copy, m, sizeof(m));
+		k = pk_stage_push(tx, m, 32);
+		sent += k;
+	}
+	for (i = k; i < 32; i++)
+		assert_ptr_equal(m[i], copy[i]);
+	assert_int_equal(pk_test_seq(m[k]), sent); /* next one, untouched */
+	rte_pktmbuf_free_bulk(&m[k], 32 - k);
+	pk_stage_stats_get(tx, &st);
+	assert_int_equal(st.in_pkts, sent);
+	assert_int_equal(st.drops[PK_DROP_FULL], 32 - k);
+	while ((n = pk_stage_pull(rx, out, 32)) > 0) {
+		for (i = 0; i < n; i++)
+			assert_int_equal(pk_test_seq(out[i]), got + i);
+		got += n;
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	assert_int_equal(got, sent);
+	pk_stage_destroy(tx);
+	pk_stage_destroy(rx);
+}
+
+static void
+test_null_port_path(void **state)
+{
+	struct pk_stage *rx = pk_port_rx_create("nrx", null_port, 0, 0);
+	struct pk_stage *st[2] = {
+		pk_stage_create("proc_macswap", "swap", NULL, SOCKET_ID_ANY),
+		pk_port_tx_create("ntx", null_port, 0, 0),
+	};
+	struct pk_path_conf conf = { .name = "null", .tail = PK_PATH_TAIL_DROP,
+				     .socket_id = SOCKET_ID_ANY };
+	struct rte_mbuf *m[32];
+	struct pk_stage_stats ps;
+	struct pk_path *p;
+	unsigned int round;
+	uint16_t n;
+
+	(void)state;
+	assert_non_null(rx);
+	p = pk_path_create(&conf, st, 2);
+	assert_non_null(p);
+	for (round = 0; round < 100; round++) {
+		n = pk_stage_pull(rx, m, 32);
+		assert_int_equal(pk_stage_push(pk_path_stage(p), m, n), n);
+	}
+	pk_stage_stats_get(pk_path_stage(p), &ps);
+	assert_true(ps.in_pkts > 0);
+	pk_stage_stats_get(st[1], &ps);
+	assert_int_equal(ps.in_pkts + ps.drops[PK_DROP_FULL],
+			 pk_path_stage(p)->in.pkts);
+	pk_path_destroy(p);
+	pk_stage_destroy(rx);
+}
+
+static int
+setup_ports(void **state)
+{
+	struct pk_port_conf conf = { .mp = pool, .nb_rxd = 512,
+				     .nb_txd = 512, .promiscuous = true };
+
+	(void)state;
+	assert_int_equal(pk_port_lookup("net_ring0", &ring_port), 0);
+	assert_int_equal(pk_port_lookup("net_null0", &null_port), 0);
+	assert_int_equal(pk_port_setup(ring_port, &conf), 0);
+	assert_int_equal(pk_port_setup(null_port, &conf), 0);
+	return 0;
+}
+
+static int
+close_ports(void **state)
+{
+	(void)state;
+	assert_int_equal(pk_port_close(ring_port), 0);
+	assert_int_equal(pk_port_close(null_port), 0);
+	pk_test_assert_pools_full();
+	return 0;
+}
+
+int
+main(void)
+{
+	static const char *const vdevs[] = { "net_ring0", "net_null0", NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_lookup_and_bad_setup,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_ring_loopback_in_order,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_tx_refusal_leaves_tail,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_null_port_path,
+					  pk_test_teardown_pools_full),
+	};
+	int rc;
+
+	pk_test_eal_init("test_port", vdevs, NULL);
+	pool = pk_test_pool("test_port", 8192);
+	rc = cmocka_run_group_tests(tests, setup_ports, close_ports);
+	pk_test_eal_cleanup();
+	return rc;
+}
