@@ -212,7 +212,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	ops = conf->tail == PK_PATH_TAIL_DROP ? &path_drop_ops :
 						&path_return_ops;
 	s = pk_stage_alloc(sizeof(*p) + n * sizeof(p->stages[0]), ops,
-			   conf->name, conf->flags | PK_STAGE_F_BYTES,
+			   conf->name, conf->flags,
 			   conf->socket_id);
 	if (s == NULL)
 		return NULL;

@@ -16,7 +16,9 @@
  * the path frees them, counts them as "full", and push always takes all.
  *
  * Accounting: the path's own counters (pk_stage_stats_get() on
- * pk_path_stage()), charged to its owner: "in" counts packets and bytes the
+ * pk_path_stage()), charged to its owner: "in" counts packets (and bytes,
+ * with PK_STAGE_F_BYTES in the conf's flags, which costs a read of each
+ * mbuf) the
  * path took at its head, "out" those pulled from its tail (a path that ends
  * in a push stage, a TX port say, hands its packets on inside and shows
  * them in that stage's counters), "full" those its chain refused.
@@ -44,8 +46,8 @@ struct pk_path_conf {
 	const char *name;         /**< path name */
 	uint32_t owner;           /**< who is charged for its work */
 	enum pk_path_tail tail;   /**< tail policy */
-	uint32_t flags;           /**< enum pk_stage_flag bits (bytes are
-				       always counted for paths) */
+	uint32_t flags;           /**< enum pk_stage_flag bits:
+				       PK_STAGE_F_BYTES to charge bytes too */
 	int socket_id;            /**< NUMA socket, or SOCKET_ID_ANY */
 };
 

@@ -483,7 +483,7 @@ rt_build_path(struct rt_run *r)
 	static const char *const kinds[] = { "proc_ttl", "proc_macswap",
 					     "proc_counter", "port_tx" };
 	const struct pk_path_conf pc = { .name = "rt_path", .owner = 42,
-					 .tail = PK_PATH_TAIL_DROP,
+					 .tail = PK_PATH_TAIL_DROP, .flags = PK_STAGE_F_BYTES,
 					 .socket_id = SOCKET_ID_ANY };
 	unsigned int i;
 

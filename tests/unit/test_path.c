@@ -42,6 +42,7 @@ mk_path(const char *name, enum pk_path_tail tail, struct pk_stage **st,
 {
 	struct pk_path_conf conf = {
 		.name = name, .owner = 42, .tail = tail,
+		.flags = PK_STAGE_F_BYTES,
 		.socket_id = SOCKET_ID_ANY,
 	};
 	struct pk_path *p = pk_path_create(&conf, st, n);
