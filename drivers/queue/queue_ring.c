@@ -7,8 +7,17 @@
  *   counters are atomic).
  * args: size=<pow2 >= 2, 1024; holds size-1> mp=<0|1> mc=<0|1> bytes=<0|1>
  * stats: in, out, full
+ * blocking: pk_queue_wait() sleeps on a futex; a push that finds a waiter
+ *   wakes it (one load and branch otherwise, see queue_ring_notify()).
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_ring.h>
@@ -20,12 +29,47 @@
 struct queue_ring {
 	struct pk_stage stage;
 	struct rte_ring *r;
+	uint32_t waiters;        /* atomic: threads in pk_queue_wait() */
+	uint32_t wake_seq;       /* futex word: bumped by each wake */
 };
 
 static inline struct rte_ring *
 queue_ring_of(struct pk_stage *s)
 {
 	return ((struct queue_ring *)s)->r;
+}
+
+static void __rte_noinline
+queue_ring_wake_all(struct queue_ring *q)
+{
+	__atomic_fetch_add(&q->wake_seq, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &q->wake_seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
+		NULL, 0);
+}
+
+/* Out of line and returning k: the push needs no stack frame for it. */
+static uint16_t __rte_noinline
+queue_ring_wake_ret(struct queue_ring *q, uint16_t k)
+{
+	queue_ring_wake_all(q);
+	return k;
+}
+
+/*
+ * After an enqueue: wake sleepers, if any; returns k. No fence here: the
+ * waiter's membarrier() orders our tail store before this load, or makes
+ * the waiter see the packets, so the fast path costs one load and a
+ * predictable branch.
+ */
+static inline uint16_t
+queue_ring_notify(struct pk_stage *s, uint16_t k)
+{
+	struct queue_ring *q = (struct queue_ring *)s;
+
+	/* volatile: kept after the ring's (volatile) tail store */
+	if (unlikely(*(volatile uint32_t *)&q->waiters != 0))
+		return queue_ring_wake_ret(q, k);
+	return k;
 }
 
 static uint16_t
@@ -36,7 +80,7 @@ queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 
 	pk_stage_count(s, &s->in, pkts, k);
 	pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
-	return k;
+	return queue_ring_notify(s, k);
 }
 
 static uint16_t
@@ -56,7 +100,7 @@ queue_ring_push_mp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		pk_counter_add_mt(&s->in.bytes, bytes);
 	if (k != n)
 		pk_counter_add_mt(&s->in.drops[PK_DROP_FULL], n - k);
-	return k;
+	return queue_ring_notify(s, k);
 }
 
 static uint16_t
@@ -166,6 +210,79 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		return NULL;
 	}
 	return s;
+}
+
+bool
+pk_queue_can_wait(const struct pk_stage *s)
+{
+	unsigned int i;
+
+	for (i = 0; s != NULL && i < RTE_DIM(queue_ring_variants); i++)
+		if (s->ops == queue_ring_variants[i])
+			return true;
+	return false;
+}
+
+void
+pk_queue_wake(struct pk_stage *s)
+{
+	if (pk_queue_can_wait(s))
+		queue_ring_wake_all((struct queue_ring *)s);
+}
+
+static bool queue_ring_membarrier_ok;
+
+static void
+queue_ring_membarrier_init(void)
+{
+	queue_ring_membarrier_ok = syscall(SYS_membarrier,
+		MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	if (!queue_ring_membarrier_ok)
+		PK_LOG(WARNING, "queue_ring: no membarrier(2): blocked threads "
+		       "poll every millisecond");
+}
+
+/* A full fence on every running thread of the process: see notify. */
+static void
+queue_ring_heavy_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (queue_ring_membarrier_ok)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+}
+
+int
+pk_queue_wait(struct pk_stage *s, const uint32_t *cancel, uint32_t timeout_us)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct queue_ring *q = (struct queue_ring *)s;
+	struct timespec ts;
+	uint32_t seq;
+	int rc = 0;
+
+	if (!pk_queue_can_wait(s))
+		return -ENOTSUP;
+	pthread_once(&once, queue_ring_membarrier_init);
+	if (!queue_ring_membarrier_ok && timeout_us > 1000)
+		timeout_us = 1000; /* a lost wake-up then costs 1 ms at most */
+	/* read seq first: a wake after this makes the futex return at once */
+	seq = __atomic_load_n(&q->wake_seq, __ATOMIC_ACQUIRE);
+	__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
+	queue_ring_heavy_fence();
+	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+		rc = -ECANCELED;
+	else if (rte_ring_count(q->r) == 0) {
+		ts.tv_sec = timeout_us / 1000000;
+		ts.tv_nsec = (long)(timeout_us % 1000000) * 1000;
+		if (syscall(SYS_futex, &q->wake_seq, FUTEX_WAIT_PRIVATE, seq,
+			    &ts, NULL, 0) != 0 && errno == ETIMEDOUT)
+			rc = -ETIMEDOUT;
+		if (cancel != NULL &&
+		    __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+			rc = -ECANCELED;
+	}
+	__atomic_fetch_sub(&q->waiters, 1, __ATOMIC_RELEASE);
+	return rc;
 }
 
 static struct pk_stage *

@@ -19,5 +19,6 @@
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
+#include <pathkit/pk_thread.h>
 
 #endif /* PATHKIT_H */

@@ -16,6 +16,9 @@
  * PK_QUEUE_F_MP (several pushers) or PK_QUEUE_F_MC (several pullers).
  * pk_stage_len() is safe from any thread.
  *
+ * Blocking: a thread that allows blocking sleeps on an empty queue with
+ * pk_queue_wait(); a push wakes it (see pk_thread.h).
+ *
  * Arguments: size=<power of two, default 1024; holds size-1 packets>
  * mp=<0|1> mc=<0|1> bytes=<0|1>
  */
@@ -48,6 +51,30 @@ enum pk_queue_flag {
 struct pk_stage *pk_queue_ring_create(const char *name, unsigned int size,
 				      uint32_t qflags, uint32_t sflags,
 				      int socket_id);
+
+/**
+ * Sleep until queue q holds packets, pk_queue_wake() is called, *cancel
+ * becomes non-zero, or timeout_us passes: for a thread that allows blocking
+ * and found q empty. Any number of threads may wait. A push that finds a
+ * waiter wakes every waiter; a push that finds none pays one load and one
+ * predictable branch (the waiter side fences with membarrier(2)).
+ * @param q a queue_ring stage
+ * @param cancel checked after the waiter is registered (a stop flag), or NULL
+ * @param timeout_us longest sleep, in microseconds
+ * @return 0 (packets may be there, or woken), -ETIMEDOUT, -ECANCELED,
+ *   -ENOTSUP (q is not a queue_ring).
+ */
+int pk_queue_wait(struct pk_stage *q, const uint32_t *cancel,
+		  uint32_t timeout_us);
+
+/**
+ * Wake every thread sleeping in pk_queue_wait() on q (to stop it).
+ * Any thread. Does nothing if q is not a queue_ring.
+ */
+void pk_queue_wake(struct pk_stage *q);
+
+/** @return true if q is a queue a thread can sleep on (pk_queue_wait()). */
+bool pk_queue_can_wait(const struct pk_stage *q);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Thread core: what every thread kind shares. Allocation and arguments, the
+ * default start function (pull a burst from prev, push it into next, within a
+ * budget), start and stop with the wiring check, shares and statistics.
+ * The kinds (drivers/thread/) only say how and where runs happen.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_thread.h>
+
+#include "pk_internal.h"
+#include "pk_thread_pvt.h"
+
+/* Started threads, for the wiring check. Control threads only. */
+static TAILQ_HEAD(, pk_thread) started_threads =
+	TAILQ_HEAD_INITIALIZER(started_threads);
+static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Longest chain followed when looking for a thread's source or sink. */
+#define THREAD_WALK_MAX (PK_PATH_MAX_STAGES * 4)
+
+/* What one run moved, counted once per run rather than once per burst. */
+struct thread_run_count {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t refused;
+	uint64_t refused_bytes;
+};
+
+static inline void
+thread_count_run(struct pk_stage *s, const struct thread_run_count *c)
+{
+	pk_counter_add(&s->in.pkts, c->pkts);
+	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
+	if (unlikely(s->flags & PK_STAGE_F_BYTES)) {
+		pk_counter_add(&s->in.bytes, c->bytes);
+		pk_counter_add(&s->out.bytes, c->bytes - c->refused_bytes);
+	}
+	if (unlikely(c->refused != 0))
+		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
+}
+
+int
+pk_thread_run_default(struct pk_thread *t, void *arg)
+{
+	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
+	struct thread_run_count c = { 0 };
+	struct pk_stage *s = &t->stage;
+	uint16_t n, k;
+
+	RTE_SET_USED(arg);
+	do {
+		n = pk_stage_pull(s->prev, pkts, t->burst);
+		if (n == 0)
+			break;
+		/* bytes before handing over: pkts[0..k) are not ours after */
+		if (unlikely(s->flags & PK_STAGE_F_BYTES))
+			c.bytes += pk_burst_bytes(pkts, n);
+		k = pk_stage_push(s->next, pkts, n);
+		if (unlikely(k != n)) {
+			/* a chain refused them, maybe changed: free them */
+			if (s->flags & PK_STAGE_F_BYTES)
+				c.refused_bytes += pk_burst_bytes(&pkts[k],
+								  n - k);
+			c.refused += n - k;
+			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+		}
+		c.pkts += n;
+	} while (c.pkts < t->budget && n == t->burst);
+	if (c.pkts != 0)
+		thread_count_run(s, &c);
+	return (int)c.pkts;
+}
+
+void
+pk_thread_stage_destroy(struct pk_stage *s)
+{
+	struct pk_thread *t = (struct pk_thread *)s;
+
+	pk_thread_stop(t);
+	if (t->kops->detach != NULL)
+		t->kops->detach(t);
+	pk_stage_free(s);
+}
+
+struct pk_thread *
+pk_thread_from_stage(struct pk_stage *s)
+{
+	if (s == NULL || s->ops->destroy != pk_thread_stage_destroy)
+		return NULL;
+	return (struct pk_thread *)s;
+}
+
+struct pk_stage *
+pk_thread_stage(struct pk_thread *t)
+{
+	return t != NULL ? &t->stage : NULL;
+}
+
+void
+pk_thread_destroy(struct pk_thread *t)
+{
+	if (t != NULL)
+		pk_stage_destroy(&t->stage);
+}
+
+static int
+thread_conf_check(const struct pk_thread_conf *c)
+{
+	if (c == NULL) {
+		PK_LOG(ERR, "thread: no configuration");
+		return -EINVAL;
+	}
+	if (c->shares > PK_THREAD_MAX_SHARES || c->burst > PK_THREAD_MAX_BURST ||
+	    (c->flags & ~(uint32_t)PK_THREAD_F_NONBLOCK) != 0 ||
+	    (c->sflags & ~(uint32_t)PK_STAGE_F_BYTES) != 0) {
+		PK_LOG(ERR, "%s: thread shares %u (max %u), burst %u (max %u) "
+		       "or flags 0x%x out of range",
+		       c->name != NULL ? c->name : "(null)", c->shares,
+		       PK_THREAD_MAX_SHARES, c->burst, PK_THREAD_MAX_BURST,
+		       c->flags);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct pk_thread *
+pk_thread_alloc(const struct pk_thread_conf *conf,
+		const struct pk_stage_ops *ops,
+		const struct pk_thread_kind_ops *kops)
+{
+	struct pk_stage *s;
+	struct pk_thread *t;
+	int rc;
+
+	rc = thread_conf_check(conf);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;
+	}
+	s = pk_stage_alloc(sizeof(*t), ops, conf->name, conf->sflags,
+			   conf->socket_id);
+	if (s == NULL)
+		return NULL;
+	t = (struct pk_thread *)s;
+	t->fn = conf->fn != NULL ? conf->fn : pk_thread_run_default;
+	t->arg = conf->arg;
+	t->burst = conf->burst != 0 ? conf->burst : PK_THREAD_DEFAULT_BURST;
+	t->budget = conf->budget != 0 ? conf->budget : PK_THREAD_DEFAULT_BUDGET;
+	t->tflags = conf->flags;
+	t->shares = conf->shares != 0 ? conf->shares : 1;
+	t->stride = PK_RUNNER_STRIDE1 / t->shares;
+	t->kops = kops;
+	t->state = PK_THREAD_STOPPED;
+	return t;
+}
+
+int
+pk_thread_args(const struct rte_kvargs *kv, struct pk_thread_conf *c)
+{
+	uint64_t burst = PK_THREAD_DEFAULT_BURST;
+	uint64_t budget = PK_THREAD_DEFAULT_BUDGET;
+	uint64_t nonblock = 0, shares = 1;
+
+	if (pk_stage_arg_u64(kv, "burst", 1, PK_THREAD_MAX_BURST, &burst) != 0 ||
+	    pk_stage_arg_u64(kv, "budget", 1, UINT32_MAX, &budget) != 0 ||
+	    pk_stage_arg_u64(kv, "nonblock", 0, 1, &nonblock) != 0 ||
+	    pk_stage_arg_u64(kv, "shares", 1, PK_THREAD_MAX_SHARES,
+			     &shares) != 0 ||
+	    pk_stage_args_flags(kv, &c->sflags) != 0)
+		return -EINVAL;
+	c->burst = (uint16_t)burst;
+	c->budget = (uint32_t)budget;
+	c->flags = nonblock ? PK_THREAD_F_NONBLOCK : 0;
+	c->shares = (uint32_t)shares;
+	return 0;
+}
+
+/* Where the thread's pushes end up: through processing, into a path's head. */
+static struct pk_stage *
+thread_sink(struct pk_stage *s)
+{
+	struct pk_stage *unwired = pk_stage_unwired();
+	unsigned int i;
+
+	for (i = 0; i < THREAD_WALK_MAX && s != unwired; i++) {
+		struct pk_path *p = pk_path_from_stage(s);
+
+		if (p != NULL)
+			s = pk_path_stage_at(p, 0);
+		else if ((s->caps & PK_STAGE_CAP_FWD_PUSH) && s->next != unwired)
+			s = s->next;
+		else
+			break;
+	}
+	return s;
+}
+
+/* Where the thread's pulls come from: through processing, a path's tail. */
+static struct pk_stage *
+thread_source(struct pk_stage *s)
+{
+	struct pk_stage *unwired = pk_stage_unwired();
+	unsigned int i;
+
+	for (i = 0; i < THREAD_WALK_MAX && s != unwired; i++) {
+		struct pk_path *p = pk_path_from_stage(s);
+
+		if (p != NULL)
+			s = pk_path_stage_at(p, pk_path_nb_stages(p) - 1);
+		else if ((s->caps & PK_STAGE_CAP_FWD_PULL) && s->prev != unwired)
+			s = s->prev;
+		else
+			break;
+	}
+	return s;
+}
+
+/*
+ * Two threads may share a queue only if it takes several pushers (or
+ * pullers) at once, or if they are continuations of one runner: those never
+ * run at the same time.
+ */
+static int
+thread_wiring_check(struct pk_thread *t)
+{
+	struct pk_stage *unwired = pk_stage_unwired();
+	struct pk_thread *u;
+
+	TAILQ_FOREACH(u, &started_threads, started_next) {
+		if (pk_runner_same(t, u))
+			continue;
+		if (t->sink != unwired && u->sink == t->sink &&
+		    !(t->sink->caps & PK_STAGE_CAP_MT_PUSH)) {
+			PK_LOG(ERR, "%s: %s takes one pusher and thread %s "
+			       "already pushes into it", t->stage.name,
+			       t->sink->name, u->stage.name);
+			return -EINVAL;
+		}
+		if (t->src != unwired && u->src == t->src &&
+		    !(t->src->caps & PK_STAGE_CAP_MT_PULL)) {
+			PK_LOG(ERR, "%s: %s takes one puller and thread %s "
+			       "already pulls from it", t->stage.name,
+			       t->src->name, u->stage.name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+pk_thread_start(struct pk_thread *t)
+{
+	int rc;
+
+	if (t == NULL)
+		return -EINVAL;
+	if (t->started) {
+		if (pk_thread_state(t) == PK_THREAD_RUNNING)
+			return -EALREADY;
+		pk_thread_stop(t); /* it stopped by itself: clean up first */
+	}
+	t->sink = thread_sink(t->stage.next);
+	t->src = thread_source(t->stage.prev);
+	pthread_mutex_lock(&started_lock);
+	rc = thread_wiring_check(t);
+	if (rc == 0) {
+		__atomic_store_n(&t->stop_req, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->state, PK_THREAD_RUNNING,
+				 __ATOMIC_RELEASE);
+		rc = t->kops->start(t);
+		if (rc == 0) {
+			TAILQ_INSERT_TAIL(&started_threads, t, started_next);
+			t->started = true;
+		} else {
+			__atomic_store_n(&t->state, PK_THREAD_STOPPED,
+					 __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&started_lock);
+	if (rc != 0)
+		PK_LOG(ERR, "%s: cannot start: %s", t->stage.name,
+		       strerror(-rc));
+	return rc;
+}
+
+int
+pk_thread_stop(struct pk_thread *t)
+{
+	if (t == NULL)
+		return -EINVAL;
+	if (!t->started)
+		return 0;
+	__atomic_store_n(&t->stop_req, 1, __ATOMIC_SEQ_CST);
+	t->kops->stop(t);
+	__atomic_store_n(&t->state, PK_THREAD_STOPPED, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&started_lock);
+	TAILQ_REMOVE(&started_threads, t, started_next);
+	t->started = false;
+	pthread_mutex_unlock(&started_lock);
+	return 0;
+}
+
+enum pk_thread_state
+pk_thread_state(const struct pk_thread *t)
+{
+	return (enum pk_thread_state)__atomic_load_n(&t->state,
+						     __ATOMIC_ACQUIRE);
+}
+
+bool
+pk_thread_should_stop(const struct pk_thread *t)
+{
+	return pk_thread_stop_asked(t);
+}
+
+int
+pk_thread_shares_set(struct pk_thread *t, uint32_t shares)
+{
+	if (t == NULL || shares == 0 || shares > PK_THREAD_MAX_SHARES)
+		return -EINVAL;
+	__atomic_store_n(&t->shares, shares, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->stride, PK_RUNNER_STRIDE1 / shares,
+			 __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint32_t
+pk_thread_shares_get(const struct pk_thread *t)
+{
+	return __atomic_load_n(&t->shares, __ATOMIC_RELAXED);
+}
+
+static uint64_t
+load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+int
+pk_thread_stats_get(const struct pk_thread *t, struct pk_thread_stats *st)
+{
+	if (t == NULL || st == NULL)
+		return -EINVAL;
+	st->runs = load(&t->st.runs);
+	st->idle_runs = load(&t->st.idle_runs);
+	st->pkts = load(&t->st.pkts);
+	st->busy_cycles = load(&t->st.busy_cycles);
+	st->idle_cycles = load(&t->st.idle_cycles);
+	st->sleeps = load(&t->st.sleeps);
+	st->wakeups = load(&t->st.wakeups);
+	return 0;
+}

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench_thread: threads against the raw parts they wrap.
+ *
+ * thread.runner.t2, .t64, .t1024: cost of one scheduling decision of a
+ *   runner with 2, 64, 1024 continuation threads whose start function does
+ *   nothing (returns 1), run in the main lcore with pk_runner_run(): TSC
+ *   cycles per decision, everything included (pick, call, TSC charge, heap).
+ *   Baseline: a plain loop calling the same functions round robin through a
+ *   function pointer (no fairness, no accounting). Median of 9 rounds.
+ * thread.wakeup.p50, .p99: a thread_lcore on the worker lcore sleeps on an
+ *   empty queue_ring; the main lcore pushes one packet; latency from just
+ *   before the push to the start function seeing it, in microseconds, over
+ *   400 wake-ups. Baseline: a raw futex wait/wake between the same lcores.
+ * thread.lcore_pipe: queue -> thread_lcore -> proc_noop -> queue, the
+ *   thread on the worker lcore, the main lcore recycling packets from the
+ *   out queue back into the in queue (1024 in flight): Mpps through the
+ *   thread. Baseline: the same transfer with raw rte_rings and a plain
+ *   dequeue/enqueue loop on the worker (rte_pause() when its ring is empty,
+ *   as the thread's idle spin does). 7 interleaved rounds of 0.5 s each
+ *   (who goes first alternates), medians; ratio = pk / raw (target >= 0.9).
+ * thread.lcore_pipe.nonblock: the same with a non-blocking thread (it never
+ *   sleeps, as the raw worker), same raw baseline, same rounds.
+ * thread.entry.b32: the same stages on one lcore, no cross-core effects:
+ *   push 32 packets into the in queue, one pk_thread_entry_run() (pull,
+ *   proc_noop, push into the out queue), pull the 32 from the out queue; TSC
+ *   cycles per packet. Baseline: the same four ring operations, raw. Median
+ *   of 9 rounds of 1M bursts.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include <pathkit/pathkit.h>
+
+#include "bench_common.h"
+
+#define TB_ROUNDS 9
+#define TB_DECISIONS (1u << 21)
+#define TB_WAKEUPS 400
+#define TB_PIPE_ROUNDS 7
+#define TB_PIPE_MS 500
+#define TB_INFLIGHT 1024
+#define TB_BURST 32
+#define TB_MAIN_BURST 256     /* main's side: cheap, never the bottleneck */
+
+static struct rte_mempool *tb_pool;
+static unsigned int tb_worker;
+
+/* ---- runner ---- */
+
+static int
+tb_nothing(struct pk_thread *t, void *arg)
+{
+	RTE_SET_USED(t);
+	RTE_SET_USED(arg);
+	return 1;
+}
+
+static pk_thread_fn volatile tb_fn = tb_nothing;
+
+static double
+tb_raw_calls(struct pk_thread **t, unsigned int n)
+{
+	uint64_t t0, i;
+	unsigned int j = 0;
+
+	t0 = rte_rdtsc();
+	for (i = 0; i < TB_DECISIONS; i++) {
+		tb_fn(t[j], NULL);
+		if (++j == n)
+			j = 0;
+	}
+	return (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+}
+
+static void
+tb_runner(unsigned int n)
+{
+	double pk[TB_ROUNDS], raw[TB_ROUNDS];
+	struct pk_thread_conf tc = { .fn = tb_nothing };
+	struct pk_thread **t;
+	struct pk_runner *r;
+	char id[32], name[32];
+	unsigned int i;
+	uint64_t t0;
+
+	snprintf(id, sizeof(id), "thread.runner.t%u", n);
+	if (!bench_wanted(id))
+		return;
+	snprintf(name, sizeof(name), "tbr%u", n);
+	r = pk_runner_create(name, tb_worker, SOCKET_ID_ANY);
+	t = calloc(n, sizeof(*t));
+	if (r == NULL || t == NULL)
+		rte_exit(EXIT_FAILURE, "runner: %s\n", rte_strerror(rte_errno));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "tbt%u", i);
+		tc.name = name;
+		tc.shares = 1 + i % 4;
+		t[i] = pk_thread_continuation_create(&tc, r);
+		if (t[i] == NULL || pk_thread_start(t[i]) != 0)
+			rte_exit(EXIT_FAILURE, "thread %u\n", i);
+	}
+	pk_runner_run(r, TB_DECISIONS); /* warm up */
+	for (i = 0; i < TB_ROUNDS; i++) {
+		raw[i] = tb_raw_calls(t, n);
+		t0 = rte_rdtsc();
+		pk_runner_run(r, TB_DECISIONS);
+		pk[i] = (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+	}
+	bench_report(id, bench_median(pk, TB_ROUNDS), "cycles/decision",
+		     bench_median(raw, TB_ROUNDS), true);
+	pk_runner_destroy(r);
+	for (i = 0; i < n; i++)
+		pk_thread_destroy(t[i]);
+	free(t);
+}
+
+/* ---- wake-up latency ---- */
+
+static volatile uint64_t tb_push_tsc;
+static volatile uint64_t tb_seen_tsc;
+static volatile unsigned int tb_seen;
+
+static int
+tb_wake_run(struct pk_thread *t, void *arg)
+{
+	struct rte_mbuf *m[4];
+	uint16_t n;
+
+	RTE_SET_USED(arg);
+	n = pk_stage_pull(pk_thread_stage(t)->prev, m, 4);
+	if (n == 0)
+		return 0;
+	tb_seen_tsc = rte_rdtsc();
+	rte_pktmbuf_free_bulk(m, n);
+	__atomic_fetch_add(&tb_seen, n, __ATOMIC_RELEASE);
+	return n;
+}
+
+static uint64_t
+tb_sleeps(struct pk_thread *t)
+{
+	struct pk_thread_stats st;
+
+	pk_thread_stats_get(t, &st);
+	return st.sleeps;
+}
+
+static double
+tb_us(uint64_t cycles)
+{
+	return (double)cycles * 1e6 / (double)rte_get_tsc_hz();
+}
+
+static void
+tb_percentiles(double *v, unsigned int n, double *p50, double *p99)
+{
+	bench_median(v, n); /* sorts */
+	*p50 = v[n / 2];
+	*p99 = v[(n * 99) / 100];
+}
+
+static void
+tb_wakeup_pk(double *lat)
+{
+	struct pk_thread_conf tc = { .name = "tbw", .fn = tb_wake_run };
+	struct pk_stage *q;
+	struct pk_thread *t;
+	struct rte_mbuf *m;
+	unsigned int i;
+	uint64_t s;
+
+	q = pk_queue_ring_create("tbwq", 64, 0, 0, SOCKET_ID_ANY);
+	t = pk_thread_lcore_create(&tc, tb_worker);
+	if (q == NULL || t == NULL ||
+	    pk_stage_link(q, pk_thread_stage(t)) != 0 || pk_thread_start(t))
+		rte_exit(EXIT_FAILURE, "wakeup setup\n");
+	tb_seen = 0;
+	for (i = 0; i < TB_WAKEUPS; i++) {
+		s = tb_sleeps(t);
+		while (tb_sleeps(t) == s)
+			rte_pause();
+		usleep(200); /* past the sleep count: inside the futex */
+		m = rte_pktmbuf_alloc(tb_pool);
+		tb_push_tsc = rte_rdtsc();
+		if (m == NULL || !pk_stage_push_one(q, m))
+			rte_exit(EXIT_FAILURE, "wakeup push\n");
+		while (__atomic_load_n(&tb_seen, __ATOMIC_ACQUIRE) <= i)
+			rte_pause();
+		lat[i] = tb_us(tb_seen_tsc - tb_push_tsc);
+	}
+	pk_thread_destroy(t);
+	pk_stage_destroy(q);
+}
+
+static uint32_t tb_futex_word;
+static volatile int tb_futex_stop;
+
+static int
+tb_futex_waiter(void *arg)
+{
+	uint32_t seen = 0;
+
+	RTE_SET_USED(arg);
+	while (!tb_futex_stop) {
+		__atomic_store_n(&tb_seen, seen, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &tb_futex_word, FUTEX_WAIT_PRIVATE, seen,
+			NULL, NULL, 0);
+		tb_seen_tsc = rte_rdtsc();
+		seen = __atomic_load_n(&tb_futex_word, __ATOMIC_ACQUIRE);
+	}
+	return 0;
+}
+
+static void
+tb_wakeup_raw(double *lat)
+{
+	unsigned int i;
+
+	tb_futex_word = 0;
+	tb_futex_stop = 0;
+	tb_seen = UINT_MAX;
+	rte_eal_remote_launch(tb_futex_waiter, NULL, tb_worker);
+	for (i = 0; i < TB_WAKEUPS; i++) {
+		while (__atomic_load_n(&tb_seen, __ATOMIC_ACQUIRE) != i)
+			rte_pause();
+		usleep(200);
+		tb_push_tsc = rte_rdtsc();
+		__atomic_store_n(&tb_futex_word, i + 1, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &tb_futex_word, FUTEX_WAKE_PRIVATE, INT_MAX,
+			NULL, NULL, 0);
+		while (__atomic_load_n(&tb_seen, __ATOMIC_ACQUIRE) != i + 1)
+			rte_pause();
+		lat[i] = tb_us(tb_seen_tsc - tb_push_tsc);
+	}
+	tb_futex_stop = 1;
+	__atomic_store_n(&tb_futex_word, UINT32_MAX, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &tb_futex_word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
+		NULL, 0);
+	rte_eal_wait_lcore(tb_worker);
+}
+
+static void
+tb_wakeup(void)
+{
+	static double pk[TB_WAKEUPS], raw[TB_WAKEUPS];
+	double pk50, pk99, raw50, raw99;
+
+	if (!bench_wanted("thread.wakeup.p50") &&
+	    !bench_wanted("thread.wakeup.p99"))
+		return;
+	tb_wakeup_raw(raw);
+	tb_wakeup_pk(pk);
+	tb_percentiles(pk, TB_WAKEUPS, &pk50, &pk99);
+	tb_percentiles(raw, TB_WAKEUPS, &raw50, &raw99);
+	if (bench_wanted("thread.wakeup.p50"))
+		bench_report("thread.wakeup.p50", pk50, "us", raw50, true);
+	if (bench_wanted("thread.wakeup.p99"))
+		bench_report("thread.wakeup.p99", pk99, "us", raw99, true);
+}
+
+/* ---- lcore pipe ---- */
+
+/* Static and aligned: on the main lcore's stack it would share lines with
+ * the main loop's locals and bounce between the cores. */
+struct tb_raw_pipe {
+	struct rte_ring *in;
+	struct rte_ring *out;
+	volatile int stop;
+} __rte_cache_aligned;
+
+static struct tb_raw_pipe tb_raw;
+
+static int
+tb_raw_worker(void *arg)
+{
+	struct tb_raw_pipe *p = arg;
+	struct rte_ring *in = p->in, *out = p->out;
+	void *m[TB_BURST];
+	unsigned int n, k;
+
+	while (!p->stop) {
+		n = rte_ring_sc_dequeue_burst(in, m, TB_BURST, NULL);
+		if (n == 0) {
+			rte_pause(); /* as the thread does when idle */
+			continue;
+		}
+		k = rte_ring_sp_enqueue_burst(out, m, n, NULL);
+		if (unlikely(k != n))
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)&m[k], n - k);
+	}
+	return 0;
+}
+
+/* Main lcore: out -> in for ms milliseconds; returns packets moved. */
+static uint64_t
+tb_recycle_raw(struct rte_ring *in, struct rte_ring *out, unsigned int ms)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000 * ms, moved = 0;
+	void *m[TB_MAIN_BURST];
+	unsigned int n;
+
+	while (rte_rdtsc() < end) {
+		n = rte_ring_sc_dequeue_burst(out, m, TB_MAIN_BURST, NULL);
+		if (n == 0) {
+			rte_pause(); /* polling harder only slows the worker */
+			continue;
+		}
+		rte_ring_sp_enqueue_burst(in, m, n, NULL); /* room for all */
+		moved += n;
+	}
+	return moved;
+}
+
+static uint64_t
+tb_recycle_pk(struct pk_stage *in, struct pk_stage *out, unsigned int ms)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000 * ms, moved = 0;
+	struct rte_mbuf *m[TB_MAIN_BURST];
+	uint16_t n, k;
+
+	while (rte_rdtsc() < end) {
+		n = pk_stage_pull(out, m, TB_MAIN_BURST);
+		if (n == 0) {
+			rte_pause();
+			continue;
+		}
+		k = pk_stage_push(in, m, n);
+		if (unlikely(k != n))
+			rte_pktmbuf_free_bulk(&m[k], n - k);
+		moved += n;
+	}
+	return moved;
+}
+
+static void
+tb_seed(void **objs)
+{
+	if (rte_pktmbuf_alloc_bulk(tb_pool, (struct rte_mbuf **)objs,
+				   TB_INFLIGHT) != 0)
+		rte_exit(EXIT_FAILURE, "pipe: no mbufs\n");
+}
+
+static double
+tb_pipe_raw(void)
+{
+	struct tb_raw_pipe *p = &tb_raw;
+	void *objs[TB_INFLIGHT];
+	uint64_t moved;
+
+	p->stop = 0;
+	p->in = rte_ring_create("tbp_in", 2048, SOCKET_ID_ANY,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	p->out = rte_ring_create("tbp_out", 2048, SOCKET_ID_ANY,
+				 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (p->in == NULL || p->out == NULL)
+		rte_exit(EXIT_FAILURE, "pipe rings\n");
+	tb_seed(objs);
+	rte_ring_sp_enqueue_bulk(p->in, objs, TB_INFLIGHT, NULL);
+	rte_eal_remote_launch(tb_raw_worker, p, tb_worker);
+	moved = tb_recycle_raw(p->in, p->out, TB_PIPE_MS);
+	p->stop = 1;
+	rte_eal_wait_lcore(tb_worker);
+	while (rte_ring_sc_dequeue(p->in, objs) == 0)
+		rte_pktmbuf_free(objs[0]);
+	while (rte_ring_sc_dequeue(p->out, objs) == 0)
+		rte_pktmbuf_free(objs[0]);
+	rte_ring_free(p->in);
+	rte_ring_free(p->out);
+	return (double)moved / (TB_PIPE_MS * 1000.0);
+}
+
+static double
+tb_pipe_pk(uint32_t flags)
+{
+	struct pk_path_conf pc = {
+		.name = "tbpipe", .socket_id = SOCKET_ID_ANY,
+	};
+	struct pk_thread_conf tc = {
+		.name = "tbpt", .burst = TB_BURST, .flags = flags,
+	};
+	struct rte_mbuf *objs[TB_INFLIGHT];
+	struct pk_thread_stats ts;
+	struct pk_stage *st[4];
+	struct pk_thread *t;
+	struct pk_path *p;
+	uint64_t moved;
+
+	st[0] = pk_queue_ring_create("tbpin", 2048, 0, 0, SOCKET_ID_ANY);
+	t = pk_thread_lcore_create(&tc, tb_worker);
+	st[1] = pk_thread_stage(t);
+	st[2] = pk_stage_create("proc_noop", "tbpn", NULL, SOCKET_ID_ANY);
+	st[3] = pk_queue_ring_create("tbpout", 2048, 0, 0, SOCKET_ID_ANY);
+	p = pk_path_create(&pc, st, 4);
+	if (p == NULL)
+		rte_exit(EXIT_FAILURE, "pipe path\n");
+	tb_seed((void **)objs);
+	if (pk_stage_push(pk_path_stage(p), objs, TB_INFLIGHT) != TB_INFLIGHT)
+		rte_exit(EXIT_FAILURE, "pipe seed\n");
+	if (pk_thread_start(t) != 0)
+		rte_exit(EXIT_FAILURE, "pipe thread\n");
+	/* the ends themselves: the path's own byte count is not the thread's */
+	moved = tb_recycle_pk(st[0], st[3], TB_PIPE_MS);
+	pk_thread_stop(t);
+	pk_thread_stats_get(t, &ts);
+	fprintf(stderr, "thread.lcore_pipe: %" PRIu64 " runs, %" PRIu64
+		" idle, %" PRIu64 " sleeps\n", ts.runs, ts.idle_runs, ts.sleeps);
+	pk_path_destroy(p);
+	return (double)moved / (TB_PIPE_MS * 1000.0);
+}
+
+static void
+tb_pipe(void)
+{
+	double pk[TB_PIPE_ROUNDS], nb[TB_PIPE_ROUNDS], raw[TB_PIPE_ROUNDS];
+	bool want_nb = bench_wanted("thread.lcore_pipe.nonblock");
+	unsigned int i;
+
+	if (!bench_wanted("thread.lcore_pipe") && !want_nb)
+		return;
+	for (i = 0; i < TB_PIPE_ROUNDS; i++) {
+		/* alternate who goes first: the machine's load drifts */
+		if (i % 2 == 0)
+			raw[i] = tb_pipe_raw();
+		pk[i] = tb_pipe_pk(0);
+		nb[i] = want_nb ? tb_pipe_pk(PK_THREAD_F_NONBLOCK) : 0;
+		if (i % 2 == 1)
+			raw[i] = tb_pipe_raw();
+		fprintf(stderr, "thread.lcore_pipe round %u: pk %.2f nonblock "
+			"%.2f raw %.2f Mpps\n", i, pk[i], nb[i], raw[i]);
+	}
+	if (bench_wanted("thread.lcore_pipe"))
+		bench_report("thread.lcore_pipe",
+			     bench_median(pk, TB_PIPE_ROUNDS), "Mpps",
+			     bench_median(raw, TB_PIPE_ROUNDS), false);
+	if (want_nb)
+		bench_report("thread.lcore_pipe.nonblock",
+			     bench_median(nb, TB_PIPE_ROUNDS), "Mpps",
+			     bench_median(raw, TB_PIPE_ROUNDS), false);
+}
+
+/* ---- one-lcore hop through an entry thread ---- */
+
+#define TB_HOPS (1u << 20)
+
+static double
+tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
+{
+	uint64_t t0 = rte_rdtsc();
+	unsigned int i, n;
+
+	for (i = 0; i < TB_HOPS; i++) {
+		rte_ring_sp_enqueue_burst(in, (void **)m, TB_BURST, NULL);
+		n = rte_ring_sc_dequeue_burst(in, (void **)m, TB_BURST, NULL);
+		rte_ring_sp_enqueue_burst(out, (void **)m, n, NULL);
+		rte_ring_sc_dequeue_burst(out, (void **)m, TB_BURST, NULL);
+	}
+	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+}
+
+static double
+tb_entry_pk(struct pk_stage *in, struct pk_thread *t, struct pk_stage *out,
+	    struct rte_mbuf **m)
+{
+	uint64_t t0 = rte_rdtsc();
+	unsigned int i;
+
+	for (i = 0; i < TB_HOPS; i++) {
+		pk_stage_push(in, m, TB_BURST);
+		pk_thread_entry_run(t);
+		pk_stage_pull(out, m, TB_BURST);
+	}
+	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+}
+
+static void
+tb_entry(void)
+{
+	struct pk_path_conf pc = { .name = "tbe", .socket_id = SOCKET_ID_ANY };
+	struct pk_thread_conf tc = { .name = "tbet", .burst = TB_BURST };
+	double pk[TB_ROUNDS], raw[TB_ROUNDS];
+	struct rte_ring *rin, *rout;
+	struct rte_mbuf *m[TB_BURST];
+	struct pk_stage *st[4];
+	struct pk_path *p;
+	unsigned int i;
+
+	if (!bench_wanted("thread.entry.b32"))
+		return;
+	rin = rte_ring_create("tbe_in", 1024, SOCKET_ID_ANY,
+			      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rout = rte_ring_create("tbe_out", 1024, SOCKET_ID_ANY,
+			       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	st[0] = pk_queue_ring_create("tbein", 1024, 0, 0, SOCKET_ID_ANY);
+	st[1] = pk_thread_stage(pk_thread_entry_create(&tc));
+	st[2] = pk_stage_create("proc_noop", "tben", NULL, SOCKET_ID_ANY);
+	st[3] = pk_queue_ring_create("tbeout", 1024, 0, 0, SOCKET_ID_ANY);
+	p = pk_path_create(&pc, st, 4);
+	if (rin == NULL || rout == NULL || p == NULL ||
+	    pk_thread_start(pk_thread_from_stage(st[1])) != 0 ||
+	    rte_pktmbuf_alloc_bulk(tb_pool, m, TB_BURST) != 0)
+		rte_exit(EXIT_FAILURE, "entry setup\n");
+	for (i = 0; i < TB_ROUNDS; i++) {
+		raw[i] = tb_entry_raw(rin, rout, m);
+		pk[i] = tb_entry_pk(st[0], pk_thread_from_stage(st[1]), st[3],
+				    m);
+	}
+	bench_report("thread.entry.b32", bench_median(pk, TB_ROUNDS),
+		     "cycles/pkt", bench_median(raw, TB_ROUNDS), true);
+	rte_pktmbuf_free_bulk(m, TB_BURST);
+	pk_path_destroy(p);
+	rte_ring_free(rin);
+	rte_ring_free(rout);
+}
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
+	if (bench_parse_args(argc - ret, argv + ret) != 0)
+		return 1;
+	tb_worker = rte_get_next_lcore(-1, 1, 0);
+	if (tb_worker >= RTE_MAX_LCORE)
+		rte_exit(EXIT_FAILURE, "bench_thread needs -l 0,1\n");
+	tb_pool = rte_pktmbuf_pool_create("tb_pool", 4095, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
+	if (tb_pool == NULL)
+		rte_exit(EXIT_FAILURE, "pool: %s\n", rte_strerror(rte_errno));
+	tb_runner(2);
+	tb_runner(64);
+	tb_runner(1024);
+	tb_wakeup();
+	tb_pipe();
+	tb_entry();
+	rte_mempool_free(tb_pool);
+	rte_eal_cleanup();
+	return 0;
+}
