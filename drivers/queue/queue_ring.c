@@ -36,7 +36,7 @@ struct queue_ring {
 static inline struct rte_ring *
 queue_ring_of(struct pk_stage *s)
 {
-	return ((struct queue_ring *)s)->r;
+	return s->ctx; /* the ring, on the stage's first cache line */
 }
 
 static void __rte_noinline
@@ -75,11 +75,21 @@ queue_ring_notify(struct pk_stage *s, uint16_t k)
 static uint16_t
 queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts,
-					       n, NULL);
+	uint64_t bytes = 0;
+	uint16_t k;
 
-	pk_stage_count(s, &s->in, pkts, k);
-	pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
+	/* bytes before the enqueue: a puller may free them right after */
+	if (unlikely(s->flags & PK_STAGE_F_BYTES))
+		bytes = pk_burst_bytes(pkts, n);
+	k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
+	pk_counter_add(&s->in.pkts, k);
+	if (unlikely(k != n)) {
+		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
+		if (bytes != 0)
+			bytes -= pk_burst_bytes(&pkts[k], n - k);
+	}
+	if (bytes != 0)
+		pk_counter_add(&s->in.bytes, bytes);
 	return queue_ring_notify(s, k);
 }
 
@@ -209,6 +219,7 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		rte_errno = err;
 		return NULL;
 	}
+	s->ctx = ((struct queue_ring *)s)->r;
 	return s;
 }
 

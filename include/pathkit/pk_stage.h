@@ -124,6 +124,8 @@ struct pk_stage {
 	struct pk_stage *prev;       /**< upstream (for FWD_PULL kinds) */
 	uint32_t flags;              /**< enum pk_stage_flag */
 	uint32_t caps;               /**< enum pk_stage_cap */
+	void *ctx;                   /**< the kind's hot pointer (its ring, ...),
+					  kept on the first cache line */
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
 	struct pk_stage *parent;     /**< compound stage that owns this one */
