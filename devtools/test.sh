@@ -36,6 +36,26 @@ fi
 ninja -C build-asan
 run_suites build-asan unit || status=1
 
+echo "== fuzz: flow parser, ${PK_FUZZ_SECONDS:-30} s (libFuzzer)"
+if [ ! -f build-fuzz/build.ninja ]; then
+	CC=clang meson setup build-fuzz -Dfuzz=true -Dexamples=false \
+		-Ddocs=disabled >/dev/null
+fi
+ninja -C build-fuzz tests/fuzz/fuzz_flow_parse
+fuzz_corpus=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$fuzz_corpus"' EXIT
+if ./build-fuzz/tests/fuzz/fuzz_flow_parse -max_total_time="${PK_FUZZ_SECONDS:-30}" \
+	-max_len=1600 -print_final_stats=1 "$fuzz_corpus" tests/fuzz/corpus \
+	>"$fuzz_corpus.log" 2>&1; then
+	grep -E "^Done|stat::number_of_executed_units" "$fuzz_corpus.log" || true
+	echo "Ok: 1" >>"$log"
+else
+	tail -40 "$fuzz_corpus.log"
+	echo "Fail: 1" >>"$log"
+	status=1
+fi
+rm -f "$fuzz_corpus.log"
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))
