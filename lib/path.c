@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -31,18 +32,39 @@ path_of(struct pk_stage *s)
 	return (struct pk_path *)s;
 }
 
+/* Add to a path counter: atomically when several threads use that side. */
+static inline void
+path_add(uint64_t *c, uint64_t v, bool mt)
+{
+	if (mt)
+		pk_counter_add_mt(c, v);
+	else
+		pk_counter_add(c, v);
+}
+
+/* Bytes of a burst, read before it is handed over; 0 unless counted. */
+static inline uint64_t
+path_bytes(const struct pk_stage *s, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	return unlikely(s->flags & PK_STAGE_F_BYTES) ? pk_burst_bytes(pkts, n) : 0;
+}
+
 /* Tail policy "return": refused packets go back to the caller. */
 static uint16_t
 path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
+	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
+	uint64_t bytes = path_bytes(s, pkts, n);
 	uint16_t taken;
 
-	pk_stage_count(s, &s->in, pkts, n);
 	taken = pk_stage_push(path_of(s)->head, pkts, n);
-	if (unlikely(taken != n)) {
-		pk_stage_uncount(s, &s->in, &pkts[taken], n - taken);
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - taken);
+	if (unlikely(taken != n)) { /* pkts[taken..n) are still ours */
+		bytes -= path_bytes(s, &pkts[taken], n - taken);
+		path_add(&s->in.drops[PK_DROP_FULL], n - taken, mt);
 	}
+	path_add(&s->in.pkts, taken, mt);
+	if (bytes != 0)
+		path_add(&s->in.bytes, bytes, mt);
 	return taken;
 }
 
@@ -50,23 +72,31 @@ path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 static uint16_t
 path_push_drop(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
+	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
+	uint64_t bytes = path_bytes(s, pkts, n);
 	uint16_t taken;
 
-	pk_stage_count(s, &s->in, pkts, n);
 	taken = pk_stage_push(path_of(s)->head, pkts, n);
 	if (unlikely(taken != n)) {
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - taken);
+		path_add(&s->in.drops[PK_DROP_FULL], n - taken, mt);
 		rte_pktmbuf_free_bulk(&pkts[taken], n - taken);
 	}
+	path_add(&s->in.pkts, n, mt);
+	if (bytes != 0)
+		path_add(&s->in.bytes, bytes, mt);
 	return n;
 }
 
 static uint16_t
 path_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
+	bool mt = s->caps & PK_STAGE_CAP_MT_PULL;
 	uint16_t n = pk_stage_pull(path_of(s)->tail, pkts, max);
+	uint64_t bytes = path_bytes(s, pkts, n);
 
-	pk_stage_count(s, &s->out, pkts, n);
+	path_add(&s->out.pkts, n, mt);
+	if (bytes != 0)
+		path_add(&s->out.bytes, bytes, mt);
 	return n;
 }
 
@@ -185,8 +215,12 @@ path_link_chain(struct pk_stage *const *stages, unsigned int n)
 static uint32_t
 path_caps(const struct pk_stage *head, const struct pk_stage *tail)
 {
-	return (head->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_FWD_PULL)) |
-	       (tail->caps & (PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH));
+	/* several threads may push into the path if its head takes that,
+	 * pull from it if its tail does: the path's counters follow suit */
+	return (head->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_FWD_PULL |
+			      PK_STAGE_CAP_MT_PUSH)) |
+	       (tail->caps & (PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH |
+			      PK_STAGE_CAP_MT_PULL));
 }
 
 struct pk_path *

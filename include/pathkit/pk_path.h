@@ -23,7 +23,10 @@
  * in a push stage, a TX port say, hands its packets on inside and shows
  * them in that stage's counters), "full" those its chain refused.
  *
- * Threads: one pusher and one puller at a time, as its stages allow.
+ * Threads: as its ends allow: several threads may push into a path whose
+ * head accepts that (an MP queue, say) and pull from one whose tail does;
+ * the path's counters on that side are then atomic. Otherwise one pusher and
+ * one puller at a time.
  */
 
 #include <pathkit/pk_stage.h>

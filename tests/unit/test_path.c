@@ -12,6 +12,9 @@
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include <pathkit/pathkit.h>
 
@@ -266,6 +269,69 @@ test_nested_path(void **state)
 	pk_path_destroy(outer); /* destroys inner too */
 }
 
+#define MT_BURSTS 20000u
+
+static int
+mt_push_bursts(void *arg)
+{
+	struct pk_stage *ps = arg;
+	struct rte_mbuf *m[4];
+	unsigned int i;
+
+	for (i = 0; i < MT_BURSTS; i++) {
+		while (rte_pktmbuf_alloc_bulk(pool, m, 4) != 0)
+			rte_pause(); /* the drain gives them back */
+		pk_stage_push(ps, m, 4); /* tail drop: takes all */
+	}
+	return 0;
+}
+
+/* A path whose head is an MP queue takes pushes from several lcores; its
+ * own counters are then atomic and exact. One that ends in a single-
+ * producer stage does not claim that. */
+static void
+test_mt_push_into_path(void **state)
+{
+	struct pk_stage *q = mk("queue_ring", "qmp", "size=256,mp=1");
+	struct pk_stage *st[1] = { q };
+	struct pk_path *p = mk_path("mt", PK_PATH_TAIL_DROP, st, 1);
+	struct pk_stage *st2[2] = { mk("proc_noop", "n", NULL),
+				    mk("queue_ring", "q2", "mp=1") };
+	struct pk_path *p2 = mk_path("st", PK_PATH_TAIL_DROP, st2, 2);
+	struct pk_stage_stats ps, qs;
+	struct rte_mbuf *m[32];
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
+	int done = 0;
+
+	(void)state;
+	assert_true(pk_path_stage(p)->caps & PK_STAGE_CAP_MT_PUSH);
+	assert_false(pk_path_stage(p2)->caps & PK_STAGE_CAP_MT_PUSH);
+	if (worker >= RTE_MAX_LCORE) {
+		print_message("needs 2 lcores; skipped\n");
+		pk_path_destroy(p);
+		pk_path_destroy(p2);
+		skip();
+	}
+	assert_int_equal(rte_eal_remote_launch(mt_push_bursts,
+					       pk_path_stage(p), worker), 0);
+	while (!done) {
+		done = rte_eal_get_lcore_state(worker) != RUNNING;
+		/* the main lcore pushes too, and drains */
+		if (rte_pktmbuf_alloc_bulk(pool, m, 4) == 0)
+			pk_stage_push(pk_path_stage(p), m, 4);
+		rte_pktmbuf_free_bulk(m, pk_stage_pull(q, m, 32));
+	}
+	rte_eal_wait_lcore(worker);
+	rte_pktmbuf_free_bulk(m, pk_stage_pull(q, m, 32));
+	pk_stage_stats_get(pk_path_stage(p), &ps);
+	pk_stage_stats_get(q, &qs);
+	assert_int_equal(ps.in_pkts, qs.in_pkts + qs.drops[PK_DROP_FULL]);
+	assert_int_equal(ps.drops[PK_DROP_FULL], qs.drops[PK_DROP_FULL]);
+	assert_true(ps.in_pkts >= 4 * MT_BURSTS);
+	pk_path_destroy(p);
+	pk_path_destroy(p2);
+}
+
 int
 main(void)
 {
@@ -284,10 +350,14 @@ main(void)
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_nested_path,
 					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_mt_push_into_path,
+					  pk_test_teardown_pools_full),
 	};
 	int rc;
 
-	pk_test_eal_init("test_path", NULL, NULL);
+	static const char *const eal[] = { "-l", "0,1", NULL };
+
+	pk_test_eal_init("test_path", NULL, eal);
 	pool = pk_test_pool("test_path", 256);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pk_test_eal_cleanup();
