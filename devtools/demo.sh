@@ -10,7 +10,8 @@ ninja -C build >/dev/null
 
 secs=${DEMO_SECONDS:-3}
 echo "== pk-skeleton: net_null0 <-> net_null1, macswap, ${secs} s"
-exec ./build/examples/pk-skeleton \
+trap 'rm -rf "/run/dpdk/pk_demo_$$"' EXIT
+./build/examples/pk-skeleton \
 	--no-huge --no-shconf --no-pci -m 512 -l 0,1 \
 	--file-prefix="pk_demo_$$" --log-level=lib.eal:error \
 	--vdev net_null0 --vdev net_null1 \

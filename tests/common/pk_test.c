@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
+
+#include <rte_string_fns.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -56,7 +59,12 @@ pk_test_eal_init(const char *test_name, const char *const *vdevs,
 void
 pk_test_eal_cleanup(void)
 {
+	char dir[PATH_MAX];
+
+	/* the EAL leaves its runtime directory (/run/dpdk/<prefix>) behind */
+	strlcpy(dir, rte_eal_get_runtime_dir(), sizeof(dir));
 	rte_eal_cleanup();
+	rmdir(dir);
 }
 
 struct rte_mempool *
