@@ -11,12 +11,12 @@
  * Modes (--mode=):
  *   raw         rte_eth_rx_burst() -> rte_eth_tx_burst(): the DPDK baseline.
  *   pk          port_rx stage -> port_tx stage, kinds by name with their
- *               default arguments (they count bytes).
- *   pk_nobytes  the same with bytes=0: what byte counting costs.
+ *               default arguments (packets counted, not bytes).
+ *   pk_bytes    the same with bytes=1: what byte counting costs.
  *   path        port_rx stage -> path [port_tx], tail policy "drop".
  *   all         (default) 3 rounds of every mode, alternating; one line per
  *               mode but raw, against raw, in Mpps (ratio = value / raw):
- *               port.null_io.stages, port.null_io.stages_nobytes,
+ *               port.null_io.stages, port.null_io.stages_bytes,
  *               port.null_io.path.
  * With any other mode it forwards for --seconds=S (default 5) after a
  * one-second warm-up and prints "port.null_io.<mode> mpps=<median> min=..
@@ -56,20 +56,20 @@
 enum pt_mode {
 	PT_RAW,
 	PT_PK,
-	PT_PK_NOBYTES,
+	PT_PK_BYTES,
 	PT_PATH,
 	PT_NB_MODES,
 	PT_ALL = PT_NB_MODES,
 };
 
 static const char *const pt_mode_names[] = {
-	"raw", "pk", "pk_nobytes", "path", "all",
+	"raw", "pk", "pk_bytes", "path", "all",
 };
 
 /* The line each mode but raw prints in --mode=all. */
 static const char *const pt_mode_ids[PT_NB_MODES] = {
 	[PT_PK] = "port.null_io.stages",
-	[PT_PK_NOBYTES] = "port.null_io.stages_nobytes",
+	[PT_PK_BYTES] = "port.null_io.stages_bytes",
 	[PT_PATH] = "port.null_io.path",
 };
 
@@ -258,7 +258,7 @@ pt_setup_mode(struct pt_ctx *c, enum pt_mode m, unsigned int i)
 	struct pk_path_conf pc = { .tail = PK_PATH_TAIL_DROP,
 				   .socket_id = SOCKET_ID_ANY };
 	char name[PK_STAGE_NAMESIZE];
-	bool bytes = m != PT_PK_NOBYTES; /* the kinds' default is bytes=1 */
+	bool bytes = m == PT_PK_BYTES; /* the kinds' default is bytes=0 */
 	struct pk_path *p;
 
 	snprintf(name, sizeof(name), "%s.rx%u", pt_mode_names[m], i);
@@ -406,7 +406,7 @@ main(int argc, char **argv)
 	if (pt_parse_args(&argc, argv, &c, &seconds, &mbufs, &packed) != 0 ||
 	    bench_parse_args(argc, argv) != 0) {
 		fprintf(stderr, "usage: bench_port <EAL args> -- [--filter=RE]"
-			" [--mode=all|raw|pk|pk_nobytes|path] [--seconds=1..%d]"
+			" [--mode=all|raw|pk|pk_bytes|path] [--seconds=1..%d]"
 			" [--mbufs=N>=1024] [--packed]\n", PT_MAX_WINDOWS);
 		return 1;
 	}

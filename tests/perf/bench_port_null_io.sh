@@ -16,7 +16,7 @@
 # Usage: bench_port_null_io.sh [REGEX]   (runs only if REGEX matches the id)
 # Environment: PK_BUILD_DIR (default <tree>/build), PK_BENCH_SECONDS (5),
 # PK_BENCH_RUNS (3), PK_BENCH_MBUFS (8192), PK_BENCH_PK_MODE (bench_port's
-# --mode for the PathKit side, default pk; another mode, say pk_nobytes,
+# --mode for the PathKit side, default pk; another mode, say pk_bytes,
 # prints the line as port.null_io.<mode>). Exits 77 when it cannot run here.
 set -eu
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
