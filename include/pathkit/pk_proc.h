@@ -17,7 +17,8 @@
  *
  * Built-in kinds: proc_noop, proc_macswap, proc_ether (src=, dst=),
  * proc_ttl (IPv4 TTL / IPv6 hop limit decrement, expired packets dropped as
- * "expired", truncated ones as "malformed"), proc_counter (counts bytes).
+ * "expired", truncated ones as "malformed"), proc_counter (counts bytes),
+ * proc_reassembly (IPv4/IPv6 reassembly on rte_ip_frag; flows=, timeout_ms=).
  */
 
 #include <pathkit/pk_stage.h>
