@@ -21,6 +21,7 @@ libclang-rt-14-dev
 iproute2
 iputils-ping
 iperf3
+ethtool
 procps
 python3
 doxygen
