@@ -125,6 +125,29 @@ path_len(const struct pk_stage *s)
 	return c;
 }
 
+/*
+ * A path that nobody pushes into (its head is a source, an RX port or a
+ * queue its own thread pulls) took what its head produced; one that nobody
+ * pulls from (its tail is a sink, a TX port) gave out what its tail took.
+ */
+static void
+path_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
+{
+	const struct pk_path *p = (const struct pk_path *)s;
+	struct pk_stage_stats end;
+
+	if (!(p->head->caps & PK_STAGE_CAP_PUSH) &&
+	    pk_stage_stats_get(p->head, &end) == 0) {
+		st->in_pkts = end.out_pkts;
+		st->in_bytes = end.out_bytes;
+	}
+	if (!(p->tail->caps & PK_STAGE_CAP_PULL) &&
+	    pk_stage_stats_get(p->tail, &end) == 0) {
+		st->out_pkts = end.in_pkts;
+		st->out_bytes = end.in_bytes;
+	}
+}
+
 static void
 path_destroy(struct pk_stage *s)
 {
@@ -146,6 +169,7 @@ static const struct pk_stage_ops path_return_ops = {
 	.set_next = path_set_next,
 	.set_prev = path_set_prev,
 	.len = path_len,
+	.stats_adjust = path_stats_adjust,
 };
 
 static const struct pk_stage_ops path_drop_ops = {
@@ -156,6 +180,7 @@ static const struct pk_stage_ops path_drop_ops = {
 	.set_next = path_set_next,
 	.set_prev = path_set_prev,
 	.len = path_len,
+	.stats_adjust = path_stats_adjust,
 };
 
 static int
@@ -325,7 +350,7 @@ pk_path_stats_print(FILE *f, const struct pk_path *p)
 
 	pk_stage_stats_get(&p->stage, &st);
 	if (fprintf(f, "path %s owner=%" PRIu32 " in=%" PRIu64 " (%" PRIu64
-		    " B) pulled=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
+		    " B) out=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
 		    " tail=%s\n", p->stage.name, p->owner, st.in_pkts,
 		    st.in_bytes, st.out_pkts, st.out_bytes,
 		    st.drops[PK_DROP_FULL],

@@ -309,6 +309,8 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 	st->out_bytes = load(&s->out.bytes);
 	for (r = 0; r < PK_DROP_MAX; r++)
 		st->drops[r] = load(&s->in.drops[r]) + load(&s->out.drops[r]);
+	if (s->ops->stats_adjust != NULL)
+		s->ops->stats_adjust(s, st);
 	return 0;
 }
 

@@ -15,13 +15,14 @@
  * caller (already processed: free them, do not retry); with PK_PATH_TAIL_DROP
  * the path frees them, counts them as "full", and push always takes all.
  *
- * Accounting: the path's own counters (pk_stage_stats_get() on
- * pk_path_stage()), charged to its owner: "in" counts packets (and bytes,
- * with PK_STAGE_F_BYTES in the conf's flags, which costs a read of each
- * mbuf) the
- * path took at its head, "out" those pulled from its tail (a path that ends
- * in a push stage, a TX port say, hands its packets on inside and shows
- * them in that stage's counters), "full" those its chain refused.
+ * Accounting (pk_stage_stats_get() on pk_path_stage()), charged to its
+ * owner: "in" counts what entered the path (pushed into its head, or, when
+ * its head is a source such as an RX port or a queue its own thread pulls,
+ * what that head produced), "out" what left it (pulled from its tail, or,
+ * when its tail is a sink such as a TX port, what that sink took), "full"
+ * what its chain refused at a push. Packets always; bytes too with
+ * PK_STAGE_F_BYTES in the conf's flags (a read of each mbuf; for a source
+ * head or sink tail, bytes are those the end stage counts).
  *
  * Threads: as its ends allow: several threads may push into a path whose
  * head accepts that (an MP queue, say) and pull from one whose tail does;

@@ -63,6 +63,7 @@ enum pk_drop_reason {
 };
 
 struct pk_stage;
+struct pk_stage_stats;
 
 /** Push a burst: returns how many packets the stage took (see \@file). */
 typedef uint16_t (*pk_stage_push_t)(struct pk_stage *s, struct rte_mbuf **pkts,
@@ -102,6 +103,8 @@ struct pk_stage_ops {
 	void (*set_prev)(struct pk_stage *s, struct pk_stage *prev);
 	/** Optional: packets the stage holds now (queues). */
 	unsigned int (*len)(const struct pk_stage *s);
+	/** Optional: adjust a stats snapshot (compound stages derive theirs). */
+	void (*stats_adjust)(const struct pk_stage *s, struct pk_stage_stats *st);
 	uint32_t caps;               /**< enum pk_stage_cap bits */
 };
 

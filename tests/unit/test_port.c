@@ -148,6 +148,14 @@ test_null_port_path(void **state)
 	pk_stage_stats_get(st[1], &ps);
 	assert_int_equal(ps.in_pkts + ps.drops[PK_DROP_FULL],
 			 pk_path_stage(p)->in.pkts);
+	/* the path ends in a sink: what it took is what left the path */
+	{
+		struct pk_stage_stats pth;
+
+		pk_stage_stats_get(pk_path_stage(p), &pth);
+		assert_int_equal(pth.out_pkts, ps.in_pkts);
+		assert_true(pth.out_pkts > 0);
+	}
 	pk_path_destroy(p);
 	pk_stage_destroy(rx);
 }
@@ -176,6 +184,34 @@ close_ports(void **state)
 	return 0;
 }
 
+/* A path whose head is a source: what the head produced entered the path. */
+static void
+test_source_headed_path_accounting(void **state)
+{
+	struct pk_stage *st[2] = {
+		pk_port_rx_create("srx", null_port, 0, 0),
+		pk_stage_create("proc_noop", "n", NULL, SOCKET_ID_ANY),
+	};
+	struct pk_path_conf conf = { .name = "src", .socket_id = SOCKET_ID_ANY };
+	struct pk_stage_stats ps, rs;
+	struct rte_mbuf *m[32];
+	struct pk_path *p;
+	uint16_t n;
+
+	(void)state;
+	p = pk_path_create(&conf, st, 2);
+	assert_non_null(p);
+	assert_int_equal(pk_stage_push(pk_path_stage(p), m, 0), 0);
+	n = pk_stage_pull(pk_path_stage(p), m, 32); /* net_null always has some */
+	assert_true(n > 0);
+	rte_pktmbuf_free_bulk(m, n);
+	pk_stage_stats_get(pk_path_stage(p), &ps);
+	pk_stage_stats_get(st[0], &rs);
+	assert_int_equal(ps.in_pkts, rs.out_pkts);
+	assert_int_equal(ps.out_pkts, n);
+	pk_path_destroy(p);
+}
+
 int
 main(void)
 {
@@ -188,6 +224,8 @@ main(void)
 		cmocka_unit_test_teardown(test_tx_refusal_leaves_tail,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_null_port_path,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_source_headed_path_accounting,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
