@@ -20,5 +20,6 @@
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_thread.h>
+#include <pathkit/pk_arbiter.h>
 
 #endif /* PATHKIT_H */

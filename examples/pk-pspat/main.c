@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pk-pspat: a PSPAT arbiter between N clients and one TX port. Clients are
+ * continuation threads on a runner that the main lcore runs (so any number
+ * of clients fits on few cores); each either receives from its own port
+ * (--source=ports: client i receives on port i, the arbiter transmits on
+ * port N) or generates UDP frames (--source=gen: the arbiter transmits on
+ * port 0), and pushes into its mailbox. The arbiter runs on the first
+ * worker lcore; in dispatcher mode the dispatcher takes the second worker
+ * lcore, or runs on the main lcore when there is none. Prints per-client
+ * rates and Jain's fairness index (of rate/weight) every period and at exit.
+ * --weights are the policy's parameter: weights (wfq, wf2q), quanta in
+ * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
+ * take 0 or nothing. SIGINT stops it: clients first, then the arbiter,
+ * which sends what it still holds. Bad options: message, usage, exit 2.
+ *
+ *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
+ *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|dispatcher
+ *     [--pkt-size=B] [--duration=S] [--stats-period=S]
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_udp.h>
+
+#include <pathkit/pathkit.h>
+
+#define MAX_CLIENTS 64
+#define NB_MBUFS 16383
+#define GEN_BURST 32
+
+struct client {
+	struct pk_thread *t;
+	struct pk_stage *rx;         /* --source=ports */
+	struct pk_stage *mb;         /* its mailbox */
+	uint32_t weight;
+	uint64_t last_bytes;
+	struct rte_mbuf *held[GEN_BURST]; /* refused frames, pushed again */
+	uint16_t nheld;
+};
+
+static struct {
+	uint32_t nb;
+	bool gen;
+	uint32_t weights[MAX_CLIENTS];
+	bool weights_set;
+	uint64_t rate;
+	const char *policy;
+	bool dispatcher;
+	uint16_t pkt_size;
+	double duration;
+	double period;
+} opt = { .policy = "wfq", .pkt_size = 64, .period = 1 };
+
+static struct client clients[MAX_CLIENTS];
+static struct rte_mempool *pool;
+static volatile bool quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = true;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s <EAL args> -- --clients=N --source=ports|gen"
+		" --weights=W1,...,WN --rate=R[k|M|G] (bit/s, 0: unlimited)\n"
+		"  --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|"
+		"dispatcher\n  [--pkt-size=B] [--duration=S] [--stats-period=S]\n",
+		prog);
+}
+
+static int
+parse_rate(const char *s, uint64_t *r)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'k': v *= 1e3; end++; break;
+	case 'M': v *= 1e6; end++; break;
+	case 'G': v *= 1e9; end++; break;
+	default: break;
+	}
+	*r = (uint64_t)v;
+	return *end == '\0' ? 0 : -1;
+}
+
+static int
+parse_weights(char *s)
+{
+	uint32_t n = 0;
+	char *tok, *end;
+
+	for (tok = strtok(s, ","); tok != NULL; tok = strtok(NULL, ",")) {
+		if (n == MAX_CLIENTS)
+			return -1;
+		opt.weights[n] = strtoul(tok, &end, 10);
+		if (*end == '\0' && *tok != '\0') /* the policy checks range */
+			n++;
+		else
+			return -1;
+	}
+	opt.weights_set = true;
+	return n == 0 ? -1 : (int)n;
+}
+
+static int
+bad(const char *what, const char *val)
+{
+	fprintf(stderr, "pk-pspat: bad %s '%s'\n", what, val);
+	return -1;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "clients", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, 's' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "dispatch", required_argument, NULL, 'd' },
+		{ "pkt-size", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "stats-period", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, nw = 0;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opt.nb = strtoul(optarg, &end, 10);
+			if (*end != '\0' || opt.nb == 0 || opt.nb > MAX_CLIENTS)
+				return bad("--clients (1..64)", optarg);
+			break;
+		case 's':
+			if (strcmp(optarg, "gen") != 0 &&
+			    strcmp(optarg, "ports") != 0)
+				return bad("--source", optarg);
+			opt.gen = strcmp(optarg, "gen") == 0;
+			break;
+		case 'w':
+			nw = parse_weights(optarg);
+			if (nw < 0)
+				return bad("--weights", "(positive integers)");
+			break;
+		case 'r':
+			if (parse_rate(optarg, &opt.rate) != 0)
+				return bad("--rate", optarg);
+			break;
+		case 'p':
+			if (pk_sched_policy_find(optarg) == NULL)
+				return bad("--policy", optarg);
+			opt.policy = optarg;
+			break;
+		case 'd':
+			if (strcmp(optarg, "arbiter") != 0 &&
+			    strcmp(optarg, "dispatcher") != 0)
+				return bad("--dispatch", optarg);
+			opt.dispatcher = strcmp(optarg, "dispatcher") == 0;
+			break;
+		case 'b':
+			opt.pkt_size = strtoul(optarg, &end, 10);
+			if (*end != '\0' || opt.pkt_size < 60 ||
+			    opt.pkt_size > 1514)
+				return bad("--pkt-size (60..1514)", optarg);
+			break;
+		case 't':
+			opt.duration = strtod(optarg, &end);
+			if (*end != '\0' || opt.duration < 0)
+				return bad("--duration", optarg);
+			break;
+		case 'P':
+			opt.period = strtod(optarg, &end);
+			if (*end != '\0' || opt.period <= 0)
+				return bad("--stats-period", optarg);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc)
+		return bad("argument", argv[optind]);
+	if (opt.nb == 0)
+		return bad("--clients", "(missing)");
+	if (opt.weights_set && (uint32_t)nw != opt.nb)
+		return bad("--weights", "(need one per client)");
+	for (c = 0; !opt.weights_set && c < (int)opt.nb; c++)
+		opt.weights[c] = 1;
+	return 0;
+}
+
+/* A UDP frame of pkt_size bytes from client c. */
+static struct rte_mbuf *
+gen_frame(uint32_t c)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, opt.pkt_size);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(eh, 0, sizeof(*eh) + sizeof(*ip) + sizeof(*udp));
+	eh->src_addr.addr_bytes[0] = 0x02;
+	eh->src_addr.addr_bytes[5] = (uint8_t)c;
+	eh->dst_addr.addr_bytes[0] = 0x02;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(opt.pkt_size - sizeof(*eh));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 1, c & 0xff));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 2, 1));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = rte_cpu_to_be_16(1024 + c);
+	udp->dst_port = rte_cpu_to_be_16(9);
+	udp->dgram_len = rte_cpu_to_be_16(opt.pkt_size - sizeof(*eh) -
+					  sizeof(*ip));
+	return m;
+}
+
+/*
+ * A generating client's run: top its burst up and push it into its mailbox;
+ * what the mailbox refuses is still ours, unchanged: keep it for next run.
+ */
+static int
+gen_run(struct pk_thread *t, void *arg)
+{
+	struct client *cl = arg;
+	struct rte_mbuf *m;
+	uint16_t k;
+
+	(void)t;
+	while (cl->nheld < GEN_BURST &&
+	       (m = gen_frame((uint32_t)(cl - clients))) != NULL)
+		cl->held[cl->nheld++] = m;
+	k = pk_stage_push(cl->mb, cl->held, cl->nheld);
+	memmove(cl->held, &cl->held[k], (cl->nheld - k) * sizeof(m));
+	cl->nheld -= k;
+	return k;
+}
+
+static int
+setup_port(uint16_t p)
+{
+	struct pk_port_conf pc = { .mp = pool, .promiscuous = true };
+	int rc = pk_port_setup(p, &pc);
+
+	if (rc != 0 && rc != -ETIMEDOUT)
+		fprintf(stderr, "pk-pspat: port %u: %s\n", p, strerror(-rc));
+	return rc == -ETIMEDOUT ? 0 : rc;
+}
+
+static int
+build_clients(struct pk_arbiter *a, struct pk_runner *r)
+{
+	struct pk_thread_conf tc = { .socket_id = SOCKET_ID_ANY };
+	char name[PK_STAGE_NAMESIZE];
+	uint32_t i;
+
+	for (i = 0; i < opt.nb; i++) {
+		struct client *cl = &clients[i];
+
+		cl->weight = opt.weights[i];
+		cl->mb = pk_arbiter_client(a, i);
+		snprintf(name, sizeof(name), "client%u", i);
+		tc.name = name;
+		tc.fn = opt.gen ? gen_run : NULL;
+		tc.arg = cl;
+		cl->t = pk_thread_continuation_create(&tc, r);
+		if (cl->t == NULL)
+			return -1;
+		if (!opt.gen) {
+			snprintf(name, sizeof(name), "rx%u", i);
+			cl->rx = pk_port_rx_create(name, i, 0, 0);
+			if (cl->rx == NULL ||
+			    pk_stage_link(cl->rx, pk_thread_stage(cl->t)) != 0)
+				return -1;
+		}
+		if (pk_stage_link(pk_thread_stage(cl->t), cl->mb) != 0 ||
+		    pk_thread_start(cl->t) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Rates since the last call (or, at exit, since the start: from 0). */
+static void
+print_stats(struct pk_arbiter *a, double secs, const char *when, bool total)
+{
+	struct pk_arbiter_client_stats st;
+	double x, sum = 0, sq = 0, mbps;
+	struct pk_arbiter_stats as;
+	uint32_t i;
+
+	for (i = 0; i < opt.nb; i++) {
+		pk_arbiter_client_stats_get(a, i, &st);
+		mbps = (st.bytes - (total ? 0 : clients[i].last_bytes)) * 8 /
+		       secs / 1e6;
+		clients[i].last_bytes = st.bytes;
+		printf("%s client %u weight %u: %.2f Mbit/s sent %" PRIu64
+		       " rejected %" PRIu64 " dropped %" PRIu64 "\n", when, i,
+		       clients[i].weight, mbps, st.sent, st.rejected,
+		       st.dropped);
+		x = mbps / RTE_MAX(clients[i].weight, 1u);
+		sum += x;
+		sq += x * x;
+	}
+	printf("%s jain %.4f\n", when, sq > 0 ? sum * sum / (opt.nb * sq) : 0);
+	pk_arbiter_stats_get(a, &as);
+	printf("%s arbiter rounds %" PRIu64 " empty %" PRIu64 " pkts/round "
+	       "%.2f cycles/round %.1f\n", when, as.rounds, as.empty_rounds,
+	       as.rounds ? (double)as.drained / as.rounds : 0,
+	       as.rounds ? (double)as.loop_cycles / as.rounds : 0);
+	fflush(stdout);
+}
+
+static void
+main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here)
+{
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now, last;
+	uint64_t period = (uint64_t)(opt.period * hz);
+	uint64_t end = opt.duration > 0 ? start + (uint64_t)(opt.duration * hz) :
+					  UINT64_MAX;
+
+	last = start;
+	while (!quit) {
+		pk_runner_run(r, 64);
+		if (dispatch_here)
+			pk_arbiter_dispatch(a);
+		now = rte_rdtsc();
+		if (now - last >= period) {
+			print_stats(a, (double)(now - last) / hz, "stats",
+				    false);
+			last = now;
+		}
+		if (now >= end)
+			break;
+	}
+	print_stats(a, (double)(rte_rdtsc() - start) / hz, "exit", true);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pk_arbiter_conf ac = { .socket_id = SOCKET_ID_ANY };
+	unsigned int w1, w2;
+	struct pk_arbiter *a = NULL;
+	struct pk_stage *tx = NULL;
+	struct pk_runner *r = NULL;
+	uint32_t quanta[MAX_CLIENTS];
+	uint16_t p, txp, nb_ports;
+	int ret;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
+	argv[ret] = argv[0];
+	if (parse_args(argc - ret, argv + ret) != 0) {
+		usage(argv[0]);
+		rte_eal_cleanup();
+		return 2;
+	}
+	w1 = rte_get_next_lcore(-1, 1, 0);
+	w2 = w1 < RTE_MAX_LCORE ? rte_get_next_lcore(w1, 1, 0) : RTE_MAX_LCORE;
+	if (w1 >= RTE_MAX_LCORE)
+		rte_exit(EXIT_FAILURE, "pk-pspat needs a worker lcore (-l 0,1)\n");
+	txp = opt.gen ? 0 : (uint16_t)opt.nb;
+	nb_ports = rte_eth_dev_count_avail();
+	if (nb_ports < txp + 1u)
+		rte_exit(EXIT_FAILURE, "pk-pspat: needs %u ports, has %u\n",
+			 txp + 1u, nb_ports);
+	pool = rte_pktmbuf_pool_create("pspat_pool", NB_MBUFS, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       rte_socket_id());
+	if (pool == NULL)
+		rte_exit(EXIT_FAILURE, "pool: %s\n", rte_strerror(rte_errno));
+	for (p = 0; p <= txp; p++)
+		if (setup_port(p) != 0)
+			rte_exit(EXIT_FAILURE, "port setup failed\n");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	tx = pk_port_tx_create("tx", txp, 0, 0);
+	ac.nb_clients = opt.nb;
+	ac.policy = opt.policy;
+	/* drr's parameter is a quantum: a weight of frames of 1514 bytes */
+	for (p = 0; strcmp(opt.policy, "drr") == 0 && p < opt.nb; p++)
+		quanta[p] = opt.weights[p] * 1514;
+	ac.params = strcmp(opt.policy, "drr") == 0 ? quanta : opt.weights;
+	ac.rate_bps = opt.rate;
+	ac.out = tx;
+	ac.lcore_id = w1;
+	ac.dispatch = opt.dispatcher ? PK_ARBITER_DISPATCH_THREAD :
+				       PK_ARBITER_DISPATCH_DIRECT;
+	ac.dispatcher_lcore = w2 < RTE_MAX_LCORE ? w2 : PK_ARBITER_LCORE_NONE;
+	a = tx != NULL ? pk_arbiter_create("pspat", &ac) : NULL;
+	r = pk_runner_create("clients", rte_lcore_id(), SOCKET_ID_ANY);
+	if (a == NULL || r == NULL || build_clients(a, r) != 0)
+		rte_exit(EXIT_FAILURE, "pk-pspat: setup: %s\n",
+			 rte_strerror(rte_errno));
+	printf("pk-pspat: %u clients (%s), policy %s, rate %" PRIu64
+	       " bit/s, arbiter on lcore %u, %s\n", opt.nb,
+	       opt.gen ? "gen" : "ports", opt.policy, opt.rate, w1,
+	       opt.dispatcher ? "dispatcher" : "direct");
+	if (pk_arbiter_start(a) != 0)
+		rte_exit(EXIT_FAILURE, "pk-pspat: cannot start the arbiter\n");
+	main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE);
+
+	pk_runner_destroy(r); /* stops the clients first */
+	for (p = 0; p < opt.nb; p++) {
+		rte_pktmbuf_free_bulk(clients[p].held, clients[p].nheld);
+		pk_thread_destroy(clients[p].t);
+		pk_stage_destroy(clients[p].rx);
+	}
+	pk_arbiter_destroy(a); /* stops and flushes into tx */
+	pk_stage_destroy(tx);
+	for (p = 0; p <= txp; p++)
+		pk_port_close(p);
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return 0;
+}

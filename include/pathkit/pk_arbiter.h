@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_ARBITER_H
+#define PK_ARBITER_H
+
+/**
+ * @file
+ * PSPAT arbiter: packet scheduling moved out of the sending threads. Each
+ * client hands packets to its own single-producer single-consumer mailbox
+ * (a push stage); one arbiter thread drains every mailbox in rounds (a
+ * bounded burst each), enqueues into a PktSched (pk_sched.h), releases what
+ * the emulated link allows by now and hands it to the output: a TX stage
+ * directly, or through an SPSC ring to a dispatcher thread that transmits.
+ *
+ * Ownership: as pk_stage.h. A client's push returns k: pkts[0..k) are the
+ * arbiter's from that moment (the client may overwrite or free its array
+ * slots, never the packets); pkts[k..n) stay the client's when the mailbox
+ * is full, and the client retries or frees them. The arbiter never frees a
+ * packet it did not take. The output refusing a packet keeps it with the
+ * arbiter (or dispatcher), which retries; after conf.tx_retries failed
+ * attempts in a row it frees the held packets and counts them as dropped.
+ * Stop sends everything still held (unshaped) and frees, counting, what the
+ * output refuses: after stop nothing is held, nothing freed twice.
+ *
+ * Threads: a client's push stage takes one pusher (any EAL lcore or
+ * registered thread; clients never share a mailbox). Only the arbiter's
+ * thread touches the scheduler and the per-client backlog; only the
+ * transmitting thread (arbiter or dispatcher) counts sent and dropped.
+ * Control functions (create, start, stop, destroy) run on one control
+ * thread. Statistics are readable from any thread while it runs.
+ *
+ * Mailbox: kind "mailbox" (drivers/queue/mailbox_pspat.c), PSPAT's layout:
+ * no shared index, empty slots are NULL, the consumer hands cache lines back
+ * in batches. Measured against rte_ring SP/SC in bench_arbiter: with bursts
+ * of 32 rte_ring moved more packets per second here, so SP/SC queue_ring is
+ * the default and the mailbox is PK_ARBITER_MB_PSPAT (doc/performance.md).
+ * A ring mailbox holds mailbox_size - 1 packets, a PSPAT one size - 8.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_lcore.h>
+
+#include <pathkit/pk_sched.h>
+#include <pathkit/pk_stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Default mailbox size (slots). */
+#define PK_MAILBOX_DEFAULT_SIZE 512
+/** Largest mailbox. */
+#define PK_MAILBOX_MAX_SIZE (1u << 24)
+/** Most clients of one arbiter. */
+#define PK_ARBITER_MAX_CLIENTS 4096
+/** Default packets drained from one mailbox per round. */
+#define PK_ARBITER_DEFAULT_BURST 32
+/** Default output attempts in a row before held packets are dropped. */
+#define PK_ARBITER_DEFAULT_TX_RETRIES 100000
+/** lcore value: no lcore, the caller runs the loop (pk_arbiter_run()). */
+#define PK_ARBITER_LCORE_NONE UINT32_MAX
+
+/** Where released packets go. */
+enum pk_arbiter_dispatch {
+	PK_ARBITER_DISPATCH_DIRECT = 0, /**< the arbiter pushes into out */
+	PK_ARBITER_DISPATCH_THREAD,     /**< a dispatcher lcore does */
+};
+
+/** Mailbox implementation of the clients. */
+enum pk_arbiter_mailbox {
+	PK_ARBITER_MB_DEFAULT = 0,  /**< the faster measured: rte_ring SP/SC */
+	PK_ARBITER_MB_PSPAT,        /**< kind "mailbox" */
+	PK_ARBITER_MB_RING,         /**< kind "queue_ring", SP/SC */
+};
+
+/** How to create an arbiter. Zero fields take the defaults shown. */
+struct pk_arbiter_conf {
+	uint32_t nb_clients;       /**< 1..PK_ARBITER_MAX_CLIENTS */
+	uint32_t mailbox_size;     /**< slots, power of two (512) */
+	enum pk_arbiter_mailbox mailbox; /**< implementation (default) */
+	const char *policy;        /**< any PktSched policy ("wfq") */
+	/** per-client weight, quantum or priority (NULL: policy default) */
+	const uint32_t *params;
+	uint32_t qsize;            /**< scheduler queue per client, pow2 (256) */
+	uint64_t rate_bps;         /**< emulated link, bit/s (0: unlimited) */
+	uint32_t overhead;         /**< link bytes per frame (24) */
+	uint16_t burst;            /**< drained per mailbox per round (32) */
+	enum pk_arbiter_dispatch dispatch; /**< direct or dispatcher */
+	/** where released packets go (a port_tx, any push stage); required */
+	struct pk_stage *out;
+	uint32_t ring_size;        /**< arbiter -> dispatcher ring (1024) */
+	uint32_t tx_retries;       /**< see \@file (PK_ARBITER_DEFAULT_TX_RETRIES) */
+	/** arbiter lcore for pk_arbiter_start(), or PK_ARBITER_LCORE_NONE */
+	uint32_t lcore_id;
+	/** dispatcher lcore, or PK_ARBITER_LCORE_NONE (pk_arbiter_dispatch()) */
+	uint32_t dispatcher_lcore;
+	pk_sched_clock_t clock;    /**< link clock (NULL: the TSC) */
+	void *clock_arg;           /**< passed to clock */
+	uint64_t clock_hz;         /**< clock ticks per second */
+	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
+};
+
+/** Per-client statistics. */
+struct pk_arbiter_client_stats {
+	uint64_t admitted;   /**< packets its mailbox took */
+	uint64_t rejected;   /**< packets refused, mailbox full (client's) */
+	uint64_t sent;       /**< packets the output took */
+	uint64_t dropped;    /**< packets freed: output stuck, or at stop */
+	uint64_t bytes;      /**< bytes of the sent packets */
+};
+
+/** Arbiter statistics. */
+struct pk_arbiter_stats {
+	uint64_t rounds;       /**< loop iterations */
+	uint64_t empty_rounds; /**< rounds that drained and released nothing */
+	uint64_t drained;      /**< packets taken from mailboxes */
+	uint64_t released;     /**< packets the scheduler released */
+	uint64_t loop_cycles;  /**< TSC cycles spent in rounds */
+	uint64_t tx_retries;   /**< output attempts that left packets held */
+};
+
+struct pk_arbiter;
+
+/**
+ * Create an arbiter, its client mailboxes and its scheduler (one internal
+ * queue per client, queue id = client index, parameter conf->params[i]).
+ * @param name name (stages are named after it)
+ * @param conf its configuration
+ * @return the arbiter, or NULL with rte_errno: EINVAL (bad conf), ENOENT
+ *   (unknown policy), ENOMEM.
+ */
+struct pk_arbiter *pk_arbiter_create(const char *name,
+				     const struct pk_arbiter_conf *conf);
+
+/**
+ * @return client i's push stage (its mailbox), or NULL if i is out of range.
+ *   One thread pushes into it; see \@file for ownership.
+ */
+struct pk_stage *pk_arbiter_client(struct pk_arbiter *a, uint32_t i);
+
+/**
+ * Launch the arbiter on conf.lcore_id and, in dispatcher mode, the
+ * dispatcher on conf.dispatcher_lcore (when not PK_ARBITER_LCORE_NONE).
+ * Control thread.
+ * @return 0, or -EINVAL (no lcore set), -EALREADY, -EBUSY (lcore in use).
+ */
+int pk_arbiter_start(struct pk_arbiter *a);
+
+/**
+ * Stop the loops, wait for them, then send everything held in mailboxes,
+ * scheduler and dispatcher ring to the output, unshaped; what the output
+ * refuses is freed and counted as dropped. Clients must have stopped
+ * pushing. Control thread. Stopping a stopped arbiter only flushes.
+ * @return 0, or -EINVAL.
+ */
+int pk_arbiter_stop(struct pk_arbiter *a);
+
+/**
+ * Run rounds arbiter rounds in the calling thread (tests, benchmarks, or
+ * an application that gives the arbiter its own loop). Not while launched.
+ * @return packets released, or -EBUSY (launched), -EINVAL.
+ */
+int64_t pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds);
+
+/**
+ * One dispatcher pass in the calling thread (dispatcher mode without a
+ * dispatcher lcore): move what the arbiter released to the output.
+ * @return packets the output took, or -EINVAL (not in dispatcher mode),
+ *   -EBUSY (a dispatcher lcore is running).
+ */
+int pk_arbiter_dispatch(struct pk_arbiter *a);
+
+/**
+ * Read a client's statistics. Any thread.
+ * @return 0, or -EINVAL (bad arbiter or client).
+ */
+int pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
+				struct pk_arbiter_client_stats *st);
+
+/**
+ * Read the arbiter's statistics. Any thread.
+ * @return 0, or -EINVAL.
+ */
+int pk_arbiter_stats_get(const struct pk_arbiter *a,
+			 struct pk_arbiter_stats *st);
+
+/** @return the arbiter's scheduler (read-only use: stats, queue info). */
+struct pk_stage *pk_arbiter_sched(struct pk_arbiter *a);
+
+/** Stop, flush and free the arbiter and its mailboxes. Accepts NULL. */
+void pk_arbiter_destroy(struct pk_arbiter *a);
+
+/**
+ * Create a PSPAT mailbox stage (kind "mailbox"): see the \@file above.
+ * @param name stage name
+ * @param size slots, a power of two >= 16; it holds size - 8 packets
+ * @param sflags enum pk_stage_flag bits
+ * @param socket_id NUMA socket, or SOCKET_ID_ANY
+ * @return the stage, or NULL with rte_errno EINVAL or ENOMEM.
+ */
+struct pk_stage *pk_mailbox_create(const char *name, unsigned int size,
+				   uint32_t sflags, int socket_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_ARBITER_H */

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PSPAT arbiter: client mailboxes -> one arbiter loop -> PktSched at the
+ * emulated link rate -> output (TX stage, or a ring to a dispatcher).
+ *
+ * The scheduler has one internal queue per client (queue id = client). The
+ * arbiter writes that id into m->hash.sched.queue_id (rte_sched's own field,
+ * which the scheduler reads by default) once it owns the packet, and keeps a
+ * private backlog count per client so that it never drains more than the
+ * client's scheduler queue can take: a backlogged client fills its mailbox
+ * and sees short pushes, nothing is dropped inside.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include <pathkit/pk_arbiter.h>
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_queue.h>
+#include <pathkit/pk_stage_worker.h>
+
+#define ARB_OUT_BURST 32
+#define ARB_DEFAULT_QSIZE 256
+#define ARB_DEFAULT_RING 1024
+
+/* Packets held for the output, sent from off; retried while refused. */
+struct arb_txq {
+	struct rte_mbuf *m[ARB_OUT_BURST];
+	uint16_t n;
+	uint16_t off;
+	uint32_t fails;          /* attempts in a row that left packets */
+};
+
+/* Written by the transmitting thread only (arbiter or dispatcher). */
+struct arb_client_cnt {
+	uint64_t sent;
+	uint64_t dropped;
+	uint64_t bytes;
+} __rte_cache_aligned;
+
+struct pk_arbiter {
+	/* arbiter loop: its thread only */
+	struct pk_stage **mb;    /* client mailboxes */
+	struct pk_stage *sched;
+	struct pk_stage *ring;   /* to the dispatcher, or NULL */
+	struct pk_stage *out;
+	uint32_t *backlog;       /* packets per client in the scheduler */
+	uint32_t nb;
+	uint32_t qroom;          /* packets a scheduler queue holds */
+	uint16_t burst;
+	uint32_t quit;           /* atomic: loops return */
+	struct arb_txq atx;      /* arbiter's held output */
+	struct pk_arbiter_stats st; /* arbiter writes, anyone reads */
+	/* dispatcher: its thread only */
+	struct arb_txq dtx __rte_cache_aligned;
+	/* both transmitters write disjoint phases: see arb_txq_push() */
+	struct arb_client_cnt *cnt;
+	/* control */
+	struct pk_arbiter_conf conf;
+	bool launched;
+	char name[PK_STAGE_NAMESIZE];
+};
+
+static inline void
+arb_add(uint64_t *c, uint64_t v)
+{
+	pk_counter_add(c, v);
+}
+
+/* Free what q still holds, counting each as dropped for its client. */
+static void
+arb_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
+{
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	for (i = q->off; i < q->n; i++) {
+		m = q->m[i];
+		if (count)
+			arb_add(&a->cnt[m->hash.sched.queue_id].dropped, 1);
+		rte_pktmbuf_free(m);
+	}
+	q->n = q->off = 0;
+	q->fails = 0;
+}
+
+/*
+ * Push what q holds into out. count: this is the last hop, count sent per
+ * client (ids and lengths read before the handover: after it the packets
+ * are not ours). retries: attempts in a row before dropping (0: never).
+ */
+static uint16_t
+arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
+	     bool count, uint32_t retries)
+{
+	uint32_t cl[ARB_OUT_BURST], len[ARB_OUT_BURST];
+	uint16_t n = q->n - q->off, k, i;
+
+	if (n == 0)
+		return 0;
+	if (count)
+		for (i = 0; i < n; i++) {
+			cl[i] = q->m[q->off + i]->hash.sched.queue_id;
+			len[i] = q->m[q->off + i]->pkt_len;
+		}
+	k = pk_stage_push(out, &q->m[q->off], n);
+	if (count)
+		for (i = 0; i < k; i++) {
+			arb_add(&a->cnt[cl[i]].sent, 1);
+			arb_add(&a->cnt[cl[i]].bytes, len[i]);
+		}
+	q->off += k;
+	if (q->off == q->n) {
+		q->n = q->off = 0;
+		q->fails = 0;
+	} else if (++q->fails >= retries && retries != 0) {
+		arb_txq_drop(a, q, count);
+	} else if (q == &a->atx) {
+		arb_add(&a->st.tx_retries, 1);
+	}
+	return k;
+}
+
+/* Take a bounded burst from every mailbox into the scheduler. */
+static uint32_t
+arb_drain(struct pk_arbiter *a)
+{
+	struct rte_mbuf *m[PK_ARBITER_DEFAULT_BURST * 8];
+	uint32_t c, total = 0, room;
+	uint16_t k, i, took;
+
+	for (c = 0; c < a->nb; c++) {
+		room = a->qroom - a->backlog[c];
+		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
+		if (k == 0)
+			continue;
+		for (i = 0; i < k; i++)
+			m[i]->hash.sched.queue_id = c;
+		took = pk_stage_push(a->sched, m, k);
+		if (unlikely(took != k)) { /* cannot happen: room was checked */
+			arb_add(&a->cnt[c].dropped, k - took);
+			rte_pktmbuf_free_bulk(&m[took], k - took);
+		}
+		a->backlog[c] += took;
+		total += k;
+	}
+	return total;
+}
+
+/* Release what the link allows now into the arbiter's held output. */
+static uint16_t
+arb_release(struct pk_arbiter *a)
+{
+	uint16_t n, i;
+
+	if (a->atx.n != 0)
+		return 0; /* the output is behind: the link waits for it */
+	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
+	for (i = 0; i < n; i++)
+		a->backlog[a->atx.m[i]->hash.sched.queue_id]--;
+	a->atx.n = n;
+	return n;
+}
+
+/* One round: drain, schedule, release, hand over. Returns released. */
+static uint16_t
+arb_round(struct pk_arbiter *a)
+{
+	uint64_t t0 = rte_rdtsc();
+	uint32_t drained = arb_drain(a);
+	uint16_t rel = arb_release(a);
+
+	if (a->ring != NULL) /* the dispatcher's ring: wait, never drop */
+		arb_txq_push(a, &a->atx, a->ring, false, 0);
+	else
+		arb_txq_push(a, &a->atx, a->out, true, a->conf.tx_retries);
+	arb_add(&a->st.rounds, 1);
+	if (drained == 0 && rel == 0)
+		arb_add(&a->st.empty_rounds, 1);
+	arb_add(&a->st.drained, drained);
+	arb_add(&a->st.released, rel);
+	arb_add(&a->st.loop_cycles, rte_rdtsc() - t0);
+	return rel;
+}
+
+int64_t
+pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds)
+{
+	int64_t rel = 0;
+	uint64_t i;
+
+	if (a == NULL)
+		return -EINVAL;
+	if (a->launched)
+		return -EBUSY;
+	for (i = 0; i < rounds; i++)
+		rel += arb_round(a);
+	return rel;
+}
+
+static bool
+arb_has_dispatcher_lcore(const struct pk_arbiter *a)
+{
+	return a->ring != NULL &&
+	       a->conf.dispatcher_lcore != PK_ARBITER_LCORE_NONE;
+}
+
+int
+pk_arbiter_dispatch(struct pk_arbiter *a)
+{
+	struct arb_txq *q;
+
+	if (a == NULL || a->ring == NULL)
+		return -EINVAL;
+	if (a->launched && arb_has_dispatcher_lcore(a))
+		return -EBUSY; /* its lcore is the one dispatcher */
+	q = &a->dtx;
+	if (q->n == 0)
+		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
+	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
+}
+
+static int
+arb_main(void *arg)
+{
+	struct pk_arbiter *a = arg;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
+		arb_round(a);
+	return 0;
+}
+
+static int
+arb_dispatcher_main(void *arg)
+{
+	struct pk_arbiter *a = arg;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
+		if (pk_arbiter_dispatch(a) == 0)
+			rte_pause();
+	return 0;
+}
+
+int
+pk_arbiter_start(struct pk_arbiter *a)
+{
+	int rc;
+
+	if (a == NULL || a->conf.lcore_id == PK_ARBITER_LCORE_NONE)
+		return -EINVAL;
+	if (a->launched)
+		return -EALREADY;
+	__atomic_store_n(&a->quit, 0, __ATOMIC_RELEASE);
+	if (arb_has_dispatcher_lcore(a)) {
+		rc = rte_eal_remote_launch(arb_dispatcher_main, a,
+					   a->conf.dispatcher_lcore);
+		if (rc != 0) {
+			PK_LOG(ERR, "%s: dispatcher lcore %u: %d", a->name,
+			       a->conf.dispatcher_lcore, rc);
+			return rc;
+		}
+	}
+	rc = rte_eal_remote_launch(arb_main, a, a->conf.lcore_id);
+	if (rc != 0) {
+		PK_LOG(ERR, "%s: arbiter lcore %u: %d", a->name,
+		       a->conf.lcore_id, rc);
+		if (arb_has_dispatcher_lcore(a)) {
+			__atomic_store_n(&a->quit, 1, __ATOMIC_RELEASE);
+			rte_eal_wait_lcore(a->conf.dispatcher_lcore);
+		}
+		return rc;
+	}
+	a->launched = true;
+	return 0;
+}
+
+/* Packets anywhere inside the arbiter (exact once the loops are stopped). */
+static uint64_t
+arb_held(struct pk_arbiter *a)
+{
+	uint64_t held = a->atx.n - a->atx.off + a->dtx.n - a->dtx.off;
+	uint32_t c;
+
+	for (c = 0; c < a->nb; c++)
+		held += pk_stage_len(a->mb[c]) + a->backlog[c];
+	if (a->ring != NULL)
+		held += pk_stage_len(a->ring);
+	return held;
+}
+
+/* Send everything still held, unshaped; stuck output drops (counted). */
+static void
+arb_flush(struct pk_arbiter *a)
+{
+	const struct pk_arbiter_conf *c = &a->conf;
+
+	pk_sched_set_shaper(a->sched, 0, 0, 0);
+	while (arb_held(a) != 0) {
+		arb_round(a);
+		if (a->ring != NULL)
+			pk_arbiter_dispatch(a);
+	}
+	if (c->rate_bps != 0)
+		pk_sched_set_shaper(a->sched, c->rate_bps, c->overhead, 0);
+	if (c->clock != NULL)
+		pk_sched_set_clock(a->sched, c->clock, c->clock_arg,
+				   c->clock_hz);
+}
+
+int
+pk_arbiter_stop(struct pk_arbiter *a)
+{
+	if (a == NULL)
+		return -EINVAL;
+	if (a->launched) {
+		__atomic_store_n(&a->quit, 1, __ATOMIC_RELEASE);
+		rte_eal_wait_lcore(a->conf.lcore_id);
+		if (arb_has_dispatcher_lcore(a))
+			rte_eal_wait_lcore(a->conf.dispatcher_lcore);
+		a->launched = false;
+	}
+	arb_flush(a);
+	return 0;
+}
+
+struct pk_stage *
+pk_arbiter_client(struct pk_arbiter *a, uint32_t i)
+{
+	return a != NULL && i < a->nb ? a->mb[i] : NULL;
+}
+
+struct pk_stage *
+pk_arbiter_sched(struct pk_arbiter *a)
+{
+	return a != NULL ? a->sched : NULL;
+}
+
+static inline uint64_t
+arb_load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+int
+pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
+			    struct pk_arbiter_client_stats *st)
+{
+	struct pk_stage_stats ms;
+
+	if (a == NULL || st == NULL || i >= a->nb)
+		return -EINVAL;
+	pk_stage_stats_get(a->mb[i], &ms);
+	st->admitted = ms.in_pkts;
+	st->rejected = ms.drops[PK_DROP_FULL];
+	st->sent = arb_load(&a->cnt[i].sent);
+	st->dropped = arb_load(&a->cnt[i].dropped);
+	st->bytes = arb_load(&a->cnt[i].bytes);
+	return 0;
+}
+
+int
+pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
+{
+	if (a == NULL || st == NULL)
+		return -EINVAL;
+	st->rounds = arb_load(&a->st.rounds);
+	st->empty_rounds = arb_load(&a->st.empty_rounds);
+	st->drained = arb_load(&a->st.drained);
+	st->released = arb_load(&a->st.released);
+	st->loop_cycles = arb_load(&a->st.loop_cycles);
+	st->tx_retries = arb_load(&a->st.tx_retries);
+	return 0;
+}
+
+void
+pk_arbiter_destroy(struct pk_arbiter *a)
+{
+	uint32_t c;
+
+	if (a == NULL)
+		return;
+	if (a->sched != NULL && a->backlog != NULL && a->mb != NULL &&
+	    a->cnt != NULL)
+		pk_arbiter_stop(a); /* fully built: flush to the output */
+	for (c = 0; a->mb != NULL && c < a->nb; c++)
+		pk_stage_destroy(a->mb[c]);
+	pk_stage_destroy(a->ring);
+	pk_stage_destroy(a->sched);
+	rte_free(a->mb);
+	rte_free(a->backlog);
+	rte_free(a->cnt);
+	rte_free(a);
+}
+
+static int
+arb_conf_check(const char *name, struct pk_arbiter_conf *c)
+{
+	if (c->mailbox_size == 0)
+		c->mailbox_size = PK_MAILBOX_DEFAULT_SIZE;
+	if (c->qsize == 0)
+		c->qsize = ARB_DEFAULT_QSIZE;
+	if (c->ring_size == 0)
+		c->ring_size = ARB_DEFAULT_RING;
+	if (c->burst == 0)
+		c->burst = PK_ARBITER_DEFAULT_BURST;
+	if (c->tx_retries == 0)
+		c->tx_retries = PK_ARBITER_DEFAULT_TX_RETRIES;
+	if (c->overhead == 0)
+		c->overhead = PK_SCHED_DEFAULT_OVERHEAD;
+	if (c->policy == NULL)
+		c->policy = "wfq";
+	if (c->nb_clients == 0 || c->nb_clients > PK_ARBITER_MAX_CLIENTS ||
+	    c->out == NULL || c->burst > PK_ARBITER_DEFAULT_BURST * 8 ||
+	    c->qsize < 2 || c->dispatch > PK_ARBITER_DISPATCH_THREAD ||
+	    c->mailbox > PK_ARBITER_MB_RING ||
+	    (c->clock != NULL && c->clock_hz == 0)) {
+		PK_LOG(ERR, "%s: bad arbiter configuration (clients 1..%u, an "
+		       "output stage, burst 1..%u)", name, PK_ARBITER_MAX_CLIENTS,
+		       PK_ARBITER_DEFAULT_BURST * 8);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct pk_stage *
+arb_mailbox(const struct pk_arbiter *a, const char *kind_name, uint32_t size,
+	    enum pk_arbiter_mailbox kind)
+{
+	/* the default is rte_ring SP/SC: it measured faster (bench_arbiter) */
+	if (kind == PK_ARBITER_MB_PSPAT)
+		return pk_mailbox_create(kind_name, size, 0,
+					 a->conf.socket_id);
+	return pk_queue_ring_create(kind_name, size, 0, 0, a->conf.socket_id);
+}
+
+static int
+arb_build_sched(struct pk_arbiter *a)
+{
+	const struct pk_arbiter_conf *c = &a->conf;
+	struct pk_sched_conf sc = {
+		.policy = c->policy, .max_queues = c->nb_clients,
+		.qsize = c->qsize, .rate_bps = c->rate_bps,
+		.overhead = c->overhead, .socket_id = c->socket_id,
+	};
+	struct pk_sched_queue_conf qc = { .stage = NULL };
+	char sname[PK_STAGE_NAMESIZE];
+	uint32_t i;
+	int rc;
+
+	snprintf(sname, sizeof(sname), "%.20s.sched", a->name);
+	a->sched = pk_sched_create(sname, &sc);
+	if (a->sched == NULL)
+		return -rte_errno;
+	for (i = 0; i < c->nb_clients; i++) {
+		qc.param = c->params != NULL ? c->params[i] :
+					      PK_SCHED_PARAM_DEFAULT;
+		rc = pk_sched_queue_attach(a->sched, &qc);
+		if (rc < 0)
+			return rc;
+	}
+	/* an internal queue keeps one packet in its head slot too */
+	a->qroom = c->qsize;
+	if (c->clock != NULL)
+		return pk_sched_set_clock(a->sched, c->clock, c->clock_arg,
+					  c->clock_hz);
+	return 0;
+}
+
+static int
+arb_build(struct pk_arbiter *a)
+{
+	const struct pk_arbiter_conf *c = &a->conf;
+	char sname[PK_STAGE_NAMESIZE];
+	uint32_t i;
+	int rc;
+
+	a->mb = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->mb), 0,
+				   c->socket_id);
+	a->backlog = rte_zmalloc_socket(a->name, c->nb_clients *
+					sizeof(*a->backlog), 0, c->socket_id);
+	a->cnt = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cnt),
+				    RTE_CACHE_LINE_SIZE, c->socket_id);
+	if (a->mb == NULL || a->backlog == NULL || a->cnt == NULL)
+		return -ENOMEM;
+	for (i = 0; i < c->nb_clients; i++) {
+		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
+		a->mb[i] = arb_mailbox(a, sname, c->mailbox_size, c->mailbox);
+		if (a->mb[i] == NULL)
+			return -rte_errno;
+		a->nb = i + 1;
+	}
+	if (c->dispatch == PK_ARBITER_DISPATCH_THREAD) {
+		snprintf(sname, sizeof(sname), "%.20s.disp", a->name);
+		a->ring = arb_mailbox(a, sname, c->ring_size, c->mailbox);
+		if (a->ring == NULL)
+			return -rte_errno;
+	}
+	rc = arb_build_sched(a);
+	if (rc != 0)
+		return rc;
+	a->out = c->out;
+	a->burst = c->burst;
+	return 0;
+}
+
+struct pk_arbiter *
+pk_arbiter_create(const char *name, const struct pk_arbiter_conf *conf)
+{
+	struct pk_arbiter *a;
+	int rc;
+
+	if (name == NULL || name[0] == '\0' || conf == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	a = rte_zmalloc_socket(name, sizeof(*a), RTE_CACHE_LINE_SIZE,
+			       conf->socket_id);
+	if (a == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	strlcpy(a->name, name, sizeof(a->name));
+	a->conf = *conf;
+	rc = arb_conf_check(name, &a->conf);
+	if (rc == 0)
+		rc = arb_build(a);
+	if (rc != 0) {
+		PK_LOG(ERR, "%s: cannot create the arbiter: %s", name,
+		       rte_strerror(-rc));
+		pk_arbiter_destroy(a);
+		rte_errno = -rc;
+		return NULL;
+	}
+	return a;
+}
