@@ -57,6 +57,18 @@ pk_test_eal_init(const char *test_name, const char *const *vdevs,
 }
 
 void
+pk_test_require_cores(const char *test_name, unsigned int n)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (online < (long)n) {
+		fprintf(stderr, "%s: needs %u cores, this machine has %ld: "
+			"skipped\n", test_name, n, online);
+		exit(PK_TEST_SKIP);
+	}
+}
+
+void
 pk_test_eal_cleanup(void)
 {
 	char dir[PATH_MAX];

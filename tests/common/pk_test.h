@@ -28,6 +28,10 @@
 void pk_test_eal_init(const char *test_name, const char *const *vdevs,
 		      const char *const *extra);
 
+/* Exit with PK_TEST_SKIP and a message if the machine has fewer than n
+ * online cores (call first in main(), before pk_test_eal_init()). */
+void pk_test_require_cores(const char *test_name, unsigned int n);
+
 /* Stop the EAL at the end of main(). */
 void pk_test_eal_cleanup(void);
 

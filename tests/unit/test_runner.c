@@ -423,10 +423,7 @@ main(void)
 	};
 	int rc;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-		fprintf(stderr, "test_runner: needs 2 cores, skipped\n");
-		return PK_TEST_SKIP;
-	}
+	pk_test_require_cores("test_runner", 2);
 	pk_test_eal_init("test_runner", NULL, eal);
 	worker = rte_get_next_lcore(-1, 1, 0);
 	pool = pk_test_pool("test_runner", 2048);
