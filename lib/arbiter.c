@@ -3,14 +3,23 @@
  * PSPAT arbiter: client mailboxes -> one arbiter loop -> PktSched at the
  * emulated link rate -> output (TX stage, or a ring to a dispatcher).
  *
- * The scheduler has one internal queue per client (queue id = client). The
- * arbiter writes that id into m->hash.sched.queue_id (rte_sched's own field,
- * which the scheduler reads by default) once it owns the packet, and keeps a
- * private backlog count per client so that it never drains more than the
- * client's scheduler queue can take: a backlogged client fills its mailbox
- * and sees short pushes, nothing is dropped inside.
+ * Per-client queues (the default): the scheduler has one internal queue per
+ * client (queue id = client). The arbiter writes that id into
+ * m->hash.sched.queue_id (rte_sched's own field, which the scheduler reads by
+ * default) once it owns the packet, and keeps a private backlog count per
+ * client so that it never drains more than the client's scheduler queue can
+ * take: a backlogged client fills its mailbox and sees short pushes, nothing
+ * is dropped inside. The client of a packet is that same field.
+ *
+ * Per-flow queues (a classifier): the client goes into an mbuf dynamic
+ * field, the classifier's queue id into m->hash.sched.queue_id. A queue's
+ * room cannot be known per client, so the arbiter pushes and keeps what a
+ * full queue refuses in the client's wait slots; it drains nothing more
+ * from that client until they fit, which keeps each flow's order and turns
+ * a full flow queue into back-pressure on its client.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -25,6 +34,7 @@
 #include <pathkit/pk_stage_worker.h>
 
 #define ARB_OUT_BURST 32
+#define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
 #define ARB_DEFAULT_QSIZE 256
 #define ARB_DEFAULT_RING 1024
 
@@ -34,6 +44,14 @@ struct arb_txq {
 	uint16_t n;
 	uint16_t off;
 	uint32_t fails;          /* attempts in a row that left packets */
+};
+
+/* Arbiter-thread state of a client; dropped is read by stats getters. */
+struct arb_client {
+	uint32_t backlog;        /* its packets in the scheduler (per client) */
+	uint16_t nwait;          /* refused by a full flow queue, pushed first */
+	struct rte_mbuf **wait;  /* burst slots (with a classifier) */
+	uint64_t dropped;        /* freed by the arbiter: no queue */
 };
 
 /* Written by the transmitting thread only (arbiter or dispatcher). */
@@ -49,10 +67,19 @@ struct pk_arbiter {
 	struct pk_stage *sched;
 	struct pk_stage *ring;   /* to the dispatcher, or NULL */
 	struct pk_stage *out;
-	uint32_t *backlog;       /* packets per client in the scheduler */
+	struct arb_client *cl;
 	uint32_t nb;
 	uint32_t qroom;          /* packets a scheduler queue holds */
 	uint16_t burst;
+	uint32_t client_off;     /* mbuf offset of the client id */
+	pk_sched_classify_t classify; /* per-flow queues, or NULL */
+	void *classify_arg;
+	uint32_t nq;             /* scheduler queues */
+	uint64_t inside;         /* packets in the scheduler */
+	/* per-flow queues: clients with packets waiting, longest first */
+	uint32_t *waiters;
+	uint32_t *served;        /* scratch: waiters that got some in */
+	uint32_t nwaiters;
 	uint32_t quit;           /* atomic: loops return */
 	struct arb_txq atx;      /* arbiter's held output */
 	struct pk_arbiter_stats st; /* arbiter writes, anyone reads */
@@ -63,13 +90,23 @@ struct pk_arbiter {
 	/* control */
 	struct pk_arbiter_conf conf;
 	bool launched;
+	bool built;              /* everything allocated: destroy flushes */
 	char name[PK_STAGE_NAMESIZE];
 };
+
+int pk_arbiter_client_dynfield = -1;
 
 static inline void
 arb_add(uint64_t *c, uint64_t v)
 {
 	pk_counter_add(c, v);
+}
+
+/* The client id of a packet the arbiter took (see the top comment). */
+static inline uint32_t *
+arb_client_of(const struct pk_arbiter *a, struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, a->client_off, uint32_t *);
 }
 
 /* Free what q still holds, counting each as dropped for its client. */
@@ -82,7 +119,7 @@ arb_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
 	for (i = q->off; i < q->n; i++) {
 		m = q->m[i];
 		if (count)
-			arb_add(&a->cnt[m->hash.sched.queue_id].dropped, 1);
+			arb_add(&a->cnt[*arb_client_of(a, m)].dropped, 1);
 		rte_pktmbuf_free(m);
 	}
 	q->n = q->off = 0;
@@ -105,7 +142,7 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 		return 0;
 	if (count)
 		for (i = 0; i < n; i++) {
-			cl[i] = q->m[q->off + i]->hash.sched.queue_id;
+			cl[i] = *arb_client_of(a, q->m[q->off + i]);
 			len[i] = q->m[q->off + i]->pkt_len;
 		}
 	k = pk_stage_push(out, &q->m[q->off], n);
@@ -126,16 +163,19 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	return k;
 }
 
-/* Take a bounded burst from every mailbox into the scheduler. */
+/*
+ * Per-client queues: take from every mailbox a bounded burst, no more than
+ * its client's scheduler queue has room for.
+ */
 static uint32_t
-arb_drain(struct pk_arbiter *a)
+arb_drain_clients(struct pk_arbiter *a)
 {
-	struct rte_mbuf *m[PK_ARBITER_DEFAULT_BURST * 8];
+	struct rte_mbuf *m[ARB_MAX_BURST];
 	uint32_t c, total = 0, room;
 	uint16_t k, i, took;
 
 	for (c = 0; c < a->nb; c++) {
-		room = a->qroom - a->backlog[c];
+		room = a->qroom - a->cl[c].backlog;
 		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
 		if (k == 0)
 			continue;
@@ -143,11 +183,112 @@ arb_drain(struct pk_arbiter *a)
 			m[i]->hash.sched.queue_id = c;
 		took = pk_stage_push(a->sched, m, k);
 		if (unlikely(took != k)) { /* cannot happen: room was checked */
-			arb_add(&a->cnt[c].dropped, k - took);
+			arb_add(&a->cl[c].dropped, k - took);
 			rte_pktmbuf_free_bulk(&m[took], k - took);
 		}
-		a->backlog[c] += took;
+		a->cl[c].backlog += took;
+		a->inside += took;
 		total += k;
+	}
+	return total;
+}
+
+/*
+ * Push n packets of client cl; keep, in order, what a full queue refused.
+ * @return packets the scheduler took
+ */
+static uint16_t
+arb_push_or_wait(struct pk_arbiter *a, struct arb_client *cl,
+		 struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t took = pk_stage_push(a->sched, m, n);
+
+	a->inside += took;
+	cl->nwait = n - took;
+	if (unlikely(cl->nwait != 0)) { /* refused ones are m[took..n) */
+		memmove(cl->wait, &m[took], cl->nwait * sizeof(*m));
+		arb_add(&a->st.queue_full, cl->nwait);
+	}
+	return took;
+}
+
+/* Tag k packets of client c and classify them; drop those with no queue. */
+static uint16_t
+arb_classify(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
+	     uint16_t k)
+{
+	uint16_t i, n = 0;
+	uint32_t q;
+
+	for (i = 0; i < k; i++) {
+		*arb_client_of(a, m[i]) = c;
+		q = a->classify(m[i], a->classify_arg);
+		if (unlikely(q >= a->nq)) {
+			arb_add(&a->cl[c].dropped, 1);
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		m[i]->hash.sched.queue_id = q;
+		m[n++] = m[i];
+	}
+	return n;
+}
+
+/*
+ * Per-flow queues, first the waiters: clients may share a queue, and the
+ * first to push takes the room it has. So waiters push before any new
+ * packet, longest waiting first, and one that got some in goes to the back
+ * of the line (as iSLIP's pointer moves past the input it granted); one
+ * that got everything in leaves it and drains its mailbox again.
+ */
+static void
+arb_push_waiters(struct pk_arbiter *a)
+{
+	uint32_t i, c, kept = 0, nserved = 0;
+	struct arb_client *cl;
+	uint16_t took;
+
+	for (i = 0; i < a->nwaiters; i++) {
+		c = a->waiters[i];
+		cl = &a->cl[c];
+		took = arb_push_or_wait(a, cl, cl->wait, cl->nwait);
+		if (cl->nwait == 0)
+			continue;
+		if (took != 0)
+			a->served[nserved++] = c;
+		else
+			a->waiters[kept++] = c;
+	}
+	memcpy(&a->waiters[kept], a->served, nserved * sizeof(*a->served));
+	a->nwaiters = kept + nserved;
+}
+
+/*
+ * Per-flow queues: a bounded burst from the mailbox of every client with
+ * nothing waiting; one whose packets a full queue refused joins the line.
+ */
+static uint32_t
+arb_drain_flows(struct pk_arbiter *a)
+{
+	struct rte_mbuf *m[ARB_MAX_BURST];
+	uint32_t c, total = 0;
+	struct arb_client *cl;
+	uint16_t k;
+
+	if (unlikely(a->nwaiters != 0))
+		arb_push_waiters(a);
+	for (c = 0; c < a->nb; c++) {
+		cl = &a->cl[c];
+		if (unlikely(cl->nwait != 0))
+			continue;
+		k = pk_stage_pull(a->mb[c], m, a->burst);
+		if (k == 0)
+			continue;
+		total += k;
+		k = arb_classify(a, c, m, k);
+		arb_push_or_wait(a, cl, m, k);
+		if (unlikely(cl->nwait != 0))
+			a->waiters[a->nwaiters++] = c;
 	}
 	return total;
 }
@@ -161,8 +302,10 @@ arb_release(struct pk_arbiter *a)
 	if (a->atx.n != 0)
 		return 0; /* the output is behind: the link waits for it */
 	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
-	for (i = 0; i < n; i++)
-		a->backlog[a->atx.m[i]->hash.sched.queue_id]--;
+	a->inside -= n;
+	if (a->classify == NULL)
+		for (i = 0; i < n; i++)
+			a->cl[a->atx.m[i]->hash.sched.queue_id].backlog--;
 	a->atx.n = n;
 	return n;
 }
@@ -172,7 +315,8 @@ static uint16_t
 arb_round(struct pk_arbiter *a)
 {
 	uint64_t t0 = rte_rdtsc();
-	uint32_t drained = arb_drain(a);
+	uint32_t drained = a->classify != NULL ? arb_drain_flows(a) :
+						 arb_drain_clients(a);
 	uint16_t rel = arb_release(a);
 
 	if (a->ring != NULL) /* the dispatcher's ring: wait, never drop */
@@ -286,8 +430,9 @@ arb_held(struct pk_arbiter *a)
 	uint64_t held = a->atx.n - a->atx.off + a->dtx.n - a->dtx.off;
 	uint32_t c;
 
+	held += a->inside;
 	for (c = 0; c < a->nb; c++)
-		held += pk_stage_len(a->mb[c]) + a->backlog[c];
+		held += pk_stage_len(a->mb[c]) + a->cl[c].nwait;
 	if (a->ring != NULL)
 		held += pk_stage_len(a->ring);
 	return held;
@@ -358,7 +503,8 @@ pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 	st->admitted = ms.in_pkts;
 	st->rejected = ms.drops[PK_DROP_FULL];
 	st->sent = arb_load(&a->cnt[i].sent);
-	st->dropped = arb_load(&a->cnt[i].dropped);
+	st->dropped = arb_load(&a->cnt[i].dropped) +
+		      arb_load(&a->cl[i].dropped);
 	st->bytes = arb_load(&a->cnt[i].bytes);
 	return 0;
 }
@@ -374,6 +520,7 @@ pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
 	st->released = arb_load(&a->st.released);
 	st->loop_cycles = arb_load(&a->st.loop_cycles);
 	st->tx_retries = arb_load(&a->st.tx_retries);
+	st->queue_full = arb_load(&a->st.queue_full);
 	return 0;
 }
 
@@ -384,15 +531,18 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 
 	if (a == NULL)
 		return;
-	if (a->sched != NULL && a->backlog != NULL && a->mb != NULL &&
-	    a->cnt != NULL)
-		pk_arbiter_stop(a); /* fully built: flush to the output */
+	if (a->built)
+		pk_arbiter_stop(a); /* flush to the output */
 	for (c = 0; a->mb != NULL && c < a->nb; c++)
 		pk_stage_destroy(a->mb[c]);
 	pk_stage_destroy(a->ring);
 	pk_stage_destroy(a->sched);
+	for (c = 0; a->cl != NULL && c < a->nb; c++)
+		rte_free(a->cl[c].wait);
 	rte_free(a->mb);
-	rte_free(a->backlog);
+	rte_free(a->cl);
+	rte_free(a->waiters);
+	rte_free(a->served);
 	rte_free(a->cnt);
 	rte_free(a);
 }
@@ -415,15 +565,44 @@ arb_conf_check(const char *name, struct pk_arbiter_conf *c)
 	if (c->policy == NULL)
 		c->policy = "wfq";
 	if (c->nb_clients == 0 || c->nb_clients > PK_ARBITER_MAX_CLIENTS ||
-	    c->out == NULL || c->burst > PK_ARBITER_DEFAULT_BURST * 8 ||
+	    c->out == NULL || c->burst > ARB_MAX_BURST ||
 	    c->qsize < 2 || c->dispatch > PK_ARBITER_DISPATCH_THREAD ||
 	    c->mailbox > PK_ARBITER_MB_RING ||
 	    (c->clock != NULL && c->clock_hz == 0)) {
 		PK_LOG(ERR, "%s: bad arbiter configuration (clients 1..%u, an "
 		       "output stage, burst 1..%u)", name, PK_ARBITER_MAX_CLIENTS,
-		       PK_ARBITER_DEFAULT_BURST * 8);
+		       ARB_MAX_BURST);
 		return -EINVAL;
 	}
+	if ((c->classify != NULL) != (c->nb_queues != 0) ||
+	    c->nb_queues > PK_SCHED_MAX_QUEUES) {
+		PK_LOG(ERR, "%s: a classifier takes nb_queues 1..%u, and "
+		       "nb_queues a classifier", name, PK_SCHED_MAX_QUEUES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Where the client id of a packet goes: see the top comment. */
+static int
+arb_client_field(struct pk_arbiter *a)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "pk_arbiter_client",
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+	int off;
+
+	if (a->classify == NULL) {
+		a->client_off = offsetof(struct rte_mbuf, hash.sched.queue_id);
+		return 0;
+	}
+	off = rte_mbuf_dynfield_register(&desc); /* same offset every time */
+	if (off < 0)
+		return -rte_errno;
+	pk_arbiter_client_dynfield = off;
+	a->client_off = off;
 	return 0;
 }
 
@@ -443,7 +622,7 @@ arb_build_sched(struct pk_arbiter *a)
 {
 	const struct pk_arbiter_conf *c = &a->conf;
 	struct pk_sched_conf sc = {
-		.policy = c->policy, .max_queues = c->nb_clients,
+		.policy = c->policy, .max_queues = a->nq,
 		.qsize = c->qsize, .rate_bps = c->rate_bps,
 		.overhead = c->overhead, .socket_id = c->socket_id,
 	};
@@ -456,7 +635,7 @@ arb_build_sched(struct pk_arbiter *a)
 	a->sched = pk_sched_create(sname, &sc);
 	if (a->sched == NULL)
 		return -rte_errno;
-	for (i = 0; i < c->nb_clients; i++) {
+	for (i = 0; i < a->nq; i++) { /* ids are 0..nq-1, in order */
 		qc.param = c->params != NULL ? c->params[i] :
 					      PK_SCHED_PARAM_DEFAULT;
 		rc = pk_sched_queue_attach(a->sched, &qc);
@@ -479,13 +658,19 @@ arb_build(struct pk_arbiter *a)
 	uint32_t i;
 	int rc;
 
+	a->classify = c->classify;
+	a->classify_arg = c->classify_arg;
+	a->nq = c->classify != NULL ? c->nb_queues : c->nb_clients;
+	rc = arb_client_field(a);
+	if (rc != 0)
+		return rc;
 	a->mb = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->mb), 0,
 				   c->socket_id);
-	a->backlog = rte_zmalloc_socket(a->name, c->nb_clients *
-					sizeof(*a->backlog), 0, c->socket_id);
+	a->cl = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cl), 0,
+				   c->socket_id);
 	a->cnt = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cnt),
 				    RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (a->mb == NULL || a->backlog == NULL || a->cnt == NULL)
+	if (a->mb == NULL || a->cl == NULL || a->cnt == NULL)
 		return -ENOMEM;
 	for (i = 0; i < c->nb_clients; i++) {
 		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
@@ -493,6 +678,23 @@ arb_build(struct pk_arbiter *a)
 		if (a->mb[i] == NULL)
 			return -rte_errno;
 		a->nb = i + 1;
+		if (a->classify == NULL)
+			continue;
+		a->cl[i].wait = rte_malloc_socket(a->name, c->burst *
+						  sizeof(*a->cl[i].wait), 0,
+						  c->socket_id);
+		if (a->cl[i].wait == NULL)
+			return -ENOMEM;
+	}
+	if (a->classify != NULL) {
+		a->waiters = rte_malloc_socket(a->name, c->nb_clients *
+					       sizeof(*a->waiters), 0,
+					       c->socket_id);
+		a->served = rte_malloc_socket(a->name, c->nb_clients *
+					      sizeof(*a->served), 0,
+					      c->socket_id);
+		if (a->waiters == NULL || a->served == NULL)
+			return -ENOMEM;
 	}
 	if (c->dispatch == PK_ARBITER_DISPATCH_THREAD) {
 		snprintf(sname, sizeof(sname), "%.20s.disp", a->name);
@@ -505,6 +707,7 @@ arb_build(struct pk_arbiter *a)
 		return rc;
 	a->out = c->out;
 	a->burst = c->burst;
+	a->built = true;
 	return 0;
 }
 

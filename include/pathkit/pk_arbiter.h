@@ -34,12 +34,27 @@
  * of 32 rte_ring moved more packets per second here, so SP/SC queue_ring is
  * the default and the mailbox is PK_ARBITER_MB_PSPAT (doc/performance.md).
  * A ring mailbox holds mailbox_size - 1 packets, a PSPAT one size - 8.
+ *
+ * Queues: by default the scheduler has one queue per client (the client's
+ * weight is its queue's parameter) and the arbiter drains from a mailbox
+ * only what that queue can hold, so a busy client just sees short pushes.
+ * With a classifier (conf.classify) the scheduler has conf.nb_queues queues
+ * instead, per flow or per anything the classifier reads, with one
+ * parameter each. The arbiter then tags each packet with its client (an
+ * mbuf dynamic field, read with pk_arbiter_mbuf_client()) for the
+ * per-client statistics and calls the classifier in its own thread. A
+ * packet whose queue is full waits with the arbiter, which drains nothing
+ * more from that client until it fits (per-client back-pressure as above,
+ * flow order kept); one whose id is not a queue is freed and counted as
+ * the client's drop. The arbiter stores the queue id in m->hash.sched
+ * (over m->hash.rss) after the classifier has run.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_lcore.h>
+#include <rte_mbuf_dyn.h>
 
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_stage.h>
@@ -80,9 +95,19 @@ struct pk_arbiter_conf {
 	uint32_t mailbox_size;     /**< slots, power of two (512) */
 	enum pk_arbiter_mailbox mailbox; /**< implementation (default) */
 	const char *policy;        /**< any PktSched policy ("wfq") */
-	/** per-client weight, quantum or priority (NULL: policy default) */
+	/**
+	 * weight, quantum or priority of each scheduler queue: one per client,
+	 * or one per queue with a classifier (NULL: the policy's default)
+	 */
 	const uint32_t *params;
-	uint32_t qsize;            /**< scheduler queue per client, pow2 (256) */
+	uint32_t qsize;            /**< each scheduler queue, pow2 (256) */
+	/**
+	 * per-flow queues: maps a packet to a queue id 0..nb_queues-1, in the
+	 * arbiter's thread (NULL: one queue per client, id = client)
+	 */
+	pk_sched_classify_t classify;
+	void *classify_arg;        /**< passed to classify */
+	uint32_t nb_queues;        /**< queues with classify, 1..2^20 */
 	uint64_t rate_bps;         /**< emulated link, bit/s (0: unlimited) */
 	uint32_t overhead;         /**< link bytes per frame (24) */
 	uint16_t burst;            /**< drained per mailbox per round (32) */
@@ -106,7 +131,8 @@ struct pk_arbiter_client_stats {
 	uint64_t admitted;   /**< packets its mailbox took */
 	uint64_t rejected;   /**< packets refused, mailbox full (client's) */
 	uint64_t sent;       /**< packets the output took */
-	uint64_t dropped;    /**< packets freed: output stuck, or at stop */
+	/** packets freed: output stuck, at stop, or classified to no queue */
+	uint64_t dropped;
 	uint64_t bytes;      /**< bytes of the sent packets */
 };
 
@@ -118,13 +144,36 @@ struct pk_arbiter_stats {
 	uint64_t released;     /**< packets the scheduler released */
 	uint64_t loop_cycles;  /**< TSC cycles spent in rounds */
 	uint64_t tx_retries;   /**< output attempts that left packets held */
+	/** classified packets that found their queue full and waited */
+	uint64_t queue_full;
 };
 
 struct pk_arbiter;
 
 /**
- * Create an arbiter, its client mailboxes and its scheduler (one internal
- * queue per client, queue id = client index, parameter conf->params[i]).
+ * Offset of the mbuf dynamic field "pk_arbiter_client" (a uint32_t), or -1
+ * before the first arbiter with a classifier is created.
+ */
+extern int pk_arbiter_client_dynfield;
+
+/**
+ * The client that pushed m, for a classifier (conf.classify) to read: the
+ * arbiter sets it before calling the classifier. Arbiters with a classifier
+ * only.
+ * @param m a packet the arbiter holds
+ * @return the client index
+ */
+static inline uint32_t
+pk_arbiter_mbuf_client(const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, pk_arbiter_client_dynfield,
+				  const uint32_t *);
+}
+
+/**
+ * Create an arbiter, its client mailboxes and its scheduler: one internal
+ * queue per client (queue id = client index, parameter conf->params[i]), or
+ * with conf->classify, conf->nb_queues queues (parameter conf->params[q]).
  * @param name name (stages are named after it)
  * @param conf its configuration
  * @return the arbiter, or NULL with rte_errno: EINVAL (bad conf), ENOENT

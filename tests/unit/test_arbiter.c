@@ -6,9 +6,11 @@
  * stop with packets in every stage, a dispatcher slower than the arbiter,
  * and a client that overwrites (and under ASan poisons) its array right
  * after each push. One test launches the arbiter on the worker lcore with
- * the main lcore as the client. Every test checks conservation per client:
- * admitted = sent + dropped, and the output carries each client's sequence
- * numbers once, in increasing order.
+ * the main lcore as the client. Per-flow queues through a classifier: flow
+ * weights across clients, a full flow queue holding back only its client,
+ * packets classified to no queue. Every test checks conservation per
+ * client: admitted = sent + dropped, and the output carries each client's
+ * sequence numbers once, in increasing order (per flow, with a classifier).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,12 +46,18 @@
 
 #define HZ 1000000000ULL   /* the fake clock counts nanoseconds */
 #define MAXC 4
+#define MAXF 4             /* flows per client the order check tracks */
 #define FRAME 1000
 #define OVERHEAD 24
 
 static struct rte_mempool *pool;
 static uint64_t now_ns;
 static enum pk_arbiter_mailbox ta_mb; /* mailbox kind of the next create */
+/* Per-flow queues of the next create: flow of client c's packet seq. */
+static uint32_t (*ta_flow)(uint32_t c, uint32_t seq);
+static uint32_t ta_nq;     /* its queues */
+static uint32_t ta_qsize;  /* queue size (0: default) */
+static uint64_t ta_mistagged; /* classifier saw a wrong client tag */
 
 /* What the test knows of each client: next seq to push, next expected. */
 struct ta {
@@ -57,11 +65,25 @@ struct ta {
 	struct pk_stage *out;
 	uint32_t nb;
 	uint32_t next_in[MAXC];
-	uint32_t next_out[MAXC];  /* lowest seq the output may show next */
+	/* lowest seq the output may show next, per client and flow */
+	uint32_t next_out[MAXC][MAXF];
 	uint64_t seen[MAXC];      /* packets seen at the output */
 	uint64_t bytes[MAXC];     /* bytes seen at the output */
+	uint64_t fbytes[MAXF];    /* bytes seen per flow (classifier) */
 	uint32_t disorder;        /* duplicates or reordering seen */
 };
+
+/* The classifier: ta_flow() of the client tag and the packet's seq. */
+static uint32_t
+ta_classify(const struct rte_mbuf *m, void *arg)
+{
+	uint32_t seq = pk_test_seq(m), c = pk_arbiter_mbuf_client(m);
+
+	(void)arg;
+	if (c != seq >> 24)
+		ta_mistagged++;
+	return ta_flow(c, seq & 0xffffff);
+}
 
 static uint64_t
 fake_clock(void *arg)
@@ -78,7 +100,9 @@ ta_create(struct ta *t, uint32_t nb, const uint32_t *w, uint64_t rate,
 		.nb_clients = nb, .params = w, .rate_bps = rate,
 		.overhead = OVERHEAD, .dispatch = d, .mailbox_size = mb_size,
 		.mailbox = ta_mb,
-		.ring_size = 64, .tx_retries = 50,
+		.ring_size = 64, .tx_retries = 50, .qsize = ta_qsize,
+		.classify = ta_flow != NULL ? ta_classify : NULL,
+		.nb_queues = ta_flow != NULL ? ta_nq : 0,
 		.lcore_id = PK_ARBITER_LCORE_NONE,
 		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
 		.clock = fake_clock, .clock_hz = HZ, .socket_id = SOCKET_ID_ANY,
@@ -86,6 +110,7 @@ ta_create(struct ta *t, uint32_t nb, const uint32_t *w, uint64_t rate,
 
 	memset(t, 0, sizeof(*t));
 	now_ns = 0;
+	ta_mistagged = 0;
 	t->nb = nb;
 	t->out = pk_queue_ring_create("ta_out", out_size, 0, 0, SOCKET_ID_ANY);
 	assert_non_null(t->out);
@@ -114,7 +139,7 @@ static void
 ta_consume(struct ta *t)
 {
 	struct rte_mbuf *m[64];
-	uint32_t seq, c;
+	uint32_t seq, c, f;
 	uint16_t k, i;
 
 	while ((k = pk_stage_pull(t->out, m, 64)) > 0) {
@@ -123,11 +148,14 @@ ta_consume(struct ta *t)
 			c = seq >> 24;
 			seq &= 0xffffff;
 			assert_true(c < t->nb);
-			if (seq < t->next_out[c])
+			f = ta_flow != NULL ? ta_flow(c, seq) : 0;
+			assert_true(f < MAXF);
+			if (seq < t->next_out[c][f])
 				t->disorder++;
-			t->next_out[c] = seq + 1;
+			t->next_out[c][f] = seq + 1;
 			t->seen[c]++;
 			t->bytes[c] += m[i]->pkt_len;
+			t->fbytes[f] += m[i]->pkt_len;
 		}
 		rte_pktmbuf_free_bulk(m, k);
 	}
@@ -143,6 +171,7 @@ ta_finish(struct ta *t)
 	assert_int_equal(pk_arbiter_stop(t->a), 0);
 	ta_consume(t);
 	assert_int_equal(t->disorder, 0);
+	assert_int_equal(ta_mistagged, 0);
 	for (c = 0; c < t->nb; c++) {
 		assert_int_equal(pk_arbiter_client_stats_get(t->a, c, &st), 0);
 		assert_int_equal(st.admitted, t->next_in[c]);
@@ -152,6 +181,8 @@ ta_finish(struct ta *t)
 	}
 	pk_arbiter_destroy(t->a);
 	pk_stage_destroy(t->out);
+	ta_flow = NULL;
+	ta_qsize = 0;
 }
 
 /*
@@ -322,6 +353,14 @@ test_slow_dispatcher(void **state)
 	ta_finish(&t);
 }
 
+/* Flow = the parity of the seq: every client sends into both queues. */
+static uint32_t
+flow_by_parity(uint32_t c, uint32_t seq)
+{
+	(void)c;
+	return seq & 1;
+}
+
 /* The client reuses its array at once: slots overwritten, then poisoned. */
 static void
 client_overwrites_array(enum pk_arbiter_mailbox kind)
@@ -362,6 +401,9 @@ test_client_overwrites_array(void **state)
 	(void)state;
 	client_overwrites_array(PK_ARBITER_MB_RING);
 	client_overwrites_array(PK_ARBITER_MB_PSPAT);
+	ta_flow = flow_by_parity; /* and through a classifier */
+	ta_nq = 2;
+	client_overwrites_array(PK_ARBITER_MB_DEFAULT);
 }
 
 /*
@@ -431,6 +473,132 @@ test_dispatcher_on_lcore(void **state)
 	arbiter_on_lcores(PK_ARBITER_DISPATCH_THREAD);
 }
 
+/* Client 1 sends flows 1 and 2 in turn; clients 0 and 2 share flow 0. */
+static uint32_t
+flow_shared(uint32_t c, uint32_t seq)
+{
+	return c == 1 ? 1 + (seq & 1) : 0;
+}
+
+/*
+ * Per-flow queues, weights 1:2:2: the flows get 1/5, 2/5, 2/5 of the link
+ * whichever clients send them, so client 1 (two flows) gets 4/5.
+ */
+static void
+test_flow_queues_share_by_flow(void **state)
+{
+	static const uint32_t w[3] = { 1, 2, 2 };
+	uint64_t got[MAXC], total;
+	struct ta t;
+
+	(void)state;
+	ta_flow = flow_shared;
+	ta_nq = 3;
+	ta_create(&t, 3, w, 1000000000ULL, PK_ARBITER_DISPATCH_DIRECT, 4096,
+		  512);
+	ta_backlogged(&t, 0x7, 550000000ULL, got);
+	total = got[0] + got[1] + got[2];
+	assert_share(t.fbytes[0], t.fbytes[0] + t.fbytes[1] + t.fbytes[2],
+		     1.0 / 5);
+	assert_share(t.fbytes[1], t.fbytes[0] + t.fbytes[1] + t.fbytes[2],
+		     2.0 / 5);
+	assert_share(got[1], total, 4.0 / 5);
+	/* flow 0 serves both its clients, neither always last */
+	assert_share(got[0], got[0] + got[2], 0.5);
+	ta_finish(&t);
+}
+
+/* Each client into its own flow queue (client 0 into 0, client 1 into 1). */
+static uint32_t
+flow_of_client(uint32_t c, uint32_t seq)
+{
+	(void)seq;
+	return c;
+}
+
+/*
+ * A flow queue of 16 fills while the link is stalled (the fake clock
+ * stands still): its client's packets wait with the arbiter, its mailbox
+ * fills and its pushes come back short, while the other client's packets
+ * still reach their queue. When the clock moves everything goes out, in
+ * order, nothing dropped.
+ */
+static void
+test_flow_queue_full(void **state)
+{
+	struct pk_arbiter_client_stats st;
+	struct pk_arbiter_stats as;
+	struct ta t;
+	int r;
+
+	(void)state;
+	ta_flow = flow_of_client;
+	ta_nq = 2;
+	ta_qsize = 16;
+	ta_create(&t, 2, NULL, 1000000000ULL, PK_ARBITER_DISPATCH_DIRECT, 4096,
+		  64);
+	for (r = 0; r < 8; r++) {
+		ta_feed(&t, 0, 32);
+		pk_arbiter_run(t.a, 1);
+	}
+	assert_int_equal(pk_arbiter_stats_get(t.a, &as), 0);
+	assert_true(as.queue_full > 0);
+	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
+	assert_true(st.rejected > 0); /* back-pressure reached client 0 */
+	assert_int_equal(ta_feed(&t, 1, 8), 8);
+	pk_arbiter_run(t.a, 1);
+	/* client 1 was not held behind client 0's waiting packets */
+	assert_int_equal(pk_stage_len(pk_arbiter_client(t.a, 1)), 0);
+	for (r = 0; r < 400; r++) {
+		now_ns += 20000;
+		ta_feed(&t, 0, 32);
+		pk_arbiter_run(t.a, 1);
+		ta_consume(&t);
+	}
+	assert_int_equal(t.seen[1], 8);
+	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
+	assert_int_equal(st.dropped, 0);
+	ta_finish(&t); /* stops with packets waiting: they go out too */
+}
+
+/* Every fourth packet of a client maps to queue 7, which does not exist. */
+static uint32_t
+flow_some_missing(uint32_t c, uint32_t seq)
+{
+	(void)c;
+	return seq % 4 == 3 ? 7 : seq & 1;
+}
+
+static void
+test_flow_no_queue_dropped(void **state)
+{
+	struct pk_arbiter_client_stats st;
+	struct ta t;
+	int r;
+
+	(void)state;
+	ta_flow = flow_some_missing;
+	ta_nq = 2;
+	ta_create(&t, 1, NULL, 0, PK_ARBITER_DISPATCH_DIRECT, 4096, 128);
+	for (r = 0; r < 25; r++) {
+		assert_int_equal(ta_feed(&t, 0, 4), 4);
+		pk_arbiter_run(t.a, 1);
+		ta_consume(&t);
+	}
+	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
+	assert_int_equal(st.dropped, 25);
+	assert_int_equal(t.seen[0], 75);
+	ta_finish(&t);
+}
+
+static uint32_t
+flow_zero(const struct rte_mbuf *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return 0;
+}
+
 static void
 test_bad_conf(void **state)
 {
@@ -440,6 +608,20 @@ test_bad_conf(void **state)
 	assert_null(pk_arbiter_create("bad", &c)); /* no output */
 	assert_int_equal(rte_errno, EINVAL);
 	assert_null(pk_arbiter_create("bad", NULL));
+	c.out = pk_queue_ring_create("bad_out", 64, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(c.out);
+	c.classify = flow_zero; /* a classifier without queues */
+	assert_null(pk_arbiter_create("bad", &c));
+	assert_int_equal(rte_errno, EINVAL);
+	c.classify = NULL; /* queues without a classifier */
+	c.nb_queues = 4;
+	assert_null(pk_arbiter_create("bad", &c));
+	assert_int_equal(rte_errno, EINVAL);
+	c.classify = flow_zero;
+	c.nb_queues = PK_SCHED_MAX_QUEUES + 1;
+	assert_null(pk_arbiter_create("bad", &c));
+	assert_int_equal(rte_errno, EINVAL);
+	pk_stage_destroy(c.out);
 	assert_int_equal(pk_arbiter_start(NULL), -EINVAL);
 	assert_null(pk_arbiter_client(NULL, 0));
 	pk_arbiter_destroy(NULL);
@@ -466,6 +648,12 @@ main(void)
 		cmocka_unit_test_teardown(test_arbiter_on_lcore,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_dispatcher_on_lcore,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_flow_queues_share_by_flow,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_flow_queue_full,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_flow_no_queue_dropped,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_bad_conf,
 					  pk_test_teardown_pools_full),
