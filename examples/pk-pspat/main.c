@@ -11,12 +11,16 @@
  * rates and Jain's fairness index (of rate/weight) every period and at exit.
  * --weights are the policy's parameter: weights (wfq, wf2q), quanta in
  * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
- * take 0 or nothing. SIGINT stops it: clients first, then the arbiter,
- * which sends what it still holds. Bad options: message, usage, exit 2.
+ * take 0 or nothing. --flow-queues=F schedules flows instead of clients:
+ * F queues of equal parameter, a packet goes to the one its flow key
+ * (pk_flow_parse(), 5-tuple) hashes to, non-IP frames to queue 0; rates
+ * are still counted per client. SIGINT stops it: clients first, then the
+ * arbiter, which sends what it still holds. Bad options: message, usage,
+ * exit 2.
  *
  *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
  *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|dispatcher
- *     [--pkt-size=B] [--duration=S] [--stats-period=S]
+ *     [--pkt-size=B] [--duration=S] [--stats-period=S] [--flow-queues=F]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -29,6 +33,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_udp.h>
@@ -36,6 +41,7 @@
 #include <pathkit/pathkit.h>
 
 #define MAX_CLIENTS 64
+#define MAX_FLOW_QUEUES 65536
 #define NB_MBUFS 16383
 #define GEN_BURST 32
 
@@ -60,6 +66,7 @@ static struct {
 	uint16_t pkt_size;
 	double duration;
 	double period;
+	uint32_t flow_queues;
 } opt = { .policy = "wfq", .pkt_size = 64, .period = 1 };
 
 static struct client clients[MAX_CLIENTS];
@@ -79,7 +86,8 @@ usage(const char *prog)
 	fprintf(stderr, "usage: %s <EAL args> -- --clients=N --source=ports|gen"
 		" --weights=W1,...,WN --rate=R[k|M|G] (bit/s, 0: unlimited)\n"
 		"  --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|"
-		"dispatcher\n  [--pkt-size=B] [--duration=S] [--stats-period=S]\n",
+		"dispatcher\n  [--pkt-size=B] [--duration=S] [--stats-period=S]"
+		" [--flow-queues=F]\n",
 		prog);
 }
 
@@ -140,6 +148,7 @@ parse_args(int argc, char **argv)
 		{ "pkt-size", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "stats-period", required_argument, NULL, 'P' },
+		{ "flow-queues", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, nw = 0;
@@ -194,6 +203,12 @@ parse_args(int argc, char **argv)
 			if (*end != '\0' || opt.period <= 0)
 				return bad("--stats-period", optarg);
 			break;
+		case 'f':
+			opt.flow_queues = strtoul(optarg, &end, 10);
+			if (*end != '\0' || opt.flow_queues == 0 ||
+			    opt.flow_queues > MAX_FLOW_QUEUES)
+				return bad("--flow-queues (1..65536)", optarg);
+			break;
 		default:
 			return -1;
 		}
@@ -204,6 +219,8 @@ parse_args(int argc, char **argv)
 		return bad("--clients", "(missing)");
 	if (opt.weights_set && (uint32_t)nw != opt.nb)
 		return bad("--weights", "(need one per client)");
+	if (opt.weights_set && opt.flow_queues != 0)
+		return bad("--weights", "(flow queues all weigh the same)");
 	for (c = 0; !opt.weights_set && c < (int)opt.nb; c++)
 		opt.weights[c] = 1;
 	return 0;
@@ -244,6 +261,19 @@ gen_frame(uint32_t c)
 	udp->dgram_len = rte_cpu_to_be_16(opt.pkt_size - sizeof(*eh) -
 					  sizeof(*ip));
 	return m;
+}
+
+/* --flow-queues: the queue of a packet's flow; non-IP frames go to 0. */
+static uint32_t
+classify_flow(const struct rte_mbuf *m, void *arg)
+{
+	struct pk_flow_key key;
+	enum pk_flow_result r = pk_flow_parse(m, &key);
+
+	(void)arg;
+	if (r != PK_FLOW_OK && r != PK_FLOW_FRAGMENT)
+		return 0;
+	return rte_hash_crc(&key, sizeof(key), 0) % opt.flow_queues;
 }
 
 /*
@@ -415,6 +445,11 @@ main(int argc, char **argv)
 	for (p = 0; strcmp(opt.policy, "drr") == 0 && p < opt.nb; p++)
 		quanta[p] = opt.weights[p] * 1514;
 	ac.params = strcmp(opt.policy, "drr") == 0 ? quanta : opt.weights;
+	if (opt.flow_queues != 0) { /* the policy's default for every queue */
+		ac.params = NULL;
+		ac.classify = classify_flow;
+		ac.nb_queues = opt.flow_queues;
+	}
 	ac.rate_bps = opt.rate;
 	ac.out = tx;
 	ac.lcore_id = w1;
@@ -426,10 +461,12 @@ main(int argc, char **argv)
 	if (a == NULL || r == NULL || build_clients(a, r) != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: setup: %s\n",
 			 rte_strerror(rte_errno));
-	printf("pk-pspat: %u clients (%s), policy %s, rate %" PRIu64
-	       " bit/s, arbiter on lcore %u, %s\n", opt.nb,
-	       opt.gen ? "gen" : "ports", opt.policy, opt.rate, w1,
-	       opt.dispatcher ? "dispatcher" : "direct");
+	printf("pk-pspat: %u clients (%s), %u %s queues, policy %s, rate %"
+	       PRIu64 " bit/s, arbiter on lcore %u, %s\n", opt.nb,
+	       opt.gen ? "gen" : "ports",
+	       opt.flow_queues != 0 ? opt.flow_queues : opt.nb,
+	       opt.flow_queues != 0 ? "flow" : "client", opt.policy, opt.rate,
+	       w1, opt.dispatcher ? "dispatcher" : "direct");
 	if (pk_arbiter_start(a) != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: cannot start the arbiter\n");
 	main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE);
