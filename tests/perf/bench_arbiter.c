@@ -25,6 +25,9 @@
  * arbiter.decisions: scheduling decisions per second of the arbiter alone,
  *   in the main lcore (pk_arbiter_run()): 64 clients' mailboxes pre-filled,
  *   wfq, unlimited rate. Value in M/s; baseline PSPAT's published 28 M/s.
+ * arbiter.decisions.flows1k: the same through a classifier into 1024 flow
+ *   queues (each packet's queue is its RSS hash modulo 1024, as a NIC would
+ *   have set it; random here): the cost of per-flow queues.
  * Rounds are interleaved (arbiter, then raw), medians of BA_ROUNDS.
  */
 #include <inttypes.h>
@@ -38,6 +41,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include <pathkit/pathkit.h>
@@ -430,8 +434,42 @@ ba_latency(void)
 
 /* ---- decisions per second, arbiter alone ---- */
 
+#define BA_FLOW_QUEUES 1024
+
+/* Per-flow queues: the RSS hash a NIC would have set picks the queue. */
+static uint32_t
+ba_classify_rss(const struct rte_mbuf *m, void *arg)
+{
+	(void)arg;
+	return m->hash.rss % BA_FLOW_QUEUES;
+}
+
+static struct pk_arbiter *
+ba_decisions_arbiter(struct pk_stage *out, bool flows)
+{
+	struct pk_arbiter_conf c = {
+		.nb_clients = BA_DEC_CLIENTS, .out = out,
+		.lcore_id = PK_ARBITER_LCORE_NONE,
+		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct pk_arbiter *a;
+	unsigned int i;
+
+	if (flows) {
+		c.classify = ba_classify_rss;
+		c.nb_queues = BA_FLOW_QUEUES;
+		for (i = 0; i < ba_nfree; i++)
+			ba_free[i]->hash.rss = (uint32_t)rte_rand();
+	}
+	a = pk_arbiter_create("ba", &c);
+	if (a == NULL)
+		rte_exit(EXIT_FAILURE, "arbiter: %s\n", rte_strerror(rte_errno));
+	return a;
+}
+
 static void
-ba_decisions(void)
+ba_decisions(const char *id, bool flows)
 {
 	double v[BA_ROUNDS];
 	struct pk_stage *out;
@@ -439,15 +477,13 @@ ba_decisions(void)
 	uint64_t t0, sent;
 	unsigned int i, c, k, fill = 0;
 
-	if (!bench_wanted("arbiter.decisions"))
+	if (!bench_wanted(id))
 		return;
 	for (i = 0; i < BA_ROUNDS; i++) {
 		out = pk_queue_ring_create("ba_out", 1 << 16, 0, 0,
 					   SOCKET_ID_ANY);
-		a = ba_arbiter(BA_DEC_CLIENTS, PK_ARBITER_DISPATCH_DIRECT,
-			       PK_ARBITER_MB_DEFAULT, out, 0,
-			       PK_ARBITER_LCORE_NONE);
 		ba_take_all(BA_DEC_CLIENTS * 504);
+		a = ba_decisions_arbiter(out, flows);
 		fill = ba_nfree;
 		for (c = 0; c < BA_DEC_CLIENTS; c++)
 			ba_took(504, pk_stage_push(pk_arbiter_client(a, c),
@@ -465,8 +501,7 @@ ba_decisions(void)
 		pk_stage_destroy(out);
 		ba_give_back();
 	}
-	bench_report("arbiter.decisions", bench_median(v, BA_ROUNDS), "M/s",
-		     28.0, false);
+	bench_report(id, bench_median(v, BA_ROUNDS), "M/s", 28.0, false);
 }
 
 int
@@ -503,7 +538,8 @@ main(int argc, char **argv)
 	ba_throughput("arbiter.c4.dispatcher", 4, PK_ARBITER_DISPATCH_THREAD,
 		      PK_ARBITER_MB_DEFAULT);
 	ba_latency();
-	ba_decisions();
+	ba_decisions("arbiter.decisions", false);
+	ba_decisions("arbiter.decisions.flows1k", true);
 	rte_mempool_free(ba_pool);
 	rte_eal_cleanup();
 	return 0;
