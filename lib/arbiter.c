@@ -164,6 +164,20 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 }
 
 /*
+ * Ask for the mbufs of a burst just taken from a mailbox at once: they are
+ * cold (the client wrote them last, on another core), and the loop that
+ * tags them would otherwise wait for each in turn.
+ */
+static inline void
+arb_prefetch(struct rte_mbuf *const *m, uint16_t k)
+{
+	uint16_t i;
+
+	for (i = 0; i < k; i++)
+		rte_prefetch0(m[i]);
+}
+
+/*
  * Per-client queues: take from every mailbox a bounded burst, no more than
  * its client's scheduler queue has room for.
  */
@@ -176,9 +190,12 @@ arb_drain_clients(struct pk_arbiter *a)
 
 	for (c = 0; c < a->nb; c++) {
 		room = a->qroom - a->cl[c].backlog;
+		if (room == 0) /* backlogged: leave its mailbox alone */
+			continue;
 		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
 		if (k == 0)
 			continue;
+		arb_prefetch(m, k);
 		for (i = 0; i < k; i++)
 			m[i]->hash.sched.queue_id = c;
 		took = pk_stage_push(a->sched, m, k);
@@ -220,6 +237,7 @@ arb_classify(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 	uint16_t i, n = 0;
 	uint32_t q;
 
+	arb_prefetch(m, k);
 	for (i = 0; i < k; i++) {
 		*arb_client_of(a, m[i]) = c;
 		q = a->classify(m[i], a->classify_arg);
