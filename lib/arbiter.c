@@ -372,19 +372,25 @@ arb_has_dispatcher_lcore(const struct pk_arbiter *a)
 	       a->conf.dispatcher_lcore != PK_ARBITER_LCORE_NONE;
 }
 
+/* One dispatcher pass: ring -> held -> output. Returns what out took. */
+static uint16_t
+arb_dispatch_pass(struct pk_arbiter *a)
+{
+	struct arb_txq *q = &a->dtx;
+
+	if (q->n == 0)
+		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
+	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
+}
+
 int
 pk_arbiter_dispatch(struct pk_arbiter *a)
 {
-	struct arb_txq *q;
-
 	if (a == NULL || a->ring == NULL)
 		return -EINVAL;
 	if (a->launched && arb_has_dispatcher_lcore(a))
 		return -EBUSY; /* its lcore is the one dispatcher */
-	q = &a->dtx;
-	if (q->n == 0)
-		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
-	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
+	return arb_dispatch_pass(a);
 }
 
 static int
@@ -403,7 +409,7 @@ arb_dispatcher_main(void *arg)
 	struct pk_arbiter *a = arg;
 
 	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
-		if (pk_arbiter_dispatch(a) == 0)
+		if (arb_dispatch_pass(a) == 0)
 			rte_pause();
 	return 0;
 }
@@ -466,7 +472,7 @@ arb_flush(struct pk_arbiter *a)
 	while (arb_held(a) != 0) {
 		arb_round(a);
 		if (a->ring != NULL)
-			pk_arbiter_dispatch(a);
+			arb_dispatch_pass(a); /* the loops have stopped */
 	}
 	if (c->rate_bps != 0)
 		pk_sched_set_shaper(a->sched, c->rate_bps, c->overhead, 0);
