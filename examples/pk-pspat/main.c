@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pk-pspat: a PSPAT arbiter between N clients and one TX port. Clients are
- * continuation threads on a runner that the main lcore runs (so any number
- * of clients fits on few cores); each either receives from its own port
+ * lcore threads when there is a worker lcore for each (besides the
+ * arbiter's and the dispatcher's), otherwise continuation threads on a
+ * runner that the main lcore runs (so any number of clients fits on few
+ * cores); each either receives from its own port
  * (--source=ports: client i receives on port i, the arbiter transmits on
  * port N) or generates UDP frames (--source=gen: the arbiter transmits on
  * port 0), and pushes into its mailbox. The arbiter runs on the first
@@ -51,6 +53,7 @@ struct client {
 	struct pk_stage *mb;         /* its mailbox */
 	uint32_t weight;
 	uint64_t last_bytes;
+	uint64_t run_bytes;          /* sent when the run ended */
 	struct rte_mbuf *held[GEN_BURST]; /* refused frames, pushed again */
 	uint16_t nheld;
 };
@@ -308,8 +311,27 @@ setup_port(uint16_t p)
 	return rc == -ETIMEDOUT ? 0 : rc;
 }
 
+/*
+ * Worker lcores left for clients (not the arbiter's, nor the dispatcher's):
+ * fills lc and returns how many, or 0 if there are fewer than clients.
+ */
+static uint32_t
+client_lcores(const struct pk_arbiter_conf *ac, unsigned int *lc)
+{
+	unsigned int l;
+	uint32_t n = 0;
+
+	RTE_LCORE_FOREACH_WORKER(l)
+		if (l != ac->lcore_id && l != ac->dispatcher_lcore &&
+		    n < opt.nb)
+			lc[n++] = l;
+	return n == opt.nb ? n : 0;
+}
+
+/* Client threads: on their own lcores if lc has one each, else on r. */
 static int
-build_clients(struct pk_arbiter *a, struct pk_runner *r)
+build_clients(struct pk_arbiter *a, struct pk_runner *r,
+	      const unsigned int *lc, uint32_t nlc)
 {
 	struct pk_thread_conf tc = { .socket_id = SOCKET_ID_ANY };
 	char name[PK_STAGE_NAMESIZE];
@@ -324,7 +346,9 @@ build_clients(struct pk_arbiter *a, struct pk_runner *r)
 		tc.name = name;
 		tc.fn = opt.gen ? gen_run : NULL;
 		tc.arg = cl;
-		cl->t = pk_thread_continuation_create(&tc, r);
+		tc.flags = PK_THREAD_F_NONBLOCK; /* ports cannot wake it */
+		cl->t = nlc != 0 ? pk_thread_lcore_create(&tc, lc[i]) :
+				   pk_thread_continuation_create(&tc, r);
 		if (cl->t == NULL)
 			return -1;
 		if (!opt.gen) {
@@ -341,9 +365,13 @@ build_clients(struct pk_arbiter *a, struct pk_runner *r)
 	return 0;
 }
 
-/* Rates since the last call (or, at exit, since the start: from 0). */
+/*
+ * Rates since the last call, or at exit over the whole run (run_bytes, what
+ * was sent before the stop); counts as they are now: at exit they include
+ * what the arbiter sent, unshaped, when it stopped.
+ */
 static void
-print_stats(struct pk_arbiter *a, double secs, const char *when, bool total)
+print_stats(struct pk_arbiter *a, double secs, const char *when, bool at_exit)
 {
 	struct pk_arbiter_client_stats st;
 	double x, sum = 0, sq = 0, mbps;
@@ -352,7 +380,8 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool total)
 
 	for (i = 0; i < opt.nb; i++) {
 		pk_arbiter_client_stats_get(a, i, &st);
-		mbps = (st.bytes - (total ? 0 : clients[i].last_bytes)) * 8 /
+		mbps = (at_exit ? clients[i].run_bytes :
+				  st.bytes - clients[i].last_bytes) * 8 /
 		       secs / 1e6;
 		clients[i].last_bytes = st.bytes;
 		printf("%s client %u weight %u: %.2f Mbit/s sent %" PRIu64
@@ -372,9 +401,13 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool total)
 	fflush(stdout);
 }
 
-static void
-main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here)
+/* Run until the duration or SIGINT; returns the seconds it ran. */
+static double
+main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here,
+	  bool clients_here)
 {
+	struct pk_arbiter_client_stats st;
+	uint32_t i;
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now, last;
 	uint64_t period = (uint64_t)(opt.period * hz);
 	uint64_t end = opt.duration > 0 ? start + (uint64_t)(opt.duration * hz) :
@@ -382,9 +415,12 @@ main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here)
 
 	last = start;
 	while (!quit) {
-		pk_runner_run(r, 64);
+		if (clients_here)
+			pk_runner_run(r, 64);
 		if (dispatch_here)
 			pk_arbiter_dispatch(a);
+		else if (!clients_here)
+			rte_delay_us_sleep(1000); /* statistics only */
 		now = rte_rdtsc();
 		if (now - last >= period) {
 			print_stats(a, (double)(now - last) / hz, "stats",
@@ -394,7 +430,11 @@ main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here)
 		if (now >= end)
 			break;
 	}
-	print_stats(a, (double)(rte_rdtsc() - start) / hz, "exit", true);
+	for (i = 0; i < opt.nb; i++) {
+		pk_arbiter_client_stats_get(a, i, &st);
+		clients[i].run_bytes = st.bytes;
+	}
+	return (double)(rte_rdtsc() - start) / hz;
 }
 
 int
@@ -405,7 +445,9 @@ main(int argc, char **argv)
 	struct pk_arbiter *a = NULL;
 	struct pk_stage *tx = NULL;
 	struct pk_runner *r = NULL;
-	uint32_t quanta[MAX_CLIENTS];
+	uint32_t quanta[MAX_CLIENTS], nlc;
+	double secs;
+	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
 	int ret;
 
@@ -455,23 +497,30 @@ main(int argc, char **argv)
 	ac.lcore_id = w1;
 	ac.dispatch = opt.dispatcher ? PK_ARBITER_DISPATCH_THREAD :
 				       PK_ARBITER_DISPATCH_DIRECT;
-	ac.dispatcher_lcore = w2 < RTE_MAX_LCORE ? w2 : PK_ARBITER_LCORE_NONE;
+	ac.dispatcher_lcore = opt.dispatcher && w2 < RTE_MAX_LCORE ? w2 :
+							   PK_ARBITER_LCORE_NONE;
 	a = tx != NULL ? pk_arbiter_create("pspat", &ac) : NULL;
 	r = pk_runner_create("clients", rte_lcore_id(), SOCKET_ID_ANY);
-	if (a == NULL || r == NULL || build_clients(a, r) != 0)
+	nlc = client_lcores(&ac, lc);
+	if (a == NULL || r == NULL || build_clients(a, r, lc, nlc) != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: setup: %s\n",
 			 rte_strerror(rte_errno));
-	printf("pk-pspat: %u clients (%s), %u %s queues, policy %s, rate %"
+	printf("pk-pspat: %u clients (%s, %s), %u %s queues, policy %s, rate %"
 	       PRIu64 " bit/s, arbiter on lcore %u, %s\n", opt.nb,
 	       opt.gen ? "gen" : "ports",
+	       nlc != 0 ? "lcores" : "continuations on the main lcore",
 	       opt.flow_queues != 0 ? opt.flow_queues : opt.nb,
 	       opt.flow_queues != 0 ? "flow" : "client", opt.policy, opt.rate,
 	       w1, opt.dispatcher ? "dispatcher" : "direct");
 	if (pk_arbiter_start(a) != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: cannot start the arbiter\n");
-	main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE);
+	secs = main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE, nlc == 0);
 
-	pk_runner_destroy(r); /* stops the clients first */
+	for (p = 0; p < opt.nb; p++) /* clients first: nothing more pushed */
+		pk_thread_stop(clients[p].t);
+	pk_arbiter_stop(a); /* sends what it holds */
+	print_stats(a, secs, "exit", true);
+	pk_runner_destroy(r);
 	for (p = 0; p < opt.nb; p++) {
 		rte_pktmbuf_free_bulk(clients[p].held, clients[p].nheld);
 		pk_thread_destroy(clients[p].t);

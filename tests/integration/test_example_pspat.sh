@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# pk-pspat without root: generating clients on net_null and net_pcap ports.
+#  - weights 1:2:4 at 1 Gbit/s, per-client queues and per-flow queues (each
+#    client sends one flow): Jain's index of rate/weight at least 0.99;
+#  - dispatcher mode sends;
+#  - a net_pcap output holds exactly the packets pk-pspat says it sent;
+#  - SIGINT stops it cleanly with its exit statistics;
+#  - bad options print what is wrong and exit 2.
+set -uo pipefail
+bin=$1
+tmp=$(mktemp -d /tmp/pk_expspat.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+n=0
+run() { # run <pk-pspat options>: net_null0 output, output in $tmp/out
+	n=$((n + 1))
+	"$bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 \
+		--log-level=lib.eal:error --file-prefix="pk_expspat_$$_$n" \
+		--vdev=net_null0 -- "$@" >"$tmp/out" 2>&1
+}
+jain() { awk '/^exit jain/ { print $3 }' "$tmp/out"; }
+at_least() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
+
+run --clients=3 --source=gen --weights=1,2,4 --rate=1G --duration=2 ||
+	fail "wfq run exited $?: $(cat "$tmp/out")"
+grep '^exit' "$tmp/out"
+at_least "$(jain)" 0.99 || fail "per-client queues: jain $(jain)"
+
+run --clients=3 --source=gen --rate=1G --flow-queues=64 --duration=2 ||
+	fail "flow-queues run exited $?: $(cat "$tmp/out")"
+grep -q '64 flow queues' "$tmp/out" || fail "no flow queues: $(cat "$tmp/out")"
+at_least "$(jain)" 0.99 || fail "per-flow queues: jain $(jain)"
+
+run --clients=2 --source=gen --weights=1,3 --rate=100M --policy=drr \
+	--dispatch=dispatcher --duration=1 ||
+	fail "dispatcher run exited $?: $(cat "$tmp/out")"
+grep -Eq '^exit client 1 weight 3: [0-9.]+ Mbit/s sent [1-9]' "$tmp/out" ||
+	fail "dispatcher sent nothing: $(cat "$tmp/out")"
+
+# every packet it counts as sent is in the file, no more
+"$bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 --log-level=lib.eal:error \
+	--file-prefix="pk_expspat_$$_pcap" \
+	--vdev=net_pcap0,tx_pcap="$tmp/tx.pcap" -- --clients=2 --source=gen \
+	--weights=1,2 --rate=10M --pkt-size=128 --duration=1 >"$tmp/out" 2>&1 ||
+	fail "pcap run exited $?: $(cat "$tmp/out")"
+sent=$(awk '/^exit client/ { s += $9 } END { print s }' "$tmp/out")
+inpcap=$(python3 - "$tmp/tx.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+off, n = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack_from('<I', d, off + 8)[0]
+    assert incl == 128, incl
+    off += 16 + incl
+    n += 1
+print(n)
+EOF
+) || fail "bad pcap file"
+echo "pcap: $inpcap frames, pk-pspat sent $sent"
+[ "$sent" -gt 0 ] && [ "$inpcap" -eq "$sent" ] ||
+	fail "pcap holds $inpcap frames, pk-pspat sent $sent"
+
+"$bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 --log-level=lib.eal:error \
+	--file-prefix="pk_expspat_$$_int" --vdev=net_null0 -- --clients=2 \
+	--source=gen --rate=0 >"$tmp/out" 2>&1 &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid || fail "SIGINT run exited $?: $(cat "$tmp/out")"
+grep -q '^exit jain' "$tmp/out" || fail "no exit statistics after SIGINT"
+
+bad() { # bad <what the message names> <options>
+	local what=$1
+	shift
+	run "$@"
+	rc=$?
+	[ $rc -eq 2 ] || fail "'$*' exited $rc, want 2"
+	grep -q -- "$what" "$tmp/out" || fail "'$*' did not name $what"
+	grep -q '^usage' "$tmp/out" || fail "'$*' printed no usage"
+}
+bad --clients --source=gen --clients=0
+bad --rate --clients=2 --source=gen --rate=fast
+bad --weights --clients=2 --source=gen --weights=1,2,3
+bad --weights --clients=2 --source=gen --weights=1,2 --flow-queues=8
+bad --flow-queues --clients=2 --source=gen --flow-queues=0
+bad --policy --clients=2 --source=gen --policy=best
+echo "pk-pspat example: ok"
