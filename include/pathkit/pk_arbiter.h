@@ -129,7 +129,11 @@ struct pk_arbiter_conf {
 /** Per-client statistics. */
 struct pk_arbiter_client_stats {
 	uint64_t admitted;   /**< packets its mailbox took */
-	uint64_t rejected;   /**< packets refused, mailbox full (client's) */
+	/**
+	 * packets refused, mailbox full (they stay the client's); every
+	 * refusal counts, so a packet pushed again and refused again twice
+	 */
+	uint64_t rejected;
 	uint64_t sent;       /**< packets the output took */
 	/** packets freed: output stuck, at stop, or classified to no queue */
 	uint64_t dropped;
