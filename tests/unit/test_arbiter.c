@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,17 +325,24 @@ test_stop_with_packets_everywhere(void **state)
 	ta_finish(&t);
 }
 
-static void
-test_slow_dispatcher(void **state)
+/* Flow = the parity of the seq: every client sends into both queues. */
+static uint32_t
+flow_by_parity(uint32_t c, uint32_t seq)
 {
-	static const uint32_t w[2] = { 1, 3 };
+	(void)c;
+	return seq & 1;
+}
+
+/* A dispatcher pass per 8 arbiter rounds: back-pressure, nothing lost. */
+static void
+slow_dispatcher(const uint32_t *w)
+{
 	struct pk_arbiter_client_stats st;
 	struct pk_arbiter_stats as;
 	struct ta t;
 	uint32_t c;
 	int r;
 
-	(void)state;
 	ta_create(&t, 2, w, 0, PK_ARBITER_DISPATCH_THREAD, 4096, 128);
 	for (r = 0; r < 4000; r++) {
 		for (c = 0; c < 2; c++)
@@ -354,12 +362,80 @@ test_slow_dispatcher(void **state)
 	ta_finish(&t);
 }
 
-/* Flow = the parity of the seq: every client sends into both queues. */
-static uint32_t
-flow_by_parity(uint32_t c, uint32_t seq)
+static void
+test_slow_dispatcher(void **state)
 {
-	(void)c;
-	return seq & 1;
+	static const uint32_t w[2] = { 1, 3 };
+
+	(void)state;
+	slow_dispatcher(w);
+	ta_flow = flow_by_parity; /* the dispatcher reads the dynamic field */
+	ta_nq = 2;
+	slow_dispatcher(w);
+}
+
+struct ta_thread {
+	struct ta *t;
+	uint32_t c;
+	uint32_t n;     /* packets to get into the mailbox */
+	int rc;         /* -rte_errno if rte_thread_register() failed */
+};
+
+/* A non-EAL pthread, registered with the EAL, as client c. */
+static void *
+ta_thread_client(void *arg)
+{
+	struct ta_thread *th = arg;
+	struct rte_mbuf *m[32];
+	uint32_t *next = &th->t->next_in[th->c];
+	uint16_t k, i, n;
+
+	if (rte_thread_register() != 0) {
+		__atomic_store_n(&th->rc, -rte_errno, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	while (*next < th->n) {
+		n = RTE_MIN(32u, th->n - *next);
+		for (i = 0; i < n; i++)
+			m[i] = pk_test_udp4(pool, 64, 64,
+					    th->c << 24 | (*next + i));
+		k = pk_stage_push(pk_arbiter_client(th->t->a, th->c), m, n);
+		rte_pktmbuf_free_bulk(&m[k], n - k); /* ours: made again */
+		__atomic_store_n(next, *next + k, __ATOMIC_RELEASE);
+	}
+	rte_thread_unregister();
+	return NULL;
+}
+
+/*
+ * "A client is any EAL lcore or registered thread": a registered pthread
+ * pushes 20000 packets as client 1 while the main lcore is client 0, runs
+ * the arbiter and takes the output.
+ */
+static void
+test_registered_thread_client(void **state)
+{
+	struct ta_thread th = { .c = 1, .n = 20000 };
+	pthread_t tid;
+	struct ta t;
+
+	(void)state;
+	ta_create(&t, 2, NULL, 0, PK_ARBITER_DISPATCH_DIRECT, 4096, 128);
+	th.t = &t;
+	assert_int_equal(pthread_create(&tid, NULL, ta_thread_client, &th), 0);
+	while (__atomic_load_n(&t.next_in[1], __ATOMIC_ACQUIRE) < th.n ||
+	       pk_stage_len(pk_arbiter_client(t.a, 1)) != 0) {
+		if (t.next_in[0] < 20000)
+			ta_feed(&t, 0, 32);
+		pk_arbiter_run(t.a, 1);
+		ta_consume(&t);
+		if (__atomic_load_n(&th.rc, __ATOMIC_ACQUIRE) != 0)
+			break; /* not registered: it pushes nothing */
+	}
+	pthread_join(tid, NULL);
+	assert_int_equal(th.rc, 0);
+	ta_finish(&t);
+	assert_int_equal(t.seen[1], th.n);
 }
 
 /* The client reuses its array at once: slots overwritten, then poisoned. */
@@ -645,6 +721,8 @@ main(void)
 		cmocka_unit_test_teardown(test_stop_with_packets_everywhere,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_slow_dispatcher,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_registered_thread_client,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_client_overwrites_array,
 					  pk_test_teardown_pools_full),
