@@ -3,9 +3,11 @@
  * PSPAT arbiter. Deterministic parts run the arbiter loop in the test's own
  * thread (pk_arbiter_run()) on the scheduler's fake clock: weights 1:2:4 at
  * an emulated 1 Gbit/s (shares within 2%), one client idle, a full mailbox,
- * stop with packets in every stage, a dispatcher slower than the arbiter,
- * and a client that overwrites (and under ASan poisons) its array right
- * after each push. One test launches the arbiter on the worker lcore with
+ * stop with packets in every stage, an output that refuses for a while
+ * (retried) and then for too long (dropped, counted), a dispatcher slower
+ * than the arbiter, a registered non-EAL thread as a client, and a client
+ * that overwrites (and under ASan poisons) its array right after each push.
+ * Two tests launch the arbiter (and the dispatcher) on worker lcores with
  * the main lcore as the client. Per-flow queues through a classifier: flow
  * weights across clients, a full flow queue holding back only its client,
  * packets classified to no queue. Every test checks conservation per
@@ -331,6 +333,40 @@ flow_by_parity(uint32_t c, uint32_t seq)
 {
 	(void)c;
 	return seq & 1;
+}
+
+/*
+ * The output (63 slots) refuses for fewer rounds in a row than tx_retries
+ * (50): the held packets are retried and sent, none lost. Then it refuses
+ * for longer: the held burst is dropped and counted, the rest goes on.
+ */
+static void
+test_output_stuck(void **state)
+{
+	struct pk_arbiter_client_stats st;
+	struct pk_arbiter_stats as;
+	struct ta t;
+	int r;
+
+	(void)state;
+	ta_create(&t, 1, NULL, 0, PK_ARBITER_DISPATCH_DIRECT, 64, 256);
+	for (r = 0; r < 40; r++) { /* full after 2 rounds, 38 refusals */
+		ta_feed(&t, 0, 32);
+		pk_arbiter_run(t.a, 1);
+	}
+	ta_consume(&t); /* the 63 the output took */
+	pk_arbiter_run(t.a, 2); /* the 1 held, then a new burst of 32 */
+	ta_consume(&t);
+	assert_int_equal(pk_arbiter_stats_get(t.a, &as), 0);
+	assert_true(as.tx_retries >= 38);
+	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(t.seen[0], 63 + 1 + 32);
+	for (r = 0; r < 60; r++) /* now stuck past tx_retries */
+		pk_arbiter_run(t.a, 1);
+	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
+	assert_in_range(st.dropped, 1, 32); /* what was held, no more */
+	ta_finish(&t); /* the rest still goes out, in order */
 }
 
 /* A dispatcher pass per 8 arbiter rounds: back-pressure, nothing lost. */
@@ -719,6 +755,8 @@ main(void)
 		cmocka_unit_test_teardown(test_full_mailbox,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_stop_with_packets_everywhere,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_output_stuck,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_slow_dispatcher,
 					  pk_test_teardown_pools_full),
