@@ -22,12 +22,14 @@ run() { # run <pk-pspat options>: net_null0 output, output in $tmp/out
 jain() { awk '/^exit jain/ { print $3 }' "$tmp/out"; }
 at_least() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
 
-run --clients=3 --source=gen --weights=1,2,4 --rate=1G --duration=2 ||
+run --clients=3 --source=gen --weights=1,2,4 --rate=1G --pkt-size=1000 \
+	--duration=2 ||
 	fail "wfq run exited $?: $(cat "$tmp/out")"
 grep '^exit' "$tmp/out"
 at_least "$(jain)" 0.99 || fail "per-client queues: jain $(jain)"
 
-run --clients=3 --source=gen --rate=1G --flow-queues=64 --duration=2 ||
+run --clients=3 --source=gen --rate=1G --pkt-size=1000 --flow-queues=64 \
+	--duration=2 ||
 	fail "flow-queues run exited $?: $(cat "$tmp/out")"
 grep -q '64 flow queues' "$tmp/out" || fail "no flow queues: $(cat "$tmp/out")"
 at_least "$(jain)" 0.99 || fail "per-flow queues: jain $(jain)"

@@ -568,7 +568,7 @@ arbiter_on_lcores(enum pk_arbiter_dispatch d)
 	ta_finish(&t); /* stops first, then checks conservation */
 	assert_int_equal(busy, d == PK_ARBITER_DISPATCH_THREAD ? -EBUSY : -EINVAL);
 	print_message("%" PRIu64 " packets out while running\n", seen_running);
-	assert_true(seen_running > 1000);
+	assert_true(seen_running > 100); /* a dispatcher that never ran: 0 */
 	/* weights 1:2 (time slices of two lcores on one CPU blur it) */
 	if (d == PK_ARBITER_DISPATCH_DIRECT)
 		assert_true(t.seen[0] > 0 && t.seen[1] > t.seen[0]);
