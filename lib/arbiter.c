@@ -16,7 +16,8 @@
  * room cannot be known per client, so the arbiter pushes and keeps what a
  * full queue refuses in the client's wait slots; it drains nothing more
  * from that client until they fit, which keeps each flow's order and turns
- * a full flow queue into back-pressure on its client.
+ * a full flow queue into back-pressure on its client. Clients that wait
+ * push before any new packet, longest waiting first (arb_push_waiters()).
  */
 #include <errno.h>
 #include <stddef.h>
