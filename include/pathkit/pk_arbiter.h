@@ -31,8 +31,11 @@
  * Mailbox: kind "mailbox" (drivers/queue/mailbox_pspat.c), PSPAT's layout:
  * no shared index, empty slots are NULL, the consumer hands cache lines back
  * in batches. Measured against rte_ring SP/SC in bench_arbiter: with bursts
- * of 32 rte_ring moved more packets per second here, so SP/SC queue_ring is
- * the default and the mailbox is PK_ARBITER_MB_PSPAT (doc/performance.md).
+ * of 32 per push rte_ring moved more packets per second here (0.75x for
+ * the mailbox), so SP/SC queue_ring is the default; with one packet per
+ * push the mailbox moved 2-4x more (rte_ring then moves its shared index
+ * line once per packet). Clients that push packet by packet, as PSPAT's
+ * do, should pick PK_ARBITER_MB_PSPAT (doc/performance.md).
  * A ring mailbox holds mailbox_size - 1 packets, a PSPAT one size - 8.
  *
  * Queues: by default the scheduler has one queue per client (the client's
@@ -84,8 +87,9 @@ enum pk_arbiter_dispatch {
 
 /** Mailbox implementation of the clients. */
 enum pk_arbiter_mailbox {
-	PK_ARBITER_MB_DEFAULT = 0,  /**< the faster measured: rte_ring SP/SC */
-	PK_ARBITER_MB_PSPAT,        /**< kind "mailbox" */
+	/** the faster for pushes of bursts: rte_ring SP/SC */
+	PK_ARBITER_MB_DEFAULT = 0,
+	PK_ARBITER_MB_PSPAT,        /**< kind "mailbox": for one-packet pushes */
 	PK_ARBITER_MB_RING,         /**< kind "queue_ring", SP/SC */
 };
 

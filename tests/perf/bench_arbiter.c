@@ -9,6 +9,8 @@
  *   bursts of 32, worker pulls bursts of 32 and frees nothing, pointers go
  *   back over a second queue of the same kind) through "mailbox" stages.
  *   Baseline: the same through raw rte_ring SP/SC. Decides the default.
+ * arbiter.mailbox.xfer1: the same with the producer pushing one packet at
+ *   a time (a client that sends packet by packet, as PSPAT's do).
  * arbiter.c1.direct, .c2.direct, .c4.direct: arbiter throughput (Mpps the
  *   output took) with 1, 2, 4 clients, wfq, unlimited rate, the arbiter
  *   transmitting into an SPSC queue that main drains. Baseline: a raw relay
@@ -99,12 +101,19 @@ ba_took(unsigned int n, unsigned int k)
 	ba_nfree -= k;
 }
 
+/* Push up to burst pointers from the free stack into s. */
+static void
+ba_push_free_n(struct pk_stage *s, unsigned int burst)
+{
+	unsigned int n = RTE_MIN(ba_nfree, burst);
+
+	ba_took(n, pk_stage_push(s, &ba_free[ba_nfree - n], n));
+}
+
 static void
 ba_push_free(struct pk_stage *s)
 {
-	unsigned int n = RTE_MIN(ba_nfree, BA_BURST);
-
-	ba_took(n, pk_stage_push(s, &ba_free[ba_nfree - n], n));
+	ba_push_free_n(s, BA_BURST);
 }
 
 /* ---- raw relay: worker moves ring a -> ring b ---- */
@@ -200,7 +209,7 @@ ba_xfer_main(void *arg)
 }
 
 static double
-ba_xfer_round(const char *kind, unsigned int ms)
+ba_xfer_round(const char *kind, unsigned int ms, unsigned int burst)
 {
 	struct ba_xfer x = { .quit = 0 };
 	uint64_t got = 0, t0, end;
@@ -216,7 +225,8 @@ ba_xfer_round(const char *kind, unsigned int ms)
 	t0 = rte_rdtsc();
 	end = t0 + ba_ms(ms);
 	while (rte_rdtsc() < end) {
-		ba_push_free(x.a);
+		for (k = 0; k < BA_BURST; k += burst)
+			ba_push_free_n(x.a, burst);
 		k = pk_stage_pull(x.b, &ba_free[ba_nfree], 64);
 		ba_nfree += k;
 		got += k;
@@ -305,19 +315,19 @@ ba_throughput(const char *id, uint32_t nb, enum pk_arbiter_dispatch d,
 }
 
 static void
-ba_mailbox_xfer(void)
+ba_mailbox_xfer(const char *id, unsigned int burst)
 {
 	double mb[BA_ROUNDS], ring[BA_ROUNDS];
 	unsigned int i;
 
-	if (!bench_wanted("arbiter.mailbox.xfer"))
+	if (!bench_wanted(id))
 		return;
 	for (i = 0; i < BA_ROUNDS; i++) {
-		mb[i] = ba_xfer_round("mailbox", BA_MS);
-		ring[i] = ba_xfer_round("queue_ring", BA_MS);
+		mb[i] = ba_xfer_round("mailbox", BA_MS, burst);
+		ring[i] = ba_xfer_round("queue_ring", BA_MS, burst);
 	}
-	bench_report("arbiter.mailbox.xfer", bench_median(mb, BA_ROUNDS),
-		     "Mpps", bench_median(ring, BA_ROUNDS), false);
+	bench_report(id, bench_median(mb, BA_ROUNDS), "Mpps",
+		     bench_median(ring, BA_ROUNDS), false);
 }
 
 /* ---- latency at 50% load ---- */
@@ -522,7 +532,8 @@ main(int argc, char **argv)
 					  rte_socket_id());
 	if (ba_pool == NULL)
 		rte_exit(EXIT_FAILURE, "pool: %s\n", rte_strerror(rte_errno));
-	ba_mailbox_xfer();
+	ba_mailbox_xfer("arbiter.mailbox.xfer", BA_BURST);
+	ba_mailbox_xfer("arbiter.mailbox.xfer1", 1);
 	ba_throughput("arbiter.c1.direct", 1, PK_ARBITER_DISPATCH_DIRECT,
 		      PK_ARBITER_MB_DEFAULT);
 	ba_throughput("arbiter.c2.direct", 2, PK_ARBITER_DISPATCH_DIRECT,
