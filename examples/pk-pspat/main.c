@@ -16,13 +16,16 @@
  * take 0 or nothing. --flow-queues=F schedules flows instead of clients:
  * F queues of equal parameter, a packet goes to the one its flow key
  * (pk_flow_parse(), 5-tuple) hashes to, non-IP frames to queue 0; rates
- * are still counted per client. SIGINT stops it: clients first, then the
+ * are still counted per client. --mailbox=pspat gives the clients PSPAT
+ * mailboxes instead of rte_ring SP/SC (faster for one-packet pushes; these
+ * clients push bursts). SIGINT stops it: clients first, then the
  * arbiter, which sends what it still holds. Bad options: message, usage,
  * exit 2.
  *
  *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
  *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|dispatcher
  *     [--pkt-size=B] [--duration=S] [--stats-period=S] [--flow-queues=F]
+ *     [--mailbox=ring|pspat]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -70,6 +73,7 @@ static struct {
 	double duration;
 	double period;
 	uint32_t flow_queues;
+	bool pspat_mailbox;
 } opt = { .policy = "wfq", .pkt_size = 64, .period = 1 };
 
 static struct client clients[MAX_CLIENTS];
@@ -90,7 +94,7 @@ usage(const char *prog)
 		" --weights=W1,...,WN --rate=R[k|M|G] (bit/s, 0: unlimited)\n"
 		"  --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|"
 		"dispatcher\n  [--pkt-size=B] [--duration=S] [--stats-period=S]"
-		" [--flow-queues=F]\n",
+		" [--flow-queues=F]\n  [--mailbox=ring|pspat]\n",
 		prog);
 }
 
@@ -152,6 +156,7 @@ parse_args(int argc, char **argv)
 		{ "duration", required_argument, NULL, 't' },
 		{ "stats-period", required_argument, NULL, 'P' },
 		{ "flow-queues", required_argument, NULL, 'f' },
+		{ "mailbox", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, nw = 0;
@@ -211,6 +216,12 @@ parse_args(int argc, char **argv)
 			if (*end != '\0' || opt.flow_queues == 0 ||
 			    opt.flow_queues > MAX_FLOW_QUEUES)
 				return bad("--flow-queues (1..65536)", optarg);
+			break;
+		case 'm':
+			if (strcmp(optarg, "ring") != 0 &&
+			    strcmp(optarg, "pspat") != 0)
+				return bad("--mailbox", optarg);
+			opt.pspat_mailbox = strcmp(optarg, "pspat") == 0;
 			break;
 		default:
 			return -1;
@@ -492,6 +503,8 @@ main(int argc, char **argv)
 		ac.classify = classify_flow;
 		ac.nb_queues = opt.flow_queues;
 	}
+	ac.mailbox = opt.pspat_mailbox ? PK_ARBITER_MB_PSPAT :
+					 PK_ARBITER_MB_RING;
 	ac.rate_bps = opt.rate;
 	ac.out = tx;
 	ac.lcore_id = w1;
@@ -505,10 +518,12 @@ main(int argc, char **argv)
 	if (a == NULL || r == NULL || build_clients(a, r, lc, nlc) != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: setup: %s\n",
 			 rte_strerror(rte_errno));
-	printf("pk-pspat: %u clients (%s, %s), %u %s queues, policy %s, rate %"
-	       PRIu64 " bit/s, arbiter on lcore %u, %s\n", opt.nb,
+	printf("pk-pspat: %u clients (%s, %s, %s mailboxes), %u %s queues, "
+	       "policy %s, rate %" PRIu64 " bit/s, arbiter on lcore %u, %s\n",
+	       opt.nb,
 	       opt.gen ? "gen" : "ports",
 	       nlc != 0 ? "lcores" : "continuations on the main lcore",
+	       opt.pspat_mailbox ? "pspat" : "ring",
 	       opt.flow_queues != 0 ? opt.flow_queues : opt.nb,
 	       opt.flow_queues != 0 ? "flow" : "client", opt.policy, opt.rate,
 	       w1, opt.dispatcher ? "dispatcher" : "direct");

@@ -3,7 +3,7 @@
 # pk-pspat without root: generating clients on net_null and net_pcap ports.
 #  - weights 1:2:4 at 1 Gbit/s, per-client queues and per-flow queues (each
 #    client sends one flow): Jain's index of rate/weight at least 0.99;
-#  - dispatcher mode sends;
+#  - dispatcher mode with PSPAT mailboxes sends;
 #  - a net_pcap output holds exactly the packets pk-pspat says it sent;
 #  - SIGINT stops it cleanly with its exit statistics;
 #  - bad options print what is wrong and exit 2.
@@ -35,10 +35,11 @@ grep -q '64 flow queues' "$tmp/out" || fail "no flow queues: $(cat "$tmp/out")"
 at_least "$(jain)" 0.99 || fail "per-flow queues: jain $(jain)"
 
 run --clients=2 --source=gen --weights=1,3 --rate=100M --policy=drr \
-	--dispatch=dispatcher --duration=1 ||
+	--dispatch=dispatcher --mailbox=pspat --duration=1 ||
 	fail "dispatcher run exited $?: $(cat "$tmp/out")"
 grep -Eq '^exit client 1 weight 3: [0-9.]+ Mbit/s sent [1-9]' "$tmp/out" ||
 	fail "dispatcher sent nothing: $(cat "$tmp/out")"
+grep -q 'pspat mailboxes' "$tmp/out" || fail "no PSPAT mailboxes: $(cat "$tmp/out")"
 
 # every packet it counts as sent is in the file, no more
 "$bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 --log-level=lib.eal:error \
@@ -87,4 +88,5 @@ bad --weights --clients=2 --source=gen --weights=1,2,3
 bad --weights --clients=2 --source=gen --weights=1,2 --flow-queues=8
 bad --flow-queues --clients=2 --source=gen --flow-queues=0
 bad --policy --clients=2 --source=gen --policy=best
+bad --mailbox --clients=2 --source=gen --mailbox=fast
 echo "pk-pspat example: ok"
