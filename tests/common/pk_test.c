@@ -75,7 +75,14 @@ pk_test_eal_cleanup(void)
 
 	/* the EAL leaves its runtime directory (/run/dpdk/<prefix>) behind */
 	strlcpy(dir, rte_eal_get_runtime_dir(), sizeof(dir));
+	/*
+	 * A test that failed while a worker lcore still ran its function can
+	 * leave the cleanup waiting for ever: let SIGALRM end the process (a
+	 * failure for meson) rather than wait for meson's timeout.
+	 */
+	alarm(PK_TEST_CLEANUP_SECONDS);
 	rte_eal_cleanup();
+	alarm(0);
 	rmdir(dir);
 }
 

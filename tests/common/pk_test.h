@@ -19,6 +19,8 @@
 
 /* Exit code that makes meson count a test as skipped. */
 #define PK_TEST_SKIP 77
+/* Seconds the EAL cleanup may take before the test binary is ended. */
+#define PK_TEST_CLEANUP_SECONDS 30
 
 /*
  * Start the EAL once for this binary. vdevs: NULL-terminated list of
