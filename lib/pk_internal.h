@@ -15,4 +15,10 @@ void pk_stage_set_prev(struct pk_stage *s, struct pk_stage *prev);
 /* The stage unconnected ends point to: refuses pushes, pulls nothing. */
 struct pk_stage *pk_stage_unwired(void);
 
+/* Put s on the list of live stages that telemetry reads (telemetry.c). */
+void pk_stage_registry_add(struct pk_stage *s);
+
+/* Take s off that list; does nothing if it is not on it. */
+void pk_stage_registry_del(struct pk_stage *s);
+
 #endif /* PK_INTERNAL_H */

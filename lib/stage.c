@@ -206,12 +206,16 @@ pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
 	s->caps = ops->caps;
 	s->flags = flags;
 	strlcpy(s->name, name, sizeof(s->name));
+	pk_stage_registry_add(s);
 	return s;
 }
 
 void
 pk_stage_free(struct pk_stage *s)
 {
+	if (s == NULL)
+		return;
+	pk_stage_registry_del(s);
 	rte_free(s);
 }
 
@@ -225,6 +229,8 @@ pk_stage_destroy(struct pk_stage *s)
 		       s->parent->name);
 		return;
 	}
+	/* off the telemetry list first: a path's statistics read its members */
+	pk_stage_registry_del(s);
 	if (s->ops->destroy != NULL)
 		s->ops->destroy(s);
 	else

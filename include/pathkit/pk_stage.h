@@ -28,6 +28,13 @@
  * drops by reason. Counters are written by one thread per side (the pusher
  * side and the puller side have separate cache lines), read with relaxed
  * atomic loads from any thread (pk_stage_stats_get()).
+ *
+ * Telemetry: every live stage answers DPDK's telemetry socket
+ * (dpdk-telemetry.py): /pathkit/stages lists the names, /pathkit/stage,<name>
+ * gives the first stage of that name's kind, owner ("parent") and
+ * statistics (in_pkts, in_bytes, out_pkts, out_bytes, drop_<reason>). A stage
+ * is listed from creation until destroy; the list's mutex is taken by
+ * control functions only.
  */
 
 #include <stdbool.h>
@@ -132,6 +139,8 @@ struct pk_stage {
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
 	struct pk_stage *parent;     /**< compound stage that owns this one */
+	TAILQ_ENTRY(pk_stage) live;  /**< on the live list telemetry reads */
+	bool listed;                 /**< on that list (until destroyed) */
 	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
 	/* statistics: pusher side and puller side on their own lines */
 	struct pk_stage_counters in; /**< written by the pushing thread */

@@ -22,6 +22,16 @@
 
 #define MAX_EAL_ARGS 64
 
+/* Does the NULL-terminated list args hold arg? */
+static bool
+has_arg(const char *const *args, const char *arg)
+{
+	for (; args != NULL && *args != NULL; args++)
+		if (strcmp(*args, arg) == 0)
+			return true;
+	return false;
+}
+
 void
 pk_test_eal_init(const char *test_name, const char *const *vdevs,
 		 const char *const *extra)
@@ -36,7 +46,9 @@ pk_test_eal_init(const char *test_name, const char *const *vdevs,
 	argv[argc++] = "--no-huge";
 	argv[argc++] = "--no-shconf";
 	argv[argc++] = "--no-pci";
-	argv[argc++] = "--no-telemetry";
+	/* DPDK's --telemetry does not undo a --no-telemetry: leave it out */
+	if (!has_arg(extra, "--telemetry"))
+		argv[argc++] = "--no-telemetry";
 	argv[argc++] = "-m";
 	argv[argc++] = "512";
 	argv[argc++] = "--log-level=lib.eal:error";

@@ -24,8 +24,9 @@
 
 /*
  * Start the EAL once for this binary. vdevs: NULL-terminated list of
- * --vdev values (or NULL). extra: more EAL arguments (or NULL). Exits the
- * process with a message if the EAL cannot start.
+ * --vdev values (or NULL). extra: more EAL arguments (or NULL); telemetry
+ * is off unless extra holds "--telemetry". Exits the process with a message
+ * if the EAL cannot start.
  */
 void pk_test_eal_init(const char *test_name, const char *const *vdevs,
 		      const char *const *extra);
