@@ -34,6 +34,8 @@
 #include <pathkit/pk_queue.h>
 #include <pathkit/pk_stage_worker.h>
 
+#include "pk_internal.h"
+
 #define ARB_OUT_BURST 32
 #define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
 #define ARB_DEFAULT_QSIZE 256
@@ -510,6 +512,18 @@ pk_arbiter_sched(struct pk_arbiter *a)
 	return a != NULL ? a->sched : NULL;
 }
 
+const char *
+pk_arbiter_name(const struct pk_arbiter *a)
+{
+	return a != NULL ? a->name : NULL;
+}
+
+uint32_t
+pk_arbiter_nb_clients(const struct pk_arbiter *a)
+{
+	return a != NULL ? a->nb : 0;
+}
+
 static inline uint64_t
 arb_load(const uint64_t *c)
 {
@@ -556,6 +570,7 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 
 	if (a == NULL)
 		return;
+	pk_arbiter_registry_del(a); /* telemetry reads it no more */
 	if (a->built)
 		pk_arbiter_stop(a); /* flush to the output */
 	for (c = 0; a->mb != NULL && c < a->nb; c++)
@@ -757,6 +772,8 @@ pk_arbiter_create(const char *name, const struct pk_arbiter_conf *conf)
 	rc = arb_conf_check(name, &a->conf);
 	if (rc == 0)
 		rc = arb_build(a);
+	if (rc == 0)
+		rc = pk_arbiter_registry_add(a);
 	if (rc != 0) {
 		PK_LOG(ERR, "%s: cannot create the arbiter: %s", name,
 		       rte_strerror(-rc));

@@ -21,4 +21,12 @@ void pk_stage_registry_add(struct pk_stage *s);
 /* Take s off that list; does nothing if it is not on it. */
 void pk_stage_registry_del(struct pk_stage *s);
 
+struct pk_arbiter;
+
+/* Put a on the list of live arbiters (arbiter_telemetry.c); -ENOMEM. */
+int pk_arbiter_registry_add(struct pk_arbiter *a);
+
+/* Take a off that list; does nothing if it is not on it. */
+void pk_arbiter_registry_del(struct pk_arbiter *a);
+
 #endif /* PK_INTERNAL_H */

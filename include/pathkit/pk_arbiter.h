@@ -26,7 +26,9 @@
  * thread touches the scheduler and the per-client backlog; only the
  * transmitting thread (arbiter or dispatcher) counts sent and dropped.
  * Control functions (create, start, stop, destroy) run on one control
- * thread. Statistics are readable from any thread while it runs.
+ * thread. Statistics are readable from any thread while it runs, also on
+ * DPDK's telemetry socket: /pathkit/arbiters, /pathkit/arbiter,NAME (loop
+ * statistics, sums over the clients), /pathkit/arbiter_client,NAME,I.
  *
  * Mailbox: kind "mailbox" (drivers/queue/mailbox_pspat.c), PSPAT's layout:
  * no shared index, empty slots are NULL, the consumer hands cache lines back
@@ -244,6 +246,12 @@ int pk_arbiter_stats_get(const struct pk_arbiter *a,
 
 /** @return the arbiter's scheduler (read-only use: stats, queue info). */
 struct pk_stage *pk_arbiter_sched(struct pk_arbiter *a);
+
+/** @return the arbiter's name, or NULL for a NULL arbiter. */
+const char *pk_arbiter_name(const struct pk_arbiter *a);
+
+/** @return the arbiter's number of clients (0 for a NULL arbiter). */
+uint32_t pk_arbiter_nb_clients(const struct pk_arbiter *a);
 
 /** Stop, flush and free the arbiter and its mailboxes. Accepts NULL. */
 void pk_arbiter_destroy(struct pk_arbiter *a);

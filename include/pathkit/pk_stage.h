@@ -30,9 +30,9 @@
  * atomic loads from any thread (pk_stage_stats_get()).
  *
  * Telemetry: every live stage answers DPDK's telemetry socket
- * (dpdk-telemetry.py): /pathkit/stages lists the names, /pathkit/stage,<name>
+ * (dpdk-telemetry.py): /pathkit/stages lists the names, /pathkit/stage,NAME
  * gives the first stage of that name's kind, owner ("parent") and
- * statistics (in_pkts, in_bytes, out_pkts, out_bytes, drop_<reason>). A stage
+ * statistics (in_pkts, in_bytes, out_pkts, out_bytes, drop_REASON). A stage
  * is listed from creation until destroy; the list's mutex is taken by
  * control functions only.
  */

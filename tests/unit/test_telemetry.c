@@ -3,7 +3,8 @@
  * Telemetry: PathKit's commands answered through DPDK's real telemetry
  * socket (<runtime dir>/dpdk_telemetry.v2, as dpdk-telemetry.py uses it):
  * the list of live stages, one stage's kind, owner and statistics after
- * real traffic, an unknown name, and a destroyed stage leaving the list.
+ * real traffic, an unknown name, and a destroyed stage leaving the list;
+ * the same for arbiters and their clients.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,6 +119,53 @@ test_path_members(void **state)
 	assert_null(strstr(reply, "\"telpq\""));
 }
 
+/* An arbiter run in this thread: 10 packets from client 0, 20 from 1. */
+static void
+test_arbiter(void **state)
+{
+	struct pk_arbiter_conf c = {
+		.nb_clients = 2, .lcore_id = PK_ARBITER_LCORE_NONE,
+		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct rte_mbuf *m[20];
+	struct pk_arbiter *a;
+	uint16_t k;
+
+	(void)state;
+	c.out = pk_queue_ring_create("telout", 64, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(c.out);
+	a = pk_arbiter_create("tela", &c);
+	assert_non_null(a);
+	pk_test_burst(pool, m, 10, 0);
+	assert_int_equal(pk_stage_push(pk_arbiter_client(a, 0), m, 10), 10);
+	pk_test_burst(pool, m, 20, 100);
+	assert_int_equal(pk_stage_push(pk_arbiter_client(a, 1), m, 20), 20);
+	assert_int_equal(pk_arbiter_run(a, 4), 30);
+
+	assert_non_null(strstr(tel("/pathkit/arbiters"), "\"tela\""));
+	tel("/pathkit/arbiter,tela");
+	assert_non_null(strstr(reply, "\"clients\":2"));
+	assert_non_null(strstr(reply, "\"sent\":30"));
+	assert_non_null(strstr(reply, "\"released\":30"));
+	assert_non_null(strstr(tel("/pathkit/arbiter_client,tela,1"),
+			       "\"sent\":20"));
+	assert_non_null(strstr(reply, "\"admitted\":20"));
+	/* its mailboxes are stages too */
+	assert_non_null(strstr(tel("/pathkit/stage,tela.mb0"),
+			       "\"in_pkts\":10"));
+	assert_non_null(strstr(tel("/pathkit/arbiter_client,tela,2"), "null"));
+	assert_non_null(strstr(tel("/pathkit/arbiter_client,tela"), "null"));
+	assert_non_null(strstr(tel("/pathkit/arbiter_client,tela,x"), "null"));
+	assert_non_null(strstr(tel("/pathkit/arbiter,nosuch"), "null"));
+
+	pk_arbiter_destroy(a);
+	assert_null(strstr(tel("/pathkit/arbiters"), "\"tela\""));
+	while ((k = pk_stage_pull(c.out, m, 20)) > 0)
+		rte_pktmbuf_free_bulk(m, k);
+	pk_stage_destroy(c.out);
+}
+
 static void
 test_bad_requests(void **state)
 {
@@ -136,6 +184,8 @@ main(void)
 		cmocka_unit_test_teardown(test_stage_list_and_stats,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_path_members,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_arbiter,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_bad_requests,
 					  pk_test_teardown_pools_full),
