@@ -91,6 +91,18 @@ tel_arbiters(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The five per-client counters, under the names of the struct's fields. */
+static void
+tel_client_counters(struct rte_tel_data *d,
+		    const struct pk_arbiter_client_stats *st)
+{
+	rte_tel_data_add_dict_u64(d, "admitted", st->admitted);
+	rte_tel_data_add_dict_u64(d, "rejected", st->rejected);
+	rte_tel_data_add_dict_u64(d, "sent", st->sent);
+	rte_tel_data_add_dict_u64(d, "dropped", st->dropped);
+	rte_tel_data_add_dict_u64(d, "bytes", st->bytes);
+}
+
 static void
 tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
 {
@@ -106,11 +118,7 @@ tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
 		sum.bytes += st.bytes;
 	}
 	rte_tel_data_add_dict_u64(d, "clients", n);
-	rte_tel_data_add_dict_u64(d, "admitted", sum.admitted);
-	rte_tel_data_add_dict_u64(d, "rejected", sum.rejected);
-	rte_tel_data_add_dict_u64(d, "sent", sum.sent);
-	rte_tel_data_add_dict_u64(d, "dropped", sum.dropped);
-	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
+	tel_client_counters(d, &sum);
 }
 
 static int
@@ -141,7 +149,7 @@ tel_arbiter(const char *cmd, const char *params, struct rte_tel_data *d)
 	return a != NULL ? 0 : -ENOENT;
 }
 
-/* params "<name>,<client>": split in place of a copy. */
+/* params "<name>,<client>": the name copied out, the index parsed. */
 static int
 tel_client_params(const char *params, char *name, size_t size, uint32_t *i)
 {
@@ -182,11 +190,7 @@ tel_arbiter_client(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "arbiter", name);
 	rte_tel_data_add_dict_u64(d, "client", i);
-	rte_tel_data_add_dict_u64(d, "admitted", st.admitted);
-	rte_tel_data_add_dict_u64(d, "rejected", st.rejected);
-	rte_tel_data_add_dict_u64(d, "sent", st.sent);
-	rte_tel_data_add_dict_u64(d, "dropped", st.dropped);
-	rte_tel_data_add_dict_u64(d, "bytes", st.bytes);
+	tel_client_counters(d, &st);
 	return 0;
 }
 
