@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <rte_string_fns.h>
@@ -80,12 +81,45 @@ pk_test_require_cores(const char *test_name, unsigned int n)
 	}
 }
 
+/* Remove a runtime directory and the files in it (sockets, configs). */
+static void
+rm_dir_files(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+void
+pk_test_rm_runtime_dir(const char *prefix)
+{
+	const char *base = getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/dpdk/%s", base != NULL ? base : "/tmp",
+		 prefix);
+	rm_dir_files(dir);
+}
+
 void
 pk_test_eal_cleanup(void)
 {
 	char dir[PATH_MAX];
 
-	/* the EAL leaves its runtime directory (/run/dpdk/<prefix>) behind */
+	/*
+	 * The EAL leaves its runtime directory (/run/dpdk/<prefix>) behind,
+	 * with the telemetry socket in it when telemetry is on.
+	 */
 	strlcpy(dir, rte_eal_get_runtime_dir(), sizeof(dir));
 	/*
 	 * A test that failed while a worker lcore still ran its function can
@@ -95,7 +129,7 @@ pk_test_eal_cleanup(void)
 	alarm(PK_TEST_CLEANUP_SECONDS);
 	rte_eal_cleanup();
 	alarm(0);
-	rmdir(dir);
+	rm_dir_files(dir);
 }
 
 struct rte_mempool *

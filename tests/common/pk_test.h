@@ -35,8 +35,14 @@ void pk_test_eal_init(const char *test_name, const char *const *vdevs,
  * online cores (call first in main(), before pk_test_eal_init()). */
 void pk_test_require_cores(const char *test_name, unsigned int n);
 
-/* Stop the EAL at the end of main(). */
+/* Stop the EAL at the end of main() and remove its runtime directory. */
 void pk_test_eal_cleanup(void);
+
+/*
+ * Remove the runtime directory another DPDK process left for file prefix
+ * prefix (an example the test ran), where the EAL puts it for this user.
+ */
+void pk_test_rm_runtime_dir(const char *prefix);
 
 /* A pktmbuf pool of n mbufs the fixture will check; asserts on failure. */
 struct rte_mempool *pk_test_pool(const char *name, unsigned int n);

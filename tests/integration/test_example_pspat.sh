@@ -10,7 +10,8 @@
 set -uo pipefail
 bin=$1
 tmp=$(mktemp -d /tmp/pk_expspat.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/pk_rundir.sh"
+trap 'rm -rf "$tmp"; pk_rm_rundirs "pk_expspat_$$_*"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 n=0
 run() { # run <pk-pspat options>: net_null0 output, output in $tmp/out

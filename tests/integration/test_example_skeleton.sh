@@ -6,6 +6,8 @@ bin=$1
 eal=(--no-huge --no-shconf --no-pci -m 256 -l 0,1 --log-level=lib.eal:error
      --vdev net_null0 --vdev net_null1)
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/pk_rundir.sh"
+trap 'pk_rm_rundirs "pk_ex[123]_$$"' EXIT
 
 out=$("$bin" "${eal[@]}" --file-prefix="pk_ex1_$$" -- --duration=1 2>&1) ||
 	fail "duration run exited $?: $out"

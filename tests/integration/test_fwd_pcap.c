@@ -166,6 +166,7 @@ fwd_run(const char *prefix, const char *vdev, const char *const *opts,
 		kill(pid, SIGINT);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	pk_test_rm_runtime_dir(fp + strlen("--file-prefix="));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -41,7 +41,9 @@ for tool in meson ninja pkg-config "$CC"; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pk_install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/pk_rundir.sh"
+# the consumer names its runtime directory after its pid: pk_consumer_<pid>
+trap 'rm -rf "$tmp"; pk_rm_rundirs "pk_consumer_*"' EXIT
 trap 'exit 1' INT TERM
 prefix="$tmp/prefix"
 say "working in $tmp"

@@ -36,7 +36,9 @@ cleanup() {
 	ip netns del "$B" 2>/dev/null
 	for l in pa0h$$ pa1h$$ pb0h$$; do ip link del "$l" 2>/dev/null; done
 	rm -rf "$tmp"
+	pk_rm_rundirs "pk_pspat_$$"
 }
+. "$(dirname "$0")/pk_rundir.sh"
 trap cleanup EXIT
 
 ip netns add "$A" && ip netns add "$B" || fail "netns"
