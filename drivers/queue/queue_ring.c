@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include <pathkit/pk_log.h>
@@ -150,7 +151,7 @@ queue_ring_destroy(struct pk_stage *s)
 		while ((k = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m),
 						   NULL)) > 0)
 			rte_pktmbuf_free_bulk(m, k);
-		rte_ring_free(r);
+		rte_free(r);
 	}
 	pk_stage_free(s);
 }
@@ -180,6 +181,38 @@ static const struct pk_stage_ops *const queue_ring_variants[4] = {
 	[PK_QUEUE_F_MP | PK_QUEUE_F_MC] = &queue_ring_mpmc_ops,
 };
 
+/*
+ * An rte_ring on rte_malloc memory (rte_ring_init()), not in a memzone as
+ * rte_ring_create() makes it: Debian's DPDK has 2560 memzones in all, and
+ * an arbiter's client mailboxes or a scheduler's stage queues can number
+ * thousands. Such a ring is not in the global ring list (rte_ring_lookup()).
+ */
+static struct rte_ring *
+queue_ring_alloc(const char *ring_name, unsigned int size, unsigned int rflags,
+		 int socket_id)
+{
+	ssize_t bytes = rte_ring_get_memsize(size);
+	struct rte_ring *r;
+	int rc;
+
+	if (bytes < 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	r = rte_zmalloc_socket(ring_name, bytes, RTE_CACHE_LINE_SIZE, socket_id);
+	if (r == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	rc = rte_ring_init(r, ring_name, size, rflags);
+	if (rc != 0) {
+		rte_free(r);
+		rte_errno = -rc;
+		return NULL;
+	}
+	return r;
+}
+
 struct pk_stage *
 pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		     uint32_t sflags, int socket_id)
@@ -206,11 +239,11 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		rflags |= RING_F_SP_ENQ;
 	if (!(qflags & PK_QUEUE_F_MC))
 		rflags |= RING_F_SC_DEQ;
-	/* ring names are global: make one up, the stage keeps its own name */
+	/* ring names are short: make one up, the stage keeps its own name */
 	snprintf(ring_name, sizeof(ring_name), "pkq_%u",
 		 __atomic_fetch_add(&ring_seq, 1, __ATOMIC_RELAXED));
-	((struct queue_ring *)s)->r = rte_ring_create(ring_name, size,
-						      socket_id, rflags);
+	((struct queue_ring *)s)->r = queue_ring_alloc(ring_name, size, rflags,
+						       socket_id);
 	if (((struct queue_ring *)s)->r == NULL) {
 		int err = rte_errno;
 

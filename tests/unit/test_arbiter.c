@@ -717,6 +717,45 @@ test_flow_no_queue_dropped(void **state)
 	ta_finish(&t);
 }
 
+/*
+ * PK_ARBITER_MAX_CLIENTS clients, with either mailbox: more rings than the
+ * EAL has memzones (2560 in Debian's DPDK), so mailboxes must not use them.
+ */
+static void
+test_max_clients(void **state)
+{
+	static const enum pk_arbiter_mailbox kinds[] = {
+		PK_ARBITER_MB_RING, PK_ARBITER_MB_PSPAT,
+	};
+	struct pk_arbiter_conf c = {
+		.nb_clients = PK_ARBITER_MAX_CLIENTS, .mailbox_size = 16,
+		.qsize = 4, .lcore_id = PK_ARBITER_LCORE_NONE,
+		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct rte_mbuf *m[2];
+	struct pk_arbiter *a;
+	unsigned int i;
+
+	(void)state;
+	c.out = pk_queue_ring_create("max_out", 64, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(c.out);
+	for (i = 0; i < RTE_DIM(kinds); i++) {
+		c.mailbox = kinds[i];
+		a = pk_arbiter_create("max", &c);
+		assert_non_null(a);
+		pk_test_burst(pool, m, 2, 0);
+		assert_int_equal(pk_stage_push(pk_arbiter_client(a, 0), m, 1), 1);
+		assert_int_equal(pk_stage_push(pk_arbiter_client(a,
+				 PK_ARBITER_MAX_CLIENTS - 1), &m[1], 1), 1);
+		assert_int_equal(pk_arbiter_run(a, 1), 2);
+		pk_arbiter_destroy(a);
+		assert_int_equal(pk_stage_pull(c.out, m, 2), 2);
+		rte_pktmbuf_free_bulk(m, 2);
+	}
+	pk_stage_destroy(c.out);
+}
+
 static uint32_t
 flow_zero(const struct rte_mbuf *m, void *arg)
 {
@@ -784,6 +823,8 @@ main(void)
 		cmocka_unit_test_teardown(test_flow_queue_full,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_flow_no_queue_dropped,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_max_clients,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_bad_conf,
 					  pk_test_teardown_pools_full),
