@@ -218,34 +218,7 @@ pb_bench(struct rte_mbuf **pkts)
 static struct rte_mempool *
 pb_pool_create(unsigned int n, bool packed)
 {
-	struct rte_pktmbuf_pool_private priv = {
-		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
-	};
-	struct rte_mempool *mp;
-
-	if (!packed)
-		return rte_pktmbuf_pool_create("pb_pool", n, 0, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE,
-					       SOCKET_ID_ANY);
-	/* no IOVA-contiguity asked: objects may cross pages */
-	mp = rte_mempool_create_empty("pb_pool", n, sizeof(struct rte_mbuf) +
-				      RTE_MBUF_DEFAULT_BUF_SIZE, 0,
-				      sizeof(priv), SOCKET_ID_ANY,
-				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (mp == NULL)
-		return NULL;
-	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(),
-				       NULL) != 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_pktmbuf_pool_init(mp, &priv);
-	if (rte_mempool_populate_default(mp) < 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
-	return mp;
+	return bench_pool_create("pb_pool", n, 0, SOCKET_ID_ANY, packed);
 }
 
 /* Take --packed; leave the rest for bench_parse_args(). */

@@ -321,33 +321,8 @@ pt_teardown(struct pt_ctx *c)
 static struct rte_mempool *
 pt_pool_create(unsigned int n, bool packed)
 {
-	struct rte_pktmbuf_pool_private priv = {
-		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
-	};
-	struct rte_mempool *mp;
-
-	if (!packed)
-		return rte_pktmbuf_pool_create("pt_pool", n, PT_MBUF_CACHE, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE,
-					       rte_socket_id());
-	mp = rte_mempool_create_empty("pt_pool", n, sizeof(struct rte_mbuf) +
-				      RTE_MBUF_DEFAULT_BUF_SIZE, PT_MBUF_CACHE,
-				      sizeof(priv), rte_socket_id(),
-				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (mp == NULL)
-		return NULL;
-	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(),
-				       NULL) != 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_pktmbuf_pool_init(mp, &priv);
-	if (rte_mempool_populate_default(mp) < 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
-	return mp;
+	return bench_pool_create("pt_pool", n, PT_MBUF_CACHE, rte_socket_id(),
+				 packed);
 }
 
 /* Take our options; leave the rest for bench_parse_args(). */
