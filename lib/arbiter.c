@@ -20,6 +20,7 @@
  * push before any new packet, longest waiting first (arb_push_waiters()).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@
 #include <pathkit/pk_arbiter.h>
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
 
@@ -646,15 +647,17 @@ arb_client_field(struct pk_arbiter *a)
 	return 0;
 }
 
+/* A client's mailbox, by kind name: lib/ builds no driver's stage itself. */
 static struct pk_stage *
-arb_mailbox(const struct pk_arbiter *a, const char *kind_name, uint32_t size,
+arb_mailbox(const struct pk_arbiter *a, const char *name, uint32_t size,
 	    enum pk_arbiter_mailbox kind)
 {
+	char args[32];
+
+	snprintf(args, sizeof(args), "size=%" PRIu32, size);
 	/* the default is rte_ring SP/SC: it measured faster (bench_arbiter) */
-	if (kind == PK_ARBITER_MB_PSPAT)
-		return pk_mailbox_create(kind_name, size, 0,
-					 a->conf.socket_id);
-	return pk_queue_ring_create(kind_name, size, 0, 0, a->conf.socket_id);
+	return pk_stage_create(kind == PK_ARBITER_MB_PSPAT ? "mailbox" :
+			       "queue_ring", name, args, a->conf.socket_id);
 }
 
 static int

@@ -12,7 +12,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_path.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
 

@@ -4,7 +4,7 @@
 
 /* Library-internal helpers shared between lib/ files; not installed. */
 
-#include <pathkit/pk_stage.h>
+#include <pathkit/pk_stage_driver.h>
 
 /* Set s's downstream (through ops->set_next for compound stages). */
 void pk_stage_set_next(struct pk_stage *s, struct pk_stage *next);
@@ -15,11 +15,21 @@ void pk_stage_set_prev(struct pk_stage *s, struct pk_stage *prev);
 /* The stage unconnected ends point to: refuses pushes, pulls nothing. */
 struct pk_stage *pk_stage_unwired(void);
 
-/* Put s on the list of live stages that telemetry reads (telemetry.c). */
-void pk_stage_registry_add(struct pk_stage *s);
+/*
+ * Call fn on each live stage (from creation until destroy), under the
+ * list's lock, until fn returns non-zero. For telemetry.
+ * @return 0, or the first non-zero value fn returned.
+ */
+int pk_stage_live_foreach(int (*fn)(const struct pk_stage *s, void *arg),
+			  void *arg);
 
-/* Take s off that list; does nothing if it is not on it. */
-void pk_stage_registry_del(struct pk_stage *s);
+/*
+ * Call fn on the first live stage named name, under the list's lock.
+ * @return what fn returned, or -ENOENT.
+ */
+int pk_stage_live_apply(const char *name,
+			int (*fn)(const struct pk_stage *s, void *arg),
+			void *arg);
 
 struct pk_arbiter;
 

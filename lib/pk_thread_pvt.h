@@ -11,7 +11,7 @@
 
 #include <rte_cycles.h>
 
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 #include <pathkit/pk_thread.h>
 
 /* What a thread kind does on start and stop (control thread). */

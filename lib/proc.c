@@ -7,8 +7,8 @@
 #include <rte_errno.h>
 
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_proc.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_stage_driver.h>
 
 struct pk_proc {
 	struct pk_stage stage;

@@ -15,7 +15,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_sched.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 /* queue record flags */
 #define SCHED_Q_ATTACHED (1u << 0)

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage core: the kind registry, create-by-name with rte_kvargs, allocation,
- * linking and statistics. Nothing here is on the fast path.
+ * the list of live stages that telemetry reads, linking and statistics.
+ * Nothing here is on the fast path.
+ *
+ * A live stage's list link is kept out of struct pk_stage: pk_stage_alloc()
+ * puts a one-line header before the stage (as rte_mempool puts one before
+ * each object), so the public struct carries only what the fast path and
+ * the statistics read.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +22,42 @@
 #include <rte_string_fns.h>
 
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_stage.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
+#include "registry_pvt.h"
 
 RTE_LOG_REGISTER(pk_logtype, lib.pathkit, INFO);
 
-static TAILQ_HEAD(, pk_stage_kind) stage_kinds =
-	TAILQ_HEAD_INITIALIZER(stage_kinds);
+static struct pk_registry stage_kinds = PK_REGISTRY_INITIALIZER(stage_kinds);
+static struct pk_registry live_stages = PK_REGISTRY_INITIALIZER(live_stages);
+
+/* What pk_stage_alloc() puts before each stage: its live-list link. */
+struct stage_hdr {
+	struct pk_registry_node live;
+} __rte_cache_aligned;
+
+static_assert(sizeof(struct stage_hdr) == RTE_CACHE_LINE_SIZE,
+	      "a stage stays cache aligned behind its header");
+/* the layout the comments of struct pk_stage promise */
+static_assert(offsetof(struct pk_stage, ctx) + sizeof(void *) <=
+	      RTE_CACHE_LINE_SIZE, "fast-path fields on the first line");
+static_assert(offsetof(struct pk_stage, in) % RTE_CACHE_LINE_SIZE == 0 &&
+	      offsetof(struct pk_stage, out) % RTE_CACHE_LINE_SIZE == 0 &&
+	      offsetof(struct pk_stage, out) >= offsetof(struct pk_stage, in) +
+	      RTE_CACHE_LINE_SIZE, "each side's counters on lines of their own");
+
+static struct stage_hdr *
+stage_hdr(const struct pk_stage *s)
+{
+	return (struct stage_hdr *)(uintptr_t)s - 1;
+}
+
+static struct pk_stage *
+stage_of_live(struct pk_registry_node *n)
+{
+	return (struct pk_stage *)(container_of(n, struct stage_hdr, live) + 1);
+}
 
 static const char *const drop_reason_names[PK_DROP_MAX] = {
 #define PK_DROP_NAME_(sym, str) [PK_DROP_##sym] = str,
@@ -76,35 +111,75 @@ pk_stage_unwired(void)
 void
 pk_stage_kind_register(struct pk_stage_kind *kind)
 {
-	TAILQ_INSERT_TAIL(&stage_kinds, kind, next);
+	if (pk_registry_add(&stage_kinds, &kind->reg, kind->name, true) != 0)
+		PK_LOG(ERR, "stage kind %s registered twice: the second is "
+		       "ignored", kind->name);
 }
 
 const struct pk_stage_kind *
 pk_stage_kind_find(const char *name)
 {
-	struct pk_stage_kind *k;
+	struct pk_registry_node *n = pk_registry_find(&stage_kinds, name);
 
-	if (name == NULL)
-		return NULL;
-	TAILQ_FOREACH(k, &stage_kinds, next)
-		if (strcmp(k->name, name) == 0)
-			return k;
-	return NULL;
+	return n != NULL ? container_of(n, struct pk_stage_kind, reg) : NULL;
+}
+
+/* Adapts a registry walk to the caller's function on kinds or stages. */
+struct stage_walk {
+	union {
+		int (*kind_fn)(const struct pk_stage_kind *k, void *arg);
+		int (*stage_fn)(const struct pk_stage *s, void *arg);
+	};
+	void *arg;
+};
+
+static int
+stage_walk_kind(struct pk_registry_node *n, void *arg)
+{
+	struct stage_walk *w = arg;
+
+	return w->kind_fn(container_of(n, struct pk_stage_kind, reg), w->arg);
 }
 
 int
 pk_stage_kind_foreach(int (*fn)(const struct pk_stage_kind *k, void *arg),
 		      void *arg)
 {
-	struct pk_stage_kind *k;
-	int rc;
+	struct stage_walk w = { .kind_fn = fn, .arg = arg };
 
-	TAILQ_FOREACH(k, &stage_kinds, next) {
-		rc = fn(k, arg);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return pk_registry_foreach(&stage_kinds, stage_walk_kind, &w);
+}
+
+static int
+stage_walk_live(struct pk_registry_node *n, void *arg)
+{
+	struct stage_walk *w = arg;
+
+	return w->stage_fn(stage_of_live(n), w->arg);
+}
+
+int
+pk_stage_live_foreach(int (*fn)(const struct pk_stage *s, void *arg),
+		      void *arg)
+{
+	struct stage_walk w = { .stage_fn = fn, .arg = arg };
+
+	return pk_registry_foreach(&live_stages, stage_walk_live, &w);
+}
+
+int
+pk_stage_live_apply(const char *name,
+		    int (*fn)(const struct pk_stage *s, void *arg), void *arg)
+{
+	struct stage_walk w = { .stage_fn = fn, .arg = arg };
+
+	return pk_registry_apply(&live_stages, name, stage_walk_live, &w);
+}
+
+const char *
+pk_stage_kind_name(const struct pk_stage *s)
+{
+	return s->ops->kind;
 }
 
 static bool
@@ -183,6 +258,7 @@ struct pk_stage *
 pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
 	       uint32_t flags, int socket_id)
 {
+	struct stage_hdr *h;
 	struct pk_stage *s;
 
 	if (ops == NULL || size < sizeof(*s) || !stage_name_valid(name)) {
@@ -191,13 +267,15 @@ pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	s = rte_zmalloc_socket(name, size, RTE_CACHE_LINE_SIZE, socket_id);
-	if (s == NULL) {
+	h = rte_zmalloc_socket(name, sizeof(*h) + size, RTE_CACHE_LINE_SIZE,
+			       socket_id);
+	if (h == NULL) {
 		PK_LOG(ERR, "%s: no memory for a %s stage of %zu bytes", name,
 		       ops->kind, size);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	s = (struct pk_stage *)(h + 1);
 	s->ops = ops;
 	s->push = ops->push != NULL ? ops->push : stage_refuse_push;
 	s->pull = ops->pull != NULL ? ops->pull : stage_empty_pull;
@@ -206,7 +284,7 @@ pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
 	s->caps = ops->caps;
 	s->flags = flags;
 	strlcpy(s->name, name, sizeof(s->name));
-	pk_stage_registry_add(s);
+	pk_registry_add(&live_stages, &h->live, s->name, false);
 	return s;
 }
 
@@ -215,8 +293,8 @@ pk_stage_free(struct pk_stage *s)
 {
 	if (s == NULL)
 		return;
-	pk_stage_registry_del(s);
-	rte_free(s);
+	pk_registry_del(&live_stages, &stage_hdr(s)->live);
+	rte_free(stage_hdr(s));
 }
 
 void
@@ -230,7 +308,7 @@ pk_stage_destroy(struct pk_stage *s)
 		return;
 	}
 	/* off the telemetry list first: a path's statistics read its members */
-	pk_stage_registry_del(s);
+	pk_registry_del(&live_stages, &stage_hdr(s)->live);
 	if (s->ops->destroy != NULL)
 		s->ops->destroy(s);
 	else

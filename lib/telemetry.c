@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Telemetry: every live stage is on one list (pk_stage_alloc() puts it
- * there; pk_stage_destroy() and pk_stage_free() take it off before anything
- * is freed), which the telemetry thread walks under a mutex to answer
+ * Telemetry of stages: stage.c keeps the list of live stages (from
+ * pk_stage_alloc() until destroy, taken off before anything is freed);
+ * this file only reads it, under the list's lock, to answer
  *   /pathkit/stages         the names of the live stages
  *   /pathkit/stage,<name>   one stage's kind, owner and statistics
- * for DPDK's dpdk-telemetry.py. Only control functions take the mutex: the
+ * for DPDK's dpdk-telemetry.py. Only control functions take the lock: the
  * fast path never sees it. Statistics are read as pk_stage_stats_get() reads
  * them, safe from any thread.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,43 +21,21 @@
 
 #include "pk_internal.h"
 
-static TAILQ_HEAD(, pk_stage) live_stages = TAILQ_HEAD_INITIALIZER(live_stages);
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void
-pk_stage_registry_add(struct pk_stage *s)
-{
-	pthread_mutex_lock(&live_lock);
-	TAILQ_INSERT_TAIL(&live_stages, s, live);
-	s->listed = true;
-	pthread_mutex_unlock(&live_lock);
-}
-
-void
-pk_stage_registry_del(struct pk_stage *s)
-{
-	pthread_mutex_lock(&live_lock);
-	if (s->listed) {
-		TAILQ_REMOVE(&live_stages, s, live);
-		s->listed = false;
-	}
-	pthread_mutex_unlock(&live_lock);
-}
-
 /* /pathkit/stages: an array of names (at most the array's capacity). */
+static int
+tel_stage_name(const struct pk_stage *s, void *arg)
+{
+	/* non-zero when full: the first RTE_TEL_MAX_ARRAY_ENTRIES */
+	return rte_tel_data_add_array_string(arg, s->name);
+}
+
 static int
 tel_stages(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct pk_stage *s;
-
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	pthread_mutex_lock(&live_lock);
-	TAILQ_FOREACH(s, &live_stages, live)
-		if (rte_tel_data_add_array_string(d, s->name) != 0)
-			break; /* full: the first RTE_TEL_MAX_ARRAY_ENTRIES */
-	pthread_mutex_unlock(&live_lock);
+	pk_stage_live_foreach(tel_stage_name, d);
 	return 0;
 }
 
@@ -74,9 +51,10 @@ tel_drop_key(char *buf, size_t size, enum pk_drop_reason r)
 			*p = '_';
 }
 
-static void
-tel_stage_dict(struct rte_tel_data *d, const struct pk_stage *s)
+static int
+tel_stage_dict(const struct pk_stage *s, void *arg)
 {
+	struct rte_tel_data *d = arg;
 	struct pk_stage_stats st;
 	char key[RTE_TEL_MAX_STRING_LEN];
 	unsigned int r;
@@ -84,7 +62,7 @@ tel_stage_dict(struct rte_tel_data *d, const struct pk_stage *s)
 	pk_stage_stats_get(s, &st);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", s->name);
-	rte_tel_data_add_dict_string(d, "kind", s->ops->kind);
+	rte_tel_data_add_dict_string(d, "kind", pk_stage_kind_name(s));
 	rte_tel_data_add_dict_string(d, "parent",
 				     s->parent != NULL ? s->parent->name : "");
 	rte_tel_data_add_dict_u64(d, "in_pkts", st.in_pkts);
@@ -95,27 +73,17 @@ tel_stage_dict(struct rte_tel_data *d, const struct pk_stage *s)
 		tel_drop_key(key, sizeof(key), r);
 		rte_tel_data_add_dict_u64(d, key, st.drops[r]);
 	}
+	return 0;
 }
 
 /* /pathkit/stage,<name>: the first live stage of that name. */
 static int
 tel_stage(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct pk_stage *s;
-	int rc = -ENOENT;
-
 	RTE_SET_USED(cmd);
 	if (params == NULL || params[0] == '\0')
 		return -EINVAL;
-	pthread_mutex_lock(&live_lock);
-	TAILQ_FOREACH(s, &live_stages, live)
-		if (strcmp(s->name, params) == 0) {
-			tel_stage_dict(d, s);
-			rc = 0;
-			break;
-		}
-	pthread_mutex_unlock(&live_lock);
-	return rc;
+	return pk_stage_live_apply(params, tel_stage_dict, d);
 }
 
 RTE_INIT(pk_telemetry_register)

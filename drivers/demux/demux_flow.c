@@ -27,7 +27,7 @@
 
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #define DEMUX_CHUNK RTE_HASH_LOOKUP_BULK_MAX /* 64: fits the hit mask */
 #define DEMUX_DQ_MAX 4096 /* deleted keys awaiting grace, at most */

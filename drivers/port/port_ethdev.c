@@ -16,7 +16,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_port.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 struct port_ethdev {
 	struct pk_stage stage;
@@ -53,21 +53,12 @@ static uint16_t
 port_tx_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct port_ethdev *p = port_ethdev_of(s);
-	uint64_t bytes = 0;
+	/* bytes before the NIC owns them: it may free them at once */
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	/* bytes before the NIC owns them: it may free them at once */
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		bytes = pk_burst_bytes(pkts, n);
 	k = rte_eth_tx_burst(p->port_id, p->queue_id, pkts, n);
-	if (unlikely(k != n)) {
-		if (bytes != 0)
-			bytes -= pk_burst_bytes(&pkts[k], n - k);
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
-	}
-	pk_counter_add(&s->in.pkts, k);
-	if (bytes != 0)
-		pk_counter_add(&s->in.bytes, bytes);
+	pk_stage_count_push(s, pkts, n, k, bytes);
 	return k;
 }
 

@@ -11,8 +11,8 @@
 #include <rte_ether.h>
 
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_proc.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_stage_driver.h>
 
 struct proc_ether {
 	struct rte_ether_addr src;

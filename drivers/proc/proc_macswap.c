@@ -9,8 +9,8 @@
 #include <rte_errno.h>
 #include <rte_ether.h>
 
-#include <pathkit/pk_proc.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_stage_driver.h>
 
 static uint16_t
 proc_macswap_burst(struct pk_stage *s, struct pk_stage_counters *c,

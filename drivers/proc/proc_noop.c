@@ -7,7 +7,7 @@
  */
 #include <rte_errno.h>
 
-#include <pathkit/pk_proc.h>
+#include <pathkit/pk_proc_driver.h>
 
 static uint16_t
 proc_noop_burst(struct pk_stage *s, struct pk_stage_counters *c,

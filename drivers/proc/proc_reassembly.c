@@ -23,8 +23,8 @@
 
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_proc.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_stage_driver.h>
 
 #define REASM_BUCKET_ENTRIES 4
 /* leave room in the death row for what one call may add */

@@ -13,8 +13,8 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
-#include <pathkit/pk_proc.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_stage_driver.h>
 
 enum proc_ttl_verdict { TTL_PASS, TTL_EXPIRED, TTL_MALFORMED };
 

@@ -21,9 +21,9 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
-#include <pathkit/pk_arbiter.h>
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_queue.h>
+#include <pathkit/pk_stage_driver.h>
 
 /* slots per cache line */
 #define MAILBOX_LINE (RTE_CACHE_LINE_SIZE / sizeof(struct rte_mbuf *))
@@ -66,12 +66,10 @@ mailbox_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct mailbox *mb = (struct mailbox *)s;
 	uint32_t w = mb->prod_write;
-	uint64_t bytes = 0;
+	/* bytes before the handover: the puller may free them right after */
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	/* bytes before the handover: the puller may free them right after */
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		bytes = pk_burst_bytes(pkts, n);
 	for (k = 0; k < n; k++, w++) {
 		if (w == mb->prod_check && !mailbox_line_free(mb))
 			break;
@@ -79,14 +77,7 @@ mailbox_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		__atomic_store_n(mailbox_slot(mb, w), pkts[k], __ATOMIC_RELEASE);
 	}
 	mb->prod_write = w;
-	pk_counter_add(&s->in.pkts, k);
-	if (unlikely(k != n)) {
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
-		if (bytes != 0)
-			bytes -= pk_burst_bytes(&pkts[k], n - k);
-	}
-	if (bytes != 0)
-		pk_counter_add(&s->in.bytes, bytes);
+	pk_stage_count_push(s, pkts, n, k, bytes);
 	return k;
 }
 

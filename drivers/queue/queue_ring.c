@@ -7,8 +7,9 @@
  *   counters are atomic).
  * args: size=<pow2 >= 2, 1024; holds size-1> mp=<0|1> mc=<0|1> bytes=<0|1>
  * stats: in, out, full
- * blocking: pk_queue_wait() sleeps on a futex; a push that finds a waiter
- *   wakes it (one load and branch otherwise, see queue_ring_notify()).
+ * blocking: implements the wait/wake ops (pk_queue_wait()): a waiter sleeps
+ *   on a futex; a push that finds a waiter wakes it (one load and branch
+ *   otherwise, see queue_ring_notify()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,7 +26,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 struct queue_ring {
 	struct pk_stage stage;
@@ -76,41 +77,24 @@ queue_ring_notify(struct pk_stage *s, uint16_t k)
 static uint16_t
 queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint64_t bytes = 0;
+	/* bytes before the enqueue: a puller may free them right after */
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	/* bytes before the enqueue: a puller may free them right after */
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		bytes = pk_burst_bytes(pkts, n);
 	k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
-	pk_counter_add(&s->in.pkts, k);
-	if (unlikely(k != n)) {
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
-		if (bytes != 0)
-			bytes -= pk_burst_bytes(&pkts[k], n - k);
-	}
-	if (bytes != 0)
-		pk_counter_add(&s->in.bytes, bytes);
+	pk_stage_count_push(s, pkts, n, k, bytes);
 	return queue_ring_notify(s, k);
 }
 
 static uint16_t
 queue_ring_push_mp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint64_t bytes = 0;
+	/* bytes before the enqueue: a puller may free them right after */
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	/* bytes before the enqueue: a puller may free them right after */
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		bytes = pk_burst_bytes(pkts, n);
 	k = rte_ring_mp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
-	if (unlikely(k != n && bytes != 0))
-		bytes -= pk_burst_bytes(&pkts[k], n - k);
-	pk_counter_add_mt(&s->in.pkts, k);
-	if (bytes != 0)
-		pk_counter_add_mt(&s->in.bytes, bytes);
-	if (k != n)
-		pk_counter_add_mt(&s->in.drops[PK_DROP_FULL], n - k);
+	pk_stage_count_push_mt(s, pkts, n, k, bytes);
 	return queue_ring_notify(s, k);
 }
 
@@ -156,13 +140,75 @@ queue_ring_destroy(struct pk_stage *s)
 	pk_stage_free(s);
 }
 
+static bool queue_ring_membarrier_ok;
+
+static void
+queue_ring_membarrier_init(void)
+{
+	queue_ring_membarrier_ok = syscall(SYS_membarrier,
+		MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	if (!queue_ring_membarrier_ok)
+		PK_LOG(WARNING, "queue_ring: no membarrier(2): blocked threads "
+		       "poll every millisecond");
+}
+
+/* A full fence on every running thread of the process: see notify. */
+static void
+queue_ring_heavy_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (queue_ring_membarrier_ok)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+}
+
+static int
+queue_ring_wait(struct pk_stage *s, const uint32_t *cancel,
+		uint32_t timeout_us)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct queue_ring *q = (struct queue_ring *)s;
+	struct timespec ts;
+	uint32_t seq;
+	int rc = 0;
+
+	pthread_once(&once, queue_ring_membarrier_init);
+	if (!queue_ring_membarrier_ok && timeout_us > 1000)
+		timeout_us = 1000; /* a lost wake-up then costs 1 ms at most */
+	/* read seq first: a wake after this makes the futex return at once */
+	seq = __atomic_load_n(&q->wake_seq, __ATOMIC_ACQUIRE);
+	__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
+	queue_ring_heavy_fence();
+	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+		rc = -ECANCELED;
+	else if (rte_ring_count(q->r) == 0) {
+		ts.tv_sec = timeout_us / 1000000;
+		ts.tv_nsec = (long)(timeout_us % 1000000) * 1000;
+		if (syscall(SYS_futex, &q->wake_seq, FUTEX_WAIT_PRIVATE, seq,
+			    &ts, NULL, 0) != 0 && errno == ETIMEDOUT)
+			rc = -ETIMEDOUT;
+		if (cancel != NULL &&
+		    __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+			rc = -ECANCELED;
+	}
+	__atomic_fetch_sub(&q->waiters, 1, __ATOMIC_RELEASE);
+	return rc;
+}
+
+static void
+queue_ring_wake(struct pk_stage *s)
+{
+	queue_ring_wake_all((struct queue_ring *)s);
+}
+
 #define QUEUE_RING_OPS(sfx, push_fn, pull_fn, mt)                              \
 	static const struct pk_stage_ops queue_ring_##sfx##_ops = {            \
 		.kind = "queue_ring",                                          \
 		.push = push_fn,                                               \
 		.pull = pull_fn,                                               \
 		.destroy = queue_ring_destroy,                                 \
-		.len = queue_ring_len,                                     \
+		.len = queue_ring_len,                                         \
+		.wait = queue_ring_wait,                                       \
+		.wake = queue_ring_wake,                                       \
 		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | (mt),          \
 	}
 
@@ -254,79 +300,6 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 	}
 	s->ctx = ((struct queue_ring *)s)->r;
 	return s;
-}
-
-bool
-pk_queue_can_wait(const struct pk_stage *s)
-{
-	unsigned int i;
-
-	for (i = 0; s != NULL && i < RTE_DIM(queue_ring_variants); i++)
-		if (s->ops == queue_ring_variants[i])
-			return true;
-	return false;
-}
-
-void
-pk_queue_wake(struct pk_stage *s)
-{
-	if (pk_queue_can_wait(s))
-		queue_ring_wake_all((struct queue_ring *)s);
-}
-
-static bool queue_ring_membarrier_ok;
-
-static void
-queue_ring_membarrier_init(void)
-{
-	queue_ring_membarrier_ok = syscall(SYS_membarrier,
-		MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-	if (!queue_ring_membarrier_ok)
-		PK_LOG(WARNING, "queue_ring: no membarrier(2): blocked threads "
-		       "poll every millisecond");
-}
-
-/* A full fence on every running thread of the process: see notify. */
-static void
-queue_ring_heavy_fence(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (queue_ring_membarrier_ok)
-		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-}
-
-int
-pk_queue_wait(struct pk_stage *s, const uint32_t *cancel, uint32_t timeout_us)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	struct queue_ring *q = (struct queue_ring *)s;
-	struct timespec ts;
-	uint32_t seq;
-	int rc = 0;
-
-	if (!pk_queue_can_wait(s))
-		return -ENOTSUP;
-	pthread_once(&once, queue_ring_membarrier_init);
-	if (!queue_ring_membarrier_ok && timeout_us > 1000)
-		timeout_us = 1000; /* a lost wake-up then costs 1 ms at most */
-	/* read seq first: a wake after this makes the futex return at once */
-	seq = __atomic_load_n(&q->wake_seq, __ATOMIC_ACQUIRE);
-	__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
-	queue_ring_heavy_fence();
-	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
-		rc = -ECANCELED;
-	else if (rte_ring_count(q->r) == 0) {
-		ts.tv_sec = timeout_us / 1000000;
-		ts.tv_nsec = (long)(timeout_us % 1000000) * 1000;
-		if (syscall(SYS_futex, &q->wake_seq, FUTEX_WAIT_PRIVATE, seq,
-			    &ts, NULL, 0) != 0 && errno == ETIMEDOUT)
-			rc = -ETIMEDOUT;
-		if (cancel != NULL &&
-		    __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
-			rc = -ECANCELED;
-	}
-	__atomic_fetch_sub(&q->waiters, 1, __ATOMIC_RELEASE);
-	return rc;
 }
 
 static struct pk_stage *

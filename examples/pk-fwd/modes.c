@@ -22,7 +22,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "pk_fwd.h"
 

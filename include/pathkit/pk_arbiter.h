@@ -30,9 +30,8 @@
  * DPDK's telemetry socket: /pathkit/arbiters, /pathkit/arbiter,NAME (loop
  * statistics, sums over the clients), /pathkit/arbiter_client,NAME,I.
  *
- * Mailbox: kind "mailbox" (drivers/queue/mailbox_pspat.c), PSPAT's layout:
- * no shared index, empty slots are NULL, the consumer hands cache lines back
- * in batches. Measured against rte_ring SP/SC in bench_arbiter: with bursts
+ * Mailbox: a client's queue, queue_ring or the PSPAT mailbox (kind
+ * "mailbox", pk_queue.h). Measured against rte_ring SP/SC in bench_arbiter: with bursts
  * of 32 per push rte_ring moved more packets per second here (0.75x for
  * the mailbox), so SP/SC queue_ring is the default; with one packet per
  * push the mailbox moved 2-4x more (rte_ring then moves its shared index
@@ -61,6 +60,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf_dyn.h>
 
+#include <pathkit/pk_queue.h>
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_stage.h>
 
@@ -68,10 +68,6 @@
 extern "C" {
 #endif
 
-/** Default mailbox size (slots). */
-#define PK_MAILBOX_DEFAULT_SIZE 512
-/** Largest mailbox. */
-#define PK_MAILBOX_MAX_SIZE (1u << 24)
 /** Most clients of one arbiter. */
 #define PK_ARBITER_MAX_CLIENTS 4096
 /** Default packets drained from one mailbox per round. */
@@ -255,17 +251,6 @@ uint32_t pk_arbiter_nb_clients(const struct pk_arbiter *a);
 
 /** Stop, flush and free the arbiter and its mailboxes. Accepts NULL. */
 void pk_arbiter_destroy(struct pk_arbiter *a);
-
-/**
- * Create a PSPAT mailbox stage (kind "mailbox"): see the \@file above.
- * @param name stage name
- * @param size slots, a power of two >= 16; it holds size - 8 packets
- * @param sflags enum pk_stage_flag bits
- * @param socket_id NUMA socket, or SOCKET_ID_ANY
- * @return the stage, or NULL with rte_errno EINVAL or ENOMEM.
- */
-struct pk_stage *pk_mailbox_create(const char *name, unsigned int size,
-				   uint32_t sflags, int socket_id);
 
 #ifdef __cplusplus
 }

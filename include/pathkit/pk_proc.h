@@ -19,6 +19,7 @@
  * proc_ttl (IPv4 TTL / IPv6 hop limit decrement, expired packets dropped as
  * "expired", truncated ones as "malformed"), proc_counter (counts bytes),
  * proc_reassembly (IPv4/IPv6 reassembly on rte_ip_frag; flows=, timeout_ms=).
+ * A new processing kind is built with pk_proc_driver.h.
  */
 
 #include <pathkit/pk_stage.h>
@@ -55,19 +56,6 @@ typedef uint16_t (*pk_proc_fn)(struct pk_stage *s, struct pk_stage_counters *c,
 struct pk_stage *pk_proc_create(const char *name, pk_proc_fn fn, void *arg,
 				uint32_t sflags, int socket_id);
 
-/**
- * Create a processing stage with private state of priv_size bytes (zeroed)
- * passed to fn as arg; for built-in kinds.
- * @return the stage, or NULL with rte_errno set as pk_proc_create().
- */
-struct pk_stage *pk_proc_create_priv(const struct pk_stage_ops *ops,
-				     const char *name, pk_proc_fn fn,
-				     size_t priv_size, uint32_t sflags,
-				     int socket_id);
-
-/** @return the private state of a stage made by pk_proc_create_priv(). */
-void *pk_proc_priv(struct pk_stage *s);
-
 struct rte_ether_addr;
 
 /**
@@ -83,20 +71,6 @@ struct pk_stage *pk_proc_ether_create(const char *name,
 				      const struct rte_ether_addr *src,
 				      const struct rte_ether_addr *dst,
 				      uint32_t sflags, int socket_id);
-
-/** Processing stage ops for built-in kinds: push, pull, destroy filled in. */
-#define PK_PROC_OPS(kind_name)                                                 \
-	{                                                                      \
-		.kind = (kind_name), .push = pk_proc_push,                     \
-		.pull = pk_proc_pull, .destroy = pk_stage_free,                \
-		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL |                \
-			PK_STAGE_CAP_FWD_PUSH | PK_STAGE_CAP_FWD_PULL,         \
-	}
-
-/** Generic processing push: fn on the burst, then push to next. */
-uint16_t pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
-/** Generic processing pull: pull from prev, then fn on the burst. */
-uint16_t pk_proc_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max);
 
 #ifdef __cplusplus
 }

@@ -20,10 +20,19 @@
  * pk_stage_len() is safe from any thread.
  *
  * Blocking: a thread that allows blocking sleeps on an empty queue with
- * pk_queue_wait(); a push wakes it (see pk_thread.h).
+ * pk_queue_wait(); a push wakes it (see pk_thread.h). Any queue kind that
+ * implements the wait and wake ops (pk_stage_driver.h) can be slept on;
+ * queue_ring does.
  *
  * Arguments: size=<power of two, default 1024; holds size-1 packets>
  * mp=<0|1> mc=<0|1> bytes=<0|1>
+ *
+ * Mailbox (kind "mailbox", drivers/queue/mailbox_pspat.c): a single-producer
+ * single-consumer queue in PSPAT's layout, what an arbiter's client may push
+ * into (pk_arbiter.h): no shared index, empty slots are NULL, the consumer
+ * hands cache lines back in batches. Faster than queue_ring when producers
+ * push one packet at a time, slower with bursts. One pusher, one puller.
+ * Arguments: size=(power of two >= 16, 512; holds size-8 packets) bytes=0|1
  */
 
 #include <pathkit/pk_stage.h>
@@ -55,28 +64,44 @@ struct pk_stage *pk_queue_ring_create(const char *name, unsigned int size,
 				      uint32_t qflags, uint32_t sflags,
 				      int socket_id);
 
+/** Default mailbox size (slots). */
+#define PK_MAILBOX_DEFAULT_SIZE 512
+/** Largest mailbox. */
+#define PK_MAILBOX_MAX_SIZE (1u << 24)
+
+/**
+ * Create a PSPAT mailbox (kind "mailbox"): see the \@file above.
+ * @param name stage name
+ * @param size slots, a power of two >= 16; it holds size - 8 packets
+ * @param sflags enum pk_stage_flag bits
+ * @param socket_id NUMA socket, or SOCKET_ID_ANY
+ * @return the stage, or NULL with rte_errno EINVAL or ENOMEM.
+ */
+struct pk_stage *pk_mailbox_create(const char *name, unsigned int size,
+				   uint32_t sflags, int socket_id);
+
 /**
  * Sleep until queue q holds packets, pk_queue_wake() is called, *cancel
  * becomes non-zero, or timeout_us passes: for a thread that allows blocking
- * and found q empty. Any number of threads may wait. A push that finds a
- * waiter wakes every waiter; a push that finds none pays one load and one
- * predictable branch (the waiter side fences with membarrier(2)).
- * @param q a queue_ring stage
+ * and found q empty. Any number of threads may wait. On a queue_ring, a
+ * push that finds a waiter wakes every waiter; a push that finds none pays
+ * one load and one predictable branch (the waiter fences with membarrier(2)).
+ * @param q a stage whose kind can be slept on (pk_queue_can_wait())
  * @param cancel checked after the waiter is registered (a stop flag), or NULL
  * @param timeout_us longest sleep, in microseconds
  * @return 0 (packets may be there, or woken), -ETIMEDOUT, -ECANCELED,
- *   -ENOTSUP (q is not a queue_ring).
+ *   -ENOTSUP (q's kind cannot be slept on, or q is NULL).
  */
 int pk_queue_wait(struct pk_stage *q, const uint32_t *cancel,
 		  uint32_t timeout_us);
 
 /**
  * Wake every thread sleeping in pk_queue_wait() on q (to stop it).
- * Any thread. Does nothing if q is not a queue_ring.
+ * Any thread. Does nothing if q's kind cannot be slept on.
  */
 void pk_queue_wake(struct pk_stage *q);
 
-/** @return true if q is a queue a thread can sleep on (pk_queue_wait()). */
+/** @return true if q's kind implements waiting (pk_queue_wait()). */
 bool pk_queue_can_wait(const struct pk_stage *q);
 
 #ifdef __cplusplus

@@ -35,6 +35,10 @@
  * statistics (in_pkts, in_bytes, out_pkts, out_bytes, drop_REASON). A stage
  * is listed from creation until destroy; the list's mutex is taken by
  * control functions only.
+ *
+ * Writing a stage kind: pk_stage_driver.h (ops, registration, allocation,
+ * counting helpers). Applications need only this header and
+ * pk_stage_worker.h.
  */
 
 #include <stdbool.h>
@@ -44,6 +48,8 @@
 #include <rte_common.h>
 #include <rte_kvargs.h>
 #include <rte_mbuf.h>
+
+#include <pathkit/pk_registry.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,6 +76,7 @@ enum pk_drop_reason {
 };
 
 struct pk_stage;
+struct pk_stage_ops;
 struct pk_stage_stats;
 
 /** Push a burst: returns how many packets the stage took (see \@file). */
@@ -92,27 +99,6 @@ enum pk_stage_cap {
 /** Flags chosen when a stage is created. */
 enum pk_stage_flag {
 	PK_STAGE_F_BYTES = 1u << 0, /**< count bytes as well as packets */
-};
-
-/**
- * What a stage kind implements. push or pull may be NULL when the kind does
- * not support it: the stage then refuses pushes (returns 0) or pulls nothing.
- */
-struct pk_stage_ops {
-	const char *kind;            /**< kind name, "queue_ring", ... */
-	pk_stage_push_t push;        /**< take a burst */
-	pk_stage_pull_t pull;        /**< give a burst */
-	/** Free the stage's state and every packet it holds; s itself too. */
-	void (*destroy)(struct pk_stage *s);
-	/** Optional: set downstream stage (compound stages link their tail). */
-	void (*set_next)(struct pk_stage *s, struct pk_stage *next);
-	/** Optional: set upstream stage (compound stages link their head). */
-	void (*set_prev)(struct pk_stage *s, struct pk_stage *prev);
-	/** Optional: packets the stage holds now (queues). */
-	unsigned int (*len)(const struct pk_stage *s);
-	/** Optional: adjust a stats snapshot (compound stages derive theirs). */
-	void (*stats_adjust)(const struct pk_stage *s, struct pk_stage_stats *st);
-	uint32_t caps;               /**< enum pk_stage_cap bits */
 };
 
 /** One side's counters: written by one thread, read by any. */
@@ -139,8 +125,6 @@ struct pk_stage {
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
 	struct pk_stage *parent;     /**< compound stage that owns this one */
-	TAILQ_ENTRY(pk_stage) live;  /**< on the live list telemetry reads */
-	bool listed;                 /**< on that list (until destroyed) */
 	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
 	/* statistics: pusher side and puller side on their own lines */
 	struct pk_stage_counters in; /**< written by the pushing thread */
@@ -157,8 +141,9 @@ struct pk_stage_stats {
 };
 
 /**
- * A stage kind: created by name with key=value arguments.
- * Register one with PK_STAGE_KIND_REGISTER(), last line of its driver file.
+ * A stage kind: created by name with key=value arguments. Kinds register
+ * with PK_STAGE_KIND_REGISTER() (pk_stage_driver.h); applications read
+ * name, help and args to list them.
  */
 struct pk_stage_kind {
 	const char *name;              /**< "queue_ring", ... */
@@ -170,15 +155,8 @@ struct pk_stage_kind {
 	 */
 	struct pk_stage *(*create)(const char *name, const struct rte_kvargs *kv,
 				   int socket_id);
-	TAILQ_ENTRY(pk_stage_kind) next; /**< registry link, set by register */
+	struct pk_registry_node reg; /**< registry link, set by register */
 };
-
-/** Add a kind to the registry (called by PK_STAGE_KIND_REGISTER at load). */
-void pk_stage_kind_register(struct pk_stage_kind *kind);
-
-/** Register a stage kind when the program loads. Last line of a driver. */
-#define PK_STAGE_KIND_REGISTER(k)                                              \
-	RTE_INIT(pk_stage_kind_register_##k) { pk_stage_kind_register(&(k)); }
 
 /**
  * Find a registered kind.
@@ -187,7 +165,7 @@ void pk_stage_kind_register(struct pk_stage_kind *kind);
 const struct pk_stage_kind *pk_stage_kind_find(const char *name);
 
 /**
- * Call fn for each registered kind, in name order of registration.
+ * Call fn for each registered kind, in order of registration.
  * @return 0, or the first non-zero value fn returned.
  */
 int pk_stage_kind_foreach(int (*fn)(const struct pk_stage_kind *k, void *arg),
@@ -230,11 +208,7 @@ pk_stage_name(const struct pk_stage *s)
 }
 
 /** @return the stage's kind name. */
-static inline const char *
-pk_stage_kind_name(const struct pk_stage *s)
-{
-	return s->ops->kind;
-}
+const char *pk_stage_kind_name(const struct pk_stage *s);
 
 /** @return packets the stage holds now, or 0 if it holds none by nature. */
 unsigned int pk_stage_len(const struct pk_stage *s);
@@ -256,36 +230,6 @@ const char *pk_drop_reason_name(enum pk_drop_reason r);
  * @return what fprintf returned.
  */
 int pk_stage_stats_print(FILE *f, const struct pk_stage *s);
-
-/* ---- for stage kinds (drivers) ---- */
-
-/**
- * Allocate and initialise a stage of size bytes (>= sizeof(struct pk_stage);
- * the kind's state follows), zeroed and cache aligned.
- * @return the stage, or NULL with rte_errno EINVAL (bad name) or ENOMEM.
- */
-struct pk_stage *pk_stage_alloc(size_t size, const struct pk_stage_ops *ops,
-				const char *name, uint32_t flags, int socket_id);
-
-/** Free memory from pk_stage_alloc() (for a kind's destroy). Accepts NULL. */
-void pk_stage_free(struct pk_stage *s);
-
-/**
- * Parse the common flag arguments every kind accepts ("bytes=0|1").
- * @return 0 and flags in *flags, or -EINVAL.
- */
-int pk_stage_args_flags(const struct rte_kvargs *kv, uint32_t *flags);
-
-/**
- * Read an unsigned integer argument (decimal, or 0x hex).
- * @return 0 with *v set (left unchanged when key is absent), or -EINVAL
- *   when the value is not a number within [min, max].
- */
-int pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key,
-		     uint64_t min, uint64_t max, uint64_t *v);
-
-/** Keys every kind accepts on top of its own ("bytes"). */
-#define PK_STAGE_COMMON_ARGS "bytes"
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,7 @@
 #include <rte_udp.h>
 
 #include <pathkit/pathkit.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "bench_common.h"
 

@@ -12,6 +12,7 @@
 #include <rte_errno.h>
 
 #include <pathkit/pathkit.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "pk_test.h"
 
@@ -36,6 +37,35 @@ test_builtin_kinds_registered(void **state)
 	}
 	assert_null(pk_stage_kind_find("no_such_kind"));
 	assert_null(pk_stage_kind_find(NULL));
+}
+
+static struct pk_stage *
+impostor_create(const char *name, const struct rte_kvargs *kv, int socket_id)
+{
+	(void)name;
+	(void)kv;
+	(void)socket_id;
+	rte_errno = EPERM;
+	return NULL;
+}
+
+/* A second kind of a taken name is refused: the first stays in force. */
+static void
+test_duplicate_kind_refused(void **state)
+{
+	static struct pk_stage_kind impostor = {
+		.name = "queue_ring", .help = "not the real one",
+		.create = impostor_create,
+	};
+	const struct pk_stage_kind *k = pk_stage_kind_find("queue_ring");
+	struct pk_stage *s;
+
+	(void)state;
+	pk_stage_kind_register(&impostor);
+	assert_ptr_equal(pk_stage_kind_find("queue_ring"), k);
+	s = pk_stage_create("queue_ring", "q_dup", NULL, SOCKET_ID_ANY);
+	assert_non_null(s);
+	pk_stage_destroy(s);
 }
 
 static void
@@ -202,6 +232,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_builtin_kinds_registered,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_duplicate_kind_refused,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_create_by_kind_name,
 					  pk_test_teardown_pools_full),

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_PROC_DRIVER_H
+#define PK_PROC_DRIVER_H
+
+/**
+ * @file
+ * For authors of processing kinds (drivers/proc/): a processing stage with
+ * private state and the generic push/pull that run its burst function.
+ * Ownership and threads as pk_proc.h.
+ */
+
+#include <pathkit/pk_proc.h>
+#include <pathkit/pk_stage_driver.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Create a processing stage with private state of priv_size bytes (zeroed)
+ * passed to fn as arg; for built-in kinds.
+ * @return the stage, or NULL with rte_errno set as pk_proc_create().
+ */
+struct pk_stage *pk_proc_create_priv(const struct pk_stage_ops *ops,
+				     const char *name, pk_proc_fn fn,
+				     size_t priv_size, uint32_t sflags,
+				     int socket_id);
+
+/** @return the private state of a stage made by pk_proc_create_priv(). */
+void *pk_proc_priv(struct pk_stage *s);
+
+/** Processing stage ops for built-in kinds: push, pull, destroy filled in. */
+#define PK_PROC_OPS(kind_name)                                                 \
+	{                                                                      \
+		.kind = (kind_name), .push = pk_proc_push,                     \
+		.pull = pk_proc_pull, .destroy = pk_stage_free,                \
+		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL |                \
+			PK_STAGE_CAP_FWD_PUSH | PK_STAGE_CAP_FWD_PULL,         \
+	}
+
+/** Generic processing push: fn on the burst, then push to next. */
+uint16_t pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
+/** Generic processing pull: pull from prev, then fn on the burst. */
+uint16_t pk_proc_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_PROC_DRIVER_H */
