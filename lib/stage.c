@@ -374,12 +374,6 @@ pk_stage_len(const struct pk_stage *s)
 	return s->ops->len(s);
 }
 
-static uint64_t
-load(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
 int
 pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 {
@@ -387,12 +381,12 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 
 	if (s == NULL || st == NULL)
 		return -EINVAL;
-	st->in_pkts = load(&s->in.pkts);
-	st->in_bytes = load(&s->in.bytes);
-	st->out_pkts = load(&s->out.pkts);
-	st->out_bytes = load(&s->out.bytes);
+	st->in_pkts = pk_counter_load(&s->in.pkts);
+	st->in_bytes = pk_counter_load(&s->in.bytes);
+	st->out_pkts = pk_counter_load(&s->out.pkts);
+	st->out_bytes = pk_counter_load(&s->out.bytes);
 	for (r = 0; r < PK_DROP_MAX; r++)
-		st->drops[r] = load(&s->in.drops[r]) + load(&s->out.drops[r]);
+		st->drops[r] = pk_counter_load(&s->in.drops[r]) + pk_counter_load(&s->out.drops[r]);
 	if (s->ops->stats_adjust != NULL)
 		s->ops->stats_adjust(s, st);
 	return 0;

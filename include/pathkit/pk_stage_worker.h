@@ -73,6 +73,13 @@ pk_counter_add(uint64_t *c, uint64_t v)
 	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
 }
 
+/** Read a counter another thread may be writing (relaxed load): any thread. */
+static inline uint64_t
+pk_counter_load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
 /** Count k drops or refusals for a reason on one side (single writer). */
 static inline void
 pk_stage_count_drop(struct pk_stage_counters *c, enum pk_drop_reason r,
