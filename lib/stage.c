@@ -386,7 +386,8 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 	st->out_pkts = pk_counter_load(&s->out.pkts);
 	st->out_bytes = pk_counter_load(&s->out.bytes);
 	for (r = 0; r < PK_DROP_MAX; r++)
-		st->drops[r] = pk_counter_load(&s->in.drops[r]) + pk_counter_load(&s->out.drops[r]);
+		st->drops[r] = pk_counter_load(&s->in.drops[r]) +
+			       pk_counter_load(&s->out.drops[r]);
 	if (s->ops->stats_adjust != NULL)
 		s->ops->stats_adjust(s, st);
 	return 0;
