@@ -131,9 +131,15 @@ struct pk_stage {
 	struct pk_stage_counters out; /**< written by the pulling thread */
 } __rte_cache_aligned;
 
-/** A snapshot of a stage's statistics. */
+/**
+ * A snapshot of a stage's statistics. in_pkts counts the packets the stage
+ * took, every kind alike: pushed into it and kept (a packet refused and
+ * given back to the pusher is not counted in, only as a drop of its reason,
+ * "full" or "no-match"), or pulled in from its prev or its queues. So a
+ * retried packet is counted in once, when it is finally taken.
+ */
 struct pk_stage_stats {
-	uint64_t in_pkts;    /**< packets taken (push) or brought in (pull) */
+	uint64_t in_pkts;    /**< packets taken (pushed and kept, or pulled in) */
 	uint64_t in_bytes;   /**< bytes of those, if the stage counts bytes */
 	uint64_t out_pkts;   /**< packets handed on (downstream or to a puller) */
 	uint64_t out_bytes;  /**< bytes of those, if the stage counts bytes */
