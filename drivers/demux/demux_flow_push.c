@@ -14,7 +14,7 @@
 #include <rte_prefetch.h>
 
 #include <pathkit/pk_demux.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "demux_flow_pvt.h"
 
@@ -275,11 +275,11 @@ demux_flow_push_common(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 		       bool mt)
 {
 	struct demux_flow *d = demux_of(s);
+	/* bytes before the pushes: a target may free its packets at once */
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	struct demux_tally t = { 0 };
 	uint16_t start, len, nref = 0;
 
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		demux_flow_cnt(&s->in.bytes, pk_burst_bytes(pkts, n), mt);
 	for (start = 0; start < n; start += len) {
 		len = RTE_MIN(n - start, DEMUX_CHUNK);
 		nref = demux_flow_push_chunk(d, pkts, start, len, nref, mt, &t);
@@ -287,7 +287,12 @@ demux_flow_push_common(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	/* the caller's packets go to the tail, as pk_stage.h says */
 	if (nref != 0 && nref != n)
 		memmove(&pkts[n - nref], pkts, nref * sizeof(*pkts));
-	demux_flow_count(s, n, &t, mt);
+	/* in counts what was taken: what came back is still ours to read */
+	if (unlikely(nref != 0 && bytes != 0))
+		bytes -= pk_burst_bytes(&pkts[n - nref], nref);
+	if (bytes != 0)
+		demux_flow_cnt(&s->in.bytes, bytes, mt);
+	demux_flow_count(s, n - nref, &t, mt);
 	return n - nref;
 }
 

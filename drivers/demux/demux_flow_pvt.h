@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include <pathkit/pk_demux.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 struct rte_hash;
 struct rte_rcu_qsbr;

@@ -20,7 +20,7 @@
 
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_stage_worker.h>
+#include <pathkit/pk_stage_driver.h>
 
 #include "demux_flow_pvt.h"
 

@@ -304,7 +304,8 @@ test_groups_keep_flow_order_refused_at_tail(void **state)
 		assert_true(pk_test_seq(m[k + i]) > pk_test_seq(m[k + i - 1]));
 	rte_pktmbuf_free_bulk(&m[k], 200 - k);
 	pk_stage_stats_get(f->d, &st);
-	assert_int_equal(st.in_pkts, 208);
+	/* in counts what was taken: 65 refused and 133 unmatched came back */
+	assert_int_equal(st.in_pkts, 208 - 65 - 133);
 	assert_int_equal(st.out_pkts, 7 + 3);
 	assert_int_equal(st.drops[PK_DROP_FULL], 1 + 64);
 	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 133);
