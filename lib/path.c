@@ -327,19 +327,19 @@ pk_path_destroy(struct pk_path *p)
 uint32_t
 pk_path_owner(const struct pk_path *p)
 {
-	return p->owner;
+	return p != NULL ? p->owner : 0;
 }
 
 unsigned int
 pk_path_nb_stages(const struct pk_path *p)
 {
-	return p->nb_stages;
+	return p != NULL ? p->nb_stages : 0;
 }
 
 struct pk_stage *
 pk_path_stage_at(const struct pk_path *p, unsigned int i)
 {
-	return i < p->nb_stages ? p->stages[i] : NULL;
+	return p != NULL && i < p->nb_stages ? p->stages[i] : NULL;
 }
 
 int
@@ -348,6 +348,8 @@ pk_path_stats_print(FILE *f, const struct pk_path *p)
 	struct pk_stage_stats st;
 	unsigned int i;
 
+	if (f == NULL || p == NULL)
+		return -EINVAL;
 	pk_stage_stats_get(&p->stage, &st);
 	if (fprintf(f, "path %s owner=%" PRIu32 " in=%" PRIu64 " (%" PRIu64
 		    " B) out=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64

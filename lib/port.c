@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port setup helper: configure, queues, start, promiscuous, link wait. The
- * RX and TX stages themselves are in drivers/port_ethdev.c.
+ * RX and TX stages themselves are in drivers/port/port_ethdev.c.
  */
 #include <errno.h>
 #include <stdlib.h>

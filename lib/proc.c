@@ -2,7 +2,7 @@
 /*
  * Processing stage machinery: a burst function applied on push (then pushed
  * on to next) or on pull (after pulling from prev). Built-in kinds in
- * drivers/proc_*.c supply only their burst function.
+ * drivers/proc/proc_*.c supply only their burst function.
  */
 #include <rte_errno.h>
 

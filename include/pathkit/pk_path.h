@@ -69,7 +69,8 @@ struct pk_path;
 struct pk_path *pk_path_create(const struct pk_path_conf *conf,
 			       struct pk_stage *const *stages, unsigned int n);
 
-/** @return the path as a stage (push into it, pull from it, link it). */
+/** @return the path as a stage (push into it, pull from it, link it), or
+ *  NULL if p is NULL. */
 struct pk_stage *pk_path_stage(struct pk_path *p);
 
 /** @return the path a stage is (made by pk_path_create), or NULL. */
@@ -78,18 +79,19 @@ struct pk_path *pk_path_from_stage(struct pk_stage *s);
 /** Destroy the path, its stages, and every packet they hold. Accepts NULL. */
 void pk_path_destroy(struct pk_path *p);
 
-/** @return the owner charged for this path. */
+/** @return the owner charged for this path, or 0 if p is NULL. */
 uint32_t pk_path_owner(const struct pk_path *p);
 
-/** @return the number of stages in the path. */
+/** @return the number of stages in the path, or 0 if p is NULL. */
 unsigned int pk_path_nb_stages(const struct pk_path *p);
 
-/** @return stage i of the path (0 is the head), or NULL past the end. */
+/** @return stage i of the path (0 is the head), or NULL past the end or if
+ *  p is NULL. */
 struct pk_stage *pk_path_stage_at(const struct pk_path *p, unsigned int i);
 
 /**
  * Print the path's accounting and each stage's statistics, one line each.
- * @return 0, or a negative errno if writing failed.
+ * @return 0, -EINVAL (f or p NULL), or a negative errno if writing failed.
  */
 int pk_path_stats_print(FILE *f, const struct pk_path *p);
 

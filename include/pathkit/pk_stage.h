@@ -199,7 +199,8 @@ void pk_stage_destroy(struct pk_stage *s);
 /**
  * Connect a -> b: a pushes into b (if a forwards pushes), b pulls from a
  * (if b forwards pulls).
- * @return 0, or -EINVAL if neither direction works (see enum pk_stage_cap).
+ * @return 0, or -EINVAL if a or b is NULL, a is b, or neither direction
+ *   works (see enum pk_stage_cap).
  */
 int pk_stage_link(struct pk_stage *a, struct pk_stage *b);
 

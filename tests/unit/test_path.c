@@ -257,6 +257,12 @@ test_nested_path(void **state)
 	assert_ptr_equal(pk_path_stage_at(outer, 1), outer_st[1]);
 	assert_null(pk_path_stage_at(outer, 2));
 	assert_int_equal(pk_path_owner(outer), 42);
+	/* NULL as its siblings take it */
+	assert_int_equal(pk_path_owner(NULL), 0);
+	assert_int_equal(pk_path_nb_stages(NULL), 0);
+	assert_null(pk_path_stage_at(NULL, 0));
+	assert_null(pk_path_stage(NULL));
+	assert_int_equal(pk_path_stats_print(stdout, NULL), -EINVAL);
 
 	pk_test_burst(pool, m, 4, 0);
 	assert_int_equal(pk_stage_push(pk_path_stage(outer), m, 4), 4);
