@@ -15,6 +15,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 #include <pathkit/pk_stage_worker.h>
 
 /* queue record flags */
@@ -26,8 +27,7 @@
 #define SCHED_PREFETCH 8
 /* internal FIFOs are allocated for this many queue ids at a time */
 #define SCHED_SLAB_QUEUES 64
-/* shaper limits: keep rate * 8 * hz products exact in 128 bits */
-#define SCHED_MAX_RATE 10000000000000ULL
+/* clock limit: keep rate * 8 * hz products exact in 128 bits */
 #define SCHED_MAX_HZ (1ULL << 40)
 
 struct pk_sched {
@@ -808,7 +808,7 @@ pk_sched_set_shaper(struct pk_stage *s, uint64_t rate_bps, uint32_t overhead,
 {
 	struct pk_sched *sc = sched_check(s);
 
-	if (sc == NULL || rate_bps > SCHED_MAX_RATE)
+	if (sc == NULL || rate_bps > PK_SCHED_MAX_RATE)
 		return -EINVAL;
 	sc->rate_bps = rate_bps;
 	sc->overhead = overhead;
@@ -854,7 +854,7 @@ sched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
 	    pk_stage_arg_u64(kv, "queues", 1, PK_SCHED_MAX_QUEUES, &queues) ||
 	    pk_stage_arg_u64(kv, "qsize", 2, PK_SCHED_MAX_QSIZE, &qsize) ||
 	    pk_stage_arg_u64(kv, "mtu", 64, UINT16_MAX, &mtu) ||
-	    pk_stage_arg_u64(kv, "rate", 0, SCHED_MAX_RATE, &rate) ||
+	    pk_stage_arg_u64(kv, "rate", 0, PK_SCHED_MAX_RATE, &rate) ||
 	    pk_stage_arg_u64(kv, "overhead", 0, 1024, &ovh) ||
 	    pk_stage_arg_u64(kv, "burst", 0, UINT32_MAX, &burst) ||
 	    pk_stage_arg_u64(kv, "nq", 0, queues, nq) ||

@@ -25,7 +25,7 @@
 
 #include <rte_common.h>
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
 #define QFQ_FRAC_BITS 30                 /* fixed point of 1/weight */
 #define QFQ_ONE_FP (1ULL << QFQ_FRAC_BITS)
