@@ -3,7 +3,8 @@
  * PktSched core: the compound stage around a policy. It owns the queue
  * records (head slot, internal FIFO), the classifier push, the pull loop
  * (policy dequeue, head refill, policy update) and the link shaper. Policies
- * (drivers/sched/pktsched_*.c) see only struct pk_sched_q.
+ * (drivers/sched/pktsched_*.c) see only struct pk_sched_q; the "pktsched"
+ * stage kind (key=value arguments) is drivers/sched/pktsched.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -839,77 +840,3 @@ pk_sched_policy_name(const struct pk_stage *s)
 
 	return sc != NULL ? sc->policy : NULL;
 }
-
-/* ---- kind "pktsched" ---- */
-
-static int
-sched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
-	      uint64_t *nq)
-{
-	uint64_t queues = PK_SCHED_DEFAULT_QUEUES, qsize = PK_SCHED_DEFAULT_QSIZE;
-	uint64_t mtu = PK_SCHED_DEFAULT_MTU, rate = 0;
-	uint64_t ovh = PK_SCHED_DEFAULT_OVERHEAD, burst = 0;
-
-	if (rte_kvargs_count(kv, "policy") > 1 ||
-	    pk_stage_arg_u64(kv, "queues", 1, PK_SCHED_MAX_QUEUES, &queues) ||
-	    pk_stage_arg_u64(kv, "qsize", 2, PK_SCHED_MAX_QSIZE, &qsize) ||
-	    pk_stage_arg_u64(kv, "mtu", 64, UINT16_MAX, &mtu) ||
-	    pk_stage_arg_u64(kv, "rate", 0, PK_SCHED_MAX_RATE, &rate) ||
-	    pk_stage_arg_u64(kv, "overhead", 0, 1024, &ovh) ||
-	    pk_stage_arg_u64(kv, "burst", 0, UINT32_MAX, &burst) ||
-	    pk_stage_arg_u64(kv, "nq", 0, queues, nq) ||
-	    pk_stage_args_flags(kv, &c->sflags))
-		return -EINVAL;
-	c->policy = rte_kvargs_get(kv, "policy");
-	c->max_queues = queues;
-	c->qsize = qsize;
-	c->mtu = mtu;
-	c->rate_bps = rate;
-	c->overhead = ovh;
-	c->burst = burst;
-	return 0;
-}
-
-static struct pk_stage *
-sched_create_kv(const char *name, const struct rte_kvargs *kv, int socket_id)
-{
-	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
-	struct pk_sched_conf c = { .socket_id = socket_id };
-	struct pk_stage *s;
-	uint64_t nq = 0, i;
-	int rc;
-
-	if (sched_kv_conf(kv, &c, &nq) != 0) {
-		PK_LOG(ERR, "%s: bad pktsched arguments", name);
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	s = pk_sched_create(name, &c);
-	if (s == NULL)
-		return NULL;
-	/* ... with overhead=0 meaning 0 here, not the default */
-	if (c.overhead == 0)
-		pk_sched_set_shaper(s, c.rate_bps, 0, c.burst);
-	for (i = 0; i < nq; i++) {
-		rc = pk_sched_queue_attach(s, &qc);
-		if (rc < 0) {
-			pk_stage_destroy(s);
-			rte_errno = -rc;
-			return NULL;
-		}
-	}
-	return s;
-}
-
-static const char *const sched_args[] = {
-	"policy", "queues", "qsize", "mtu", "rate", "overhead", "burst", "nq",
-	NULL
-};
-static struct pk_stage_kind sched_kind = {
-	.name = "pktsched",
-	.help = "packet scheduler: wfq (QFQ), wf2q, drr, prio, rr, fifo; "
-		"optional link-rate shaper",
-	.args = sched_args,
-	.create = sched_create_kv,
-};
-PK_STAGE_KIND_REGISTER(sched_kind);
