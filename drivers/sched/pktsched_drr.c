@@ -12,7 +12,7 @@
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
 #include "pktsched_list.h"
 

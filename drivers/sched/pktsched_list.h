@@ -8,7 +8,7 @@
  * area. Append and pop are O(1); remove (control path only) walks the list.
  */
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
 struct pktsched_link {
 	struct pk_sched_q *next;

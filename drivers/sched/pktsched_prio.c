@@ -10,7 +10,7 @@
  */
 #include <rte_common.h>
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
 #include "pktsched_list.h"
 

@@ -20,98 +20,15 @@
  * param: weight 1..65536, default 1; the weights of all queues add up to
  *   at most 2^20 (attach or a weight change past it: -ENOSPC).
  * cost: O(1) per packet.  memory: 32 bytes per queue.
+ * structures (queue stamps, groups, slots, bitmaps): pktsched_qfq.h.
  */
 #include <errno.h>
 
 #include <rte_common.h>
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
-#define QFQ_FRAC_BITS 30                 /* fixed point of 1/weight */
-#define QFQ_ONE_FP (1ULL << QFQ_FRAC_BITS)
-#define QFQ_MAX_WEIGHT (1u << 16)
-#define QFQ_MAX_WSUM (1u << 20)
-#define QFQ_MAX_INDEX 19
-#define QFQ_NB_GROUPS (QFQ_MAX_INDEX + 1)
-#define QFQ_NB_SLOTS 32                  /* bits in full_slots */
-
-enum qfq_state { QFQ_ER, QFQ_IR, QFQ_EB, QFQ_IB, QFQ_NB_STATES };
-
-struct qfq_q {
-	uint64_t S;
-	uint64_t F;
-	struct pk_sched_q *next;  /* in its slot's list */
-	uint32_t inv_w;           /* QFQ_ONE_FP / weight */
-	uint32_t grp;             /* group index */
-};
-
-struct qfq_group {
-	uint64_t S;               /* rounded start of the front slot */
-	uint64_t F;               /* S + 2 slots */
-	uint32_t slot_shift;
-	uint32_t index;
-	uint32_t front;           /* slot holding S */
-	uint32_t full_slots;      /* bit i: slot front+i is not empty */
-	struct pk_sched_q *slots[QFQ_NB_SLOTS];
-};
-
-struct qfq {
-	uint64_t V;
-	uint32_t bitmaps[QFQ_NB_STATES];
-	uint32_t wsum;
-	uint32_t iwsum;           /* QFQ_ONE_FP / wsum */
-	uint32_t lmax;
-	uint32_t min_slot_shift;
-	struct qfq_group groups[QFQ_NB_GROUPS];
-};
-
-static inline struct qfq_q *
-qfq_q_of(struct pk_sched_q *q)
-{
-	return pk_sched_q_priv(q);
-}
-
-/* a > b, wrap-safe */
-static inline bool
-qfq_gt(uint64_t a, uint64_t b)
-{
-	return (int64_t)(a - b) > 0;
-}
-
-static inline uint64_t
-qfq_round_down(uint64_t ts, uint32_t shift)
-{
-	return ts & ~((1ULL << shift) - 1);
-}
-
-static inline struct qfq_group *
-qfq_first(struct qfq *sc, uint32_t bitmap)
-{
-	return &sc->groups[__builtin_ctz(bitmap)];
-}
-
-/* the bits of bitmap at index from and above */
-static inline uint32_t
-qfq_mask_from(uint32_t bitmap, uint32_t from)
-{
-	return from >= 32 ? 0 : bitmap & ~((1u << from) - 1);
-}
-
-static inline void
-qfq_move_groups(struct qfq *sc, uint32_t mask, int src, int dst)
-{
-	sc->bitmaps[dst] |= sc->bitmaps[src] & mask;
-	sc->bitmaps[src] &= ~mask;
-}
-
-static inline void
-qfq_clear_group(struct qfq *sc, const struct qfq_group *g)
-{
-	unsigned int i;
-
-	for (i = 0; i < QFQ_NB_STATES; i++)
-		sc->bitmaps[i] &= ~(1u << g->index);
-}
+#include "pktsched_qfq.h"
 
 /* The group index whose slot fits a packet of lmax at this weight. */
 static uint32_t
@@ -188,88 +105,13 @@ qfq_update_eligible(struct qfq *sc, uint64_t old_V)
 	qfq_make_eligible(sc, old_V);
 }
 
-static void
-qfq_slot_insert(struct qfq_group *g, struct pk_sched_q *q, uint64_t roundedS)
+/* Start g's front slot at roundedS and file g under its state. */
+static inline void
+qfq_group_start(struct qfq *sc, struct qfq_group *g, uint64_t roundedS)
 {
-	uint64_t slot = (roundedS - g->S) >> g->slot_shift;
-	struct qfq_q *c = qfq_q_of(q);
-	uint64_t back;
-	uint32_t i;
-
-	/*
-	 * With fixed weights S stays within a few slots of the group's. After
-	 * a weight change it might not: pull the queue's stamps back into the
-	 * last slots rather than wrap the bucket list.
-	 */
-	if (unlikely(slot >= QFQ_NB_SLOTS - 1)) {
-		back = (slot - (QFQ_NB_SLOTS - 2)) << g->slot_shift;
-		c->S -= back;
-		c->F -= back;
-		slot = QFQ_NB_SLOTS - 2;
-	}
-	i = (g->front + (uint32_t)slot) % QFQ_NB_SLOTS;
-	c->next = g->slots[i];
-	g->slots[i] = q;
-	g->full_slots |= 1u << slot;
-}
-
-static void
-qfq_front_slot_remove(struct qfq_group *g)
-{
-	struct pk_sched_q *q = g->slots[g->front];
-
-	g->slots[g->front] = qfq_q_of(q)->next;
-	if (g->slots[g->front] == NULL)
-		g->full_slots &= ~1u;
-}
-
-/* Move front to the first full slot. @return its first queue, or NULL. */
-static struct pk_sched_q *
-qfq_slot_scan(struct qfq_group *g)
-{
-	uint32_t i;
-
-	if (g->full_slots == 0)
-		return NULL;
-	i = __builtin_ctz(g->full_slots);
-	if (i > 0) {
-		g->front = (g->front + i) % QFQ_NB_SLOTS;
-		g->full_slots >>= i;
-	}
-	return g->slots[g->front];
-}
-
-/*
- * Make room for an earlier start than the group's: shift the slots.
- * @return false if the busy slots would not fit in 32 (then the caller
- * starts the queue at the group's start instead).
- */
-static bool
-qfq_slot_rotate(struct qfq_group *g, uint64_t roundedS)
-{
-	uint64_t i = (g->S - roundedS) >> g->slot_shift;
-
-	if (i + 32 - __builtin_clz(g->full_slots) > QFQ_NB_SLOTS)
-		return false;
-	g->full_slots <<= i;
-	g->front = (g->front - (uint32_t)i) % QFQ_NB_SLOTS;
-	return true;
-}
-
-/* Remove q from whichever slot it is in (control path: walks the list). */
-static void
-qfq_slot_remove(struct qfq_group *g, struct pk_sched_q *q)
-{
-	uint64_t roundedS = qfq_round_down(qfq_q_of(q)->S, g->slot_shift);
-	uint32_t off = (uint32_t)((roundedS - g->S) >> g->slot_shift);
-	uint32_t i = (g->front + off) % QFQ_NB_SLOTS;
-	struct pk_sched_q **pp = &g->slots[i];
-
-	while (*pp != q)
-		pp = &qfq_q_of(*pp)->next;
-	*pp = qfq_q_of(q)->next;
-	if (g->slots[i] == NULL)
-		g->full_slots &= ~(1u << off);
+	g->S = roundedS;
+	g->F = roundedS + (2ULL << g->slot_shift);
+	sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
 }
 
 /* S of a queue that becomes backlogged: no earlier than V, nor its old F. */
@@ -299,6 +141,29 @@ qfq_update_start(struct qfq *sc, struct pk_sched_q *q)
 	c->S = sc->V;
 }
 
+/*
+ * Queue c (stamped, its slot start roundedS) joins g, which holds queues
+ * already. @return the start of the slot c goes in.
+ */
+static inline uint64_t
+qfq_join_busy_group(struct qfq *sc, struct qfq_group *g, struct qfq_q *c,
+		    uint64_t roundedS)
+{
+	if (!qfq_gt(g->S, c->S))
+		return roundedS;
+	if (unlikely(!qfq_slot_rotate(g, roundedS))) {
+		/* no room for an earlier slot: start c at the group's start */
+		c->F += g->S - c->S;
+		c->S = g->S;
+		return g->S;
+	}
+	/* earlier than the group's start: the group was not eligible */
+	sc->bitmaps[QFQ_IR] &= ~(1u << g->index);
+	sc->bitmaps[QFQ_IB] &= ~(1u << g->index);
+	qfq_group_start(sc, g, roundedS);
+	return roundedS;
+}
+
 static void
 qfq_enqueue(void *sp, struct pk_sched_q *q)
 {
@@ -311,24 +176,12 @@ qfq_enqueue(void *sp, struct pk_sched_q *q)
 	c->F = c->S + (uint64_t)q->len * c->inv_w;
 	roundedS = qfq_round_down(c->S, g->slot_shift);
 	if (g->full_slots != 0) {
-		if (!qfq_gt(g->S, c->S))
-			goto insert;
-		if (unlikely(!qfq_slot_rotate(g, roundedS))) {
-			c->F += g->S - c->S;
-			c->S = g->S;
-			roundedS = g->S;
-			goto insert;
-		}
-		/* earlier than the group's start: the group was not eligible */
-		sc->bitmaps[QFQ_IR] &= ~(1u << g->index);
-		sc->bitmaps[QFQ_IB] &= ~(1u << g->index);
-	} else if (sc->bitmaps[QFQ_ER] == 0 && qfq_gt(roundedS, sc->V)) {
-		sc->V = roundedS; /* idle system: start now */
+		roundedS = qfq_join_busy_group(sc, g, c, roundedS);
+	} else {
+		if (sc->bitmaps[QFQ_ER] == 0 && qfq_gt(roundedS, sc->V))
+			sc->V = roundedS; /* idle system: start now */
+		qfq_group_start(sc, g, roundedS);
 	}
-	g->S = roundedS;
-	g->F = roundedS + (2ULL << g->slot_shift);
-	sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
-insert:
 	qfq_slot_insert(g, q, roundedS);
 }
 
@@ -370,33 +223,38 @@ qfq_update_queue(struct qfq_group *g, struct pk_sched_q *q)
 	return true;
 }
 
+/*
+ * The served group g's front moved: restart it at its first busy slot, or
+ * take it off ER if it emptied; the groups it blocked may be free then.
+ */
+static inline void
+qfq_group_advance(struct qfq *sc, struct qfq_group *g)
+{
+	uint64_t old_F = g->F, roundedS;
+	struct pk_sched_q *first = qfq_slot_scan(g);
+
+	if (first == NULL) {
+		sc->bitmaps[QFQ_ER] &= ~(1u << g->index);
+	} else {
+		roundedS = qfq_round_down(qfq_q_of(first)->S, g->slot_shift);
+		if (g->S == roundedS)
+			return; /* the same slot: g keeps its state */
+		sc->bitmaps[QFQ_ER] &= ~(1u << g->index);
+		qfq_group_start(sc, g, roundedS);
+	}
+	qfq_unblock_groups(sc, g->index, old_F);
+}
+
 static void
 qfq_update(void *sp, struct pk_sched_q *q, uint32_t len)
 {
 	struct qfq *sc = sp;
 	struct qfq_group *g = &sc->groups[qfq_q_of(q)->grp];
-	uint64_t old_V = sc->V, old_F, roundedS;
-	struct pk_sched_q *first;
+	uint64_t old_V = sc->V;
 
 	sc->V += (uint64_t)len * sc->iwsum;
-	if (qfq_update_queue(g, q)) {
-		old_F = g->F;
-		first = qfq_slot_scan(g);
-		if (first == NULL) {
-			sc->bitmaps[QFQ_ER] &= ~(1u << g->index);
-		} else {
-			roundedS = qfq_round_down(qfq_q_of(first)->S,
-						  g->slot_shift);
-			if (g->S == roundedS)
-				goto eligible;
-			g->S = roundedS;
-			g->F = roundedS + (2ULL << g->slot_shift);
-			sc->bitmaps[QFQ_ER] &= ~(1u << g->index);
-			sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
-		}
-		qfq_unblock_groups(sc, g->index, old_F);
-	}
-eligible:
+	if (qfq_update_queue(g, q))
+		qfq_group_advance(sc, g);
 	qfq_update_eligible(sc, old_V);
 }
 
@@ -421,9 +279,7 @@ qfq_deactivate(void *sp, struct pk_sched_q *q)
 		roundedS = qfq_round_down(qfq_q_of(first)->S, g->slot_shift);
 		if (g->S != roundedS) {
 			qfq_clear_group(sc, g);
-			g->S = roundedS;
-			g->F = roundedS + (2ULL << g->slot_shift);
-			sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
+			qfq_group_start(sc, g, roundedS);
 		}
 	}
 	qfq_update_eligible(sc, sc->V);

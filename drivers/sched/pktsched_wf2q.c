@@ -17,7 +17,7 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
-#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 
 #define WF2Q_MAX_WEIGHT (1u << 16)
 #define WF2Q_FRAC 32 /* fixed point of virtual time: len << 32 / weight */

@@ -17,6 +17,7 @@
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_port.h>
 #include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_thread.h>

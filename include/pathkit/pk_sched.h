@@ -14,8 +14,10 @@
  * scheduler with a classifier uses). Each queue has one parameter, read by
  * the policy: a weight (wfq, wf2q), a quantum in bytes (drr) or a priority
  * (prio, 0 is the highest). Policies: wfq (QFQ, O(1)), wf2q (exact WF2Q+,
- * O(log N)), drr, prio, rr, fifo; more can be registered
- * (PK_SCHED_POLICY_REGISTER).
+ * O(log N)), drr, prio, rr, fifo.
+ *
+ * This header is the application's API. Writing a policy: see
+ * pk_sched_policy.h (the queue record, the ops table, registration).
  *
  * Lookahead: fair queueing needs the length of each queue's head before it
  * is sent, and a ring cannot be peeked. So the scheduler pulls one packet
@@ -48,11 +50,10 @@
  * push reads the queue id from m->hash.sched.queue_id (rte_sched's field).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
-#include <sys/queue.h>
 
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include <pathkit/pk_stage.h>
 
@@ -72,6 +73,8 @@ extern "C" {
 #define PK_SCHED_DEFAULT_OVERHEAD 24
 /** Default largest frame the policies are tuned for (bytes). */
 #define PK_SCHED_DEFAULT_MTU 2048
+/** Fastest shaper rate, bit/s (10 Tbit/s: rate x 8 x hz stays exact). */
+#define PK_SCHED_MAX_RATE 10000000000000ULL
 /** Idle stage queues polled for new packets per pull, at most. */
 #define PK_SCHED_POLL_BUDGET 32
 /** A queue parameter meaning "the policy's default". */
@@ -192,7 +195,7 @@ int pk_sched_set_classifier(struct pk_stage *s, pk_sched_classify_t fn,
  * @param overhead bytes added to each frame (preamble, SFD, IFG, FCS: 24)
  * @param burst bucket size in bytes; 0 picks max(2 frames of mtu, 100 us of
  *   rate)
- * @return 0, or -EINVAL (s not a scheduler, rate over 10 Tbit/s).
+ * @return 0, or -EINVAL (s not a scheduler, rate over PK_SCHED_MAX_RATE).
  */
 int pk_sched_set_shaper(struct pk_stage *s, uint64_t rate_bps,
 			uint32_t overhead, uint32_t burst);
@@ -207,117 +210,6 @@ int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
 
 /** @return the scheduler's policy name, or NULL if s is not a scheduler. */
 const char *pk_sched_policy_name(const struct pk_stage *s);
-
-/* ---- for policies (drivers/sched/pktsched_*.c) ---- */
-
-/**
- * A queue as policies see it: the core's record (32 bytes), followed by the
- * policy's per-queue private area (pk_sched_q_priv()); records are a power
- * of two apart, so a policy area of up to 32 bytes keeps a queue in one
- * cache line. The core owns every field; policies read head, len, param.
- */
-struct pk_sched_q {
-	struct rte_mbuf *head;     /**< lookahead packet; NULL when idle */
-	uint32_t len;              /**< head's pkt_len, clamped to mtu; 0 idle */
-	uint32_t param;            /**< weight, quantum or priority */
-	union {
-		struct pk_stage *stage;  /**< stage queue, pulled */
-		uint64_t *fifo;          /**< internal FIFO: length << 48 | mbuf */
-	};
-	union {
-		struct {
-			uint16_t fhead;  /**< internal FIFO: next to read */
-			uint16_t ftail;  /**< internal FIFO: next to write */
-		};
-		uint32_t idle_pos;       /**< stage queue: poll list position */
-	};
-	uint32_t flags;            /**< core's own flags */
-	uint64_t priv[];           /**< the policy's per-queue area */
-};
-
-/** What the core tells a policy at init. */
-struct pk_sched_policy_conf {
-	uint32_t max_queues;       /**< queues the scheduler can hold */
-	uint32_t mtu;              /**< largest length a queue's len can have */
-	int socket_id;             /**< where to allocate, if the policy must */
-};
-
-/**
- * A scheduling policy: an ops table with private per-instance and per-queue
- * sizes, as dummynet's dn_sched.h. The core calls these on the scheduler's
- * one thread; none may fail on the fast path.
- *
- * Life of a queue: queue_add (idle) -> enqueue (its head slot filled) ->
- * dequeue picks it -> update (the head was sent: q->head is the next packet,
- * or NULL if the queue went idle) -> ... -> deactivate (a backlogged queue
- * leaves, head kept: detach or a parameter change) -> queue_remove (idle).
- */
-struct pk_sched_policy {
-	const char *name;          /**< "wfq", ... */
-	const char *help;          /**< one line */
-	size_t sched_size;         /**< private bytes per scheduler */
-	size_t queue_size;         /**< private bytes per queue */
-	uint32_t param_min;        /**< smallest parameter accepted */
-	uint32_t param_max;        /**< largest parameter accepted */
-	uint32_t param_default;    /**< parameter when none is given */
-	/** Set up the zeroed private area. @return 0 or a negative errno. */
-	int (*init)(void *sp, const struct pk_sched_policy_conf *c);
-	/** Optional: free what init allocated. */
-	void (*fini)(void *sp);
-	/** Optional: q (idle, param set) joins. @return 0 or -ENOSPC. */
-	int (*queue_add)(void *sp, struct pk_sched_q *q);
-	/** Optional: q (idle) leaves. */
-	void (*queue_remove)(void *sp, struct pk_sched_q *q);
-	/**
-	 * Optional: apply a new parameter to idle q (q->param is still the old
-	 * one; the core stores the new one on success). @return 0 or -ENOSPC.
-	 */
-	int (*param_set)(void *sp, struct pk_sched_q *q, uint32_t param);
-	/** q's head slot was just filled (q->head, q->len): q is backlogged. */
-	void (*enqueue)(void *sp, struct pk_sched_q *q);
-	/** @return the queue whose head goes next, or NULL if none is backlogged. */
-	struct pk_sched_q *(*dequeue)(void *sp);
-	/**
-	 * The head of q, as returned by dequeue, was sent (len bytes, clamped
-	 * to mtu); q->head is now the next packet, or NULL (q is idle).
-	 */
-	void (*update)(void *sp, struct pk_sched_q *q, uint32_t len);
-	/** A backlogged q leaves the active set; its head slot stays full. */
-	void (*deactivate)(void *sp, struct pk_sched_q *q);
-	TAILQ_ENTRY(pk_sched_policy) next; /**< registry link */
-};
-
-/** pk_sched_q flag: the queue is a stage (else an internal FIFO). */
-#define PK_SCHED_Q_STAGE (1u << 1)
-
-/** @return a queue's policy-private area. */
-static inline void *
-pk_sched_q_priv(struct pk_sched_q *q)
-{
-	return q->priv;
-}
-
-/**
- * Ask for what serving q will read, for a policy that knows early which
- * queue comes next: its internal FIFO entry that will become its head (the
- * record itself should be in cache already).
- */
-static inline void
-pk_sched_q_prefetch(const struct pk_sched_q *q)
-{
-	if (!(q->flags & PK_SCHED_Q_STAGE))
-		rte_prefetch0(&q->fifo[q->fhead]);
-}
-
-/** Add a policy to the registry (called by PK_SCHED_POLICY_REGISTER). */
-void pk_sched_policy_register(struct pk_sched_policy *p);
-
-/** Register a policy when the program loads. Last line of its driver. */
-#define PK_SCHED_POLICY_REGISTER(p)                                            \
-	RTE_INIT(pk_sched_policy_register_##p) { pk_sched_policy_register(&(p)); }
-
-/** @return the registered policy of that name, or NULL. */
-const struct pk_sched_policy *pk_sched_policy_find(const char *name);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pktsched: the packet scheduler (lib/sched.c) as a stage kind, built from
+ * key=value arguments through pk_sched.h alone.
+ * push: classifies each packet to a queue (m->hash.sched.queue_id) and
+ *   stores it; refuses "no-match" (no such queue) and "full" (caller keeps
+ *   them).  pull: by policy, shaped if rate= is set.  destroy: frees what
+ *   the internal queues hold; attached stage queues stay their owners'.
+ * threads: push, pull and control on one thread at a time (pk_sched.h).
+ * args: policy=<wfq|wf2q|drr|prio|rr|fifo, wfq> queues=<1.., 1024>
+ *   qsize=<pow2, 64> mtu=<64..65535, 2048> rate=<bit/s, 0: unshaped>
+ *   overhead=<bytes per frame, 24> burst=<bytes, 0: auto> nq=<internal
+ *   queues attached at create, ids 0..nq-1, 0> bytes=<0|1>
+ * stats: in, out, no-match, full, policy (freed by detach or destroy)
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <rte_errno.h>
+#include <rte_kvargs.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_sched.h>
+#include <pathkit/pk_stage_driver.h>
+
+static int
+pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
+		 uint64_t *nq)
+{
+	uint64_t queues = PK_SCHED_DEFAULT_QUEUES, qsize = PK_SCHED_DEFAULT_QSIZE;
+	uint64_t mtu = PK_SCHED_DEFAULT_MTU, rate = 0;
+	uint64_t ovh = PK_SCHED_DEFAULT_OVERHEAD, burst = 0;
+
+	if (rte_kvargs_count(kv, "policy") > 1 ||
+	    pk_stage_arg_u64(kv, "queues", 1, PK_SCHED_MAX_QUEUES, &queues) ||
+	    pk_stage_arg_u64(kv, "qsize", 2, PK_SCHED_MAX_QSIZE, &qsize) ||
+	    pk_stage_arg_u64(kv, "mtu", 64, UINT16_MAX, &mtu) ||
+	    pk_stage_arg_u64(kv, "rate", 0, PK_SCHED_MAX_RATE, &rate) ||
+	    pk_stage_arg_u64(kv, "overhead", 0, 1024, &ovh) ||
+	    pk_stage_arg_u64(kv, "burst", 0, UINT32_MAX, &burst) ||
+	    pk_stage_arg_u64(kv, "nq", 0, queues, nq) ||
+	    pk_stage_args_flags(kv, &c->sflags))
+		return -EINVAL;
+	c->policy = rte_kvargs_get(kv, "policy");
+	c->max_queues = queues;
+	c->qsize = qsize;
+	c->mtu = mtu;
+	c->rate_bps = rate;
+	c->overhead = ovh;
+	c->burst = burst;
+	return 0;
+}
+
+static struct pk_stage *
+pktsched_create(const char *name, const struct rte_kvargs *kv, int socket_id)
+{
+	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
+	struct pk_sched_conf c = { .socket_id = socket_id };
+	struct pk_stage *s;
+	uint64_t nq = 0, i;
+	int rc;
+
+	if (pktsched_kv_conf(kv, &c, &nq) != 0) {
+		PK_LOG(ERR, "%s: bad pktsched arguments", name);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = pk_sched_create(name, &c);
+	if (s == NULL)
+		return NULL;
+	/* pk_sched_create() took overhead 0 for the default; here it means 0 */
+	if (c.overhead == 0)
+		pk_sched_set_shaper(s, c.rate_bps, 0, c.burst);
+	for (i = 0; i < nq; i++) {
+		rc = pk_sched_queue_attach(s, &qc);
+		if (rc < 0) {
+			pk_stage_destroy(s);
+			rte_errno = -rc;
+			return NULL;
+		}
+	}
+	return s;
+}
+
+static const char *const pktsched_args[] = {
+	"policy", "queues", "qsize", "mtu", "rate", "overhead", "burst", "nq",
+	NULL
+};
+static struct pk_stage_kind pktsched_kind = {
+	.name = "pktsched",
+	.help = "packet scheduler: wfq (QFQ), wf2q, drr, prio, rr, fifo; "
+		"optional link-rate shaper",
+	.args = pktsched_args,
+	.create = pktsched_create,
+};
+PK_STAGE_KIND_REGISTER(pktsched_kind);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PKTSCHED_QFQ_H
+#define PKTSCHED_QFQ_H
+
+/*
+ * QFQ's data structures for pktsched_qfq.c: the per-queue stamps, the
+ * groups with their bucket lists of slots, the four group bitmaps, and the
+ * helpers that touch only those (bitmap masks, one group's slots). The
+ * algorithm itself (stamps, group states, V) is in pktsched_qfq.c.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include <pathkit/pk_sched_policy.h>
+
+#define QFQ_FRAC_BITS 30                 /* fixed point of 1/weight */
+#define QFQ_ONE_FP (1ULL << QFQ_FRAC_BITS)
+#define QFQ_MAX_WEIGHT (1u << 16)
+#define QFQ_MAX_WSUM (1u << 20)
+#define QFQ_MAX_INDEX 19
+#define QFQ_NB_GROUPS (QFQ_MAX_INDEX + 1)
+#define QFQ_NB_SLOTS 32                  /* bits in full_slots */
+
+/* Eligible or Ineligible, Ready or Blocked: bit 0 is I, bit 1 is B. */
+enum qfq_state { QFQ_ER, QFQ_IR, QFQ_EB, QFQ_IB, QFQ_NB_STATES };
+
+struct qfq_q {
+	uint64_t S;
+	uint64_t F;
+	struct pk_sched_q *next;  /* in its slot's list */
+	uint32_t inv_w;           /* QFQ_ONE_FP / weight */
+	uint32_t grp;             /* group index */
+};
+
+struct qfq_group {
+	uint64_t S;               /* rounded start of the front slot */
+	uint64_t F;               /* S + 2 slots */
+	uint32_t slot_shift;
+	uint32_t index;
+	uint32_t front;           /* slot holding S */
+	uint32_t full_slots;      /* bit i: slot front+i is not empty */
+	struct pk_sched_q *slots[QFQ_NB_SLOTS];
+};
+
+struct qfq {
+	uint64_t V;
+	uint32_t bitmaps[QFQ_NB_STATES];
+	uint32_t wsum;
+	uint32_t iwsum;           /* QFQ_ONE_FP / wsum */
+	uint32_t lmax;
+	uint32_t min_slot_shift;
+	struct qfq_group groups[QFQ_NB_GROUPS];
+};
+
+static inline struct qfq_q *
+qfq_q_of(struct pk_sched_q *q)
+{
+	return pk_sched_q_priv(q);
+}
+
+/* a > b, wrap-safe */
+static inline bool
+qfq_gt(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b) > 0;
+}
+
+static inline uint64_t
+qfq_round_down(uint64_t ts, uint32_t shift)
+{
+	return ts & ~((1ULL << shift) - 1);
+}
+
+static inline struct qfq_group *
+qfq_first(struct qfq *sc, uint32_t bitmap)
+{
+	return &sc->groups[__builtin_ctz(bitmap)];
+}
+
+/* the bits of bitmap at index from and above */
+static inline uint32_t
+qfq_mask_from(uint32_t bitmap, uint32_t from)
+{
+	return from >= 32 ? 0 : bitmap & ~((1u << from) - 1);
+}
+
+static inline void
+qfq_move_groups(struct qfq *sc, uint32_t mask, int src, int dst)
+{
+	sc->bitmaps[dst] |= sc->bitmaps[src] & mask;
+	sc->bitmaps[src] &= ~mask;
+}
+
+static inline void
+qfq_clear_group(struct qfq *sc, const struct qfq_group *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < QFQ_NB_STATES; i++)
+		sc->bitmaps[i] &= ~(1u << g->index);
+}
+
+static inline void
+qfq_slot_insert(struct qfq_group *g, struct pk_sched_q *q, uint64_t roundedS)
+{
+	uint64_t slot = (roundedS - g->S) >> g->slot_shift;
+	struct qfq_q *c = qfq_q_of(q);
+	uint64_t back;
+	uint32_t i;
+
+	/*
+	 * With fixed weights S stays within a few slots of the group's. After
+	 * a weight change it might not: pull the queue's stamps back into the
+	 * last slots rather than wrap the bucket list.
+	 */
+	if (unlikely(slot >= QFQ_NB_SLOTS - 1)) {
+		back = (slot - (QFQ_NB_SLOTS - 2)) << g->slot_shift;
+		c->S -= back;
+		c->F -= back;
+		slot = QFQ_NB_SLOTS - 2;
+	}
+	i = (g->front + (uint32_t)slot) % QFQ_NB_SLOTS;
+	c->next = g->slots[i];
+	g->slots[i] = q;
+	g->full_slots |= 1u << slot;
+}
+
+static inline void
+qfq_front_slot_remove(struct qfq_group *g)
+{
+	struct pk_sched_q *q = g->slots[g->front];
+
+	g->slots[g->front] = qfq_q_of(q)->next;
+	if (g->slots[g->front] == NULL)
+		g->full_slots &= ~1u;
+}
+
+/* Move front to the first full slot. @return its first queue, or NULL. */
+static inline struct pk_sched_q *
+qfq_slot_scan(struct qfq_group *g)
+{
+	uint32_t i;
+
+	if (g->full_slots == 0)
+		return NULL;
+	i = __builtin_ctz(g->full_slots);
+	if (i > 0) {
+		g->front = (g->front + i) % QFQ_NB_SLOTS;
+		g->full_slots >>= i;
+	}
+	return g->slots[g->front];
+}
+
+/*
+ * Make room for an earlier start than the group's: shift the slots.
+ * @return false if the busy slots would not fit in 32 (then the caller
+ * starts the queue at the group's start instead).
+ */
+static inline bool
+qfq_slot_rotate(struct qfq_group *g, uint64_t roundedS)
+{
+	uint64_t i = (g->S - roundedS) >> g->slot_shift;
+
+	if (i + 32 - __builtin_clz(g->full_slots) > QFQ_NB_SLOTS)
+		return false;
+	g->full_slots <<= i;
+	g->front = (g->front - (uint32_t)i) % QFQ_NB_SLOTS;
+	return true;
+}
+
+/* Remove q from whichever slot it is in (control path: walks the list). */
+static inline void
+qfq_slot_remove(struct qfq_group *g, struct pk_sched_q *q)
+{
+	uint64_t roundedS = qfq_round_down(qfq_q_of(q)->S, g->slot_shift);
+	uint32_t off = (uint32_t)((roundedS - g->S) >> g->slot_shift);
+	uint32_t i = (g->front + off) % QFQ_NB_SLOTS;
+	struct pk_sched_q **pp = &g->slots[i];
+
+	while (*pp != q)
+		pp = &qfq_q_of(*pp)->next;
+	*pp = qfq_q_of(q)->next;
+	if (g->slots[i] == NULL)
+		g->full_slots &= ~(1u << off);
+}
+
+#endif /* PKTSCHED_QFQ_H */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_SCHED_POLICY_H
+#define PK_SCHED_POLICY_H
+
+/**
+ * @file
+ * PktSched policies: what a policy author needs and an application does not
+ * (applications use pk_sched.h). A policy decides which backlogged queue
+ * sends next: wfq, wf2q, drr, prio, rr and fifo are drivers/sched/pktsched_*.c.
+ * It is an ops table (struct pk_sched_policy) with private bytes per
+ * scheduler and per queue, registered by name with PK_SCHED_POLICY_REGISTER()
+ * on the last line of its driver; pk_sched_create() finds it by that name.
+ *
+ * Life of a queue: queue_add (idle) -> enqueue (its head slot filled) ->
+ * dequeue picks it -> update (the head was sent: q->head is the next packet,
+ * or NULL if the queue went idle) -> ... -> deactivate (a backlogged queue
+ * leaves, head kept: detach or a parameter change) -> queue_remove (idle).
+ * A parameter change is deactivate (if backlogged), param_set on the idle
+ * queue, then enqueue again.
+ *
+ * Threads: every op of one scheduler is called on one thread at a time, the
+ * scheduler's (see pk_sched.h): a policy needs no locks or atomics.
+ *
+ * Ownership: the core owns the packets (head slots, internal FIFOs) and the
+ * queue records. A policy reads only a record's head, len and param (and
+ * pk_sched_q_prefetch() the rest), and writes only its own areas: the
+ * per-scheduler one it was given and each queue's pk_sched_q_priv(). It
+ * never frees, sends or keeps a packet.
+ */
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include <pathkit/pk_sched.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A queue as policies see it: the core's record (32 bytes), followed by the
+ * policy's per-queue private area (pk_sched_q_priv()); records are a power
+ * of two apart, so a policy area of up to 32 bytes keeps a queue in one
+ * cache line. The core owns every field; policies read head, len, param.
+ */
+struct pk_sched_q {
+	struct rte_mbuf *head;     /**< lookahead packet; NULL when idle */
+	uint32_t len;              /**< head's pkt_len, clamped to mtu; 0 idle */
+	uint32_t param;            /**< weight, quantum or priority */
+	union {
+		struct pk_stage *stage;  /**< stage queue, pulled */
+		uint64_t *fifo;          /**< internal FIFO: length << 48 | mbuf */
+	};
+	union {
+		struct {
+			uint16_t fhead;  /**< internal FIFO: next to read */
+			uint16_t ftail;  /**< internal FIFO: next to write */
+		};
+		uint32_t idle_pos;       /**< stage queue: poll list position */
+	};
+	uint32_t flags;            /**< core's own flags */
+	uint64_t priv[];           /**< the policy's per-queue area */
+};
+
+/* The size promised above: policies count their cache lines on it. */
+static_assert(sizeof(struct pk_sched_q) == 32,
+	      "struct pk_sched_q is the 32-byte record policies are sized for");
+
+/** What the core tells a policy at init. */
+struct pk_sched_policy_conf {
+	uint32_t max_queues;       /**< queues the scheduler can hold */
+	uint32_t mtu;              /**< largest length a queue's len can have */
+	int socket_id;             /**< where to allocate, if the policy must */
+};
+
+/**
+ * A scheduling policy: an ops table with private per-instance and per-queue
+ * sizes, as dummynet's dn_sched.h. Its ops are called on the scheduler's
+ * one thread, in the order of a queue's life (top of this file); none may
+ * fail on the fast path (enqueue, dequeue, update).
+ */
+struct pk_sched_policy {
+	const char *name;          /**< "wfq", ... */
+	const char *help;          /**< one line */
+	size_t sched_size;         /**< private bytes per scheduler */
+	size_t queue_size;         /**< private bytes per queue */
+	uint32_t param_min;        /**< smallest parameter accepted */
+	uint32_t param_max;        /**< largest parameter accepted */
+	uint32_t param_default;    /**< parameter when none is given */
+	/** Set up the zeroed private area. @return 0 or a negative errno. */
+	int (*init)(void *sp, const struct pk_sched_policy_conf *c);
+	/** Optional: free what init allocated. */
+	void (*fini)(void *sp);
+	/** Optional: q (idle, param set) joins. @return 0 or -ENOSPC. */
+	int (*queue_add)(void *sp, struct pk_sched_q *q);
+	/** Optional: q (idle) leaves. */
+	void (*queue_remove)(void *sp, struct pk_sched_q *q);
+	/**
+	 * Optional: apply a new parameter to idle q (q->param is still the old
+	 * one; the core stores the new one on success). @return 0 or -ENOSPC.
+	 */
+	int (*param_set)(void *sp, struct pk_sched_q *q, uint32_t param);
+	/** q's head slot was just filled (q->head, q->len): q is backlogged. */
+	void (*enqueue)(void *sp, struct pk_sched_q *q);
+	/** @return the queue whose head goes next, or NULL if none is backlogged. */
+	struct pk_sched_q *(*dequeue)(void *sp);
+	/**
+	 * The head of q, as returned by dequeue, was sent (len bytes, clamped
+	 * to mtu); q->head is now the next packet, or NULL (q is idle).
+	 */
+	void (*update)(void *sp, struct pk_sched_q *q, uint32_t len);
+	/** A backlogged q leaves the active set; its head slot stays full. */
+	void (*deactivate)(void *sp, struct pk_sched_q *q);
+	TAILQ_ENTRY(pk_sched_policy) next; /**< registry link */
+};
+
+/** pk_sched_q flag: the queue is a stage (else an internal FIFO). */
+#define PK_SCHED_Q_STAGE (1u << 1)
+
+/** @return a queue's policy-private area. */
+static inline void *
+pk_sched_q_priv(struct pk_sched_q *q)
+{
+	return q->priv;
+}
+
+/**
+ * Ask for what serving q will read, for a policy that knows early which
+ * queue comes next: its internal FIFO entry that will become its head (the
+ * record itself should be in cache already).
+ */
+static inline void
+pk_sched_q_prefetch(const struct pk_sched_q *q)
+{
+	if (!(q->flags & PK_SCHED_Q_STAGE))
+		rte_prefetch0(&q->fifo[q->fhead]);
+}
+
+/** Add a policy to the registry (called by PK_SCHED_POLICY_REGISTER). */
+void pk_sched_policy_register(struct pk_sched_policy *p);
+
+/** Register a policy when the program loads. Last line of its driver. */
+#define PK_SCHED_POLICY_REGISTER(p)                                            \
+	RTE_INIT(pk_sched_policy_register_##p) { pk_sched_policy_register(&(p)); }
+
+/** @return the registered policy of that name, or NULL. */
+const struct pk_sched_policy *pk_sched_policy_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_SCHED_POLICY_H */

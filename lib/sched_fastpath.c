@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PktSched fast path: push (classify, store in a queue), pull (policy
+ * dequeue, head refill, policy update) and the shaped pull. All in one file
+ * so that the per-packet helpers inline into the three entry points; the
+ * queue-record helpers they share with control are in sched_pvt.h.
+ */
+#include <string.h>
+
+#include <rte_prefetch.h>
+
+#include "sched_pvt.h"
+
+/* push: mbufs prefetched this far ahead of the one classified */
+#define SCHED_PREFETCH 8
+
+/* Fill an idle stage queue's head slot from its stage (the lookahead). */
+static inline bool
+sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	struct rte_mbuf *m;
+
+	if (pk_stage_pull(q->stage, &m, 1) == 0)
+		return false;
+	sched_q_set_head(sc, q, m);
+	return true;
+}
+
+/*
+ * Stage queues are pushed by others: look at a window of the idle ones, so
+ * that a pull costs at most PK_SCHED_POLL_BUDGET peeks however many idle.
+ */
+static void
+sched_poll_idle(struct pk_sched *sc)
+{
+	unsigned int k = RTE_MIN(sc->nb_idle, (uint32_t)PK_SCHED_POLL_BUDGET);
+	struct pk_sched_q *q;
+
+	while (k-- > 0) {
+		if (sc->poll_cursor >= sc->nb_idle)
+			sc->poll_cursor = 0;
+		q = sched_q(sc, sc->idle[sc->poll_cursor]);
+		if (sched_q_pull_head(sc, q)) {
+			sched_idle_remove(sc, q); /* the last moved in here */
+			sc->pol->enqueue(sc->sp, q);
+		} else {
+			sc->poll_cursor++;
+		}
+	}
+}
+
+/* After the head of q was taken: put the queue's next packet in the slot. */
+static inline void
+sched_q_refill(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	if (q->flags & SCHED_Q_STAGE) {
+		if (!sched_q_pull_head(sc, q)) {
+			q->head = NULL;
+			q->len = 0;
+			sched_idle_add(sc, q);
+		}
+	} else if (q->fhead != q->ftail) {
+		sched_q_fifo_pop(sc, q);
+	} else {
+		q->head = NULL;
+		q->len = 0;
+	}
+}
+
+/* The next packet by policy, or NULL. */
+static inline struct rte_mbuf *
+sched_next(struct pk_sched *sc)
+{
+	struct pk_sched_q *q = sc->pol->dequeue(sc->sp);
+	struct rte_mbuf *m;
+	uint32_t len;
+
+	if (q == NULL)
+		return NULL;
+	m = q->head;
+	len = q->len;
+	sched_q_refill(sc, q);
+	sc->pol->update(sc->sp, q, len);
+	return m;
+}
+
+uint16_t
+pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct pk_sched *sc = sched_of(s);
+	struct rte_mbuf *m;
+	uint16_t n = 0;
+
+	if (sc->nb_idle != 0)
+		sched_poll_idle(sc);
+	while (n < max && (m = sched_next(sc)) != NULL)
+		pkts[n++] = m;
+	pk_stage_count(s, &s->out, pkts, n);
+	return n;
+}
+
+/* Credit the bucket with the link time since the last pull. */
+static inline void
+sched_tokens_refill(struct pk_sched *sc)
+{
+	uint64_t now = sc->clock(sc->clock_arg);
+
+	sc->tokens += (__int128)(now - sc->last) * sc->rate_bps;
+	sc->last = now;
+	if (sc->tokens > sc->tokens_max)
+		sc->tokens = sc->tokens_max;
+}
+
+/*
+ * A frame may start while the bucket is not in debt, as a link starts the
+ * next frame once the last one is out: the long-run rate is exactly R. The
+ * policy is asked only for a frame that will go, so its order is kept.
+ */
+uint16_t
+pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
+		     uint16_t max)
+{
+	struct pk_sched *sc = sched_of(s);
+	struct rte_mbuf *m;
+	uint16_t n = 0;
+
+	if (sc->nb_idle != 0)
+		sched_poll_idle(sc);
+	sched_tokens_refill(sc);
+	while (n < max && sc->tokens >= 0 && (m = sched_next(sc)) != NULL) {
+		sc->tokens -= (__int128)(m->pkt_len + sc->overhead) * sc->hz8;
+		pkts[n++] = m;
+	}
+	pk_stage_count(s, &s->out, pkts, n);
+	return n;
+}
+
+/* Store m in q. @return false if q is full (m is still the caller's). */
+static inline bool
+sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
+{
+	if (q->flags & SCHED_Q_STAGE) {
+		if (!pk_stage_push_one(q->stage, m))
+			return false;
+		/* we are its puller: take the head now rather than poll */
+		if (q->head == NULL && sched_q_pull_head(sc, q)) {
+			sched_idle_remove(sc, q);
+			sc->pol->enqueue(sc->sp, q);
+		}
+		return true;
+	}
+	if (q->head == NULL) {
+		sched_q_set_head(sc, q, m);
+		sc->pol->enqueue(sc->sp, q);
+		return true;
+	}
+	/* one slot stays free: with the head slot, qsize packets in all */
+	if (((q->ftail + 1) & sc->qmask) == q->fhead)
+		return false;
+	q->fifo[q->ftail] = sched_fifo_entry(sc, m);
+	q->ftail = (q->ftail + 1) & sc->qmask;
+	return true;
+}
+
+uint16_t
+pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pk_sched *sc = sched_of(s);
+	uint16_t i, nr = 0, nomatch = 0;
+	uint64_t bytes = 0;
+	struct pk_sched_q *q;
+	struct rte_mbuf *m;
+
+	/* the classifier reads each mbuf, cold among many queues: ask ahead */
+	for (i = 0; i < RTE_MIN(n, (uint16_t)SCHED_PREFETCH); i++)
+		rte_prefetch0(pkts[i]);
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (i + SCHED_PREFETCH < n)
+			rte_prefetch0(pkts[i + SCHED_PREFETCH]);
+		q = sched_q_find(sc, sc->classify(m, sc->classify_arg));
+		if (unlikely(q == NULL)) {
+			nomatch++;
+			pkts[nr++] = m; /* refused ones gather at the front */
+			continue;
+		}
+		bytes += m->pkt_len; /* before it is stored: a stage may pass it on */
+		if (unlikely(!sched_q_store(sc, q, m))) {
+			bytes -= m->pkt_len;
+			pkts[nr++] = m;
+		}
+	}
+	pk_counter_add(&s->in.pkts, n - nr);
+	if (s->flags & PK_STAGE_F_BYTES)
+		pk_counter_add(&s->in.bytes, bytes);
+	if (unlikely(nr != 0)) {
+		pk_stage_count_drop(&s->in, PK_DROP_NO_MATCH, nomatch);
+		pk_stage_count_drop(&s->in, PK_DROP_FULL, nr - nomatch);
+		memmove(&pkts[n - nr], pkts, nr * sizeof(*pkts));
+	}
+	return n - nr;
+}

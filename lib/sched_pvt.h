@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_SCHED_PVT_H
+#define PK_SCHED_PVT_H
+
+/*
+ * PktSched internals shared by the core's files; not installed.
+ *   sched.c           the scheduler: policy registry, create, free, ops,
+ *                     classifier
+ *   sched_queue.c     queues: attach, detach, parameter, length, purge
+ *   sched_fastpath.c  push, pull and shaped pull (all inlined in one file)
+ *   sched_shaper.c    the shaper's control: rate, burst, clock
+ * The queue-record helpers here are static inline: push and pull call them
+ * per packet.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
+#include <pathkit/pk_stage_driver.h>
+
+/* queue record flags */
+#define SCHED_Q_ATTACHED (1u << 0)
+#define SCHED_Q_STAGE PK_SCHED_Q_STAGE /* pulls from q->stage */
+#define SCHED_Q_POLLED (1u << 2)    /* on the idle poll list */
+
+/* internal FIFOs are allocated for this many queue ids at a time */
+#define SCHED_SLAB_QUEUES 64
+
+struct pk_sched {
+	struct pk_stage stage;       /* must be first */
+	/* fast path */
+	const struct pk_sched_policy *pol;
+	void *sp;                    /* policy private area */
+	uint8_t *qbase;              /* queue records, 1 << qshift apart */
+	uint32_t qshift;
+	uint32_t max_queues;
+	uint32_t qmask;              /* internal FIFO size - 1 */
+	uint32_t mtu;
+	uint32_t nb_idle;            /* stage queues on the poll list */
+	uint32_t *idle;              /* their ids */
+	uint32_t poll_cursor;
+	pk_sched_classify_t classify;
+	void *classify_arg;
+	/* shaper, in bit x tick units so that nothing is rounded */
+	__int128 tokens;
+	__int128 tokens_max;
+	uint64_t hz8;                /* 8 * clock hz: one byte's cost */
+	uint64_t rate_bps;
+	uint64_t last;
+	uint32_t overhead;
+	uint32_t burst;
+	pk_sched_clock_t clock;
+	void *clock_arg;
+	uint64_t hz;
+	/* slow path */
+	uint32_t nb_queues;
+	uint32_t nb_stage_queues;
+	uint32_t next_id;            /* ids below were used at least once */
+	uint32_t nb_free;
+	uint32_t *free_ids;          /* detached ids, reused first */
+	uint64_t **slabs;            /* internal FIFO slots per 64 ids */
+	int socket_id;
+	char policy[PK_SCHED_POLICY_NAMESIZE];
+};
+
+/*
+ * Functions one file defines and another calls (pk_ names: the library
+ * exports them, though no header declares them for applications).
+ */
+
+/* sched_fastpath.c: the ops' push and pull, or stage.pull when shaped */
+uint16_t pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts,
+		       uint16_t n);
+uint16_t pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts,
+		       uint16_t max);
+uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
+			      uint16_t max);
+
+/* sched_queue.c: the ops' len (walks every queue) */
+unsigned int pk_sched_len(const struct pk_stage *s);
+/* Free an internal queue's packets; count them on the puller's side. */
+void pk_sched_q_purge(struct pk_sched *sc, struct pk_sched_q *q);
+
+/* sched_shaper.c: the default clock, rte_rdtsc() */
+uint64_t pk_sched_tsc(void *arg);
+
+static inline struct pk_sched *
+sched_of(struct pk_stage *s)
+{
+	return (struct pk_sched *)s;
+}
+
+/* s as a scheduler, or NULL if it is not one (control functions). */
+static inline struct pk_sched *
+sched_check(const struct pk_stage *s)
+{
+	return pk_sched_is_sched(s) ? (struct pk_sched *)(uintptr_t)s : NULL;
+}
+
+static inline void *
+sched_zalloc(const struct pk_sched *sc, size_t size)
+{
+	return rte_zmalloc_socket(sc->stage.name, size, RTE_CACHE_LINE_SIZE,
+				  sc->socket_id);
+}
+
+static inline struct pk_sched_q *
+sched_q(const struct pk_sched *sc, uint32_t qid)
+{
+	return (struct pk_sched_q *)(sc->qbase + ((size_t)qid << sc->qshift));
+}
+
+static inline uint32_t
+sched_q_id(const struct pk_sched *sc, const struct pk_sched_q *q)
+{
+	return (uint32_t)(((const uint8_t *)q - sc->qbase) >> sc->qshift);
+}
+
+/* The attached queue qid, or NULL. */
+static inline struct pk_sched_q *
+sched_q_find(const struct pk_sched *sc, uint32_t qid)
+{
+	struct pk_sched_q *q;
+
+	if (unlikely(qid >= sc->next_id))
+		return NULL;
+	q = sched_q(sc, qid);
+	return likely(q->flags & SCHED_Q_ATTACHED) ? q : NULL;
+}
+
+static inline void
+sched_q_set_head(const struct pk_sched *sc, struct pk_sched_q *q,
+		 struct rte_mbuf *m)
+{
+	q->head = m;
+	/* policies size their timestamps for mtu; 0 would read as idle */
+	q->len = RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u);
+}
+
+static inline void
+sched_idle_add(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	q->idle_pos = sc->nb_idle;
+	sc->idle[sc->nb_idle++] = sched_q_id(sc, q);
+	q->flags |= SCHED_Q_POLLED;
+}
+
+static inline void
+sched_idle_remove(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	uint32_t last = sc->idle[--sc->nb_idle];
+
+	sc->idle[q->idle_pos] = last;
+	sched_q(sc, last)->idle_pos = q->idle_pos;
+	q->flags &= ~SCHED_Q_POLLED;
+}
+
+/*
+ * Internal FIFO entries carry the length with the pointer (user-space
+ * pointers fit in 48 bits): the pull never touches the mbuf, whose line is
+ * long cold when its turn comes among thousands of queues. A pointer that
+ * does not fit is stored alone, length 0: read from the mbuf then.
+ */
+static inline uint64_t
+sched_fifo_entry(const struct pk_sched *sc, struct rte_mbuf *m)
+{
+	uint64_t p = (uintptr_t)m;
+
+	if (unlikely(p >> 48 != 0))
+		return p;
+	return p | (uint64_t)RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u) << 48;
+}
+
+static inline void
+sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
+{
+	uint64_t e = q->fifo[q->fhead];
+
+	q->fhead = (q->fhead + 1) & sc->qmask;
+
+	if (unlikely(e >> 48 == 0)) {
+		sched_q_set_head(sc, q, (struct rte_mbuf *)(uintptr_t)e);
+		return;
+	}
+	q->head = (struct rte_mbuf *)(uintptr_t)(e & ((1ULL << 48) - 1));
+	q->len = (uint32_t)(e >> 48);
+}
+
+#endif /* PK_SCHED_PVT_H */
