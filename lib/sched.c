@@ -19,28 +19,26 @@
 
 #include <pathkit/pk_log.h>
 
+#include "registry_pvt.h"
 #include "sched_pvt.h"
 
-static TAILQ_HEAD(, pk_sched_policy) sched_policies =
-	TAILQ_HEAD_INITIALIZER(sched_policies);
+static struct pk_registry sched_policies =
+	PK_REGISTRY_INITIALIZER(sched_policies);
 
 void
 pk_sched_policy_register(struct pk_sched_policy *p)
 {
-	TAILQ_INSERT_TAIL(&sched_policies, p, next);
+	if (pk_registry_add(&sched_policies, &p->reg, p->name, true) != 0)
+		PK_LOG(ERR, "scheduling policy %s registered twice: the second "
+		       "is ignored", p->name);
 }
 
 const struct pk_sched_policy *
 pk_sched_policy_find(const char *name)
 {
-	struct pk_sched_policy *p;
+	struct pk_registry_node *n = pk_registry_find(&sched_policies, name);
 
-	if (name == NULL)
-		return NULL;
-	TAILQ_FOREACH(p, &sched_policies, next)
-		if (strcmp(p->name, name) == 0)
-			return p;
-	return NULL;
+	return n != NULL ? container_of(n, struct pk_sched_policy, reg) : NULL;
 }
 
 static uint32_t
@@ -74,6 +72,7 @@ sched_free(struct pk_sched *sc)
 	rte_free(sc->slabs);
 	rte_free(sc->idle);
 	rte_free(sc->free_ids);
+	rte_free(sc->pushed);
 	rte_free(sc->qbase);
 	rte_free(sc->sp);
 	pk_stage_free(&sc->stage);
@@ -138,11 +137,12 @@ sched_alloc_parts(struct pk_sched *sc)
 	sc->qbase = sched_zalloc(sc, (size_t)nq << sc->qshift);
 	sc->idle = sched_zalloc(sc, sizeof(*sc->idle) * nq);
 	sc->free_ids = sched_zalloc(sc, sizeof(*sc->free_ids) * nq);
+	sc->pushed = sched_zalloc(sc, sizeof(*sc->pushed) * nq);
 	sc->slabs = sched_zalloc(sc, sizeof(*sc->slabs) *
 				 (nq / SCHED_SLAB_QUEUES + 1));
 	sc->sp = sched_zalloc(sc, RTE_MAX(sc->pol->sched_size, (size_t)1));
 	if (sc->qbase == NULL || sc->idle == NULL || sc->free_ids == NULL ||
-	    sc->slabs == NULL || sc->sp == NULL)
+	    sc->pushed == NULL || sc->slabs == NULL || sc->sp == NULL)
 		return -ENOMEM;
 	return sc->pol->init(sc->sp, &pc);
 }

@@ -14,15 +14,28 @@
 /* push: mbufs prefetched this far ahead of the one classified */
 #define SCHED_PREFETCH 8
 
-/* Fill an idle stage queue's head slot from its stage (the lookahead). */
+/*
+ * Fill an idle stage queue's head slot from its stage (the lookahead). A
+ * packet that others (a path) pushed into the stage queue enters the
+ * scheduler here and is counted in here; one pk_sched_push() stored there
+ * was counted in by the push.
+ */
 static inline bool
 sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
 {
+	uint32_t *pushed = &sc->pushed[sched_q_id(sc, q)];
 	struct rte_mbuf *m;
 
 	if (pk_stage_pull(q->stage, &m, 1) == 0)
 		return false;
 	sched_q_set_head(sc, q, m);
+	if (*pushed != 0) {
+		(*pushed)--;
+	} else {
+		pk_counter_add(&sc->stage.in.pkts, 1);
+		if (unlikely(sc->stage.flags & PK_STAGE_F_BYTES))
+			pk_counter_add(&sc->stage.in.bytes, m->pkt_len);
+	}
 	return true;
 }
 
@@ -135,13 +148,22 @@ pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 	return n;
 }
 
-/* Store m in q. @return false if q is full (m is still the caller's). */
+/*
+ * Store m in q and count it in *in_pkts and *in_bytes.
+ * @return false if q is full (m is still the caller's).
+ */
 static inline bool
-sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
+sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m,
+	      uint64_t *in_pkts, uint64_t *in_bytes)
 {
+	uint32_t len = m->pkt_len; /* before a stage queue owns it */
+
 	if (q->flags & SCHED_Q_STAGE) {
 		if (!pk_stage_push_one(q->stage, m))
 			return false;
+		sc->pushed[sched_q_id(sc, q)]++;
+		(*in_pkts)++;
+		*in_bytes += len;
 		/* we are its puller: take the head now rather than poll */
 		if (q->head == NULL && sched_q_pull_head(sc, q)) {
 			sched_idle_remove(sc, q);
@@ -152,13 +174,15 @@ sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 	if (q->head == NULL) {
 		sched_q_set_head(sc, q, m);
 		sc->pol->enqueue(sc->sp, q);
-		return true;
-	}
-	/* one slot stays free: with the head slot, qsize packets in all */
-	if (((q->ftail + 1) & sc->qmask) == q->fhead)
+	} else if (((q->ftail + 1) & sc->qmask) == q->fhead) {
+		/* one slot stays free: with the head slot, qsize in all */
 		return false;
-	q->fifo[q->ftail] = sched_fifo_entry(sc, m);
-	q->ftail = (q->ftail + 1) & sc->qmask;
+	} else {
+		q->fifo[q->ftail] = sched_fifo_entry(sc, m);
+		q->ftail = (q->ftail + 1) & sc->qmask;
+	}
+	(*in_pkts)++;
+	*in_bytes += len;
 	return true;
 }
 
@@ -166,8 +190,8 @@ uint16_t
 pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pk_sched *sc = sched_of(s);
+	uint64_t in_pkts = 0, in_bytes = 0;
 	uint16_t i, nr = 0, nomatch = 0;
-	uint64_t bytes = 0;
 	struct pk_sched_q *q;
 	struct rte_mbuf *m;
 
@@ -184,15 +208,12 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 			pkts[nr++] = m; /* refused ones gather at the front */
 			continue;
 		}
-		bytes += m->pkt_len; /* before it is stored: a stage may pass it on */
-		if (unlikely(!sched_q_store(sc, q, m))) {
-			bytes -= m->pkt_len;
+		if (unlikely(!sched_q_store(sc, q, m, &in_pkts, &in_bytes)))
 			pkts[nr++] = m;
-		}
 	}
-	pk_counter_add(&s->in.pkts, n - nr);
+	pk_counter_add(&s->in.pkts, in_pkts);
 	if (s->flags & PK_STAGE_F_BYTES)
-		pk_counter_add(&s->in.bytes, bytes);
+		pk_counter_add(&s->in.bytes, in_bytes);
 	if (unlikely(nr != 0)) {
 		pk_stage_count_drop(&s->in, PK_DROP_NO_MATCH, nomatch);
 		pk_stage_count_drop(&s->in, PK_DROP_FULL, nr - nomatch);

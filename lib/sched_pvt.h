@@ -44,6 +44,11 @@ struct pk_sched {
 	uint32_t mtu;
 	uint32_t nb_idle;            /* stage queues on the poll list */
 	uint32_t *idle;              /* their ids */
+	/*
+	 * per queue id: packets push stored in that stage queue and counted
+	 * in then, not yet pulled back (pulling them counts nothing again)
+	 */
+	uint32_t *pushed;
 	uint32_t poll_cursor;
 	pk_sched_classify_t classify;
 	void *classify_arg;

@@ -140,6 +140,7 @@ pk_sched_queue_attach(struct pk_stage *s, const struct pk_sched_queue_conf *qc)
 	if (qc->stage != NULL) {
 		q->stage = qc->stage;
 		q->flags = SCHED_Q_STAGE;
+		sc->pushed[id] = 0;
 	} else if ((rc = sched_q_fifo(sc, q)) != 0) {
 		return rc;
 	}

@@ -37,6 +37,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include <pathkit/pk_registry.h>
 #include <pathkit/pk_sched.h>
 
 #ifdef __cplusplus
@@ -117,7 +118,7 @@ struct pk_sched_policy {
 	void (*update)(void *sp, struct pk_sched_q *q, uint32_t len);
 	/** A backlogged q leaves the active set; its head slot stays full. */
 	void (*deactivate)(void *sp, struct pk_sched_q *q);
-	TAILQ_ENTRY(pk_sched_policy) next; /**< registry link */
+	struct pk_registry_node reg; /**< registry link, set by register */
 };
 
 /** pk_sched_q flag: the queue is a stage (else an internal FIFO). */
@@ -142,7 +143,8 @@ pk_sched_q_prefetch(const struct pk_sched_q *q)
 		rte_prefetch0(&q->fifo[q->fhead]);
 }
 
-/** Add a policy to the registry (called by PK_SCHED_POLICY_REGISTER). */
+/** Add a policy to the registry (PK_SCHED_POLICY_REGISTER); a second policy
+ * of a taken name is refused with a log line. */
 void pk_sched_policy_register(struct pk_sched_policy *p);
 
 /** Register a policy when the program loads. Last line of its driver. */

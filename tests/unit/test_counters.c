@@ -152,6 +152,43 @@ test_sched_counts_what_it_queued(void **state)
 	pk_stage_destroy(s);
 }
 
+static uint32_t
+queue0(const struct rte_mbuf *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return 0;
+}
+
+/* A scheduler pulling a stage queue that others push: counted in as pulled;
+ * pushed through the scheduler: counted once, at the push. */
+static void
+test_sched_counts_stage_queues_once(void **state)
+{
+	struct pk_stage *s = mk("pktsched", "sc", "policy=rr");
+	struct pk_stage *q = mk("queue_ring", "q", "size=64");
+	struct pk_sched_queue_conf qc = { .stage = q,
+					  .param = PK_SCHED_PARAM_DEFAULT };
+	struct rte_mbuf *m[BURST];
+
+	(void)state;
+	assert_int_equal(pk_sched_queue_attach(s, &qc), 0);
+	assert_int_equal(pk_sched_set_classifier(s, queue0, NULL), 0);
+	pk_test_burst(pool, m, BURST, 0);
+	assert_int_equal(pk_stage_push(q, m, BURST), BURST); /* not via s */
+	assert_int_equal(stats(s).in_pkts, 0);
+	assert_int_equal(pk_stage_pull(s, m, BURST), BURST);
+	assert_int_equal(stats(s).in_pkts, BURST);
+	rte_pktmbuf_free_bulk(m, BURST);
+	push_and_check(s, BURST, 0); /* via s into q */
+	assert_int_equal(pk_stage_pull(s, m, BURST), BURST);
+	assert_int_equal(stats(s).in_pkts, 2 * BURST);
+	assert_int_equal(stats(s).out_pkts, 2 * BURST);
+	rte_pktmbuf_free_bulk(m, BURST);
+	pk_stage_destroy(s);
+	pk_stage_destroy(q);
+}
+
 static int
 setup_port(void **state)
 {
@@ -234,6 +271,8 @@ main(void)
 		cmocka_unit_test_teardown(test_demux_counts_what_its_targets_kept,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_sched_counts_what_it_queued,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_sched_counts_stage_queues_once,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_port_tx_and_rx,
 					  pk_test_teardown_pools_full),
