@@ -60,7 +60,7 @@ path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	taken = pk_stage_push(path_of(s)->head, pkts, n);
 	if (unlikely(taken != n)) { /* pkts[taken..n) are still ours */
 		bytes -= path_bytes(s, &pkts[taken], n - taken);
-		path_add(&s->in.drops[PK_DROP_FULL], n - taken, mt);
+		path_add(&s->in.refused[PK_DROP_FULL], n - taken, mt);
 	}
 	path_add(&s->in.pkts, taken, mt);
 	if (bytes != 0)
@@ -134,8 +134,18 @@ static void
 path_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
 {
 	const struct pk_path *p = (const struct pk_path *)s;
-	struct pk_stage_stats end;
+	struct pk_stage_stats end, m;
+	unsigned int i, r;
 
+	/* what its stages freed or hold, the path took: it balances whole */
+	st->held = 0;
+	for (i = 0; i < p->nb_stages; i++) {
+		if (pk_stage_stats_get(p->stages[i], &m) != 0)
+			continue;
+		for (r = 0; r < PK_DROP_MAX; r++)
+			st->drops[r] += m.drops[r];
+		st->held += m.held;
+	}
 	if (!(p->head->caps & PK_STAGE_CAP_PUSH) &&
 	    pk_stage_stats_get(p->head, &end) == 0) {
 		st->in_pkts = end.out_pkts;
@@ -346,16 +356,20 @@ int
 pk_path_stats_print(FILE *f, const struct pk_path *p)
 {
 	struct pk_stage_stats st;
-	unsigned int i;
+	uint64_t dropped = 0;
+	unsigned int i, r;
 
 	if (f == NULL || p == NULL)
 		return -EINVAL;
 	pk_stage_stats_get(&p->stage, &st);
+	for (r = 0; r < PK_DROP_MAX; r++)
+		dropped += st.drops[r];
 	if (fprintf(f, "path %s owner=%" PRIu32 " in=%" PRIu64 " (%" PRIu64
 		    " B) out=%" PRIu64 " (%" PRIu64 " B) refused=%" PRIu64
-		    " tail=%s\n", p->stage.name, p->owner, st.in_pkts,
-		    st.in_bytes, st.out_pkts, st.out_bytes,
-		    st.drops[PK_DROP_FULL],
+		    " dropped=%" PRIu64 " held=%" PRIu64 " tail=%s\n",
+		    p->stage.name, p->owner, st.in_pkts, st.in_bytes,
+		    st.out_pkts, st.out_bytes, st.refused[PK_DROP_FULL],
+		    dropped, st.held,
 		    p->tail_policy == PK_PATH_TAIL_DROP ? "drop" : "return") < 0)
 		return -EIO;
 	for (i = 0; i < p->nb_stages; i++)

@@ -38,7 +38,7 @@ pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		/* refused downstream, back to the caller: never ours to count */
 		pk_stage_uncount(s, &s->out, &pkts[taken], kept - taken);
 		pk_stage_uncount(s, &s->in, &pkts[taken], kept - taken);
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, kept - taken);
+		pk_stage_count_refused(&s->in, PK_DROP_FULL, kept - taken);
 	}
 	return pk_burst_return_tail(pkts, n, kept, taken);
 }

@@ -90,6 +90,7 @@ static const struct pk_stage_ops sched_ops = {
 	.pull = pk_sched_pull,
 	.destroy = sched_destroy,
 	.len = pk_sched_len,
+	.held = pk_sched_held,
 	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 };
 

@@ -215,8 +215,8 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	if (s->flags & PK_STAGE_F_BYTES)
 		pk_counter_add(&s->in.bytes, in_bytes);
 	if (unlikely(nr != 0)) {
-		pk_stage_count_drop(&s->in, PK_DROP_NO_MATCH, nomatch);
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, nr - nomatch);
+		pk_stage_count_refused(&s->in, PK_DROP_NO_MATCH, nomatch);
+		pk_stage_count_refused(&s->in, PK_DROP_FULL, nr - nomatch);
 		memmove(&pkts[n - nr], pkts, nr * sizeof(*pkts));
 	}
 	return n - nr;

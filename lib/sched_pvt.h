@@ -88,6 +88,8 @@ uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 			      uint16_t max);
 
 /* sched_queue.c: the ops' len (walks every queue) */
+/* Packets counted in and held (the statistics' held); any thread. */
+uint64_t pk_sched_held(const struct pk_stage *s);
 unsigned int pk_sched_len(const struct pk_stage *s);
 /* Free an internal queue's packets; count them on the puller's side. */
 void pk_sched_q_purge(struct pk_sched *sc, struct pk_sched_q *q);

@@ -36,6 +36,33 @@ pk_sched_len(const struct pk_stage *s)
 	return len;
 }
 
+/*
+ * Packets the scheduler counted in and holds: head slots, internal FIFOs,
+ * and what its push stored in stage queues not yet pulled back. Exact when
+ * the scheduler is quiescent; from another thread while it runs, a recent
+ * approximation (plain reads of single-writer fields, no lock).
+ */
+uint64_t
+pk_sched_held(const struct pk_stage *s)
+{
+	const struct pk_sched *sc = (const struct pk_sched *)s;
+	const struct pk_sched_q *q;
+	uint64_t held = 0;
+	uint32_t id;
+
+	for (id = 0; id < sc->next_id; id++) {
+		q = sched_q(sc, id);
+		if (!(q->flags & SCHED_Q_ATTACHED))
+			continue;
+		held += q->head != NULL ? 1 : 0;
+		if (q->flags & SCHED_Q_STAGE)
+			held += sc->pushed[id];
+		else
+			held += (q->ftail - q->fhead) & sc->qmask;
+	}
+	return held;
+}
+
 void
 pk_sched_q_purge(struct pk_sched *sc, struct pk_sched_q *q)
 {
@@ -185,10 +212,15 @@ pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
 	} else {
 		if (q->flags & SCHED_Q_POLLED)
 			sched_idle_remove(sc, q);
-		if (head != NULL)
+		/* the head and what push stored leave with the queue: out */
+		if (head != NULL && q->head != NULL) {
 			*head = q->head;
-		else if (q->head != NULL)
+			pk_counter_add(&s->out.pkts, 1);
+		} else if (q->head != NULL) {
 			pk_stage_drop(&s->out, PK_DROP_POLICY, q->head);
+		}
+		pk_counter_add(&s->out.pkts, sc->pushed[qid]);
+		sc->pushed[qid] = 0;
 		sc->nb_stage_queues--;
 	}
 	q->flags = 0;

@@ -385,9 +385,16 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 	st->in_bytes = pk_counter_load(&s->in.bytes);
 	st->out_pkts = pk_counter_load(&s->out.pkts);
 	st->out_bytes = pk_counter_load(&s->out.bytes);
-	for (r = 0; r < PK_DROP_MAX; r++)
+	for (r = 0; r < PK_DROP_MAX; r++) {
 		st->drops[r] = pk_counter_load(&s->in.drops[r]) +
 			       pk_counter_load(&s->out.drops[r]);
+		st->refused[r] = pk_counter_load(&s->in.refused[r]) +
+				 pk_counter_load(&s->out.refused[r]);
+	}
+	if (s->ops->held != NULL)
+		st->held = s->ops->held(s);
+	else
+		st->held = s->ops->len != NULL ? s->ops->len(s) : 0;
 	if (s->ops->stats_adjust != NULL)
 		s->ops->stats_adjust(s, st);
 	return 0;
@@ -412,17 +419,25 @@ int
 pk_stage_stats_print(FILE *f, const struct pk_stage *s)
 {
 	struct pk_stage_stats st;
-	char drops[256] = "";
+	char drops[512] = "";
 	size_t len = 0;
 	unsigned int r;
 
-	if (pk_stage_stats_get(s, &st) != 0)
+	if (f == NULL || pk_stage_stats_get(s, &st) != 0)
 		return -EINVAL;
 	for (r = 0; r < PK_DROP_MAX && len < sizeof(drops); r++)
 		if (st.drops[r] != 0)
 			len += snprintf(drops + len, sizeof(drops) - len,
 					" %s=%" PRIu64, drop_reason_names[r],
 					st.drops[r]);
+	for (r = 0; r < PK_DROP_MAX && len < sizeof(drops); r++)
+		if (st.refused[r] != 0)
+			len += snprintf(drops + len, sizeof(drops) - len,
+					" refused-%s=%" PRIu64,
+					drop_reason_names[r], st.refused[r]);
+	if (st.held != 0 && len < sizeof(drops))
+		snprintf(drops + len, sizeof(drops) - len, " held=%" PRIu64,
+			 st.held);
 	if (s->flags & PK_STAGE_F_BYTES)
 		return fprintf(f, "%-16s %-14s in=%" PRIu64 " (%" PRIu64
 			       " B) out=%" PRIu64 " (%" PRIu64 " B)%s\n",

@@ -4,7 +4,8 @@
  * pk_stage_alloc() until destroy, taken off before anything is freed);
  * this file only reads it, under the list's lock, to answer
  *   /pathkit/stages         the names of the live stages
- *   /pathkit/stage,<name>   one stage's kind, owner and statistics
+ *   /pathkit/stage,<name>   one stage's kind, owner ("parent") and
+ *                           statistics, held and refusals included
  * for DPDK's dpdk-telemetry.py. Only control functions take the lock: the
  * fast path never sees it. Statistics are read as pk_stage_stats_get() reads
  * them, safe from any thread.
@@ -39,13 +40,13 @@ tel_stages(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* "drop_<reason>", with the '-' of "no-match" made '_' for JSON tools. */
+/* "<prefix>_<reason>", '-' of "no-match" made '_' for JSON tools. */
 static void
-tel_drop_key(char *buf, size_t size, enum pk_drop_reason r)
+tel_drop_key(char *buf, size_t size, const char *prefix, enum pk_drop_reason r)
 {
 	char *p;
 
-	snprintf(buf, size, "drop_%s", pk_drop_reason_name(r));
+	snprintf(buf, size, "%s_%s", prefix, pk_drop_reason_name(r));
 	for (p = buf; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p))
 			*p = '_';
@@ -69,9 +70,12 @@ tel_stage_dict(const struct pk_stage *s, void *arg)
 	rte_tel_data_add_dict_u64(d, "in_bytes", st.in_bytes);
 	rte_tel_data_add_dict_u64(d, "out_pkts", st.out_pkts);
 	rte_tel_data_add_dict_u64(d, "out_bytes", st.out_bytes);
+	rte_tel_data_add_dict_u64(d, "held", st.held);
 	for (r = 0; r < PK_DROP_MAX; r++) {
-		tel_drop_key(key, sizeof(key), r);
+		tel_drop_key(key, sizeof(key), "drop", r);
 		rte_tel_data_add_dict_u64(d, key, st.drops[r]);
+		tel_drop_key(key, sizeof(key), "refused", r);
+		rte_tel_data_add_dict_u64(d, key, st.refused[r]);
 	}
 	return 0;
 }

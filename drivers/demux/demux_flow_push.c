@@ -26,7 +26,8 @@
 struct demux_tally {
 	uint64_t out;
 	uint64_t out_bytes;
-	uint64_t drops[PK_DROP_MAX];
+	uint64_t drops[PK_DROP_MAX];   /* freed */
+	uint64_t refused[PK_DROP_MAX]; /* given back to the caller */
 };
 
 /* Add v to a stage counter: atomic only when several threads push. */
@@ -39,6 +40,19 @@ demux_flow_cnt(uint64_t *c, uint64_t v, bool mt)
 		pk_counter_add_mt(c, v);
 	else
 		pk_counter_add(c, v);
+}
+
+/*
+ * k packets go to the miss slot for a reason: with no miss stage they come
+ * back to the caller, refused for that reason; a miss stage's push counts
+ * what it takes as out (and what it refuses as "full").
+ */
+static __rte_always_inline void
+demux_flow_miss(const struct demux_flow *d, struct demux_tally *t,
+		enum pk_drop_reason r, unsigned int k)
+{
+	if (d->miss_slot == DEMUX_SLOT_BACK)
+		t->refused[r] += k;
 }
 
 /*
@@ -65,10 +79,10 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 			slot[i] = DEMUX_SLOT_DROP;
 			break;
 		case PK_FLOW_FRAGMENT:
-			t->drops[PK_DROP_FRAGMENT]++;
+			demux_flow_miss(d, t, PK_DROP_FRAGMENT, 1);
 			break;
 		case PK_FLOW_NOT_IP:
-			t->drops[PK_DROP_NO_MATCH]++;
+			demux_flow_miss(d, t, PK_DROP_NO_MATCH, 1);
 			break;
 		}
 	}
@@ -136,7 +150,7 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 			pk_flow_key_wildcard(&keys[idx[i]]);
 		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
 	}
-	t->drops[PK_DROP_NO_MATCH] += m; /* they keep the miss slot */
+	demux_flow_miss(d, t, PK_DROP_NO_MATCH, m); /* they keep the miss slot */
 }
 
 /* Group number of slot s in this chunk (open addressing; new if unseen). */
@@ -172,7 +186,7 @@ demux_flow_emit(struct demux_flow *d, struct pk_stage *target,
 			bytes -= pk_burst_bytes(&grp[taken], len - taken);
 		for (k = taken; k < len; k++)
 			refused[orig[k]] = 1;
-		t->drops[PK_DROP_FULL] += len - taken;
+		t->refused[PK_DROP_FULL] += len - taken;
 	}
 	t->out += taken;
 	t->out_bytes += bytes;
@@ -266,8 +280,10 @@ demux_flow_count(struct pk_stage *s, uint16_t n, const struct demux_tally *t,
 	demux_flow_cnt(&s->in.pkts, n, mt);
 	demux_flow_cnt(&s->out.pkts, t->out, mt);
 	demux_flow_cnt(&s->out.bytes, t->out_bytes, mt);
-	for (r = 0; r < PK_DROP_MAX; r++)
+	for (r = 0; r < PK_DROP_MAX; r++) {
 		demux_flow_cnt(&s->in.drops[r], t->drops[r], mt);
+		demux_flow_cnt(&s->in.refused[r], t->refused[r], mt);
+	}
 }
 
 static __rte_always_inline uint16_t

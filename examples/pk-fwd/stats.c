@@ -96,7 +96,7 @@ fwd_tx_dropped(uint16_t p, struct fwd_stream *streams, unsigned int nb)
 	for (i = 0; i < nb; i++)
 		if (streams[i].tx != NULL && streams[i].tx_port == p &&
 		    pk_stage_stats_get(streams[i].tx, &ss) == 0)
-			d += ss.drops[PK_DROP_FULL];
+			d += ss.refused[PK_DROP_FULL];
 	return d;
 }
 

@@ -32,7 +32,8 @@
  * Telemetry: every live stage answers DPDK's telemetry socket
  * (dpdk-telemetry.py): /pathkit/stages lists the names, /pathkit/stage,NAME
  * gives the first stage of that name's kind, owner ("parent") and
- * statistics (in_pkts, in_bytes, out_pkts, out_bytes, drop_REASON). A stage
+ * statistics (in_pkts, in_bytes, out_pkts, out_bytes, held, drop_REASON,
+ * refused_REASON). A stage
  * is listed from creation until destroy; the list's mutex is taken by
  * control functions only.
  *
@@ -105,7 +106,10 @@ enum pk_stage_flag {
 struct pk_stage_counters {
 	uint64_t pkts;               /**< packets */
 	uint64_t bytes;              /**< bytes, if the stage counts them */
-	uint64_t drops[PK_DROP_MAX]; /**< drops or refusals, by reason */
+	uint64_t drops[PK_DROP_MAX]; /**< packets the stage freed, by reason */
+	/** packets given back to the pusher, never taken, by reason; on a
+	 *  second line, touched only when a push is refused */
+	uint64_t refused[PK_DROP_MAX];
 } __rte_cache_aligned;
 
 /**
@@ -133,17 +137,25 @@ struct pk_stage {
 
 /**
  * A snapshot of a stage's statistics. in_pkts counts the packets the stage
- * took, every kind alike: pushed into it and kept (a packet refused and
- * given back to the pusher is not counted in, only as a drop of its reason,
- * "full" or "no-match"), or pulled in from its prev or its queues. So a
- * retried packet is counted in once, when it is finally taken.
+ * took, every kind alike: pushed into it and kept, or pulled in from its
+ * prev or its queues. A packet refused and given back to the pusher is not
+ * counted in, only in refused[reason] ("full", "no-match"), so a retried
+ * packet is counted in once, when it is finally taken. Every taken packet
+ * is handed on (out_pkts), freed (drops[reason]) or still held (held), so
+ * whenever no thread is inside the stage:
+ *
+ *     in_pkts == out_pkts + sum(drops) + held
+ *
+ * A path's snapshot adds its stages' drops and held to its own.
  */
 struct pk_stage_stats {
 	uint64_t in_pkts;    /**< packets taken (pushed and kept, or pulled in) */
 	uint64_t in_bytes;   /**< bytes of those, if the stage counts bytes */
 	uint64_t out_pkts;   /**< packets handed on (downstream or to a puller) */
 	uint64_t out_bytes;  /**< bytes of those, if the stage counts bytes */
-	uint64_t drops[PK_DROP_MAX]; /**< dropped or refused, by reason */
+	uint64_t drops[PK_DROP_MAX];   /**< taken packets freed, by reason */
+	uint64_t refused[PK_DROP_MAX]; /**< given back, never taken, by reason */
+	uint64_t held;       /**< taken packets the stage holds now */
 };
 
 /**
@@ -233,8 +245,9 @@ void pk_stage_stats_reset(struct pk_stage *s);
 const char *pk_drop_reason_name(enum pk_drop_reason r);
 
 /**
- * Print a stage's statistics as one line, "name kind in=.. out=.. full=..".
- * @return what fprintf returned.
+ * Print a stage's statistics as one line: "name kind in=.. out=.." then the
+ * non-zero drops ("expired=.."), refusals ("refused-full=..") and held.
+ * @return what fprintf returned, or -EINVAL (f or s NULL).
  */
 int pk_stage_stats_print(FILE *f, const struct pk_stage *s);
 

@@ -15,10 +15,13 @@
  * "in" side before it hands packets on (the next owner may free them at
  * once), and what it handed on on its "out" side.
  *
- * Counters: in_pkts counts packets a stage took (pushed into it and kept,
- * or pulled in from its prev); a refused push is counted as a drop of its
- * reason ("full", ...) on the in side, not in in_pkts. out_pkts counts
- * packets handed on (pushed to next and taken, or given to a puller).
+ * Counters (struct pk_stage_stats): in counts packets a stage took (pushed
+ * into it and kept, or pulled in from its prev); packets a push gives back
+ * are counted in refused[reason] on the in side (pk_stage_count_refused()),
+ * never in in; out counts packets handed on; drops[reason] packets the
+ * stage freed. A kind that holds packets implements len (or held, when what
+ * it counted in differs from what it can see) so that in == out + drops +
+ * held balances.
  *
  * Threads: ops run as the kind's card says; counting helpers without _mt
  * assume one writer per side.
@@ -47,6 +50,11 @@ struct pk_stage_ops {
 	void (*set_prev)(struct pk_stage *s, struct pk_stage *prev);
 	/** Optional: packets the stage holds now (queues). */
 	unsigned int (*len)(const struct pk_stage *s);
+	/**
+	 * Optional: taken packets the stage holds now, for the statistics'
+	 * held (default: len). Called from any thread: relaxed reads only.
+	 */
+	uint64_t (*held)(const struct pk_stage *s);
 	/** Optional: adjust a stats snapshot (compound stages derive theirs). */
 	void (*stats_adjust)(const struct pk_stage *s, struct pk_stage_stats *st);
 	/**
@@ -101,6 +109,14 @@ int pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key,
 #define PK_STAGE_COMMON_ARGS "bytes"
 
 /* ---- counting, on the fast path ---- */
+
+/** Count k packets given back to the pusher for a reason (single writer). */
+static inline void
+pk_stage_count_refused(struct pk_stage_counters *c, enum pk_drop_reason r,
+		       uint64_t k)
+{
+	pk_counter_add(&c->refused[r], k);
+}
 
 /** Add v to a counter several threads write. */
 static inline void
@@ -170,7 +186,7 @@ pk_stage_push_bytes(const struct pk_stage *s, struct rte_mbuf *const *pkts,
 
 /**
  * Count a push that took pkts[0..k) of n on s's in side (single writer):
- * k in, n - k refused as "full", and the bytes of what was taken, given
+ * k in, n - k given back as "full", and the bytes of what was taken, given
  * bytes from pk_stage_push_bytes() (pkts[k..n) are still ours to read).
  */
 static inline void
@@ -179,7 +195,7 @@ pk_stage_count_push(struct pk_stage *s, struct rte_mbuf *const *pkts,
 {
 	pk_counter_add(&s->in.pkts, k);
 	if (unlikely(k != n)) {
-		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
+		pk_stage_count_refused(&s->in, PK_DROP_FULL, n - k);
 		if (bytes != 0)
 			bytes -= pk_burst_bytes(&pkts[k], n - k);
 	}
@@ -194,7 +210,7 @@ pk_stage_count_push_mt(struct pk_stage *s, struct rte_mbuf *const *pkts,
 {
 	pk_counter_add_mt(&s->in.pkts, k);
 	if (unlikely(k != n)) {
-		pk_counter_add_mt(&s->in.drops[PK_DROP_FULL], n - k);
+		pk_counter_add_mt(&s->in.refused[PK_DROP_FULL], n - k);
 		if (bytes != 0)
 			bytes -= pk_burst_bytes(&pkts[k], n - k);
 	}

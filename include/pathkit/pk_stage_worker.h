@@ -80,7 +80,7 @@ pk_counter_load(const uint64_t *c)
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
-/** Count k drops or refusals for a reason on one side (single writer). */
+/** Count k taken packets freed for a reason on one side (single writer). */
 static inline void
 pk_stage_count_drop(struct pk_stage_counters *c, enum pk_drop_reason r,
 		    uint64_t k)

@@ -57,7 +57,8 @@ push_and_check(struct pk_stage *s, uint16_t taken, uint16_t full)
 	assert_int_equal(k, taken);
 	b = stats(s);
 	assert_int_equal(b.in_pkts - a.in_pkts, k);
-	assert_int_equal(b.drops[PK_DROP_FULL] - a.drops[PK_DROP_FULL], full);
+	assert_int_equal(b.refused[PK_DROP_FULL] - a.refused[PK_DROP_FULL] +
+			 b.drops[PK_DROP_FULL] - a.drops[PK_DROP_FULL], full);
 }
 
 static void

@@ -307,8 +307,8 @@ test_groups_keep_flow_order_refused_at_tail(void **state)
 	/* in counts what was taken: 65 refused and 133 unmatched came back */
 	assert_int_equal(st.in_pkts, 208 - 65 - 133);
 	assert_int_equal(st.out_pkts, 7 + 3);
-	assert_int_equal(st.drops[PK_DROP_FULL], 1 + 64);
-	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 133);
+	assert_int_equal(st.refused[PK_DROP_FULL], 1 + 64);
+	assert_int_equal(st.refused[PK_DROP_NO_MATCH], 133);
 	pk_stage_destroy(small);
 }
 
@@ -338,7 +338,9 @@ test_miss_stage_and_counters(void **state)
 	pk_stage_stats_get(d, &st);
 	assert_int_equal(st.in_pkts, 3);
 	assert_int_equal(st.out_pkts, 3);
-	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 2);
+	/* the 2 unmatched went to the miss stage: out, not dropped, not refused */
+	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 0);
+	assert_int_equal(st.refused[PK_DROP_NO_MATCH], 0);
 	assert_int_equal(st.in_bytes, st.out_bytes);
 	assert_true(st.in_bytes > 0);
 	pk_stage_destroy(d);
@@ -409,7 +411,10 @@ test_fragments_without_and_with_reassembly(void **state)
 	expect_queue(f->q[0], NULL, 2);
 	expect_queue(f->miss, NULL, 2);
 	pk_stage_stats_get(d, &st);
-	assert_int_equal(st.drops[PK_DROP_FRAGMENT], 2);
+	/* handed to the miss stage: out, neither dropped nor refused */
+	assert_int_equal(st.out_pkts, 4);
+	assert_int_equal(st.drops[PK_DROP_FRAGMENT], 0);
+	assert_int_equal(st.refused[PK_DROP_FRAGMENT], 0);
 
 	r = pk_stage_create("proc_reassembly", "reasm", "flows=16",
 			    SOCKET_ID_ANY);

@@ -57,7 +57,7 @@ test_capacity_and_refusal(void **state)
 	assert_int_equal(pk_stage_stats_get(q, &st), 0);
 	assert_int_equal(st.in_pkts, 16);
 	assert_int_equal(st.out_pkts, 16);
-	assert_int_equal(st.drops[PK_DROP_FULL], 16 + 16 + 8);
+	assert_int_equal(st.refused[PK_DROP_FULL], 16 + 16 + 8);
 	rte_pktmbuf_free_bulk(copy, 24);
 	pk_stage_destroy(q);
 }

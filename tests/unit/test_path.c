@@ -81,7 +81,7 @@ test_partial_push_returns_tail_in_order(void **state)
 	pk_stage_stats_get(pk_path_stage(p), &ps);
 	assert_int_equal(ps.in_pkts, 3);
 	assert_int_equal(ps.in_bytes, 3 * 64);
-	assert_int_equal(ps.drops[PK_DROP_FULL], 5);
+	assert_int_equal(ps.refused[PK_DROP_FULL], 5);
 	rte_pktmbuf_free_bulk(&m[3], 5); /* caller of a chain frees */
 
 	assert_int_equal(pk_stage_pull(pk_path_stage(p), out, 8), 3);
@@ -121,7 +121,7 @@ test_drops_and_refusal_compose(void **state)
 	/* in counts what it took: the 3 given back were refused, not taken */
 	assert_int_equal(ts.in_pkts, 5);
 	assert_int_equal(ts.out_pkts, 3);
-	assert_int_equal(ts.drops[PK_DROP_FULL], 3);
+	assert_int_equal(ts.refused[PK_DROP_FULL], 3);
 	rte_pktmbuf_free_bulk(&m[5], 3);
 	pk_path_destroy(p); /* frees the 3 queued */
 }
@@ -333,8 +333,8 @@ test_mt_push_into_path(void **state)
 	rte_pktmbuf_free_bulk(m, pk_stage_pull(q, m, 32));
 	pk_stage_stats_get(pk_path_stage(p), &ps);
 	pk_stage_stats_get(q, &qs);
-	assert_int_equal(ps.in_pkts, qs.in_pkts + qs.drops[PK_DROP_FULL]);
-	assert_int_equal(ps.drops[PK_DROP_FULL], qs.drops[PK_DROP_FULL]);
+	assert_int_equal(ps.in_pkts, qs.in_pkts + qs.refused[PK_DROP_FULL]);
+	assert_int_equal(ps.drops[PK_DROP_FULL], qs.refused[PK_DROP_FULL]);
 	assert_true(ps.in_pkts >= 4 * MT_BURSTS);
 	pk_path_destroy(p);
 	pk_path_destroy(p2);

@@ -107,7 +107,7 @@ test_tx_refusal_leaves_tail(void **state)
 	rte_pktmbuf_free_bulk(&m[k], 32 - k);
 	pk_stage_stats_get(tx, &st);
 	assert_int_equal(st.in_pkts, sent);
-	assert_int_equal(st.drops[PK_DROP_FULL], 32 - k);
+	assert_int_equal(st.refused[PK_DROP_FULL], 32 - k);
 	while ((n = pk_stage_pull(rx, out, 32)) > 0) {
 		for (i = 0; i < n; i++)
 			assert_int_equal(pk_test_seq(out[i]), got + i);
@@ -146,7 +146,7 @@ test_null_port_path(void **state)
 	pk_stage_stats_get(pk_path_stage(p), &ps);
 	assert_true(ps.in_pkts > 0);
 	pk_stage_stats_get(st[1], &ps);
-	assert_int_equal(ps.in_pkts + ps.drops[PK_DROP_FULL],
+	assert_int_equal(ps.in_pkts + ps.refused[PK_DROP_FULL],
 			 pk_path_stage(p)->in.pkts);
 	/* the path ends in a sink: what it took is what left the path */
 	{

@@ -47,7 +47,7 @@ test_refuses_when_full_tail_in_order(void **state)
 	assert_int_equal(pk_stage_stats_get(q, &st), 0);
 	assert_int_equal(st.in_pkts, 3);
 	assert_int_equal(st.out_pkts, 3);
-	assert_int_equal(st.drops[PK_DROP_FULL], 10);
+	assert_int_equal(st.refused[PK_DROP_FULL], 10);
 	assert_int_equal(st.in_bytes, 0); /* bytes not asked for */
 
 	rte_pktmbuf_free_bulk(out, 3);

@@ -325,8 +325,8 @@ test_classifier_push(void **state)
 	rte_pktmbuf_free_bulk(&m[20], 6);
 	assert_int_equal(pk_stage_stats_get(s, &st), 0);
 	assert_int_equal(st.in_pkts, 20);
-	assert_int_equal(st.drops[PK_DROP_FULL], 5);
-	assert_int_equal(st.drops[PK_DROP_NO_MATCH], 1);
+	assert_int_equal(st.refused[PK_DROP_FULL], 5);
+	assert_int_equal(st.refused[PK_DROP_NO_MATCH], 1);
 	assert_int_equal(pk_stage_len(s), 20);
 	/* round robin: 0 1000 1 1001 2 1002 3 1003 1004 ... */
 	assert_int_equal(pk_stage_pull(s, m, 40), 20);

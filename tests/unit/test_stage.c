@@ -192,7 +192,7 @@ test_unwired_processing_returns_burst(void **state)
 	/* in counts what the stage took: everything came back */
 	assert_int_equal(st.in_pkts, 0);
 	assert_int_equal(st.out_pkts, 0);
-	assert_int_equal(st.drops[PK_DROP_FULL], 4);
+	assert_int_equal(st.refused[PK_DROP_FULL], 4);
 	rte_pktmbuf_free_bulk(m, 4);
 	pk_stage_destroy(p);
 }
