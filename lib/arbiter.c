@@ -36,6 +36,7 @@
 #include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
+#include "registry_pvt.h"
 
 #define ARB_OUT_BURST 32
 #define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
@@ -92,6 +93,7 @@ struct pk_arbiter {
 	/* both transmitters write disjoint phases: see arb_txq_push() */
 	struct arb_client_cnt *cnt;
 	/* control */
+	struct pk_registry_node live; /* on live_arbiters, for telemetry */
 	struct pk_arbiter_conf conf;
 	bool launched;
 	bool built;              /* everything allocated: destroy flushes */
@@ -99,6 +101,10 @@ struct pk_arbiter {
 };
 
 int pk_arbiter_client_dynfield = -1;
+
+/* Every arbiter from create until destroy; telemetry reads it. */
+static struct pk_registry live_arbiters =
+	PK_REGISTRY_INITIALIZER(live_arbiters);
 
 static inline void
 arb_add(uint64_t *c, uint64_t v)
@@ -525,6 +531,39 @@ pk_arbiter_nb_clients(const struct pk_arbiter *a)
 	return a != NULL ? a->nb : 0;
 }
 
+/* Adapts a registry walk to the caller's function on arbiters. */
+struct arb_walk {
+	int (*fn)(const struct pk_arbiter *a, void *arg);
+	void *arg;
+};
+
+static int
+arb_walk_live(struct pk_registry_node *n, void *arg)
+{
+	struct arb_walk *w = arg;
+
+	return w->fn(container_of(n, struct pk_arbiter, live), w->arg);
+}
+
+int
+pk_arbiter_live_foreach(int (*fn)(const struct pk_arbiter *a, void *arg),
+			void *arg)
+{
+	struct arb_walk w = { .fn = fn, .arg = arg };
+
+	return pk_registry_foreach(&live_arbiters, arb_walk_live, &w);
+}
+
+int
+pk_arbiter_live_apply(const char *name,
+		      int (*fn)(const struct pk_arbiter *a, void *arg),
+		      void *arg)
+{
+	struct arb_walk w = { .fn = fn, .arg = arg };
+
+	return pk_registry_apply(&live_arbiters, name, arb_walk_live, &w);
+}
+
 static inline uint64_t
 arb_load(const uint64_t *c)
 {
@@ -571,7 +610,8 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 
 	if (a == NULL)
 		return;
-	pk_arbiter_registry_del(a); /* telemetry reads it no more */
+	/* off the list first: telemetry reads it no more */
+	pk_registry_del(&live_arbiters, &a->live);
 	if (a->built)
 		pk_arbiter_stop(a); /* flush to the output */
 	for (c = 0; a->mb != NULL && c < a->nb; c++)
@@ -775,8 +815,6 @@ pk_arbiter_create(const char *name, const struct pk_arbiter_conf *conf)
 	rc = arb_conf_check(name, &a->conf);
 	if (rc == 0)
 		rc = arb_build(a);
-	if (rc == 0)
-		rc = pk_arbiter_registry_add(a);
 	if (rc != 0) {
 		PK_LOG(ERR, "%s: cannot create the arbiter: %s", name,
 		       rte_strerror(-rc));
@@ -784,5 +822,7 @@ pk_arbiter_create(const char *name, const struct pk_arbiter_conf *conf)
 		rte_errno = -rc;
 		return NULL;
 	}
+	/* names need not be unique: telemetry shows the first of a name */
+	pk_registry_add(&live_arbiters, &a->live, a->name, false);
 	return a;
 }
