@@ -106,12 +106,6 @@ int pk_arbiter_client_dynfield = -1;
 static struct pk_registry live_arbiters =
 	PK_REGISTRY_INITIALIZER(live_arbiters);
 
-static inline void
-arb_add(uint64_t *c, uint64_t v)
-{
-	pk_counter_add(c, v);
-}
-
 /* The client id of a packet the arbiter took (see the top comment). */
 static inline uint32_t *
 arb_client_of(const struct pk_arbiter *a, struct rte_mbuf *m)
@@ -129,7 +123,7 @@ arb_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
 	for (i = q->off; i < q->n; i++) {
 		m = q->m[i];
 		if (count)
-			arb_add(&a->cnt[*arb_client_of(a, m)].dropped, 1);
+			pk_counter_add(&a->cnt[*arb_client_of(a, m)].dropped, 1);
 		rte_pktmbuf_free(m);
 	}
 	q->n = q->off = 0;
@@ -158,8 +152,8 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	k = pk_stage_push(out, &q->m[q->off], n);
 	if (count)
 		for (i = 0; i < k; i++) {
-			arb_add(&a->cnt[cl[i]].sent, 1);
-			arb_add(&a->cnt[cl[i]].bytes, len[i]);
+			pk_counter_add(&a->cnt[cl[i]].sent, 1);
+			pk_counter_add(&a->cnt[cl[i]].bytes, len[i]);
 		}
 	q->off += k;
 	if (q->off == q->n) {
@@ -168,7 +162,7 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	} else if (++q->fails >= retries && retries != 0) {
 		arb_txq_drop(a, q, count);
 	} else if (q == &a->atx) {
-		arb_add(&a->st.tx_retries, 1);
+		pk_counter_add(&a->st.tx_retries, 1);
 	}
 	return k;
 }
@@ -210,7 +204,7 @@ arb_drain_clients(struct pk_arbiter *a)
 			m[i]->hash.sched.queue_id = c;
 		took = pk_stage_push(a->sched, m, k);
 		if (unlikely(took != k)) { /* cannot happen: room was checked */
-			arb_add(&a->cl[c].dropped, k - took);
+			pk_counter_add(&a->cl[c].dropped, k - took);
 			rte_pktmbuf_free_bulk(&m[took], k - took);
 		}
 		a->cl[c].backlog += took;
@@ -234,7 +228,7 @@ arb_push_or_wait(struct pk_arbiter *a, struct arb_client *cl,
 	cl->nwait = n - took;
 	if (unlikely(cl->nwait != 0)) { /* refused ones are m[took..n) */
 		memmove(cl->wait, &m[took], cl->nwait * sizeof(*m));
-		arb_add(&a->st.queue_full, cl->nwait);
+		pk_counter_add(&a->st.queue_full, cl->nwait);
 	}
 	return took;
 }
@@ -252,7 +246,7 @@ arb_classify(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 		*arb_client_of(a, m[i]) = c;
 		q = a->classify(m[i], a->classify_arg);
 		if (unlikely(q >= a->nq)) {
-			arb_add(&a->cl[c].dropped, 1);
+			pk_counter_add(&a->cl[c].dropped, 1);
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
@@ -351,12 +345,12 @@ arb_round(struct pk_arbiter *a)
 		arb_txq_push(a, &a->atx, a->ring, false, 0);
 	else
 		arb_txq_push(a, &a->atx, a->out, true, a->conf.tx_retries);
-	arb_add(&a->st.rounds, 1);
+	pk_counter_add(&a->st.rounds, 1);
 	if (drained == 0 && rel == 0)
-		arb_add(&a->st.empty_rounds, 1);
-	arb_add(&a->st.drained, drained);
-	arb_add(&a->st.released, rel);
-	arb_add(&a->st.loop_cycles, rte_rdtsc() - t0);
+		pk_counter_add(&a->st.empty_rounds, 1);
+	pk_counter_add(&a->st.drained, drained);
+	pk_counter_add(&a->st.released, rel);
+	pk_counter_add(&a->st.loop_cycles, rte_rdtsc() - t0);
 	return rel;
 }
 
@@ -564,12 +558,6 @@ pk_arbiter_live_apply(const char *name,
 	return pk_registry_apply(&live_arbiters, name, arb_walk_live, &w);
 }
 
-static inline uint64_t
-arb_load(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
 int
 pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 			    struct pk_arbiter_client_stats *st)
@@ -581,10 +569,10 @@ pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 	pk_stage_stats_get(a->mb[i], &ms);
 	st->admitted = ms.in_pkts;
 	st->rejected = ms.drops[PK_DROP_FULL];
-	st->sent = arb_load(&a->cnt[i].sent);
-	st->dropped = arb_load(&a->cnt[i].dropped) +
-		      arb_load(&a->cl[i].dropped);
-	st->bytes = arb_load(&a->cnt[i].bytes);
+	st->sent = pk_counter_load(&a->cnt[i].sent);
+	st->dropped = pk_counter_load(&a->cnt[i].dropped) +
+		      pk_counter_load(&a->cl[i].dropped);
+	st->bytes = pk_counter_load(&a->cnt[i].bytes);
 	return 0;
 }
 
@@ -593,13 +581,13 @@ pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
 {
 	if (a == NULL || st == NULL)
 		return -EINVAL;
-	st->rounds = arb_load(&a->st.rounds);
-	st->empty_rounds = arb_load(&a->st.empty_rounds);
-	st->drained = arb_load(&a->st.drained);
-	st->released = arb_load(&a->st.released);
-	st->loop_cycles = arb_load(&a->st.loop_cycles);
-	st->tx_retries = arb_load(&a->st.tx_retries);
-	st->queue_full = arb_load(&a->st.queue_full);
+	st->rounds = pk_counter_load(&a->st.rounds);
+	st->empty_rounds = pk_counter_load(&a->st.empty_rounds);
+	st->drained = pk_counter_load(&a->st.drained);
+	st->released = pk_counter_load(&a->st.released);
+	st->loop_cycles = pk_counter_load(&a->st.loop_cycles);
+	st->tx_retries = pk_counter_load(&a->st.tx_retries);
+	st->queue_full = pk_counter_load(&a->st.queue_full);
 	return 0;
 }
 
