@@ -4,15 +4,15 @@
  * emulated link rate -> output (TX stage, or a ring to a dispatcher).
  *
  * Per-client queues (the default): the scheduler has one internal queue per
- * client (queue id = client). The arbiter writes that id into
- * m->hash.sched.queue_id (rte_sched's own field, which the scheduler reads by
- * default) once it owns the packet, and keeps a private backlog count per
- * client so that it never drains more than the client's scheduler queue can
- * take: a backlogged client fills its mailbox and sees short pushes, nothing
- * is dropped inside. The client of a packet is that same field.
+ * client (queue id = client). The arbiter writes that id as the packet's
+ * scheduler queue (arb_mbuf_queue_set()) once it owns the packet, and keeps
+ * a private backlog count per client so that it never drains more than the
+ * client's scheduler queue can take: a backlogged client fills its mailbox
+ * and sees short pushes, nothing is dropped inside. The client of a packet
+ * is that same field.
  *
  * Per-flow queues (a classifier): the client goes into an mbuf dynamic
- * field, the classifier's queue id into m->hash.sched.queue_id. A queue's
+ * field, the classifier's queue id into the scheduler queue field. A queue's
  * room cannot be known per client, so the arbiter pushes and keeps what a
  * full queue refuses in the client's wait slots; it drains nothing more
  * from that client until they fit, which keeps each flow's order and turns
@@ -106,11 +106,39 @@ int pk_arbiter_client_dynfield = -1;
 static struct pk_registry live_arbiters =
 	PK_REGISTRY_INITIALIZER(live_arbiters);
 
-/* The client id of a packet the arbiter took (see the top comment). */
-static inline uint32_t *
-arb_client_of(const struct pk_arbiter *a, struct rte_mbuf *m)
+/*
+ * The two ids the arbiter keeps in a packet it holds (pk_arbiter.h says
+ * which field carries what). The scheduler queue id: rte_sched's field,
+ * which the scheduler reads by default; ARB_MBUF_QUEUE_OFF is the one place
+ * that names it. The client id: at a->client_off, which is that same field
+ * with per-client queues (queue id = client id) and the dynamic field
+ * "pk_arbiter_client" with a classifier (arb_client_field()).
+ */
+#define ARB_MBUF_QUEUE_OFF offsetof(struct rte_mbuf, hash.sched.queue_id)
+
+static inline uint32_t
+arb_mbuf_queue_get(const struct rte_mbuf *m)
 {
-	return RTE_MBUF_DYNFIELD(m, a->client_off, uint32_t *);
+	return *RTE_MBUF_DYNFIELD(m, ARB_MBUF_QUEUE_OFF, const uint32_t *);
+}
+
+static inline void
+arb_mbuf_queue_set(struct rte_mbuf *m, uint32_t q)
+{
+	*RTE_MBUF_DYNFIELD(m, ARB_MBUF_QUEUE_OFF, uint32_t *) = q;
+}
+
+static inline uint32_t
+arb_mbuf_client_get(const struct pk_arbiter *a, const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, a->client_off, const uint32_t *);
+}
+
+static inline void
+arb_mbuf_client_set(const struct pk_arbiter *a, struct rte_mbuf *m,
+		    uint32_t c)
+{
+	*RTE_MBUF_DYNFIELD(m, a->client_off, uint32_t *) = c;
 }
 
 /* Free what q still holds, counting each as dropped for its client. */
@@ -123,7 +151,8 @@ arb_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
 	for (i = q->off; i < q->n; i++) {
 		m = q->m[i];
 		if (count)
-			pk_counter_add(&a->cnt[*arb_client_of(a, m)].dropped, 1);
+			pk_counter_add(&a->cnt[arb_mbuf_client_get(a, m)].dropped,
+				       1);
 		rte_pktmbuf_free(m);
 	}
 	q->n = q->off = 0;
@@ -146,7 +175,7 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 		return 0;
 	if (count)
 		for (i = 0; i < n; i++) {
-			cl[i] = *arb_client_of(a, q->m[q->off + i]);
+			cl[i] = arb_mbuf_client_get(a, q->m[q->off + i]);
 			len[i] = q->m[q->off + i]->pkt_len;
 		}
 	k = pk_stage_push(out, &q->m[q->off], n);
@@ -200,8 +229,8 @@ arb_drain_clients(struct pk_arbiter *a)
 		if (k == 0)
 			continue;
 		arb_prefetch(m, k);
-		for (i = 0; i < k; i++)
-			m[i]->hash.sched.queue_id = c;
+		for (i = 0; i < k; i++) /* queue id = client id: its tag */
+			arb_mbuf_queue_set(m[i], c);
 		took = pk_stage_push(a->sched, m, k);
 		if (unlikely(took != k)) { /* cannot happen: room was checked */
 			pk_counter_add(&a->cl[c].dropped, k - took);
@@ -243,14 +272,14 @@ arb_classify(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 
 	arb_prefetch(m, k);
 	for (i = 0; i < k; i++) {
-		*arb_client_of(a, m[i]) = c;
+		arb_mbuf_client_set(a, m[i], c);
 		q = a->classify(m[i], a->classify_arg);
 		if (unlikely(q >= a->nq)) {
 			pk_counter_add(&a->cl[c].dropped, 1);
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
-		m[i]->hash.sched.queue_id = q;
+		arb_mbuf_queue_set(m[i], q);
 		m[n++] = m[i];
 	}
 	return n;
@@ -326,8 +355,8 @@ arb_release(struct pk_arbiter *a)
 	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
 	a->inside -= n;
 	if (a->classify == NULL)
-		for (i = 0; i < n; i++)
-			a->cl[a->atx.m[i]->hash.sched.queue_id].backlog--;
+		for (i = 0; i < n; i++) /* queue id = client id */
+			a->cl[arb_mbuf_queue_get(a->atx.m[i])].backlog--;
 	a->atx.n = n;
 	return n;
 }
@@ -664,7 +693,7 @@ arb_client_field(struct pk_arbiter *a)
 	int off;
 
 	if (a->classify == NULL) {
-		a->client_off = offsetof(struct rte_mbuf, hash.sched.queue_id);
+		a->client_off = ARB_MBUF_QUEUE_OFF;
 		return 0;
 	}
 	off = rte_mbuf_dynfield_register(&desc); /* same offset every time */

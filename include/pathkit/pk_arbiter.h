@@ -44,14 +44,21 @@
  * only what that queue can hold, so a busy client just sees short pushes.
  * With a classifier (conf.classify) the scheduler has conf.nb_queues queues
  * instead, per flow or per anything the classifier reads, with one
- * parameter each. The arbiter then tags each packet with its client (an
- * mbuf dynamic field, read with pk_arbiter_mbuf_client()) for the
- * per-client statistics and calls the classifier in its own thread. A
+ * parameter each. The arbiter then tags each packet with its client for
+ * the per-client statistics and calls the classifier in its own thread. A
  * packet whose queue is full waits with the arbiter, which drains nothing
  * more from that client until it fits (per-client back-pressure as above,
  * flow order kept); one whose id is not a queue is freed and counted as
- * the client's drop. The arbiter stores the queue id in m->hash.sched
- * (over m->hash.rss) after the classifier has run.
+ * the client's drop.
+ *
+ * Mbuf fields: from the moment the arbiter takes a packet until the output
+ * takes it, m->hash.sched.queue_id (rte_sched's field, over m->hash.rss)
+ * carries the packet's scheduler queue id. Without a classifier that id is
+ * the client index, so the field carries both. With a classifier the client
+ * index is in the mbuf dynamic field "pk_arbiter_client" (written before the
+ * classifier runs, read with pk_arbiter_mbuf_client()) and the queue id is
+ * written after the classifier has run. Packets reach the output with these
+ * fields as the arbiter left them: m->hash.rss is not restored.
  */
 
 #include <stdbool.h>
@@ -165,7 +172,8 @@ extern int pk_arbiter_client_dynfield;
 /**
  * The client that pushed m, for a classifier (conf.classify) to read: the
  * arbiter sets it before calling the classifier. Arbiters with a classifier
- * only.
+ * only: without one the client index is m->hash.sched.queue_id and this
+ * field is not written (see "Mbuf fields" in \@file).
  * @param m a packet the arbiter holds
  * @return the client index
  */
