@@ -15,6 +15,7 @@
 
 #include <rte_errno.h>
 #include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 
@@ -259,12 +260,24 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 	rte_free(a);
 }
 
+/*
+ * An lcore the EAL can launch a function on: a worker lcore. Checked here
+ * because rte_eal_remote_launch() indexes its lcore table unchecked.
+ */
+static bool
+arb_worker_lcore(uint32_t id)
+{
+	return rte_lcore_is_enabled(id) && id != rte_get_main_lcore();
+}
+
 int
 pk_arbiter_start(struct pk_arbiter *a)
 {
 	int rc;
 
-	if (a == NULL || a->conf.lcore_id == PK_ARBITER_LCORE_NONE)
+	if (a == NULL || !arb_worker_lcore(a->conf.lcore_id) ||
+	    (arb_has_dispatcher_lcore(a) &&
+	     !arb_worker_lcore(a->conf.dispatcher_lcore)))
 		return -EINVAL;
 	if (a->launched)
 		return -EALREADY;
