@@ -8,7 +8,7 @@
  * that overwrites (and under ASan poisons) its array right after each push.
  * Per-flow queues through a classifier: flow weights across clients, a full
  * flow queue holding back only its client, packets classified to no queue.
- * Every test checks conservation per client: admitted = sent + dropped, and
+ * Start refuses an lcore that is not a worker. Every test checks conservation per client: admitted = sent + dropped, and
  * the output carries each client's sequence numbers once, in increasing
  * order (per flow, with a classifier): the test arbiter of
  * pk_test_arbiter.h, which each test describes in a struct ta_conf of its
@@ -519,6 +519,32 @@ test_bad_conf(void **state)
 	pk_arbiter_destroy(NULL);
 }
 
+/* Start launches on worker lcores only; anything else is -EINVAL. */
+static void
+test_start_needs_a_worker_lcore(void **state)
+{
+	const uint32_t bad[] = { rte_get_main_lcore(), 1 /* not in -l 0 */,
+				 RTE_MAX_LCORE, PK_ARBITER_LCORE_NONE };
+	struct pk_arbiter_conf c = {
+		.nb_clients = 1, .dispatcher_lcore = PK_ARBITER_LCORE_NONE,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct pk_arbiter *a;
+	unsigned int i;
+
+	(void)state;
+	c.out = pk_queue_ring_create("start_out", 64, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(c.out);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		c.lcore_id = bad[i];
+		a = pk_arbiter_create("start", &c);
+		assert_non_null(a);
+		assert_int_equal(pk_arbiter_start(a), -EINVAL);
+		pk_arbiter_destroy(a);
+	}
+	pk_stage_destroy(c.out);
+}
+
 #define TA_TEST(f) cmocka_unit_test_teardown(f, pk_test_teardown_pools_full)
 
 int
@@ -539,6 +565,7 @@ main(void)
 		TA_TEST(test_flow_no_queue_dropped),
 		TA_TEST(test_max_clients),
 		TA_TEST(test_bad_conf),
+		TA_TEST(test_start_needs_a_worker_lcore),
 	};
 	int rc;
 
