@@ -72,7 +72,7 @@ arb_conf_check(const char *name, struct pk_arbiter_conf *c)
 	return 0;
 }
 
-/* Where the client id of a packet goes: see the top comment. */
+/* Where the client id of a packet goes: see arb_mbuf_client_get(). */
 static int
 arb_client_field(struct pk_arbiter *a)
 {
