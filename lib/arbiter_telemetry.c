@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Arbiter telemetry: every live arbiter is on a list (pk_arbiter_create()
- * puts it there, pk_arbiter_destroy() takes it off first), which the
- * telemetry thread walks under a mutex to answer
+ * Telemetry of arbiters: arbiter.c keeps the list of live arbiters (from
+ * pk_arbiter_create() until destroy, taken off first); this file only reads
+ * it, under the list's lock, to answer
  *   /pathkit/arbiters                    the names of the live arbiters
  *   /pathkit/arbiter,<name>              its loop statistics and the sums
  *                                        over its clients
@@ -11,10 +11,8 @@
  * pk_arbiter_client_stats_get() read them, safe from any thread.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <rte_common.h>
 #include <rte_string_fns.h>
@@ -25,69 +23,21 @@
 
 #include "pk_internal.h"
 
-struct arb_entry {
-	TAILQ_ENTRY(arb_entry) next;
-	struct pk_arbiter *a;
-};
-
-static TAILQ_HEAD(, arb_entry) live_arbiters =
-	TAILQ_HEAD_INITIALIZER(live_arbiters);
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int
-pk_arbiter_registry_add(struct pk_arbiter *a)
+/* /pathkit/arbiters: an array of names (at most the array's capacity). */
+static int
+tel_arbiter_name(const struct pk_arbiter *a, void *arg)
 {
-	struct arb_entry *e = malloc(sizeof(*e));
-
-	if (e == NULL)
-		return -ENOMEM;
-	e->a = a;
-	pthread_mutex_lock(&live_lock);
-	TAILQ_INSERT_TAIL(&live_arbiters, e, next);
-	pthread_mutex_unlock(&live_lock);
-	return 0;
-}
-
-void
-pk_arbiter_registry_del(struct pk_arbiter *a)
-{
-	struct arb_entry *e;
-
-	pthread_mutex_lock(&live_lock);
-	TAILQ_FOREACH(e, &live_arbiters, next)
-		if (e->a == a)
-			break;
-	if (e != NULL)
-		TAILQ_REMOVE(&live_arbiters, e, next);
-	pthread_mutex_unlock(&live_lock);
-	free(e);
-}
-
-/* The live arbiter of that name; call with live_lock held. */
-static struct pk_arbiter *
-arb_find(const char *name)
-{
-	struct arb_entry *e;
-
-	TAILQ_FOREACH(e, &live_arbiters, next)
-		if (strcmp(pk_arbiter_name(e->a), name) == 0)
-			return e->a;
-	return NULL;
+	/* non-zero when full: the first RTE_TEL_MAX_ARRAY_ENTRIES */
+	return rte_tel_data_add_array_string(arg, pk_arbiter_name(a));
 }
 
 static int
 tel_arbiters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct arb_entry *e;
-
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	pthread_mutex_lock(&live_lock);
-	TAILQ_FOREACH(e, &live_arbiters, next)
-		if (rte_tel_data_add_array_string(d, pk_arbiter_name(e->a)))
-			break;
-	pthread_mutex_unlock(&live_lock);
+	pk_arbiter_live_foreach(tel_arbiter_name, d);
 	return 0;
 }
 
@@ -122,31 +72,33 @@ tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
 }
 
 static int
+tel_arbiter_dict(const struct pk_arbiter *a, void *arg)
+{
+	struct rte_tel_data *d = arg;
+	struct pk_arbiter_stats st;
+
+	pk_arbiter_stats_get(a, &st);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", pk_arbiter_name(a));
+	rte_tel_data_add_dict_u64(d, "rounds", st.rounds);
+	rte_tel_data_add_dict_u64(d, "empty_rounds", st.empty_rounds);
+	rte_tel_data_add_dict_u64(d, "drained", st.drained);
+	rte_tel_data_add_dict_u64(d, "released", st.released);
+	rte_tel_data_add_dict_u64(d, "loop_cycles", st.loop_cycles);
+	rte_tel_data_add_dict_u64(d, "tx_retries", st.tx_retries);
+	rte_tel_data_add_dict_u64(d, "queue_full", st.queue_full);
+	tel_client_sums(d, a);
+	return 0;
+}
+
+/* /pathkit/arbiter,<name>: the first live arbiter of that name. */
+static int
 tel_arbiter(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct pk_arbiter_stats st;
-	struct pk_arbiter *a;
-
 	RTE_SET_USED(cmd);
 	if (params == NULL || params[0] == '\0')
 		return -EINVAL;
-	pthread_mutex_lock(&live_lock);
-	a = arb_find(params);
-	if (a != NULL) {
-		pk_arbiter_stats_get(a, &st);
-		rte_tel_data_start_dict(d);
-		rte_tel_data_add_dict_string(d, "name", pk_arbiter_name(a));
-		rte_tel_data_add_dict_u64(d, "rounds", st.rounds);
-		rte_tel_data_add_dict_u64(d, "empty_rounds", st.empty_rounds);
-		rte_tel_data_add_dict_u64(d, "drained", st.drained);
-		rte_tel_data_add_dict_u64(d, "released", st.released);
-		rte_tel_data_add_dict_u64(d, "loop_cycles", st.loop_cycles);
-		rte_tel_data_add_dict_u64(d, "tx_retries", st.tx_retries);
-		rte_tel_data_add_dict_u64(d, "queue_full", st.queue_full);
-		tel_client_sums(d, a);
-	}
-	pthread_mutex_unlock(&live_lock);
-	return a != NULL ? 0 : -ENOENT;
+	return pk_arbiter_live_apply(params, tel_arbiter_dict, d);
 }
 
 /* params "<name>,<client>": the name copied out, the index parsed. */
@@ -168,29 +120,38 @@ tel_client_params(const char *params, char *name, size_t size, uint32_t *i)
 	return 0;
 }
 
+/* Client i's statistics, read while the arbiter is on the list. */
+struct tel_client {
+	uint32_t i;
+	struct pk_arbiter_client_stats st;
+};
+
+static int
+tel_client_read(const struct pk_arbiter *a, void *arg)
+{
+	struct tel_client *tc = arg;
+
+	return pk_arbiter_client_stats_get(a, tc->i, &tc->st);
+}
+
 static int
 tel_arbiter_client(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char name[PK_STAGE_NAMESIZE];
-	struct pk_arbiter_client_stats st;
-	struct pk_arbiter *a;
-	uint32_t i;
+	struct tel_client tc;
 	int rc;
 
 	RTE_SET_USED(cmd);
-	rc = tel_client_params(params, name, sizeof(name), &i);
+	rc = tel_client_params(params, name, sizeof(name), &tc.i);
 	if (rc != 0)
 		return rc;
-	pthread_mutex_lock(&live_lock);
-	a = arb_find(name);
-	rc = a != NULL ? pk_arbiter_client_stats_get(a, i, &st) : -ENOENT;
-	pthread_mutex_unlock(&live_lock);
+	rc = pk_arbiter_live_apply(name, tel_client_read, &tc);
 	if (rc != 0)
 		return rc;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "arbiter", name);
-	rte_tel_data_add_dict_u64(d, "client", i);
-	tel_client_counters(d, &st);
+	rte_tel_data_add_dict_u64(d, "client", tc.i);
+	tel_client_counters(d, &tc.st);
 	return 0;
 }
 

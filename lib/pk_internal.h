@@ -33,10 +33,20 @@ int pk_stage_live_apply(const char *name,
 
 struct pk_arbiter;
 
-/* Put a on the list of live arbiters (arbiter_telemetry.c); -ENOMEM. */
-int pk_arbiter_registry_add(struct pk_arbiter *a);
+/*
+ * Call fn on each live arbiter (from creation until destroy), under the
+ * list's lock, until fn returns non-zero. For telemetry.
+ * @return 0, or the first non-zero value fn returned.
+ */
+int pk_arbiter_live_foreach(int (*fn)(const struct pk_arbiter *a, void *arg),
+			    void *arg);
 
-/* Take a off that list; does nothing if it is not on it. */
-void pk_arbiter_registry_del(struct pk_arbiter *a);
+/*
+ * Call fn on the first live arbiter named name, under the list's lock.
+ * @return what fn returned, or -ENOENT.
+ */
+int pk_arbiter_live_apply(const char *name,
+			  int (*fn)(const struct pk_arbiter *a, void *arg),
+			  void *arg);
 
 #endif /* PK_INTERNAL_H */

@@ -31,12 +31,12 @@
  * statistics, sums over the clients), /pathkit/arbiter_client,NAME,I.
  *
  * Mailbox: a client's queue, queue_ring or the PSPAT mailbox (kind
- * "mailbox", pk_queue.h). Measured against rte_ring SP/SC in bench_arbiter: with bursts
- * of 32 per push rte_ring moved more packets per second here (0.75x for
- * the mailbox), so SP/SC queue_ring is the default; with one packet per
- * push the mailbox moved 2-4x more (rte_ring then moves its shared index
- * line once per packet). Clients that push packet by packet, as PSPAT's
- * do, should pick PK_ARBITER_MB_PSPAT (doc/performance.md).
+ * "mailbox", pk_queue.h). Measured against rte_ring SP/SC in bench_arbiter:
+ * with bursts of 32 per push rte_ring moved more packets per second here
+ * (0.75x for the mailbox), so SP/SC queue_ring is the default; with one
+ * packet per push the mailbox moved 2-4x more (rte_ring then moves its
+ * shared index line once per packet). Clients that push packet by packet,
+ * as PSPAT's do, should pick PK_ARBITER_MB_PSPAT (doc/performance.md).
  * A ring mailbox holds mailbox_size - 1 packets, a PSPAT one size - 8.
  *
  * Queues: by default the scheduler has one queue per client (the client's
@@ -44,14 +44,21 @@
  * only what that queue can hold, so a busy client just sees short pushes.
  * With a classifier (conf.classify) the scheduler has conf.nb_queues queues
  * instead, per flow or per anything the classifier reads, with one
- * parameter each. The arbiter then tags each packet with its client (an
- * mbuf dynamic field, read with pk_arbiter_mbuf_client()) for the
- * per-client statistics and calls the classifier in its own thread. A
+ * parameter each. The arbiter then tags each packet with its client for
+ * the per-client statistics and calls the classifier in its own thread. A
  * packet whose queue is full waits with the arbiter, which drains nothing
  * more from that client until it fits (per-client back-pressure as above,
  * flow order kept); one whose id is not a queue is freed and counted as
- * the client's drop. The arbiter stores the queue id in m->hash.sched
- * (over m->hash.rss) after the classifier has run.
+ * the client's drop.
+ *
+ * Mbuf fields: from the moment the arbiter takes a packet until the output
+ * takes it, m->hash.sched.queue_id (rte_sched's field, over m->hash.rss)
+ * carries the packet's scheduler queue id. Without a classifier that id is
+ * the client index, so the field carries both. With a classifier the client
+ * index is in the mbuf dynamic field "pk_arbiter_client" (written before the
+ * classifier runs, read with pk_arbiter_mbuf_client()) and the queue id is
+ * written after the classifier has run. Packets reach the output with these
+ * fields as the arbiter left them: m->hash.rss is not restored.
  */
 
 #include <stdbool.h>
@@ -102,7 +109,8 @@ struct pk_arbiter_conf {
 	 * or one per queue with a classifier (NULL: the policy's default)
 	 */
 	const uint32_t *params;
-	uint32_t qsize;            /**< each scheduler queue, pow2 (256) */
+	/** each scheduler queue, a power of two, 2..PK_SCHED_MAX_QSIZE (256) */
+	uint32_t qsize;
 	/**
 	 * per-flow queues: maps a packet to a queue id 0..nb_queues-1, in the
 	 * arbiter's thread (NULL: one queue per client, id = client)
@@ -112,19 +120,23 @@ struct pk_arbiter_conf {
 	uint32_t nb_queues;        /**< queues with classify, 1..2^20 */
 	uint64_t rate_bps;         /**< emulated link, bit/s (0: unlimited) */
 	uint32_t overhead;         /**< link bytes per frame (24) */
-	uint16_t burst;            /**< drained per mailbox per round (32) */
+	/** drained per mailbox per round, 1..8 * PK_ARBITER_DEFAULT_BURST (32) */
+	uint16_t burst;
 	enum pk_arbiter_dispatch dispatch; /**< direct or dispatcher */
 	/** where released packets go (a port_tx, any push stage); required */
 	struct pk_stage *out;
-	uint32_t ring_size;        /**< arbiter -> dispatcher ring (1024) */
+	uint32_t ring_size;        /**< arbiter -> dispatcher ring, pow2 (1024) */
 	uint32_t tx_retries;       /**< see \@file (PK_ARBITER_DEFAULT_TX_RETRIES) */
-	/** arbiter lcore for pk_arbiter_start(), or PK_ARBITER_LCORE_NONE */
+	/** arbiter worker lcore for pk_arbiter_start(), or PK_ARBITER_LCORE_NONE */
 	uint32_t lcore_id;
-	/** dispatcher lcore, or PK_ARBITER_LCORE_NONE (pk_arbiter_dispatch()) */
+	/**
+	 * dispatcher worker lcore, or PK_ARBITER_LCORE_NONE (then call
+	 * pk_arbiter_dispatch())
+	 */
 	uint32_t dispatcher_lcore;
 	pk_sched_clock_t clock;    /**< link clock (NULL: the TSC) */
 	void *clock_arg;           /**< passed to clock */
-	uint64_t clock_hz;         /**< clock ticks per second */
+	uint64_t clock_hz;         /**< clock ticks per second, with clock */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
 };
 
@@ -165,7 +177,8 @@ extern int pk_arbiter_client_dynfield;
 /**
  * The client that pushed m, for a classifier (conf.classify) to read: the
  * arbiter sets it before calling the classifier. Arbiters with a classifier
- * only.
+ * only: without one the client index is m->hash.sched.queue_id and this
+ * field is not written (see "Mbuf fields" in \@file).
  * @param m a packet the arbiter holds
  * @return the client index
  */
@@ -180,17 +193,30 @@ pk_arbiter_mbuf_client(const struct rte_mbuf *m)
  * Create an arbiter, its client mailboxes and its scheduler: one internal
  * queue per client (queue id = client index, parameter conf->params[i]), or
  * with conf->classify, conf->nb_queues queues (parameter conf->params[q]).
- * @param name name (stages are named after it)
+ * Names need not be unique; telemetry finds the first of a name. Control
+ * thread.
+ * @param name name, cut to PK_STAGE_NAMESIZE - 1 characters (its stages
+ *   are named after it)
  * @param conf its configuration
- * @return the arbiter, or NULL with rte_errno: EINVAL (bad conf), ENOENT
- *   (unknown policy), ENOMEM.
+ * @return the arbiter, or NULL with rte_errno:
+ *   - EINVAL: name NULL or empty, conf NULL, a field out of the range shown
+ *     in struct pk_arbiter_conf (no out, a classifier without nb_queues or
+ *     nb_queues without one, clock without clock_hz ...), a size that is not
+ *     a power of two, a parameter outside the policy's range;
+ *   - ENOENT: unknown policy; or, with a classifier, no room left in the
+ *     mbuf for the client field;
+ *   - ENOSPC: the parameters pass the policy's sum of weights (qfq);
+ *   - ENOMEM;
+ *   - with a classifier, what rte_mbuf_dynfield_register() sets otherwise
+ *     (EEXIST: "pk_arbiter_client" registered with another size; EPERM:
+ *     a secondary process).
  */
 struct pk_arbiter *pk_arbiter_create(const char *name,
 				     const struct pk_arbiter_conf *conf);
 
 /**
- * @return client i's push stage (its mailbox), or NULL if i is out of range.
- *   One thread pushes into it; see \@file for ownership.
+ * @return client i's push stage (its mailbox), or NULL if i is out of range
+ *   or a is NULL. One thread pushes into it; see \@file for ownership.
  */
 struct pk_stage *pk_arbiter_client(struct pk_arbiter *a, uint32_t i);
 
@@ -198,7 +224,11 @@ struct pk_stage *pk_arbiter_client(struct pk_arbiter *a, uint32_t i);
  * Launch the arbiter on conf.lcore_id and, in dispatcher mode, the
  * dispatcher on conf.dispatcher_lcore (when not PK_ARBITER_LCORE_NONE).
  * Control thread.
- * @return 0, or -EINVAL (no lcore set), -EALREADY, -EBUSY (lcore in use).
+ * @return 0, or -EINVAL (a NULL; conf.lcore_id, or in dispatcher mode a
+ *   dispatcher_lcore other than PK_ARBITER_LCORE_NONE, not a worker lcore
+ *   of the EAL), -EALREADY (launched), -EBUSY (an lcore is running
+ *   something else, or both are the same lcore), or another negative value
+ *   rte_eal_remote_launch() returned. On failure nothing stays launched.
  */
 int pk_arbiter_start(struct pk_arbiter *a);
 
@@ -207,40 +237,43 @@ int pk_arbiter_start(struct pk_arbiter *a);
  * scheduler and dispatcher ring to the output, unshaped; what the output
  * refuses is freed and counted as dropped. Clients must have stopped
  * pushing. Control thread. Stopping a stopped arbiter only flushes.
- * @return 0, or -EINVAL.
+ * @return 0, or -EINVAL (a NULL).
  */
 int pk_arbiter_stop(struct pk_arbiter *a);
 
 /**
  * Run rounds arbiter rounds in the calling thread (tests, benchmarks, or
  * an application that gives the arbiter its own loop). Not while launched.
- * @return packets released, or -EBUSY (launched), -EINVAL.
+ * @return packets released, or -EBUSY (launched), -EINVAL (a NULL).
  */
 int64_t pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds);
 
 /**
  * One dispatcher pass in the calling thread (dispatcher mode without a
  * dispatcher lcore): move what the arbiter released to the output.
- * @return packets the output took, or -EINVAL (not in dispatcher mode),
- *   -EBUSY (a dispatcher lcore is running).
+ * @return packets the output took, or -EINVAL (a NULL, or not in
+ *   dispatcher mode), -EBUSY (a dispatcher lcore is running).
  */
 int pk_arbiter_dispatch(struct pk_arbiter *a);
 
 /**
  * Read a client's statistics. Any thread.
- * @return 0, or -EINVAL (bad arbiter or client).
+ * @return 0, or -EINVAL (a or st NULL, i not a client).
  */
 int pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 				struct pk_arbiter_client_stats *st);
 
 /**
  * Read the arbiter's statistics. Any thread.
- * @return 0, or -EINVAL.
+ * @return 0, or -EINVAL (a or st NULL).
  */
 int pk_arbiter_stats_get(const struct pk_arbiter *a,
 			 struct pk_arbiter_stats *st);
 
-/** @return the arbiter's scheduler (read-only use: stats, queue info). */
+/**
+ * @return the arbiter's scheduler (read-only use: stats, queue info), or
+ *   NULL for a NULL arbiter.
+ */
 struct pk_stage *pk_arbiter_sched(struct pk_arbiter *a);
 
 /** @return the arbiter's name, or NULL for a NULL arbiter. */
@@ -249,7 +282,11 @@ const char *pk_arbiter_name(const struct pk_arbiter *a);
 /** @return the arbiter's number of clients (0 for a NULL arbiter). */
 uint32_t pk_arbiter_nb_clients(const struct pk_arbiter *a);
 
-/** Stop, flush and free the arbiter and its mailboxes. Accepts NULL. */
+/**
+ * Stop, flush and free the arbiter, its mailboxes, scheduler and
+ * dispatcher ring; the output stays the caller's. Accepts NULL. Control
+ * thread.
+ */
 void pk_arbiter_destroy(struct pk_arbiter *a);
 
 #ifdef __cplusplus

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The arbiter's output and its dispatcher. Released packets wait in a held
+ * output (struct arb_txq) until the output takes them: the arbiter's own
+ * (atx), pushed into the output directly or into the ring to the
+ * dispatcher, and the dispatcher's (dtx), filled from that ring. The
+ * transmitting thread counts sent and dropped per client; a held burst the
+ * output refuses tx_retries times in a row is freed and counted here. The
+ * statistics readers are here too: they read what the transmitters and the
+ * arbiter count, from any thread.
+ */
+#include <errno.h>
+
+#include <rte_pause.h>
+
+#include "arbiter_pvt.h"
+
+/* Cold: the output refused the held packets tx_retries times in a row. */
+void
+pk_arbiter_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
+{
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	for (i = q->off; i < q->n; i++) {
+		m = q->m[i];
+		if (count)
+			pk_counter_add(&a->cnt[arb_mbuf_client_get(a, m)].dropped,
+				       1);
+		rte_pktmbuf_free(m);
+	}
+	q->n = q->off = 0;
+	q->fails = 0;
+}
+
+int
+pk_arbiter_dispatch(struct pk_arbiter *a)
+{
+	if (a == NULL || a->ring == NULL)
+		return -EINVAL;
+	if (a->launched && arb_has_dispatcher_lcore(a))
+		return -EBUSY; /* its lcore is the one dispatcher */
+	return arb_dispatch_pass(a);
+}
+
+int
+pk_arbiter_dispatcher_main(void *arg)
+{
+	struct pk_arbiter *a = arg;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
+		if (arb_dispatch_pass(a) == 0)
+			rte_pause();
+	return 0;
+}
+
+int
+pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
+			    struct pk_arbiter_client_stats *st)
+{
+	struct pk_stage_stats ms;
+
+	if (a == NULL || st == NULL || i >= a->nb)
+		return -EINVAL;
+	pk_stage_stats_get(a->mb[i], &ms);
+	st->admitted = ms.in_pkts;
+	st->rejected = ms.drops[PK_DROP_FULL];
+	st->sent = pk_counter_load(&a->cnt[i].sent);
+	st->dropped = pk_counter_load(&a->cnt[i].dropped) +
+		      pk_counter_load(&a->cl[i].dropped);
+	st->bytes = pk_counter_load(&a->cnt[i].bytes);
+	return 0;
+}
+
+int
+pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
+{
+	if (a == NULL || st == NULL)
+		return -EINVAL;
+	st->rounds = pk_counter_load(&a->st.rounds);
+	st->empty_rounds = pk_counter_load(&a->st.empty_rounds);
+	st->drained = pk_counter_load(&a->st.drained);
+	st->released = pk_counter_load(&a->st.released);
+	st->loop_cycles = pk_counter_load(&a->st.loop_cycles);
+	st->tx_retries = pk_counter_load(&a->st.tx_retries);
+	st->queue_full = pk_counter_load(&a->st.queue_full);
+	return 0;
+}

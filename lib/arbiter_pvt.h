@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef ARBITER_PVT_H
+#define ARBITER_PVT_H
+
+/*
+ * Arbiter internals shared by arbiter.c (configuration and lifecycle),
+ * arbiter_round.c (the arbiter's round) and arbiter_output.c (output and
+ * dispatcher); not installed. What runs per packet or per round in more
+ * than one of them is here, static inline, so that splitting the files
+ * added no call to the fast path.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include <pathkit/pk_arbiter.h>
+#include <pathkit/pk_registry.h>
+#include <pathkit/pk_stage_driver.h>
+
+#define ARB_OUT_BURST 32
+#define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
+
+/* Packets held for the output, sent from off; retried while refused. */
+struct arb_txq {
+	struct rte_mbuf *m[ARB_OUT_BURST];
+	uint16_t n;
+	uint16_t off;
+	uint32_t fails;          /* attempts in a row that left packets */
+};
+
+/* Arbiter-thread state of a client; dropped is read by stats getters. */
+struct arb_client {
+	uint32_t backlog;        /* its packets in the scheduler (per client) */
+	uint16_t nwait;          /* refused by a full flow queue, pushed first */
+	struct rte_mbuf **wait;  /* burst slots (with a classifier) */
+	uint64_t dropped;        /* freed by the arbiter: no queue */
+};
+
+/* Written by the transmitting thread only (arbiter or dispatcher). */
+struct arb_client_cnt {
+	uint64_t sent;
+	uint64_t dropped;
+	uint64_t bytes;
+} __rte_cache_aligned;
+
+struct pk_arbiter {
+	/* arbiter loop: its thread only */
+	struct pk_stage **mb;    /* client mailboxes */
+	struct pk_stage *sched;
+	struct pk_stage *ring;   /* to the dispatcher, or NULL */
+	struct pk_stage *out;
+	struct arb_client *cl;
+	uint32_t nb;
+	uint32_t qroom;          /* packets a scheduler queue holds */
+	uint16_t burst;
+	uint32_t client_off;     /* mbuf offset of the client id */
+	pk_sched_classify_t classify; /* per-flow queues, or NULL */
+	void *classify_arg;
+	uint32_t nq;             /* scheduler queues */
+	uint64_t inside;         /* packets in the scheduler */
+	/* per-flow queues: clients with packets waiting, longest first */
+	uint32_t *waiters;
+	uint32_t *served;        /* scratch: waiters that got some in */
+	uint32_t nwaiters;
+	uint32_t quit;           /* atomic: loops return */
+	struct arb_txq atx;      /* arbiter's held output */
+	struct pk_arbiter_stats st; /* arbiter writes, anyone reads */
+	/* dispatcher: its thread only */
+	struct arb_txq dtx __rte_cache_aligned;
+	/* both transmitters write disjoint phases: see arb_txq_push() */
+	struct arb_client_cnt *cnt;
+	/* control */
+	struct pk_registry_node live; /* on live_arbiters, for telemetry */
+	struct pk_arbiter_conf conf;
+	bool launched;
+	bool built;              /* everything allocated: destroy flushes */
+	char name[PK_STAGE_NAMESIZE];
+};
+
+/*
+ * The two ids the arbiter keeps in a packet it holds (pk_arbiter.h says
+ * which field carries what). The scheduler queue id: rte_sched's field,
+ * which the scheduler reads by default; ARB_MBUF_QUEUE_OFF is the one place
+ * that names it. The client id: at a->client_off, which is that same field
+ * with per-client queues (queue id = client id) and the dynamic field
+ * "pk_arbiter_client" with a classifier (arb_client_field()).
+ */
+#define ARB_MBUF_QUEUE_OFF offsetof(struct rte_mbuf, hash.sched.queue_id)
+
+static inline uint32_t
+arb_mbuf_queue_get(const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, ARB_MBUF_QUEUE_OFF, const uint32_t *);
+}
+
+static inline void
+arb_mbuf_queue_set(struct rte_mbuf *m, uint32_t q)
+{
+	*RTE_MBUF_DYNFIELD(m, ARB_MBUF_QUEUE_OFF, uint32_t *) = q;
+}
+
+static inline uint32_t
+arb_mbuf_client_get(const struct pk_arbiter *a, const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, a->client_off, const uint32_t *);
+}
+
+static inline void
+arb_mbuf_client_set(const struct pk_arbiter *a, struct rte_mbuf *m,
+		    uint32_t c)
+{
+	*RTE_MBUF_DYNFIELD(m, a->client_off, uint32_t *) = c;
+}
+
+static inline bool
+arb_has_dispatcher_lcore(const struct pk_arbiter *a)
+{
+	return a->ring != NULL &&
+	       a->conf.dispatcher_lcore != PK_ARBITER_LCORE_NONE;
+}
+
+/* Free what q still holds, counting each as dropped for its client. */
+void pk_arbiter_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count);
+
+/*
+ * Push what q holds into out. count: this is the last hop, count sent per
+ * client (ids and lengths read before the handover: after it the packets
+ * are not ours). retries: attempts in a row before dropping (0: never).
+ */
+static inline uint16_t
+arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
+	     bool count, uint32_t retries)
+{
+	uint32_t cl[ARB_OUT_BURST], len[ARB_OUT_BURST];
+	uint16_t n = q->n - q->off, k, i;
+
+	if (n == 0)
+		return 0;
+	if (count)
+		for (i = 0; i < n; i++) {
+			cl[i] = arb_mbuf_client_get(a, q->m[q->off + i]);
+			len[i] = q->m[q->off + i]->pkt_len;
+		}
+	k = pk_stage_push(out, &q->m[q->off], n);
+	if (count)
+		for (i = 0; i < k; i++) {
+			pk_counter_add(&a->cnt[cl[i]].sent, 1);
+			pk_counter_add(&a->cnt[cl[i]].bytes, len[i]);
+		}
+	q->off += k;
+	if (q->off == q->n) {
+		q->n = q->off = 0;
+		q->fails = 0;
+	} else if (++q->fails >= retries && retries != 0) {
+		pk_arbiter_txq_drop(a, q, count); /* cold */
+	} else if (q == &a->atx) {
+		pk_counter_add(&a->st.tx_retries, 1);
+	}
+	return k;
+}
+
+/* One dispatcher pass: ring -> held -> output. Returns what out took. */
+static inline uint16_t
+arb_dispatch_pass(struct pk_arbiter *a)
+{
+	struct arb_txq *q = &a->dtx;
+
+	if (q->n == 0)
+		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
+	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
+}
+
+/* The arbiter lcore's loop (arbiter_round.c): rounds until quit. */
+int pk_arbiter_main(void *arg);
+
+/* The dispatcher lcore's loop (arbiter_output.c): passes until quit. */
+int pk_arbiter_dispatcher_main(void *arg);
+
+/*
+ * Send everything still held, unshaped (arbiter_round.c). The loops must
+ * have stopped.
+ */
+void pk_arbiter_flush(struct pk_arbiter *a);
+
+#endif /* ARBITER_PVT_H */

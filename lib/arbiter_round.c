@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The arbiter's round: drain the client mailboxes, classify, enqueue into
+ * the scheduler, release what the emulated link allows, hand it over to
+ * the output (arbiter_pvt.h: arb_txq_push()). One thread runs rounds: the
+ * arbiter lcore (pk_arbiter_main()), or the caller (pk_arbiter_run()).
+ *
+ * Per-client queues (the default): the scheduler has one internal queue per
+ * client (queue id = client). The arbiter writes that id as the packet's
+ * scheduler queue (arb_mbuf_queue_set()) once it owns the packet, and keeps
+ * a private backlog count per client so that it never drains more than the
+ * client's scheduler queue can take: a backlogged client fills its mailbox
+ * and sees short pushes, nothing is dropped inside. The client of a packet
+ * is that same field.
+ *
+ * Per-flow queues (a classifier): the client goes into an mbuf dynamic
+ * field, the classifier's queue id into the scheduler queue field. A queue's
+ * room cannot be known per client, so the arbiter pushes and keeps what a
+ * full queue refuses in the client's wait slots; it drains nothing more
+ * from that client until they fit, which keeps each flow's order and turns
+ * a full flow queue into back-pressure on its client. Clients that wait
+ * push before any new packet, longest waiting first (arb_push_waiters()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_prefetch.h>
+
+#include <pathkit/pk_sched.h>
+
+#include "arbiter_pvt.h"
+
+/*
+ * Ask for the mbufs of a burst just taken from a mailbox at once: they are
+ * cold (the client wrote them last, on another core), and the loop that
+ * tags them would otherwise wait for each in turn.
+ */
+static inline void
+arb_prefetch(struct rte_mbuf *const *m, uint16_t k)
+{
+	uint16_t i;
+
+	for (i = 0; i < k; i++)
+		rte_prefetch0(m[i]);
+}
+
+/*
+ * Per-client queues: take from every mailbox a bounded burst, no more than
+ * its client's scheduler queue has room for.
+ */
+static uint32_t
+arb_drain_clients(struct pk_arbiter *a)
+{
+	struct rte_mbuf *m[ARB_MAX_BURST];
+	uint32_t c, total = 0, room;
+	uint16_t k, i, took;
+
+	for (c = 0; c < a->nb; c++) {
+		room = a->qroom - a->cl[c].backlog;
+		if (room == 0) /* backlogged: leave its mailbox alone */
+			continue;
+		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
+		if (k == 0)
+			continue;
+		arb_prefetch(m, k);
+		for (i = 0; i < k; i++) /* queue id = client id: its tag */
+			arb_mbuf_queue_set(m[i], c);
+		took = pk_stage_push(a->sched, m, k);
+		if (unlikely(took != k)) { /* cannot happen: room was checked */
+			pk_counter_add(&a->cl[c].dropped, k - took);
+			rte_pktmbuf_free_bulk(&m[took], k - took);
+		}
+		a->cl[c].backlog += took;
+		a->inside += took;
+		total += k;
+	}
+	return total;
+}
+
+/*
+ * Push n packets of client cl; keep, in order, what a full queue refused.
+ * @return packets the scheduler took
+ */
+static uint16_t
+arb_push_or_wait(struct pk_arbiter *a, struct arb_client *cl,
+		 struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t took = pk_stage_push(a->sched, m, n);
+
+	a->inside += took;
+	cl->nwait = n - took;
+	if (unlikely(cl->nwait != 0)) { /* refused ones are m[took..n) */
+		memmove(cl->wait, &m[took], cl->nwait * sizeof(*m));
+		pk_counter_add(&a->st.queue_full, cl->nwait);
+	}
+	return took;
+}
+
+/* Tag k packets of client c and classify them; drop those with no queue. */
+static uint16_t
+arb_classify(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
+	     uint16_t k)
+{
+	uint16_t i, n = 0;
+	uint32_t q;
+
+	arb_prefetch(m, k);
+	for (i = 0; i < k; i++) {
+		arb_mbuf_client_set(a, m[i], c);
+		q = a->classify(m[i], a->classify_arg);
+		if (unlikely(q >= a->nq)) {
+			pk_counter_add(&a->cl[c].dropped, 1);
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		arb_mbuf_queue_set(m[i], q);
+		m[n++] = m[i];
+	}
+	return n;
+}
+
+/*
+ * Per-flow queues, first the waiters: clients may share a queue, and the
+ * first to push takes the room it has. So waiters push before any new
+ * packet, longest waiting first, and one that got some in goes to the back
+ * of the line (as iSLIP's pointer moves past the input it granted); one
+ * that got everything in leaves it and drains its mailbox again.
+ */
+static void
+arb_push_waiters(struct pk_arbiter *a)
+{
+	uint32_t i, c, kept = 0, nserved = 0;
+	struct arb_client *cl;
+	uint16_t took;
+
+	for (i = 0; i < a->nwaiters; i++) {
+		c = a->waiters[i];
+		cl = &a->cl[c];
+		took = arb_push_or_wait(a, cl, cl->wait, cl->nwait);
+		if (cl->nwait == 0)
+			continue;
+		if (took != 0)
+			a->served[nserved++] = c;
+		else
+			a->waiters[kept++] = c;
+	}
+	memcpy(&a->waiters[kept], a->served, nserved * sizeof(*a->served));
+	a->nwaiters = kept + nserved;
+}
+
+/*
+ * Per-flow queues: a bounded burst from the mailbox of every client with
+ * nothing waiting; one whose packets a full queue refused joins the line.
+ */
+static uint32_t
+arb_drain_flows(struct pk_arbiter *a)
+{
+	struct rte_mbuf *m[ARB_MAX_BURST];
+	uint32_t c, total = 0;
+	struct arb_client *cl;
+	uint16_t k;
+
+	if (unlikely(a->nwaiters != 0))
+		arb_push_waiters(a);
+	for (c = 0; c < a->nb; c++) {
+		cl = &a->cl[c];
+		if (unlikely(cl->nwait != 0))
+			continue;
+		k = pk_stage_pull(a->mb[c], m, a->burst);
+		if (k == 0)
+			continue;
+		total += k;
+		k = arb_classify(a, c, m, k);
+		arb_push_or_wait(a, cl, m, k);
+		if (unlikely(cl->nwait != 0))
+			a->waiters[a->nwaiters++] = c;
+	}
+	return total;
+}
+
+/* Release what the link allows now into the arbiter's held output. */
+static uint16_t
+arb_release(struct pk_arbiter *a)
+{
+	uint16_t n, i;
+
+	if (a->atx.n != 0)
+		return 0; /* the output is behind: the link waits for it */
+	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
+	a->inside -= n;
+	if (a->classify == NULL)
+		for (i = 0; i < n; i++) /* queue id = client id */
+			a->cl[arb_mbuf_queue_get(a->atx.m[i])].backlog--;
+	a->atx.n = n;
+	return n;
+}
+
+/* One round: drain, schedule, release, hand over. Returns released. */
+static uint16_t
+arb_round(struct pk_arbiter *a)
+{
+	uint64_t t0 = rte_rdtsc();
+	uint32_t drained = a->classify != NULL ? arb_drain_flows(a) :
+						 arb_drain_clients(a);
+	uint16_t rel = arb_release(a);
+
+	if (a->ring != NULL) /* the dispatcher's ring: wait, never drop */
+		arb_txq_push(a, &a->atx, a->ring, false, 0);
+	else
+		arb_txq_push(a, &a->atx, a->out, true, a->conf.tx_retries);
+	pk_counter_add(&a->st.rounds, 1);
+	if (drained == 0 && rel == 0)
+		pk_counter_add(&a->st.empty_rounds, 1);
+	pk_counter_add(&a->st.drained, drained);
+	pk_counter_add(&a->st.released, rel);
+	pk_counter_add(&a->st.loop_cycles, rte_rdtsc() - t0);
+	return rel;
+}
+
+int64_t
+pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds)
+{
+	int64_t rel = 0;
+	uint64_t i;
+
+	if (a == NULL)
+		return -EINVAL;
+	if (a->launched)
+		return -EBUSY;
+	for (i = 0; i < rounds; i++)
+		rel += arb_round(a);
+	return rel;
+}
+
+int
+pk_arbiter_main(void *arg)
+{
+	struct pk_arbiter *a = arg;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
+		arb_round(a);
+	return 0;
+}
+
+/* Packets anywhere inside the arbiter (exact once the loops are stopped). */
+static uint64_t
+arb_held(struct pk_arbiter *a)
+{
+	uint64_t held = a->atx.n - a->atx.off + a->dtx.n - a->dtx.off;
+	uint32_t c;
+
+	held += a->inside;
+	for (c = 0; c < a->nb; c++)
+		held += pk_stage_len(a->mb[c]) + a->cl[c].nwait;
+	if (a->ring != NULL)
+		held += pk_stage_len(a->ring);
+	return held;
+}
+
+/* Send everything still held, unshaped; stuck output drops (counted). */
+void
+pk_arbiter_flush(struct pk_arbiter *a)
+{
+	const struct pk_arbiter_conf *c = &a->conf;
+
+	pk_sched_set_shaper(a->sched, 0, 0, 0);
+	while (arb_held(a) != 0) {
+		arb_round(a);
+		if (a->ring != NULL)
+			arb_dispatch_pass(a); /* the loops have stopped */
+	}
+	if (c->rate_bps != 0)
+		pk_sched_set_shaper(a->sched, c->rate_bps, c->overhead, 0);
+	if (c->clock != NULL)
+		pk_sched_set_clock(a->sched, c->clock, c->clock_arg,
+				   c->clock_hz);
+}
