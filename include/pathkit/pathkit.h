@@ -19,6 +19,7 @@
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
+#include <pathkit/pk_runner.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_arbiter.h>
 
