@@ -5,7 +5,7 @@
  * Stride scheduling charged by cycles: each thread has a pass (virtual time);
  * the runner always runs the thread with the lowest pass (a binary min-heap),
  * then advances its pass by the TSC cycles the run used times
- * PK_RUNNER_STRIDE1 / shares. A thread that does expensive work per packet
+ * PK_THREAD_STRIDE1 / shares. A thread that does expensive work per packet
  * thus gets fewer packets, not more CPU. Shares are read at each charge, so
  * changing them takes effect at once.
  *
@@ -34,9 +34,7 @@
 #include <rte_string_fns.h>
 
 #include <pathkit/pk_log.h>
-#include <pathkit/pk_thread.h>
-
-#include "pk_thread_pvt.h"
+#include <pathkit/pk_thread_driver.h>
 
 #define RUNNER_CMDS 8192            /* > 2 * PK_RUNNER_MAX_THREADS */
 #define RUNNER_CMD_REMOVE 1ul       /* low bit of a command pointer */
@@ -276,8 +274,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		}
 		/* it stopped by itself: pk_thread_stop() still cleans up */
 		runner_heap_remove(r, t);
-		__atomic_store_n(&t->state, PK_THREAD_STOPPED,
-				 __ATOMIC_RELEASE);
+		pk_thread_set_stopped(t);
 	}
 	pk_counter_add(&r->st.decisions, done);
 	return (int64_t)done;
@@ -469,6 +466,7 @@ pk_runner_detach(struct pk_runner *r, struct pk_thread *t)
 	TAILQ_REMOVE(&r->attached, t, runner_next);
 	r->nb_attached--;
 	t->runner = NULL;
+	t->domain = NULL; /* shares a CPU with nobody now */
 }
 
 static void
@@ -508,10 +506,4 @@ pk_runner_remove(struct pk_runner *r, struct pk_thread *t)
 		else
 			sched_yield(); /* its lcore may be preempted */
 	}
-}
-
-bool
-pk_runner_same(const struct pk_thread *a, const struct pk_thread *b)
-{
-	return a->runner != NULL && a->runner == b->runner;
 }
