@@ -435,12 +435,12 @@ pk_runner_stats_get(const struct pk_runner *r, struct pk_runner_stats *st)
 {
 	if (r == NULL || st == NULL)
 		return -EINVAL;
-	st->decisions = __atomic_load_n(&r->st.decisions, __ATOMIC_RELAXED);
-	st->idle_rounds = __atomic_load_n(&r->st.idle_rounds, __ATOMIC_RELAXED);
-	st->pauses = __atomic_load_n(&r->st.pauses, __ATOMIC_RELAXED);
-	st->yields = __atomic_load_n(&r->st.yields, __ATOMIC_RELAXED);
-	st->busy_cycles = __atomic_load_n(&r->st.busy_cycles, __ATOMIC_RELAXED);
-	st->idle_cycles = __atomic_load_n(&r->st.idle_cycles, __ATOMIC_RELAXED);
+	st->decisions = pk_counter_load(&r->st.decisions);
+	st->idle_rounds = pk_counter_load(&r->st.idle_rounds);
+	st->pauses = pk_counter_load(&r->st.pauses);
+	st->yields = pk_counter_load(&r->st.yields);
+	st->busy_cycles = pk_counter_load(&r->st.busy_cycles);
+	st->idle_cycles = pk_counter_load(&r->st.idle_cycles);
 	st->nb_threads = __atomic_load_n(&r->st.nb_threads, __ATOMIC_RELAXED);
 	return 0;
 }

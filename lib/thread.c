@@ -337,23 +337,17 @@ pk_thread_shares_get(const struct pk_thread *t)
 	return __atomic_load_n(&t->shares, __ATOMIC_RELAXED);
 }
 
-static uint64_t
-load(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
 int
 pk_thread_stats_get(const struct pk_thread *t, struct pk_thread_stats *st)
 {
 	if (t == NULL || st == NULL)
 		return -EINVAL;
-	st->runs = load(&t->st.runs);
-	st->idle_runs = load(&t->st.idle_runs);
-	st->pkts = load(&t->st.pkts);
-	st->busy_cycles = load(&t->st.busy_cycles);
-	st->idle_cycles = load(&t->st.idle_cycles);
-	st->sleeps = load(&t->st.sleeps);
-	st->wakeups = load(&t->st.wakeups);
+	st->runs = pk_counter_load(&t->st.runs);
+	st->idle_runs = pk_counter_load(&t->st.idle_runs);
+	st->pkts = pk_counter_load(&t->st.pkts);
+	st->busy_cycles = pk_counter_load(&t->st.busy_cycles);
+	st->idle_cycles = pk_counter_load(&t->st.idle_cycles);
+	st->sleeps = pk_counter_load(&t->st.sleeps);
+	st->wakeups = pk_counter_load(&t->st.wakeups);
 	return 0;
 }
