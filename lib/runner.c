@@ -36,6 +36,8 @@
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_thread_driver.h>
 
+#include "registry_pvt.h"
+
 #define RUNNER_CMDS 8192            /* > 2 * PK_RUNNER_MAX_THREADS */
 #define RUNNER_CMD_REMOVE 1ul       /* low bit of a command pointer */
 #define RUNNER_PAUSES 64            /* idle rounds backed off with pause */
@@ -76,12 +78,13 @@ struct pk_runner {
 	bool launched;
 	unsigned int nb_attached;
 	TAILQ_HEAD(, pk_thread) attached;
-	TAILQ_ENTRY(pk_runner) next;
+	struct pk_registry_node reg;  /* on runners, by name */
 	char name[PK_STAGE_NAMESIZE];
 	struct pk_runner_counters st;
 };
 
-static TAILQ_HEAD(, pk_runner) runners = TAILQ_HEAD_INITIALIZER(runners);
+/* Runners by name, for pk_runner_find() (thread_continuation's runner=). */
+static struct pk_registry runners = PK_REGISTRY_INITIALIZER(runners);
 
 static inline bool
 pass_before(uint64_t a, uint64_t b)
@@ -290,23 +293,30 @@ runner_main(void *arg)
 	return 0;
 }
 
+/* Free a runner, whole or half built. Accepts NULL. */
+static void
+runner_free(struct pk_runner *r)
+{
+	if (r == NULL)
+		return;
+	rte_ring_free(r->cmds);
+	rte_free(r->heap);
+	rte_free(r);
+}
+
 struct pk_runner *
 pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 {
 	char ring_name[RTE_RING_NAMESIZE];
 	static uint32_t seq;
 	struct pk_runner *r;
+	int rc;
 
 	if (name == NULL || name[0] == '\0' ||
 	    strnlen(name, PK_STAGE_NAMESIZE) >= PK_STAGE_NAMESIZE) {
 		PK_LOG(ERR, "runner: name must be 1..%d characters",
 		       PK_STAGE_NAMESIZE - 1);
 		rte_errno = EINVAL;
-		return NULL;
-	}
-	if (pk_runner_find(name) != NULL) {
-		PK_LOG(ERR, "%s: a runner with that name exists", name);
-		rte_errno = EEXIST;
 		return NULL;
 	}
 	r = rte_zmalloc_socket(name, sizeof(*r), RTE_CACHE_LINE_SIZE,
@@ -321,32 +331,32 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (r == NULL || r->heap == NULL || r->cmds == NULL) {
 		PK_LOG(ERR, "%s: no memory for a runner", name);
-		if (r != NULL)
-			rte_free(r->heap);
-		rte_free(r);
-		rte_errno = ENOMEM;
-		return NULL;
+		rc = -ENOMEM;
+		goto fail;
 	}
 	strlcpy(r->name, name, sizeof(r->name));
 	r->lcore_id = lcore_id;
 	r->idle_charge = rte_get_tsc_hz() / 100000 + 1;      /* 10 us */
 	r->max_charge = rte_get_tsc_hz() / 1000 + 1;         /* 1 ms */
 	TAILQ_INIT(&r->attached);
-	TAILQ_INSERT_TAIL(&runners, r, next);
+	rc = pk_registry_add(&runners, &r->reg, r->name, true);
+	if (rc != 0) {
+		PK_LOG(ERR, "%s: a runner with that name exists", name);
+		goto fail;
+	}
 	return r;
+fail:
+	runner_free(r);
+	rte_errno = -rc;
+	return NULL;
 }
 
 struct pk_runner *
 pk_runner_find(const char *name)
 {
-	struct pk_runner *r;
+	struct pk_registry_node *n = pk_registry_find(&runners, name);
 
-	if (name == NULL)
-		return NULL;
-	TAILQ_FOREACH(r, &runners, next)
-		if (strcmp(r->name, name) == 0)
-			return r;
-	return NULL;
+	return n != NULL ? container_of(n, struct pk_runner, reg) : NULL;
 }
 
 int
@@ -424,10 +434,8 @@ pk_runner_destroy(struct pk_runner *r)
 		pk_thread_stop(t);
 		pk_runner_detach(r, t);
 	}
-	TAILQ_REMOVE(&runners, r, next);
-	rte_ring_free(r->cmds);
-	rte_free(r->heap);
-	rte_free(r);
+	pk_registry_del(&runners, &r->reg);
+	runner_free(r);
 }
 
 int
