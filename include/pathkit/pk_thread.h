@@ -111,8 +111,10 @@ enum pk_thread_state {
 
 /**
  * Create a thread_lcore: it will run on EAL worker lcore lcore_id.
- * @return the thread, or NULL with rte_errno: EINVAL (bad conf, lcore not an
- *   enabled worker), ENOMEM.
+ * "Bad conf" here and below: conf NULL, a field out of range (shares, burst,
+ * flags, sflags), or a name NULL, empty or too long for a stage.
+ * @return the thread, or NULL with rte_errno EINVAL (bad conf, lcore_id not
+ *   an enabled worker lcore) or ENOMEM.
  */
 struct pk_thread *pk_thread_lcore_create(const struct pk_thread_conf *conf,
 					 unsigned int lcore_id);
@@ -120,7 +122,8 @@ struct pk_thread *pk_thread_lcore_create(const struct pk_thread_conf *conf,
 /**
  * Create a thread_continuation scheduled by runner r (never blocks: the
  * NONBLOCK flag is implied).
- * @return the thread, or NULL with rte_errno EINVAL (bad conf, NULL r), ENOMEM.
+ * @return the thread, or NULL with rte_errno EINVAL (bad conf, NULL r),
+ *   ENOSPC (r has PK_RUNNER_MAX_THREADS threads) or ENOMEM.
  */
 struct pk_thread *
 pk_thread_continuation_create(const struct pk_thread_conf *conf,
@@ -134,10 +137,13 @@ struct pk_thread *pk_thread_entry_create(const struct pk_thread_conf *conf);
 
 /**
  * Start a thread: check its wiring, then launch it (lcore), hand it to its
- * runner (continuation) or let callers run it (entry). Control thread.
- * @return 0, or -EINVAL (wiring: a single-producer/consumer queue shared with
- *   another started thread), -EALREADY (running), -EBUSY (lcore in use),
- *   -ENOSPC (runner full), or what EAL returned.
+ * runner (continuation) or let callers run it (entry). A thread that stopped
+ * by itself may be started again. Control thread.
+ * @return 0, or -EINVAL (NULL t; wiring: a single-producer/consumer queue
+ *   shared with another started thread; a continuation whose runner was
+ *   destroyed), -EALREADY (running), -EBUSY (lcore: its lcore is running
+ *   something else, such as a runner or another thread), -EPIPE (lcore: EAL
+ *   could not reach its lcore).
  */
 int pk_thread_start(struct pk_thread *t);
 
@@ -154,8 +160,8 @@ int pk_thread_stop(struct pk_thread *t);
  * start function, charged to this thread. One caller at a time. It never
  * sleeps: to wait for packets, sleep on the source with pk_queue_wait().
  * @return what the start function returned (packets handled), or -EINVAL
- *   (not an entry thread), -EAGAIN (not started), -EBUSY (another thread is
- *   running it now).
+ *   (NULL t, not an entry thread), -EAGAIN (not started, or being stopped),
+ *   -EBUSY (another thread is running it now).
  */
 int pk_thread_entry_run(struct pk_thread *t);
 
@@ -184,7 +190,7 @@ bool pk_thread_should_stop(const struct pk_thread *t);
 
 /**
  * Set a thread's shares; takes effect at its next run, also while running.
- * @return 0, or -EINVAL (shares out of 1..PK_THREAD_MAX_SHARES).
+ * @return 0, or -EINVAL (NULL t, shares out of 1..PK_THREAD_MAX_SHARES).
  */
 int pk_thread_shares_set(struct pk_thread *t, uint32_t shares);
 
