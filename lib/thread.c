@@ -13,10 +13,9 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_path.h>
-#include <pathkit/pk_thread.h>
+#include <pathkit/pk_thread_driver.h>
 
 #include "pk_internal.h"
-#include "pk_thread_pvt.h"
 
 /* Started threads, for the wiring check. Control threads only. */
 static TAILQ_HEAD(, pk_thread) started_threads =
@@ -156,7 +155,7 @@ pk_thread_alloc(const struct pk_thread_conf *conf,
 	t->budget = conf->budget != 0 ? conf->budget : PK_THREAD_DEFAULT_BUDGET;
 	t->tflags = conf->flags;
 	t->shares = conf->shares != 0 ? conf->shares : 1;
-	t->stride = PK_RUNNER_STRIDE1 / t->shares;
+	t->stride = PK_THREAD_STRIDE1 / t->shares;
 	t->kops = kops;
 	t->state = PK_THREAD_STOPPED;
 	return t;
@@ -225,8 +224,8 @@ thread_source(struct pk_stage *s)
 
 /*
  * Two threads may share a queue only if it takes several pushers (or
- * pullers) at once, or if they are continuations of one runner: those never
- * run at the same time.
+ * pullers) at once, or if they are of one domain (continuations of one
+ * runner): those never run at the same time.
  */
 static int
 thread_wiring_check(struct pk_thread *t)
@@ -235,7 +234,7 @@ thread_wiring_check(struct pk_thread *t)
 	struct pk_thread *u;
 
 	TAILQ_FOREACH(u, &started_threads, started_next) {
-		if (pk_runner_same(t, u))
+		if (t->domain != NULL && t->domain == u->domain)
 			continue;
 		if (t->sink != unwired && u->sink == t->sink &&
 		    !(t->sink->caps & PK_STAGE_CAP_MT_PUSH)) {
@@ -327,7 +326,7 @@ pk_thread_shares_set(struct pk_thread *t, uint32_t shares)
 	if (t == NULL || shares == 0 || shares > PK_THREAD_MAX_SHARES)
 		return -EINVAL;
 	__atomic_store_n(&t->shares, shares, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->stride, PK_RUNNER_STRIDE1 / shares,
+	__atomic_store_n(&t->stride, PK_THREAD_STRIDE1 / shares,
 			 __ATOMIC_RELAXED);
 	return 0;
 }
@@ -338,23 +337,17 @@ pk_thread_shares_get(const struct pk_thread *t)
 	return __atomic_load_n(&t->shares, __ATOMIC_RELAXED);
 }
 
-static uint64_t
-load(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
 int
 pk_thread_stats_get(const struct pk_thread *t, struct pk_thread_stats *st)
 {
 	if (t == NULL || st == NULL)
 		return -EINVAL;
-	st->runs = load(&t->st.runs);
-	st->idle_runs = load(&t->st.idle_runs);
-	st->pkts = load(&t->st.pkts);
-	st->busy_cycles = load(&t->st.busy_cycles);
-	st->idle_cycles = load(&t->st.idle_cycles);
-	st->sleeps = load(&t->st.sleeps);
-	st->wakeups = load(&t->st.wakeups);
+	st->runs = pk_counter_load(&t->st.runs);
+	st->idle_runs = pk_counter_load(&t->st.idle_runs);
+	st->pkts = pk_counter_load(&t->st.pkts);
+	st->busy_cycles = pk_counter_load(&t->st.busy_cycles);
+	st->idle_cycles = pk_counter_load(&t->st.idle_cycles);
+	st->sleeps = pk_counter_load(&t->st.sleeps);
+	st->wakeups = pk_counter_load(&t->st.wakeups);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * pk_runner (SILK's ThreadContinuation).
  * run: its start function, once per scheduling decision of the runner, which
  *   picks threads by shares and charges each the TSC cycles its run used
- *   (stride scheduling, lib/runner.c). A run never blocks (an empty queue
+ *   (stride scheduling, pk_runner.h). A run never blocks (an empty queue
  *   gives nothing) and keeps no stack state: the next run starts afresh.
  * start/stop: hand the thread to its runner / take it back; stop returns once
  *   the runner has dropped it, so no run of it is in progress. Both work while
@@ -20,8 +20,7 @@
 #include <rte_errno.h>
 
 #include <pathkit/pk_log.h>
-
-#include "pk_thread_pvt.h"
+#include <pathkit/pk_thread_driver.h>
 
 static int
 thread_continuation_start(struct pk_thread *t)
@@ -85,6 +84,7 @@ pk_thread_continuation_create(const struct pk_thread_conf *conf,
 		rte_errno = -rc;
 		return NULL;
 	}
+	t->domain = r; /* a runner runs one of its threads at a time */
 	return t;
 }
 

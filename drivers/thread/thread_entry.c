@@ -22,8 +22,7 @@
 #include <rte_pause.h>
 
 #include <pathkit/pk_log.h>
-
-#include "pk_thread_pvt.h"
+#include <pathkit/pk_thread_driver.h>
 
 static const struct pk_stage_ops thread_entry_ops;
 

@@ -6,8 +6,10 @@
  * idle: a run that found no work is retried for a short adaptive spin
  *   (THREAD_LCORE_SPIN_MIN_US..MAX_US: doubled when work came during the
  *   spin, halved when it had to sleep); then, if blocking is allowed and its
- *   source is a queue_ring, it sleeps on that queue (pk_queue_wait()) until a
- *   push or a stop wakes it. Non-blocking: rte_pause(), then sched_yield().
+ *   source is a queue whose kind can be slept on (pk_queue_can_wait()), it
+ *   sleeps on it (pk_queue_wait()) until a push or a stop wakes it.
+ *   Non-blocking, or a source that cannot be slept on: rte_pause(), then
+ *   sched_yield().
  * threads: start, stop from the control thread; counters written by the lcore.
  * args: lcore=<worker lcore id> burst=<1..512, 32> budget=<256> nonblock=<0|1>
  * stats: runs, pkts, busy/idle cycles, sleeps, wakeups; in, out, full
@@ -22,8 +24,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
-
-#include "pk_thread_pvt.h"
+#include <pathkit/pk_thread_driver.h>
 
 #define THREAD_LCORE_SPIN_MIN_US 2
 #define THREAD_LCORE_SPIN_MAX_US 64
@@ -123,7 +124,7 @@ thread_lcore_main(void *arg)
 			break; /* it stopped by itself */
 		}
 	}
-	__atomic_store_n(&t->state, PK_THREAD_STOPPED, __ATOMIC_RELEASE);
+	pk_thread_set_stopped(t);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <pathkit/pk_sched_policy.h>
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_demux.h>
+#include <pathkit/pk_runner.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_arbiter.h>
 

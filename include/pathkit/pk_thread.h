@@ -13,10 +13,11 @@
  * default start function (pk_thread_run_default()) pulls bursts from prev and
  * pushes them into next, up to a budget of packets per run. Kinds:
  * - thread_lcore: owns an EAL worker lcore and runs there; may block on an
- *   empty queue (short adaptive spin, then a futex sleep) unless non-blocking.
- * - thread_continuation: many share one lcore, scheduled by a pk_runner in
- *   proportion to their shares and charged the TSC cycles each run used.
- *   Never blocks; keeps no stack state between runs.
+ *   empty queue (short adaptive spin, then a sleep in pk_queue_wait()) unless
+ *   non-blocking.
+ * - thread_continuation: many share one lcore, scheduled by a runner
+ *   (pk_runner.h) in proportion to their shares and charged the TSC cycles
+ *   each run used. Never blocks; keeps no stack state between runs.
  * - thread_entry: the application's own thread (an EAL lcore, or a pthread
  *   registered with rte_thread_register()) runs the thread in its own context
  *   with pk_thread_entry_run(), and is charged for it (lazy receiver
@@ -43,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pathkit/pk_runner.h>
 #include <pathkit/pk_stage.h>
 
 #ifdef __cplusplus
@@ -50,7 +52,6 @@ extern "C" {
 #endif
 
 struct pk_thread;
-struct pk_runner;
 
 /**
  * A thread's start function: one run. Runs on the thread's own context.
@@ -110,8 +111,10 @@ enum pk_thread_state {
 
 /**
  * Create a thread_lcore: it will run on EAL worker lcore lcore_id.
- * @return the thread, or NULL with rte_errno: EINVAL (bad conf, lcore not an
- *   enabled worker), ENOMEM.
+ * "Bad conf" here and below: conf NULL, a field out of range (shares, burst,
+ * flags, sflags), or a name NULL, empty or too long for a stage.
+ * @return the thread, or NULL with rte_errno EINVAL (bad conf, lcore_id not
+ *   an enabled worker lcore) or ENOMEM.
  */
 struct pk_thread *pk_thread_lcore_create(const struct pk_thread_conf *conf,
 					 unsigned int lcore_id);
@@ -119,7 +122,8 @@ struct pk_thread *pk_thread_lcore_create(const struct pk_thread_conf *conf,
 /**
  * Create a thread_continuation scheduled by runner r (never blocks: the
  * NONBLOCK flag is implied).
- * @return the thread, or NULL with rte_errno EINVAL (bad conf, NULL r), ENOMEM.
+ * @return the thread, or NULL with rte_errno EINVAL (bad conf, NULL r),
+ *   ENOSPC (r has PK_RUNNER_MAX_THREADS threads) or ENOMEM.
  */
 struct pk_thread *
 pk_thread_continuation_create(const struct pk_thread_conf *conf,
@@ -133,10 +137,13 @@ struct pk_thread *pk_thread_entry_create(const struct pk_thread_conf *conf);
 
 /**
  * Start a thread: check its wiring, then launch it (lcore), hand it to its
- * runner (continuation) or let callers run it (entry). Control thread.
- * @return 0, or -EINVAL (wiring: a single-producer/consumer queue shared with
- *   another started thread), -EALREADY (running), -EBUSY (lcore in use),
- *   -ENOSPC (runner full), or what EAL returned.
+ * runner (continuation) or let callers run it (entry). A thread that stopped
+ * by itself may be started again. Control thread.
+ * @return 0, or -EINVAL (NULL t; wiring: a single-producer/consumer queue
+ *   shared with another started thread; a continuation whose runner was
+ *   destroyed), -EALREADY (running), -EBUSY (lcore: its lcore is running
+ *   something else, such as a runner or another thread), -EPIPE (lcore: EAL
+ *   could not reach its lcore).
  */
 int pk_thread_start(struct pk_thread *t);
 
@@ -153,8 +160,8 @@ int pk_thread_stop(struct pk_thread *t);
  * start function, charged to this thread. One caller at a time. It never
  * sleeps: to wait for packets, sleep on the source with pk_queue_wait().
  * @return what the start function returned (packets handled), or -EINVAL
- *   (not an entry thread), -EAGAIN (not started), -EBUSY (another thread is
- *   running it now).
+ *   (NULL t, not an entry thread), -EAGAIN (not started, or being stopped),
+ *   -EBUSY (another thread is running it now).
  */
 int pk_thread_entry_run(struct pk_thread *t);
 
@@ -183,7 +190,7 @@ bool pk_thread_should_stop(const struct pk_thread *t);
 
 /**
  * Set a thread's shares; takes effect at its next run, also while running.
- * @return 0, or -EINVAL (shares out of 1..PK_THREAD_MAX_SHARES).
+ * @return 0, or -EINVAL (NULL t, shares out of 1..PK_THREAD_MAX_SHARES).
  */
 int pk_thread_shares_set(struct pk_thread *t, uint32_t shares);
 
@@ -195,82 +202,6 @@ uint32_t pk_thread_shares_get(const struct pk_thread *t);
  * @return 0, or -EINVAL (NULL argument).
  */
 int pk_thread_stats_get(const struct pk_thread *t, struct pk_thread_stats *st);
-
-/* ---- proportional-share runner (lib/runner.c) ---- */
-
-/** A snapshot of a runner's statistics. */
-struct pk_runner_stats {
-	uint64_t decisions;    /**< runs scheduled */
-	uint64_t idle_rounds;  /**< times every thread found no work */
-	uint64_t pauses;       /**< idle back-offs with rte_pause() */
-	uint64_t yields;       /**< idle back-offs with sched_yield() */
-	uint64_t busy_cycles;  /**< cycles runs that found work took (before
-				    the preemption cap; threads' own stats
-				    hold what was charged) */
-	uint64_t idle_cycles;  /**< cycles of idle runs and back-offs */
-	unsigned int nb_threads; /**< threads it schedules now */
-};
-
-/** Most threads one runner schedules. */
-#define PK_RUNNER_MAX_THREADS 4096
-
-/**
- * Create a runner that will schedule continuation threads on lcore_id
- * (a worker lcore), or in the caller's context with pk_runner_run().
- * @param name name, for logs and lookups by thread_continuation's runner=
- * @param lcore_id worker lcore for pk_runner_start()
- * @param socket_id NUMA socket, or SOCKET_ID_ANY
- * @return the runner, or NULL with rte_errno EINVAL, EEXIST (name) or ENOMEM.
- */
-struct pk_runner *pk_runner_create(const char *name, unsigned int lcore_id,
-				   int socket_id);
-
-/** @return the runner with that name, or NULL. Control thread. */
-struct pk_runner *pk_runner_find(const char *name);
-
-/**
- * Launch the runner on its lcore. Threads may be started and stopped on it
- * while it runs. Control thread.
- * @return 0, or -EALREADY, -EBUSY (lcore in use), or what EAL returned.
- */
-int pk_runner_start(struct pk_runner *r);
-
-/**
- * Stop the runner and wait for its lcore to return. Its threads stay
- * started and resume when it starts again. Control thread.
- * @return 0, or -EINVAL.
- */
-int pk_runner_stop(struct pk_runner *r);
-
-/**
- * Run the scheduler in the calling thread for up to decisions runs (for
- * benchmarks and tests); the runner must not be launched. Control thread.
- * @return runs made, or -EBUSY if the runner is launched.
- */
-int64_t pk_runner_run(struct pk_runner *r, uint64_t decisions);
-
-/** A clock for the runner to charge by: cycles since any fixed point. */
-typedef uint64_t (*pk_runner_clock_t)(void *arg);
-
-/**
- * Charge runs by another clock than the TSC (a fake clock for tests and
- * simulations). Control thread, while the runner is not launched.
- * @param r the runner
- * @param clock the clock, or NULL for the TSC again
- * @param arg passed to clock
- * @return 0, or -EBUSY if the runner is launched, -EINVAL if r is NULL.
- */
-int pk_runner_clock_set(struct pk_runner *r, pk_runner_clock_t clock,
-			void *arg);
-
-/** Stop the runner, stop its threads, free it. Accepts NULL. */
-void pk_runner_destroy(struct pk_runner *r);
-
-/**
- * Read a runner's statistics. Any thread.
- * @return 0, or -EINVAL.
- */
-int pk_runner_stats_get(const struct pk_runner *r, struct pk_runner_stats *st);
 
 #ifdef __cplusplus
 }

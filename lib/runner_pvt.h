@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_RUNNER_PVT_H
+#define PK_RUNNER_PVT_H
+
+/*
+ * The runner, shared by runner.c (control: create, start, stop, the list of
+ * attached threads, posting commands) and runner_loop.c (the runner's own
+ * context: the heap of passes, the charge, the command drain, the loop);
+ * not installed.
+ *
+ * Commands: the control thread starts and stops threads while the runner
+ * runs by posting them to a single-producer/single-consumer ring (a thread
+ * pointer, its low bit set for a removal) and raising cmd_pending; the
+ * runner drains the ring before its next run. A removal is acknowledged by
+ * clearing the thread's on_runner flag. While the runner is not launched,
+ * control drains the ring itself.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_ring.h>
+
+#include <pathkit/pk_registry.h>
+#include <pathkit/pk_thread_driver.h>
+
+#define RUNNER_CMDS 8192            /* > 2 * PK_RUNNER_MAX_THREADS */
+#define RUNNER_CMD_REMOVE 1ul       /* low bit of a command pointer */
+
+struct pk_runner_counters {
+	uint64_t decisions;
+	uint64_t idle_rounds;
+	uint64_t pauses;
+	uint64_t yields;
+	uint64_t busy_cycles;
+	uint64_t idle_cycles;
+	uint32_t nb_threads;
+} __rte_cache_aligned;
+
+/* A heap slot keeps the pass next to the pointer: sifting reads no thread. */
+struct runner_slot {
+	uint64_t pass;               /* stride scheduling virtual time */
+	struct pk_thread *t;
+};
+
+struct pk_runner {
+	/* scheduler: the running context only */
+	struct runner_slot *heap;
+	unsigned int nb;
+	unsigned int idle_streak;    /* consecutive runs that found nothing */
+	unsigned int backoff;        /* consecutive idle rounds */
+	uint64_t vtime;              /* pass of the last run */
+	uint64_t idle_charge;        /* cycles */
+	uint64_t max_charge;         /* cycles */
+	pk_runner_clock_t clock;     /* NULL: the TSC */
+	void *clock_arg;
+	uint32_t cmd_pending;        /* atomic: control posted commands */
+	uint32_t stop_req;           /* atomic */
+	/* control */
+	struct rte_ring *cmds;
+	unsigned int lcore_id;
+	bool launched;
+	unsigned int nb_attached;
+	TAILQ_HEAD(, pk_thread) attached;
+	struct pk_registry_node reg;  /* on runners, by name */
+	char name[PK_STAGE_NAMESIZE];
+	struct pk_runner_counters st;
+};
+
+/*
+ * Apply the posted commands: on the runner's context, or on control while
+ * the runner is not launched.
+ */
+void pk_runner_cmds_apply(struct pk_runner *r);
+
+/* The runner's lcore: loops until stop_req (rte_eal_remote_launch()). */
+int pk_runner_main(void *arg);
+
+#endif /* PK_RUNNER_PVT_H */
