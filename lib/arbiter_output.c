@@ -64,7 +64,7 @@ pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 		return -EINVAL;
 	pk_stage_stats_get(a->mb[i], &ms);
 	st->admitted = ms.in_pkts;
-	st->rejected = ms.drops[PK_DROP_FULL];
+	st->rejected = ms.refused[PK_DROP_FULL];
 	st->sent = pk_counter_load(&a->cnt[i].sent);
 	st->dropped = pk_counter_load(&a->cnt[i].dropped) +
 		      pk_counter_load(&a->cl[i].dropped);
