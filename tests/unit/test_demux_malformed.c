@@ -2,25 +2,31 @@
 /* Bad input for the flow parser and the demux: every truncation of valid
  * frames, bogus IHL and lengths, IPv6 extension chains that loop or run off
  * the end, ICMP errors with a cut inner header, zero-length and chained
- * mbufs, mutated frames. Each is "malformed", none crashes, none leaks. */
+ * mbufs, mutated frames. Each is "malformed", none crashes, none leaks.
+ * Every frame goes to the parser and through a demux both from a pool mbuf
+ * and from exact-length heap buffers (pk_test_exact.h): under ASan, a read
+ * past the end of a frame fails the test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "pk_test_exact.h"
 #include "demux_frames.h"
 
 #define LOCAL RTE_IPV4(10, 0, 0, 2)
 #define PEER RTE_IPV4(100, 64, 1, 7)
 
 static struct rte_mempool *pool;
+static struct pk_stage *dmx; /* no keys, no miss stage */
 static const uint8_t ext_hop[] = { IPPROTO_HOPOPTS, IPPROTO_ROUTING };
 
 /* The valid frames every test cuts up. */
@@ -73,16 +79,55 @@ valid_frame(unsigned int i, uint8_t *b)
 
 #define NB_VALID 6
 
+/* The demux counter a packet the parser found r lands in. */
+static enum pk_drop_reason
+demux_reason(enum pk_flow_result r)
+{
+	switch (r) {
+	case PK_FLOW_MALFORMED:
+		return PK_DROP_MALFORMED;
+	case PK_FLOW_FRAGMENT:
+		return PK_DROP_FRAGMENT;
+	default:
+		return PK_DROP_NO_MATCH; /* no key installed */
+	}
+}
+
+/*
+ * Push len bytes of b through dmx in every form: a malformed one is taken
+ * (and freed), any other comes back (no key, no miss stage); one count moves.
+ */
+static void
+demux_bytes(const uint8_t *b, size_t len, enum pk_flow_result r)
+{
+	enum pk_drop_reason why = demux_reason(r);
+	struct pk_stage_stats st0, st;
+	struct rte_mbuf *m;
+	unsigned int f;
+
+	for (f = 0; f < PK_TEST_FORM_MAX; f++) {
+		m = pk_test_form_mbuf(pool, f, b, len);
+		assert_non_null(m);
+		pk_stage_stats_get(dmx, &st0);
+		assert_int_equal(pk_stage_push(dmx, &m, 1),
+				 r == PK_FLOW_MALFORMED ? 1 : 0);
+		if (r != PK_FLOW_MALFORMED)
+			rte_pktmbuf_free(m);
+		pk_stage_stats_get(dmx, &st);
+		assert_int_equal(st.drops[why], st0.drops[why] + 1);
+	}
+}
+
+/* What the parser makes of len bytes of b, the same in every form; the
+ * demux must agree. */
 static enum pk_flow_result
 parse_bytes(const uint8_t *b, size_t len)
 {
-	struct rte_mbuf *m = frame_mbuf(pool, b, len);
 	struct pk_flow_key k;
 	enum pk_flow_result r;
 
-	assert_non_null(m);
-	r = pk_flow_parse(m, &k);
-	rte_pktmbuf_free(m);
+	r = pk_test_flow_parse_forms(pool, b, len, 0, &k);
+	demux_bytes(b, len, r);
 	return r;
 }
 
@@ -92,11 +137,11 @@ test_every_truncation_is_malformed(void **state)
 	struct pk_demux_conf conf = { .name = "dmx", .capacity = 8,
 				      .socket_id = SOCKET_ID_ANY };
 	struct pk_stage *d = pk_demux_flow_create(&conf);
+	struct rte_mbuf *burst[PK_TEST_FORM_MAX];
 	uint8_t b[FRAME_MAX];
 	struct pk_stage_stats st;
-	struct rte_mbuf *m;
 	uint64_t frames = 0;
-	unsigned int i;
+	unsigned int i, f;
 	size_t len, cut;
 
 	(void)state;
@@ -106,10 +151,15 @@ test_every_truncation_is_malformed(void **state)
 		assert_int_equal(parse_bytes(b, len), PK_FLOW_OK);
 		for (cut = 0; cut < len; cut++) {
 			assert_int_equal(parse_bytes(b, cut), PK_FLOW_MALFORMED);
-			m = frame_mbuf(pool, b, cut);
-			/* the demux frees them: it takes them all */
-			assert_int_equal(pk_stage_push(d, &m, 1), 1);
-			frames++;
+			/* a burst of every form: the demux takes them all */
+			for (f = 0; f < PK_TEST_FORM_MAX; f++) {
+				burst[f] = pk_test_form_mbuf(pool, f, b, cut);
+				assert_non_null(burst[f]);
+			}
+			assert_int_equal(pk_stage_push(d, burst,
+						       PK_TEST_FORM_MAX),
+					 PK_TEST_FORM_MAX);
+			frames += PK_TEST_FORM_MAX;
 		}
 	}
 	pk_stage_stats_get(d, &st);
@@ -228,6 +278,18 @@ test_zero_length_and_chained(void **state)
 	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
 	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_OK);
 	rte_pktmbuf_free(m);
+	/* the same with exact buffers: an empty one (no byte to read at all),
+	 * then an empty first segment of a chain */
+	m = pk_test_exact_mbuf(pool, NULL, 0);
+	assert_non_null(m);
+	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_MALFORMED);
+	assert_int_equal(pk_flow_l3_offset(m, &t), -EINVAL);
+	m2 = pk_test_exact_mbuf(pool, b, len);
+	assert_non_null(m2);
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_OK);
+	assert_int_equal(pk_flow_l3_offset(m, &t), -EINVAL);
+	rte_pktmbuf_free(m);
 }
 
 /* Mutated frames: any answer will do, but no crash and no bad read (ASan). */
@@ -256,23 +318,31 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_every_truncation_is_malformed,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_bogus_ihl_and_total_length,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_ipv6_chains_loop_or_run_off,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_icmp_error_with_cut_inner_header,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_zero_length_and_chained,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_mutated_frames_do_not_crash,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 	};
 	int rc;
 
 	pk_test_eal_init("test_demux_malformed", NULL, NULL);
 	pool = pk_test_pool("test_demux_malformed", 512);
+	dmx = pk_demux_flow_create(&(struct pk_demux_conf){
+		.name = "dmx_forms", .capacity = 8,
+		.socket_id = SOCKET_ID_ANY });
+	if (dmx == NULL) {
+		fprintf(stderr, "test_demux_malformed: no demux\n");
+		return 1;
+	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	pk_stage_destroy(dmx);
 	pk_test_eal_cleanup();
 	return rc;
 }

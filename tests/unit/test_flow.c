@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Flow key parsing: every header kind, key orientation, ICMP echo and
- * errors, fragments, VLAN/QinQ, packet types, chained mbufs. */
+ * errors, fragments, VLAN/QinQ, packet types, chained mbufs, every prefix of
+ * valid frames. Each frame is parsed from a pool mbuf and from exact-length
+ * heap buffers (pk_test_exact.h), so ASan sees a read past its end. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,26 +14,27 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "pk_test_exact.h"
 #include "demux_frames.h"
 
 #define A_LOCAL RTE_IPV4(10, 0, 0, 2)
 #define A_REMOTE RTE_IPV4(100, 64, 1, 7)
+#define V6_LOCAL { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }
+#define V6_REMOTE { 0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 7 }
 
 static struct rte_mempool *pool;
-static const uint8_t v6_local[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
-static const uint8_t v6_remote[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1,
-				       [15] = 7 };
+static const uint8_t v6_local[16] = V6_LOCAL;
+static const uint8_t v6_remote[16] = V6_REMOTE;
 
-/* Parse spec's frame, check the result, return the key. */
+/* Parse spec's frame in every form, check the result, return the key. */
 static struct pk_flow_key
 parse_spec(const struct frame_spec *f, enum pk_flow_result want)
 {
-	struct rte_mbuf *m = frame_new(pool, f);
+	uint8_t b[FRAME_MAX];
 	struct pk_flow_key k;
+	size_t len = frame_write(b, f);
 
-	assert_non_null(m);
-	assert_int_equal(pk_flow_parse(m, &k), want);
-	rte_pktmbuf_free(m);
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, len, 0, &k), want);
 	return k;
 }
 
@@ -255,26 +258,42 @@ test_not_ip_and_packet_type(void **state)
 	struct frame_spec f = frame_udp4(A_REMOTE, 1, A_LOCAL, 2);
 	uint8_t b[FRAME_MAX];
 	struct pk_flow_key k;
-	struct rte_mbuf *m;
 	size_t len;
 
 	(void)state;
 	len = frame_write(b, &f);
 	b[12] = 0x08; /* ARP */
 	b[13] = 0x06;
-	m = frame_mbuf(pool, b, len);
-	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_NOT_IP);
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, len, 0, &k),
+			 PK_FLOW_NOT_IP);
 	/* a PMD that classified the frame is believed for L2/L3 */
-	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4;
-	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_OK);
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, len,
+						  RTE_PTYPE_L2_ETHER |
+							  RTE_PTYPE_L3_IPV4,
+						  &k),
+			 PK_FLOW_OK);
 	expect_v4(&k, IPPROTO_UDP, A_LOCAL, 2, A_REMOTE, 1);
 	/* ...but never past the data: an IPv6 ptype on IPv4 bytes */
-	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6;
-	assert_int_equal(pk_flow_parse(m, &k), PK_FLOW_MALFORMED);
-	rte_pktmbuf_free(m);
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, len,
+						  RTE_PTYPE_L2_ETHER |
+							  RTE_PTYPE_L3_IPV6,
+						  &k),
+			 PK_FLOW_MALFORMED);
+	/* 14 and 13 bytes said to be IPv4: no IP header, or not even L2 */
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, 14,
+						  RTE_PTYPE_L2_ETHER |
+							  RTE_PTYPE_L3_IPV4,
+						  &k),
+			 PK_FLOW_MALFORMED);
+	assert_int_equal(pk_test_flow_parse_forms(pool, b, 13,
+						  RTE_PTYPE_L2_ETHER |
+							  RTE_PTYPE_L3_IPV4,
+						  &k),
+			 PK_FLOW_MALFORMED);
 }
 
-/* Every split of a frame over two segments parses like the whole. */
+/* Every split of a frame over two segments, pool mbufs or exact-length
+ * buffers, parses like the whole. */
 static void
 test_chained_mbufs(void **state)
 {
@@ -283,18 +302,167 @@ test_chained_mbufs(void **state)
 	struct rte_mbuf *a, *b2;
 	uint8_t b[FRAME_MAX];
 	size_t len, cut;
+	int exact;
 
 	(void)state;
 	f.vlans = 1;
 	len = frame_write(b, &f);
 	whole = parse_spec(&f, PK_FLOW_OK);
-	for (cut = 1; cut < len; cut++) {
-		a = frame_mbuf(pool, b, cut);
-		b2 = frame_mbuf(pool, b + cut, len - cut);
-		assert_int_equal(rte_pktmbuf_chain(a, b2), 0);
-		assert_int_equal(pk_flow_parse(a, &k), PK_FLOW_OK);
-		assert_memory_equal(&k, &whole, sizeof(k));
-		rte_pktmbuf_free(a);
+	for (exact = 0; exact <= 1; exact++) {
+		for (cut = 1; cut < len; cut++) {
+			a = exact ? pk_test_exact_mbuf(pool, b, cut) :
+				    frame_mbuf(pool, b, cut);
+			b2 = exact ? pk_test_exact_mbuf(pool, b + cut,
+							len - cut) :
+				     frame_mbuf(pool, b + cut, len - cut);
+			assert_non_null(a);
+			assert_non_null(b2);
+			assert_int_equal(rte_pktmbuf_chain(a, b2), 0);
+			assert_int_equal(pk_flow_parse(a, &k), PK_FLOW_OK);
+			assert_memory_equal(&k, &whole, sizeof(k));
+			rte_pktmbuf_free(a);
+		}
+	}
+}
+
+/* A valid frame to cut up, and the bytes its key needs. */
+struct sweep_frame {
+	const char *name;
+	struct frame_spec f;
+	size_t need; /* the end of the last header byte the key needs */
+};
+
+#define IN4 .family = 4, .src4 = A_REMOTE, .dst4 = A_LOCAL
+#define IN6 .family = 6, .src6 = V6_REMOTE, .dst6 = V6_LOCAL
+
+/* Packets sent from here, as ICMP errors quote them back. */
+static const struct frame_spec quoted_udp4 = {
+	.family = 4, .proto = IPPROTO_UDP, .src4 = A_LOCAL,
+	.dst4 = A_REMOTE, .sport = 4444, .dport = 53,
+};
+static const struct frame_spec quoted_tcp4 = {
+	.family = 4, .proto = IPPROTO_TCP, .src4 = A_LOCAL,
+	.dst4 = A_REMOTE, .sport = 4444, .dport = 80, /* 8 bytes needed */
+};
+static const struct frame_spec quoted_udp6 = {
+	.family = 6, .proto = IPPROTO_UDP, .src6 = V6_LOCAL,
+	.dst6 = V6_REMOTE, .sport = 1111, .dport = 2222,
+};
+static const uint8_t hop_rt[] = { IPPROTO_HOPOPTS, IPPROTO_ROUTING };
+
+static const struct sweep_frame sweep_frames[] = {
+	{ "udp4", { IN4, .proto = IPPROTO_UDP, .sport = 1, .dport = 2,
+		    .payload = 18 }, 14 + 20 + 8 },
+	{ "tcp4 options vlan", { IN4, .proto = IPPROTO_TCP, .ip_opts = 8,
+				 .vlans = 1, .sport = 1, .dport = 2,
+				 .payload = 10 }, 18 + 28 + 20 },
+	{ "tcp4 qinq", { IN4, .proto = IPPROTO_TCP, .vlans = 2, .sport = 1,
+			 .dport = 2, .payload = 6 }, 22 + 20 + 20 },
+	{ "icmp4 echo", { IN4, .proto = IPPROTO_ICMP, .icmp_type = 8,
+			  .icmp_id = 7, .payload = 56 }, 14 + 20 + 8 },
+	{ "icmp4 unreachable quoting udp", { IN4, .proto = IPPROTO_ICMP,
+					     .icmp_type = 3,
+					     .inner = &quoted_udp4 },
+	  14 + 20 + 8 + 20 + 8 },
+	{ "icmp4 time exceeded quoting tcp, vlan",
+	  { IN4, .proto = IPPROTO_ICMP, .icmp_type = 11, .vlans = 1,
+	    .inner = &quoted_tcp4 }, 18 + 20 + 8 + 20 + 8 },
+	{ "udp6 qinq", { IN6, .proto = IPPROTO_UDP, .vlans = 2, .sport = 1,
+			 .dport = 2, .payload = 10 }, 22 + 40 + 8 },
+	{ "tcp6 extension headers, vlan",
+	  { IN6, .proto = IPPROTO_TCP, .vlans = 1, .ext = hop_rt,
+	    .ext_n = RTE_DIM(hop_rt), .sport = 1, .dport = 2, .payload = 6 },
+	  18 + 40 + 16 + 20 },
+	{ "udp6 first fragment", { IN6, .proto = IPPROTO_UDP, .frag_hdr = true,
+				   .mf = true, .sport = 1, .dport = 2,
+				   .payload = 10 }, 14 + 40 + 8 + 8 },
+	{ "icmp6 echo reply", { IN6, .proto = IPPROTO_ICMPV6,
+				.icmp_type = 129, .icmp_id = 9,
+				.payload = 20 }, 14 + 40 + 8 },
+	{ "icmp6 unreachable quoting udp", { IN6, .proto = IPPROTO_ICMPV6,
+					     .icmp_type = 1,
+					     .inner = &quoted_udp6 },
+	  14 + 40 + 8 + 40 + 8 },
+};
+
+/*
+ * Make the IP header of b say the datagram ends at cut, when the length
+ * field is there: then only the parser's header checks stand between it and
+ * the bytes past the end.
+ */
+static void
+sweep_fit(uint8_t *b, const struct frame_spec *f, size_t cut)
+{
+	size_t l3 = 14 + 4 * (size_t)f->vlans;
+
+	if (f->family == 4 && cut >= l3 + 4)
+		frame_put16(b + l3 + 2, (uint16_t)(cut - l3));
+	else if (f->family == 6 && cut >= l3 + 40)
+		frame_put16(b + l3 + 4, (uint16_t)(cut - l3 - 40));
+}
+
+/* Every prefix of one frame, told ptype; kw is the whole frame's key. */
+static void
+sweep_one(const struct sweep_frame *sf, const uint8_t *whole, size_t len,
+	  uint32_t ptype, const struct pk_flow_key *kw)
+{
+	enum pk_flow_result want;
+	uint8_t b[FRAME_MAX];
+	struct pk_flow_key k;
+	size_t cut;
+
+	for (cut = 0; cut <= len; cut++) {
+		want = cut == len ? PK_FLOW_OK : PK_FLOW_MALFORMED;
+		if (pk_test_flow_parse_forms(pool, whole, cut, ptype, &k) !=
+		    want)
+			fail_msg("%s: %zu of %zu bytes", sf->name, cut, len);
+		memcpy(b, whole, len);
+		sweep_fit(b, &sf->f, cut);
+		want = cut >= sf->need ? PK_FLOW_OK : PK_FLOW_MALFORMED;
+		if (pk_test_flow_parse_forms(pool, b, cut, ptype, &k) != want)
+			fail_msg("%s: %zu of %zu bytes, IP length fitted",
+				 sf->name, cut, len);
+		if (want == PK_FLOW_OK && memcmp(&k, kw, sizeof(k)) != 0)
+			fail_msg("%s: %zu of %zu bytes, IP length fitted: "
+				 "another key", sf->name, cut, len);
+	}
+}
+
+/*
+ * Every prefix 0..len of valid frames (IPv4/IPv6 x TCP/UDP/ICMP echo/ICMP
+ * error quoting a header, options, extension headers, VLAN/QinQ), in every
+ * form. Cut as received (the IP length now too long), every prefix short of
+ * the whole frame is malformed. With the IP length fitted to the cut, every
+ * prefix short of the last header byte the key needs is malformed, and every
+ * longer one gives the whole frame's key. Untagged frames go once more with
+ * the packet type a PMD would give (the link-layer walk skipped).
+ */
+static void
+test_every_prefix(void **state)
+{
+	const struct sweep_frame *sf;
+	uint8_t whole[FRAME_MAX];
+	struct pk_flow_key kw;
+	uint32_t ptype;
+	size_t len;
+	int pt;
+
+	(void)state;
+	for (sf = sweep_frames; sf < sweep_frames + RTE_DIM(sweep_frames);
+	     sf++) {
+		len = frame_write(whole, &sf->f);
+		assert_true(sf->need <= len);
+		for (pt = 0; pt <= (sf->f.vlans == 0); pt++) {
+			ptype = pt == 0 ? 0 :
+			       RTE_PTYPE_L2_ETHER |
+				       (sf->f.family == 4 ? RTE_PTYPE_L3_IPV4 :
+							    RTE_PTYPE_L3_IPV6);
+			assert_int_equal(pk_test_flow_parse_forms(pool, whole,
+								  len, ptype,
+								  &kw),
+					 PK_FLOW_OK);
+			sweep_one(sf, whole, len, ptype, &kw);
+		}
 	}
 }
 
@@ -305,7 +473,9 @@ test_key_helpers(void **state)
 	char buf[128];
 	rte_be16_t type;
 	struct frame_spec f = frame_udp4(A_REMOTE, 1, A_LOCAL, 2);
+	uint8_t b[FRAME_MAX];
 	struct rte_mbuf *m;
+	size_t len, cut;
 
 	(void)state;
 	pk_flow_key_ipv4(&k, IPPROTO_UDP, rte_cpu_to_be_32(A_LOCAL),
@@ -328,6 +498,16 @@ test_key_helpers(void **state)
 	rte_pktmbuf_trim(m, m->data_len - 15);
 	assert_int_equal(pk_flow_l3_offset(m, &type), -EINVAL);
 	rte_pktmbuf_free(m);
+	/* every prefix of the QinQ headers, in exactly as many bytes */
+	len = frame_write(b, &f);
+	for (cut = 0; cut <= 22; cut++) {
+		m = pk_test_exact_mbuf(pool, b, cut);
+		assert_non_null(m);
+		assert_int_equal(pk_flow_l3_offset(m, &type),
+				 cut < 22 ? -EINVAL : 22);
+		rte_pktmbuf_free(m);
+	}
+	assert_true(len > 22);
 }
 
 int
@@ -335,25 +515,27 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ipv4_udp_tcp_key_is_receivers_view,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_vlan_and_qinq,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_ipv6_extension_headers_skipped,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_ipv6_extension_chain_bounded,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_fragments_first_has_ports,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_icmp_echo_identifier,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_icmp_errors_quote_the_sender,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_not_ip_and_packet_type,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_chained_mbufs,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
+		cmocka_unit_test_teardown(test_every_prefix,
+					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_key_helpers,
-					  pk_test_teardown_pools_full),
+					  pk_test_teardown_exact),
 	};
 	int rc;
 
