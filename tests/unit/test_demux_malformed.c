@@ -95,7 +95,8 @@ demux_reason(enum pk_flow_result r)
 
 /*
  * Push len bytes of b through dmx in every form: a malformed one is taken
- * (and freed), any other comes back (no key, no miss stage); one count moves.
+ * (and freed: a drop), any other comes back (no key, no miss stage: a
+ * refusal); one count moves.
  */
 static void
 demux_bytes(const uint8_t *b, size_t len, enum pk_flow_result r)
@@ -114,7 +115,11 @@ demux_bytes(const uint8_t *b, size_t len, enum pk_flow_result r)
 		if (r != PK_FLOW_MALFORMED)
 			rte_pktmbuf_free(m);
 		pk_stage_stats_get(dmx, &st);
-		assert_int_equal(st.drops[why], st0.drops[why] + 1);
+		if (r == PK_FLOW_MALFORMED) /* freed */
+			assert_int_equal(st.drops[why], st0.drops[why] + 1);
+		else /* given back */
+			assert_int_equal(st.refused[why],
+					 st0.refused[why] + 1);
 	}
 }
 
