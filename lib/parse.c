@@ -275,24 +275,47 @@ pk_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t *v,
 	return rc < 0 ? rc : parse_list_walk(s, min, max, v);
 }
 
-/* Quote at most PK_PARSE_QUOTE_MAX bytes of s, escaping what is not plain. */
-static void
-parse_quote(const char *s, char *q, size_t size)
+int
+pk_parse_num(enum pk_parse_kind kind, const char *s, uint64_t min,
+	     uint64_t max, uint64_t *v)
 {
+	switch (kind) {
+	case PK_PARSE_INT:
+		return pk_parse_u64(s, min, max, v);
+	case PK_PARSE_HEX:
+		return pk_parse_x64(s, min, max, v);
+	case PK_PARSE_RATE:
+		return pk_parse_rate(s, min, max, v);
+	case PK_PARSE_DURATION:
+		return pk_parse_duration(s, min, max, v);
+	case PK_PARSE_LIST:
+		break;
+	}
+	return -EINVAL;
+}
+
+int
+pk_parse_quote(char *buf, size_t size, const char *s)
+{
+	char q[PK_PARSE_QUOTE_MAX * 4 + 4];
 	size_t i, o = 0;
 	unsigned char c;
 
+	if (buf == NULL && size > 0)
+		return -EINVAL;
+	/* into q first: it always has room, and the length comes out exact */
 	for (i = 0; s != NULL && s[i] != '\0' && i < PK_PARSE_QUOTE_MAX; i++) {
 		c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-			o += (size_t)snprintf(q + o, size - o, "%c", c);
+			q[o++] = (char)c;
 		else
-			o += (size_t)snprintf(q + o, size - o, "\\x%02x", c);
+			o += (size_t)snprintf(q + o, sizeof(q) - o, "\\x%02x",
+					      c);
 	}
 	if (s != NULL && i == PK_PARSE_QUOTE_MAX && s[i] != '\0')
-		snprintf(q + o, size - o, "...");
-	else
-		q[o] = '\0';
+		o += (size_t)snprintf(q + o, sizeof(q) - o, "...");
+	q[o] = '\0';
+	return snprintf(buf, size, "%s", q);
 }
 
 /* A value in the largest unit that holds it exactly: 10T, 1500k, 7, 0. */
@@ -341,7 +364,7 @@ pk_parse_explain(char *buf, size_t size, const char *opt, const char *val,
 
 	if (buf == NULL && size > 0)
 		return -EINVAL;
-	parse_quote(val, q, sizeof(q));
+	pk_parse_quote(q, sizeof(q), val);
 	opt = opt != NULL ? opt : "";
 	switch (kind) {
 	case PK_PARSE_INT:

@@ -118,11 +118,38 @@ int pk_parse_u64_list(const char *s, uint64_t min, uint64_t max, uint64_t *v,
 		      unsigned int max_n);
 
 /**
+ * Parse a single value of a kind: pk_parse_u64(), pk_parse_x64(),
+ * pk_parse_rate() or pk_parse_duration(), chosen by kind, so that a table of
+ * options can say each one's kind and range in one place.
+ * @param kind PK_PARSE_INT, PK_PARSE_HEX, PK_PARSE_RATE or PK_PARSE_DURATION
+ * @param s the text, NUL-terminated
+ * @param min smallest value accepted
+ * @param max largest value accepted
+ * @param v receives the value; untouched on error
+ * @return as the parser of that kind; -EINVAL also for PK_PARSE_LIST or an
+ *   unknown kind.
+ */
+int pk_parse_num(enum pk_parse_kind kind, const char *s, uint64_t min,
+		 uint64_t max, uint64_t *v);
+
+/**
+ * Quote text a user or a peer supplied, for a message: at most
+ * PK_PARSE_QUOTE_MAX bytes of it, then "..." if there was more; quotes,
+ * backslashes and bytes that are not printable ASCII written as \\xNN.
+ * @param buf where to write, always NUL-terminated when size > 0; 4 *
+ *   PK_PARSE_QUOTE_MAX + 4 bytes hold any quote
+ * @param size bytes at buf
+ * @param s the text; NULL is written as the empty string
+ * @return the length of the whole quote (as snprintf(): if it is >= size,
+ *   the quote was cut), or -EINVAL (buf NULL with size > 0).
+ */
+int pk_parse_quote(char *buf, size_t size, const char *s);
+
+/**
  * Write the line that says why a value was refused, naming the option and
  * the range, for example "--clients: '4294967297' is not an integer in
- * 1..64". The value is quoted with non-printable bytes and quotes escaped
- * (\\xNN) and cut after PK_PARSE_QUOTE_MAX bytes, so that hostile text
- * cannot garble a terminal or a log. Ranges are written in the kind's units
+ * 1..64". The value is quoted as pk_parse_quote() quotes it, so that
+ * hostile text cannot garble a terminal or a log. Ranges are written in the kind's units
  * (rates with SI prefixes, durations in the largest exact unit).
  * @param buf where to write, always NUL-terminated when size > 0
  * @param size bytes at buf

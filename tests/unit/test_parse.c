@@ -2,8 +2,8 @@
 /* pk_parse: tables of good and hostile texts for each parser (signs, spaces,
  * empty, trailing garbage, 2^64 and past, nan, inf, exponents, hex where it
  * is not allowed, values cut to 0), the output untouched on every error,
- * NULL arguments, and the explanation line (option, range, escaping, a
- * small buffer). The parser needs no EAL, so this binary starts none. */
+ * NULL arguments, pk_parse_num() by kind, and the quote and explanation
+ * lines (option, range, escaping, a small buffer). The parser needs no EAL, so this binary starts none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,6 +281,29 @@ test_list_elements_count_and_range(void **state)
 }
 
 static void
+test_num_picks_the_parser_of_its_kind(void **state)
+{
+	uint64_t v = SENTINEL;
+
+	(void)state;
+	assert_int_equal(pk_parse_num(PK_PARSE_INT, "10", 0, 100, &v), 0);
+	assert_true(v == 10);
+	assert_int_equal(pk_parse_num(PK_PARSE_HEX, "10", 0, 100, &v), 0);
+	assert_true(v == 16);
+	assert_int_equal(pk_parse_num(PK_PARSE_RATE, "1k", 0, 1000, &v), 0);
+	assert_true(v == 1000);
+	assert_int_equal(pk_parse_num(PK_PARSE_DURATION, "2us", 0, 9000, &v),
+			 0);
+	assert_true(v == 2000);
+	assert_int_equal(pk_parse_num(PK_PARSE_LIST, "1", 0, 9, &v), -EINVAL);
+	assert_int_equal(pk_parse_num((enum pk_parse_kind)99, "1", 0, 9, &v),
+			 -EINVAL);
+	assert_int_equal(pk_parse_num(PK_PARSE_INT, "1k", 0, 9000, &v),
+			 -EINVAL);
+	assert_true(v == 2000);
+}
+
+static void
 test_null_and_bad_arguments(void **state)
 {
 	uint64_t v = SENTINEL;
@@ -359,6 +382,13 @@ test_explain_escapes_and_cuts_hostile_text(void **state)
 			 0, 1, 0);
 	assert_string_equal(b, "--n: 'a\\x27\\x1b[2J\\x0a\\x5c\\xff' is not "
 			    "an integer in 0..1");
+	assert_int_equal(pk_parse_quote(b, sizeof(b), "ok\t'"), 10);
+	assert_string_equal(b, "ok\\x09\\x27");
+	assert_int_equal(pk_parse_quote(b, 3, "abcdef"), 6);
+	assert_string_equal(b, "ab");
+	assert_int_equal(pk_parse_quote(b, sizeof(b), NULL), 0);
+	assert_string_equal(b, "");
+	assert_int_equal(pk_parse_quote(NULL, 1, "x"), -EINVAL);
 	memset(longval, '9', sizeof(longval) - 1);
 	longval[sizeof(longval) - 1] = '\0';
 	pk_parse_explain(b, sizeof(b), "--n", longval, PK_PARSE_INT, 0, 1, 0);
@@ -382,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_rate_units_exact_no_float_words),
 		cmocka_unit_test(test_duration_units_ns_no_float_words),
 		cmocka_unit_test(test_list_elements_count_and_range),
+		cmocka_unit_test(test_num_picks_the_parser_of_its_kind),
 		cmocka_unit_test(test_null_and_bad_arguments),
 		cmocka_unit_test(test_explain_names_option_and_range),
 		cmocka_unit_test(test_explain_escapes_and_cuts_hostile_text),
