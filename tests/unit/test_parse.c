@@ -3,7 +3,8 @@
  * empty, trailing garbage, 2^64 and past, nan, inf, exponents, hex where it
  * is not allowed, values cut to 0), the output untouched on every error,
  * NULL arguments, pk_parse_num() by kind, and the quote and explanation
- * lines (option, range, escaping, a small buffer). The parser needs no EAL, so this binary starts none. */
+ * lines (option, range, escaping, a small buffer). The parser needs no
+ * EAL, so this binary starts none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
