@@ -31,7 +31,9 @@
 
 #define FWD_MAX_BURST 512
 #define FWD_MAX_QUEUES 64
-#define FWD_MAX_FLOWS 65536
+#define FWD_MAX_FLOWS 65536 /* flowgen; io: one demux target each */
+#define FWD_NS 1000000000ull
+#define FWD_MAX_SECONDS 10000000ull /* --duration, --stats-period: 115 days */
 
 /** Forwarding modes, named as testpmd names them. */
 enum fwd_mode {
@@ -54,8 +56,8 @@ struct fwd_conf {
 	uint16_t nb_rxd;         /* --rxd, 0: pk_port_setup's default */
 	uint16_t nb_txd;         /* --txd */
 	uint32_t nb_mbufs;       /* --total-num-mbufs, 0: computed */
-	double stats_period;     /* --stats-period, 0: none */
-	double duration;         /* --duration, 0: until SIGINT/SIGTERM */
+	uint64_t stats_period;   /* --stats-period, ns, 0: none */
+	uint64_t duration;       /* --duration, ns, 0: until SIGINT/SIGTERM */
 	uint16_t txpkts;         /* --txpkts, 64 */
 	uint64_t portmask;       /* --portmask, 0: every port */
 	bool no_flush_rx;        /* --no-flush-rx */
@@ -86,7 +88,10 @@ struct fwd_stream {
 extern struct fwd_conf fwd_conf;
 
 /* options.c */
-/** Parse the options after "--". @return 0, or -1 (message printed). */
+/**
+ * Parse the options after "--" (argv[0]: the program name); main() calls it
+ * before the EAL starts. @return 0, or -1 (message printed).
+ */
 int fwd_parse_args(int argc, char **argv);
 /** Print the usage to stderr. */
 void fwd_usage(const char *prog);
