@@ -169,6 +169,7 @@ fwd_setup_streams(void)
 				      fwd_ports[i ^ 1] : fwd_ports[i];
 			fs->tx_queue = (uint16_t)q;
 			fs->lcore = fwd_lcores[idx % fwd_nb_lcores];
+			fs->runner = fwd_runners[idx % fwd_nb_lcores];
 			if (fwd_stream_build(fs, fwd_mp, idx) != 0)
 				return -1;
 		}

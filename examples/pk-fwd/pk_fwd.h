@@ -13,6 +13,15 @@
  * keys whose targets are per-flow paths that push into a batch the thread
  * sends to the port_tx after each burst.
  *
+ * Nobody pushes into a stream's path: its head is the RX port, which the
+ * stream's own thread pulls. So the path has no tail policy to apply (it is
+ * built with the default, "return", to say so); what the chain after the
+ * thread refuses comes back to the thread, which frees it and counts it as
+ * its "full" drops. The path is there for ownership and accounting: it owns
+ * every stage of the stream (destroying it destroys them), and it is charged
+ * to its owner (the stream's index) for what the RX port gave it ("in") and
+ * what the TX port took from it ("out").
+ *
  * Ownership: main.c builds and destroys everything on the main lcore;
  * streams' stages belong to their paths, the per-flow paths and the TX
  * stage of a demux stream belong to the stream (destroyed after its path).
@@ -70,6 +79,8 @@ struct fwd_stream {
 	uint16_t rx_port, rx_queue;
 	uint16_t tx_port, tx_queue;
 	unsigned int lcore;        /* forwarding lcore that runs it */
+	struct pk_runner *runner;  /* the runner of that lcore */
+	struct pk_stage *rx;       /* the RX stage (in the path), or NULL */
 	struct pk_thread *thread;  /* in the path */
 	struct pk_path *path;      /* rx -> thread -> processing -> tx */
 	struct pk_stage *tx;       /* the TX stage (in the path, or shared) */
