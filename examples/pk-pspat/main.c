@@ -211,7 +211,7 @@ parse_args(int argc, char **argv)
 	char q[4 * PK_PARSE_QUOTE_MAX + 4];
 	const char *weights = NULL;
 	unsigned int w;
-	uint64_t v;
+	uint64_t v = 0;
 	int c, rc = 0;
 
 	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
