@@ -110,7 +110,7 @@ fwd_number(const char *name, const char *s, enum pk_parse_kind kind,
 	return -1;
 }
 
-/* An unsigned decimal integer option (testpmd's are all decimal). */
+/* A decimal integer option: testpmd reads all but --portmask in decimal. */
 static int
 fwd_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max,
 	      uint64_t *v)
