@@ -56,6 +56,28 @@ else
 fi
 rm -f "$fuzz_corpus.log"
 
+# fuzz_run NAME SECONDS SEEDS [libFuzzer args]: one harness, counted as a test
+fuzz_run() {
+	local name=$1 secs=$2 seeds=$3 dir
+	shift 3
+	dir=$(mktemp -d)
+	if ./build-fuzz/tests/fuzz/"$name" -max_total_time="$secs" \
+		-print_final_stats=1 "$@" "$dir" "$seeds" >"$dir.log" 2>&1; then
+		grep -E "^Done|stat::number_of_executed_units" "$dir.log" || true
+		echo "Ok: 1" >>"$log"
+	else
+		tail -40 "$dir.log"
+		echo "Fail: 1" >>"$log"
+		status=1
+	fi
+	rm -rf "$dir" "$dir.log"
+}
+
+echo "== fuzz: number parsers, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_parse_num
+fuzz_run fuzz_parse_num "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus_num \
+	-max_len=256
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

@@ -11,7 +11,8 @@
  * streams are spread over the forwarding lcores, one pk_runner per lcore
  * scheduling the continuation threads of its streams. The main lcore prints
  * statistics. SIGINT/SIGTERM (or --duration) stop it and print testpmd's
- * final statistics and PathKit's per-stage counters. A bad option: exit 2.
+ * final statistics and PathKit's per-stage counters. Options are read
+ * before the EAL starts (EAL arguments end at "--"): a bad one exits 2.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -168,6 +169,7 @@ fwd_setup_streams(void)
 				      fwd_ports[i ^ 1] : fwd_ports[i];
 			fs->tx_queue = (uint16_t)q;
 			fs->lcore = fwd_lcores[idx % fwd_nb_lcores];
+			fs->runner = fwd_runners[idx % fwd_nb_lcores];
 			if (fwd_stream_build(fs, fwd_mp, idx) != 0)
 				return -1;
 		}
@@ -212,23 +214,31 @@ fwd_start(void)
 	return 0;
 }
 
+/* TSC cycles in ns nanoseconds (at most 10^7 s: fits in 128 bits). */
+static uint64_t
+fwd_ns_to_tsc(uint64_t ns, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ns * hz / FWD_NS);
+}
+
 /* The main lcore: statistics every --stats-period until stopped. */
 static void
 fwd_wait(void)
 {
 	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
-	uint64_t next = start + (uint64_t)(fwd_conf.stats_period * hz);
+	uint64_t period = fwd_ns_to_tsc(fwd_conf.stats_period, hz);
+	uint64_t duration = fwd_ns_to_tsc(fwd_conf.duration, hz);
+	uint64_t next = start + period;
 	uint64_t now;
 
 	while (!fwd_quit) {
 		rte_delay_ms(10);
 		now = rte_get_tsc_cycles();
-		if (fwd_conf.duration > 0 &&
-		    now - start >= (uint64_t)(fwd_conf.duration * hz))
+		if (fwd_conf.duration > 0 && now - start >= duration)
 			break;
 		if (fwd_conf.stats_period > 0 && now >= next) {
 			fwd_stats_periodic(fwd_ports, fwd_nb_ports);
-			next = now + (uint64_t)(fwd_conf.stats_period * hz);
+			next = now + period;
 		}
 	}
 }
@@ -254,19 +264,28 @@ int
 main(int argc, char **argv)
 {
 	unsigned int i;
-	int rc;
+	int eal_argc, rc = 0;
 
+	/* our options first, those after "--": a bad one costs no EAL */
+	for (eal_argc = 1; eal_argc < argc; eal_argc++)
+		if (strcmp(argv[eal_argc], "--") == 0)
+			break;
+	if (eal_argc < argc) {
+		char *dashes = argv[eal_argc];
+
+		argv[eal_argc] = argv[0]; /* getopt's program name */
+		rc = fwd_parse_args(argc - eal_argc, argv + eal_argc);
+		argv[eal_argc] = dashes;  /* the EAL stops there */
+	}
+	if (rc != 0) {
+		fwd_usage(argv[0]);
+		return 2;
+	}
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "cannot start the EAL: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
-	}
-	argv[rc] = argv[0];
-	if (fwd_parse_args(argc - rc, argv + rc) != 0) {
-		fwd_usage(argv[0]);
-		rte_eal_cleanup();
-		return 2;
 	}
 	signal(SIGINT, fwd_on_signal);
 	signal(SIGTERM, fwd_on_signal);

@@ -226,10 +226,7 @@ fwd_thread_create(struct fwd_stream *fs, unsigned int idx)
 				     .budget = FWD_RUN_BURSTS * fwd_conf.burst,
 				     .socket_id = SOCKET_ID_ANY };
 	char name[PK_STAGE_NAMESIZE];
-	struct pk_runner *r;
 
-	snprintf(name, sizeof(name), "lcore%u", fs->lcore);
-	r = pk_runner_find(name);
 	snprintf(name, sizeof(name), "thread%u", idx);
 	tc.name = name;
 	if (fwd_conf.mode == FWD_TXONLY || fwd_conf.mode == FWD_FLOWGEN) {
@@ -239,7 +236,7 @@ fwd_thread_create(struct fwd_stream *fs, unsigned int idx)
 		tc.fn = fwd_demux_run;
 		tc.arg = fs;
 	}
-	fs->thread = pk_thread_continuation_create(&tc, r);
+	fs->thread = pk_thread_continuation_create(&tc, fs->runner);
 	return pk_thread_stage(fs->thread);
 }
 
@@ -326,7 +323,8 @@ int
 fwd_stream_build(struct fwd_stream *fs, struct rte_mempool *mp,
 		 unsigned int idx)
 {
-	struct pk_path_conf pc = { .owner = idx, .tail = PK_PATH_TAIL_DROP,
+	/* nobody pushes into it (pk_fwd.h): no tail policy to choose */
+	struct pk_path_conf pc = { .owner = idx, .tail = PK_PATH_TAIL_RETURN,
 				   .socket_id = SOCKET_ID_ANY };
 	struct pk_stage *st[4];
 	char name[PK_STAGE_NAMESIZE];
@@ -346,7 +344,8 @@ fwd_stream_build(struct fwd_stream *fs, struct rte_mempool *mp,
 	if (fwd_conf.mode != FWD_TXONLY) {
 		snprintf(name, sizeof(name), "rx%u.%u", fs->rx_port,
 			 fs->rx_queue);
-		st[n++] = pk_port_rx_create(name, fs->rx_port, fs->rx_queue, 0);
+		fs->rx = pk_port_rx_create(name, fs->rx_port, fs->rx_queue, 0);
+		st[n++] = fs->rx;
 	}
 	st[n++] = fwd_thread_create(fs, idx);
 	if (fwd_conf.mode != FWD_RXONLY) {
@@ -385,6 +384,7 @@ fail:
 		if (st[i] != fs->tx)
 			pk_stage_destroy(st[i]);
 	fs->thread = NULL;
+	fs->rx = NULL;
 	fs->tx_shared = true; /* in no path: fwd_stream_destroy() frees it */
 	fwd_stream_destroy(fs);
 	return -EINVAL;
@@ -399,6 +399,7 @@ fwd_stream_destroy(struct fwd_stream *fs)
 	pk_path_destroy(fs->path); /* a demux does not own its targets */
 	fs->path = NULL;
 	fs->thread = NULL;
+	fs->rx = NULL;
 	for (i = 0; i < fs->nb_flows && fs->flow_paths != NULL; i++)
 		pk_path_destroy(fs->flow_paths[i]);
 	free(fs->flow_paths);

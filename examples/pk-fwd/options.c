@@ -3,7 +3,10 @@
  * pk-fwd options: testpmd's names and meanings, so that a non-interactive
  * testpmd command line works with dpdk-testpmd replaced by pk-fwd. Options
  * testpmd has and pk-fwd does not need (--no-mlockall, --rss-ip, ...) are
- * accepted and ignored; -i (interactive) is refused.
+ * accepted and ignored; -i (interactive) is refused. Numbers are strict
+ * (pk_parse.h): decimal, --portmask hexadecimal (0x optional, as testpmd),
+ * --stats-period and --duration in seconds with fractions or a unit (ms,
+ * us). A bad option: a message naming it and its range, exit 2.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +23,8 @@ struct fwd_conf fwd_conf = {
 	.nb_txq = 1,
 	.txpkts = 64,
 };
+
+static const char *fwd_flows_arg; /* --flows, read after the mode */
 
 static const char *const fwd_mode_names[FWD_MODE_MAX] = {
 	[FWD_IO] = "io", [FWD_MAC] = "mac", [FWD_MACSWAP] = "macswap",
@@ -78,50 +83,59 @@ fwd_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s <EAL args> -- [options]\n"
 		"  --forward-mode=io|mac|macswap|rxonly|txonly|flowgen (io)\n"
-		"  --burst=N (32)  --nb-cores=N (all workers)\n"
-		"  --rxq=N --txq=N (1; equal, RSS when > 1)  --rxd=N --txd=N\n"
-		"  --total-num-mbufs=N  --stats-period=S  --duration=S\n"
-		"  --eth-peer=P,XX:XX:XX:XX:XX:XX  --txpkts=LEN (64)\n"
-		"  --portmask=0xM  --no-flush-rx  --auto-start (always on)\n"
-		"  --flows=N (io: demux of N flow keys; flowgen: N flows)\n",
-		prog);
+		"  --burst=1..%u (32)  --nb-cores=N (all workers)\n"
+		"  --rxq=N --txq=N (1..%u, equal; RSS when > 1)  --rxd=N "
+		"--txd=N (1..65535)\n"
+		"  --total-num-mbufs=N (>= 1024)  --stats-period=S  "
+		"--duration=S (s, ms, us; 0: off)\n"
+		"  --eth-peer=P,XX:XX:XX:XX:XX:XX  --txpkts=60..1514 (64)\n"
+		"  --portmask=0xM (hex)  --no-flush-rx  --auto-start (always "
+		"on)\n"
+		"  --flows=N (io: demux of 1..%u flow keys; flowgen: 1..%u "
+		"flows)\n", prog, FWD_MAX_BURST, FWD_MAX_QUEUES,
+		PK_DEMUX_MAX_TARGETS, FWD_MAX_FLOWS);
 }
 
-/* An unsigned number within [min, max], decimal or 0x hex. */
+/* A number option in [min, max], or a message naming it and the range. */
+static int
+fwd_number(const char *name, const char *s, enum pk_parse_kind kind,
+	   uint64_t min, uint64_t max, uint64_t *v)
+{
+	char msg[256];
+
+	if (pk_parse_num(kind, s, min, max, v) == 0)
+		return 0;
+	pk_parse_explain(msg, sizeof(msg), name, s, kind, min, max, 0);
+	fprintf(stderr, "pk-fwd: %s\n", msg);
+	return -1;
+}
+
+/* A decimal integer option: testpmd reads all but --portmask in decimal. */
 static int
 fwd_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max,
 	      uint64_t *v)
 {
-	char *end;
+	char opt[32];
 
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    *v < min || *v > max) {
-		fprintf(stderr, "invalid --%s=%s: want %llu..%llu\n", name, s,
-			(unsigned long long)min, (unsigned long long)max);
-		return -1;
-	}
-	return 0;
+	snprintf(opt, sizeof(opt), "--%s", name);
+	return fwd_number(opt, s, PK_PARSE_INT, min, max, v);
 }
 
+/* Seconds, fractions and units allowed (2, 0.5, 250ms), 0 turns it off. */
 static int
-fwd_parse_seconds(const char *name, const char *s, double *v)
+fwd_parse_seconds(const char *name, const char *s, uint64_t *ns)
 {
-	char *end;
+	char opt[32];
 
-	*v = strtod(s, &end);
-	if (end == s || *end != '\0' || !(*v >= 0) || *v > 1e7) {
-		fprintf(stderr, "invalid --%s=%s: want seconds >= 0\n", name,
-			s);
-		return -1;
-	}
-	return 0;
+	snprintf(opt, sizeof(opt), "--%s", name);
+	return fwd_number(opt, s, PK_PARSE_DURATION, 0,
+			  FWD_MAX_SECONDS * FWD_NS, ns);
 }
 
 static int
 fwd_parse_mode(const char *s)
 {
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
 	int m;
 
 	for (m = 0; m < FWD_MODE_MAX; m++)
@@ -129,7 +143,9 @@ fwd_parse_mode(const char *s)
 			fwd_conf.mode = (enum fwd_mode)m;
 			return 0;
 		}
-	fprintf(stderr, "invalid --forward-mode=%s\n", s);
+	pk_parse_quote(q, sizeof(q), s);
+	fprintf(stderr, "pk-fwd: --forward-mode: '%s' is not io, mac, macswap,"
+		" rxonly, txonly or flowgen\n", q);
 	return -1;
 }
 
@@ -137,23 +153,23 @@ fwd_parse_mode(const char *s)
 static int
 fwd_parse_peer(const char *s)
 {
-	struct rte_ether_addr a;
+	char q[4 * PK_PARSE_QUOTE_MAX + 4], port[24];
 	const char *comma = strchr(s, ',');
-	char port[8];
+	struct rte_ether_addr a;
 	uint64_t p;
 
-	if (comma == NULL || (size_t)(comma - s) >= sizeof(port)) {
-		fprintf(stderr, "invalid --eth-peer=%s: want PORT,MAC\n", s);
+	if (comma == NULL || (size_t)(comma - s) >= sizeof(port) ||
+	    rte_ether_unformat_addr(comma + 1, &a) != 0) {
+		pk_parse_quote(q, sizeof(q), s);
+		fprintf(stderr, "pk-fwd: --eth-peer: '%s' is not PORT,MAC "
+			"(MAC as XX:XX:XX:XX:XX:XX)\n", q);
 		return -1;
 	}
 	memcpy(port, s, comma - s);
 	port[comma - s] = '\0';
-	if (fwd_parse_u64("eth-peer", port, 0, RTE_MAX_ETHPORTS - 1, &p) != 0)
+	if (fwd_number("--eth-peer port", port, PK_PARSE_INT, 0,
+		       RTE_MAX_ETHPORTS - 1, &p) != 0)
 		return -1;
-	if (rte_ether_unformat_addr(comma + 1, &a) != 0) {
-		fprintf(stderr, "invalid --eth-peer MAC %s\n", comma + 1);
-		return -1;
-	}
 	fwd_conf.peer[p] = a;
 	return 0;
 }
@@ -200,13 +216,13 @@ fwd_parse_one(int c, const char *name)
 		rc = fwd_parse_u64(name, optarg, 60, RTE_ETHER_MAX_LEN - 4, &v);
 		f->txpkts = (uint16_t)v;
 		break;
-	case OPT_PORTMASK:
-		rc = fwd_parse_u64(name, optarg, 1, UINT64_MAX, &v);
+	case OPT_PORTMASK: /* hex, with or without 0x, as testpmd */
+		rc = fwd_number("--portmask", optarg, PK_PARSE_HEX, 1,
+				UINT64_MAX, &v);
 		f->portmask = v;
 		break;
 	case OPT_FLOWS:
-		rc = fwd_parse_u64(name, optarg, 1, FWD_MAX_FLOWS, &v);
-		f->flows = (uint32_t)v;
+		fwd_flows_arg = optarg; /* its range depends on the mode */
 		break;
 	case OPT_NO_FLUSH:
 		f->no_flush_rx = true;
@@ -221,9 +237,29 @@ fwd_parse_one(int c, const char *name)
 	return rc;
 }
 
+/* --flows, once the mode is known: io makes a demux target per flow. */
+static int
+fwd_parse_flows(const char *s)
+{
+	uint64_t v, max = FWD_MAX_FLOWS;
+
+	if (fwd_conf.mode != FWD_IO && fwd_conf.mode != FWD_FLOWGEN) {
+		fprintf(stderr, "pk-fwd: --flows works with io (demux) and "
+			"flowgen\n");
+		return -1;
+	}
+	if (fwd_conf.mode == FWD_IO)
+		max = RTE_MIN(max, (uint64_t)PK_DEMUX_MAX_TARGETS);
+	if (fwd_number("--flows", s, PK_PARSE_INT, 1, max, &v) != 0)
+		return -1;
+	fwd_conf.flows = (uint32_t)v;
+	return 0;
+}
+
 int
 fwd_parse_args(int argc, char **argv)
 {
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
 	int c, idx;
 
 	opterr = 1;
@@ -236,19 +272,15 @@ fwd_parse_args(int argc, char **argv)
 			return -1;
 	}
 	if (optind != argc) {
-		fprintf(stderr, "unexpected argument: %s\n", argv[optind]);
+		pk_parse_quote(q, sizeof(q), argv[optind]);
+		fprintf(stderr, "pk-fwd: unexpected argument '%s'\n", q);
 		return -1;
 	}
 	if (fwd_conf.nb_rxq != fwd_conf.nb_txq) {
-		fprintf(stderr, "--rxq=%u and --txq=%u: pk-fwd needs them "
-			"equal (one stream per queue pair)\n", fwd_conf.nb_rxq,
-			fwd_conf.nb_txq);
+		fprintf(stderr, "pk-fwd: --rxq=%u and --txq=%u: pk-fwd needs "
+			"them equal (one stream per queue pair)\n",
+			fwd_conf.nb_rxq, fwd_conf.nb_txq);
 		return -1;
 	}
-	if (fwd_conf.flows != 0 && fwd_conf.mode != FWD_IO &&
-	    fwd_conf.mode != FWD_FLOWGEN) {
-		fprintf(stderr, "--flows works with io (demux) and flowgen\n");
-		return -1;
-	}
-	return 0;
+	return fwd_flows_arg != NULL ? fwd_parse_flows(fwd_flows_arg) : 0;
 }

@@ -13,6 +13,15 @@
  * keys whose targets are per-flow paths that push into a batch the thread
  * sends to the port_tx after each burst.
  *
+ * Nobody pushes into a stream's path: its head is the RX port, which the
+ * stream's own thread pulls. So the path has no tail policy to apply (it is
+ * built with the default, "return", to say so); what the chain after the
+ * thread refuses comes back to the thread, which frees it and counts it as
+ * its "full" drops. The path is there for ownership and accounting: it owns
+ * every stage of the stream (destroying it destroys them), and it is charged
+ * to its owner (the stream's index) for what the RX port gave it ("in") and
+ * what the TX port took from it ("out").
+ *
  * Ownership: main.c builds and destroys everything on the main lcore;
  * streams' stages belong to their paths, the per-flow paths and the TX
  * stage of a demux stream belong to the stream (destroyed after its path).
@@ -31,7 +40,9 @@
 
 #define FWD_MAX_BURST 512
 #define FWD_MAX_QUEUES 64
-#define FWD_MAX_FLOWS 65536
+#define FWD_MAX_FLOWS 65536 /* flowgen; io: one demux target each */
+#define FWD_NS 1000000000ull
+#define FWD_MAX_SECONDS 10000000ull /* --duration, --stats-period: 115 days */
 
 /** Forwarding modes, named as testpmd names them. */
 enum fwd_mode {
@@ -54,8 +65,8 @@ struct fwd_conf {
 	uint16_t nb_rxd;         /* --rxd, 0: pk_port_setup's default */
 	uint16_t nb_txd;         /* --txd */
 	uint32_t nb_mbufs;       /* --total-num-mbufs, 0: computed */
-	double stats_period;     /* --stats-period, 0: none */
-	double duration;         /* --duration, 0: until SIGINT/SIGTERM */
+	uint64_t stats_period;   /* --stats-period, ns, 0: none */
+	uint64_t duration;       /* --duration, ns, 0: until SIGINT/SIGTERM */
 	uint16_t txpkts;         /* --txpkts, 64 */
 	uint64_t portmask;       /* --portmask, 0: every port */
 	bool no_flush_rx;        /* --no-flush-rx */
@@ -68,6 +79,8 @@ struct fwd_stream {
 	uint16_t rx_port, rx_queue;
 	uint16_t tx_port, tx_queue;
 	unsigned int lcore;        /* forwarding lcore that runs it */
+	struct pk_runner *runner;  /* the runner of that lcore */
+	struct pk_stage *rx;       /* the RX stage (in the path), or NULL */
 	struct pk_thread *thread;  /* in the path */
 	struct pk_path *path;      /* rx -> thread -> processing -> tx */
 	struct pk_stage *tx;       /* the TX stage (in the path, or shared) */
@@ -86,7 +99,10 @@ struct fwd_stream {
 extern struct fwd_conf fwd_conf;
 
 /* options.c */
-/** Parse the options after "--". @return 0, or -1 (message printed). */
+/**
+ * Parse the options after "--" (argv[0]: the program name); main() calls it
+ * before the EAL starts. @return 0, or -1 (message printed).
+ */
 int fwd_parse_args(int argc, char **argv);
 /** Print the usage to stderr. */
 void fwd_usage(const char *prog);

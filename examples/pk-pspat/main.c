@@ -19,8 +19,10 @@
  * are still counted per client. --mailbox=pspat gives the clients PSPAT
  * mailboxes instead of rte_ring SP/SC (faster for one-packet pushes; these
  * clients push bursts). SIGINT stops it: clients first, then the
- * arbiter, which sends what it still holds. Bad options: message, usage,
- * exit 2.
+ * arbiter, which sends what it still holds. Options are read before the EAL
+ * starts (EAL arguments end at "--"); a bad one: a message naming it and
+ * what it takes, the usage, exit 2. Numbers are strict (pk_parse.h): rates
+ * in bit/s with k, M, G, T (10^3..10^12), durations in s, ms or us.
  *
  *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
  *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|dispatcher
@@ -49,6 +51,12 @@
 #define MAX_FLOW_QUEUES 65536
 #define NB_MBUFS 16383
 #define GEN_BURST 32
+#define DRR_FRAME 1514                       /* drr: weights in frames */
+#define MAX_RATE 10000000000000ull           /* the shaper's, 10 Tbit/s */
+#define NS 1000000000ull
+#define MAX_DURATION (10000000 * NS)         /* 10^7 s, 115 days */
+#define MIN_PERIOD (NS / 1000)               /* 1 ms */
+#define MAX_PERIOD (86400 * NS)              /* a day */
 
 struct client {
 	struct pk_thread *t;
@@ -70,11 +78,11 @@ static struct {
 	const char *policy;
 	bool dispatcher;
 	uint16_t pkt_size;
-	double duration;
-	double period;
+	uint64_t duration;           /* ns, 0: until SIGINT */
+	uint64_t period;             /* ns */
 	uint32_t flow_queues;
 	bool pspat_mailbox;
-} opt = { .policy = "wfq", .pkt_size = 64, .period = 1 };
+} opt = { .policy = "wfq", .pkt_size = 64, .period = NS };
 
 static struct client clients[MAX_CLIENTS];
 static struct rte_mempool *pool;
@@ -90,56 +98,92 @@ on_signal(int sig)
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s <EAL args> -- --clients=N --source=ports|gen"
-		" --weights=W1,...,WN --rate=R[k|M|G] (bit/s, 0: unlimited)\n"
+	fprintf(stderr, "usage: %s <EAL args> -- --clients=1..64 "
+		"--source=ports|gen\n"
+		"  --weights=W1,...,WN (one per client; range: the policy's)\n"
+		"  --rate=R (bit/s, k M G T, up to 10T; 0: unlimited)\n"
 		"  --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|"
-		"dispatcher\n  [--pkt-size=B] [--duration=S] [--stats-period=S]"
-		" [--flow-queues=F]\n  [--mailbox=ring|pspat]\n",
-		prog);
+		"dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
+		"SIGINT)]\n  [--stats-period=S (1ms..1 day)] "
+		"[--flow-queues=1..65536] [--mailbox=ring|pspat]\n", prog);
 }
 
+/* A number option in [min, max], or a message naming it and the range. */
 static int
-parse_rate(const char *s, uint64_t *r)
+opt_number(const char *name, enum pk_parse_kind kind, uint64_t min,
+	   uint64_t max, uint64_t *v)
 {
-	char *end;
-	double v = strtod(s, &end);
+	char msg[256];
 
-	if (end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case 'k': v *= 1e3; end++; break;
-	case 'M': v *= 1e6; end++; break;
-	case 'G': v *= 1e9; end++; break;
-	default: break;
-	}
-	*r = (uint64_t)v;
-	return *end == '\0' ? 0 : -1;
-}
-
-static int
-parse_weights(char *s)
-{
-	uint32_t n = 0;
-	char *tok, *end;
-
-	for (tok = strtok(s, ","); tok != NULL; tok = strtok(NULL, ",")) {
-		if (n == MAX_CLIENTS)
-			return -1;
-		opt.weights[n] = strtoul(tok, &end, 10);
-		if (*end == '\0' && *tok != '\0') /* the policy checks range */
-			n++;
-		else
-			return -1;
-	}
-	opt.weights_set = true;
-	return n == 0 ? -1 : (int)n;
-}
-
-static int
-bad(const char *what, const char *val)
-{
-	fprintf(stderr, "pk-pspat: bad %s '%s'\n", what, val);
+	if (pk_parse_num(kind, optarg, min, max, v) == 0)
+		return 0;
+	pk_parse_explain(msg, sizeof(msg), name, optarg, kind, min, max, 0);
+	fprintf(stderr, "pk-pspat: %s\n", msg);
 	return -1;
+}
+
+/* A word option: one of the words, or a message that lists them. */
+static int
+opt_word(const char *name, const char *const *words, unsigned int *idx)
+{
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
+	unsigned int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(optarg, words[i]) == 0) {
+			*idx = i;
+			return 0;
+		}
+	pk_parse_quote(q, sizeof(q), optarg);
+	fprintf(stderr, "pk-pspat: %s: '%s' is not", name, q);
+	for (i = 0; words[i] != NULL; i++)
+		fprintf(stderr, "%s %s", i == 0 ? "" : words[i + 1] == NULL ?
+			" or" : ",", words[i]);
+	fprintf(stderr, "\n");
+	return -1;
+}
+
+/*
+ * --weights, once the policy is known: one per client, each in the
+ * policy's range (drr's in frames of DRR_FRAME bytes).
+ */
+static int
+parse_weights(const char *s)
+{
+	const struct pk_sched_policy *pol = pk_sched_policy_find(opt.policy);
+	uint64_t w[MAX_CLIENTS], min, max;
+	char msg[256];
+	int n, i;
+
+	if (pol == NULL) {
+		fprintf(stderr, "pk-pspat: --policy: %s is not built in\n",
+			opt.policy);
+		return -1;
+	}
+	min = pol->param_min;
+	max = pol->param_max;
+
+	if (strcmp(opt.policy, "drr") == 0) {
+		min = 1;
+		max /= DRR_FRAME;
+	}
+	n = pk_parse_u64_list(s, min, max, w, MAX_CLIENTS);
+	if (n < 0) {
+		pk_parse_explain(msg, sizeof(msg), "--weights", s,
+				 PK_PARSE_LIST, min, max, MAX_CLIENTS);
+		fprintf(stderr, "pk-pspat: %s (policy %s)\n", msg,
+			opt.policy);
+		return -1;
+	}
+	if ((uint32_t)n != opt.nb) {
+		fprintf(stderr, "pk-pspat: --weights: %d weights for %u "
+			"clients: need one per client\n", n, opt.nb);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		opt.weights[i] = (uint32_t)w[i];
+	opt.weights_set = true;
+	return 0;
 }
 
 static int
@@ -159,82 +203,87 @@ parse_args(int argc, char **argv)
 		{ "mailbox", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, nw = 0;
-	char *end;
+	static const char *const sources[] = { "ports", "gen", NULL };
+	static const char *const policies[] = { "wfq", "wf2q", "drr", "prio",
+						"rr", "fifo", NULL }; /* usage */
+	static const char *const dispatch[] = { "arbiter", "dispatcher", NULL };
+	static const char *const mailboxes[] = { "ring", "pspat", NULL };
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
+	const char *weights = NULL;
+	unsigned int w;
+	uint64_t v = 0;
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			opt.nb = strtoul(optarg, &end, 10);
-			if (*end != '\0' || opt.nb == 0 || opt.nb > MAX_CLIENTS)
-				return bad("--clients (1..64)", optarg);
+			rc = opt_number("--clients", PK_PARSE_INT, 1,
+					MAX_CLIENTS, &v);
+			opt.nb = (uint32_t)v;
 			break;
 		case 's':
-			if (strcmp(optarg, "gen") != 0 &&
-			    strcmp(optarg, "ports") != 0)
-				return bad("--source", optarg);
-			opt.gen = strcmp(optarg, "gen") == 0;
+			rc = opt_word("--source", sources, &w);
+			opt.gen = w == 1;
 			break;
 		case 'w':
-			nw = parse_weights(optarg);
-			if (nw < 0)
-				return bad("--weights", "(positive integers)");
+			weights = optarg; /* read once the policy is known */
 			break;
 		case 'r':
-			if (parse_rate(optarg, &opt.rate) != 0)
-				return bad("--rate", optarg);
+			rc = opt_number("--rate", PK_PARSE_RATE, 0, MAX_RATE,
+					&opt.rate);
 			break;
 		case 'p':
-			if (pk_sched_policy_find(optarg) == NULL)
-				return bad("--policy", optarg);
+			rc = opt_word("--policy", policies, &w);
 			opt.policy = optarg;
 			break;
 		case 'd':
-			if (strcmp(optarg, "arbiter") != 0 &&
-			    strcmp(optarg, "dispatcher") != 0)
-				return bad("--dispatch", optarg);
-			opt.dispatcher = strcmp(optarg, "dispatcher") == 0;
+			rc = opt_word("--dispatch", dispatch, &w);
+			opt.dispatcher = w == 1;
 			break;
 		case 'b':
-			opt.pkt_size = strtoul(optarg, &end, 10);
-			if (*end != '\0' || opt.pkt_size < 60 ||
-			    opt.pkt_size > 1514)
-				return bad("--pkt-size (60..1514)", optarg);
+			rc = opt_number("--pkt-size", PK_PARSE_INT, 60, 1514,
+					&v);
+			opt.pkt_size = (uint16_t)v;
 			break;
 		case 't':
-			opt.duration = strtod(optarg, &end);
-			if (*end != '\0' || opt.duration < 0)
-				return bad("--duration", optarg);
+			rc = opt_number("--duration", PK_PARSE_DURATION, 0,
+					MAX_DURATION, &opt.duration);
 			break;
 		case 'P':
-			opt.period = strtod(optarg, &end);
-			if (*end != '\0' || opt.period <= 0)
-				return bad("--stats-period", optarg);
+			rc = opt_number("--stats-period", PK_PARSE_DURATION,
+					MIN_PERIOD, MAX_PERIOD, &opt.period);
 			break;
 		case 'f':
-			opt.flow_queues = strtoul(optarg, &end, 10);
-			if (*end != '\0' || opt.flow_queues == 0 ||
-			    opt.flow_queues > MAX_FLOW_QUEUES)
-				return bad("--flow-queues (1..65536)", optarg);
+			rc = opt_number("--flow-queues", PK_PARSE_INT, 1,
+					MAX_FLOW_QUEUES, &v);
+			opt.flow_queues = (uint32_t)v;
 			break;
 		case 'm':
-			if (strcmp(optarg, "ring") != 0 &&
-			    strcmp(optarg, "pspat") != 0)
-				return bad("--mailbox", optarg);
-			opt.pspat_mailbox = strcmp(optarg, "pspat") == 0;
+			rc = opt_word("--mailbox", mailboxes, &w);
+			opt.pspat_mailbox = w == 1;
 			break;
-		default:
+		default: /* getopt_long said which option */
 			return -1;
 		}
 	}
-	if (optind != argc)
-		return bad("argument", argv[optind]);
-	if (opt.nb == 0)
-		return bad("--clients", "(missing)");
-	if (opt.weights_set && (uint32_t)nw != opt.nb)
-		return bad("--weights", "(need one per client)");
-	if (opt.weights_set && opt.flow_queues != 0)
-		return bad("--weights", "(flow queues all weigh the same)");
+	if (rc != 0)
+		return -1;
+	if (optind != argc) {
+		pk_parse_quote(q, sizeof(q), argv[optind]);
+		fprintf(stderr, "pk-pspat: unexpected argument '%s'\n", q);
+		return -1;
+	}
+	if (opt.nb == 0) {
+		fprintf(stderr, "pk-pspat: --clients is missing\n");
+		return -1;
+	}
+	if (weights != NULL && opt.flow_queues != 0) {
+		fprintf(stderr, "pk-pspat: --weights: flow queues all weigh "
+			"the same\n");
+		return -1;
+	}
+	if (weights != NULL && parse_weights(weights) != 0)
+		return -1;
 	for (c = 0; !opt.weights_set && c < (int)opt.nb; c++)
 		opt.weights[c] = 1;
 	return 0;
@@ -412,6 +461,13 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool at_exit)
 	fflush(stdout);
 }
 
+/* TSC cycles in ns nanoseconds: at most 10^7 s, so no overflow in 128 bits. */
+static uint64_t
+ns_to_tsc(uint64_t ns, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ns * hz / NS);
+}
+
 /* Run until the duration or SIGINT; returns the seconds it ran. */
 static double
 main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here,
@@ -420,8 +476,8 @@ main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here,
 	struct pk_arbiter_client_stats st;
 	uint32_t i;
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now, last;
-	uint64_t period = (uint64_t)(opt.period * hz);
-	uint64_t end = opt.duration > 0 ? start + (uint64_t)(opt.duration * hz) :
+	uint64_t period = ns_to_tsc(opt.period, hz);
+	uint64_t end = opt.duration > 0 ? start + ns_to_tsc(opt.duration, hz) :
 					  UINT64_MAX;
 
 	last = start;
@@ -460,17 +516,28 @@ main(int argc, char **argv)
 	double secs;
 	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
-	int ret;
+	int ret, eal_argc;
 
+	/* our options first, those after "--": a bad one costs no EAL */
+	for (eal_argc = 1; eal_argc < argc; eal_argc++)
+		if (strcmp(argv[eal_argc], "--") == 0)
+			break;
+	if (eal_argc < argc) {
+		char *dashes = argv[eal_argc];
+
+		argv[eal_argc] = argv[0]; /* getopt's program name */
+		ret = parse_args(argc - eal_argc, argv + eal_argc);
+		argv[eal_argc] = dashes;  /* the EAL stops there */
+	} else {
+		ret = parse_args(1, argv); /* none: says --clients is missing */
+	}
+	if (ret != 0) {
+		usage(argv[0]);
+		return 2;
+	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
-	argv[ret] = argv[0];
-	if (parse_args(argc - ret, argv + ret) != 0) {
-		usage(argv[0]);
-		rte_eal_cleanup();
-		return 2;
-	}
 	w1 = rte_get_next_lcore(-1, 1, 0);
 	w2 = w1 < RTE_MAX_LCORE ? rte_get_next_lcore(w1, 1, 0) : RTE_MAX_LCORE;
 	if (w1 >= RTE_MAX_LCORE)

@@ -7,6 +7,11 @@
  * and pushes the burst into that port's path.
  *
  *   pk-skeleton <EAL args> -- [--duration=S] [--burst=N] [--mode=io|macswap]
+ *
+ * Its options are read before the EAL starts (EAL arguments end at "--"):
+ * a bad one prints what is wrong and the usage and exits 2, with no EAL to
+ * clean up. Numbers are strict (pk_parse.h): --duration 0..10^7 s, in s,
+ * ms or us (0: until Ctrl-C), --burst 1..256.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -25,6 +30,7 @@
 
 #define MAX_BURST 256
 #define NB_MBUFS 8191
+#define MAX_DURATION_NS (10000000ull * 1000000000) /* 10^7 s, 115 days */
 
 struct fwd_port {
 	struct pk_stage *rx;   /* pull: this port's RX queue 0 */
@@ -34,7 +40,7 @@ struct fwd_port {
 static struct fwd_port ports[RTE_MAX_ETHPORTS];
 static uint16_t nb_ports;
 static unsigned int burst = 32;
-static double duration;
+static uint64_t duration_ns; /* 0: until Ctrl-C */
 static bool macswap = true;
 static volatile bool quit;
 
@@ -52,6 +58,20 @@ usage(const char *prog)
 		" [--mode=io|macswap]\n", prog);
 }
 
+/* A number option in [min, max], or a message naming it and the range. */
+static int
+opt_number(const char *name, enum pk_parse_kind kind, uint64_t min,
+	   uint64_t max, uint64_t *v)
+{
+	char msg[256];
+
+	if (pk_parse_num(kind, optarg, min, max, v) == 0)
+		return 0;
+	pk_parse_explain(msg, sizeof(msg), name, optarg, kind, min, max, 0);
+	fprintf(stderr, "pk-skeleton: %s\n", msg);
+	return -1;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -61,32 +81,43 @@ parse_args(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
+	uint64_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end != '\0' || duration < 0)
+			if (opt_number("--duration", PK_PARSE_DURATION, 0,
+				       MAX_DURATION_NS, &duration_ns) != 0)
 				return -1;
 			break;
 		case 'b':
-			burst = strtoul(optarg, &end, 10);
-			if (*end != '\0' || burst == 0 || burst > MAX_BURST)
+			if (opt_number("--burst", PK_PARSE_INT, 1, MAX_BURST,
+				       &v) != 0)
 				return -1;
+			burst = (unsigned int)v;
 			break;
 		case 'm':
-			if (strcmp(optarg, "io") == 0)
+			if (strcmp(optarg, "io") == 0) {
 				macswap = false;
-			else if (strcmp(optarg, "macswap") != 0)
+			} else if (strcmp(optarg, "macswap") != 0) {
+				pk_parse_quote(q, sizeof(q), optarg);
+				fprintf(stderr, "pk-skeleton: --mode: '%s' is "
+					"not io or macswap\n", q);
 				return -1;
+			}
 			break;
-		default:
+		default: /* getopt_long said which option */
 			return -1;
 		}
 	}
-	return optind == argc ? 0 : -1;
+	if (optind != argc) {
+		pk_parse_quote(q, sizeof(q), argv[optind]);
+		fprintf(stderr, "pk-skeleton: unexpected argument '%s'\n", q);
+		return -1;
+	}
+	return 0;
 }
 
 /* RX stage of port p, and a path [proc_macswap?] -> TX of its peer. */
@@ -159,21 +190,30 @@ main(int argc, char **argv)
 {
 	struct pk_port_conf pc = { .promiscuous = true };
 	unsigned int worker;
-	uint64_t start;
+	uint64_t start, cycles;
 	uint16_t p;
-	int rc;
+	int eal_argc, rc;
 
+	/* our options first, those after "--": a bad one costs no EAL */
+	for (eal_argc = 1; eal_argc < argc; eal_argc++)
+		if (strcmp(argv[eal_argc], "--") == 0)
+			break;
+	if (eal_argc < argc) {
+		char *dashes = argv[eal_argc];
+
+		argv[eal_argc] = argv[0]; /* getopt's program name */
+		rc = parse_args(argc - eal_argc, argv + eal_argc);
+		argv[eal_argc] = dashes;  /* the EAL stops there */
+		if (rc != 0) {
+			usage(argv[0]);
+			return 2;
+		}
+	}
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "cannot start the EAL: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
-	}
-	argv[rc] = argv[0];
-	if (parse_args(argc - rc, argv + rc) != 0) {
-		usage(argv[0]);
-		rte_eal_cleanup();
-		return 2;
 	}
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports == 0) {
@@ -198,13 +238,15 @@ main(int argc, char **argv)
 	printf("pk-skeleton: %u port(s), burst %u, mode %s; Ctrl-C stops\n",
 	       nb_ports, burst, macswap ? "macswap" : "io");
 
+	/* 10^7 s at a few GHz: far from 2^64 cycles, but not ns * hz */
+	cycles = (uint64_t)((unsigned __int128)duration_ns * rte_get_tsc_hz() /
+			    1000000000);
 	start = rte_get_tsc_cycles();
 	worker = rte_get_next_lcore(-1, 1, 0);
 	if (worker < RTE_MAX_LCORE)
 		rte_eal_remote_launch(forward, NULL, worker);
 	while (!quit && worker < RTE_MAX_LCORE &&
-	       (duration == 0 ||
-		rte_get_tsc_cycles() - start < duration * rte_get_tsc_hz()))
+	       (duration_ns == 0 || rte_get_tsc_cycles() - start < cycles))
 		rte_delay_ms(10);
 	if (worker < RTE_MAX_LCORE) {
 		quit = true;

@@ -10,6 +10,7 @@
 
 #include <pathkit/pk_version.h>
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_parse.h>
 #include <pathkit/pk_stage.h>
 #include <pathkit/pk_stage_worker.h>
 #include <pathkit/pk_queue.h>

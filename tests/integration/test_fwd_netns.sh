@@ -4,7 +4,9 @@
 # pk-fwd on real kernel traffic: two network namespaces, each with a veth
 # pair whose host end is a port of pk-fwd (io mode) between them. For
 # net_af_packet and net_tap: ping both ways, then an iperf3 TCP run of a few
-# seconds through the forwarder. Everything it creates (namespaces, veths,
+# seconds through the forwarder, then SIGINT: each direction of its final
+# statistics must add up (RX + generated = TX + dropped + TX errors). It
+# asserts no rate: a busy machine may forward slowly, not wrongly. Everything it creates (namespaces, veths,
 # processes) is removed on exit, also on failure. Needs root and ip, ping,
 # iperf3, ethtool: exits 77 (skipped) with a message otherwise.
 #
@@ -111,6 +113,26 @@ setup_tap() {
 	addr "$nsb" "pktb$tag" 10.77.0.2
 }
 
+# balanced VARIANT: each direction of pk-fwd's final statistics adds up,
+# RX + generated = TX + dropped + TX errors (ethdev's counters against
+# PathKit's drops), for both directions. net_tap counts the packets it
+# refuses (which pk-fwd counts as dropped) as TX errors too, and a failed
+# write twice, so for it the right side may come out larger, never smaller:
+# a packet nobody accounts for fails both.
+balanced() {
+	local n=0 a b rx gen tx drop err left right
+	while read -r a b rx gen tx drop err; do
+		n=$((n + 1))
+		left=$((rx + gen)) right=$((tx + drop + err))
+		[ "$left" -eq "$right" ] ||
+			{ [ "$1" = tap ] && [ "$left" -lt "$right" ]; } ||
+			fail "$1: P=$a -> P=$b: RX $rx + generated $gen !=" \
+				"TX $tx + dropped $drop + TX errors $err"
+	done < <(sed -nE 's/^  Balance P=([0-9]+) -> P=([0-9]+): RX ([0-9]+) \+ generated ([0-9]+) = TX ([0-9]+) \+ dropped ([0-9]+) \+ TX errors ([0-9]+).*/\1 \2 \3 \4 \5 \6 \7/p' "$tmp/fwd.log")
+	[ "$n" -eq 2 ] || fail "$1: $n balance lines in the final statistics, want 2"
+	grep "^  Balance P=" "$tmp/fwd.log"
+}
+
 run_variant() {
 	local v=$1 gbps
 	"setup_$v"
@@ -133,6 +155,7 @@ run_variant() {
 	fwd_pid=""
 	grep -q "Accumulated forward statistics" "$tmp/fwd.log" ||
 		fail "$v: no final statistics"
+	balanced "$v"
 	echo "fwd_netns $v: iperf3 $gbps Gbit/s"
 	cleanup
 }

@@ -4,7 +4,9 @@
  * (IPv4/IPv6, TCP/UDP/ICMP, VLAN, 60..1514 bytes), runs the pk-fwd binary
  * (argv[1]) from a net_pcap RX file to a net_pcap TX file, and checks every
  * frame that comes out with libpcap. Also: io with a demux of flows, a bad
- * option (exit 2), SIGINT (clean stop, testpmd's final statistics).
+ * option (exit 2), SIGINT (clean stop, testpmd's final statistics). Every
+ * run's final statistics add up in each direction (RX + generated = TX +
+ * dropped + TX errors).
  * pk-fwd runs as a child process with its own EAL; this binary starts an
  * EAL too (the shared fixture) but owns no mbuf.
  */
@@ -184,6 +186,37 @@ log_has(const char *log, const char *what)
 	return found;
 }
 
+/*
+ * Every direction of pk-fwd's final statistics adds up: RX + generated =
+ * TX + dropped + TX errors (ethdev's counters against PathKit's drops);
+ * at least one direction.
+ */
+static void
+assert_balanced(const char *log)
+{
+	unsigned long long rx, gen, tx, drop, err;
+	unsigned int a, b, n = 0;
+	char line[512];
+	FILE *f = fopen(log, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "  Balance P=%u -> P=%u: RX %llu + generated "
+			   "%llu = TX %llu + dropped %llu + TX errors %llu",
+			   &a, &b, &rx, &gen, &tx, &drop, &err) != 7)
+			continue;
+		if (rx + gen != tx + drop + err) {
+			fclose(f);
+			fail_msg("%s: P=%u -> P=%u: RX %llu + generated %llu "
+				 "!= TX %llu + dropped %llu + TX errors %llu",
+				 log, a, b, rx, gen, tx, drop, err);
+		}
+		n++;
+	}
+	fclose(f);
+	assert_true(n > 0);
+}
+
 /* Every frame out, in order, MACs swapped, the rest unchanged. */
 static void
 test_macswap_pcap(void **state)
@@ -208,6 +241,10 @@ test_macswap_pcap(void **state)
 		 out);
 	assert_int_equal(fwd_run("pk_fwd_pcap1", vdev, opts, log, 0), 0);
 	assert_true(log_has(log, "Accumulated forward statistics"));
+	assert_balanced(log);
+	snprintf(vdev, sizeof(vdev), "Balance P=0 -> P=0: RX %u + generated 0 "
+		 "= TX %u + dropped 0 + TX errors 0", NB_FRAMES, NB_FRAMES);
+	assert_true(log_has(log, vdev));
 
 	pc = pcap_open_offline(out, err);
 	assert_non_null(pc);
@@ -256,6 +293,7 @@ test_io_demux_pcap(void **state)
 	}
 	pcap_close(pc);
 	assert_int_equal(n, 4 * NB_FLOWS);
+	assert_balanced(log);
 	/* half the frames match one of the 16 keys, the others miss (and
 	 * go to the miss stage, TX: the demux hands on all of them, and
 	 * neither drops nor refuses one) */
@@ -297,6 +335,7 @@ test_multi_queue_two_lcores(void **state)
 	assert_int_equal(rc, 0);
 	for (i = 0; i < RTE_DIM(want); i++)
 		assert_true(log_has(log, want[i]));
+	assert_balanced(log);
 	for (i = 0; i < 4; i++) { /* every stream's thread forwarded */
 		snprintf(name, sizeof(name), "thread%u", i);
 		snprintf(idle, sizeof(idle), "%-16s %-14s in=0 ", name,
@@ -345,6 +384,7 @@ test_sigint_prints_final_stats(void **state)
 	assert_true(log_has(log, "Accumulated forward statistics for all"));
 	assert_true(log_has(log, "proc_macswap"));
 	assert_true(log_has(log, "Done."));
+	assert_balanced(log);
 }
 
 static void
