@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage core: the kind registry, create-by-name with rte_kvargs, allocation,
- * the list of live stages that telemetry reads, linking and statistics.
- * Nothing here is on the fast path.
+ * the list of live stages that telemetry reads, linking and the argument
+ * helpers kinds share (statistics: stage_stats.c). Nothing here is on the
+ * fast path.
  *
  * A live stage's list link is kept out of struct pk_stage: pk_stage_alloc()
  * puts a one-line header before the stage (as rte_mempool puts one before
