@@ -4,7 +4,8 @@
 
 /**
  * @file
- * The link that registered things (stage kinds, scheduling policies) embed.
+ * The link that registered things (stage kinds, scheduling policies) and the
+ * library's named objects (runners, live stages, live arbiters) embed.
  * Its fields belong to the library: registration sets them, nobody else
  * reads or writes them. Registries are read by control code only.
  */
