@@ -49,18 +49,29 @@ path_bytes(const struct pk_stage *s, struct rte_mbuf *const *pkts, uint16_t n)
 	return unlikely(s->flags & PK_STAGE_F_BYTES) ? pk_burst_bytes(pkts, n) : 0;
 }
 
-/* Tail policy "return": refused packets go back to the caller. */
-static uint16_t
-path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * Push into the head and count what the path took. What the chain refused
+ * (pkts[taken..n), still ours) goes back to the caller under tail policy
+ * "return", or is freed and counted under "drop", which takes everything.
+ */
+static __rte_always_inline uint16_t
+path_push_head(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
+	       bool drop)
 {
 	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
 	uint64_t bytes = path_bytes(s, pkts, n);
-	uint16_t taken;
+	uint16_t taken = pk_stage_push(path_of(s)->head, pkts, n);
+	uint16_t back = n - taken;
 
-	taken = pk_stage_push(path_of(s)->head, pkts, n);
-	if (unlikely(taken != n)) { /* pkts[taken..n) are still ours */
-		bytes -= path_bytes(s, &pkts[taken], n - taken);
-		path_add(&s->in.refused[PK_DROP_FULL], n - taken, mt);
+	if (unlikely(back != 0)) {
+		if (drop) {
+			path_add(&s->in.drops[PK_DROP_FULL], back, mt);
+			rte_pktmbuf_free_bulk(&pkts[taken], back);
+			taken = n;
+		} else {
+			bytes -= path_bytes(s, &pkts[taken], back);
+			path_add(&s->in.refused[PK_DROP_FULL], back, mt);
+		}
 	}
 	path_add(&s->in.pkts, taken, mt);
 	if (bytes != 0)
@@ -68,23 +79,16 @@ path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	return taken;
 }
 
-/* Tail policy "drop": the path takes everything and frees what was refused. */
+static uint16_t
+path_push_return(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return path_push_head(s, pkts, n, false);
+}
+
 static uint16_t
 path_push_drop(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
-	uint64_t bytes = path_bytes(s, pkts, n);
-	uint16_t taken;
-
-	taken = pk_stage_push(path_of(s)->head, pkts, n);
-	if (unlikely(taken != n)) {
-		path_add(&s->in.drops[PK_DROP_FULL], n - taken, mt);
-		rte_pktmbuf_free_bulk(&pkts[taken], n - taken);
-	}
-	path_add(&s->in.pkts, n, mt);
-	if (bytes != 0)
-		path_add(&s->in.bytes, bytes, mt);
-	return n;
+	return path_push_head(s, pkts, n, true);
 }
 
 static uint16_t

@@ -190,14 +190,16 @@ pk_sched_queue_attach(struct pk_stage *s, const struct pk_sched_queue_conf *qc)
 	return (int)id;
 }
 
-int
-pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
+/*
+ * Find attached queue qid of sc and take it out of the policy's active set
+ * if it is backlogged (its head slot stays full).
+ * @return 0 with *qp set, -EINVAL (sc NULL), -ENOENT (no such queue).
+ */
+static int
+sched_q_leave(struct pk_sched *sc, uint32_t qid, struct pk_sched_q **qp)
 {
-	struct pk_sched *sc = sched_check(s);
 	struct pk_sched_q *q;
 
-	if (head != NULL)
-		*head = NULL;
 	if (sc == NULL)
 		return -EINVAL;
 	q = sched_q_find(sc, qid);
@@ -205,6 +207,22 @@ pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
 		return -ENOENT;
 	if (q->head != NULL)
 		sc->pol->deactivate(sc->sp, q);
+	*qp = q;
+	return 0;
+}
+
+int
+pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
+{
+	struct pk_sched *sc = sched_check(s);
+	struct pk_sched_q *q;
+	int rc;
+
+	if (head != NULL)
+		*head = NULL;
+	rc = sched_q_leave(sc, qid, &q);
+	if (rc != 0)
+		return rc;
 	if (sc->pol->queue_remove != NULL)
 		sc->pol->queue_remove(sc->sp, q);
 	if (!(q->flags & SCHED_Q_STAGE)) {
@@ -235,18 +253,16 @@ pk_sched_queue_set_param(struct pk_stage *s, uint32_t qid, uint32_t param)
 {
 	struct pk_sched *sc = sched_check(s);
 	struct pk_sched_q *q;
-	int rc = 0;
+	int rc;
 
 	if (sc != NULL && param == PK_SCHED_PARAM_DEFAULT)
 		param = sc->pol->param_default;
-	if (sc == NULL || !sched_param_ok(sc, param))
+	if (sc != NULL && !sched_param_ok(sc, param))
 		return -EINVAL;
-	q = sched_q_find(sc, qid);
-	if (q == NULL)
-		return -ENOENT;
 	/* the policy sees the change on an idle queue, then it rejoins */
-	if (q->head != NULL)
-		sc->pol->deactivate(sc->sp, q);
+	rc = sched_q_leave(sc, qid, &q);
+	if (rc != 0)
+		return rc;
 	if (sc->pol->param_set != NULL)
 		rc = sc->pol->param_set(sc->sp, q, param);
 	if (rc == 0)

@@ -31,18 +31,14 @@ proc_ether_burst(struct pk_stage *s, struct pk_stage_counters *c,
 
 	RTE_SET_USED(s);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (unlikely(m->data_len < sizeof(*eh))) {
-			pk_stage_drop(c, PK_DROP_MALFORMED, m);
+		eh = pk_proc_ether_hdr(c, pkts[i]);
+		if (eh == NULL)
 			continue;
-		}
-		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		if (pe->set_src)
 			rte_ether_addr_copy(&pe->src, &eh->src_addr);
 		if (pe->set_dst)
 			rte_ether_addr_copy(&pe->dst, &eh->dst_addr);
-		pkts[kept++] = m;
+		pkts[kept++] = pkts[i];
 	}
 	return kept;
 }

@@ -23,17 +23,13 @@ proc_macswap_burst(struct pk_stage *s, struct pk_stage_counters *c,
 	RTE_SET_USED(s);
 	RTE_SET_USED(arg);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (unlikely(m->data_len < sizeof(*eh))) {
-			pk_stage_drop(c, PK_DROP_MALFORMED, m);
+		eh = pk_proc_ether_hdr(c, pkts[i]);
+		if (eh == NULL)
 			continue;
-		}
-		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		rte_ether_addr_copy(&eh->src_addr, &tmp);
 		rte_ether_addr_copy(&eh->dst_addr, &eh->src_addr);
 		rte_ether_addr_copy(&tmp, &eh->dst_addr);
-		pkts[kept++] = m;
+		pkts[kept++] = pkts[i];
 	}
 	return kept;
 }

@@ -9,6 +9,8 @@
  * Ownership and threads as pk_proc.h.
  */
 
+#include <rte_ether.h>
+
 #include <pathkit/pk_proc.h>
 #include <pathkit/pk_stage_driver.h>
 
@@ -37,6 +39,20 @@ void *pk_proc_priv(struct pk_stage *s);
 		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL |                \
 			PK_STAGE_CAP_FWD_PUSH | PK_STAGE_CAP_FWD_PULL,         \
 	}
+
+/**
+ * The Ethernet header of m, for a burst function; or NULL when m is shorter
+ * than one, after freeing it and counting it "malformed" on side c.
+ */
+static inline struct rte_ether_hdr *
+pk_proc_ether_hdr(struct pk_stage_counters *c, struct rte_mbuf *m)
+{
+	if (unlikely(m->data_len < sizeof(struct rte_ether_hdr))) {
+		pk_stage_drop(c, PK_DROP_MALFORMED, m);
+		return NULL;
+	}
+	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+}
 
 /** Generic processing push: fn on the burst, then push to next. */
 uint16_t pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
