@@ -175,27 +175,21 @@ path_destroy(struct pk_stage *s)
 	pk_stage_free(s);
 }
 
-static const struct pk_stage_ops path_return_ops = {
-	.kind = "path",
-	.push = path_push_return,
-	.pull = path_pull,
-	.destroy = path_destroy,
-	.set_next = path_set_next,
-	.set_prev = path_set_prev,
-	.len = path_len,
-	.stats_adjust = path_stats_adjust,
-};
+/* One ops table per tail policy: the variant is chosen at create. */
+#define PATH_OPS(name, push_fn)                                                \
+	static const struct pk_stage_ops name = {                              \
+		.kind = "path",                                                \
+		.push = push_fn,                                               \
+		.pull = path_pull,                                             \
+		.destroy = path_destroy,                                       \
+		.set_next = path_set_next,                                     \
+		.set_prev = path_set_prev,                                     \
+		.len = path_len,                                               \
+		.stats_adjust = path_stats_adjust,                             \
+	}
 
-static const struct pk_stage_ops path_drop_ops = {
-	.kind = "path",
-	.push = path_push_drop,
-	.pull = path_pull,
-	.destroy = path_destroy,
-	.set_next = path_set_next,
-	.set_prev = path_set_prev,
-	.len = path_len,
-	.stats_adjust = path_stats_adjust,
-};
+PATH_OPS(path_return_ops, path_push_return);
+PATH_OPS(path_drop_ops, path_push_drop);
 
 static int
 path_check_stages(const char *name, struct pk_stage *const *stages,
