@@ -90,12 +90,13 @@ pk_example_rm_rundir(void)
 
 	if (d == NULL)
 		return;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(path, sizeof(path), "%s/%s",
-				 pk_example_rundir, e->d_name);
-			unlink(path);
-		}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pk_example_rundir,
+			 e->d_name);
+		unlink(path);
+	}
 	closedir(d);
 	rmdir(pk_example_rundir);
 }

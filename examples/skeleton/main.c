@@ -10,8 +10,9 @@
  *
  * Its options are read before the EAL starts (EAL arguments end at "--"):
  * a bad one prints what is wrong and the usage and exits 2, with no EAL to
- * clean up (examples/common/pk_example.h). Numbers are strict (pk_parse.h): --duration 0..10^7 s, in s,
- * ms or us (0: until Ctrl-C), --burst 1..256.
+ * clean up (examples/common/pk_example.h). Numbers are strict
+ * (pk_parse.h): --duration 0..10^7 s, in s, ms or us (0: until Ctrl-C),
+ * --burst 1..256.
  */
 #include <inttypes.h>
 #include <stdio.h>
