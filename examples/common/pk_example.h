@@ -57,7 +57,8 @@ extern volatile sig_atomic_t pk_example_quit;
  * one), before rte_eal_init(), which then stops at the "--". argv is as it
  * was when this returns. On a bad option, an unexpected argument, or a
  * refusal of app->check(), prints the usage and exits 2.
- * @param app the example's options; kept for pk_example_number()'s messages
+ * @param app the example's options; its name starts the messages of
+ *   pk_example_number() and pk_example_word() from now on
  */
 void pk_example_options(const struct pk_example_app *app, int argc,
 			char **argv);
