@@ -14,7 +14,6 @@
  * final statistics and PathKit's per-stage counters. Options are read
  * before the EAL starts (EAL arguments end at "--"): a bad one exits 2.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +37,6 @@ static struct pk_runner *fwd_runners[RTE_MAX_LCORE];
 static struct fwd_stream *fwd_streams;
 static unsigned int fwd_nb_streams;
 static struct rte_mempool *fwd_mp;
-static volatile sig_atomic_t fwd_quit;
-
-static void
-fwd_on_signal(int sig)
-{
-	RTE_SET_USED(sig);
-	fwd_quit = 1;
-}
 
 static int
 fwd_pick_ports(void)
@@ -214,24 +205,17 @@ fwd_start(void)
 	return 0;
 }
 
-/* TSC cycles in ns nanoseconds (at most 10^7 s: fits in 128 bits). */
-static uint64_t
-fwd_ns_to_tsc(uint64_t ns, uint64_t hz)
-{
-	return (uint64_t)((unsigned __int128)ns * hz / FWD_NS);
-}
-
 /* The main lcore: statistics every --stats-period until stopped. */
 static void
 fwd_wait(void)
 {
 	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles();
-	uint64_t period = fwd_ns_to_tsc(fwd_conf.stats_period, hz);
-	uint64_t duration = fwd_ns_to_tsc(fwd_conf.duration, hz);
+	uint64_t period = pk_example_ns_to_tsc(fwd_conf.stats_period, hz);
+	uint64_t duration = pk_example_ns_to_tsc(fwd_conf.duration, hz);
 	uint64_t next = start + period;
 	uint64_t now;
 
-	while (!fwd_quit) {
+	while (!pk_example_quit) {
 		rte_delay_ms(10);
 		now = rte_get_tsc_cycles();
 		if (fwd_conf.duration > 0 && now - start >= duration)
@@ -264,31 +248,11 @@ int
 main(int argc, char **argv)
 {
 	unsigned int i;
-	int eal_argc, rc = 0;
+	int rc;
 
-	/* our options first, those after "--": a bad one costs no EAL */
-	for (eal_argc = 1; eal_argc < argc; eal_argc++)
-		if (strcmp(argv[eal_argc], "--") == 0)
-			break;
-	if (eal_argc < argc) {
-		char *dashes = argv[eal_argc];
-
-		argv[eal_argc] = argv[0]; /* getopt's program name */
-		rc = fwd_parse_args(argc - eal_argc, argv + eal_argc);
-		argv[eal_argc] = dashes;  /* the EAL stops there */
-	}
-	if (rc != 0) {
-		fwd_usage(argv[0]);
-		return 2;
-	}
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "cannot start the EAL: %s\n",
-			rte_strerror(rte_errno));
-		return 1;
-	}
-	signal(SIGINT, fwd_on_signal);
-	signal(SIGTERM, fwd_on_signal);
+	pk_example_options(&fwd_app, argc, argv); /* a bad one: exit 2 */
+	pk_example_eal_init(argc, argv);
+	pk_example_catch_signals();
 	if (fwd_pick_ports() != 0 || fwd_pick_lcores() != 0 ||
 	    fwd_setup_ports() != 0 || fwd_setup_runners() != 0 ||
 	    fwd_setup_streams() != 0) {

@@ -26,10 +26,10 @@ struct fwd_conf fwd_conf = {
 
 static const char *fwd_flows_arg; /* --flows, read after the mode */
 
-static const char *const fwd_mode_names[FWD_MODE_MAX] = {
+static const char *const fwd_mode_names[FWD_MODE_MAX + 1] = {
 	[FWD_IO] = "io", [FWD_MAC] = "mac", [FWD_MACSWAP] = "macswap",
 	[FWD_RXONLY] = "rxonly", [FWD_TXONLY] = "txonly",
-	[FWD_FLOWGEN] = "flowgen",
+	[FWD_FLOWGEN] = "flowgen", [FWD_MODE_MAX] = NULL,
 };
 
 enum {
@@ -77,7 +77,7 @@ fwd_mode_name(enum fwd_mode m)
 	return m < FWD_MODE_MAX ? fwd_mode_names[m] : "?";
 }
 
-void
+static void
 fwd_usage(const char *prog)
 {
 	fprintf(stderr,
@@ -94,59 +94,6 @@ fwd_usage(const char *prog)
 		"  --flows=N (io: demux of 1..%u flow keys; flowgen: 1..%u "
 		"flows)\n", prog, FWD_MAX_BURST, FWD_MAX_QUEUES,
 		PK_DEMUX_MAX_TARGETS, FWD_MAX_FLOWS);
-}
-
-/* A number option in [min, max], or a message naming it and the range. */
-static int
-fwd_number(const char *name, const char *s, enum pk_parse_kind kind,
-	   uint64_t min, uint64_t max, uint64_t *v)
-{
-	char msg[256];
-
-	if (pk_parse_num(kind, s, min, max, v) == 0)
-		return 0;
-	pk_parse_explain(msg, sizeof(msg), name, s, kind, min, max, 0);
-	fprintf(stderr, "pk-fwd: %s\n", msg);
-	return -1;
-}
-
-/* A decimal integer option: testpmd reads all but --portmask in decimal. */
-static int
-fwd_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max,
-	      uint64_t *v)
-{
-	char opt[32];
-
-	snprintf(opt, sizeof(opt), "--%s", name);
-	return fwd_number(opt, s, PK_PARSE_INT, min, max, v);
-}
-
-/* Seconds, fractions and units allowed (2, 0.5, 250ms), 0 turns it off. */
-static int
-fwd_parse_seconds(const char *name, const char *s, uint64_t *ns)
-{
-	char opt[32];
-
-	snprintf(opt, sizeof(opt), "--%s", name);
-	return fwd_number(opt, s, PK_PARSE_DURATION, 0,
-			  FWD_MAX_SECONDS * FWD_NS, ns);
-}
-
-static int
-fwd_parse_mode(const char *s)
-{
-	char q[4 * PK_PARSE_QUOTE_MAX + 4];
-	int m;
-
-	for (m = 0; m < FWD_MODE_MAX; m++)
-		if (strcmp(s, fwd_mode_names[m]) == 0) {
-			fwd_conf.mode = (enum fwd_mode)m;
-			return 0;
-		}
-	pk_parse_quote(q, sizeof(q), s);
-	fprintf(stderr, "pk-fwd: --forward-mode: '%s' is not io, mac, macswap,"
-		" rxonly, txonly or flowgen\n", q);
-	return -1;
 }
 
 /* --eth-peer=P,MAC, as testpmd. */
@@ -167,58 +114,70 @@ fwd_parse_peer(const char *s)
 	}
 	memcpy(port, s, comma - s);
 	port[comma - s] = '\0';
-	if (fwd_number("--eth-peer port", port, PK_PARSE_INT, 0,
-		       RTE_MAX_ETHPORTS - 1, &p) != 0)
+	if (pk_example_number("--eth-peer port", port, PK_PARSE_INT, 0,
+			      RTE_MAX_ETHPORTS - 1, &p) != 0)
 		return -1;
 	fwd_conf.peer[p] = a;
 	return 0;
 }
 
+/* Numbers in decimal but --portmask's: testpmd reads them so. */
 static int
 fwd_parse_one(int c, const char *name)
 {
 	struct fwd_conf *f = &fwd_conf;
+	unsigned int m = 0;
 	uint64_t v = 0;
 	int rc = 0;
 
 	switch (c) {
 	case OPT_MODE:
-		return fwd_parse_mode(optarg);
+		rc = pk_example_word(name, optarg, fwd_mode_names, &m);
+		f->mode = (enum fwd_mode)m;
+		break;
 	case OPT_BURST:
-		rc = fwd_parse_u64(name, optarg, 1, FWD_MAX_BURST, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       FWD_MAX_BURST, &v);
 		f->burst = (uint16_t)v;
 		break;
 	case OPT_NB_CORES:
-		rc = fwd_parse_u64(name, optarg, 1, RTE_MAX_LCORE, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       RTE_MAX_LCORE, &v);
 		f->nb_cores = (unsigned int)v;
 		break;
 	case OPT_RXQ:
 	case OPT_TXQ:
-		rc = fwd_parse_u64(name, optarg, 1, FWD_MAX_QUEUES, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       FWD_MAX_QUEUES, &v);
 		*(c == OPT_RXQ ? &f->nb_rxq : &f->nb_txq) = (uint16_t)v;
 		break;
 	case OPT_RXD:
 	case OPT_TXD:
-		rc = fwd_parse_u64(name, optarg, 1, UINT16_MAX, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       UINT16_MAX, &v);
 		*(c == OPT_RXD ? &f->nb_rxd : &f->nb_txd) = (uint16_t)v;
 		break;
 	case OPT_MBUFS:
-		rc = fwd_parse_u64(name, optarg, 1024, UINT32_MAX, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1024,
+				       UINT32_MAX, &v);
 		f->nb_mbufs = (uint32_t)v;
 		break;
 	case OPT_STATS:
-		return fwd_parse_seconds(name, optarg, &f->stats_period);
-	case OPT_DURATION:
-		return fwd_parse_seconds(name, optarg, &f->duration);
+	case OPT_DURATION: /* seconds, fractions, units (2, 0.5, 250ms); 0: off */
+		return pk_example_number(name, optarg, PK_PARSE_DURATION, 0,
+					 FWD_MAX_SECONDS * FWD_NS,
+					 c == OPT_STATS ? &f->stats_period :
+							  &f->duration);
 	case OPT_PEER:
 		return fwd_parse_peer(optarg);
 	case OPT_TXPKTS:
-		rc = fwd_parse_u64(name, optarg, 60, RTE_ETHER_MAX_LEN - 4, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 60,
+				       RTE_ETHER_MAX_LEN - 4, &v);
 		f->txpkts = (uint16_t)v;
 		break;
 	case OPT_PORTMASK: /* hex, with or without 0x, as testpmd */
-		rc = fwd_number("--portmask", optarg, PK_PARSE_HEX, 1,
-				UINT64_MAX, &v);
+		rc = pk_example_number(name, optarg, PK_PARSE_HEX, 1,
+				       UINT64_MAX, &v);
 		f->portmask = v;
 		break;
 	case OPT_FLOWS:
@@ -227,11 +186,12 @@ fwd_parse_one(int c, const char *name)
 	case OPT_NO_FLUSH:
 		f->no_flush_rx = true;
 		break;
+	case 'a': /* testpmd's -a: auto-start */
 	case OPT_AUTO:
 	case OPT_IGNORED:
 	case OPT_IGNORED_ARG:
 		break;
-	default:
+	default: /* -h, --help: the usage */
 		return -1;
 	}
 	return rc;
@@ -250,32 +210,16 @@ fwd_parse_flows(const char *s)
 	}
 	if (fwd_conf.mode == FWD_IO)
 		max = RTE_MIN(max, (uint64_t)PK_DEMUX_MAX_TARGETS);
-	if (fwd_number("--flows", s, PK_PARSE_INT, 1, max, &v) != 0)
+	if (pk_example_number("--flows", s, PK_PARSE_INT, 1, max, &v) != 0)
 		return -1;
 	fwd_conf.flows = (uint32_t)v;
 	return 0;
 }
 
-int
-fwd_parse_args(int argc, char **argv)
+/* What depends on several options: --rxq and --txq, --flows and the mode. */
+static int
+fwd_check(void)
 {
-	char q[4 * PK_PARSE_QUOTE_MAX + 4];
-	int c, idx;
-
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "ah", fwd_opts, &idx)) != -1) {
-		if (c == 'a')
-			continue; /* testpmd's -a: auto-start */
-		if (c == '?' || c == 'h')
-			return -1;
-		if (fwd_parse_one(c, fwd_opts[idx].name) != 0)
-			return -1;
-	}
-	if (optind != argc) {
-		pk_parse_quote(q, sizeof(q), argv[optind]);
-		fprintf(stderr, "pk-fwd: unexpected argument '%s'\n", q);
-		return -1;
-	}
 	if (fwd_conf.nb_rxq != fwd_conf.nb_txq) {
 		fprintf(stderr, "pk-fwd: --rxq=%u and --txq=%u: pk-fwd needs "
 			"them equal (one stream per queue pair)\n",
@@ -284,3 +228,8 @@ fwd_parse_args(int argc, char **argv)
 	}
 	return fwd_flows_arg != NULL ? fwd_parse_flows(fwd_flows_arg) : 0;
 }
+
+const struct pk_example_app fwd_app = {
+	.name = "pk-fwd", .opts = fwd_opts, .short_opts = "ah",
+	.opt = fwd_parse_one, .check = fwd_check, .usage = fwd_usage,
+};

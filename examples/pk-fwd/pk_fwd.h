@@ -38,6 +38,8 @@
 
 #include <pathkit/pathkit.h>
 
+#include "pk_example.h"
+
 #define FWD_MAX_BURST 512
 #define FWD_MAX_QUEUES 64
 #define FWD_MAX_FLOWS 65536 /* flowgen; io: one demux target each */
@@ -99,13 +101,8 @@ struct fwd_stream {
 extern struct fwd_conf fwd_conf;
 
 /* options.c */
-/**
- * Parse the options after "--" (argv[0]: the program name); main() calls it
- * before the EAL starts. @return 0, or -1 (message printed).
- */
-int fwd_parse_args(int argc, char **argv);
-/** Print the usage to stderr. */
-void fwd_usage(const char *prog);
+/** The options, for pk_example_options(): they fill fwd_conf. */
+extern const struct pk_example_app fwd_app;
 /** @return the mode's name. */
 const char *fwd_mode_name(enum fwd_mode m);
 

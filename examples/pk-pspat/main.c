@@ -29,9 +29,7 @@
  *     [--pkt-size=B] [--duration=S] [--stats-period=S] [--flow-queues=F]
  *     [--mailbox=ring|pspat]
  */
-#include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +44,8 @@
 #include <rte_udp.h>
 
 #include <pathkit/pathkit.h>
+
+#include "pk_example.h"
 
 #define MAX_CLIENTS 64
 #define MAX_FLOW_QUEUES 65536
@@ -84,16 +84,9 @@ static struct {
 	bool pspat_mailbox;
 } opt = { .policy = "wfq", .pkt_size = 64, .period = NS };
 
+static const char *weights_arg; /* --weights, read once the policy is known */
 static struct client clients[MAX_CLIENTS];
 static struct rte_mempool *pool;
-static volatile bool quit;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = true;
-}
 
 static void
 usage(const char *prog)
@@ -106,41 +99,6 @@ usage(const char *prog)
 		"dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
 		"SIGINT)]\n  [--stats-period=S (1ms..1 day)] "
 		"[--flow-queues=1..65536] [--mailbox=ring|pspat]\n", prog);
-}
-
-/* A number option in [min, max], or a message naming it and the range. */
-static int
-opt_number(const char *name, enum pk_parse_kind kind, uint64_t min,
-	   uint64_t max, uint64_t *v)
-{
-	char msg[256];
-
-	if (pk_parse_num(kind, optarg, min, max, v) == 0)
-		return 0;
-	pk_parse_explain(msg, sizeof(msg), name, optarg, kind, min, max, 0);
-	fprintf(stderr, "pk-pspat: %s\n", msg);
-	return -1;
-}
-
-/* A word option: one of the words, or a message that lists them. */
-static int
-opt_word(const char *name, const char *const *words, unsigned int *idx)
-{
-	char q[4 * PK_PARSE_QUOTE_MAX + 4];
-	unsigned int i;
-
-	for (i = 0; words[i] != NULL; i++)
-		if (strcmp(optarg, words[i]) == 0) {
-			*idx = i;
-			return 0;
-		}
-	pk_parse_quote(q, sizeof(q), optarg);
-	fprintf(stderr, "pk-pspat: %s: '%s' is not", name, q);
-	for (i = 0; words[i] != NULL; i++)
-		fprintf(stderr, "%s %s", i == 0 ? "" : words[i + 1] == NULL ?
-			" or" : ",", words[i]);
-	fprintf(stderr, "\n");
-	return -1;
 }
 
 /*
@@ -186,108 +144,112 @@ parse_weights(const char *s)
 	return 0;
 }
 
+static const struct option pspat_opts[] = {
+	{ "clients", required_argument, NULL, 'c' },
+	{ "source", required_argument, NULL, 's' },
+	{ "weights", required_argument, NULL, 'w' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "dispatch", required_argument, NULL, 'd' },
+	{ "pkt-size", required_argument, NULL, 'b' },
+	{ "duration", required_argument, NULL, 't' },
+	{ "stats-period", required_argument, NULL, 'P' },
+	{ "flow-queues", required_argument, NULL, 'f' },
+	{ "mailbox", required_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int
-parse_args(int argc, char **argv)
+pspat_opt(int c, const char *name)
 {
-	static const struct option opts[] = {
-		{ "clients", required_argument, NULL, 'c' },
-		{ "source", required_argument, NULL, 's' },
-		{ "weights", required_argument, NULL, 'w' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "dispatch", required_argument, NULL, 'd' },
-		{ "pkt-size", required_argument, NULL, 'b' },
-		{ "duration", required_argument, NULL, 't' },
-		{ "stats-period", required_argument, NULL, 'P' },
-		{ "flow-queues", required_argument, NULL, 'f' },
-		{ "mailbox", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const sources[] = { "ports", "gen", NULL };
 	static const char *const policies[] = { "wfq", "wf2q", "drr", "prio",
 						"rr", "fifo", NULL }; /* usage */
 	static const char *const dispatch[] = { "arbiter", "dispatcher", NULL };
 	static const char *const mailboxes[] = { "ring", "pspat", NULL };
-	char q[4 * PK_PARSE_QUOTE_MAX + 4];
-	const char *weights = NULL;
-	unsigned int w;
+	unsigned int w = 0;
 	uint64_t v = 0;
-	int c, rc = 0;
+	int rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			rc = opt_number("--clients", PK_PARSE_INT, 1,
-					MAX_CLIENTS, &v);
-			opt.nb = (uint32_t)v;
-			break;
-		case 's':
-			rc = opt_word("--source", sources, &w);
-			opt.gen = w == 1;
-			break;
-		case 'w':
-			weights = optarg; /* read once the policy is known */
-			break;
-		case 'r':
-			rc = opt_number("--rate", PK_PARSE_RATE, 0, MAX_RATE,
-					&opt.rate);
-			break;
-		case 'p':
-			rc = opt_word("--policy", policies, &w);
-			opt.policy = optarg;
-			break;
-		case 'd':
-			rc = opt_word("--dispatch", dispatch, &w);
-			opt.dispatcher = w == 1;
-			break;
-		case 'b':
-			rc = opt_number("--pkt-size", PK_PARSE_INT, 60, 1514,
-					&v);
-			opt.pkt_size = (uint16_t)v;
-			break;
-		case 't':
-			rc = opt_number("--duration", PK_PARSE_DURATION, 0,
-					MAX_DURATION, &opt.duration);
-			break;
-		case 'P':
-			rc = opt_number("--stats-period", PK_PARSE_DURATION,
-					MIN_PERIOD, MAX_PERIOD, &opt.period);
-			break;
-		case 'f':
-			rc = opt_number("--flow-queues", PK_PARSE_INT, 1,
-					MAX_FLOW_QUEUES, &v);
-			opt.flow_queues = (uint32_t)v;
-			break;
-		case 'm':
-			rc = opt_word("--mailbox", mailboxes, &w);
-			opt.pspat_mailbox = w == 1;
-			break;
-		default: /* getopt_long said which option */
-			return -1;
-		}
-	}
-	if (rc != 0)
-		return -1;
-	if (optind != argc) {
-		pk_parse_quote(q, sizeof(q), argv[optind]);
-		fprintf(stderr, "pk-pspat: unexpected argument '%s'\n", q);
+	switch (c) {
+	case 'c':
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       MAX_CLIENTS, &v);
+		opt.nb = (uint32_t)v;
+		break;
+	case 's':
+		rc = pk_example_word(name, optarg, sources, &w);
+		opt.gen = w == 1;
+		break;
+	case 'w':
+		weights_arg = optarg;
+		break;
+	case 'r':
+		rc = pk_example_number(name, optarg, PK_PARSE_RATE, 0, MAX_RATE,
+				       &opt.rate);
+		break;
+	case 'p':
+		rc = pk_example_word(name, optarg, policies, &w);
+		opt.policy = optarg;
+		break;
+	case 'd':
+		rc = pk_example_word(name, optarg, dispatch, &w);
+		opt.dispatcher = w == 1;
+		break;
+	case 'b':
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 60, 1514,
+				       &v);
+		opt.pkt_size = (uint16_t)v;
+		break;
+	case 't':
+		rc = pk_example_number(name, optarg, PK_PARSE_DURATION, 0,
+				       MAX_DURATION, &opt.duration);
+		break;
+	case 'P':
+		rc = pk_example_number(name, optarg, PK_PARSE_DURATION,
+				       MIN_PERIOD, MAX_PERIOD, &opt.period);
+		break;
+	case 'f':
+		rc = pk_example_number(name, optarg, PK_PARSE_INT, 1,
+				       MAX_FLOW_QUEUES, &v);
+		opt.flow_queues = (uint32_t)v;
+		break;
+	case 'm':
+		rc = pk_example_word(name, optarg, mailboxes, &w);
+		opt.pspat_mailbox = w == 1;
+		break;
+	default:
 		return -1;
 	}
+	return rc;
+}
+
+/* What depends on several options: --clients, --weights. */
+static int
+pspat_check(void)
+{
+	uint32_t i;
+
 	if (opt.nb == 0) {
 		fprintf(stderr, "pk-pspat: --clients is missing\n");
 		return -1;
 	}
-	if (weights != NULL && opt.flow_queues != 0) {
+	if (weights_arg != NULL && opt.flow_queues != 0) {
 		fprintf(stderr, "pk-pspat: --weights: flow queues all weigh "
 			"the same\n");
 		return -1;
 	}
-	if (weights != NULL && parse_weights(weights) != 0)
+	if (weights_arg != NULL && parse_weights(weights_arg) != 0)
 		return -1;
-	for (c = 0; !opt.weights_set && c < (int)opt.nb; c++)
-		opt.weights[c] = 1;
+	for (i = 0; !opt.weights_set && i < opt.nb; i++)
+		opt.weights[i] = 1;
 	return 0;
 }
+
+static const struct pk_example_app pspat_app = {
+	.name = "pk-pspat", .opts = pspat_opts, .short_opts = "",
+	.opt = pspat_opt, .check = pspat_check, .usage = usage,
+};
 
 /* A UDP frame of pkt_size bytes from client c. */
 static struct rte_mbuf *
@@ -461,13 +423,6 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool at_exit)
 	fflush(stdout);
 }
 
-/* TSC cycles in ns nanoseconds: at most 10^7 s, so no overflow in 128 bits. */
-static uint64_t
-ns_to_tsc(uint64_t ns, uint64_t hz)
-{
-	return (uint64_t)((unsigned __int128)ns * hz / NS);
-}
-
 /* Run until the duration or SIGINT; returns the seconds it ran. */
 static double
 main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here,
@@ -476,12 +431,12 @@ main_loop(struct pk_arbiter *a, struct pk_runner *r, bool dispatch_here,
 	struct pk_arbiter_client_stats st;
 	uint32_t i;
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now, last;
-	uint64_t period = ns_to_tsc(opt.period, hz);
-	uint64_t end = opt.duration > 0 ? start + ns_to_tsc(opt.duration, hz) :
-					  UINT64_MAX;
+	uint64_t period = pk_example_ns_to_tsc(opt.period, hz);
+	uint64_t end = opt.duration == 0 ? UINT64_MAX :
+		       start + pk_example_ns_to_tsc(opt.duration, hz);
 
 	last = start;
-	while (!quit) {
+	while (!pk_example_quit) {
 		if (clients_here)
 			pk_runner_run(r, 64);
 		if (dispatch_here)
@@ -516,28 +471,9 @@ main(int argc, char **argv)
 	double secs;
 	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
-	int ret, eal_argc;
 
-	/* our options first, those after "--": a bad one costs no EAL */
-	for (eal_argc = 1; eal_argc < argc; eal_argc++)
-		if (strcmp(argv[eal_argc], "--") == 0)
-			break;
-	if (eal_argc < argc) {
-		char *dashes = argv[eal_argc];
-
-		argv[eal_argc] = argv[0]; /* getopt's program name */
-		ret = parse_args(argc - eal_argc, argv + eal_argc);
-		argv[eal_argc] = dashes;  /* the EAL stops there */
-	} else {
-		ret = parse_args(1, argv); /* none: says --clients is missing */
-	}
-	if (ret != 0) {
-		usage(argv[0]);
-		return 2;
-	}
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0)
-		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
+	pk_example_options(&pspat_app, argc, argv); /* a bad one: exit 2 */
+	pk_example_eal_init(argc, argv);
 	w1 = rte_get_next_lcore(-1, 1, 0);
 	w2 = w1 < RTE_MAX_LCORE ? rte_get_next_lcore(w1, 1, 0) : RTE_MAX_LCORE;
 	if (w1 >= RTE_MAX_LCORE)
@@ -555,8 +491,7 @@ main(int argc, char **argv)
 	for (p = 0; p <= txp; p++)
 		if (setup_port(p) != 0)
 			rte_exit(EXIT_FAILURE, "port setup failed\n");
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pk_example_catch_signals();
 
 	tx = pk_port_tx_create("tx", txp, 0, 0);
 	ac.nb_clients = opt.nb;

@@ -10,15 +10,12 @@
  *
  * Its options are read before the EAL starts (EAL arguments end at "--"):
  * a bad one prints what is wrong and the usage and exits 2, with no EAL to
- * clean up. Numbers are strict (pk_parse.h): --duration 0..10^7 s, in s,
- * ms or us (0: until Ctrl-C), --burst 1..256.
+ * clean up (examples/common/pk_example.h). Numbers are strict
+ * (pk_parse.h): --duration 0..10^7 s, in s, ms or us (0: until Ctrl-C),
+ * --burst 1..256.
  */
-#include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -27,6 +24,8 @@
 #include <rte_lcore.h>
 
 #include <pathkit/pathkit.h>
+
+#include "pk_example.h"
 
 #define MAX_BURST 256
 #define NB_MBUFS 8191
@@ -42,14 +41,6 @@ static uint16_t nb_ports;
 static unsigned int burst = 32;
 static uint64_t duration_ns; /* 0: until Ctrl-C */
 static bool macswap = true;
-static volatile bool quit;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = true;
-}
 
 static void
 usage(const char *prog)
@@ -58,67 +49,43 @@ usage(const char *prog)
 		" [--mode=io|macswap]\n", prog);
 }
 
-/* A number option in [min, max], or a message naming it and the range. */
-static int
-opt_number(const char *name, enum pk_parse_kind kind, uint64_t min,
-	   uint64_t max, uint64_t *v)
-{
-	char msg[256];
+static const struct option skeleton_opts[] = {
+	{ "duration", required_argument, NULL, 'd' },
+	{ "burst", required_argument, NULL, 'b' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	if (pk_parse_num(kind, optarg, min, max, v) == 0)
+static int
+skeleton_opt(int c, const char *name)
+{
+	static const char *const modes[] = { "io", "macswap", NULL };
+	unsigned int m;
+	uint64_t v;
+
+	switch (c) {
+	case 'd':
+		return pk_example_number(name, optarg, PK_PARSE_DURATION, 0,
+					 MAX_DURATION_NS, &duration_ns);
+	case 'b':
+		if (pk_example_number(name, optarg, PK_PARSE_INT, 1, MAX_BURST,
+				      &v) != 0)
+			return -1;
+		burst = (unsigned int)v;
 		return 0;
-	pk_parse_explain(msg, sizeof(msg), name, optarg, kind, min, max, 0);
-	fprintf(stderr, "pk-skeleton: %s\n", msg);
+	case 'm':
+		if (pk_example_word(name, optarg, modes, &m) != 0)
+			return -1;
+		macswap = m == 1;
+		return 0;
+	}
 	return -1;
 }
 
-static int
-parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "burst", required_argument, NULL, 'b' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char q[4 * PK_PARSE_QUOTE_MAX + 4];
-	uint64_t v;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (opt_number("--duration", PK_PARSE_DURATION, 0,
-				       MAX_DURATION_NS, &duration_ns) != 0)
-				return -1;
-			break;
-		case 'b':
-			if (opt_number("--burst", PK_PARSE_INT, 1, MAX_BURST,
-				       &v) != 0)
-				return -1;
-			burst = (unsigned int)v;
-			break;
-		case 'm':
-			if (strcmp(optarg, "io") == 0) {
-				macswap = false;
-			} else if (strcmp(optarg, "macswap") != 0) {
-				pk_parse_quote(q, sizeof(q), optarg);
-				fprintf(stderr, "pk-skeleton: --mode: '%s' is "
-					"not io or macswap\n", q);
-				return -1;
-			}
-			break;
-		default: /* getopt_long said which option */
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		pk_parse_quote(q, sizeof(q), argv[optind]);
-		fprintf(stderr, "pk-skeleton: unexpected argument '%s'\n", q);
-		return -1;
-	}
-	return 0;
-}
+static const struct pk_example_app skeleton_app = {
+	.name = "pk-skeleton", .opts = skeleton_opts, .short_opts = "",
+	.opt = skeleton_opt, .usage = usage,
+};
 
 /* RX stage of port p, and a path [proc_macswap?] -> TX of its peer. */
 static int
@@ -155,7 +122,7 @@ forward(void *arg)
 	uint16_t p, n;
 
 	(void)arg;
-	while (!quit)
+	while (!pk_example_quit)
 		for (p = 0; p < nb_ports; p++) {
 			n = pk_stage_pull(ports[p].rx, pkts, burst);
 			if (n > 0) /* tail policy drop: the path takes all */
@@ -192,29 +159,10 @@ main(int argc, char **argv)
 	unsigned int worker;
 	uint64_t start, cycles;
 	uint16_t p;
-	int eal_argc, rc;
+	int rc;
 
-	/* our options first, those after "--": a bad one costs no EAL */
-	for (eal_argc = 1; eal_argc < argc; eal_argc++)
-		if (strcmp(argv[eal_argc], "--") == 0)
-			break;
-	if (eal_argc < argc) {
-		char *dashes = argv[eal_argc];
-
-		argv[eal_argc] = argv[0]; /* getopt's program name */
-		rc = parse_args(argc - eal_argc, argv + eal_argc);
-		argv[eal_argc] = dashes;  /* the EAL stops there */
-		if (rc != 0) {
-			usage(argv[0]);
-			return 2;
-		}
-	}
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "cannot start the EAL: %s\n",
-			rte_strerror(rte_errno));
-		return 1;
-	}
+	pk_example_options(&skeleton_app, argc, argv); /* a bad one: exit 2 */
+	pk_example_eal_init(argc, argv);
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports == 0) {
 		fprintf(stderr, "no ports: give some, e.g. --vdev=net_null0\n");
@@ -233,23 +181,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "setup failed (see the log above)\n");
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	pk_example_catch_signals();
 	printf("pk-skeleton: %u port(s), burst %u, mode %s; Ctrl-C stops\n",
 	       nb_ports, burst, macswap ? "macswap" : "io");
 
-	/* 10^7 s at a few GHz: far from 2^64 cycles, but not ns * hz */
-	cycles = (uint64_t)((unsigned __int128)duration_ns * rte_get_tsc_hz() /
-			    1000000000);
+	cycles = pk_example_ns_to_tsc(duration_ns, rte_get_tsc_hz());
 	start = rte_get_tsc_cycles();
 	worker = rte_get_next_lcore(-1, 1, 0);
 	if (worker < RTE_MAX_LCORE)
 		rte_eal_remote_launch(forward, NULL, worker);
-	while (!quit && worker < RTE_MAX_LCORE &&
+	while (!pk_example_quit && worker < RTE_MAX_LCORE &&
 	       (duration_ns == 0 || rte_get_tsc_cycles() - start < cycles))
 		rte_delay_ms(10);
 	if (worker < RTE_MAX_LCORE) {
-		quit = true;
+		pk_example_quit = 1;
 		rte_eal_wait_lcore(worker);
 	} else {
 		forward(NULL); /* one lcore: run here until Ctrl-C */
