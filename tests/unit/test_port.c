@@ -26,8 +26,8 @@ test_lookup_and_bad_setup(void **state)
 		"+1", " 1", "1 ", "\t1", "1\n", "-1", "-0", "+0", "1x", "0x1",
 		"0X1", "1.0", "1.", "1e0", "-18446744073709551615", "65537",
 		"4294967297", "18446744073709551617", "99999999999999999999",
-		"net_ring0 ", " net_ring0", "NET_RING0", "net_ring", "net_ring00",
-		"net_ring0,", "net_null",
+		"net_ring0 ", " net_ring0", "NET_RING0", "net_ring",
+		"net_ring00", "net_ring0,", "net_null",
 	};
 	struct pk_port_conf conf = { .mp = NULL };
 	uint16_t id = 0xffff;

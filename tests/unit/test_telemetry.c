@@ -190,10 +190,11 @@ test_bad_requests(void **state)
 #define LONG31 "telq_0123456789abcdefghijklmnop" /* PK_STAGE_NAMESIZE - 1 */
 #define ALONG31 "tela_0123456789abcdefghijklmnop"
 
+/* Stages telq, telq2, LONG31; arbiters tela, telab, ALONG31 (into out[]). */
 struct hostile {
-	struct pk_stage *q[3];      /* telq (10 in), telq2 (3), LONG31 (5) */
+	struct pk_stage *q[3];
 	struct pk_stage *out[3];
-	struct pk_arbiter *a[3];    /* tela (10, 20), telab (1, 2, 4), ALONG31 */
+	struct pk_arbiter *a[3];
 };
 
 static const char *const hostile_stage_names[] = { "telq", "telq2", LONG31 };
@@ -405,9 +406,11 @@ main(void)
 		cmocka_unit_test_teardown(test_bad_requests,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_setup_teardown(test_hostile_params,
-						hostile_setup, hostile_teardown),
+						hostile_setup,
+						hostile_teardown),
 		cmocka_unit_test_setup_teardown(test_good_params_exact,
-						hostile_setup, hostile_teardown),
+						hostile_setup,
+						hostile_teardown),
 	};
 	int rc;
 
