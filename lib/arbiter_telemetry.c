@@ -9,9 +9,12 @@
  *   /pathkit/arbiter_client,<name>,<i>   client i's statistics
  * Statistics are read as pk_arbiter_stats_get() and
  * pk_arbiter_client_stats_get() read them, safe from any thread.
+ * Parameters come from whoever can reach the socket: a name matches one
+ * byte for byte, the index is read by pk_parse_u64() in 0..clients-1, the
+ * lists take none; anything else answers null (-EINVAL), never another
+ * object's data.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -19,6 +22,7 @@
 #include <rte_telemetry.h>
 
 #include <pathkit/pk_arbiter.h>
+#include <pathkit/pk_parse.h>
 #include <pathkit/pk_stage.h>
 
 #include "pk_internal.h"
@@ -35,7 +39,8 @@ static int
 tel_arbiters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
+	if (params != NULL)
+		return -EINVAL;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	pk_arbiter_live_foreach(tel_arbiter_name, d);
 	return 0;
@@ -91,38 +96,43 @@ tel_arbiter_dict(const struct pk_arbiter *a, void *arg)
 	return 0;
 }
 
-/* /pathkit/arbiter,<name>: the first live arbiter of that name. */
+/*
+ * /pathkit/arbiter,<name>: the first live arbiter of that name. Names are
+ * cut to PK_STAGE_NAMESIZE - 1 at create: a longer one names none.
+ */
 static int
 tel_arbiter(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	if (params == NULL || params[0] == '\0')
+	if (params == NULL || params[0] == '\0' ||
+	    strnlen(params, PK_STAGE_NAMESIZE) == PK_STAGE_NAMESIZE)
 		return -EINVAL;
 	return pk_arbiter_live_apply(params, tel_arbiter_dict, d);
 }
 
-/* params "<name>,<client>": the name copied out, the index parsed. */
+/*
+ * params "<name>,<client>": the name copied out (exactly as given: one byte
+ * too many is no name at all), the index left as text, read once the
+ * arbiter is found, against its own number of clients.
+ */
 static int
-tel_client_params(const char *params, char *name, size_t size, uint32_t *i)
+tel_client_params(const char *params, char *name, size_t size,
+		  const char **index)
 {
 	const char *comma;
-	char *end;
-	unsigned long v;
 
 	if (params == NULL || (comma = strrchr(params, ',')) == NULL ||
 	    comma == params || (size_t)(comma - params) >= size)
 		return -EINVAL;
-	v = strtoul(comma + 1, &end, 10);
-	if (comma[1] == '\0' || *end != '\0' || v > UINT32_MAX)
-		return -EINVAL;
 	strlcpy(name, params, comma - params + 1);
-	*i = (uint32_t)v;
+	*index = comma + 1;
 	return 0;
 }
 
 /* Client i's statistics, read while the arbiter is on the list. */
 struct tel_client {
-	uint32_t i;
+	const char *index;
+	uint64_t i;
 	struct pk_arbiter_client_stats st;
 };
 
@@ -130,8 +140,12 @@ static int
 tel_client_read(const struct pk_arbiter *a, void *arg)
 {
 	struct tel_client *tc = arg;
+	uint32_t n = pk_arbiter_nb_clients(a);
 
-	return pk_arbiter_client_stats_get(a, tc->i, &tc->st);
+	/* digits only, 0..n-1: no sign, space, base, exponent or wrap */
+	if (n == 0 || pk_parse_u64(tc->index, 0, n - 1, &tc->i) != 0)
+		return -EINVAL;
+	return pk_arbiter_client_stats_get(a, (uint32_t)tc->i, &tc->st);
 }
 
 static int
@@ -142,7 +156,7 @@ tel_arbiter_client(const char *cmd, const char *params, struct rte_tel_data *d)
 	int rc;
 
 	RTE_SET_USED(cmd);
-	rc = tel_client_params(params, name, sizeof(name), &tc.i);
+	rc = tel_client_params(params, name, sizeof(name), &tc.index);
 	if (rc != 0)
 		return rc;
 	rc = pk_arbiter_live_apply(name, tel_client_read, &tc);
@@ -164,5 +178,5 @@ RTE_INIT(pk_arbiter_telemetry_register)
 		"Parameters: the arbiter's name");
 	rte_telemetry_register_cmd("/pathkit/arbiter_client", tel_arbiter_client,
 		"Returns one client's statistics. Parameters: arbiter name, "
-		"client index");
+		"client index (decimal, 0..clients-1)");
 }

@@ -4,27 +4,30 @@
  * RX and TX stages themselves are in drivers/port/port_ethdev.c.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_parse.h>
 #include <pathkit/pk_port.h>
 
 #define PORT_DEFAULT_DESC 1024
 
+/*
+ * An id is digits only, as pk_parse_u64() reads them ("+1", " 1", "1x" and
+ * 2^64 + 1 name no port); anything else must be a device's name, byte for
+ * byte.
+ */
 int
 pk_port_lookup(const char *name, uint16_t *port_id)
 {
-	char *end;
-	unsigned long id;
+	uint64_t id;
 
 	if (name == NULL || *name == '\0' || port_id == NULL)
 		return -ENODEV;
-	id = strtoul(name, &end, 10);
-	if (*end == '\0' && id < RTE_MAX_ETHPORTS &&
+	if (pk_parse_u64(name, 0, RTE_MAX_ETHPORTS - 1, &id) == 0 &&
 	    rte_eth_dev_is_valid_port((uint16_t)id)) {
 		*port_id = (uint16_t)id;
 		return 0;

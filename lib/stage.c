@@ -23,6 +23,7 @@
 #include <rte_string_fns.h>
 
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_parse.h>
 #include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
@@ -369,20 +370,13 @@ pk_stage_len(const struct pk_stage *s)
 	return s->ops->len(s);
 }
 
+/* Decimal, or hex after "0x": pk_parse.h's strict grammar either way. */
 static int
-arg_u64_parse(const char *val, uint64_t *out)
+arg_u64_parse(const char *val, uint64_t min, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	if (val == NULL || *val == '\0' || *val == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(val, &end, 0);
-	if (errno != 0 || *end != '\0')
-		return -EINVAL;
-	*out = v;
-	return 0;
+	if (val != NULL && val[0] == '0' && (val[1] == 'x' || val[1] == 'X'))
+		return pk_parse_x64(val, min, max, out);
+	return pk_parse_u64(val, min, max, out);
 }
 
 int
@@ -390,7 +384,7 @@ pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key, uint64_t min,
 		 uint64_t max, uint64_t *v)
 {
 	const char *val;
-	uint64_t x;
+	char why[256];
 
 	if (kv == NULL || rte_kvargs_count(kv, key) == 0)
 		return 0;
@@ -398,13 +392,13 @@ pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key, uint64_t min,
 		PK_LOG(ERR, "argument %s given twice", key);
 		return -EINVAL;
 	}
-	val = rte_kvargs_get(kv, key);
-	if (arg_u64_parse(val, &x) != 0 || x < min || x > max) {
-		PK_LOG(ERR, "argument %s=%s: want a number in %" PRIu64
-		       "..%" PRIu64, key, val != NULL ? val : "", min, max);
+	val = rte_kvargs_get(kv, key); /* NULL: the key without '=' */
+	if (arg_u64_parse(val, min, max, v) != 0) {
+		pk_parse_explain(why, sizeof(why), key, val, PK_PARSE_INT, min,
+				 max, 0);
+		PK_LOG(ERR, "argument %s (decimal, or hex after 0x)", why);
 		return -EINVAL;
 	}
-	*v = x;
 	return 0;
 }
 

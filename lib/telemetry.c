@@ -8,7 +8,9 @@
  *                           statistics, held and refusals included
  * for DPDK's dpdk-telemetry.py. Only control functions take the lock: the
  * fast path never sees it. Statistics are read as pk_stage_stats_get() reads
- * them, safe from any thread.
+ * them, safe from any thread. Parameters come from whoever can reach the
+ * socket: a name matches byte for byte (one longer than a stage name can be
+ * names none), the list takes none; anything else answers null (-EINVAL).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +36,8 @@ static int
 tel_stages(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
+	if (params != NULL)
+		return -EINVAL;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	pk_stage_live_foreach(tel_stage_name, d);
 	return 0;
@@ -85,7 +88,8 @@ static int
 tel_stage(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	if (params == NULL || params[0] == '\0')
+	if (params == NULL || params[0] == '\0' ||
+	    strnlen(params, PK_STAGE_NAMESIZE) == PK_STAGE_NAMESIZE)
 		return -EINVAL;
 	return pk_stage_live_apply(params, tel_stage_dict, d);
 }

@@ -98,9 +98,19 @@ void pk_stage_free(struct pk_stage *s);
 int pk_stage_args_flags(const struct rte_kvargs *kv, uint32_t *flags);
 
 /**
- * Read an unsigned integer argument (decimal, or 0x hex).
+ * Read an unsigned integer argument: decimal as pk_parse_u64() reads it
+ * (digits only: no sign, space, point, exponent or trailing byte, no
+ * wrap-around; a leading 0 is decimal, not octal), or hex as pk_parse_x64()
+ * reads it after "0x" or "0X". A refusal is logged in one line that names
+ * the key, quotes the value and gives [min, max].
+ * @param kv the arguments; NULL means none given
+ * @param key the argument's name
+ * @param min smallest value accepted
+ * @param max largest value accepted
+ * @param v receives the value
  * @return 0 with *v set (left unchanged when key is absent), or -EINVAL
- *   when the value is not a number within [min, max].
+ *   when the value is not such a number within [min, max], is missing (the
+ *   key without '='), or the key is given twice.
  */
 int pk_stage_arg_u64(const struct rte_kvargs *kv, const char *key,
 		     uint64_t min, uint64_t max, uint64_t *v);

@@ -22,8 +22,16 @@ static uint16_t ring_port, null_port;
 static void
 test_lookup_and_bad_setup(void **state)
 {
+	static const char *const hostile[] = {
+		"+1", " 1", "1 ", "\t1", "1\n", "-1", "-0", "+0", "1x", "0x1",
+		"0X1", "1.0", "1.", "1e0", "-18446744073709551615", "65537",
+		"4294967297", "18446744073709551617", "99999999999999999999",
+		"net_ring0 ", " net_ring0", "NET_RING0", "net_ring",
+		"net_ring00", "net_ring0,", "net_null",
+	};
 	struct pk_port_conf conf = { .mp = NULL };
 	uint16_t id = 0xffff;
+	unsigned int i;
 
 	(void)state;
 	assert_int_equal(pk_port_lookup("net_ring0", &id), 0);
@@ -34,6 +42,14 @@ test_lookup_and_bad_setup(void **state)
 	assert_int_equal(pk_port_lookup("77", &id), -ENODEV);
 	assert_int_equal(pk_port_lookup("", &id), -ENODEV);
 	assert_int_equal(pk_port_lookup(NULL, &id), -ENODEV);
+	assert_int_equal(pk_port_lookup("01", &id), 0); /* decimal */
+	assert_int_equal(id, 1);
+	/* an id is digits only: no sign, space, base or wrap to port 1 */
+	for (i = 0; i < RTE_DIM(hostile); i++) {
+		id = 0xffff;
+		if (pk_port_lookup(hostile[i], &id) != -ENODEV)
+			fail_msg("port '%s' found: %u", hostile[i], id);
+	}
 
 	assert_int_equal(pk_port_setup(ring_port, NULL), -EINVAL);
 	assert_int_equal(pk_port_setup(ring_port, &conf), -EINVAL);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Stage core: kind registry, create by name with key=value, bad arguments,
- * linking rules, statistics. */
+ * hostile numbers refused by every kind's number reader (signs, spaces,
+ * exponents, wrap-around, octal taken for decimal), linking rules,
+ * statistics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -134,6 +137,81 @@ test_create_bad_arguments(void **state)
 	expect_create_fails("port_tx", "t", "port=9999", EINVAL);
 }
 
+/* Values no number argument takes, whatever its range. */
+static const char *const hostile_numbers[] = {
+	"+64", " 64", "64 ", "\t64", "64\n", "6 4", "-0", "+0", "-64",
+	"-18446744073709551552", " -18446744073709551552", /* 64, wrapped */
+	"1e3", "6.4e1", "64.0", "64.", ".64", "nan", "inf", "infinity",
+	"0x", "0X", "0x+40", "0x-40", "0x 40", "0x40 ", "0xg0", "0x0x40", "x40",
+	"0b1000000", "0o100", "64k", "64u", "64L", "(64)", "64;", "",
+	"18446744073709551616", "18446744073709551617",
+	"18446744073709551680", /* 2^64 + 64 */
+	"0x10000000000000040", "99999999999999999999999",
+	"\xd9\xa6\xd9\xa4", "\xef\xbc\x96\xef\xbc\x94", /* 64 in other digits */
+};
+
+/* A number argument of each kind that reads one, and a value it takes. */
+static const struct {
+	const char *kind, *key, *good;
+} number_args[] = {
+	{ "queue_ring", "size", "64" }, { "queue_ring", "mp", "1" },
+	{ "queue_ring", "bytes", "1" }, { "mailbox", "size", "64" },
+	{ "pktsched", "qsize", "64" }, { "pktsched", "rate", "64" },
+	{ "proc_reassembly", "flows", "64" },
+	{ "proc_reassembly", "timeout_ms", "64" },
+	{ "demux_flow", "capacity", "64" }, { "thread_entry", "burst", "32" },
+	{ "proc_noop", "bytes", "0" },
+};
+
+static void
+test_create_hostile_numbers(void **state)
+{
+	char args[128];
+	struct pk_stage *s;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(number_args); i++) {
+		snprintf(args, sizeof(args), "%s=%s", number_args[i].key,
+			 number_args[i].good);
+		s = pk_stage_create(number_args[i].kind, "num", args,
+				    SOCKET_ID_ANY);
+		assert_non_null(s); /* so a refusal below is the number's */
+		pk_stage_destroy(s);
+		for (j = 0; j < RTE_DIM(hostile_numbers); j++) {
+			snprintf(args, sizeof(args), "%s=%s",
+				 number_args[i].key, hostile_numbers[j]);
+			print_message("%s %s\n", number_args[i].kind, args);
+			expect_create_fails(number_args[i].kind, "num", args,
+					    EINVAL);
+		}
+		/* the key alone, without '=' */
+		expect_create_fails(number_args[i].kind, "num",
+				    number_args[i].key, EINVAL);
+	}
+}
+
+/* Decimal, or hex after 0x; a leading 0 is decimal (0100 is no power of 2). */
+static void
+test_create_numbers_decimal_or_hex(void **state)
+{
+	static const char *const good[] = {
+		"size=64", "size=064", "size=0x40", "size=0X40", "size=0x0040",
+	};
+	struct pk_stage *s;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(good); i++) {
+		s = pk_stage_create("queue_ring", "num", good[i],
+				    SOCKET_ID_ANY);
+		assert_non_null(s);
+		pk_stage_destroy(s);
+	}
+	expect_create_fails("queue_ring", "num", "size=0100", EINVAL);
+	expect_create_fails("queue_ring", "num", "size=0x4_0", EINVAL);
+}
+
 static void
 test_link_rules(void **state)
 {
@@ -240,6 +318,10 @@ main(void)
 		cmocka_unit_test_teardown(test_create_by_kind_name,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_create_bad_arguments,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_create_hostile_numbers,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_create_numbers_decimal_or_hex,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_link_rules,
 					  pk_test_teardown_pools_full),
