@@ -68,10 +68,11 @@ struct arb_held {
 };
 
 /*
- * Read what client i has inside and its final counts, in the order the
- * packets move (sent and dropped first, what the mailbox took last): a
- * packet that moves while we read is then counted twice rather than
- * missed, and no part comes out negative. Exact when nothing moves.
+ * Read client i's counts and what it has inside, from the end of the line
+ * back (sent and dropped first, what its mailbox took last), so that no
+ * part comes out negative: released - sent - dropped is what the output
+ * has not taken yet, scheduled - released the scheduler's backlog. Exact
+ * when nothing moves; otherwise off by the packets that moved meanwhile.
  */
 static void
 arb_client_read(const struct pk_arbiter *a, uint32_t i,
