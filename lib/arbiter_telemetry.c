@@ -55,8 +55,10 @@ tel_client_counters(struct rte_tel_data *d,
 	rte_tel_data_add_dict_u64(d, "held", st->held);
 }
 
+/* held: the arbiter's, read with its parts (the same sum, read once) */
 static void
-tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
+tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a,
+		uint64_t held)
 {
 	struct pk_arbiter_client_stats st, sum = { 0 };
 	uint32_t i, n = pk_arbiter_nb_clients(a);
@@ -68,8 +70,8 @@ tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
 		sum.sent += st.sent;
 		sum.dropped += st.dropped;
 		sum.bytes += st.bytes;
-		sum.held += st.held;
 	}
+	sum.held = held;
 	rte_tel_data_add_dict_u64(d, "clients", n);
 	tel_client_counters(d, &sum);
 }
@@ -90,12 +92,12 @@ tel_arbiter_dict(const struct pk_arbiter *a, void *arg)
 	rte_tel_data_add_dict_u64(d, "loop_cycles", st.loop_cycles);
 	rte_tel_data_add_dict_u64(d, "tx_retries", st.tx_retries);
 	rte_tel_data_add_dict_u64(d, "queue_full", st.queue_full);
-	/* "held" is with the sums: the clients' held summed, as st.held */
+	/* "held" is with the sums: the clients' held summed */
 	rte_tel_data_add_dict_u64(d, "held_mailboxes", st.held_mailboxes);
 	rte_tel_data_add_dict_u64(d, "held_sched", st.held_sched);
 	rte_tel_data_add_dict_u64(d, "held_wait", st.held_wait);
 	rte_tel_data_add_dict_u64(d, "held_output", st.held_output);
-	tel_client_sums(d, a);
+	tel_client_sums(d, a, st.held);
 	return 0;
 }
 
