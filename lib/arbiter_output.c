@@ -7,7 +7,8 @@
  * transmitting thread counts sent and dropped per client; a held burst the
  * output refuses tx_retries times in a row is freed and counted here. The
  * statistics readers are here too: they read what the transmitters and the
- * arbiter count, from any thread.
+ * arbiter count, from any thread, and add up from those counts what each
+ * client has inside (held) without touching the loops' held bursts.
  */
 #include <errno.h>
 
@@ -54,27 +55,67 @@ pk_arbiter_dispatcher_main(void *arg)
 	return 0;
 }
 
+/* a - b, or 0 when a reader saw b move before a (a loop is running). */
+static inline uint64_t
+arb_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* Where client i's packets are held now, in the four parts of the stats. */
+struct arb_held {
+	uint64_t mailbox, sched, wait, output;
+};
+
+/*
+ * Read client i's counts and what it has inside, from the end of the line
+ * back (sent and dropped first, what its mailbox took last), so that no
+ * part comes out negative: released - sent - dropped is what the output
+ * has not taken yet, scheduled - released the scheduler's backlog. Exact
+ * when nothing moves; otherwise off by the packets that moved meanwhile.
+ */
+static void
+arb_client_read(const struct pk_arbiter *a, uint32_t i,
+		struct pk_arbiter_client_stats *st, struct arb_held *h)
+{
+	const struct arb_client *cl = &a->cl[i];
+	uint64_t odrop, rel;
+	struct pk_stage_stats ms;
+
+	st->sent = pk_counter_load(&a->cnt[i].sent);
+	st->bytes = pk_counter_load(&a->cnt[i].bytes);
+	odrop = pk_counter_load(&a->cnt[i].dropped);
+	st->dropped = odrop + pk_counter_load(&cl->dropped);
+	rel = pk_counter_load(&cl->released);
+	h->output = arb_sub(rel, st->sent + odrop);
+	h->sched = arb_sub(pk_counter_load(&cl->scheduled), rel);
+	h->wait = __atomic_load_n(&cl->nwait, __ATOMIC_RELAXED);
+	pk_stage_stats_get(a->mb[i], &ms);
+	h->mailbox = ms.held;
+	st->admitted = ms.in_pkts;
+	st->rejected = ms.refused[PK_DROP_FULL];
+	st->held = h->mailbox + h->sched + h->wait + h->output;
+}
+
 int
 pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 			    struct pk_arbiter_client_stats *st)
 {
-	struct pk_stage_stats ms;
+	struct arb_held h;
 
 	if (a == NULL || st == NULL || i >= a->nb)
 		return -EINVAL;
-	pk_stage_stats_get(a->mb[i], &ms);
-	st->admitted = ms.in_pkts;
-	st->rejected = ms.refused[PK_DROP_FULL];
-	st->sent = pk_counter_load(&a->cnt[i].sent);
-	st->dropped = pk_counter_load(&a->cnt[i].dropped) +
-		      pk_counter_load(&a->cl[i].dropped);
-	st->bytes = pk_counter_load(&a->cnt[i].bytes);
+	arb_client_read(a, i, st, &h);
 	return 0;
 }
 
 int
 pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
 {
+	struct pk_arbiter_client_stats cs;
+	struct arb_held h;
+	uint32_t i;
+
 	if (a == NULL || st == NULL)
 		return -EINVAL;
 	st->rounds = pk_counter_load(&a->st.rounds);
@@ -84,5 +125,15 @@ pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
 	st->loop_cycles = pk_counter_load(&a->st.loop_cycles);
 	st->tx_retries = pk_counter_load(&a->st.tx_retries);
 	st->queue_full = pk_counter_load(&a->st.queue_full);
+	st->held = st->held_mailboxes = st->held_sched = 0;
+	st->held_wait = st->held_output = 0;
+	for (i = 0; i < a->nb; i++) { /* the sums of the clients' parts */
+		arb_client_read(a, i, &cs, &h);
+		st->held += cs.held;
+		st->held_mailboxes += h.mailbox;
+		st->held_sched += h.sched;
+		st->held_wait += h.wait;
+		st->held_output += h.output;
+	}
 	return 0;
 }

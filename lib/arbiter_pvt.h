@@ -33,13 +33,34 @@ struct arb_txq {
 	uint32_t fails;          /* attempts in a row that left packets */
 };
 
-/* Arbiter-thread state of a client; dropped is read by stats getters. */
+/*
+ * Arbiter-thread state of a client. The arbiter alone writes it; the stats
+ * getters read scheduled, released, nwait and dropped (relaxed) to count
+ * what the client has inside: its backlog in the scheduler is scheduled -
+ * released, and what the output has not taken yet is released - sent -
+ * dropped by the transmitter (struct arb_client_cnt).
+ */
 struct arb_client {
-	uint32_t backlog;        /* its packets in the scheduler (per client) */
+	uint64_t scheduled;      /* its packets the scheduler took */
+	uint64_t released;       /* its packets the scheduler released */
 	uint16_t nwait;          /* refused by a full flow queue, pushed first */
 	struct rte_mbuf **wait;  /* burst slots (with a classifier) */
 	uint64_t dropped;        /* freed by the arbiter: no queue */
 };
+
+/* Its packets in the scheduler. Arbiter thread. */
+static inline uint32_t
+arb_backlog(const struct arb_client *cl)
+{
+	return (uint32_t)(cl->scheduled - cl->released);
+}
+
+/* Set how many wait, where the stats getters may read it. Arbiter thread. */
+static inline void
+arb_nwait_set(struct arb_client *cl, uint16_t n)
+{
+	__atomic_store_n(&cl->nwait, n, __ATOMIC_RELAXED);
+}
 
 /* Written by the transmitting thread only (arbiter or dispatcher). */
 struct arb_client_cnt {

@@ -57,7 +57,7 @@ arb_drain_clients(struct pk_arbiter *a)
 	uint16_t k, i, took;
 
 	for (c = 0; c < a->nb; c++) {
-		room = a->qroom - a->cl[c].backlog;
+		room = a->qroom - arb_backlog(&a->cl[c]);
 		if (room == 0) /* backlogged: leave its mailbox alone */
 			continue;
 		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
@@ -71,7 +71,7 @@ arb_drain_clients(struct pk_arbiter *a)
 			pk_counter_add(&a->cl[c].dropped, k - took);
 			rte_pktmbuf_free_bulk(&m[took], k - took);
 		}
-		a->cl[c].backlog += took;
+		pk_counter_add(&a->cl[c].scheduled, took);
 		a->inside += took;
 		total += k;
 	}
@@ -88,12 +88,13 @@ arb_push_or_wait(struct pk_arbiter *a, struct arb_client *cl,
 {
 	uint16_t took = pk_stage_push(a->sched, m, n);
 
+	pk_counter_add(&cl->scheduled, took);
 	a->inside += took;
-	cl->nwait = n - took;
-	if (unlikely(cl->nwait != 0)) { /* refused ones are m[took..n) */
-		memmove(cl->wait, &m[took], cl->nwait * sizeof(*m));
-		pk_counter_add(&a->st.queue_full, cl->nwait);
+	if (unlikely(n != took)) { /* refused ones are m[took..n) */
+		memmove(cl->wait, &m[took], (n - took) * sizeof(*m));
+		pk_counter_add(&a->st.queue_full, n - took);
 	}
+	arb_nwait_set(cl, n - took);
 	return took;
 }
 
@@ -179,7 +180,12 @@ arb_drain_flows(struct pk_arbiter *a)
 	return total;
 }
 
-/* Release what the link allows now into the arbiter's held output. */
+/*
+ * Release what the link allows now into the arbiter's held output, and
+ * count it per client: with per-client queues that is the backlog that
+ * limits what arb_drain_clients() takes, and for every arbiter what the
+ * client has inside (pk_arbiter_client_stats_get()).
+ */
 static uint16_t
 arb_release(struct pk_arbiter *a)
 {
@@ -189,9 +195,9 @@ arb_release(struct pk_arbiter *a)
 		return 0; /* the output is behind: the link waits for it */
 	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
 	a->inside -= n;
-	if (a->classify == NULL)
-		for (i = 0; i < n; i++) /* queue id = client id */
-			a->cl[arb_mbuf_queue_get(a->atx.m[i])].backlog--;
+	for (i = 0; i < n; i++)
+		pk_counter_add(&a->cl[arb_mbuf_client_get(a, a->atx.m[i])]
+					.released, 1);
 	a->atx.n = n;
 	return n;
 }

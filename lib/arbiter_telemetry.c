@@ -4,9 +4,10 @@
  * pk_arbiter_create() until destroy, taken off first); this file only reads
  * it, under the list's lock, to answer
  *   /pathkit/arbiters                    the names of the live arbiters
- *   /pathkit/arbiter,<name>              its loop statistics and the sums
- *                                        over its clients
- *   /pathkit/arbiter_client,<name>,<i>   client i's statistics
+ *   /pathkit/arbiter,<name>              its loop statistics, the sums
+ *                                        over its clients, held by part
+ *   /pathkit/arbiter_client,<name>,<i>   client i's statistics and the
+ *                                        name of its mailbox stage
  * Statistics are read as pk_arbiter_stats_get() and
  * pk_arbiter_client_stats_get() read them, safe from any thread.
  * Parameters come from whoever can reach the socket: a name matches one
@@ -46,7 +47,7 @@ tel_arbiters(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* The five per-client counters, under the names of the struct's fields. */
+/* The per-client counters, under the names of the struct's fields. */
 static void
 tel_client_counters(struct rte_tel_data *d,
 		    const struct pk_arbiter_client_stats *st)
@@ -56,10 +57,13 @@ tel_client_counters(struct rte_tel_data *d,
 	rte_tel_data_add_dict_u64(d, "sent", st->sent);
 	rte_tel_data_add_dict_u64(d, "dropped", st->dropped);
 	rte_tel_data_add_dict_u64(d, "bytes", st->bytes);
+	rte_tel_data_add_dict_u64(d, "held", st->held);
 }
 
+/* held: the arbiter's, read with its parts (the same sum, read once) */
 static void
-tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
+tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a,
+		uint64_t held)
 {
 	struct pk_arbiter_client_stats st, sum = { 0 };
 	uint32_t i, n = pk_arbiter_nb_clients(a);
@@ -72,6 +76,7 @@ tel_client_sums(struct rte_tel_data *d, const struct pk_arbiter *a)
 		sum.dropped += st.dropped;
 		sum.bytes += st.bytes;
 	}
+	sum.held = held;
 	rte_tel_data_add_dict_u64(d, "clients", n);
 	tel_client_counters(d, &sum);
 }
@@ -92,7 +97,12 @@ tel_arbiter_dict(const struct pk_arbiter *a, void *arg)
 	rte_tel_data_add_dict_u64(d, "loop_cycles", st.loop_cycles);
 	rte_tel_data_add_dict_u64(d, "tx_retries", st.tx_retries);
 	rte_tel_data_add_dict_u64(d, "queue_full", st.queue_full);
-	tel_client_sums(d, a);
+	/* "held" is with the sums: the clients' held summed */
+	rte_tel_data_add_dict_u64(d, "held_mailboxes", st.held_mailboxes);
+	rte_tel_data_add_dict_u64(d, "held_sched", st.held_sched);
+	rte_tel_data_add_dict_u64(d, "held_wait", st.held_wait);
+	rte_tel_data_add_dict_u64(d, "held_output", st.held_output);
+	tel_client_sums(d, a, st.held);
 	return 0;
 }
 
@@ -129,23 +139,32 @@ tel_client_params(const char *params, char *name, size_t size,
 	return 0;
 }
 
-/* Client i's statistics, read while the arbiter is on the list. */
+/* Client i's statistics and mailbox, read while the arbiter is listed. */
 struct tel_client {
 	const char *index;
 	uint64_t i;
 	struct pk_arbiter_client_stats st;
+	char mailbox[PK_STAGE_NAMESIZE];
 };
 
 static int
 tel_client_read(const struct pk_arbiter *a, void *arg)
 {
+	/* only the mailbox's name is read: its statistics, /pathkit/stage */
+	struct pk_arbiter *rw = (struct pk_arbiter *)(uintptr_t)a;
 	struct tel_client *tc = arg;
 	uint32_t n = pk_arbiter_nb_clients(a);
+	int rc;
 
 	/* digits only, 0..n-1: no sign, space, base, exponent or wrap */
 	if (n == 0 || pk_parse_u64(tc->index, 0, n - 1, &tc->i) != 0)
 		return -EINVAL;
-	return pk_arbiter_client_stats_get(a, (uint32_t)tc->i, &tc->st);
+	rc = pk_arbiter_client_stats_get(a, (uint32_t)tc->i, &tc->st);
+	if (rc == 0)
+		strlcpy(tc->mailbox,
+			pk_stage_name(pk_arbiter_client(rw, (uint32_t)tc->i)),
+			sizeof(tc->mailbox));
+	return rc;
 }
 
 static int
@@ -165,6 +184,7 @@ tel_arbiter_client(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "arbiter", name);
 	rte_tel_data_add_dict_u64(d, "client", tc.i);
+	rte_tel_data_add_dict_string(d, "mailbox", tc.mailbox);
 	tel_client_counters(d, &tc.st);
 	return 0;
 }

@@ -10,7 +10,15 @@
  * port 0), and pushes into its mailbox. The arbiter runs on the first
  * worker lcore; in dispatcher mode the dispatcher takes the second worker
  * lcore, or runs on the main lcore when there is none. Prints per-client
- * rates and Jain's fairness index (of rate/weight) every period and at exit.
+ * rates and Jain's fairness index (of rate/weight) every period and at exit,
+ * and at exit that the counters balance: per client admitted == sent +
+ * dropped + held (held: what the arbiter still has; 0 after its stop) and
+ * its mailbox stage (pspat.mb<i>) in == out + held; exit 1 if not.
+ * Telemetry: /pathkit/arbiter,pspat and /pathkit/arbiter_client,pspat,I
+ * (with held); /pathkit/stage,pspat.mbI is client I's mailbox, while
+ * /pathkit/stage,clientI is its thread, which counts what it pulls from
+ * its port (--source=ports) but nothing with --source=gen: then its run
+ * is pk-pspat's generator, pushing straight into the mailbox.
  * --weights are the policy's parameter: weights (wfq, wf2q), quanta in
  * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
  * take 0 or nothing. --flow-queues=F schedules flows instead of clients:
@@ -407,9 +415,9 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool at_exit)
 		       secs / 1e6;
 		clients[i].last_bytes = st.bytes;
 		printf("%s client %u weight %u: %.2f Mbit/s sent %" PRIu64
-		       " rejected %" PRIu64 " dropped %" PRIu64 "\n", when, i,
-		       clients[i].weight, mbps, st.sent, st.rejected,
-		       st.dropped);
+		       " rejected %" PRIu64 " dropped %" PRIu64 " held %" PRIu64
+		       "\n", when, i, clients[i].weight, mbps, st.sent,
+		       st.rejected, st.dropped, st.held);
 		x = mbps / RTE_MAX(clients[i].weight, 1u);
 		sum += x;
 		sq += x * x;
@@ -421,6 +429,47 @@ print_stats(struct pk_arbiter *a, double secs, const char *when, bool at_exit)
 	       as.rounds ? (double)as.drained / as.rounds : 0,
 	       as.rounds ? (double)as.loop_cycles / as.rounds : 0);
 	fflush(stdout);
+}
+
+/*
+ * At exit, the arbiter stopped (nothing moves): each client's admitted ==
+ * sent + dropped + held, its mailbox stage's in == out + held, and the
+ * same summed for the arbiter. Prints each and returns whether all hold.
+ */
+static bool
+print_balance(struct pk_arbiter *a)
+{
+	struct pk_arbiter_client_stats st;
+	uint64_t adm = 0, out = 0;
+	struct pk_arbiter_stats as;
+	struct pk_stage_stats ms;
+	struct pk_stage *mb;
+	bool ok = true, c_ok;
+	uint32_t i;
+
+	for (i = 0; i < opt.nb; i++) {
+		pk_arbiter_client_stats_get(a, i, &st);
+		mb = pk_arbiter_client(a, i);
+		pk_stage_stats_get(mb, &ms);
+		c_ok = st.admitted == st.sent + st.dropped + st.held &&
+		       ms.in_pkts == ms.out_pkts + ms.held;
+		printf("exit client %u balance: admitted %" PRIu64 " = sent %"
+		       PRIu64 " + dropped %" PRIu64 " + held %" PRIu64
+		       " (mailbox %s: in %" PRIu64 " out %" PRIu64 " held %"
+		       PRIu64 "): %s\n", i, st.admitted, st.sent, st.dropped,
+		       st.held, pk_stage_name(mb), ms.in_pkts, ms.out_pkts,
+		       ms.held, c_ok ? "holds" : "DOES NOT HOLD");
+		ok &= c_ok;
+		adm += st.admitted;
+		out += st.sent + st.dropped;
+	}
+	pk_arbiter_stats_get(a, &as);
+	c_ok = adm == out + as.held;
+	printf("exit arbiter balance: admitted %" PRIu64 " = sent + dropped %"
+	       PRIu64 " + held %" PRIu64 ": %s\n", adm, out, as.held,
+	       c_ok ? "holds" : "DOES NOT HOLD");
+	fflush(stdout);
+	return ok && c_ok;
 }
 
 /* Run until the duration or SIGINT; returns the seconds it ran. */
@@ -468,6 +517,7 @@ main(int argc, char **argv)
 	struct pk_stage *tx = NULL;
 	struct pk_runner *r = NULL;
 	uint32_t quanta[MAX_CLIENTS], nlc;
+	bool balanced;
 	double secs;
 	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
@@ -537,6 +587,7 @@ main(int argc, char **argv)
 		pk_thread_stop(clients[p].t);
 	pk_arbiter_stop(a); /* sends what it holds */
 	print_stats(a, secs, "exit", true);
+	balanced = print_balance(a);
 	pk_runner_destroy(r);
 	for (p = 0; p < opt.nb; p++) {
 		rte_pktmbuf_free_bulk(clients[p].held, clients[p].nheld);
@@ -549,5 +600,5 @@ main(int argc, char **argv)
 		pk_port_close(p);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return 0;
+	return balanced ? 0 : EXIT_FAILURE;
 }

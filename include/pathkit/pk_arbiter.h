@@ -21,6 +21,26 @@
  * Stop sends everything still held (unshaped) and frees, counting, what the
  * output refuses: after stop nothing is held, nothing freed twice.
  *
+ * Counters: every packet a client's push stage takes is admitted, and
+ * from then on it is held by the arbiter until it is sent (the output took
+ * it) or dropped (freed, counted), never both. So for each client
+ *
+ *     admitted == sent + dropped + held
+ *
+ * and, summed over the clients, for the arbiter as a whole (its held is
+ * the clients' held summed, split by where the packets are). This is exact
+ * whenever the arbiter is quiescent: no round, dispatcher pass or push
+ * running (between pk_arbiter_run() calls, or after pk_arbiter_stop(),
+ * when held is 0). While the loops run, the getters read each counter on
+ * its own, without a lock: the identity holds within the packets that
+ * moved during the read, and no part is ever negative. Refused packets
+ * (rejected) were never admitted and are not in it. A client's mailbox is
+ * a stage of its own, named "<arbiter name>.mb<i>" (the name cut to 16
+ * characters), with the statistics of a queue (pk_stage_stats_get(),
+ * /pathkit/stage): its in_pkts is the client's admitted, its refused
+ * "full" rejected, its out_pkts what the arbiter drained from it, its held
+ * the part of the client's held still in the mailbox; in == out + held.
+ *
  * Threads: a client's push stage takes one pusher (any EAL lcore or
  * registered thread; clients never share a mailbox). Only the arbiter's
  * thread touches the scheduler and the per-client backlog; only the
@@ -28,7 +48,8 @@
  * Control functions (create, start, stop, destroy) run on one control
  * thread. Statistics are readable from any thread while it runs, also on
  * DPDK's telemetry socket: /pathkit/arbiters, /pathkit/arbiter,NAME (loop
- * statistics, sums over the clients), /pathkit/arbiter_client,NAME,I.
+ * statistics, sums over the clients, held and its parts),
+ * /pathkit/arbiter_client,NAME,I (with its mailbox stage's name).
  *
  * Mailbox: a client's queue, queue_ring or the PSPAT mailbox (kind
  * "mailbox", pk_queue.h). Measured against rte_ring SP/SC in bench_arbiter:
@@ -152,6 +173,13 @@ struct pk_arbiter_client_stats {
 	/** packets freed: output stuck, at stop, or classified to no queue */
 	uint64_t dropped;
 	uint64_t bytes;      /**< bytes of the sent packets */
+	/**
+	 * packets admitted and not yet sent nor dropped: in its mailbox, in
+	 * the scheduler, waiting for a full flow queue, or released and not
+	 * yet taken by the output. admitted == sent + dropped + held: see
+	 * "Counters" in \@file
+	 */
+	uint64_t held;
 };
 
 /** Arbiter statistics. */
@@ -164,6 +192,19 @@ struct pk_arbiter_stats {
 	uint64_t tx_retries;   /**< output attempts that left packets held */
 	/** classified packets that found their queue full and waited */
 	uint64_t queue_full;
+	/**
+	 * packets the arbiter holds now, the clients' held summed:
+	 * held_mailboxes + held_sched + held_wait + held_output
+	 */
+	uint64_t held;
+	uint64_t held_mailboxes; /**< in the clients' mailboxes */
+	uint64_t held_sched;     /**< in the scheduler's queues */
+	uint64_t held_wait;      /**< in wait slots, their flow queue full */
+	/**
+	 * released and not yet taken by the output: the arbiter's held burst,
+	 * the dispatcher ring and the dispatcher's held burst
+	 */
+	uint64_t held_output;
 };
 
 struct pk_arbiter;
@@ -257,14 +298,16 @@ int64_t pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds);
 int pk_arbiter_dispatch(struct pk_arbiter *a);
 
 /**
- * Read a client's statistics. Any thread.
+ * Read a client's statistics. Any thread (see "Counters" in \@file for
+ * what is exact when).
  * @return 0, or -EINVAL (a or st NULL, i not a client).
  */
 int pk_arbiter_client_stats_get(const struct pk_arbiter *a, uint32_t i,
 				struct pk_arbiter_client_stats *st);
 
 /**
- * Read the arbiter's statistics. Any thread.
+ * Read the arbiter's statistics: its loop counters, and held, which reads
+ * every client's (as pk_arbiter_client_stats_get() does). Any thread.
  * @return 0, or -EINVAL (a or st NULL).
  */
 int pk_arbiter_stats_get(const struct pk_arbiter *a,

@@ -98,19 +98,69 @@ ta_consume(struct ta *t)
 	}
 }
 
+/* A stage's own identity: in == out + drops + held. */
+static void
+ta_stage_balance(const struct pk_stage *s, struct pk_stage_stats *ss)
+{
+	uint64_t drops = 0;
+	unsigned int r;
+
+	assert_int_equal(pk_stage_stats_get(s, ss), 0);
+	for (r = 0; r < PK_DROP_MAX; r++)
+		drops += ss->drops[r];
+	assert_int_equal(ss->in_pkts, ss->out_pkts + drops + ss->held);
+}
+
+void
+ta_balance(struct ta *t, struct pk_arbiter_stats *as)
+{
+	struct pk_arbiter_client_stats st;
+	uint64_t adm = 0, sent = 0, dropped = 0, held = 0;
+	struct pk_stage_stats ms;
+	uint32_t c;
+
+	for (c = 0; c < t->nb; c++) {
+		assert_int_equal(pk_arbiter_client_stats_get(t->a, c, &st), 0);
+		assert_int_equal(st.admitted, t->next_in[c]);
+		assert_int_equal(st.admitted, st.sent + st.dropped + st.held);
+		/* its mailbox is a queue: in = admitted, out = drained */
+		ta_stage_balance(pk_arbiter_client(t->a, c), &ms);
+		assert_int_equal(ms.in_pkts, st.admitted);
+		assert_int_equal(ms.refused[PK_DROP_FULL], st.rejected);
+		assert_true(ms.held <= st.held);
+		adm += st.admitted;
+		sent += st.sent;
+		dropped += st.dropped;
+		held += st.held;
+	}
+	assert_int_equal(pk_arbiter_stats_get(t->a, as), 0);
+	assert_int_equal(as->held, held);
+	assert_int_equal(adm, sent + dropped + as->held);
+	assert_int_equal(as->held, as->held_mailboxes + as->held_sched +
+				   as->held_wait + as->held_output);
+	/* the scheduler's part is what the scheduler says it holds */
+	ta_stage_balance(pk_arbiter_sched(t->a), &ms);
+	assert_int_equal(as->held_sched, ms.held);
+	/* and every packet not back in the pool is held or at the output */
+	assert_int_equal(rte_mempool_in_use_count(t->mp),
+			 as->held + pk_stage_len(t->out));
+}
+
 void
 ta_finish(struct ta *t)
 {
 	struct pk_arbiter_client_stats st;
+	struct pk_arbiter_stats as;
 	uint32_t c;
 
 	assert_int_equal(pk_arbiter_stop(t->a), 0);
+	ta_balance(t, &as);
+	assert_int_equal(as.held, 0); /* stop holds nothing back */
 	ta_consume(t);
 	assert_int_equal(t->disorder, 0);
 	assert_int_equal(t->mistagged, 0);
 	for (c = 0; c < t->nb; c++) {
 		assert_int_equal(pk_arbiter_client_stats_get(t->a, c, &st), 0);
-		assert_int_equal(st.admitted, t->next_in[c]);
 		assert_int_equal(st.admitted, st.sent + st.dropped);
 		assert_int_equal(st.sent, t->seen[c]);
 		assert_int_equal(st.bytes, t->bytes[c]);

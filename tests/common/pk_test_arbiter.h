@@ -7,9 +7,10 @@
  * test_arbiter_lcores (integration). Client c pushes UDP frames numbered
  * c << 24 | seq; the output is a ring the test drains with ta_consume(),
  * which checks that each client's sequence numbers come out once and in
- * increasing order (per flow, with a classifier); ta_finish() stops the
- * arbiter and checks conservation per client: admitted = sent + dropped,
- * sent and bytes as the output saw them. Each test describes its arbiter
+ * increasing order (per flow, with a classifier); ta_balance() checks
+ * that the counters add up while the arbiter holds packets, and
+ * ta_finish() stops the arbiter and checks that they add up with nothing
+ * held (admitted = sent + dropped), sent and bytes as the output saw them. Each test describes its arbiter
  * in a struct ta_conf of its own: nothing carries over from one test to
  * the next.
  *
@@ -74,7 +75,17 @@ uint16_t ta_feed(struct ta *t, uint32_t c, uint16_t n);
 /* Take everything from the output and check each client's order. */
 void ta_consume(struct ta *t);
 
-/* Stop, flush, check conservation per client, free everything. */
+/*
+ * With the arbiter quiescent (between pk_arbiter_run() calls, or stopped),
+ * assert that its counters balance: per client admitted = sent + dropped +
+ * held and its mailbox stage in = out + held, the same summed over the
+ * clients with held split in parts, the scheduler stage's held equal to
+ * its part, and the pool's packets in use all held or at the output. The
+ * arbiter's statistics are left in as.
+ */
+void ta_balance(struct ta *t, struct pk_arbiter_stats *as);
+
+/* Stop, flush, check the balance with nothing held, free everything. */
 void ta_finish(struct ta *t);
 
 #endif /* PK_TEST_ARBITER_H */

@@ -5,7 +5,9 @@
  * sink, and a registered non-EAL thread as a client while the main lcore
  * runs the arbiter. The checks are those of test_arbiter (conservation per
  * client, each client's sequence numbers once and in order: the test
- * arbiter of pk_test_arbiter.h), plus what starting the loops changes.
+ * arbiter of pk_test_arbiter.h), plus what starting the loops changes:
+ * held read from another thread while they run, and drained to 0 by
+ * them once the clients pause, the counters then balancing exactly.
  * EAL: 3 lcores on 2 CPUs (--lcores=0@0,1@1,2@1): the dispatcher shares
  * the arbiter's CPU.
  */
@@ -120,8 +122,12 @@ arbiter_on_lcores(enum pk_arbiter_dispatch d)
 		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
 		.socket_id = SOCKET_ID_ANY,
 	};
-	uint64_t end, seen_running;
+	uint64_t end, seen_running, held_max = 0, held_left;
+	struct pk_arbiter_client_stats st;
+	struct pk_arbiter_stats as;
+	bool balanced = true;
 	struct ta t;
+	uint32_t i;
 	int busy;
 
 	c.lcore_id = rte_get_next_lcore(-1, 1, 0);
@@ -147,6 +153,19 @@ arbiter_on_lcores(enum pk_arbiter_dispatch d)
 		ta_feed(&t, 0, 32);
 		ta_feed(&t, 1, 32);
 		ta_consume(&t);
+		pk_arbiter_stats_get(t.a, &as); /* read while the loops run */
+		held_max = RTE_MAX(held_max, as.held);
+	}
+	/* the clients pause: the running loops send what they hold */
+	end = rte_get_tsc_cycles() + rte_get_tsc_hz() * 5;
+	do {
+		ta_consume(&t);
+		pk_arbiter_stats_get(t.a, &as);
+	} while (as.held != 0 && rte_get_tsc_cycles() < end);
+	held_left = as.held;
+	for (i = 0; i < 2; i++) { /* nothing moves now: exact */
+		pk_arbiter_client_stats_get(t.a, i, &st);
+		balanced &= st.admitted == st.sent + st.dropped + st.held;
 	}
 	ta_feed(&t, 0, 32); /* stop with packets in the mailboxes */
 	/* check after the stop: a failed assertion must not leave lcores on */
@@ -154,7 +173,11 @@ arbiter_on_lcores(enum pk_arbiter_dispatch d)
 	seen_running = t.seen[0] + t.seen[1]; /* not the flush at stop */
 	ta_finish(&t); /* stops first, then checks conservation */
 	assert_int_equal(busy, d == PK_ARBITER_DISPATCH_THREAD ? -EBUSY : -EINVAL);
-	print_message("%" PRIu64 " packets out while running\n", seen_running);
+	print_message("%" PRIu64 " packets out while running, up to %" PRIu64
+		      " held\n", seen_running, held_max);
+	assert_true(held_max > 0);
+	assert_int_equal(held_left, 0);
+	assert_true(balanced);
 	assert_true(seen_running > 100); /* a dispatcher that never ran: 0 */
 	/* weights 1:2 (time slices of two lcores on one CPU blur it) */
 	if (d == PK_ARBITER_DISPATCH_DIRECT)

@@ -5,7 +5,11 @@
 #    client sends one flow): Jain's index of rate/weight at least 0.99;
 #  - dispatcher mode with PSPAT mailboxes sends;
 #  - a net_pcap output holds exactly the packets pk-pspat says it sent;
-#  - SIGINT stops it cleanly with its exit statistics;
+#  - SIGINT stops it cleanly with its exit statistics; while it runs,
+#    telemetry names client 0's mailbox stage, which counts its packets;
+#  - every run's counters balance at exit: per client admitted = sent +
+#    dropped + held (held 0 after the stop) and its mailbox's in = out +
+#    held, in = admitted; the same for the arbiter;
 #  - bad options print what is wrong and exit 2.
 set -uo pipefail
 bin=$1
@@ -21,6 +25,21 @@ run() { # run <pk-pspat options>: net_null0 output, output in $tmp/out
 		--vdev=net_null0 -- "$@" >"$tmp/out" 2>&1
 }
 jain() { awk '/^exit jain/ { print $3 }' "$tmp/out"; }
+# balanced <clients>: the exit balance lines of $tmp/out, checked here
+balanced() {
+	awk -v n="$1" '
+	/^exit client [0-9]+ balance:/ {
+		# admitted $6 = sent $9 + dropped $12 + held $15
+		# (mailbox $17: in $19 out $21 held $23): $24
+		c++
+		if ($6 != $9 + $12 + $15 || $15 != 0 || $19 != $21 + $23 ||
+		    $19 != $6 || $24 != "holds")
+			bad++
+	}
+	/^exit arbiter balance:/ { a++; if ($NF != "holds") bad++ }
+	END { exit !(c == n && a == 1 && bad == 0) }' "$tmp/out" ||
+		fail "counters do not balance: $(grep balance "$tmp/out")"
+}
 at_least() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
 
 run --clients=3 --source=gen --weights=1,2,4 --rate=1G --pkt-size=1000 \
@@ -28,12 +47,14 @@ run --clients=3 --source=gen --weights=1,2,4 --rate=1G --pkt-size=1000 \
 	fail "wfq run exited $?: $(cat "$tmp/out")"
 grep '^exit' "$tmp/out"
 at_least "$(jain)" 0.99 || fail "per-client queues: jain $(jain)"
+balanced 3
 
 run --clients=3 --source=gen --rate=1G --pkt-size=1000 --flow-queues=64 \
 	--duration=2 ||
 	fail "flow-queues run exited $?: $(cat "$tmp/out")"
 grep -q '64 flow queues' "$tmp/out" || fail "no flow queues: $(cat "$tmp/out")"
 at_least "$(jain)" 0.99 || fail "per-flow queues: jain $(jain)"
+balanced 3
 
 run --clients=2 --source=gen --weights=1,3 --rate=100M --policy=drr \
 	--dispatch=dispatcher --mailbox=pspat --duration=1 ||
@@ -41,6 +62,7 @@ run --clients=2 --source=gen --weights=1,3 --rate=100M --policy=drr \
 grep -Eq '^exit client 1 weight 3: [0-9.]+ Mbit/s sent [1-9]' "$tmp/out" ||
 	fail "dispatcher sent nothing: $(cat "$tmp/out")"
 grep -q 'pspat mailboxes' "$tmp/out" || fail "no PSPAT mailboxes: $(cat "$tmp/out")"
+balanced 2
 
 # every packet it counts as sent is in the file, no more
 "$bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 --log-level=lib.eal:error \
@@ -48,7 +70,8 @@ grep -q 'pspat mailboxes' "$tmp/out" || fail "no PSPAT mailboxes: $(cat "$tmp/ou
 	--vdev=net_pcap0,tx_pcap="$tmp/tx.pcap" -- --clients=2 --source=gen \
 	--weights=1,2 --rate=10M --pkt-size=128 --duration=1 >"$tmp/out" 2>&1 ||
 	fail "pcap run exited $?: $(cat "$tmp/out")"
-sent=$(awk '/^exit client/ { s += $9 } END { print s }' "$tmp/out")
+balanced 2
+sent=$(awk '/^exit client [0-9]+ weight/ { s += $9 } END { print s }' "$tmp/out")
 inpcap=$(python3 - "$tmp/tx.pcap" <<'EOF'
 import struct, sys
 d = open(sys.argv[1], 'rb').read()
@@ -69,10 +92,37 @@ echo "pcap: $inpcap frames, pk-pspat sent $sent"
 	--file-prefix="pk_expspat_$$_int" --vdev=net_null0 -- --clients=2 \
 	--source=gen --rate=0 >"$tmp/out" 2>&1 &
 pid=$!
-sleep 2
+sleep 1.5
+# client 0's mailbox, as telemetry names it, counts what it took
+if [ "$(id -u)" -eq 0 ]; then
+	rundir=/var/run/dpdk
+else
+	rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+fi
+python3 - "$rundir/pk_expspat_$$_int/dpdk_telemetry.v2" <<'EOF' ||
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(1024)
+def tel(cmd):
+    s.send(cmd.encode())
+    return json.loads(s.recv(65536).decode())[cmd.split(',')[0]]
+c = tel('/pathkit/arbiter_client,pspat,0')
+mb = tel('/pathkit/stage,' + c['mailbox'])
+a = tel('/pathkit/arbiter,pspat')
+print('telemetry: client 0 admitted %d held %d, mailbox %s in %d out %d '
+      'held %d, arbiter held %d' % (c['admitted'], c['held'], c['mailbox'],
+      mb['in_pkts'], mb['out_pkts'], mb['held'], a['held']))
+assert c['mailbox'] == 'pspat.mb0' and mb['in_pkts'] > 0, (c, mb)
+assert a['held'] == a['held_mailboxes'] + a['held_sched'] + \
+    a['held_wait'] + a['held_output'], a
+EOF
+	{ kill -INT $pid; fail "telemetry"; }
+sleep 0.5
 kill -INT $pid
 wait $pid || fail "SIGINT run exited $?: $(cat "$tmp/out")"
 grep -q '^exit jain' "$tmp/out" || fail "no exit statistics after SIGINT"
+balanced 2
 
 bad() { # bad <what the message names> <options>
 	local what=$1

@@ -8,7 +8,10 @@
  * that overwrites (and under ASan poisons) its array right after each push.
  * Per-flow queues through a classifier: flow weights across clients, a full
  * flow queue holding back only its client, packets classified to no queue.
- * Start refuses an lcore that is not a worker. Every test checks conservation per client: admitted = sent + dropped, and
+ * Start refuses an lcore that is not a worker. Counters balance while
+ * packets are held (admitted = sent + dropped + held, per client and in
+ * all, with refusals, drops, a stalled link and a stuck output). Every
+ * test checks conservation per client at stop (nothing held), and
  * the output carries each client's sequence numbers once, in increasing
  * order (per flow, with a classifier): the test arbiter of
  * pk_test_arbiter.h, which each test describes in a struct ta_conf of its
@@ -444,6 +447,98 @@ test_flow_no_queue_dropped(void **state)
 	ta_finish(&t);
 }
 
+/* Every fourth packet to queue 7, which does not exist; the rest to c's. */
+static uint32_t
+flow_own_or_none(uint32_t c, uint32_t seq)
+{
+	return seq % 4 == 3 ? 7 : c;
+}
+
+/*
+ * Counters that balance while the arbiter holds packets: ta_balance() at
+ * every quiescent point, between pk_arbiter_run() calls. First the link
+ * stalls (the fake clock stands still): mailboxes, scheduler queues (16)
+ * and, with a classifier, wait slots fill, clients see refusals, packets
+ * classified to no queue are dropped. Then the link runs into an output
+ * (63 slots) nobody drains: held bursts, retried, then dropped past
+ * tx_retries. Then the output is drained until nothing is held; then stop.
+ */
+static void
+balance_mixed(const struct ta_conf *tc)
+{
+	struct pk_arbiter_client_stats st;
+	struct pk_arbiter_stats as;
+	bool output_held = false;
+	uint64_t dropped = 0;
+	struct ta t;
+	uint32_t c;
+	int r;
+
+	ta_create(&t, pool, tc);
+	for (r = 0; r < 8; r++) { /* the link stalled */
+		for (c = 0; c < t.nb; c++)
+			ta_feed(&t, c, 32);
+		pk_arbiter_run(t.a, 1);
+		ta_balance(&t, &as);
+	}
+	assert_true(as.held_mailboxes > 0);
+	assert_true(as.held_sched > 0);
+	assert_true(tc->flow == NULL || as.held_wait > 0);
+	for (c = 0; c < t.nb; c++) {
+		assert_int_equal(pk_arbiter_client_stats_get(t.a, c, &st), 0);
+		assert_true(st.rejected > 0); /* full mailbox */
+		assert_true(st.held > 0);
+		assert_true(tc->flow == NULL || st.dropped > 0); /* no queue */
+	}
+	for (r = 0; r < 200; r++) { /* the link runs, the output is stuck */
+		t.now_ns += 1000000;
+		for (c = 0; c < t.nb; c++)
+			ta_feed(&t, c, 8);
+		pk_arbiter_run(t.a, 1);
+		if (tc->d == PK_ARBITER_DISPATCH_THREAD)
+			pk_arbiter_dispatch(t.a);
+		ta_balance(&t, &as);
+		output_held |= as.held_output > 0;
+	}
+	assert_true(output_held);
+	for (c = 0; c < t.nb; c++) {
+		assert_int_equal(pk_arbiter_client_stats_get(t.a, c, &st), 0);
+		dropped += st.dropped;
+	}
+	assert_true(dropped > 0);
+	for (r = 0; r < 1000 && as.held != 0; r++) { /* released, all sent */
+		t.now_ns += 1000000;
+		pk_arbiter_run(t.a, 1);
+		if (tc->d == PK_ARBITER_DISPATCH_THREAD)
+			pk_arbiter_dispatch(t.a);
+		ta_consume(&t);
+		ta_balance(&t, &as);
+	}
+	assert_int_equal(as.held, 0);
+	ta_finish(&t); /* and after stop */
+}
+
+static void
+test_counters_balance_while_held(void **state)
+{
+	static const uint32_t w[4] = { 1, 2, 4, 1 };
+	struct ta_conf tc = { .nb = 3, .w = w, .rate = 1000000000ULL,
+			      .out_size = 64, .mb_size = 64, .qsize = 16 };
+
+	(void)state;
+	balance_mixed(&tc); /* per-client queues, direct, ring mailboxes */
+	tc.d = PK_ARBITER_DISPATCH_THREAD;
+	tc.mb = PK_ARBITER_MB_PSPAT;
+	balance_mixed(&tc);
+	tc.w = NULL; /* per-flow queues: waits and drops to no queue */
+	tc.flow = flow_own_or_none;
+	tc.nq = 4;
+	balance_mixed(&tc);
+	tc.d = PK_ARBITER_DISPATCH_DIRECT;
+	tc.mb = PK_ARBITER_MB_RING;
+	balance_mixed(&tc);
+}
+
 /*
  * PK_ARBITER_MAX_CLIENTS clients, with either mailbox: more rings than the
  * EAL has memzones (2560 in Debian's DPDK), so mailboxes must not use them.
@@ -563,6 +658,7 @@ main(void)
 		TA_TEST(test_flow_queues_share_by_flow),
 		TA_TEST(test_flow_queue_full),
 		TA_TEST(test_flow_no_queue_dropped),
+		TA_TEST(test_counters_balance_while_held),
 		TA_TEST(test_max_clients),
 		TA_TEST(test_bad_conf),
 		TA_TEST(test_start_needs_a_worker_lcore),
