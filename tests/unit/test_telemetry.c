@@ -383,11 +383,13 @@ test_good_params_exact(void **state)
 		assert_int_equal(st.admitted, hostile_arb_in[a][c]);
 		snprintf(cmd, sizeof(cmd), CL ",%s", clients[i].param);
 		snprintf(want, sizeof(want), "{\"" CL "\":{\"arbiter\":\"%s\","
-			 "\"client\":%u,\"admitted\":%" PRIu64 ",\"rejected\":"
-			 "%" PRIu64 ",\"sent\":%" PRIu64 ",\"dropped\":%" PRIu64
-			 ",\"bytes\":%" PRIu64 "}}", hostile_arb_names[a], c,
+			 "\"client\":%u,\"mailbox\":\"%s\",\"admitted\":%"
+			 PRIu64 ",\"rejected\":%" PRIu64 ",\"sent\":%" PRIu64
+			 ",\"dropped\":%" PRIu64 ",\"bytes\":%" PRIu64
+			 ",\"held\":%" PRIu64 "}}", hostile_arb_names[a], c,
+			 pk_stage_name(pk_arbiter_client(h->a[a], c)),
 			 st.admitted, st.rejected, st.sent, st.dropped,
-			 st.bytes);
+			 st.bytes, st.held);
 		assert_string_equal(tel(cmd), want);
 	}
 }
