@@ -310,6 +310,8 @@ pk_thread_stop(struct pk_thread *t)
 enum pk_thread_state
 pk_thread_state(const struct pk_thread *t)
 {
+	if (t == NULL)
+		return PK_THREAD_STOPPED;
 	return (enum pk_thread_state)__atomic_load_n(&t->state,
 						     __ATOMIC_ACQUIRE);
 }

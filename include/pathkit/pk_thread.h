@@ -182,7 +182,7 @@ struct pk_thread *pk_thread_from_stage(struct pk_stage *s);
 /** Destroy a stopped thread (stops it first). Accepts NULL. */
 void pk_thread_destroy(struct pk_thread *t);
 
-/** @return the thread's state. Any thread. */
+/** @return the thread's state (PK_THREAD_STOPPED for NULL). Any thread. */
 enum pk_thread_state pk_thread_state(const struct pk_thread *t);
 
 /** @return true once stop was asked: a long custom run should return. */
