@@ -52,7 +52,9 @@
 # PK_SOAK_STRICT_STAGES=1 (port_tx is left out: its out is the NIC, which
 # the balance lines check).
 #
-# Usage: devtools/soak.sh [MINUTES]   (as root, after a build in build/)
+# Usage: devtools/soak.sh [MINUTES]   (as root)
+# Given no binaries, it installs what is missing and builds build/ first,
+# as devtools/demo.sh does, so that it soaks the code as it is.
 # Environment: PK_SOAK_SECONDS (overrides MINUTES; at least 60, rounded
 #   down to 30-s cycles), PK_SOAK_FWD, PK_SOAK_PSPAT, PK_SOAK_FRAMES (the
 #   binaries; by default in PK_SOAK_BUILD, build/), PK_SOAK_RSS_KB,
@@ -87,6 +89,11 @@ isnum "$rss_allow" || usage
 ncycles=$((secs / cycle))
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
+if [ -z "${PK_SOAK_BUILD:-}${PK_SOAK_FWD:-}${PK_SOAK_PSPAT:-}${PK_SOAK_FRAMES:-}" ]; then
+	"$src/devtools/install-deps.sh" || exit 1
+	[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null || exit 1
+	ninja -C "$build" >/dev/null || { echo "soak: the build failed"; exit 1; }
+fi
 for t in ip ping iperf3 ethtool python3 timeout; do
 	command -v "$t" >/dev/null || skip "$t not installed (devtools/install-deps.sh)"
 done
