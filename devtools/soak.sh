@@ -181,7 +181,12 @@ die() { # a failure before there is anything to check
 }
 nsdo() { ip netns exec "$@"; }
 mac() { nsdo "$1" cat "/sys/class/net/$2/address"; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# rss_kb PID: "VmRSS RssAnon RssFile RssShmem" in kB
+rss_kb() {
+	awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ { v[$1] = $2 }
+		END { print v["VmRSS:"] + 0, v["RssAnon:"] + 0, v["RssFile:"] + 0,
+			v["RssShmem:"] + 0 }' "/proc/$1/status" 2>/dev/null
+}
 
 # netns NAME...: new namespaces, lo up, no IPv6 (no router solicitation or
 # MLD report trickling into the programs while they should be quiet)
@@ -467,8 +472,8 @@ sample() {
 	echo "$1: ${last[pspat_quiet]} ${last[pspat_clients]}" >>"$tmp/samples"
 	echo "fwd ${last[fwd_rss]}" >>"$tmp/rss"
 	echo "pspat ${last[pspat_rss]}" >>"$tmp/rss"
-	say "$1: VmRSS pk-fwd ${last[fwd_rss]} kB, pk-pspat" \
-		"${last[pspat_rss]} kB; pk-pspat clients (admitted sent dropped" \
+	say "$1: VmRSS pk-fwd ${last[fwd_rss]%% *} kB, pk-pspat" \
+		"${last[pspat_rss]%% *} kB; pk-pspat clients (admitted sent dropped" \
 		"held) ${last[pspat_clients]}: ${last[pspat_quiet]}"
 }
 
@@ -597,11 +602,13 @@ check $? "malformed frames: $fsent of $ftried sent in $ncycles bursts"
 
 # memory: the last quiet sample against the warm-up's
 for p in fwd pspat; do
-	a=${first[${p}_rss]:-0} b=${last[${p}_rss]:-0}
+	read -r a aa af as <<<"${first[${p}_rss]:-0 0 0 0}"
+	read -r b ba bf bs <<<"${last[${p}_rss]:-0 0 0 0}"
 	[ "$a" -gt 0 ] && [ "$b" -le $((a + rss_allow)) ]
-	check $? "pk-$p VmRSS $a -> $b kB ($((b - a)) kB, allowed" \
-		"$rss_allow; the most at a sample $(awk -v k="$p" \
-		'$1 == k && $2 > m { m = $2 } END { print m + 0 }' "$tmp/rss"))"
+	check $? "pk-$p VmRSS $a -> $b kB ($((b - a)) kB: anon $((ba - aa))," \
+		"file $((bf - af)), shmem $((bs - as)); allowed $rss_allow)," \
+		"the most at a sample $(awk -v k="$p" \
+		'$1 == k && $2 > m { m = $2 } END { print m + 0 }' "$tmp/rss")"
 done
 
 echo "soak: pk-fwd final statistics:"
