@@ -80,12 +80,13 @@ isnum() { [[ $1 =~ ^[0-9]{1,7}$ ]]; }
 [ $# -le 1 ] || usage
 mins=${1:-10}
 { isnum "$mins" && [ "$mins" -ge 1 ] && [ "$mins" -le 10080 ]; } || usage
-secs=${PK_SOAK_SECONDS:-$((mins * 60))}
+secs=${PK_SOAK_SECONDS:-$((10#$mins * 60))}
 if ! isnum "$secs" || [ "$secs" -lt 60 ]; then
 	echo "$0: PK_SOAK_SECONDS: at least 60" >&2
 	exit 2
 fi
 isnum "$rss_allow" || usage
+secs=$((10#$secs)) rss_allow=$((10#$rss_allow)) # 010 is ten, not eight
 ncycles=$((secs / cycle))
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
