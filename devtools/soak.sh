@@ -7,10 +7,10 @@
 # adds up and that neither program grew. Not in CI as is: CI runs 60 s of
 # it (tests/integration/test_soak.sh, PK_SOAK_SECONDS=60).
 #
-#   FA --eth0==fa--[ pk-fwd io, 64 flows ]--fb==eth0-- FB   10.78.0.1 <-> .2
+#   FA --eth0==fa--[ pk-fwd io, 64 flows ]--fb==eth0-- FB  10.78.0.1 <-> .2
 #   PA --a0==pa0--[ pk-pspat client 0 ]--+
-#   PA --a1==pa1--[ pk-pspat client 1 ]--+-- pb0==b0-- PB   10.79.{1,2}.1 -> 10.79.0.2
-#   PA --ra=====================================rb-- PB   (the way back)
+#   PA --a1==pa1--[ pk-pspat client 1 ]--+-- pb0==b0-- PB  10.79.{1,2}.1
+#   PA --ra=====================================rb-- PB  -> 10.79.0.2, back
 #
 # The DPDK ends (fa, fb; pa0, pa1, pb0) live in two hub namespaces, HF and
 # HP, with no address: every link and address is in a namespace the script
@@ -90,13 +90,15 @@ secs=$((10#$secs)) rss_allow=$((10#$rss_allow)) # 010 is ten, not eight
 ncycles=$((secs / cycle))
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
-if [ -z "${PK_SOAK_BUILD:-}${PK_SOAK_FWD:-}${PK_SOAK_PSPAT:-}${PK_SOAK_FRAMES:-}" ]; then
+given=${PK_SOAK_BUILD:-}${PK_SOAK_FWD:-}${PK_SOAK_PSPAT:-}${PK_SOAK_FRAMES:-}
+if [ -z "$given" ]; then
 	"$src/devtools/install-deps.sh" || exit 1
 	[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null || exit 1
-	ninja -C "$build" >/dev/null || { echo "soak: the build failed"; exit 1; }
+	ninja -C "$build" >/dev/null || { echo "soak: build failed"; exit 1; }
 fi
 for t in ip ping iperf3 ethtool python3 timeout; do
-	command -v "$t" >/dev/null || skip "$t not installed (devtools/install-deps.sh)"
+	command -v "$t" >/dev/null ||
+		skip "$t not installed (devtools/install-deps.sh)"
 done
 for b in "$fwd_bin" "$pspat_bin" "$frames_bin"; do
 	[ -x "$b" ] || skip "$b not built (meson setup build && ninja -C build)"
@@ -511,7 +513,11 @@ for ((c = 1; c <= ncycles; c++)); do
 	kill -0 "$fwd_pid" 2>/dev/null || die "pk-fwd died (cycle $c)"
 	kill -0 "$pspat_pid" 2>/dev/null || die "pk-pspat died (cycle $c)"
 	sleep 1
-	if [ "$c" -eq 1 ]; then sample warm-up; else sample "cycle $c/$ncycles"; fi
+	if [ "$c" -eq 1 ]; then
+		sample warm-up
+	else
+		sample "cycle $c/$ncycles"
+	fi
 	# the next burst 30 s after this one (a busy machine may take longer)
 	[ $((SECONDS - t0)) -lt $cycle ] && sleep $((cycle - (SECONDS - t0)))
 done
@@ -540,8 +546,9 @@ while read -r a b rx gen tx drop err; do
 done < <(sed -nE 's/^  Balance P=([0-9]+) -> P=([0-9]+): RX ([0-9]+) \+ generated ([0-9]+) = TX ([0-9]+) \+ dropped ([0-9]+) \+ TX errors ([0-9]+)$/\1 \2 \3 \4 \5 \6 \7/p' "$tmp/fwd.log")
 [ "$n" -eq 2 ] || verdict FAIL "pk-fwd: $n balance lines that parse, want 2"
 # nothing negative or unbalanced in any statistics line of either
-if grep -hiE "not add up|^(  Balance|  RX-|  TX-|exit |stats |  .* in=|  path ).*[=: ]-[0-9]" \
-	"$tmp/fwd.log" "$tmp/pspat.log" >"$tmp/negative"; then
+stat_line="^(  Balance|  RX-|  TX-|exit |stats |  .* in=|  path )"
+if grep -hiE "not add up|$stat_line.*[=: ]-[0-9]" "$tmp/fwd.log" \
+	"$tmp/pspat.log" >"$tmp/negative"; then
 	verdict FAIL "negative or unbalanced: $(head -3 "$tmp/negative")"
 else
 	verdict OK "no statistics line negative or saying it does not add up"

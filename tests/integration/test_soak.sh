@@ -9,6 +9,9 @@
 # Usage: test_soak.sh <source root> <pk-fwd> <pk-pspat> <soak_frames>
 # Environment: PK_SOAK_SECONDS (60).
 set -uo pipefail
-[ $# -eq 4 ] || { echo "usage: $0 <source root> <pk-fwd> <pk-pspat> <soak_frames>"; exit 2; }
+if [ $# -ne 4 ]; then
+	echo "usage: $0 <source root> <pk-fwd> <pk-pspat> <soak_frames>" >&2
+	exit 2
+fi
 PK_SOAK_SECONDS=${PK_SOAK_SECONDS:-60} PK_SOAK_FWD=$2 PK_SOAK_PSPAT=$3 \
 	PK_SOAK_FRAMES=$4 exec "$1/devtools/soak.sh"
