@@ -157,8 +157,13 @@ path_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
 	}
 	if (!(p->tail->caps & PK_STAGE_CAP_PULL) &&
 	    pk_stage_stats_get(p->tail, &end) == 0) {
-		st->out_pkts = end.in_pkts;
-		st->out_bytes = end.in_bytes;
+		/* what the sink took and neither freed nor holds left the
+		 * path (a TX port counts no out; a demux tail frees some) */
+		st->out_pkts = end.in_pkts - end.held;
+		for (r = 0; r < PK_DROP_MAX; r++)
+			st->out_pkts -= end.drops[r];
+		st->out_bytes = end.out_pkts != 0 ? end.out_bytes :
+						   end.in_bytes;
 	}
 }
 

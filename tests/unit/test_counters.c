@@ -270,6 +270,35 @@ test_balance_paths(void **state)
 	}
 }
 
+/* A path whose tail is a sink that frees some (a demux: malformed frames)
+ * balances too: what left it is what the sink neither freed nor holds. */
+static void
+test_balance_path_to_a_sink(void **state)
+{
+	struct pk_stage *miss = mk("queue_ring", "smiss", "size=64");
+	struct pk_demux_conf conf = { .name = "sdm", .capacity = 8,
+				      .socket_id = SOCKET_ID_ANY,
+				      .miss = miss };
+	struct pk_stage *st[2] = { mk("proc_noop", "sn", NULL),
+				   pk_demux_flow_create(&conf) };
+	struct pk_path_conf pc = { .name = "tosink",
+				   .tail = PK_PATH_TAIL_DROP,
+				   .socket_id = SOCKET_ID_ANY };
+	struct pk_path *path;
+
+	(void)state;
+	assert_non_null(st[1]);
+	path = pk_path_create(&pc, st, 2);
+	assert_non_null(path);
+	mixed_push_pull(pk_path_stage(path), miss, BURST, 0);
+	assert_true(stats(st[1]).drops[PK_DROP_MALFORMED] > 0);
+	assert_balanced(pk_path_stage(path));
+	assert_int_equal(stats(pk_path_stage(path)).out_pkts,
+			 stats(st[1]).out_pkts);
+	pk_path_destroy(path);
+	pk_stage_destroy(miss);
+}
+
 /* A demux that frees malformed frames, hands some to a small target and
  * gives back what neither the target nor a key takes. */
 static void
@@ -458,6 +487,8 @@ main(void)
 		cmocka_unit_test_teardown(test_sched_counts_stage_queues_once,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_balance_paths,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_balance_path_to_a_sink,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_balance_demux,
 					  pk_test_teardown_pools_full),
