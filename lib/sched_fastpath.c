@@ -149,21 +149,17 @@ pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 }
 
 /*
- * Store m in q and count it in *in_pkts and *in_bytes.
- * @return false if q is full (m is still the caller's).
+ * Store m in q. @return false if q is full (m is still the caller's). A
+ * packet stored in a stage queue is counted in now, as one stored in a FIFO:
+ * pushed[] remembers not to count it again when it is pulled back.
  */
 static inline bool
-sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m,
-	      uint64_t *in_pkts, uint64_t *in_bytes)
+sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 {
-	uint32_t len = m->pkt_len; /* before a stage queue owns it */
-
 	if (q->flags & SCHED_Q_STAGE) {
 		if (!pk_stage_push_one(q->stage, m))
 			return false;
 		sc->pushed[sched_q_id(sc, q)]++;
-		(*in_pkts)++;
-		*in_bytes += len;
 		/* we are its puller: take the head now rather than poll */
 		if (q->head == NULL && sched_q_pull_head(sc, q)) {
 			sched_idle_remove(sc, q);
@@ -174,15 +170,13 @@ sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m,
 	if (q->head == NULL) {
 		sched_q_set_head(sc, q, m);
 		sc->pol->enqueue(sc->sp, q);
-	} else if (((q->ftail + 1) & sc->qmask) == q->fhead) {
-		/* one slot stays free: with the head slot, qsize in all */
-		return false;
-	} else {
-		q->fifo[q->ftail] = sched_fifo_entry(sc, m);
-		q->ftail = (q->ftail + 1) & sc->qmask;
+		return true;
 	}
-	(*in_pkts)++;
-	*in_bytes += len;
+	/* one slot stays free: with the head slot, qsize packets in all */
+	if (((q->ftail + 1) & sc->qmask) == q->fhead)
+		return false;
+	q->fifo[q->ftail] = sched_fifo_entry(sc, m);
+	q->ftail = (q->ftail + 1) & sc->qmask;
 	return true;
 }
 
@@ -190,8 +184,8 @@ uint16_t
 pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pk_sched *sc = sched_of(s);
-	uint64_t in_pkts = 0, in_bytes = 0;
 	uint16_t i, nr = 0, nomatch = 0;
+	uint64_t bytes = 0;
 	struct pk_sched_q *q;
 	struct rte_mbuf *m;
 
@@ -208,12 +202,15 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 			pkts[nr++] = m; /* refused ones gather at the front */
 			continue;
 		}
-		if (unlikely(!sched_q_store(sc, q, m, &in_pkts, &in_bytes)))
+		bytes += m->pkt_len; /* before it is stored: a stage may pass it on */
+		if (unlikely(!sched_q_store(sc, q, m))) {
+			bytes -= m->pkt_len;
 			pkts[nr++] = m;
+		}
 	}
-	pk_counter_add(&s->in.pkts, in_pkts);
+	pk_counter_add(&s->in.pkts, n - nr);
 	if (s->flags & PK_STAGE_F_BYTES)
-		pk_counter_add(&s->in.bytes, in_bytes);
+		pk_counter_add(&s->in.bytes, bytes);
 	if (unlikely(nr != 0)) {
 		pk_stage_count_refused(&s->in, PK_DROP_NO_MATCH, nomatch);
 		pk_stage_count_refused(&s->in, PK_DROP_FULL, nr - nomatch);
