@@ -42,13 +42,6 @@ path_add(uint64_t *c, uint64_t v, bool mt)
 		pk_counter_add(c, v);
 }
 
-/* Bytes of a burst, read before it is handed over; 0 unless counted. */
-static inline uint64_t
-path_bytes(const struct pk_stage *s, struct rte_mbuf *const *pkts, uint16_t n)
-{
-	return unlikely(s->flags & PK_STAGE_F_BYTES) ? pk_burst_bytes(pkts, n) : 0;
-}
-
 /*
  * Push into the head and count what the path took. What the chain refused
  * (pkts[taken..n), still ours) goes back to the caller under tail policy
@@ -59,7 +52,7 @@ path_push_head(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	       bool drop)
 {
 	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
-	uint64_t bytes = path_bytes(s, pkts, n);
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t taken = pk_stage_push(path_of(s)->head, pkts, n);
 	uint16_t back = n - taken;
 
@@ -69,7 +62,7 @@ path_push_head(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 			rte_pktmbuf_free_bulk(&pkts[taken], back);
 			taken = n;
 		} else {
-			bytes -= path_bytes(s, &pkts[taken], back);
+			bytes -= pk_stage_push_bytes(s, &pkts[taken], back);
 			path_add(&s->in.refused[PK_DROP_FULL], back, mt);
 		}
 	}
@@ -96,7 +89,7 @@ path_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
 	bool mt = s->caps & PK_STAGE_CAP_MT_PULL;
 	uint16_t n = pk_stage_pull(path_of(s)->tail, pkts, max);
-	uint64_t bytes = path_bytes(s, pkts, n);
+	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 
 	path_add(&s->out.pkts, n, mt);
 	if (bytes != 0)
