@@ -24,5 +24,7 @@
 #include <pathkit/pk_runner.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_arbiter.h>
+#include <pathkit/pk_owner.h>
+#include <pathkit/pk_portmap.h>
 
 #endif /* PATHKIT_H */

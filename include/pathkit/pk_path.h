@@ -53,6 +53,10 @@ struct pk_path_conf {
 	uint32_t flags;           /**< enum pk_stage_flag bits:
 				       PK_STAGE_F_BYTES to charge bytes too */
 	int socket_id;            /**< NUMA socket, or SOCKET_ID_ANY */
+	uint32_t acct;            /**< enum pk_acct_row (pk_owner.h): the
+				       owner's row its in/drops count as
+				       received/dropped; 0 (PK_ACCT_NONE)
+				       for none */
 };
 
 struct pk_path;
