@@ -26,5 +26,7 @@
 #include <pathkit/pk_arbiter.h>
 #include <pathkit/pk_owner.h>
 #include <pathkit/pk_portmap.h>
+#include <pathkit/pk_node.h>
+#include <pathkit/pk_sock.h>
 
 #endif /* PATHKIT_H */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_NODE_H
+#define PK_NODE_H
+
+/**
+ * @file
+ * A SILK node: one uplink port with the node's IPv4 (and optionally IPv6)
+ * address, the shims around it, and the sockets on it (pk_sock.h).
+ *
+ *   uplink RX -> [reassembly] -> root demux -> socket paths (stolen)
+ *                                           \-> miss: exception (TAP or drop)
+ *   socket sends (egress queue) --+
+ *   kernel TAP RX ----------------+-> egress shim: owner, accounting -> uplink TX
+ *
+ * Ingress shim: the root demux (pk_demux.h) holds one key per bound or
+ * connected socket. A matched packet its path takes is stolen; one its path
+ * refuses (full) is dropped and counted on the path, hence its owner; a
+ * packet no key matches goes to the exception stage: by default a net_tap
+ * port whose kernel interface carries the uplink's MAC and the node's
+ * addresses, so the kernel answers ARP, neighbour discovery, ping and
+ * whatever no path claims (charged to "unknown", row misc), or a drop.
+ * Egress shim: what sockets send is charged to their owner when sent;
+ * what the kernel sends through the TAP is charged to the owner whose
+ * socket's key its flow matches (turned round), else to "unknown"; all of it
+ * leaves on the uplink's TX queue 0, which only the node's thread uses.
+ *
+ * The node's thread: pk_node_run() does one round (uplink RX burst through
+ * the ingress shim, TAP RX and the egress queue through the egress shim);
+ * pk_node_start() runs rounds on an EAL worker lcore until pk_node_stop().
+ * One thread runs rounds at a time. It is the root demux's reader (thread
+ * id 0): closing a socket waits for its next round.
+ *
+ * Ownership: the node owns its demux, queues, TAP port, reassembly stage and
+ * port map; pk_node_destroy() frees them and every packet they hold. It
+ * does not own the uplink port (set up and closed by the caller) nor the
+ * mempool. Sockets must be closed before the node is destroyed.
+ *
+ * Threads: create, start, stop, destroy on the control thread. Socket calls
+ * run on application threads (pk_sock.h). Statistics from any thread.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#include <rte_mempool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pk_node;
+struct pk_portmap;
+struct pk_stage;
+
+/** What happens to packets no socket claims. */
+enum pk_node_exception {
+	PK_NODE_EXC_TAP = 0, /**< to the kernel through a net_tap port */
+	PK_NODE_EXC_DROP,    /**< freed, counted "no-match" on the demux */
+};
+
+/** How to build a node. Zero fields take the defaults shown. */
+struct pk_node_conf {
+	const char *name;            /**< 1..15 characters */
+	uint16_t uplink;             /**< ethdev port, set up and started */
+	struct rte_mempool *mp;      /**< for sends, copies and the TAP port */
+	struct in_addr addr4;        /**< the node's IPv4 address (required) */
+	uint8_t plen4;               /**< its prefix length (24) */
+	struct in6_addr addr6;       /**< IPv6 address, or :: for none */
+	uint8_t plen6;               /**< its prefix length (64) */
+	struct in_addr gateway4;     /**< next hop off the prefix, or 0 */
+	enum pk_node_exception exception; /**< what misses go to (TAP) */
+	const char *tap_name;        /**< kernel interface ("pk-<name>") */
+	uint32_t capacity;           /**< socket keys at most (65536) */
+	uint32_t socket_queue;       /**< packets a socket queues (256) */
+	uint32_t egress_queue;       /**< egress queue size (4096) */
+	int reassembly;              /**< non-zero: reassemble IPv4/IPv6 */
+	int socket_id;               /**< NUMA socket, or SOCKET_ID_ANY */
+};
+
+/** What a node's shims counted (all packets). */
+struct pk_node_stats {
+	uint64_t rx;          /**< received on the uplink */
+	uint64_t stolen;      /**< taken by a socket path */
+	uint64_t full;        /**< refused by a full socket path, dropped */
+	uint64_t exception;   /**< to the kernel (or dropped: no exception) */
+	uint64_t malformed;   /**< dropped at the ingress shim as malformed */
+	uint64_t tap_rx;      /**< sent by the kernel */
+	uint64_t egress;      /**< sent by sockets */
+	uint64_t tx;          /**< transmitted on the uplink */
+	uint64_t tx_dropped;  /**< the uplink refused them: freed */
+};
+
+/**
+ * Create a node: the TAP port (with the uplink's MAC, the node's addresses,
+ * up), the root demux, the egress queue, the port map ("<name>").
+ * @return the node, or NULL with rte_errno EINVAL (bad conf, uplink not
+ *   started), EEXIST (name taken), ENODEV (TAP could not be made),
+ *   ENOMEM, or an errno of the kernel's address setup.
+ */
+struct pk_node *pk_node_create(const struct pk_node_conf *conf);
+
+/**
+ * Destroy a node; its sockets must be closed, its thread stopped. NULL does
+ * nothing.
+ */
+void pk_node_destroy(struct pk_node *n);
+
+/**
+ * One round of the node's shims on the calling thread.
+ * @return packets moved (>= 0), or -EINVAL.
+ */
+int pk_node_run(struct pk_node *n);
+
+/**
+ * Run rounds on an EAL worker lcore until pk_node_stop().
+ * @return 0, -EINVAL (not a worker lcore), -EBUSY (lcore busy), -EALREADY.
+ */
+int pk_node_start(struct pk_node *n, unsigned int lcore);
+
+/**
+ * Stop the node's lcore and wait for it.
+ * @return 0, or -EINVAL (not started).
+ */
+int pk_node_stop(struct pk_node *n);
+
+/** @return the node's port map (pk_portmap.h). */
+struct pk_portmap *pk_node_portmap(struct pk_node *n);
+
+/** @return the root demux (pk_demux.h), for statistics. */
+struct pk_stage *pk_node_demux(struct pk_node *n);
+
+/** @return the TAP port's ethdev id, or UINT16_MAX with exception=drop. */
+uint16_t pk_node_tap_port(const struct pk_node *n);
+
+/**
+ * Read the shims' counters. Any thread.
+ * @return 0, or -EINVAL.
+ */
+int pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st);
+
+/**
+ * Print every owner's account (rows with traffic) and the node's counters.
+ * @return 0, or -EIO.
+ */
+int pk_node_stats_print(FILE *f, const struct pk_node *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_NODE_H */

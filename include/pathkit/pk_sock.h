@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_SOCK_H
+#define PK_SOCK_H
+
+/**
+ * @file
+ * Sockets that are paths (SILK's socket shim, in user space), on a node
+ * (pk_node.h). The calls follow the BSD socket API; errors are its errno
+ * values, returned negated (-EADDRINUSE, -EAGAIN, ...), never set in errno.
+ *
+ * A UDP socket is a path owned by the socket's owner and charged to its udp
+ * row (pk_owner.h):
+ *
+ *   root demux -> input queue -> entry thread -> proc_udp -> output queue
+ *
+ * Lazy receiver processing (the default): the node's thread only classifies
+ * and enqueues; pk_sock_recv*() runs the entry thread in the caller's thread
+ * (UDP length and checksum checks, header strip: pk_udp.h), so the protocol
+ * work is done by, and charged to, the thread that reads. A full input queue
+ * drops at the demux, before any protocol work (early discard), counted on
+ * the owner. With PK_SOCK_F_EAGER the path is proc_udp -> output queue and
+ * the node's thread does the work when the datagram arrives (for
+ * comparison). Malformed datagrams are dropped and counted on the owner.
+ * Sends build Ethernet, IP and UDP headers (checksums offloaded when the
+ * uplink offers it), are charged to the owner as sent, and go to the node's
+ * egress queue; a full egress queue gives -ENOBUFS, counted dropped.
+ *
+ * A TCP socket is a kernel TCP socket on the node's kernel side (its TAP
+ * interface), wrapped as SILK wrapped it: bind, listen and connect go
+ * through the port map and install demux keys; the segments the uplink
+ * receives for it are stolen into its path (input queue, charged to the
+ * owner's tcp row) and, in the caller's thread, reinjected into the kernel
+ * through the TAP before the kernel socket is read (SILK's
+ * ProcLinuxReinject). What the kernel sends for it leaves through the
+ * egress shim and is charged to the owner.
+ *
+ * Ports: bind checks the node's port map: -EACCES for a port reserved for
+ * another owner, -EADDRINUSE for one in use. connect, and a send on an
+ * unbound socket, bind an ephemeral port the map picks. close removes the
+ * socket's demux keys (waiting for the node's thread to let go of them),
+ * releases its port and destroys its path, freeing (and counting) what it
+ * still holds.
+ *
+ * Addresses are struct sockaddr_in / sockaddr_in6 of the socket's domain;
+ * an AF_INET6 socket does not take IPv4-mapped addresses (IPV6_V6ONLY).
+ *
+ * Ownership: pk_sock_recv_burst() hands datagrams (mbufs holding only the
+ * payload) to the caller, who frees them; pk_sock_send_burst() takes the
+ * payload mbufs it accepts (pkts[0..ret)); the rest stay the caller's.
+ *
+ * Threads: any EAL lcore or thread registered with rte_thread_register()
+ * (which gives it an lcore id) may call these functions. One thread at a
+ * time uses a given socket; different sockets may be used by different
+ * threads at once. open and close are control operations (they take the
+ * node's socket lock; close may wait for one round of the node's thread).
+ */
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pk_node;
+struct pk_sock;
+
+/** Socket types. */
+enum pk_sock_type {
+	PK_SOCK_UDP = 1, /**< datagrams, the user-space UDP path */
+	PK_SOCK_TCP = 2, /**< a stream, a kernel TCP socket wrapped in a path */
+};
+
+/** Socket flags, at open. */
+enum pk_sock_flag {
+	PK_SOCK_F_NONBLOCK = 1u << 0, /**< calls never wait (-EAGAIN) */
+	PK_SOCK_F_EAGER = 1u << 1,    /**< UDP: process on the node's thread */
+};
+
+/** Flags of one call. */
+enum pk_msg_flag {
+	PK_MSG_DONTWAIT = 1u << 0, /**< do not wait, this call only */
+};
+
+/** Largest UDP payload a socket sends (IPv4; IPv6 allows 65527). */
+#define PK_SOCK_UDP_MAX 65507
+
+/**
+ * Open a socket for owner on node n.
+ * @param n the node
+ * @param owner a pk_owner.h id (charged for everything the socket does)
+ * @param domain AF_INET or AF_INET6
+ * @param type enum pk_sock_type
+ * @param flags enum pk_sock_flag bits
+ * @return the socket, or NULL with rte_errno EINVAL (bad argument, no such
+ *   owner), EAFNOSUPPORT (the node has no address of that family), ENOMEM,
+ *   EMFILE (the node's socket capacity is reached).
+ */
+struct pk_sock *pk_sock_open(struct pk_node *n, uint32_t owner, int domain,
+			     enum pk_sock_type type, uint32_t flags);
+
+/**
+ * Bind to a local address and port (port 0: an ephemeral one).
+ * @return 0, -EINVAL (bound already, bad address), -EAFNOSUPPORT,
+ *   -EADDRNOTAVAIL (not the node's address, or no ephemeral port free),
+ *   -EACCES (reserved for another owner), -EADDRINUSE, -ENOSPC (demux full).
+ */
+int pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr,
+		 socklen_t len);
+
+/**
+ * Connect: fix the remote end (UDP), or open a connection (TCP, waits up to
+ * the socket's timeout unless non-blocking: then -EINPROGRESS and
+ * pk_sock_poll() for POLLOUT). Binds an ephemeral port if unbound.
+ * @return 0, -EINPROGRESS, -EISCONN, -ECONNREFUSED, -ETIMEDOUT, or bind's.
+ */
+int pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr,
+		    socklen_t len);
+
+/**
+ * Listen for connections (TCP; the socket must be bound).
+ * @return 0, -EOPNOTSUPP (UDP), -EINVAL (not bound), or the kernel's errno.
+ */
+int pk_sock_listen(struct pk_sock *s, int backlog);
+
+/**
+ * Accept a connection (TCP), waiting up to the socket's timeout.
+ * @param s a listening socket
+ * @param peer filled with the peer's address, or NULL
+ * @param len in: size of peer; out: its length
+ * @param acc set to the new socket (same owner, its own path)
+ * @return 0, -EAGAIN, -EOPNOTSUPP, -EINVAL, -ENOMEM, -EMFILE.
+ */
+int pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
+		   struct pk_sock **acc);
+
+/**
+ * Send on a connected socket. UDP: one datagram; TCP: a part of the stream.
+ * @return bytes sent, or -ENOTCONN, -EMSGSIZE (UDP datagram too big),
+ *   -ENOBUFS (egress queue full, or no mbuf), -EAGAIN (next hop not
+ *   resolved yet, non-blocking), -EHOSTUNREACH, -EPIPE (TCP closed).
+ */
+ssize_t pk_sock_send(struct pk_sock *s, const void *buf, size_t len,
+		     int flags);
+
+/**
+ * Send a datagram to addr (UDP), or as pk_sock_send() with addr NULL.
+ * @return bytes sent or the errors of pk_sock_send(), -EISCONN (TCP with an
+ *   address), -EDESTADDRREQ (NULL addr, not connected).
+ */
+ssize_t pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len,
+		       int flags, const struct sockaddr *addr,
+		       socklen_t addrlen);
+
+/**
+ * Receive into buf. UDP: one datagram, cut to len like recv(2) (the rest of
+ * it is lost); TCP: what the stream holds, up to len (0: the peer closed).
+ * Waits up to the socket's timeout unless non-blocking or PK_MSG_DONTWAIT.
+ * @return bytes, -EAGAIN (nothing within the timeout), -ENOTCONN, -EINVAL.
+ */
+ssize_t pk_sock_recv(struct pk_sock *s, void *buf, size_t len, int flags);
+
+/**
+ * As pk_sock_recv(), and fills in the sender's address (UDP).
+ * @return bytes, or the errors of pk_sock_recv().
+ */
+ssize_t pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
+			 struct sockaddr *addr, socklen_t *addrlen);
+
+/**
+ * Receive up to max datagrams without copying (UDP): mbufs holding only the
+ * payload; pk_udp_peer() (pk_udp.h) gives each one's addresses. The caller
+ * owns and frees them. Waits like pk_sock_recv() for the first one.
+ * @return datagrams (> 0), -EAGAIN, -EOPNOTSUPP (TCP), -EINVAL.
+ */
+int pk_sock_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts,
+		       uint16_t max, int flags);
+
+/**
+ * Send up to n payload mbufs as datagrams to addr (NULL: the connected
+ * peer), without copying: headers are prepended in each mbuf's headroom
+ * (RTE_PKTMBUF_HEADROOM is enough). Takes pkts[0..ret).
+ * @return datagrams taken (>= 0; fewer than n when the egress queue is
+ *   full), or -ENOTCONN, -EDESTADDRREQ, -EMSGSIZE (pkts[0] too big), -ENOSPC
+ *   (pkts[0] lacks headroom), -EAGAIN, -EHOSTUNREACH, -EOPNOTSUPP (TCP).
+ */
+int pk_sock_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+		       const struct sockaddr *addr, socklen_t addrlen);
+
+/**
+ * Set how long blocking calls wait, in microseconds (default: forever,
+ * UINT32_MAX). Like SO_RCVTIMEO/SO_SNDTIMEO together.
+ * @return 0, or -EINVAL.
+ */
+int pk_sock_set_timeout(struct pk_sock *s, uint32_t timeout_us);
+
+/**
+ * The socket's local or remote address.
+ * @return 0, -EINVAL (NULL argument, unbound for local), -ENOTCONN (remote).
+ */
+int pk_sock_name(const struct pk_sock *s, struct sockaddr_storage *local,
+		 struct sockaddr_storage *remote);
+
+/** One socket of a pk_sock_poll() set, like struct pollfd. */
+struct pk_sock_pollfd {
+	struct pk_sock *sock; /**< the socket (NULL: skipped) */
+	short events;         /**< POLLIN, POLLOUT */
+	short revents;        /**< what is ready: POLLIN, POLLOUT, POLLHUP,
+				   POLLERR */
+};
+
+/**
+ * Wait until one of the sockets is ready, like poll(2): POLLIN when a recv
+ * or accept would not wait, POLLOUT when a send would not (always for UDP).
+ * @param fds the set
+ * @param n its size
+ * @param timeout_us longest wait in microseconds; 0 checks without waiting
+ * @return sockets ready (>= 0; 0: timed out), or -EINVAL.
+ */
+int pk_sock_poll(struct pk_sock_pollfd *fds, unsigned int n,
+		 uint32_t timeout_us);
+
+/**
+ * Close: remove the demux keys, release the port, destroy the path (freeing
+ * and counting what it holds). NULL does nothing.
+ * @return 0, or a negative errno of the kernel's close (TCP); the socket is
+ *   gone either way.
+ */
+int pk_sock_close(struct pk_sock *s);
+
+/** A socket's counters (datagrams or segments). */
+struct pk_sock_stats {
+	uint64_t rx_pkts;    /**< delivered to the application */
+	uint64_t rx_bytes;   /**< their payload bytes */
+	uint64_t rx_dropped; /**< dropped: queue full, malformed */
+	uint64_t tx_pkts;    /**< sent */
+	uint64_t tx_bytes;   /**< their payload bytes */
+	uint64_t tx_dropped; /**< dropped: egress full */
+};
+
+/**
+ * Read a socket's counters. Any thread.
+ * @return 0, or -EINVAL.
+ */
+int pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st);
+
+/**
+ * The thread that last ran the socket's protocol processing (lazy receiver
+ * processing: the thread calling recv; eager: the node's thread), as
+ * rte_lcore_id() saw it, or LCORE_ID_ANY before any.
+ */
+unsigned int pk_sock_last_lcore(const struct pk_sock *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_SOCK_H */
