@@ -11,6 +11,7 @@
 #include <rte_errno.h>
 
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_owner.h>
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_stage_driver.h>
@@ -22,6 +23,7 @@ struct pk_path {
 	struct pk_stage *head;
 	struct pk_stage *tail;
 	uint32_t owner;
+	uint32_t acct;               /* enum pk_acct_row, or PK_ACCT_NONE */
 	enum pk_path_tail tail_policy;
 	unsigned int nb_stages;
 	struct pk_stage *stages[];
@@ -165,12 +167,17 @@ static void
 path_destroy(struct pk_stage *s)
 {
 	struct pk_path *p = path_of(s);
+	struct pk_stage_stats st;
 	unsigned int i;
 
 	/* threads first: none may run on (or count itself out of) a queue
 	 * destroyed before it */
 	for (i = 0; i < p->nb_stages; i++)
 		pk_thread_stop(pk_thread_from_stage(p->stages[i]));
+	/* the owner keeps what the path counted; read before its stages go
+	 * (pk_stage_destroy took it off the live list that accounts read) */
+	if (p->acct != PK_ACCT_NONE && pk_stage_stats_get(s, &st) == 0)
+		pk_owner_fold_path(p->owner, p->acct, &st);
 	for (i = 0; i < p->nb_stages; i++) {
 		p->stages[i]->parent = NULL;
 		pk_stage_destroy(p->stages[i]);
@@ -269,7 +276,8 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	unsigned int i;
 	int rc;
 
-	if (conf == NULL || conf->tail > PK_PATH_TAIL_DROP) {
+	if (conf == NULL || conf->tail > PK_PATH_TAIL_DROP ||
+	    conf->acct >= PK_ACCT_ROWS) {
 		PK_LOG(ERR, "path: missing or bad configuration");
 		rte_errno = EINVAL;
 		return NULL;
@@ -296,6 +304,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	p->head = stages[0];
 	p->tail = stages[n - 1];
 	p->owner = conf->owner;
+	p->acct = conf->acct;
 	p->tail_policy = conf->tail;
 	p->nb_stages = n;
 	s->caps = path_caps(p->head, p->tail);
@@ -339,6 +348,12 @@ uint32_t
 pk_path_owner(const struct pk_path *p)
 {
 	return p != NULL ? p->owner : 0;
+}
+
+uint32_t
+pk_path_acct(const struct pk_path *p)
+{
+	return p != NULL ? p->acct : PK_ACCT_NONE;
 }
 
 unsigned int

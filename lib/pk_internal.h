@@ -4,6 +4,11 @@
 
 /* Library-internal helpers shared between lib/ files; not installed. */
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pathkit/pk_owner.h>
 #include <pathkit/pk_stage_driver.h>
 
 /* Set s's downstream (through ops->set_next for compound stages). */
@@ -68,5 +73,39 @@ int pk_arbiter_live_foreach(int (*fn)(const struct pk_arbiter *a, void *arg),
 int pk_arbiter_live_apply(const char *name,
 			  int (*fn)(const struct pk_arbiter *a, void *arg),
 			  void *arg);
+
+struct pk_stage_stats;
+
+/*
+ * Is name a valid owner name: 1..PK_OWNER_NAMESIZE-1 characters of
+ * [A-Za-z0-9_.-]? Inline so the port map's spec parser, which the fuzzer
+ * builds alone, checks names as pk_owner_create() does.
+ */
+static inline bool
+pk_owner_name_ok(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		return false;
+	for (i = 0; name[i] != '\0'; i++) {
+		char c = name[i];
+
+		if (i + 1 >= PK_OWNER_NAMESIZE ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Add a destroyed path's final counters to its owner's row: in as
+ * received, every drop as dropped (packets; bytes of what came in). An id
+ * with no owner goes to "unknown", as pk_owner_charge() does. Any thread.
+ */
+void pk_owner_fold_path(uint32_t id, uint32_t row,
+			const struct pk_stage_stats *st);
 
 #endif /* PK_INTERNAL_H */

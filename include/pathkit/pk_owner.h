@@ -15,10 +15,11 @@
  * - pk_owner_charge(): whoever moves packets on an owner's behalf (the egress
  *   shim for sent, a socket for what it delivered) adds them, once per burst.
  * - Paths whose conf names an accounting row (pk_path_conf.acct): their
- *   counters are the owner's received ("in") and dropped (every drop) in
- *   that row, read live by pk_owner_stats_get(), and added to the owner's
- *   totals when the path is destroyed. Such a path costs nothing extra on
- *   the fast path.
+ *   counters are the owner's received ("in", packets, and bytes if the path
+ *   counts them) and dropped (every drop, packets only) in that row, read
+ *   live by pk_owner_stats_get(), and added to the owner's totals when the
+ *   path is destroyed. Such a path costs nothing extra on the fast path. A
+ *   path whose owner does not exist counts for "unknown".
  * - pk_owner_count_socket(): the socket layer, on open and close.
  *
  * Threads: create, destroy and lookup take a lock and may run on any thread.
@@ -76,9 +77,10 @@ struct pk_acct {
 	uint64_t closed;              /**< sockets closed */
 };
 
-/** An owner's account: rows by enum pk_acct_row (row 0 unused, zero). */
+/** An owner's account. */
 struct pk_owner_stats {
-	struct pk_acct row[PK_ACCT_ROWS]; /**< by enum pk_acct_row */
+	struct pk_acct row[PK_ACCT_ROWS]; /**< by enum pk_acct_row; row 0
+					       (PK_ACCT_NONE) unused, zero */
 };
 
 /**
@@ -101,7 +103,10 @@ int pk_owner_lookup(const char *name);
  */
 int pk_owner_get(const char *name);
 
-/** @return the owner's name, or NULL if there is no owner with that id. */
+/**
+ * @return the owner's name, or NULL if there is no owner with that id. The
+ *   string stays valid until the owner is destroyed.
+ */
 const char *pk_owner_name(uint32_t id);
 
 /**
@@ -116,8 +121,9 @@ int pk_owner_destroy(uint32_t id);
  * Charge packets to an owner. Any thread; call once per burst. An id with
  * no owner is charged to "unknown".
  * @param id the owner
- * @param row enum pk_acct_row (not PK_ACCT_NONE)
- * @param col enum pk_acct_col
+ * @param row enum pk_acct_row (not PK_ACCT_NONE: a row out of range is
+ *   charged to PK_ACCT_MISC)
+ * @param col enum pk_acct_col (out of range: nothing is charged)
  * @param pkts packets
  * @param bytes their bytes
  */
@@ -126,14 +132,18 @@ void pk_owner_charge(uint32_t id, enum pk_acct_row row, enum pk_acct_col col,
 
 /**
  * Count a socket opened (opened != 0) or closed by an owner. Any thread.
+ * An id with no owner counts for "unknown".
  * @param id the owner
- * @param row its row (PK_ACCT_TCP, PK_ACCT_UDP, PK_ACCT_RAW_*)
+ * @param row its row (PK_ACCT_TCP, PK_ACCT_UDP, PK_ACCT_RAW_*; out of
+ *   range: PK_ACCT_MISC)
  * @param opened non-zero for an open, zero for a close
  */
 void pk_owner_count_socket(uint32_t id, enum pk_acct_row row, int opened);
 
 /**
- * Read an owner's account: its charges plus its live accounted paths.
+ * Read an owner's account: its charges plus its live accounted paths
+ * (those of owners that do not exist count for "unknown"). A path being
+ * destroyed at that moment may be missed, never counted twice.
  * @param id the owner
  * @param st filled in
  * @return 0, -EINVAL (NULL st) or -ENOENT.
@@ -141,8 +151,12 @@ void pk_owner_count_socket(uint32_t id, enum pk_acct_row row, int opened);
 int pk_owner_stats_get(uint32_t id, struct pk_owner_stats *st);
 
 /**
- * Call fn for every owner, in id order, until it returns non-zero.
- * @return what the last call returned, or 0.
+ * Call fn for every owner, in id order, until it returns non-zero. fn runs
+ * on a copy of the table taken at the start, without its lock: it may
+ * create, destroy and look up owners.
+ * @param fn called with each owner's id and name (valid during the call)
+ * @param arg passed to fn
+ * @return what the last call returned, or 0; -EINVAL (NULL fn), -ENOMEM.
  */
 int pk_owner_foreach(int (*fn)(uint32_t id, const char *name, void *arg),
 		     void *arg);

@@ -68,7 +68,8 @@ struct pk_path;
  * @param stages the chain, upstream first; none may belong to another path
  * @param n its length, 1..PK_PATH_MAX_STAGES
  * @return the path, or NULL with rte_errno: EINVAL (a link that neither
- *   pushes nor pulls, a stage twice or already owned, bad conf), ENOMEM.
+ *   pushes nor pulls, a stage twice or already owned, bad conf: a tail
+ *   policy or an accounting row out of range), ENOMEM.
  */
 struct pk_path *pk_path_create(const struct pk_path_conf *conf,
 			       struct pk_stage *const *stages, unsigned int n);
@@ -85,6 +86,12 @@ void pk_path_destroy(struct pk_path *p);
 
 /** @return the owner charged for this path, or 0 if p is NULL. */
 uint32_t pk_path_owner(const struct pk_path *p);
+
+/**
+ * @return the owner's accounting row the path counts in (enum pk_acct_row,
+ *   pk_owner.h), or 0 (PK_ACCT_NONE) for none or if p is NULL.
+ */
+uint32_t pk_path_acct(const struct pk_path *p);
 
 /** @return the number of stages in the path, or 0 if p is NULL. */
 unsigned int pk_path_nb_stages(const struct pk_path *p);
