@@ -13,8 +13,11 @@
 #include <sys/socket.h>
 
 #include <rte_ether.h>
+#include <rte_spinlock.h>
 
 #include <pathkit/pk_node.h>
+
+#include "registry_pvt.h"
 
 struct pk_stage;
 struct pk_portmap;
@@ -44,7 +47,25 @@ struct pk_node {
 	unsigned int lcore;          /* RTE_MAX_LCORE when not started */
 	uint32_t quit;
 	struct pk_node_stats st;     /* written by the node's thread only */
+	/* below: node*.c only */
+	enum pk_node_exception exception;
+	char tap_name[16];           /* kernel interface, "" when none */
+	struct pk_stage *reasm;      /* proc_reassembly before the demux, or NULL */
+	int reader;                  /* the round's thread is reader 0 of demux */
+	rte_spinlock_t reinject_lock; /* TAP TX queue NODE_TAP_Q_REINJECT */
+	/* counters of the demux, the TAP's port_tx and the reassembly stage
+	 * at the end of the last round: a round charges their differences */
+	uint64_t seen_demux_out, seen_demux_in_bytes, seen_demux_out_bytes;
+	uint64_t seen_malformed, seen_exc_pkts, seen_exc_bytes, seen_reasm;
+	struct pk_registry_node live; /* on the list of live nodes */
 };
+
+/* The TAP's queues: 0 is the node thread's, 1 node_tap_reinject()'s. The
+ * kernel spreads what it sends over both RX queues: the round reads both. */
+#define NODE_TAP_QUEUES 2
+#define NODE_TAP_Q_REINJECT 1
+/* The round's thread id as a reader of the root demux (pk_demux.h). */
+#define NODE_READER 0
 
 /*
  * The link-layer address of the next hop to dst (AF_INET or AF_INET6): the
@@ -76,5 +97,37 @@ int node_local_addr(const struct pk_node *n, int family,
  */
 uint16_t node_egress_push(struct pk_node *n, struct rte_mbuf **pkts,
 			  uint16_t k);
+
+/*
+ * Hand complete frames to the kernel through the TAP (SILK's
+ * ProcLinuxReinject), on the TAP's TX queue NODE_TAP_Q_REINJECT under a
+ * lock: any thread, the caller's own. Returns how many the TAP took; the
+ * caller keeps and frees the rest. 0 when the node has no TAP.
+ */
+uint16_t node_tap_reinject(struct pk_node *n, struct rte_mbuf **pkts,
+			   uint16_t k);
+
+/* ---- between the node's own files ---- */
+
+/* node_tap.c: make, set up and address the TAP; close it. Control thread.
+ * 0 or a negative errno (the node's fields tap, tap_ifindex, exc set). */
+int node_tap_open(struct pk_node *n, const struct pk_node_conf *conf);
+void node_tap_close(struct pk_node *n);
+
+/* node_neigh.c: the neighbour cache. */
+int node_neigh_create(struct pk_node *n);
+void node_neigh_destroy(struct pk_node *n);
+
+/* node.c: call fn on the live node named name, under the list's lock;
+ * what fn returned, or -ENOENT. fn(NULL name) walks them all. */
+int node_live_apply(const char *name,
+		    int (*fn)(const struct pk_node *n, void *arg), void *arg);
+
+/* node_netlink.c: rtnetlink requests (0 or a negative errno). */
+int node_nl_addr_add(int ifindex, int family, const void *addr,
+		     uint8_t plen);
+int node_nl_neigh_get(int ifindex, int family, const void *addr,
+		      struct rte_ether_addr *mac, uint16_t *state);
+int node_nl_neigh_use(int ifindex, int family, const void *addr);
 
 #endif /* PK_NODE_PVT_H */
