@@ -63,6 +63,28 @@ node_tap_up(const char *ifname)
 	return rc;
 }
 
+/*
+ * No duplicate address detection on the TAP: its MAC is the uplink's, its
+ * addresses the node's. Without this its link-local address stays
+ * tentative for a second or two after it comes up, and the kernel sends no
+ * neighbour solicitation (NTF_USE) until it is not. Before the port starts,
+ * so that the link-local address comes up usable. Without IPv6, nothing.
+ */
+static void
+node_tap_no_dad(const char *ifname)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
+		 ifname);
+	f = fopen(path, "we");
+	if (f == NULL)
+		return;
+	fputs("0\n", f);
+	fclose(f);
+}
+
 /* The kernel interface: found, addressed, up. */
 static int
 node_tap_kernel(struct pk_node *n)
@@ -121,6 +143,7 @@ node_tap_open(struct pk_node *n, const struct pk_node_conf *conf)
 		return -ENODEV;
 	}
 	n->tap = port;
+	node_tap_no_dad(n->tap_name);
 	rc = pk_port_setup(port, &pc);
 	if (rc != 0)
 		return rc;
