@@ -63,12 +63,16 @@ nl_talk(struct nl_req *r, char *buf, size_t size)
 	if (fd < 0)
 		return -errno;
 	r->h.nlmsg_seq = 1;
-	if (sendto(fd, r, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
+	/* EINTR: net_tap's SIGIO, among others */
+	while (sendto(fd, r, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		      sizeof(kernel)) < 0) {
+		if (errno == EINTR)
+			continue;
 		rc = -errno;
 		goto out;
 	}
-	len = recv(fd, buf, size, 0);
+	while ((len = recv(fd, buf, size, 0)) < 0 && errno == EINTR)
+		;
 	if (len < 0) {
 		rc = -errno;
 		goto out;
