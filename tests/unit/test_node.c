@@ -4,8 +4,9 @@
  * loopback uplink (what TX sends, RX receives): configuration checks and
  * defaults; the ingress shim's counts and charges (stolen, full, exception,
  * malformed); the egress queue to the uplink; addresses and neighbours
- * without a TAP; start and stop; the statistics table; every mbuf back in
- * its pool. The TAP, ping through the kernel, neighbour resolution and the
+ * without a TAP; start and stop; the statistics table; reassembly before
+ * the demux; /pathkit/nodes and /pathkit/node,NAME on the telemetry
+ * socket; every mbuf back in its pool. The TAP, ping through the kernel, neighbour resolution and the
  * kernel's sends charged to a socket's owner: tests/integration/
  * test_node_netns.c (root).
  */
@@ -19,10 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
+#include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_memcpy.h>
 
 #include <pathkit/pathkit.h>
 
@@ -102,6 +107,33 @@ static void
 inject(struct rte_mbuf **m, uint16_t k)
 {
 	assert_int_equal(rte_eth_tx_burst(ring_port, 0, m, k), k);
+}
+
+/* One fragment of a datagram frame d (Ethernet, 20-byte IPv4 header):
+ * its IP payload bytes [off, off + len), more fragments follow if mf. */
+static struct rte_mbuf *
+fragment(const struct rte_mbuf *d, uint16_t off, uint16_t len, bool mf)
+{
+	const uint16_t hl = sizeof(struct rte_ether_hdr) +
+			    sizeof(struct rte_ipv4_hdr);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ipv4_hdr *ip;
+	const char *src;
+	char *p;
+
+	assert_non_null(m);
+	p = rte_pktmbuf_append(m, hl + len);
+	assert_non_null(p);
+	src = rte_pktmbuf_mtod(d, const char *);
+	rte_memcpy(p, src, hl); /* memcpy: a false -Warray-bounds */
+	rte_memcpy(p + hl, src + hl + off, len);
+	ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + len);
+	ip->fragment_offset = rte_cpu_to_be_16((off / 8) |
+					       (mf ? RTE_IPV4_HDR_MF_FLAG : 0));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
 }
 
 static struct pk_acct
@@ -376,6 +408,100 @@ test_node_stats_print(void **state)
 	assert_int_equal(pk_node_stats_print(stdout, NULL), -EIO);
 }
 
+/* Two fragments in, one datagram stolen by the key's path. */
+static void
+test_node_reassembly(void **state)
+{
+	struct pk_node_conf c = conf_of("n1");
+	struct pk_path_conf pc = { .name = "reasm-sock",
+				   .owner = PK_OWNER_UNKNOWN };
+	struct pk_stage *q = pk_queue_ring_create("reasm-q", 8, 0, 0,
+						  SOCKET_ID_ANY);
+	struct rte_mbuf *d = pk_test_udp4(pool, 14 + 20 + 8 + 64, 64, 9);
+	struct rte_mbuf *m[2], *got;
+	struct pk_flow_key key;
+	struct pk_node_stats st;
+	struct pk_path *p;
+	struct pk_node *n;
+
+	(void)state;
+	c.reassembly = 1;
+	n = pk_node_create(&c);
+	assert_non_null(n);
+	p = pk_path_create(&pc, &q, 1);
+	assert_non_null(p);
+	pk_flow_key_ipv4(&key, IPPROTO_UDP, inet_addr(LOCAL_IP),
+			 rte_cpu_to_be_16(9), 0, 0);
+	assert_int_equal(pk_demux_flow_add(pk_node_demux(n), &key,
+					   pk_path_stage(p)), 0);
+	m[0] = fragment(d, 0, 32, true);
+	m[1] = fragment(d, 32, 40, false);
+	rte_pktmbuf_free(d);
+	inject(m, 2);
+	assert_int_equal(pk_node_run(n), 2);
+	assert_int_equal(pk_node_stats_get(n, &st), 0);
+	assert_int_equal(st.rx, 2);
+	assert_int_equal(st.stolen, 1);
+	assert_int_equal(st.exception + st.full + st.malformed, 0);
+	got = pk_stage_pull_one(pk_path_stage(p));
+	assert_non_null(got);
+	assert_int_equal(got->pkt_len, 14 + 20 + 8 + 64);
+	rte_pktmbuf_free(got);
+	pk_demux_flow_remove_target(pk_node_demux(n), pk_path_stage(p));
+	pk_path_destroy(p);
+	pk_node_destroy(n);
+}
+
+static int tel_sock = -1;
+
+/* One telemetry command; its JSON reply in buf. */
+static const char *
+tel(const char *cmd, char *buf, size_t size)
+{
+	ssize_t k;
+
+	assert_int_equal(write(tel_sock, cmd, strlen(cmd)),
+			 (ssize_t)strlen(cmd));
+	k = read(tel_sock, buf, size - 1);
+	assert_true(k > 0);
+	buf[k] = '\0';
+	return buf;
+}
+
+static void
+test_node_telemetry(void **state)
+{
+	struct fx *f = *state;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct rte_mbuf *m = udp_to(4000);
+	char buf[4096];
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	tel_sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(tel_sock >= 0);
+	assert_int_equal(connect(tel_sock, (struct sockaddr *)&sun,
+				 sizeof(sun)), 0);
+	assert_true(read(tel_sock, buf, sizeof(buf)) > 0); /* greeting */
+	inject(&m, 1);
+	assert_int_equal(pk_node_run(f->n), 1);
+	assert_string_equal(tel("/pathkit/nodes", buf, sizeof(buf)),
+			    "{\"/pathkit/nodes\":[\"n0\"]}");
+	tel("/pathkit/node,n0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"name\":\"n0\""));
+	assert_non_null(strstr(buf, "\"addr4\":\"10.0.0.2/24\""));
+	assert_non_null(strstr(buf, "\"rx\":1,"));
+	assert_non_null(strstr(buf, "\"exception\":1,"));
+	assert_null(strstr(buf, "tap_port"));
+	assert_string_equal(tel("/pathkit/node,n", buf, sizeof(buf)),
+			    "{\"/pathkit/node\":null}");
+	assert_string_equal(tel("/pathkit/node,n00", buf, sizeof(buf)),
+			    "{\"/pathkit/node\":null}");
+	assert_string_equal(tel("/pathkit/node", buf, sizeof(buf)),
+			    "{\"/pathkit/node\":null}");
+	close(tel_sock);
+}
+
 int
 main(void)
 {
@@ -397,11 +523,16 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_node_stats_print, setup,
 						teardown),
+		cmocka_unit_test_teardown(test_node_reassembly,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_setup_teardown(test_node_telemetry, setup,
+						teardown),
 	};
+	static const char *const eal[] = { "--telemetry", NULL };
 	struct pk_port_conf pc = { 0 };
 	int rc;
 
-	pk_test_eal_init("test_node", vdevs, NULL);
+	pk_test_eal_init("test_node", vdevs, eal);
 	pool = pk_test_pool("node", 1024);
 	pc.mp = pool;
 	if (pk_port_lookup("net_ring0", &ring_port) != 0 ||
