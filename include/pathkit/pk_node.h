@@ -169,7 +169,8 @@ int pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st);
  * Print every owner's account (one line per row with traffic or sockets:
  * owner, row, then sent, received, dropped as packets and bytes, then
  * sockets opened and closed) under a header line, then the node's
- * counters on one line "node NAME: rx N stolen N ...". Any thread.
+ * counters on one line "node NAME: rx N stolen N ...". Threads: as
+ * pk_owner_stats_get() (the control thread while paths come and go).
  * @return 0, or -EIO (NULL f or n, or a write failed).
  */
 int pk_node_stats_print(FILE *f, const struct pk_node *n);
