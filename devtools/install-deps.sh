@@ -21,6 +21,7 @@ libclang-rt-14-dev
 iproute2
 iputils-ping
 iperf3
+socat
 ethtool
 procps
 python3

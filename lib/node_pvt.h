@@ -39,7 +39,11 @@ struct pk_node {
 	uint64_t tx_offload;         /* uplink TX offloads usable by sockets */
 	uint32_t socket_queue;       /* size of a socket's queues */
 	struct pk_stage *demux;      /* root demux, PK_DEMUX_F_MT off */
-	struct pk_stage *exc;        /* TAP port_tx, or NULL */
+	struct pk_stage *exc;        /* TAP port_tx (queue 0), or NULL */
+	/* TCP sockets reinject segments into the kernel on the TAP's TX
+	 * queue 1 from their readers' threads, one at a time: the TAP must
+	 * have two TX queues. UINT16_MAX/no TAP: TCP sockets are refused. */
+	rte_spinlock_t reinject_lock;
 	struct pk_stage *egress;     /* MP queue_ring sockets push sends to */
 	struct pk_portmap *pm;
 	struct node_neigh *neigh;    /* neighbour cache (node_neigh.c) */

@@ -12,6 +12,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_path.h>
+#include <pathkit/pk_thread.h>
 #include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
@@ -166,6 +167,10 @@ path_destroy(struct pk_stage *s)
 	struct pk_path *p = path_of(s);
 	unsigned int i;
 
+	/* threads first: none may run on (or count itself out of) a queue
+	 * destroyed before it */
+	for (i = 0; i < p->nb_stages; i++)
+		pk_thread_stop(pk_thread_from_stage(p->stages[i]));
 	for (i = 0; i < p->nb_stages; i++) {
 		p->stages[i]->parent = NULL;
 		pk_stage_destroy(p->stages[i]);

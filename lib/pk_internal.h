@@ -12,6 +12,26 @@ void pk_stage_set_next(struct pk_stage *s, struct pk_stage *next);
 /* Set s's upstream (through ops->set_prev for compound stages). */
 void pk_stage_set_prev(struct pk_stage *s, struct pk_stage *prev);
 
+/* Which end of a stage a started thread uses. */
+enum pk_stage_use_side {
+	PK_STAGE_USE_PUSH = 0,
+	PK_STAGE_USE_PULL,
+	PK_STAGE_USE_SIDES,
+};
+
+/* Started threads using one end of a stage: how many, and their domain. */
+struct pk_stage_use {
+	const void *domain; /* of the threads counted (all share it) */
+	uint64_t count;
+};
+
+/*
+ * The record of who uses s's side, kept next to s (thread.c, under its
+ * lock). s must come from pk_stage_alloc() (not the unwired stage).
+ */
+struct pk_stage_use *pk_stage_use(const struct pk_stage *s,
+				  enum pk_stage_use_side side);
+
 /* The stage unconnected ends point to: refuses pushes, pulls nothing. */
 struct pk_stage *pk_stage_unwired(void);
 

@@ -34,9 +34,14 @@ RTE_LOG_REGISTER(pk_logtype, lib.pathkit, INFO);
 static struct pk_registry stage_kinds = PK_REGISTRY_INITIALIZER(stage_kinds);
 static struct pk_registry live_stages = PK_REGISTRY_INITIALIZER(live_stages);
 
-/* What pk_stage_alloc() puts before each stage: its live-list link. */
+/*
+ * What pk_stage_alloc() puts before each stage: its live-list link, and who
+ * among the started threads pushes into it and pulls from it (thread.c's
+ * wiring check, one lookup per thread start however many threads run).
+ */
 struct stage_hdr {
 	struct pk_registry_node live;
+	struct pk_stage_use use[PK_STAGE_USE_SIDES];
 } __rte_cache_aligned;
 
 static_assert(sizeof(struct stage_hdr) == RTE_CACHE_LINE_SIZE,
@@ -53,6 +58,12 @@ static struct stage_hdr *
 stage_hdr(const struct pk_stage *s)
 {
 	return (struct stage_hdr *)(uintptr_t)s - 1;
+}
+
+struct pk_stage_use *
+pk_stage_use(const struct pk_stage *s, enum pk_stage_use_side side)
+{
+	return &stage_hdr(s)->use[side];
 }
 
 static struct pk_stage *

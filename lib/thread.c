@@ -17,9 +17,7 @@
 
 #include "pk_internal.h"
 
-/* Started threads, for the wiring check. Control threads only. */
-static TAILQ_HEAD(, pk_thread) started_threads =
-	TAILQ_HEAD_INITIALIZER(started_threads);
+/* Starting and stopping threads, for the wiring check: control threads. */
 static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Longest chain followed when looking for a thread's source or sink. */
@@ -225,33 +223,56 @@ thread_source(struct pk_stage *s)
 /*
  * Two threads may share a queue only if it takes several pushers (or
  * pullers) at once, or if they are of one domain (continuations of one
- * runner): those never run at the same time.
+ * runner): those never run at the same time. The stage keeps the count and
+ * domain of the started threads using each of its ends, so the check is one
+ * look whatever the number of threads (a node has one per socket).
  */
+static bool
+thread_end_taken(const struct pk_thread *t, struct pk_stage *end,
+		 enum pk_stage_use_side side, uint32_t mt_cap)
+{
+	const struct pk_stage_use *u;
+
+	if (end == pk_stage_unwired() || (end->caps & mt_cap))
+		return false;
+	u = pk_stage_use(end, side);
+	return u->count > 0 && (t->domain == NULL || u->domain != t->domain);
+}
+
 static int
 thread_wiring_check(struct pk_thread *t)
 {
-	struct pk_stage *unwired = pk_stage_unwired();
-	struct pk_thread *u;
-
-	TAILQ_FOREACH(u, &started_threads, started_next) {
-		if (t->domain != NULL && t->domain == u->domain)
-			continue;
-		if (t->sink != unwired && u->sink == t->sink &&
-		    !(t->sink->caps & PK_STAGE_CAP_MT_PUSH)) {
-			PK_LOG(ERR, "%s: %s takes one pusher and thread %s "
-			       "already pushes into it", t->stage.name,
-			       t->sink->name, u->stage.name);
-			return -EINVAL;
-		}
-		if (t->src != unwired && u->src == t->src &&
-		    !(t->src->caps & PK_STAGE_CAP_MT_PULL)) {
-			PK_LOG(ERR, "%s: %s takes one puller and thread %s "
-			       "already pulls from it", t->stage.name,
-			       t->src->name, u->stage.name);
-			return -EINVAL;
-		}
+	if (thread_end_taken(t, t->sink, PK_STAGE_USE_PUSH,
+			     PK_STAGE_CAP_MT_PUSH)) {
+		PK_LOG(ERR, "%s: %s takes one pusher and another thread "
+		       "already pushes into it", t->stage.name, t->sink->name);
+		return -EINVAL;
+	}
+	if (thread_end_taken(t, t->src, PK_STAGE_USE_PULL,
+			     PK_STAGE_CAP_MT_PULL)) {
+		PK_LOG(ERR, "%s: %s takes one puller and another thread "
+		       "already pulls from it", t->stage.name, t->src->name);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Count t in (delta 1) or out (delta -1) of the ends it uses. */
+static void
+thread_wiring_note(struct pk_thread *t, int delta)
+{
+	struct pk_stage *ends[PK_STAGE_USE_SIDES] = { t->sink, t->src };
+	unsigned int side;
+
+	for (side = 0; side < PK_STAGE_USE_SIDES; side++) {
+		struct pk_stage_use *u;
+
+		if (ends[side] == pk_stage_unwired())
+			continue;
+		u = pk_stage_use(ends[side], side);
+		u->count += delta;
+		u->domain = t->domain;
+	}
 }
 
 int
@@ -276,7 +297,7 @@ pk_thread_start(struct pk_thread *t)
 				 __ATOMIC_RELEASE);
 		rc = t->kops->start(t);
 		if (rc == 0) {
-			TAILQ_INSERT_TAIL(&started_threads, t, started_next);
+			thread_wiring_note(t, 1);
 			t->started = true;
 		} else {
 			__atomic_store_n(&t->state, PK_THREAD_STOPPED,
@@ -301,7 +322,7 @@ pk_thread_stop(struct pk_thread *t)
 	t->kops->stop(t);
 	__atomic_store_n(&t->state, PK_THREAD_STOPPED, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&started_lock);
-	TAILQ_REMOVE(&started_threads, t, started_next);
+	thread_wiring_note(t, -1);
 	t->started = false;
 	pthread_mutex_unlock(&started_lock);
 	return 0;

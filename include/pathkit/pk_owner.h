@@ -78,7 +78,7 @@ struct pk_acct {
 
 /** An owner's account: rows by enum pk_acct_row (row 0 unused, zero). */
 struct pk_owner_stats {
-	struct pk_acct row[PK_ACCT_ROWS];
+	struct pk_acct row[PK_ACCT_ROWS]; /**< by enum pk_acct_row */
 };
 
 /**

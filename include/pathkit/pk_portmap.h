@@ -35,8 +35,9 @@ extern "C" {
 
 struct pk_portmap;
 
-/** Default ephemeral range, as Linux's ip_local_port_range. */
+/** First port of the default ephemeral range (Linux's ip_local_port_range). */
 #define PK_PORTMAP_EPHEMERAL_LO 32768
+/** Last port of the default ephemeral range. */
 #define PK_PORTMAP_EPHEMERAL_HI 60999
 
 /** Most reservations in one map. */
@@ -93,7 +94,9 @@ int pk_portmap_release(struct pk_portmap *pm, uint32_t owner, uint8_t proto,
 
 /**
  * List reservations.
+ * @param pm the map
  * @param out filled with up to max of them, in the order they were made
+ * @param max room in out
  * @return how many there are (may exceed max), or -EINVAL.
  */
 int pk_portmap_list(struct pk_portmap *pm, struct pk_portmap_resv *out,
@@ -123,6 +126,10 @@ int pk_portmap_unbind(struct pk_portmap *pm, uint8_t proto,
 
 /**
  * Who holds a port.
+ * @param pm the map
+ * @param proto IPPROTO_UDP or IPPROTO_TCP
+ * @param addr local address (NULL: the wildcard)
+ * @param port the port, host order
  * @param bound_owner set to the binding owner if bound, else untouched
  * @param resv_owner set to the reserving owner if reserved, else untouched
  * @return bit 0 set if bound, bit 1 set if reserved; -EINVAL.

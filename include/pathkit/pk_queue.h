@@ -64,6 +64,21 @@ struct pk_stage *pk_queue_ring_create(const char *name, unsigned int size,
 				      uint32_t qflags, uint32_t sflags,
 				      int socket_id);
 
+/**
+ * Create a local queue (kind "queue_local"): a FIFO of up to size packets in
+ * a plain array, for one thread that both pushes and pulls, as a path's tail
+ * that its caller drains right after running it (a socket's recv). No ring,
+ * no atomics; a full queue refuses the rest ("full"). pk_stage_len() is safe
+ * from any thread. Arguments: size=(1..512, 32) bytes=0|1
+ * @param name stage name
+ * @param size packets it holds, 1..512
+ * @param sflags enum pk_stage_flag bits
+ * @param socket_id NUMA socket, or SOCKET_ID_ANY
+ * @return the stage, or NULL with rte_errno EINVAL or ENOMEM.
+ */
+struct pk_stage *pk_queue_local_create(const char *name, unsigned int size,
+				       uint32_t sflags, int socket_id);
+
 /** Default mailbox size (slots). */
 #define PK_MAILBOX_DEFAULT_SIZE 512
 /** Largest mailbox. */

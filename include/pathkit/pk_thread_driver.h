@@ -101,7 +101,6 @@ struct pk_thread {
 	bool started;                   /**< lib: in the started list */
 	struct pk_stage *src;           /**< where pulls end up (at start) */
 	struct pk_stage *sink;          /**< where pushes end up (at start) */
-	TAILQ_ENTRY(pk_thread) started_next; /**< lib: started list */
 	TAILQ_ENTRY(pk_thread) runner_next;  /**< lib: the runner's list */
 	struct pk_thread_counters st;   /**< statistics */
 };

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Sockets: what every protocol shares. Open checks the owner and builds the
+ * protocol's path; bind asks the node's port map and installs the demux key;
+ * close takes the keys out, waits for the node's thread to let go, releases
+ * the port and destroys the path (freeing what it holds). The control steps
+ * run under one lock: the demux and the port map are changed by one thread
+ * at a time. The data calls go straight to the protocol (sock_udp.c,
+ * sock_tcp.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include <pathkit/pk_demux.h>
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_portmap.h>
+
+#include "sock_pvt.h"
+
+/* Control steps of every socket of every node: demux and port map changes. */
+static pthread_mutex_t sock_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t sock_seq;
+
+static const struct sock_proto *
+sock_proto_of(enum pk_sock_type type)
+{
+	switch (type) {
+	case PK_SOCK_UDP:
+		return &sock_udp_proto;
+	case PK_SOCK_TCP:
+		return &sock_tcp_proto;
+	}
+	return NULL;
+}
+
+void
+sock_stage_name(const struct pk_sock *s, const char *part, char *buf,
+		size_t len)
+{
+	snprintf(buf, len, "sk%u.%s", s->id, part);
+}
+
+static struct pk_sock *
+sock_alloc(struct pk_node *n, uint32_t owner, int domain,
+	   enum pk_sock_type type, uint32_t flags)
+{
+	struct pk_sock *s = rte_zmalloc("pk_sock", sizeof(*s), 0);
+
+	if (s == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	s->node = n;
+	s->proto = sock_proto_of(type);
+	s->owner = owner;
+	s->id = __atomic_fetch_add(&sock_seq, 1, __ATOMIC_RELAXED);
+	s->domain = domain;
+	s->type = type;
+	s->flags = flags;
+	s->timeout_us = UINT32_MAX;
+	s->last_lcore = LCORE_ID_ANY;
+	s->kfd = -1;
+	return s;
+}
+
+struct pk_sock *
+pk_sock_open(struct pk_node *n, uint32_t owner, int domain,
+	     enum pk_sock_type type, uint32_t flags)
+{
+	struct sockaddr_storage self;
+	struct pk_sock *s;
+	int rc;
+
+	if (n == NULL || sock_proto_of(type) == NULL ||
+	    (domain != AF_INET && domain != AF_INET6) ||
+	    (flags & ~(uint32_t)(PK_SOCK_F_NONBLOCK | PK_SOCK_F_EAGER)) ||
+	    pk_owner_name(owner) == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (node_local_addr(n, domain, &self) != 0) {
+		rte_errno = EAFNOSUPPORT;
+		return NULL;
+	}
+	s = sock_alloc(n, owner, domain, type, flags);
+	if (s == NULL)
+		return NULL;
+	rc = s->proto->init(s);
+	if (rc != 0) {
+		rte_free(s);
+		rte_errno = -rc;
+		return NULL;
+	}
+	pk_owner_count_socket(owner, s->proto->row, 1);
+	return s;
+}
+
+struct pk_sock *
+sock_open_like(const struct pk_sock *s)
+{
+	return pk_sock_open(s->node, s->owner, s->domain, s->type,
+			    s->flags & PK_SOCK_F_NONBLOCK);
+}
+
+int
+sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
+		socklen_t len)
+{
+	if (a == NULL)
+		return -EINVAL;
+	if (len < sizeof(sa_family_t) || a->sa_family != s->domain)
+		return -EAFNOSUPPORT;
+	if (len < sock_addr_len(s->domain))
+		return -EINVAL;
+	return 0;
+}
+
+/* Port (host order) of a sockaddr_in/in6. */
+static uint16_t
+sock_port_of(const struct sockaddr *a)
+{
+	return rte_be_to_cpu_16(a->sa_family == AF_INET6 ?
+		((const struct sockaddr_in6 *)a)->sin6_port :
+		((const struct sockaddr_in *)a)->sin_port);
+}
+
+static void
+sock_port_set(struct sockaddr_storage *a, uint16_t port)
+{
+	if (a->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)a)->sin6_port = rte_cpu_to_be_16(port);
+	else
+		((struct sockaddr_in *)a)->sin_port = rte_cpu_to_be_16(port);
+}
+
+void
+sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
+	    const struct sockaddr *remote, struct pk_flow_key *key)
+{
+	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+
+	if (s->domain == AF_INET6) {
+		const struct sockaddr_in6 *l = (const void *)local;
+		const struct sockaddr_in6 *r = (const void *)remote;
+
+		pk_flow_key_ipv6(key, proto, l->sin6_addr.s6_addr, l->sin6_port,
+				 r != NULL ? r->sin6_addr.s6_addr : NULL,
+				 r != NULL ? r->sin6_port : 0);
+	} else {
+		const struct sockaddr_in *l = (const void *)local;
+		const struct sockaddr_in *r = (const void *)remote;
+
+		pk_flow_key_ipv4(key, proto, l->sin_addr.s_addr, l->sin_port,
+				 r != NULL ? r->sin_addr.s_addr : 0,
+				 r != NULL ? r->sin_port : 0);
+	}
+}
+
+int
+sock_key_add(struct pk_sock *s, const struct pk_flow_key *key)
+{
+	int rc;
+
+	if (s->nb_keys == SOCK_MAX_KEYS)
+		return -ENOSPC;
+	pthread_mutex_lock(&sock_lock);
+	rc = pk_demux_flow_add(s->node->demux, key, s->target);
+	pthread_mutex_unlock(&sock_lock);
+	if (rc == -EEXIST)
+		return -EADDRINUSE;
+	if (rc == 0)
+		s->keys[s->nb_keys++] = *key;
+	return rc;
+}
+
+void
+sock_keys_del(struct pk_sock *s)
+{
+	unsigned int i;
+
+	if (s->nb_keys == 0)
+		return;
+	pthread_mutex_lock(&sock_lock);
+	for (i = 0; i < s->nb_keys; i++)
+		pk_demux_flow_del(s->node->demux, &s->keys[i]);
+	/* the node's thread may still push into s->target until its next
+	 * quiescent state: only then may the path go */
+	pk_demux_flow_synchronize(s->node->demux);
+	pthread_mutex_unlock(&sock_lock);
+	s->nb_keys = 0;
+}
+
+/* Bind in the port map, then install the passive key. */
+static int
+sock_bind_locked(struct pk_sock *s, const struct sockaddr_storage *addr)
+{
+	struct sockaddr_storage local = *addr;
+	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	uint16_t port = sock_port_of((const struct sockaddr *)addr);
+	struct pk_flow_key key;
+	int rc;
+
+	rc = pk_portmap_bind(s->node->pm, s->owner, proto,
+			     (const struct sockaddr *)addr, &port);
+	if (rc != 0)
+		return rc;
+	sock_port_set(&local, port);
+	s->local = local;
+	s->bound = true;
+	/* a TCP socket's keys come with listen and connect (sock_tcp.c) */
+	if (s->type == PK_SOCK_TCP)
+		return 0;
+	sock_key_of(s, (const struct sockaddr *)&local, NULL, &key);
+	rc = sock_key_add(s, &key);
+	if (rc != 0) {
+		pk_portmap_unbind(s->node->pm, proto,
+				  (const struct sockaddr *)&local, port);
+		s->bound = false;
+	}
+	return rc == -ENOSPC ? -ENOSPC : rc;
+}
+
+int
+pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage a;
+	int rc;
+
+	if (s == NULL)
+		return -EINVAL;
+	rc = sock_addr_check(s, addr, len);
+	if (rc != 0)
+		return rc;
+	if (s->bound)
+		return -EINVAL;
+	if (!node_addr_is_local(s->node, addr))
+		return -EADDRNOTAVAIL;
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, addr, sock_addr_len(s->domain));
+	return sock_bind_locked(s, &a);
+}
+
+int
+sock_autobind(struct pk_sock *s)
+{
+	struct sockaddr_storage a;
+	int rc;
+
+	if (s->bound)
+		return 0;
+	rc = node_local_addr(s->node, s->domain, &a);
+	if (rc != 0)
+		return rc;
+	return sock_bind_locked(s, &a);
+}
+
+uint32_t
+sock_wait_us(const struct pk_sock *s, int flags)
+{
+	if ((s->flags & PK_SOCK_F_NONBLOCK) || (flags & PK_MSG_DONTWAIT))
+		return 0;
+	return s->timeout_us;
+}
+
+int
+sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
+	      struct rte_ether_addr *mac, uint32_t wait_us)
+{
+	int rc;
+
+	if (s->peer_ok &&
+	    memcmp(&s->peer, dst, sock_addr_len(s->domain)) == 0) {
+		*mac = s->peer_mac;
+		return 0;
+	}
+	rc = node_neigh_resolve(s->node, dst, mac, wait_us);
+	if (rc == 0) {
+		memset(&s->peer, 0, sizeof(s->peer));
+		memcpy(&s->peer, dst, sock_addr_len(s->domain));
+		s->peer_mac = *mac;
+		s->peer_ok = true;
+	}
+	return rc;
+}
+
+int
+pk_sock_close(struct pk_sock *s)
+{
+	uint8_t proto;
+
+	if (s == NULL)
+		return 0;
+	proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	sock_keys_del(s);
+	if (s->bound) {
+		pthread_mutex_lock(&sock_lock);
+		pk_portmap_unbind(s->node->pm, proto,
+				  (const struct sockaddr *)&s->local,
+				  sock_port_of((const struct sockaddr *)
+					       &s->local));
+		pthread_mutex_unlock(&sock_lock);
+	}
+	s->proto->fini(s);
+	pk_owner_count_socket(s->owner, s->proto->row, 0);
+	rte_free(s);
+	return 0;
+}
+
+int
+pk_sock_set_timeout(struct pk_sock *s, uint32_t timeout_us)
+{
+	if (s == NULL)
+		return -EINVAL;
+	s->timeout_us = timeout_us;
+	return 0;
+}
+
+int
+pk_sock_name(const struct pk_sock *s, struct sockaddr_storage *local,
+	     struct sockaddr_storage *remote)
+{
+	if (s == NULL || (local == NULL && remote == NULL))
+		return -EINVAL;
+	if (local != NULL) {
+		if (!s->bound)
+			return -EINVAL;
+		*local = s->local;
+	}
+	if (remote != NULL) {
+		if (!s->connected)
+			return -ENOTCONN;
+		*remote = s->remote;
+	}
+	return 0;
+}
+
+int
+pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st)
+{
+	if (s == NULL || st == NULL)
+		return -EINVAL;
+	st->rx_pkts = __atomic_load_n(&s->st.rx_pkts, __ATOMIC_RELAXED);
+	st->rx_bytes = __atomic_load_n(&s->st.rx_bytes, __ATOMIC_RELAXED);
+	st->tx_pkts = __atomic_load_n(&s->st.tx_pkts, __ATOMIC_RELAXED);
+	st->tx_bytes = __atomic_load_n(&s->st.tx_bytes, __ATOMIC_RELAXED);
+	st->tx_dropped = __atomic_load_n(&s->st.tx_dropped, __ATOMIC_RELAXED);
+	st->rx_dropped = 0;
+	if (s->path != NULL) {
+		struct pk_stage_stats ps;
+		unsigned int r;
+
+		if (pk_stage_stats_get(pk_path_stage(s->path), &ps) == 0)
+			for (r = 0; r < PK_DROP_MAX; r++)
+				st->rx_dropped += ps.drops[r];
+	}
+	return 0;
+}
+
+unsigned int
+pk_sock_last_lcore(const struct pk_sock *s)
+{
+	return s == NULL ? LCORE_ID_ANY :
+			   __atomic_load_n(&s->last_lcore, __ATOMIC_RELAXED);
+}
+
+/* The data calls: straight to the protocol. */
+
+int
+pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
+{
+	int rc;
+
+	if (s == NULL)
+		return -EINVAL;
+	rc = sock_addr_check(s, addr, len);
+	if (rc != 0)
+		return rc;
+	return s->proto->connect(s, addr, len);
+}
+
+int
+pk_sock_listen(struct pk_sock *s, int backlog)
+{
+	if (s == NULL)
+		return -EINVAL;
+	return s->proto->listen != NULL ? s->proto->listen(s, backlog) :
+					  -EOPNOTSUPP;
+}
+
+int
+pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
+	       struct pk_sock **acc)
+{
+	if (s == NULL || acc == NULL || (peer != NULL && len == NULL))
+		return -EINVAL;
+	return s->proto->accept != NULL ? s->proto->accept(s, peer, len, acc) :
+					  -EOPNOTSUPP;
+}
+
+ssize_t
+pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
+	       const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (s == NULL || (buf == NULL && len > 0))
+		return -EINVAL;
+	if (addr != NULL) {
+		int rc = sock_addr_check(s, addr, addrlen);
+
+		if (rc != 0)
+			return rc;
+	}
+	return s->proto->sendto(s, buf, len, flags, addr, addrlen);
+}
+
+ssize_t
+pk_sock_send(struct pk_sock *s, const void *buf, size_t len, int flags)
+{
+	return pk_sock_sendto(s, buf, len, flags, NULL, 0);
+}
+
+ssize_t
+pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
+		 struct sockaddr *addr, socklen_t *addrlen)
+{
+	if (s == NULL || (buf == NULL && len > 0) ||
+	    (addr != NULL && addrlen == NULL))
+		return -EINVAL;
+	return s->proto->recvfrom(s, buf, len, flags, addr, addrlen);
+}
+
+ssize_t
+pk_sock_recv(struct pk_sock *s, void *buf, size_t len, int flags)
+{
+	return pk_sock_recvfrom(s, buf, len, flags, NULL, NULL);
+}
+
+int
+pk_sock_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
+		   int flags)
+{
+	if (s == NULL || pkts == NULL || max == 0)
+		return -EINVAL;
+	return s->proto->recv_burst != NULL ?
+		       s->proto->recv_burst(s, pkts, max, flags) : -EOPNOTSUPP;
+}
+
+int
+pk_sock_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+		   const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (s == NULL || (pkts == NULL && n > 0))
+		return -EINVAL;
+	if (addr != NULL) {
+		int rc = sock_addr_check(s, addr, addrlen);
+
+		if (rc != 0)
+			return rc;
+	}
+	return s->proto->send_burst != NULL ?
+		       s->proto->send_burst(s, pkts, n, addr, addrlen) :
+		       -EOPNOTSUPP;
+}

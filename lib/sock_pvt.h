@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_SOCK_PVT_H
+#define PK_SOCK_PVT_H
+
+/*
+ * The socket layer's insides, shared by its files; not installed.
+ *   sock.c       open, bind, close, names, counters: what every socket does
+ *   sock_udp.c   the UDP path: lazy or eager receive, sends
+ *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
+ *   sock_poll.c  waiting on many sockets
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <rte_ether.h>
+
+#include <pathkit/pk_flow.h>
+#include <pathkit/pk_owner.h>
+#include <pathkit/pk_sock.h>
+
+#include "node_pvt.h"
+
+struct pk_path;
+struct pk_stage;
+struct pk_thread;
+
+/* What a protocol does; sock.c does the rest. NULL: -EOPNOTSUPP. */
+struct sock_proto {
+	enum pk_acct_row row;
+	/* build the socket's path (s->path, s->target) */
+	int (*init)(struct pk_sock *s);
+	int (*connect)(struct pk_sock *s, const struct sockaddr *a,
+		       socklen_t len);
+	int (*listen)(struct pk_sock *s, int backlog);
+	int (*accept)(struct pk_sock *s, struct sockaddr *peer,
+		      socklen_t *len, struct pk_sock **acc);
+	ssize_t (*sendto)(struct pk_sock *s, const void *buf, size_t len,
+			  int flags, const struct sockaddr *a, socklen_t alen);
+	ssize_t (*recvfrom)(struct pk_sock *s, void *buf, size_t len,
+			    int flags, struct sockaddr *a, socklen_t *alen);
+	int (*recv_burst)(struct pk_sock *s, struct rte_mbuf **pkts,
+			  uint16_t max, int flags);
+	int (*send_burst)(struct pk_sock *s, struct rte_mbuf **pkts,
+			  uint16_t n, const struct sockaddr *a, socklen_t alen);
+	/* POLLIN/POLLOUT/POLLHUP/POLLERR ready now, without waiting */
+	short (*ready)(struct pk_sock *s, short events);
+	/* the queue a waiting reader sleeps on, or NULL */
+	struct pk_stage *(*wait_queue)(struct pk_sock *s);
+	/* undo init: after the keys are gone and readers let go */
+	void (*fini)(struct pk_sock *s);
+};
+
+extern const struct sock_proto sock_udp_proto;
+extern const struct sock_proto sock_tcp_proto;
+
+/* Most demux keys one socket installs. */
+#define SOCK_MAX_KEYS 2
+/* Datagrams one lazy run processes; the tail queue_local's size. */
+#define SOCK_BURST 32
+
+struct pk_sock {
+	struct pk_node *node;
+	const struct sock_proto *proto;
+	uint32_t owner;
+	uint32_t id;
+	int domain;                  /* AF_INET, AF_INET6 */
+	enum pk_sock_type type;
+	uint32_t flags;              /* enum pk_sock_flag */
+	uint32_t timeout_us;         /* UINT32_MAX: forever */
+	bool bound, connected;
+	struct sockaddr_storage local;  /* valid when bound */
+	struct sockaddr_storage remote; /* valid when connected */
+	struct pk_flow_key keys[SOCK_MAX_KEYS];
+	unsigned int nb_keys;
+	/* the path and its parts (borrowed pointers into the path) */
+	struct pk_path *path;
+	struct pk_stage *target;     /* what the demux keys point to */
+	struct pk_stage *inq;        /* input queue (lazy UDP, TCP) */
+	struct pk_thread *thr;       /* entry thread (lazy UDP, TCP) */
+	struct pk_stage *outq;       /* where processed datagrams wait */
+	/* the last peer heard from or sent to, and its next hop */
+	struct sockaddr_storage peer;
+	struct rte_ether_addr peer_mac;
+	bool peer_ok;
+	unsigned int last_lcore;
+	struct pk_sock_stats st;     /* written by the socket's one thread */
+	int kfd;                     /* TCP: the kernel socket, or -1 */
+	void *proto_priv;
+};
+
+/* sock.c, for the protocols */
+
+/* Bind s to an ephemeral port on the node's address if it is unbound. */
+int sock_autobind(struct pk_sock *s);
+
+/* Install a demux key pointing to s->target, remembered for close. */
+int sock_key_add(struct pk_sock *s, const struct pk_flow_key *key);
+
+/* Remove every key of s and wait until the node's thread lets go. */
+void sock_keys_del(struct pk_sock *s);
+
+/* The key of local/remote as s's protocol; remote NULL: passive. */
+void sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
+		 const struct sockaddr *remote, struct pk_flow_key *key);
+
+/* Check an address argument of s's domain: 0 or -EINVAL/-EAFNOSUPPORT. */
+int sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
+		    socklen_t len);
+
+/* Wait budget of a call: 0 if it must not wait. */
+uint32_t sock_wait_us(const struct pk_sock *s, int flags);
+
+/* Open a socket like s (same node, owner, domain, type) for accept. */
+struct pk_sock *sock_open_like(const struct pk_sock *s);
+
+/* A stage name for part part of s: "sk<id>.<part>". */
+void sock_stage_name(const struct pk_sock *s, const char *part, char *buf,
+		     size_t len);
+
+/* The next hop's MAC for dst: s's cached peer, else the node's resolver. */
+int sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
+		  struct rte_ether_addr *mac, uint32_t wait_us);
+
+/* Length of a sockaddr of family af. */
+static inline socklen_t
+sock_addr_len(int af)
+{
+	return af == AF_INET6 ? sizeof(struct sockaddr_in6) :
+				sizeof(struct sockaddr_in);
+}
+
+#endif /* PK_SOCK_PVT_H */

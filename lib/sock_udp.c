@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * UDP sockets: SILK's PathLinuxNetStack in user space.
+ *   lazy:  demux -> in (queue_ring) -> entry thread -> proc_udp -> out (queue_local)
+ *   eager: demux -> proc_udp -> out (queue_ring)
+ * Lazy: recv runs the entry thread in the caller's thread only when out is
+ * empty, one burst of at most SOCK_BURST datagrams, which out always holds:
+ * the protocol work of a datagram is done by, and charged to, the reader.
+ * Eager: the node's thread runs proc_udp when the datagram arrives. Either
+ * way the path is charged to the owner's udp row (received: what entered
+ * it; dropped: a full input, malformed datagrams).
+ * Sends: payload into an mbuf (chained when big), headers by pk_udp_encap(),
+ * the frame into the node's egress queue, charged to the owner as sent.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_queue.h>
+#include <pathkit/pk_thread.h>
+#include <pathkit/pk_udp.h>
+
+#include "sock_pvt.h"
+
+static bool
+udp_lazy(const struct pk_sock *s)
+{
+	return !(s->flags & PK_SOCK_F_EAGER);
+}
+
+static struct pk_stage *
+udp_stage(struct pk_sock *s, const char *part, const char *kind,
+	  const char *args)
+{
+	char name[PK_STAGE_NAMESIZE];
+
+	sock_stage_name(s, part, name, sizeof(name));
+	return pk_stage_create(kind, name, args, SOCKET_ID_ANY);
+}
+
+static int
+udp_init(struct pk_sock *s)
+{
+	struct pk_path_conf conf = {
+		.owner = s->owner,
+		.tail = PK_PATH_TAIL_DROP,
+		.flags = PK_STAGE_F_BYTES,
+		.socket_id = SOCKET_ID_ANY,
+		.acct = PK_ACCT_UDP,
+	};
+	struct pk_stage *st[4] = { NULL };
+	char name[PK_STAGE_NAMESIZE], qname[PK_STAGE_NAMESIZE];
+	unsigned int n = 0, i;
+	int rc = -ENOMEM;
+
+	sock_stage_name(s, "path", name, sizeof(name));
+	conf.name = name;
+	if (udp_lazy(s)) {
+		struct pk_thread_conf tc = {
+			.name = qname, .burst = SOCK_BURST, .budget = SOCK_BURST,
+			.flags = PK_THREAD_F_NONBLOCK, .socket_id = SOCKET_ID_ANY,
+		};
+
+		sock_stage_name(s, "in", qname, sizeof(qname));
+		st[n++] = s->inq = pk_queue_ring_create(qname,
+			s->node->socket_queue, 0, 0, SOCKET_ID_ANY);
+		sock_stage_name(s, "thr", qname, sizeof(qname));
+		s->thr = pk_thread_entry_create(&tc);
+		st[n++] = s->thr != NULL ? pk_thread_stage(s->thr) : NULL;
+		st[n++] = udp_stage(s, "udp", "proc_udp", NULL);
+		sock_stage_name(s, "out", qname, sizeof(qname));
+		st[n++] = s->outq = pk_queue_local_create(qname, SOCK_BURST, 0,
+							 SOCKET_ID_ANY);
+	} else {
+		st[n++] = udp_stage(s, "udp", "proc_udp", NULL);
+		sock_stage_name(s, "out", qname, sizeof(qname));
+		st[n++] = s->outq = pk_queue_ring_create(qname,
+			s->node->socket_queue, 0, 0, SOCKET_ID_ANY);
+	}
+	for (i = 0; i < n; i++)
+		if (st[i] == NULL)
+			goto fail;
+	s->path = pk_path_create(&conf, st, n);
+	if (s->path == NULL) {
+		rc = -rte_errno;
+		goto fail;
+	}
+	s->target = pk_path_stage(s->path);
+	if (s->thr != NULL) {
+		rc = pk_thread_start(s->thr);
+		if (rc != 0) {
+			pk_path_destroy(s->path);
+			return rc;
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		pk_stage_destroy(st[i]);
+	return rc;
+}
+
+static void
+udp_fini(struct pk_sock *s)
+{
+	if (s->thr != NULL)
+		pk_thread_stop(s->thr);
+	pk_path_destroy(s->path); /* frees what its queues hold, counted */
+}
+
+/* Datagrams ready in out, running the lazy path once if it is empty. */
+static unsigned int
+udp_fill(struct pk_sock *s)
+{
+	unsigned int k = pk_stage_len(s->outq);
+
+	if (k > 0 || !udp_lazy(s))
+		return k;
+	if (pk_thread_entry_run(s->thr) > 0)
+		__atomic_store_n(&s->last_lcore, rte_lcore_id(),
+				 __ATOMIC_RELAXED);
+	return pk_stage_len(s->outq);
+}
+
+static uint64_t
+udp_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Wait until a datagram is ready: 0, or -EAGAIN when wait_us passes. The
+ * reader sleeps on the queue where datagrams arrive (lazy: in; eager: out).
+ */
+static int
+udp_wait(struct pk_sock *s, uint32_t wait_us)
+{
+	uint64_t end = 0, now;
+	struct pk_stage *q = udp_lazy(s) ? s->inq : s->outq;
+
+	if (udp_fill(s) > 0)
+		return 0;
+	if (wait_us == 0)
+		return -EAGAIN;
+	if (wait_us != UINT32_MAX)
+		end = udp_now_us() + wait_us;
+	for (;;) {
+		uint32_t slice = 1000000;
+
+		if (end != 0) {
+			now = udp_now_us();
+			if (now >= end)
+				return -EAGAIN;
+			if (end - now < slice)
+				slice = end - now;
+		}
+		pk_queue_wait(q, NULL, slice);
+		if (udp_fill(s) > 0)
+			return 0;
+	}
+}
+
+/* Remember the sender's next hop: replies go back the way it came. */
+static void
+udp_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
+	       const struct sockaddr_storage *from)
+{
+	const struct rte_ether_hdr *eh;
+	socklen_t alen = sock_addr_len(s->domain);
+
+	if (s->peer_ok && memcmp(&s->peer, from, alen) == 0)
+		return;
+	eh = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
+				     -(int)(m->l2_len + m->l3_len + m->l4_len));
+	memset(&s->peer, 0, sizeof(s->peer));
+	memcpy(&s->peer, from, alen);
+	rte_ether_addr_copy(&eh->src_addr, &s->peer_mac);
+	s->peer_ok = true;
+}
+
+static void
+udp_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	__atomic_store_n(&s->st.rx_pkts, s->st.rx_pkts + n, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->st.rx_bytes, s->st.rx_bytes + bytes,
+			 __ATOMIC_RELAXED);
+}
+
+static ssize_t
+udp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
+	     struct sockaddr *addr, socklen_t *alen)
+{
+	struct sockaddr_storage from;
+	struct rte_mbuf *m;
+	int rc = udp_wait(s, sock_wait_us(s, flags));
+	int copied;
+
+	if (rc != 0)
+		return rc;
+	if (pk_stage_pull(s->outq, &m, 1) != 1)
+		return -EAGAIN;
+	udp_count_rx(s, &m, 1);
+	if (pk_udp_peer(m, &from, NULL) == 0) {
+		udp_learn_peer(s, m, &from);
+		if (addr != NULL) {
+			socklen_t l = sock_addr_len(s->domain);
+
+			memcpy(addr, &from, RTE_MIN(*alen, l));
+			*alen = l;
+		}
+	}
+	copied = pk_udp_copyout(m, buf, len);
+	rte_pktmbuf_free(m);
+	return copied;
+}
+
+static int
+udp_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
+	       int flags)
+{
+	int rc = udp_wait(s, sock_wait_us(s, flags));
+	uint16_t k;
+
+	if (rc != 0)
+		return rc;
+	k = pk_stage_pull(s->outq, pkts, max);
+	udp_count_rx(s, pkts, k);
+	return k > 0 ? (int)k : -EAGAIN;
+}
+
+/* Where a send goes: addr, else the connected peer. */
+static int
+udp_dest(const struct pk_sock *s, const struct sockaddr *addr,
+	 struct sockaddr_storage *dst)
+{
+	if (addr == NULL) {
+		if (!s->connected)
+			return -EDESTADDRREQ;
+		*dst = s->remote;
+		return 0;
+	}
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst, addr, sock_addr_len(s->domain));
+	return 0;
+}
+
+/* Fill in the headers' description for a send to dst. */
+static int
+udp_tx_conf(struct pk_sock *s, const struct sockaddr_storage *dst,
+	    int flags, struct pk_udp_tx *tx)
+{
+	struct sockaddr_storage self;
+	int rc;
+
+	rc = sock_autobind(s);
+	if (rc != 0)
+		return rc;
+	memset(tx, 0, sizeof(*tx));
+	rc = sock_next_hop(s, (const struct sockaddr *)dst, &tx->dst_mac,
+			   sock_wait_us(s, flags));
+	if (rc != 0)
+		return rc;
+	rte_ether_addr_copy(&s->node->mac, &tx->src_mac);
+	/* a wildcard bind sends from the node's address */
+	rc = node_local_addr(s->node, s->domain, &self);
+	if (rc != 0)
+		return rc;
+	if (s->domain == AF_INET6) {
+		((struct sockaddr_in6 *)&self)->sin6_port =
+			((struct sockaddr_in6 *)&s->local)->sin6_port;
+	} else {
+		((struct sockaddr_in *)&self)->sin_port =
+			((struct sockaddr_in *)&s->local)->sin_port;
+	}
+	tx->local = self;
+	tx->remote = *dst;
+	tx->offload = s->node->tx_offload;
+	return 0;
+}
+
+/* Hand encapsulated frames to the egress queue; charge what it took. */
+static uint16_t
+udp_xmit(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+	 const uint32_t *hdr_len)
+{
+	uint64_t bytes = 0, payload = 0;
+	uint16_t k, i;
+
+	k = node_egress_push(s->node, pkts, n);
+	for (i = 0; i < k; i++) {
+		bytes += pkts[i]->pkt_len;
+		payload += pkts[i]->pkt_len - hdr_len[i];
+	}
+	if (k > 0)
+		pk_owner_charge(s->owner, PK_ACCT_UDP, PK_ACCT_SENT, k, bytes);
+	__atomic_store_n(&s->st.tx_pkts, s->st.tx_pkts + k, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->st.tx_bytes, s->st.tx_bytes + payload,
+			 __ATOMIC_RELAXED);
+	if (k < n) {
+		bytes = 0;
+		for (i = k; i < n; i++)
+			bytes += pkts[i]->pkt_len;
+		pk_owner_charge(s->owner, PK_ACCT_UDP, PK_ACCT_DROPPED, n - k,
+				bytes);
+		__atomic_store_n(&s->st.tx_dropped, s->st.tx_dropped + (n - k),
+				 __ATOMIC_RELAXED);
+	}
+	return k;
+}
+
+/* A payload copied into an mbuf chain from the node's pool, or NULL. */
+static struct rte_mbuf *
+udp_payload(struct pk_sock *s, const void *buf, size_t len)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(s->node->mp), *m = head;
+	const uint8_t *p = buf;
+
+	while (m != NULL) {
+		uint16_t room = rte_pktmbuf_tailroom(m);
+		uint16_t k = len < room ? (uint16_t)len : room;
+		char *d = rte_pktmbuf_append(m, k);
+
+		memcpy(d, p, k);
+		p += k;
+		len -= k;
+		if (len == 0)
+			return head;
+		m = rte_pktmbuf_alloc(s->node->mp);
+		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	rte_pktmbuf_free(head);
+	return NULL;
+}
+
+static ssize_t
+udp_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
+	   const struct sockaddr *addr, socklen_t alen)
+{
+	size_t max = s->domain == AF_INET6 ? 65527 : PK_SOCK_UDP_MAX;
+	struct sockaddr_storage dst;
+	struct pk_udp_tx tx;
+	struct rte_mbuf *m;
+	uint32_t hdr;
+	int rc;
+
+	RTE_SET_USED(alen);
+	if (len > max)
+		return -EMSGSIZE;
+	rc = udp_dest(s, addr, &dst);
+	if (rc == 0)
+		rc = udp_tx_conf(s, &dst, flags, &tx);
+	if (rc != 0)
+		return rc;
+	m = udp_payload(s, buf, len);
+	if (m == NULL)
+		return -ENOBUFS;
+	rc = pk_udp_encap(m, &tx);
+	if (rc != 0) {
+		rte_pktmbuf_free(m);
+		return rc;
+	}
+	hdr = m->pkt_len - len;
+	if (udp_xmit(s, &m, 1, &hdr) != 1) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return (ssize_t)len;
+}
+
+static int
+udp_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+	       const struct sockaddr *addr, socklen_t alen)
+{
+	uint32_t hdr[SOCK_BURST];
+	struct sockaddr_storage dst;
+	struct pk_udp_tx tx;
+	uint16_t done = 0, i, k, chunk;
+	int rc;
+
+	RTE_SET_USED(alen);
+	rc = udp_dest(s, addr, &dst);
+	if (rc == 0)
+		rc = udp_tx_conf(s, &dst, 0, &tx);
+	if (rc != 0)
+		return rc;
+	while (done < n) {
+		chunk = RTE_MIN(n - done, SOCK_BURST);
+		for (i = 0; i < chunk; i++) {
+			struct rte_mbuf *m = pkts[done + i];
+			uint32_t before = m->pkt_len;
+
+			rc = pk_udp_encap(m, &tx);
+			if (rc != 0)
+				break;
+			hdr[i] = m->pkt_len - before;
+		}
+		k = udp_xmit(s, pkts + done, i, hdr);
+		/* refused frames go back to the caller as payloads again */
+		for (; k < i; i--)
+			rte_pktmbuf_adj(pkts[done + i - 1], hdr[i - 1]);
+		done += k;
+		if (k < chunk || rc != 0)
+			break;
+	}
+	return done > 0 || rc == 0 ? done : rc;
+}
+
+static int
+udp_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage self;
+	struct pk_flow_key key;
+	int rc;
+
+	RTE_SET_USED(len);
+	rc = sock_autobind(s);
+	if (rc == 0)
+		rc = node_local_addr(s->node, s->domain, &self);
+	if (rc != 0)
+		return rc;
+	if (s->domain == AF_INET6)
+		((struct sockaddr_in6 *)&self)->sin6_port =
+			((struct sockaddr_in6 *)&s->local)->sin6_port;
+	else
+		((struct sockaddr_in *)&self)->sin_port =
+			((struct sockaddr_in *)&s->local)->sin_port;
+	/* from now on only the peer's datagrams: an active key only */
+	sock_key_of(s, (const struct sockaddr *)&self, addr, &key);
+	sock_keys_del(s);
+	rc = sock_key_add(s, &key);
+	if (rc != 0)
+		return rc;
+	memset(&s->remote, 0, sizeof(s->remote));
+	memcpy(&s->remote, addr, sock_addr_len(s->domain));
+	s->connected = true;
+	return 0;
+}
+
+static short
+udp_ready(struct pk_sock *s, short events)
+{
+	short r = events & POLLOUT;
+
+	if ((events & POLLIN) &&
+	    (pk_stage_len(s->outq) > 0 ||
+	     (udp_lazy(s) && pk_stage_len(s->inq) > 0)))
+		r |= POLLIN;
+	return r;
+}
+
+static struct pk_stage *
+udp_wait_queue(struct pk_sock *s)
+{
+	return udp_lazy(s) ? s->inq : s->outq;
+}
+
+const struct sock_proto sock_udp_proto = {
+	.row = PK_ACCT_UDP,
+	.init = udp_init,
+	.connect = udp_connect,
+	.sendto = udp_sendto,
+	.recvfrom = udp_recvfrom,
+	.recv_burst = udp_recv_burst,
+	.send_burst = udp_send_burst,
+	.ready = udp_ready,
+	.wait_queue = udp_wait_queue,
+	.fini = udp_fini,
+};

@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# pk-silk end to end with real kernel clients. Two network namespaces joined
+# by a veth pair: the node's namespace holds pk-silk (its uplink is
+# net_af_packet on its end of the veth, its kernel side the TAP it makes),
+# the client's holds ping and socat. Checks: ping (IPv4 and IPv6) reaches the
+# node's kernel through the exception path; datagrams sent with socat to a
+# UDP echo come back; a TCP stream through a TCP echo comes back whole;
+# malformed and truncated frames at the uplink are counted and break
+# nothing; the final per-owner statistics charge the echo's owner (udp and
+# tcp rows) and "unknown" (misc: ARP, ICMP); pk-silk exits 0 after SIGINT
+# with its mempool full. Then: owner bob cannot bind a port reserved for
+# alice (pk-silk exits 2 with the socket API's reason). Everything it makes
+# (namespaces, veths, processes, DPDK runtime dirs) goes on exit, also on
+# failure. Needs root, ip, ping, socat, python3: exits 77 otherwise.
+#
+# Usage: test_silk_netns.sh <pk-silk binary>
+set -uo pipefail
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+bin=${1:-}
+skip() { echo "SKIP: $*"; exit 77; }
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then skip "no pk-silk binary given"; fi
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
+for t in ip ping socat python3 ethtool; do
+	command -v "$t" >/dev/null || skip "$t not installed (devtools/install-deps.sh)"
+done
+
+tag=$$
+nsn=pksn$tag nsc=pksc$tag
+tmp=$(mktemp -d /tmp/pk_silk_netns.XXXXXX)
+silk_pid=""
+prefix="pk_silk_ns_$tag"
+
+cleanup() {
+	if [ -n "$silk_pid" ]; then
+		kill -INT "$silk_pid" 2>/dev/null
+		for _ in $(seq 20); do
+			kill -0 "$silk_pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$silk_pid" 2>/dev/null
+		wait "$silk_pid" 2>/dev/null
+	fi
+	silk_pid=""
+	ip netns del "$nsn" 2>/dev/null
+	ip netns del "$nsc" 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix" "/var/run/dpdk/${prefix}_b"
+}
+final() { cleanup; rm -rf "$tmp"; }
+trap final EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	[ -f "$tmp/silk.log" ] && tail -60 "$tmp/silk.log"
+	exit 1
+}
+
+eal="--no-huge --no-shconf --no-pci -m 256 --log-level=lib.eal:error"
+
+ip netns add "$nsn" || fail "netns add $nsn"
+ip netns add "$nsc" || fail "netns add $nsc"
+ip link add up0 netns "$nsn" type veth peer name eth0 netns "$nsc" ||
+	fail "veth"
+for ns in "$nsn" "$nsc"; do
+	ip -n "$ns" link set lo up
+done
+# the node's end carries no address (its TAP does); no TX checksum offload
+# on either end: the frames cross user space, where nobody completes one
+ip -n "$nsn" link set up0 up
+ip netns exec "$nsn" ethtool -K up0 tx off >/dev/null 2>&1 || true
+ip -n "$nsc" addr add 10.88.0.2/24 dev eth0
+ip -n "$nsc" addr add fd88::2/64 dev eth0 nodad
+ip -n "$nsc" link set eth0 up
+ip netns exec "$nsc" ethtool -K eth0 tx off >/dev/null 2>&1 || true
+
+ip netns exec "$nsn" "$bin" $eal -l 0,1 --file-prefix="$prefix" \
+	--vdev "net_af_packet0,iface=up0" -- --addr=10.88.0.1/24 \
+	--addr6=fd88::1/64 --reserve=alice:udp:7000-7099 \
+	--reserve=alice:tcp:8000-8099 --udp-echo=alice:7007 \
+	--tcp-echo=alice:8008 --udp-echo=bob:9009 --stats-period=1 \
+	>"$tmp/silk.log" 2>&1 &
+silk_pid=$!
+for _ in $(seq 100); do
+	grep -q "^pk-silk: node .* up" "$tmp/silk.log" && break
+	kill -0 "$silk_pid" 2>/dev/null || fail "pk-silk did not start"
+	sleep 0.1
+done
+grep -q "^pk-silk: node .* up" "$tmp/silk.log" || fail "pk-silk not up"
+
+# ping: ARP and ICMP through the exception path to the node's kernel
+ip netns exec "$nsc" ping -c 3 -i 0.2 -W 2 10.88.0.1 >"$tmp/ping" 2>&1 ||
+	fail "ping: $(cat "$tmp/ping")"
+ip netns exec "$nsc" ping -6 -c 3 -i 0.2 -W 2 fd88::1 >"$tmp/ping6" 2>&1 ||
+	fail "ping -6: $(cat "$tmp/ping6")"
+
+# udp_echo PORT TEXT: the datagram comes back
+udp_echo() {
+	local got
+	got=$(printf '%s' "$2" | ip netns exec "$nsc" timeout 10 \
+		socat -t 3 - "UDP4:10.88.0.1:$1" 2>&1)
+	[ "$got" = "$2" ] || fail "udp echo on $1: sent '$2', got '$got'"
+}
+udp_echo 7007 "hello, silk"
+udp_echo 9009 "bob's echo"
+
+# TCP: 200 kB of random bytes through the echo come back whole
+head -c 200000 /dev/urandom >"$tmp/tcp.in"
+ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 \
+	"OPEN:$tmp/tcp.in" "TCP4:10.88.0.1:8008,shut-down" >"$tmp/tcp.out" \
+	2>"$tmp/tcp.err" || fail "tcp echo: $(cat "$tmp/tcp.err")"
+cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
+	fail "tcp echo: $(stat -c %s "$tmp/tcp.out") of 200000 bytes came back"
+
+# hostile frames at the uplink: cut short, bad lengths and checksums, junk
+ip netns exec "$nsc" python3 - "$(ip -n "$nsc" -br link show eth0 |
+	awk '{print $3}')" <<'EOF' || fail "could not send the bad frames"
+import random, socket, struct, sys
+src = bytes.fromhex(sys.argv[1].replace(':', ''))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+dst = b'\xff' * 6
+def ip4(payload, proto=17, tot=None, ihl=5):
+    tot = tot if tot is not None else 20 + len(payload)
+    h = struct.pack('!BBHHHBBH4s4s', 0x40 | ihl, 0, tot, 1, 0, 64, proto, 0,
+                    socket.inet_aton('10.88.0.2'), socket.inet_aton('10.88.0.1'))
+    return h + payload
+def udp(dport, data, length=None, csum=0x1234):
+    length = length if length is not None else 8 + len(data)
+    return struct.pack('!HHHH', 4000, dport, length, csum) + data
+rnd = random.Random(14)
+frames = []
+for port in (7007, 9009):
+    frames += [ip4(udp(port, b'x' * 10, csum=0xdead)),       # bad checksum
+               ip4(udp(port, b'x' * 10, length=200)),          # UDP too long
+               ip4(udp(port, b'x' * 10, length=3)),            # UDP too short
+               ip4(udp(port, b'x' * 10), tot=500),             # IP too long
+               ip4(udp(port, b'x' * 10), ihl=3),               # bad IHL
+               ip4(udp(port, b'x' * 10))[:30]]                 # cut short
+frames += [bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 80)))
+           for _ in range(100)]
+for f in frames:
+    s.send(dst + src + b'\x08\x00' + f)
+EOF
+sleep 0.5
+udp_echo 7007 "still alive"
+
+sleep 1.2 # one more periodic print
+kill -INT "$silk_pid"
+wait "$silk_pid"
+rc=$?
+silk_pid=""
+[ "$rc" -eq 0 ] || fail "pk-silk exited $rc after SIGINT"
+grep -q "^pk-silk: final statistics" "$tmp/silk.log" || fail "no final statistics"
+# owner rows: "  OWNER ROW sent P/B received P/B dropped P/B sockets O/C"
+row() { # OWNER ROW COLUMN: packets of that column in the final block
+	sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log" |
+		awk -v o="$1" -v r="$2" -v c="$3" '$1 == o && $2 == r {
+			for (i = 3; i < NF; i++) if ($i == c) { split($(i+1), a, "/"); print a[1]; exit } }'
+}
+for spec in "alice udp received" "alice udp sent" "alice tcp received" \
+	    "alice tcp sent" "bob udp received" "bob udp sent" \
+	    "unknown misc received" "unknown misc sent" "alice udp dropped"; do
+	set -- $spec
+	v=$(row "$1" "$2" "$3")
+	[ -n "$v" ] && [ "$v" -gt 0 ] ||
+		fail "owner $1 row $2: $3 is '${v:-missing}', want > 0"
+done
+grep -q "leak" "$tmp/silk.log" && fail "pk-silk reports a leak"
+sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log"
+
+# bob may not bind alice's port: a start-up error with the reason, exit 2
+"$bin" $eal -l 0 --file-prefix="${prefix}_b" --vdev net_null0 -- \
+	--addr=10.88.0.1/24 --exception=drop --reserve=alice:udp:7000-7099 \
+	--udp-echo=bob:7005 >"$tmp/b.log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "bob on alice's port: exit $rc, want 2: $(cat "$tmp/b.log")"
+grep -q "udp-echo=bob:7005: Permission denied" "$tmp/b.log" ||
+	fail "bob on alice's port: no reason given: $(cat "$tmp/b.log")"
+echo "silk_netns: ok"
