@@ -56,7 +56,6 @@ struct pk_node {
 	char tap_name[16];           /* kernel interface, "" when none */
 	struct pk_stage *reasm;      /* proc_reassembly before the demux, or NULL */
 	int reader;                  /* the round's thread is reader 0 of demux */
-	rte_spinlock_t reinject_lock; /* TAP TX queue NODE_TAP_Q_REINJECT */
 	/* counters of the demux, the TAP's port_tx and the reassembly stage
 	 * at the end of the last round: a round charges their differences */
 	uint64_t seen_demux_out, seen_demux_in_bytes, seen_demux_out_bytes;
@@ -64,10 +63,10 @@ struct pk_node {
 	struct pk_registry_node live; /* on the list of live nodes */
 };
 
-/* The TAP's queues: 0 is the node thread's, 1 node_tap_reinject()'s. The
- * kernel spreads what it sends over both RX queues: the round reads both. */
+/* The TAP's queue pairs: TX 0 is the node thread's, TX 1 the TCP sockets'
+ * (under reinject_lock). The kernel spreads what it sends over both RX
+ * queues: the round reads both. */
 #define NODE_TAP_QUEUES 2
-#define NODE_TAP_Q_REINJECT 1
 /* The round's thread id as a reader of the root demux (pk_demux.h). */
 #define NODE_READER 0
 
@@ -101,15 +100,6 @@ int node_local_addr(const struct pk_node *n, int family,
  */
 uint16_t node_egress_push(struct pk_node *n, struct rte_mbuf **pkts,
 			  uint16_t k);
-
-/*
- * Hand complete frames to the kernel through the TAP (SILK's
- * ProcLinuxReinject), on the TAP's TX queue NODE_TAP_Q_REINJECT under a
- * lock: any thread, the caller's own. Returns how many the TAP took; the
- * caller keeps and frees the rest. 0 when the node has no TAP.
- */
-uint16_t node_tap_reinject(struct pk_node *n, struct rte_mbuf **pkts,
-			   uint16_t k);
 
 /* ---- between the node's own files ---- */
 

@@ -12,8 +12,8 @@
  *
  * Queues (node_pvt.h): the TAP has NODE_TAP_QUEUES queue pairs. TX queue 0
  * is the node thread's: the root demux's miss stage (a port_tx counting
- * bytes) pushes into it. TX queue NODE_TAP_Q_REINJECT is for sockets that
- * reinject into the kernel from their own threads, under a spinlock. The
+ * bytes) pushes into it. TX queue 1 is for TCP sockets that reinject into
+ * the kernel from their own threads, under the node's reinject_lock. The
  * kernel spreads its packets over the RX queues; the round reads all.
  */
 #include <errno.h>
@@ -177,17 +177,4 @@ node_tap_close(struct pk_node *n)
 	rte_eal_hotplug_remove("vdev", dev);
 	n->tap = UINT16_MAX;
 	n->tap_ifindex = 0;
-}
-
-uint16_t
-node_tap_reinject(struct pk_node *n, struct rte_mbuf **pkts, uint16_t k)
-{
-	uint16_t sent;
-
-	if (n == NULL || n->tap == UINT16_MAX || k == 0)
-		return 0;
-	rte_spinlock_lock(&n->reinject_lock);
-	sent = rte_eth_tx_burst(n->tap, NODE_TAP_Q_REINJECT, pkts, k);
-	rte_spinlock_unlock(&n->reinject_lock);
-	return sent;
 }
