@@ -93,9 +93,12 @@ struct pk_node_conf {
  */
 struct pk_node_stats {
 	uint64_t rx;          /**< received on the uplink */
-	uint64_t stolen;      /**< taken by a socket path */
-	uint64_t full;        /**< refused by a full socket path, dropped
-				   (charged dropped to its owner) */
+	uint64_t stolen;      /**< taken by a socket path (one with
+				   PK_PATH_TAIL_DROP takes all: what its
+				   full queue drops, it counts, on its owner) */
+	uint64_t full;        /**< given back by a full socket path
+				   (PK_PATH_TAIL_RETURN), dropped here and
+				   charged dropped to its owner */
 	uint64_t exception;   /**< no socket's: to the kernel, or dropped
 				   (exception=drop, or the TAP refused them;
 				   charged dropped to unknown/misc) */
