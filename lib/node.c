@@ -295,7 +295,8 @@ pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st)
 	return 0;
 }
 
-/* One line per owner's row with traffic or sockets. */
+/* One line per owner's row with traffic or sockets, every number named:
+ * "  OWNER ROW sent P/B received P/B dropped P/B sockets OPENED/CLOSED". */
 static int
 node_print_owner(uint32_t id, const char *name, void *arg)
 {
@@ -311,13 +312,13 @@ node_print_owner(uint32_t id, const char *name, void *arg)
 		if (a->pkts[PK_ACCT_SENT] + a->pkts[PK_ACCT_RECEIVED] +
 		    a->pkts[PK_ACCT_DROPPED] + a->opened + a->closed == 0)
 			continue;
-		fprintf(f, "%-16s %-8s %10" PRIu64 " %12" PRIu64 " %10" PRIu64
-			" %12" PRIu64 " %10" PRIu64 " %12" PRIu64 " %7" PRIu64
-			" %7" PRIu64 "\n", name, pk_acct_row_name(r),
-			a->pkts[PK_ACCT_SENT], a->bytes[PK_ACCT_SENT],
-			a->pkts[PK_ACCT_RECEIVED], a->bytes[PK_ACCT_RECEIVED],
-			a->pkts[PK_ACCT_DROPPED], a->bytes[PK_ACCT_DROPPED],
-			a->opened, a->closed);
+		fprintf(f, "  %-16s %-8s sent %" PRIu64 "/%" PRIu64
+			" received %" PRIu64 "/%" PRIu64 " dropped %" PRIu64
+			"/%" PRIu64 " sockets %" PRIu64 "/%" PRIu64 "\n", name,
+			pk_acct_row_name(r), a->pkts[PK_ACCT_SENT],
+			a->bytes[PK_ACCT_SENT], a->pkts[PK_ACCT_RECEIVED],
+			a->bytes[PK_ACCT_RECEIVED], a->pkts[PK_ACCT_DROPPED],
+			a->bytes[PK_ACCT_DROPPED], a->opened, a->closed);
 	}
 	return 0;
 }
@@ -329,9 +330,6 @@ pk_node_stats_print(FILE *f, const struct pk_node *n)
 
 	if (f == NULL || pk_node_stats_get(n, &st) != 0)
 		return -EIO;
-	fprintf(f, "%-16s %-8s %10s %12s %10s %12s %10s %12s %7s %7s\n",
-		"owner", "row", "sent", "sent_B", "received", "received_B",
-		"dropped", "dropped_B", "opened", "closed");
 	pk_owner_foreach(node_print_owner, f);
 	fprintf(f, "node %s: rx %" PRIu64 " stolen %" PRIu64 " full %" PRIu64
 		" exception %" PRIu64 " malformed %" PRIu64 " tap_rx %" PRIu64

@@ -169,10 +169,10 @@ uint16_t pk_node_tap_port(const struct pk_node *n);
 int pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st);
 
 /**
- * Print every owner's account (one line per row with traffic or sockets:
- * owner, row, then sent, received, dropped as packets and bytes, then
- * sockets opened and closed) under a header line, then the node's
- * counters on one line "node NAME: rx N stolen N ...". Threads: as
+ * Print every owner's account, one line per row with traffic or sockets,
+ * "  OWNER ROW sent P/B received P/B dropped P/B sockets O/C" (packets and
+ * bytes; sockets opened and closed), then the node's counters on one line
+ * "node NAME: rx N stolen N full N ...". Threads: as
  * pk_owner_stats_get() (the control thread while paths come and go).
  * @return 0, or -EIO (NULL f or n, or a write failed).
  */
