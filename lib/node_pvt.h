@@ -74,9 +74,13 @@ struct pk_node {
  * The link-layer address of the next hop to dst (AF_INET or AF_INET6): the
  * gateway's when dst is off the node's prefix. From the node's cache, else
  * the kernel's neighbour table on the TAP; when neither knows it, ask the
- * kernel to resolve it and wait up to wait_us. Any thread.
+ * kernel to resolve it and wait up to wait_us (0: ask, do not wait; a later
+ * call finds the answer). Broadcast and multicast destinations map to
+ * their MAC without asking. Any thread; may sleep (control path: sockets
+ * keep their peer's MAC).
  * 0, -EAGAIN (not resolved within wait_us), -EHOSTUNREACH (no route: off
- * prefix without a gateway, or no TAP), -EAFNOSUPPORT.
+ * prefix without a gateway, IPv6 off the node's prefix and not link-local,
+ * or no TAP), -EAFNOSUPPORT, -EINVAL (NULL argument).
  */
 int node_neigh_resolve(struct pk_node *n, const struct sockaddr *dst,
 		       struct rte_ether_addr *mac, uint32_t wait_us);
@@ -117,7 +121,16 @@ void node_neigh_destroy(struct pk_node *n);
 int node_live_apply(const char *name,
 		    int (*fn)(const struct pk_node *n, void *arg), void *arg);
 
-/* node_netlink.c: rtnetlink requests (0 or a negative errno). */
+/*
+ * node_netlink.c: rtnetlink requests on interface ifindex; addresses of
+ * family AF_INET (4 bytes) or AF_INET6 (16), network order. Any thread.
+ * addr_add: add addr/plen (IPv6 with IFA_F_NODAD); 0 or the kernel's
+ * -errno (-EPERM without CAP_NET_ADMIN, -ENODEV).
+ * neigh_get: 0 with *mac and *state (NUD_*) when the entry has a
+ * link-layer address, -ENOENT (none, or none yet), or the kernel's -errno.
+ * neigh_use: have the kernel resolve addr (NTF_USE, creates the entry);
+ * 0 or the kernel's -errno.
+ */
 int node_nl_addr_add(int ifindex, int family, const void *addr,
 		     uint8_t plen);
 int node_nl_neigh_get(int ifindex, int family, const void *addr,
