@@ -17,6 +17,8 @@
 
 #include <pathkit/pk_node.h>
 
+#include "registry_pvt.h"
+
 struct pk_stage;
 struct pk_portmap;
 struct rte_mempool;
@@ -49,15 +51,36 @@ struct pk_node {
 	unsigned int lcore;          /* RTE_MAX_LCORE when not started */
 	uint32_t quit;
 	struct pk_node_stats st;     /* written by the node's thread only */
+	/* below: node*.c only */
+	enum pk_node_exception exception;
+	char tap_name[16];           /* kernel interface, "" when none */
+	struct pk_stage *reasm;      /* proc_reassembly before the demux, or NULL */
+	int reader;                  /* the round's thread is reader 0 of demux */
+	/* counters of the demux, the TAP's port_tx and the reassembly stage
+	 * at the end of the last round: a round charges their differences */
+	uint64_t seen_demux_out, seen_demux_in_bytes, seen_demux_out_bytes;
+	uint64_t seen_malformed, seen_exc_pkts, seen_exc_bytes, seen_reasm;
+	struct pk_registry_node live; /* on the list of live nodes */
 };
+
+/* The TAP's queue pairs: TX 0 is the node thread's, TX 1 the TCP sockets'
+ * (under reinject_lock). The kernel spreads what it sends over both RX
+ * queues: the round reads both. */
+#define NODE_TAP_QUEUES 2
+/* The round's thread id as a reader of the root demux (pk_demux.h). */
+#define NODE_READER 0
 
 /*
  * The link-layer address of the next hop to dst (AF_INET or AF_INET6): the
  * gateway's when dst is off the node's prefix. From the node's cache, else
  * the kernel's neighbour table on the TAP; when neither knows it, ask the
- * kernel to resolve it and wait up to wait_us. Any thread.
+ * kernel to resolve it and wait up to wait_us (0: ask, do not wait; a later
+ * call finds the answer). Broadcast and multicast destinations map to
+ * their MAC without asking. Any thread; may sleep (control path: sockets
+ * keep their peer's MAC).
  * 0, -EAGAIN (not resolved within wait_us), -EHOSTUNREACH (no route: off
- * prefix without a gateway, or no TAP), -EAFNOSUPPORT.
+ * prefix without a gateway, IPv6 off the node's prefix and not link-local,
+ * or no TAP), -EAFNOSUPPORT, -EINVAL (NULL argument).
  */
 int node_neigh_resolve(struct pk_node *n, const struct sockaddr *dst,
 		       struct rte_ether_addr *mac, uint32_t wait_us);
@@ -81,5 +104,37 @@ int node_local_addr(const struct pk_node *n, int family,
  */
 uint16_t node_egress_push(struct pk_node *n, struct rte_mbuf **pkts,
 			  uint16_t k);
+
+/* ---- between the node's own files ---- */
+
+/* node_tap.c: make, set up and address the TAP; close it. Control thread.
+ * 0 or a negative errno (the node's fields tap, tap_ifindex, exc set). */
+int node_tap_open(struct pk_node *n, const struct pk_node_conf *conf);
+void node_tap_close(struct pk_node *n);
+
+/* node_neigh.c: the neighbour cache. */
+int node_neigh_create(struct pk_node *n);
+void node_neigh_destroy(struct pk_node *n);
+
+/* node.c: call fn on the live node named name, under the list's lock;
+ * what fn returned, or -ENOENT. fn(NULL name) walks them all. */
+int node_live_apply(const char *name,
+		    int (*fn)(const struct pk_node *n, void *arg), void *arg);
+
+/*
+ * node_netlink.c: rtnetlink requests on interface ifindex; addresses of
+ * family AF_INET (4 bytes) or AF_INET6 (16), network order. Any thread.
+ * addr_add: add addr/plen (IPv6 with IFA_F_NODAD); 0 or the kernel's
+ * -errno (-EPERM without CAP_NET_ADMIN, -ENODEV).
+ * neigh_get: 0 with *mac and *state (NUD_*) when the entry has a
+ * link-layer address, -ENOENT (none, or none yet), or the kernel's -errno.
+ * neigh_use: have the kernel resolve addr (NTF_USE, creates the entry);
+ * 0 or the kernel's -errno.
+ */
+int node_nl_addr_add(int ifindex, int family, const void *addr,
+		     uint8_t plen);
+int node_nl_neigh_get(int ifindex, int family, const void *addr,
+		      struct rte_ether_addr *mac, uint16_t *state);
+int node_nl_neigh_use(int ifindex, int family, const void *addr);
 
 #endif /* PK_NODE_PVT_H */

@@ -36,7 +36,9 @@
  * mempool. Sockets must be closed before the node is destroyed.
  *
  * Threads: create, start, stop, destroy on the control thread. Socket calls
- * run on application threads (pk_sock.h). Statistics from any thread.
+ * run on application threads (pk_sock.h). Statistics from any thread, and
+ * on DPDK's telemetry socket: /pathkit/nodes (names), /pathkit/node,NAME
+ * (addresses, socket keys, the counters of struct pk_node_stats).
  */
 
 #include <stdint.h>
@@ -62,29 +64,46 @@ enum pk_node_exception {
 /** How to build a node. Zero fields take the defaults shown. */
 struct pk_node_conf {
 	const char *name;            /**< 1..15 characters */
-	uint16_t uplink;             /**< ethdev port, set up and started */
+	uint16_t uplink;             /**< ethdev port, set up (a queue of
+					  each kind) and started; the node
+					  uses RX and TX queue 0 */
 	struct rte_mempool *mp;      /**< for sends, copies and the TAP port */
 	struct in_addr addr4;        /**< the node's IPv4 address (required) */
 	uint8_t plen4;               /**< its prefix length (24) */
 	struct in6_addr addr6;       /**< IPv6 address, or :: for none */
 	uint8_t plen6;               /**< its prefix length (64) */
-	struct in_addr gateway4;     /**< next hop off the prefix, or 0 */
+	struct in_addr gateway4;     /**< next hop off the prefix, or 0; the
+					  node sets no kernel route: add a
+					  default route via it on the TAP
+					  yourself if the kernel needs one */
 	enum pk_node_exception exception; /**< what misses go to (TAP) */
-	const char *tap_name;        /**< kernel interface ("pk-<name>") */
+	const char *tap_name;        /**< kernel interface, 1..15 characters
+					  ("pk-<name>" cut to 15) */
 	uint32_t capacity;           /**< socket keys at most (65536) */
 	uint32_t socket_queue;       /**< packets a socket queues (256) */
-	uint32_t egress_queue;       /**< egress queue size (4096) */
+	uint32_t egress_queue;       /**< egress queue size, a power of two
+					  (4096) */
 	int reassembly;              /**< non-zero: reassemble IPv4/IPv6 */
 	int socket_id;               /**< NUMA socket, or SOCKET_ID_ANY */
 };
 
-/** What a node's shims counted (all packets). */
+/**
+ * What a node's shims counted (all packets). Without reassembly,
+ * rx == stolen + full + exception + malformed once a round is over.
+ */
 struct pk_node_stats {
 	uint64_t rx;          /**< received on the uplink */
-	uint64_t stolen;      /**< taken by a socket path */
-	uint64_t full;        /**< refused by a full socket path, dropped */
-	uint64_t exception;   /**< to the kernel (or dropped: no exception) */
-	uint64_t malformed;   /**< dropped at the ingress shim as malformed */
+	uint64_t stolen;      /**< taken by a socket path (one with
+				   PK_PATH_TAIL_DROP takes all: what its
+				   full queue drops, it counts, on its owner) */
+	uint64_t full;        /**< given back by a full socket path
+				   (PK_PATH_TAIL_RETURN), dropped here and
+				   charged dropped to its owner */
+	uint64_t exception;   /**< no socket's: to the kernel, or dropped
+				   (exception=drop, or the TAP refused them;
+				   charged dropped to unknown/misc) */
+	uint64_t malformed;   /**< dropped at the ingress shim as malformed,
+				   or fragments reassembly gave up on */
 	uint64_t tap_rx;      /**< sent by the kernel */
 	uint64_t egress;      /**< sent by sockets */
 	uint64_t tx;          /**< transmitted on the uplink */
@@ -92,11 +111,15 @@ struct pk_node_stats {
 };
 
 /**
- * Create a node: the TAP port (with the uplink's MAC, the node's addresses,
- * up), the root demux, the egress queue, the port map ("<name>").
+ * Create a node: the TAP port "net_tap_<name>" (with the uplink's MAC, the
+ * node's addresses, up; the IPv6 one without duplicate address detection),
+ * the root demux, the egress queue, the port map ("<name>"). TX checksum
+ * offloads the uplink was configured with (rte_eth_dev_conf_get()) are
+ * offered to sockets.
  * @return the node, or NULL with rte_errno EINVAL (bad conf, uplink not
- *   started), EEXIST (name taken), ENODEV (TAP could not be made),
- *   ENOMEM, or an errno of the kernel's address setup.
+ *   set up), EEXIST (name taken), ENODEV (TAP could not be made),
+ *   ENOMEM, or an errno of the kernel's address setup (EPERM without
+ *   CAP_NET_ADMIN).
  */
 struct pk_node *pk_node_create(const struct pk_node_conf *conf);
 
@@ -107,14 +130,20 @@ struct pk_node *pk_node_create(const struct pk_node_conf *conf);
 void pk_node_destroy(struct pk_node *n);
 
 /**
- * One round of the node's shims on the calling thread.
- * @return packets moved (>= 0), or -EINVAL.
+ * One round of the node's shims on the calling thread: one uplink RX burst
+ * through the ingress shim, a burst from each TAP RX queue and up to 8 from
+ * the egress queue through the egress shim. The calling thread is the root
+ * demux's reader only during the round, so it may close sockets between
+ * rounds.
+ * @return packets moved (>= 0), -EINVAL (NULL), or -EBUSY (the node runs
+ *   on its lcore: pk_node_start()).
  */
 int pk_node_run(struct pk_node *n);
 
 /**
  * Run rounds on an EAL worker lcore until pk_node_stop().
- * @return 0, -EINVAL (not a worker lcore), -EBUSY (lcore busy), -EALREADY.
+ * @return 0, -EINVAL (NULL node, not a worker lcore), -EBUSY (lcore busy),
+ *   -EALREADY (started already).
  */
 int pk_node_start(struct pk_node *n, unsigned int lcore);
 
@@ -140,8 +169,12 @@ uint16_t pk_node_tap_port(const struct pk_node *n);
 int pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st);
 
 /**
- * Print every owner's account (rows with traffic) and the node's counters.
- * @return 0, or -EIO.
+ * Print every owner's account, one line per row with traffic or sockets,
+ * "  OWNER ROW sent P/B received P/B dropped P/B sockets O/C" (packets and
+ * bytes; sockets opened and closed), then the node's counters on one line
+ * "node NAME: rx N stolen N full N ...". Threads: as
+ * pk_owner_stats_get() (the control thread while paths come and go).
+ * @return 0, or -EIO (NULL f or n, or a write failed).
  */
 int pk_node_stats_print(FILE *f, const struct pk_node *n);
 
