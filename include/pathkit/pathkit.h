@@ -26,5 +26,6 @@
 #include <pathkit/pk_arbiter.h>
 #include <pathkit/pk_owner.h>
 #include <pathkit/pk_portmap.h>
+#include <pathkit/pk_udp.h>
 
 #endif /* PATHKIT_H */
