@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * UDP receive checks and header strip (proc_udp's work), the peer addresses
- * of a stripped datagram, and header building for sends. As in flow.c, no
- * field from the wire moves the cursor without a check against what the
- * first segment holds and what the packet holds.
+ * UDP receive: checks and header strip (proc_udp's work), the peer addresses
+ * of a stripped datagram, the copy to a user buffer. As in flow.c, no field
+ * from the wire moves the cursor without a check against what the first
+ * segment holds and what the packet holds. Sends: udp_tx.c.
  */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_udp.h>
@@ -18,7 +17,8 @@
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_udp.h>
 
-#define UDP_HLEN 8
+#include "udp_pvt.h"
+
 #define UDP_L3_LEN_MAX ((1u << RTE_MBUF_L3_LEN_BITS) - 1) /* fits l3_len */
 
 /* The mark of a stripped datagram, 0 until pk_udp_init(). */
@@ -44,8 +44,8 @@ pk_udp_init(void)
 	return 0;
 }
 
-static inline uint64_t
-udp_mark(void)
+uint64_t
+pk_udp_mark(void)
 {
 	return __atomic_load_n(&udp_stripped, __ATOMIC_ACQUIRE);
 }
@@ -138,37 +138,6 @@ udp_in_ipv6(const uint8_t *p, uint32_t room, uint32_t avail,
 	return PK_UDP_OK;
 }
 
-/*
- * The UDP checksum over a pseudo-header of the UDP length, not of the IP
- * payload length that DPDK's helpers take (they differ when the IP payload
- * holds more than the datagram, or IPv6 extension headers): a copy of the
- * IP header with that length makes the helpers right.
- */
-static bool
-udp_cksum_ok(const struct rte_mbuf *m, const uint8_t *l3p, bool v4,
-	     uint16_t l4_off, uint16_t ulen)
-{
-	if (v4) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3p;
-		struct rte_ipv4_hdr h = {
-			.version_ihl = RTE_IPV4_VHL_DEF,
-			.total_length = rte_cpu_to_be_16(sizeof(h) + ulen),
-			.next_proto_id = IPPROTO_UDP,
-			.src_addr = ip->src_addr,
-			.dst_addr = ip->dst_addr,
-		};
-
-		return rte_ipv4_udptcp_cksum_mbuf_verify(m, &h, l4_off) == 0;
-	}
-	struct rte_ipv6_hdr h6 = {
-		.payload_len = rte_cpu_to_be_16(ulen),
-		.proto = IPPROTO_UDP,
-	};
-
-	memcpy(h6.src_addr, l3p + 8, 32); /* source, then destination */
-	return rte_ipv6_udptcp_cksum_mbuf_verify(m, &h6, l4_off) == 0;
-}
-
 /* Keep the first keep bytes; the padding may reach over several segments. */
 static void
 udp_trim(struct rte_mbuf *m, uint32_t keep)
@@ -177,7 +146,8 @@ udp_trim(struct rte_mbuf *m, uint32_t keep)
 	uint32_t left = keep;
 	uint16_t nseg = 1;
 
-	if (likely(rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - keep)) == 0))
+	if (likely(m->pkt_len - keep <= UINT16_MAX &&
+		   rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - keep)) == 0))
 		return;
 	while (left > s->data_len && s->next != NULL) {
 		left -= s->data_len;
@@ -233,9 +203,10 @@ pk_udp_input(struct rte_mbuf *m, uint32_t flags)
 				       RTE_MBUF_F_RX_L4_CKSUM_GOOD,
 				       RTE_MBUF_F_RX_L4_CKSUM_BAD);
 
+		/* IPv4 addresses at 12 in the header, IPv6 at 8 */
 		if (nic < 0 ||
-		    (nic == 0 && !udp_cksum_ok(m, p, v4, (uint16_t)l4,
-					       (uint16_t)ulen)))
+		    (nic == 0 && udp_sum(m, p + (v4 ? 12 : 8), v4 ? 4 : 16, l4,
+					 (uint16_t)ulen) != 0xffff))
 			return PK_UDP_MALFORMED;
 	}
 	if (m->pkt_len > l4 + ulen)
@@ -244,7 +215,7 @@ pk_udp_input(struct rte_mbuf *m, uint32_t flags)
 	m->l3_len = l3.hlen;
 	m->l4_len = UDP_HLEN;
 	rte_pktmbuf_adj(m, (uint16_t)(l4 + UDP_HLEN));
-	m->ol_flags |= udp_mark();
+	m->ol_flags |= pk_udp_mark();
 	return PK_UDP_OK;
 }
 
@@ -272,7 +243,7 @@ int
 pk_udp_peer(const struct rte_mbuf *m, struct sockaddr_storage *remote,
 	    struct sockaddr_storage *local)
 {
-	uint64_t mark = udp_mark();
+	uint64_t mark = pk_udp_mark();
 	const struct rte_udp_hdr *uh;
 	const uint8_t *ip;
 	bool v4;
@@ -294,112 +265,6 @@ pk_udp_peer(const struct rte_mbuf *m, struct sockaddr_storage *remote,
 		udp_sockaddr(remote, v4, ip + (v4 ? 12 : 8), uh->src_port);
 	if (local != NULL)
 		udp_sockaddr(local, v4, ip + (v4 ? 16 : 24), uh->dst_port);
-	return 0;
-}
-
-/* IPv4 header, checksum per offload; returns the TX flags it needs. */
-static uint64_t
-udp_put_ipv4(struct rte_ipv4_hdr *ip, const struct pk_udp_tx *tx,
-	     uint16_t ulen)
-{
-	const struct sockaddr_in *l = (const struct sockaddr_in *)&tx->local;
-	const struct sockaddr_in *r = (const struct sockaddr_in *)&tx->remote;
-
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + ulen);
-	ip->packet_id = rte_cpu_to_be_16(tx->ip_id);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = tx->ttl != 0 ? tx->ttl : PK_UDP_TTL_DEFAULT;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = l->sin_addr.s_addr;
-	ip->dst_addr = r->sin_addr.s_addr;
-	if (tx->offload & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
-		return RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV4 : 0;
-}
-
-static uint64_t
-udp_put_ipv6(struct rte_ipv6_hdr *ip6, const struct pk_udp_tx *tx,
-	     uint16_t ulen)
-{
-	const struct sockaddr_in6 *l = (const struct sockaddr_in6 *)&tx->local;
-	const struct sockaddr_in6 *r = (const struct sockaddr_in6 *)&tx->remote;
-
-	ip6->vtc_flow = RTE_BE32(6u << 28);
-	ip6->payload_len = rte_cpu_to_be_16(ulen);
-	ip6->proto = IPPROTO_UDP;
-	ip6->hop_limits = tx->ttl != 0 ? tx->ttl : PK_UDP_TTL_DEFAULT;
-	memcpy(ip6->src_addr, &l->sin6_addr, 16);
-	memcpy(ip6->dst_addr, &r->sin6_addr, 16);
-	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV6 : 0;
-}
-
-int
-pk_udp_encap(struct rte_mbuf *m, const struct pk_udp_tx *tx)
-{
-	uint32_t l2, l3, max;
-	struct rte_ether_hdr *eh;
-	struct rte_udp_hdr *uh;
-	uint16_t ulen;
-	uint64_t ol;
-	bool v4;
-	char *p;
-
-	if (m == NULL || tx == NULL ||
-	    tx->local.ss_family != tx->remote.ss_family ||
-	    (tx->local.ss_family != AF_INET && tx->local.ss_family != AF_INET6))
-		return -EINVAL;
-	v4 = tx->local.ss_family == AF_INET;
-	l2 = sizeof(*eh) + (tx->vlan != 0 ? sizeof(struct rte_vlan_hdr) : 0);
-	l3 = v4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
-	max = v4 ? PK_UDP_MAX_PAYLOAD4 : PK_UDP_MAX_PAYLOAD6;
-	if (m->pkt_len > max)
-		return -EMSGSIZE;
-	ulen = (uint16_t)(m->pkt_len + UDP_HLEN);
-	p = rte_pktmbuf_prepend(m, (uint16_t)(l2 + l3 + UDP_HLEN));
-	if (p == NULL)
-		return -ENOSPC;
-	eh = (struct rte_ether_hdr *)p;
-	rte_ether_addr_copy(&tx->dst_mac, &eh->dst_addr);
-	rte_ether_addr_copy(&tx->src_mac, &eh->src_addr);
-	if (tx->vlan != 0) {
-		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
-
-		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-		vh->vlan_tci = rte_cpu_to_be_16(tx->vlan);
-		vh->eth_proto = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
-				     RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	} else {
-		eh->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
-				      RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	}
-	ol = v4 ? udp_put_ipv4((struct rte_ipv4_hdr *)(p + l2), tx, ulen) :
-		  udp_put_ipv6((struct rte_ipv6_hdr *)(p + l2), tx, ulen);
-	uh = (struct rte_udp_hdr *)(p + l2 + l3);
-	uh->src_port = ((const struct sockaddr_in *)&tx->local)->sin_port;
-	uh->dst_port = ((const struct sockaddr_in *)&tx->remote)->sin_port;
-	uh->dgram_len = rte_cpu_to_be_16(ulen);
-	uh->dgram_cksum = 0;
-	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | udp_mark());
-	m->l2_len = l2;
-	m->l3_len = l3;
-	m->l4_len = UDP_HLEN;
-	if (tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) {
-		/* the PMD completes it from the pseudo-header sum */
-		ol |= RTE_MBUF_F_TX_UDP_CKSUM;
-		uh->dgram_cksum =
-			v4 ? rte_ipv4_phdr_cksum((const void *)(p + l2), ol) :
-			     rte_ipv6_phdr_cksum((const void *)(p + l2), ol);
-	} else {
-		uh->dgram_cksum =
-			v4 ? rte_ipv4_udptcp_cksum_mbuf(m, (const void *)(p + l2),
-							(uint16_t)(l2 + l3)) :
-			     rte_ipv6_udptcp_cksum_mbuf(m, (const void *)(p + l2),
-							(uint16_t)(l2 + l3));
-	}
-	m->ol_flags |= ol;
 	return 0;
 }
 
