@@ -99,7 +99,10 @@ pk_udp_encap(struct rte_mbuf *m, const struct pk_udp_tx *tx)
 	uh->dst_port = ((const struct sockaddr_in *)&tx->remote)->sin_port;
 	uh->dgram_len = rte_cpu_to_be_16(ulen);
 	uh->dgram_cksum = 0;
-	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | pk_udp_mark());
+	/* a new frame: what the NIC said about the old one no longer holds */
+	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | pk_udp_mark() |
+			 RTE_MBUF_F_RX_IP_CKSUM_MASK |
+			 RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	m->l2_len = l2;
 	m->l3_len = l3;
 	m->l4_len = UDP_HLEN;

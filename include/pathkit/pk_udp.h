@@ -129,11 +129,11 @@ struct pk_udp_tx {
 /**
  * Put Ethernet, IP and UDP headers in front of the payload m holds (any
  * number of segments), in the first segment's headroom. Sets l2_len, l3_len
- * and l4_len; clears the TX offload flags and the stripped mark, then, for
- * each checksum offloaded, sets the flags DPDK asks for (RTE_MBUF_F_TX_IPV4 or
- * _IPV6, _IP_CKSUM, _UDP_CKSUM) and leaves the field as the PMD expects it
- * (IPv4 header checksum 0; UDP checksum the pseudo-header sum of
- * rte_ipv4_phdr_cksum() / rte_ipv6_phdr_cksum()).
+ * and l4_len; clears the TX offload flags, the RX checksum flags and the
+ * stripped mark, then, for each checksum offloaded, sets the flags DPDK asks
+ * for (RTE_MBUF_F_TX_IPV4 or _IPV6, _IP_CKSUM, _UDP_CKSUM) and leaves the
+ * field as the PMD expects it (IPv4 header checksum 0; UDP checksum the
+ * pseudo-header sum of rte_ipv4_phdr_cksum() / rte_ipv6_phdr_cksum()).
  * @param m the payload; must not be shared (its headroom is written)
  * @param tx the headers
  * @return 0, or -EINVAL (m or tx NULL, an address family other than AF_INET
