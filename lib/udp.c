@@ -173,6 +173,9 @@ pk_udp_input(struct rte_mbuf *m, uint32_t flags)
 	uint8_t *p;
 	int off;
 
+	/* stripped already: a burst proc_udp's next refused, pushed again */
+	if (m->ol_flags & pk_udp_mark())
+		return PK_UDP_OK;
 	off = pk_flow_l3_offset(m, &type);
 	if (off < 0)
 		return PK_UDP_MALFORMED;

@@ -7,7 +7,8 @@
  * for pk_udp_peer(). What passes goes on as one burst, in order.
  * Frames that fail a check (not UDP included: the demux sends only UDP
  * here) are freed and counted "malformed"; fragments "fragment".
- * push: process, then to next.  pull: from prev, then process.
+ * push: process, then to next; what next refuses goes back stripped, and
+ *   passes unchanged if pushed again.  pull: from prev, then process.
  * threads: one pusher or puller at a time.
  * args: csum=<0|1, 1> (0: checksums not looked at) bytes=<0|1>
  * stats: in, out, malformed, fragment

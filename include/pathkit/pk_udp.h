@@ -87,7 +87,9 @@ enum pk_udp_result {
  * - UDP: length >= 8 and within the IP payload; checksum (IPv4: 0 means none;
  *   IPv6: 0 is malformed) unless the NIC flagged it good (flagged bad fails).
  * Bytes beyond the UDP length (Ethernet padding) are trimmed, the headers
- * stripped as the file comment says.
+ * stripped as the file comment says. A packet that carries the mark passes
+ * unchanged: it was stripped already (packets proc_udp's next stage refuses
+ * go back to the pusher stripped, and may be pushed again).
  * @param m the packet; changed only on PK_UDP_OK
  * @param flags PK_UDP_IN_NO_CSUM or 0
  * @return enum pk_udp_result

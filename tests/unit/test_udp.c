@@ -306,6 +306,42 @@ test_nic_flags_and_csum_off(void **state)
 	assert_int_equal(rte_errno, EINVAL);
 }
 
+/* What the next stage refuses goes back stripped; pushed again, it passes
+ * as it is, not taken for a frame a second time. */
+static void
+test_refused_then_pushed_again(void **state)
+{
+	struct rte_mbuf *m[6], *out[256];
+	struct frame_spec f = spec4(0);
+	struct pk_stage *u, *q;
+	uint8_t b[FRAME_MAX];
+	uint16_t i;
+
+	(void)state;
+	u = pk_stage_create("proc_udp", "udp", NULL, SOCKET_ID_ANY);
+	q = pk_queue_ring_create("udp_small", 4, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(u);
+	assert_non_null(q);
+	assert_int_equal(pk_stage_link(u, q), 0);
+	for (i = 0; i < 6; i++) {
+		f.sport = 1000 + i;
+		m[i] = frame_mbuf(pool, b, uf_write(b, &f));
+		assert_non_null(m[i]);
+	}
+	assert_int_equal(pk_stage_push(u, m, 6), 3); /* the queue holds 3 */
+	assert_int_equal(pk_stage_pull(q, out, 256), 3);
+	assert_int_equal(pk_stage_push(u, &m[3], 3), 3);
+	assert_int_equal(pk_stage_pull(q, &out[3], 256), 3);
+	for (i = 0; i < 6; i++) {
+		f.sport = 1000 + i;
+		expect_stripped(out[i], b, &f);
+	}
+	rte_pktmbuf_free_bulk(out, 6);
+	pk_stage_unlink(u);
+	pk_stage_destroy(u);
+	pk_stage_destroy(q);
+}
+
 static void
 test_peer_and_copyout_refuse(void **state)
 {
@@ -350,6 +386,8 @@ main(void)
 		cmocka_unit_test_teardown(test_chained_checksum,
 					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_nic_flags_and_csum_off,
+					  pk_test_teardown_exact),
+		cmocka_unit_test_teardown(test_refused_then_pushed_again,
 					  pk_test_teardown_exact),
 		cmocka_unit_test_teardown(test_peer_and_copyout_refuse,
 					  pk_test_teardown_exact),
