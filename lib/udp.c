@@ -192,15 +192,15 @@ pk_udp_input(struct rte_mbuf *m, uint32_t flags)
 	if (r != PK_UDP_OK)
 		return r;
 	l4 = (uint32_t)off + l3.hlen;
-	if (l4 + UDP_HLEN > seg)
-		return PK_UDP_MALFORMED; /* the UDP header is not in segment 1 */
+	if (l4 + UDP_HLEN > seg) /* the UDP header is not in segment 1 */
+		return PK_UDP_MALFORMED;
 	uh = (const struct rte_udp_hdr *)(p + l3.hlen);
 	ulen = rte_be_to_cpu_16(uh->dgram_len);
 	if (ulen < UDP_HLEN || ulen > l3.plen)
 		return PK_UDP_MALFORMED;
 	if (uh->dgram_cksum == 0) {
-		if (!v4)
-			return PK_UDP_MALFORMED; /* RFC 8200 8.1: not optional */
+		if (!v4) /* RFC 8200 8.1: not optional over IPv6 */
+			return PK_UDP_MALFORMED;
 	} else if (csum) {
 		int nic = udp_nic_says(m->ol_flags, RTE_MBUF_F_RX_L4_CKSUM_MASK,
 				       RTE_MBUF_F_RX_L4_CKSUM_GOOD,
@@ -259,9 +259,8 @@ pk_udp_peer(const struct rte_mbuf *m, struct sockaddr_storage *remote,
 				     -(int)UDP_HLEN);
 	ip = (const uint8_t *)uh - m->l3_len;
 	v4 = (ip[0] >> 4) == 4;
-	if (!v4 && ((ip[0] >> 4) != 6 || m->l3_len < sizeof(struct rte_ipv6_hdr)))
-		return -EINVAL;
-	if (v4 && m->l3_len < sizeof(struct rte_ipv4_hdr))
+	if (v4 ? m->l3_len < sizeof(struct rte_ipv4_hdr) :
+		 (ip[0] >> 4) != 6 || m->l3_len < sizeof(struct rte_ipv6_hdr))
 		return -EINVAL;
 	/* IPv4: source at 12, destination at 16; IPv6: at 8 and 24 */
 	if (remote != NULL)
@@ -282,7 +281,8 @@ pk_udp_copyout(const struct rte_mbuf *m, void *buf, size_t len)
 	len = RTE_MIN(RTE_MIN(len, (size_t)m->pkt_len), (size_t)INT_MAX);
 	for (s = m; s != NULL && done < len; s = s->next) {
 		k = RTE_MIN((size_t)s->data_len, len - done);
-		memcpy((uint8_t *)buf + done, rte_pktmbuf_mtod(s, const void *), k);
+		memcpy((uint8_t *)buf + done, rte_pktmbuf_mtod(s, const void *),
+		       k);
 		done += k;
 	}
 	return (int)done;

@@ -37,8 +37,10 @@ udp_sum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	for (; m != NULL && done < len; m = m->next, off = 0) {
 		k = RTE_MIN((uint32_t)m->data_len - off, len - done);
 		t = __rte_raw_cksum_reduce(__rte_raw_cksum(
-			rte_pktmbuf_mtod_offset(m, const uint8_t *, off), k, 0));
-		sum += done & 1 ? rte_bswap16(t) : t; /* odd start: bytes swap */
+			rte_pktmbuf_mtod_offset(m, const uint8_t *, off), k,
+			0));
+		/* a piece at an odd offset: its words are the other way */
+		sum += done & 1 ? rte_bswap16(t) : t;
 		done += k;
 	}
 	return sum;

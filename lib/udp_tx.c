@@ -34,7 +34,8 @@ udp_put_ipv4(struct rte_ipv4_hdr *ip, const struct pk_udp_tx *tx,
 	if (tx->offload & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
 		return RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV4 : 0;
+	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV4 :
+							     0;
 }
 
 static uint64_t
@@ -50,7 +51,8 @@ udp_put_ipv6(struct rte_ipv6_hdr *ip6, const struct pk_udp_tx *tx,
 	ip6->hop_limits = tx->ttl != 0 ? tx->ttl : PK_UDP_TTL_DEFAULT;
 	memcpy(ip6->src_addr, &l->sin6_addr, 16);
 	memcpy(ip6->dst_addr, &r->sin6_addr, 16);
-	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV6 : 0;
+	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV6 :
+							     0;
 }
 
 int

@@ -62,14 +62,14 @@ extern "C" {
  */
 int pk_udp_init(void);
 
-/** pk_udp_input() flag: do not look at checksums (neither NIC flags nor bytes). */
+/** pk_udp_input() flag: checksums are not looked at (NIC flags nor bytes). */
 #define PK_UDP_IN_NO_CSUM (1u << 0)
 
 /** What pk_udp_input() found. */
 enum pk_udp_result {
 	PK_UDP_OK = 0,    /**< a good datagram: stripped and marked */
 	PK_UDP_MALFORMED, /**< failed a check below; the mbuf is unchanged */
-	PK_UDP_FRAGMENT,  /**< an IPv4 or IPv6 fragment; the mbuf is unchanged */
+	PK_UDP_FRAGMENT,  /**< an IPv4 or IPv6 fragment; mbuf unchanged */
 };
 
 /**

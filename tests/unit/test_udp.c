@@ -313,33 +313,31 @@ test_refused_then_pushed_again(void **state)
 {
 	struct rte_mbuf *m[6], *out[256];
 	struct frame_spec f = spec4(0);
-	struct pk_stage *u, *q;
+	struct rig r = rig_open(NULL);
 	uint8_t b[FRAME_MAX];
 	uint16_t i;
 
 	(void)state;
-	u = pk_stage_create("proc_udp", "udp", NULL, SOCKET_ID_ANY);
-	q = pk_queue_ring_create("udp_small", 4, 0, 0, SOCKET_ID_ANY);
-	assert_non_null(u);
-	assert_non_null(q);
-	assert_int_equal(pk_stage_link(u, q), 0);
+	pk_stage_unlink(r.u); /* a queue that holds only 3 */
+	pk_stage_destroy(r.q);
+	r.q = pk_queue_ring_create("udp_small", 4, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(r.q);
+	assert_int_equal(pk_stage_link(r.u, r.q), 0);
 	for (i = 0; i < 6; i++) {
 		f.sport = 1000 + i;
 		m[i] = frame_mbuf(pool, b, uf_write(b, &f));
 		assert_non_null(m[i]);
 	}
-	assert_int_equal(pk_stage_push(u, m, 6), 3); /* the queue holds 3 */
-	assert_int_equal(pk_stage_pull(q, out, 256), 3);
-	assert_int_equal(pk_stage_push(u, &m[3], 3), 3);
-	assert_int_equal(pk_stage_pull(q, &out[3], 256), 3);
+	assert_int_equal(pk_stage_push(r.u, m, 6), 3);
+	assert_int_equal(pk_stage_pull(r.q, out, 256), 3);
+	assert_int_equal(pk_stage_push(r.u, &m[3], 3), 3);
+	assert_int_equal(pk_stage_pull(r.q, &out[3], 256), 3);
 	for (i = 0; i < 6; i++) {
 		f.sport = 1000 + i;
 		expect_stripped(out[i], b, &f);
 	}
 	rte_pktmbuf_free_bulk(out, 6);
-	pk_stage_unlink(u);
-	pk_stage_destroy(u);
-	pk_stage_destroy(q);
+	rig_close(&r);
 }
 
 static void
@@ -349,12 +347,10 @@ test_peer_and_copyout_refuse(void **state)
 	struct sockaddr_storage ss;
 	struct rte_mbuf *m;
 	uint8_t b[FRAME_MAX], buf[8];
-	size_t len;
 
 	(void)state;
 	assert_int_equal(pk_udp_init(), 0); /* again: no harm */
-	len = uf_write(b, &f);
-	m = frame_mbuf(pool, b, len); /* never went through proc_udp */
+	m = frame_mbuf(pool, b, uf_write(b, &f)); /* not through proc_udp */
 	m->l2_len = 14, m->l3_len = 20, m->l4_len = 8;
 	assert_int_equal(pk_udp_peer(m, &ss, &ss), -EINVAL);
 	assert_int_equal(pk_udp_peer(NULL, &ss, &ss), -EINVAL);

@@ -285,7 +285,8 @@ run_forms_n(struct rig *r, const uint8_t *b, size_t len, uint64_t ol,
 		pk_stage_stats_get(r->u, &st0);
 		if (rig_run(r, &m, 1, out) == 1) {
 			if (good == NULL)
-				fail_msg("form %s: kept", pk_test_form_names[form]);
+				fail_msg("form %s: kept",
+					 pk_test_form_names[form]);
 			expect_stripped(out[0], b, good);
 			rte_pktmbuf_free(out[0]);
 			continue;
