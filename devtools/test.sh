@@ -71,6 +71,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_portmap_spec
 fuzz_run fuzz_portmap_spec "${PK_FUZZ_NUM_SECONDS:-10}" \
 	tests/fuzz/corpus_portmap -max_len=256
 
+echo "== fuzz: UDP checks and headers, ${PK_FUZZ_UDP_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_udp
+fuzz_run fuzz_udp "${PK_FUZZ_UDP_SECONDS:-10}" tests/fuzz/corpus_udp \
+	-max_len=1600
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

@@ -14,6 +14,7 @@
  * What the kernel sends leaves through the TAP and the egress shim, which
  * charges it to the owner whose key the flow matches.
  */
+#define _GNU_SOURCE /* accept4() */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_port.h>
 #include <pathkit/pk_queue.h>
+#include <pathkit/pk_stage_worker.h>
 #include <pathkit/pk_thread.h>
 
 #include "sock_pvt.h"

@@ -23,6 +23,7 @@
 
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_queue.h>
+#include <pathkit/pk_stage_worker.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_udp.h>
 

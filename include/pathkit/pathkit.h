@@ -28,5 +28,6 @@
 #include <pathkit/pk_portmap.h>
 #include <pathkit/pk_node.h>
 #include <pathkit/pk_sock.h>
+#include <pathkit/pk_udp.h>
 
 #endif /* PATHKIT_H */

@@ -19,6 +19,7 @@
  * proc_ttl (IPv4 TTL / IPv6 hop limit decrement, expired packets dropped as
  * "expired", truncated ones as "malformed"), proc_counter (counts bytes),
  * proc_reassembly (IPv4/IPv6 reassembly on rte_ip_frag; flows=, timeout_ms=).
+ * proc_udp (UDP checks and header strip, see pk_udp.h; csum=).
  * A new processing kind is built with pk_proc_driver.h.
  */
 

@@ -173,11 +173,12 @@ run_raw(void)
 		for (i = 0; i < BURST; i++)
 			rte_ring_sp_enqueue(data[i], m[i]);
 		for (i = 0; i < BURST; i++) {
-			struct rte_mbuf *x;
+			struct rte_mbuf *x = NULL;
 			struct rte_ipv4_hdr *ip;
 			struct rte_udp_hdr *u;
 
-			rte_ring_sc_dequeue(ring, (void **)&x);
+			if (rte_ring_sc_dequeue(ring, (void **)&x) != 0)
+				rte_exit(1, "bench_silk: raw ring\n");
 			ip = rte_pktmbuf_mtod_offset(x, struct rte_ipv4_hdr *,
 						     14);
 			u = (struct rte_udp_hdr *)(ip + 1);
@@ -260,12 +261,12 @@ run_ticks(uint32_t flags, unsigned int load_a, unsigned int load_b,
 		uint64_t end = rte_rdtsc() + BUDGET;
 
 		for (k = 0; k < load_a; k += BURST) {
-			frames(m, RTE_MIN(BURST, load_a - k), tmpl[0]);
-			ingress(m, RTE_MIN(BURST, load_a - k));
+			frames(m, RTE_MIN((unsigned int)BURST, load_a - k), tmpl[0]);
+			ingress(m, RTE_MIN((unsigned int)BURST, load_a - k));
 		}
 		for (k = 0; k < load_b; k += BURST) {
-			frames(m, RTE_MIN(BURST, load_b - k), tmpl[1]);
-			ingress(m, RTE_MIN(BURST, load_b - k));
+			frames(m, RTE_MIN((unsigned int)BURST, load_b - k), tmpl[1]);
+			ingress(m, RTE_MIN((unsigned int)BURST, load_b - k));
 		}
 		got_b += drain(b, end);
 		got_a += drain(a, end);

@@ -59,7 +59,8 @@ sin6(const char *ip, uint16_t port)
 
 /* A datagram from the peer (src) to the node (dst), as the uplink gets it. */
 static struct rte_mbuf *
-frame(const void *src, const void *dst, const char *payload, bool bad_csum)
+frame(const void *src, const void *dst, size_t salen, const char *payload,
+      bool bad_csum)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct rte_ether_addr node_mac;
@@ -71,12 +72,8 @@ frame(const void *src, const void *dst, const char *payload, bool bad_csum)
 	rte_eth_macaddr_get(uplink, &node_mac);
 	tx.src_mac = peer_mac;
 	tx.dst_mac = node_mac;
-	memcpy(&tx.local, src, ((const struct sockaddr *)src)->sa_family ==
-	       AF_INET6 ? sizeof(struct sockaddr_in6) :
-			  sizeof(struct sockaddr_in));
-	memcpy(&tx.remote, dst, ((const struct sockaddr *)dst)->sa_family ==
-	       AF_INET6 ? sizeof(struct sockaddr_in6) :
-			  sizeof(struct sockaddr_in));
+	memcpy(&tx.local, src, salen);
+	memcpy(&tx.remote, dst, salen);
 	assert_int_equal(pk_udp_encap(m, &tx), 0);
 	if (bad_csum) /* flip a payload byte: the UDP checksum fails */
 		*rte_pktmbuf_mtod_offset(m, uint8_t *, m->pkt_len - 1) ^= 0xff;
@@ -177,8 +174,8 @@ test_lazy_receive(void **state)
 	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, "bad", true));
-	ingress1(frame(&p, &a, "hello", false));
+	ingress1(frame(&p, &a, sizeof(p), "bad", true));
+	ingress1(frame(&p, &a, sizeof(p), "hello", false));
 	/* nothing looked at the datagrams yet: the bad one is not found out */
 	after = acct(alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_RECEIVED] -
@@ -214,8 +211,8 @@ test_eager_receive(void **state)
 	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, PK_SOCK_F_EAGER);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, "bad", true));
-	ingress1(frame(&p, &a, "eager", false));
+	ingress1(frame(&p, &a, sizeof(p), "bad", true));
+	ingress1(frame(&p, &a, sizeof(p), "eager", false));
 	/* processed on arrival: the bad one is already counted */
 	after = acct(alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
@@ -241,7 +238,7 @@ test_full_socket_drops_early(void **state)
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
 	for (i = 0; i < RTE_DIM(m); i++)
-		m[i] = frame(&p, &a, "x", false);
+		m[i] = frame(&p, &a, sizeof(p), "x", false);
 	assert_int_equal(ingress(m, 32), 32);       /* the path takes all */
 	assert_int_equal(ingress(m + 32, 96), 96);  /* and drops the excess */
 	after = acct(alice);
@@ -290,7 +287,7 @@ test_send_reply(void **state)
 	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, "ping", false));
+	ingress1(frame(&p, &a, sizeof(p), "ping", false));
 	assert_int_equal(pk_sock_recvfrom(s, buf, sizeof(buf), 0,
 					  (void *)&from, &len), 4);
 	/* the reply goes back to the sender's MAC, learnt from its datagram */
@@ -343,8 +340,8 @@ test_bursts_and_poll(void **state)
 	fds[0] = (struct pk_sock_pollfd){ s1, POLLIN, 0 };
 	fds[1] = (struct pk_sock_pollfd){ s2, POLLIN, 0 };
 	assert_int_equal(pk_sock_poll(fds, 2, 1000), 0);
-	ingress1(frame(&p, &a2, "one", false));
-	ingress1(frame(&p, &a2, "two", false));
+	ingress1(frame(&p, &a2, sizeof(p), "one", false));
+	ingress1(frame(&p, &a2, sizeof(p), "two", false));
 	assert_int_equal(pk_sock_poll(fds, 2, 1000), 1);
 	assert_int_equal(fds[0].revents, 0);
 	assert_int_equal(fds[1].revents, POLLIN);
@@ -378,7 +375,7 @@ test_ipv6_and_close_with_backlog(void **state)
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
 	for (i = 0; i < 5; i++)
-		ingress1(frame(&p, &dst, "six", false));
+		ingress1(frame(&p, &dst, sizeof(p), "six", false));
 	assert_int_equal(pk_sock_recv(s, buf, sizeof(buf), 0), 3);
 	/* four left queued: close frees and counts them */
 	pk_sock_close(s);
