@@ -234,13 +234,19 @@ udp_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	       int flags)
 {
 	int rc = udp_wait(s, sock_wait_us(s, flags));
+	struct sockaddr_storage from;
 	uint16_t k;
 
 	if (rc != 0)
 		return rc;
 	k = pk_stage_pull(s->outq, pkts, max);
 	udp_count_rx(s, pkts, k);
-	return k > 0 ? (int)k : -EAGAIN;
+	if (k == 0)
+		return -EAGAIN;
+	/* the last sender's next hop, for a reply (one look per burst) */
+	if (pk_udp_peer(pkts[k - 1], &from, NULL) == 0)
+		udp_learn_peer(s, pkts[k - 1], &from);
+	return k;
 }
 
 /* Where a send goes: addr, else the connected peer. */

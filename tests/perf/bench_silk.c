@@ -26,7 +26,6 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include <rte_bus_vdev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
@@ -311,7 +310,7 @@ main(int argc, char **argv)
 		return 1;
 	if (!bench_wanted("silk.udp") && !bench_wanted("silk.overload"))
 		goto out;
-	if (rte_vdev_init("net_null_silk", NULL) != 0 ||
+	if (rte_eal_hotplug_add("vdev", "net_null_silk", "") != 0 ||
 	    pk_port_lookup("net_null_silk", &uplink) != 0)
 		rte_exit(1, "bench_silk: net_null\n");
 	pool = bench_pool_create("silk_pool", 16383, 256,
