@@ -117,13 +117,14 @@ int pk_portmap_release(struct pk_portmap *pm, uint32_t owner, uint8_t proto,
  * udp or tcp; LO and HI are ports 1..65535 in pk_parse_u64()'s strict
  * grammar, HI >= LO (LO alone: one port); ADDR an IPv4 or IPv6 literal
  * (none: every address). At most 127 characters.
- * @param pm the map
+ * @param pm the map, or NULL to check only the spec's syntax (an
+ *   application does so before its EAL, and so its maps, exist)
  * @param spec the spec, NUL-terminated
  * @param err receives one line saying why on failure, naming the part at
  *   fault and quoting the spec as pk_parse_quote() does; the empty string
  *   on success. May be NULL.
  * @param errlen bytes at err
- * @return 0, or -EINVAL (NULL map or spec, a spec not of that form), the
+ * @return 0, or -EINVAL (NULL spec, a spec not of that form), the
  *   errors of pk_owner_get(), or those of pk_portmap_reserve().
  */
 int pk_portmap_reserve_str(struct pk_portmap *pm, const char *spec,

@@ -70,6 +70,11 @@ done
 # the node's end carries no address (its TAP does); no TX checksum offload
 # on either end: the frames cross user space, where nobody completes one
 ip -n "$nsn" link set up0 up
+# and the node namespace's kernel must leave up0's frames to pk-silk: no
+# IPv6 there, no ARP answers, no routing of what arrives on it
+ip netns exec "$nsn" sysctl -q -w net.ipv6.conf.up0.disable_ipv6=1 \
+	net.ipv4.conf.up0.arp_ignore=8 net.ipv4.conf.up0.rp_filter=1 \
+	net.ipv4.conf.all.rp_filter=1 >/dev/null || fail "sysctl"
 ip netns exec "$nsn" ethtool -K up0 tx off >/dev/null 2>&1 || true
 ip -n "$nsc" addr add 10.88.0.2/24 dev eth0
 ip -n "$nsc" addr add fd88::2/64 dev eth0 nodad
@@ -108,8 +113,8 @@ udp_echo 9009 "bob's echo"
 
 # TCP: 200 kB of random bytes through the echo come back whole
 head -c 200000 /dev/urandom >"$tmp/tcp.in"
-ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 \
-	"OPEN:$tmp/tcp.in" "TCP4:10.88.0.1:8008,shut-down" >"$tmp/tcp.out" \
+ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
+	"TCP4:10.88.0.1:8008,shut-down" <"$tmp/tcp.in" >"$tmp/tcp.out" \
 	2>"$tmp/tcp.err" || fail "tcp echo: $(cat "$tmp/tcp.err")"
 cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
 	fail "tcp echo: $(stat -c %s "$tmp/tcp.out") of 200000 bytes came back"
