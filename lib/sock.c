@@ -340,6 +340,19 @@ pk_sock_name(const struct pk_sock *s, struct sockaddr_storage *local,
 	return 0;
 }
 
+/* The stage of s's path that does the protocol work: proc_udp, or the
+ * TCP reinjection (the path's last stage either way). */
+static struct pk_stage *
+sock_work_stage(const struct pk_sock *s)
+{
+	unsigned int n = pk_path_nb_stages(s->path);
+	struct pk_stage *st = pk_path_stage_at(s->path, n - 1);
+
+	if (s->type == PK_SOCK_UDP) /* proc_udp comes before the out queue */
+		st = pk_path_stage_at(s->path, n - 2);
+	return st;
+}
+
 int
 pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st)
 {
@@ -351,6 +364,7 @@ pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st)
 	st->tx_bytes = __atomic_load_n(&s->st.tx_bytes, __ATOMIC_RELAXED);
 	st->tx_dropped = __atomic_load_n(&s->st.tx_dropped, __ATOMIC_RELAXED);
 	st->rx_dropped = 0;
+	st->rx_processed = 0;
 	if (s->path != NULL) {
 		struct pk_stage_stats ps;
 		unsigned int r;
@@ -358,6 +372,12 @@ pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st)
 		if (pk_stage_stats_get(pk_path_stage(s->path), &ps) == 0)
 			for (r = 0; r < PK_DROP_MAX; r++)
 				st->rx_dropped += ps.drops[r];
+		/* what it worked on: taken, or handed back by what follows */
+		if (pk_stage_stats_get(sock_work_stage(s), &ps) == 0) {
+			st->rx_processed = ps.in_pkts;
+			for (r = 0; r < PK_DROP_MAX; r++)
+				st->rx_processed += ps.refused[r];
+		}
 	}
 	return 0;
 }

@@ -236,6 +236,11 @@ struct pk_sock_stats {
 	uint64_t rx_pkts;    /**< delivered to the application */
 	uint64_t rx_bytes;   /**< their payload bytes */
 	uint64_t rx_dropped; /**< dropped: queue full, malformed */
+	uint64_t rx_processed; /**< protocol work done: datagrams through the
+				    UDP checks, segments reinjected (TCP).
+				    Lazily, never more than were read (and
+				    found malformed): a full socket costs no
+				    protocol work */
 	uint64_t tx_pkts;    /**< sent */
 	uint64_t tx_bytes;   /**< their payload bytes */
 	uint64_t tx_dropped; /**< dropped: egress full */
