@@ -21,6 +21,7 @@
 #define DEMUX_CHUNK RTE_HASH_LOOKUP_BULK_MAX /* 64: fits the hit mask */
 /* Per-chunk slot -> group map, power of two; half full at most. */
 #define DEMUX_MAP 128
+#define DEMUX_MAP_EMPTY UINT32_MAX /* no slot or pseudo-slot has it */
 
 /* Counts of one burst, added to the stage's counters once. */
 struct demux_tally {
@@ -62,7 +63,7 @@ demux_flow_miss(const struct demux_flow *d, struct demux_tally *t,
  */
 static __rte_always_inline unsigned int
 demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
-		 struct pk_flow_key *keys, uint8_t *idx, uint16_t *slot,
+		 struct pk_flow_key *keys, uint8_t *idx, uint32_t *slot,
 		 struct demux_tally *t)
 {
 	unsigned int i, m = 0;
@@ -96,7 +97,7 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
  */
 static __rte_always_inline unsigned int
 demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
-		unsigned int m, uint16_t *slot, uint32_t *hidx, unsigned int *nhp)
+		unsigned int m, uint32_t *slot, uint32_t *hidx, unsigned int *nhp)
 {
 	const void *kp[DEMUX_CHUNK];
 	void *data[DEMUX_CHUNK];
@@ -128,7 +129,7 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
  */
 static __rte_always_inline void
 demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
-			 uint16_t n, uint16_t *slot, uint32_t *hidx,
+			 uint16_t n, uint32_t *slot, uint32_t *hidx,
 			 unsigned int *nh, struct demux_tally *t)
 {
 	struct pk_flow_key keys[DEMUX_CHUNK];
@@ -155,14 +156,14 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 
 /* Group number of slot s in this chunk (open addressing; new if unseen). */
 static __rte_always_inline unsigned int
-demux_flow_group_of(uint16_t *mkey, uint8_t *mval, uint16_t s,
+demux_flow_group_of(uint32_t *mkey, uint8_t *mval, uint32_t s,
 		    unsigned int *ng)
 {
 	unsigned int h = s & (DEMUX_MAP - 1);
 
-	while (mkey[h] != s && mkey[h] != UINT16_MAX)
+	while (mkey[h] != s && mkey[h] != DEMUX_MAP_EMPTY)
 		h = (h + 1) & (DEMUX_MAP - 1);
-	if (mkey[h] == UINT16_MAX) {
+	if (mkey[h] == DEMUX_MAP_EMPTY) {
 		mkey[h] = s;
 		mval[h] = (*ng)++;
 	}
@@ -203,10 +204,10 @@ demux_flow_emit(struct demux_flow *d, struct pk_stage *target,
  */
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
-		 const uint16_t *slot, uint8_t *refused,
+		 const uint32_t *slot, uint8_t *refused,
 		 struct demux_tally *t)
 {
-	uint16_t mkey[DEMUX_MAP], gslot[DEMUX_CHUNK];
+	uint32_t mkey[DEMUX_MAP], gslot[DEMUX_CHUNK];
 	uint8_t mval[DEMUX_MAP], gof[DEMUX_CHUNK], orig[DEMUX_CHUNK];
 	uint8_t glen[DEMUX_CHUNK], gstart[DEMUX_CHUNK];
 	struct rte_mbuf *grp[DEMUX_CHUNK];
@@ -253,7 +254,7 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 		      uint16_t start, uint16_t len, uint16_t nref, bool mt,
 		      struct demux_tally *t)
 {
-	uint16_t slot[DEMUX_CHUNK];
+	uint32_t slot[DEMUX_CHUNK];
 	uint32_t hidx[DEMUX_CHUNK];
 	uint8_t refused[DEMUX_CHUNK];
 	unsigned int nh = 0;

@@ -56,8 +56,12 @@ enum pk_demux_flag {
 	PK_DEMUX_F_MT = 1u << 0, /**< several threads may push at once */
 };
 
-/** Most distinct target stages one demux points to at once. */
-#define PK_DEMUX_MAX_TARGETS 4096
+/**
+ * Most distinct target stages one demux points to at once: as many as its
+ * largest capacity, so every key may have a target of its own (a socket
+ * each). A demux's target table is sized by its capacity, not by this.
+ */
+#define PK_DEMUX_MAX_TARGETS (1u << 30)
 
 /** Default key capacity of a demux made by kind name. */
 #define PK_DEMUX_DEFAULT_CAPACITY 1024
@@ -88,8 +92,9 @@ struct pk_stage *pk_demux_flow_create(const struct pk_demux_conf *conf);
  * @param target where its packets go; must take pushes (and concurrent
  *   pushes if d was made with PK_DEMUX_F_MT)
  * @return 0, -EINVAL (not a demux, NULL or bad key, bad target),
- *   -EEXIST (key already installed), -ENOSPC (capacity reached, or
- *   PK_DEMUX_MAX_TARGETS distinct targets in use).
+ *   -EEXIST (key already installed), -ENOSPC (capacity keys installed).
+ *   When every entry is held by a deleted key in its grace period, waits
+ *   for the readers first (as pk_demux_flow_synchronize()).
  */
 int pk_demux_flow_add(struct pk_stage *d, const struct pk_flow_key *key,
 		      struct pk_stage *target);
@@ -106,8 +111,9 @@ int pk_demux_flow_del(struct pk_stage *d, const struct pk_flow_key *key);
  * Remove every key that points to target, then wait until every registered
  * reader has passed a quiescent state: on return no pusher of d holds
  * target, and the caller may destroy it. Blocks while readers are busy.
- * @return keys removed (>= 0), -EINVAL (not a demux, NULL target) or
- *   -ENOMEM.
+ * Costs O(target's keys), not O(keys installed): closing one of a million
+ * sockets is as cheap as closing one of ten.
+ * @return keys removed (>= 0), or -EINVAL (not a demux, NULL target).
  */
 int pk_demux_flow_remove_target(struct pk_stage *d, struct pk_stage *target);
 
