@@ -137,7 +137,9 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 	unsigned int i, m;
 
 	m = demux_flow_parse(d, pkts, n, keys, idx, slot, t);
-	if (m > 0)
+	/* the active pass too: unconnected sockets have passive keys only */
+	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_ACTIVE],
+				     __ATOMIC_RELAXED) > 0)
 		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
 	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_PASSIVE],
 				     __ATOMIC_RELAXED) > 0) {
