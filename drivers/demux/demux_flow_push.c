@@ -114,6 +114,8 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 			e = demux_data_idx(data[j]);
 			hidx[nh++] = e;
 			rte_prefetch0_write(&d->hits[e]);
+			/* with many targets, targets[] is out of cache too */
+			rte_prefetch0(&d->targets[slot[idx[j]]]);
 		} else {
 			idx[left++] = idx[j];
 		}
@@ -213,6 +215,7 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 	uint8_t mval[DEMUX_MAP], gof[DEMUX_CHUNK], orig[DEMUX_CHUNK];
 	uint8_t glen[DEMUX_CHUNK], gstart[DEMUX_CHUNK];
 	struct rte_mbuf *grp[DEMUX_CHUNK];
+	struct pk_stage *tg[DEMUX_CHUNK];
 	unsigned int i, g, ng = 0, pos;
 
 	memset(mkey, 0xff, sizeof(mkey));
@@ -230,6 +233,10 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		glen[g]++;
 	}
 	for (pos = 0, g = 0; g < ng; g++) {
+		tg[g] = d->targets[gslot[g]];
+		rte_prefetch0(tg[g]);
+		rte_prefetch0_write(&tg[g]->in);
+		rte_prefetch0(tg[g] + 1);
 		gstart[g] = pos;
 		pos += glen[g];
 		glen[g] = 0; /* counts again as the group fills */
@@ -241,9 +248,12 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		grp[gstart[g] + glen[g]] = pkts[i];
 		orig[gstart[g] + glen[g]++] = i;
 	}
-	for (g = 0; g < ng; g++)
-		demux_flow_emit(d, d->targets[gslot[g]], &grp[gstart[g]],
+	for (g = 0; g < ng; g++) {
+		if (g + 2 < ng)
+			rte_prefetch0(tg[g + 2]->ctx);
+		demux_flow_emit(d, tg[g], &grp[gstart[g]],
 				&orig[gstart[g]], glen[g], refused, t);
+	}
 }
 
 /*
