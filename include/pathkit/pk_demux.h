@@ -40,6 +40,19 @@
  * Deleted keys' slots are reused, and pk_demux_flow_remove_target() returns,
  * only once every registered reader has reported a quiescent state
  * (rte_rcu_qsbr), so a target removed that way may then be destroyed.
+ *
+ * Size: every key may have a target of its own (a socket each), up to the
+ * capacity. All memory is taken at create, by capacity: installing keys
+ * takes none, and no call allocates after. Add, delete and remove_target
+ * cost O(1) per key, however many keys and targets there are. Measured
+ * with 100,000 keys (test_demux_many, rte_malloc heap bytes): 136 bytes
+ * per key of capacity, of which rte_hash takes 80 (its key store, buckets
+ * and free-slot ring) and the demux 56 (hit counter, entry and slot tables,
+ * target index). One UDP socket's receive side, a key and a queue_ring of
+ * 64, costs about 1.8 KB and no memzone: the queue 1,664 bytes (stage 512,
+ * ring 896: a 384-byte header and 64 slots, the rest rte_malloc headers).
+ * Creating the queue took 2.5-4 us and adding its key 0.4-0.65 us on a
+ * shared 2-vCPU VM (first touch of --no-huge memory included).
  */
 
 #include <pathkit/pk_flow.h>
