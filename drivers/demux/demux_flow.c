@@ -29,6 +29,8 @@
  */
 
 #define DEMUX_CAPACITY_MAX (1u << 30)
+/* one target per key at the largest capacity: the slots never run out */
+static_assert(PK_DEMUX_MAX_TARGETS == DEMUX_CAPACITY_MAX, "a slot per key");
 
 static void demux_flow_destroy(struct pk_stage *s);
 

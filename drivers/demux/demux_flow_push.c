@@ -21,6 +21,7 @@
 #define DEMUX_CHUNK RTE_HASH_LOOKUP_BULK_MAX /* 64: fits the hit mask */
 /* Per-chunk slot -> group map, power of two; half full at most. */
 #define DEMUX_MAP 128
+#define DEMUX_MAP_EMPTY UINT32_MAX /* no slot or pseudo-slot has it */
 
 /* Counts of one burst, added to the stage's counters once. */
 struct demux_tally {
@@ -62,7 +63,7 @@ demux_flow_miss(const struct demux_flow *d, struct demux_tally *t,
  */
 static __rte_always_inline unsigned int
 demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
-		 struct pk_flow_key *keys, uint8_t *idx, uint16_t *slot,
+		 struct pk_flow_key *keys, uint8_t *idx, uint32_t *slot,
 		 struct demux_tally *t)
 {
 	unsigned int i, m = 0;
@@ -92,11 +93,11 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 /*
  * One bulk lookup of the still-unmatched idx[0..m); returns those left, moved
  * to the front of idx. A hit's counter is prefetched now and bumped after the
- * pushes (hidx[] keeps its entry index).
+ * pushes (hidx[] keeps its entry index); so is its targets[] entry.
  */
 static __rte_always_inline unsigned int
 demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
-		unsigned int m, uint16_t *slot, uint32_t *hidx, unsigned int *nhp)
+		unsigned int m, uint32_t *slot, uint32_t *hidx, unsigned int *nhp)
 {
 	const void *kp[DEMUX_CHUNK];
 	void *data[DEMUX_CHUNK];
@@ -113,6 +114,7 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 			e = demux_data_idx(data[j]);
 			hidx[nh++] = e;
 			rte_prefetch0_write(&d->hits[e]);
+			rte_prefetch0(&d->targets[slot[idx[j]]]);
 		} else {
 			idx[left++] = idx[j];
 		}
@@ -128,7 +130,7 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
  */
 static __rte_always_inline void
 demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
-			 uint16_t n, uint16_t *slot, uint32_t *hidx,
+			 uint16_t n, uint32_t *slot, uint32_t *hidx,
 			 unsigned int *nh, struct demux_tally *t)
 {
 	struct pk_flow_key keys[DEMUX_CHUNK];
@@ -136,7 +138,9 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 	unsigned int i, m;
 
 	m = demux_flow_parse(d, pkts, n, keys, idx, slot, t);
-	if (m > 0)
+	/* the active pass too: unconnected sockets have passive keys only */
+	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_ACTIVE],
+				     __ATOMIC_RELAXED) > 0)
 		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
 	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_PASSIVE],
 				     __ATOMIC_RELAXED) > 0) {
@@ -155,14 +159,14 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 
 /* Group number of slot s in this chunk (open addressing; new if unseen). */
 static __rte_always_inline unsigned int
-demux_flow_group_of(uint16_t *mkey, uint8_t *mval, uint16_t s,
+demux_flow_group_of(uint32_t *mkey, uint8_t *mval, uint32_t s,
 		    unsigned int *ng)
 {
 	unsigned int h = s & (DEMUX_MAP - 1);
 
-	while (mkey[h] != s && mkey[h] != UINT16_MAX)
+	while (mkey[h] != s && mkey[h] != DEMUX_MAP_EMPTY)
 		h = (h + 1) & (DEMUX_MAP - 1);
-	if (mkey[h] == UINT16_MAX) {
+	if (mkey[h] == DEMUX_MAP_EMPTY) {
 		mkey[h] = s;
 		mval[h] = (*ng)++;
 	}
@@ -203,13 +207,14 @@ demux_flow_emit(struct demux_flow *d, struct pk_stage *target,
  */
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
-		 const uint16_t *slot, uint8_t *refused,
+		 const uint32_t *slot, uint8_t *refused,
 		 struct demux_tally *t)
 {
-	uint16_t mkey[DEMUX_MAP], gslot[DEMUX_CHUNK];
+	uint32_t mkey[DEMUX_MAP], gslot[DEMUX_CHUNK];
 	uint8_t mval[DEMUX_MAP], gof[DEMUX_CHUNK], orig[DEMUX_CHUNK];
 	uint8_t glen[DEMUX_CHUNK], gstart[DEMUX_CHUNK];
 	struct rte_mbuf *grp[DEMUX_CHUNK];
+	struct pk_stage *tg[DEMUX_CHUNK];
 	unsigned int i, g, ng = 0, pos;
 
 	memset(mkey, 0xff, sizeof(mkey));
@@ -226,7 +231,19 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		gof[i] = g;
 		glen[g]++;
 	}
+	/*
+	 * A socket per target means a cold target per packet: fetch what its
+	 * push touches (first line: push, ctx; the in counters; the kind's own
+	 * first line, e.g. queue_ring's waiter count) while the groups are laid
+	 * out, and ctx's first line (the ring) two pushes ahead. With few
+	 * targets these lines are in L1 and the prefetches cost an
+	 * instruction each.
+	 */
 	for (pos = 0, g = 0; g < ng; g++) {
+		tg[g] = d->targets[gslot[g]];
+		rte_prefetch0(tg[g]);
+		rte_prefetch0_write(&tg[g]->in);
+		rte_prefetch0(tg[g] + 1);
 		gstart[g] = pos;
 		pos += glen[g];
 		glen[g] = 0; /* counts again as the group fills */
@@ -238,9 +255,12 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		grp[gstart[g] + glen[g]] = pkts[i];
 		orig[gstart[g] + glen[g]++] = i;
 	}
-	for (g = 0; g < ng; g++)
-		demux_flow_emit(d, d->targets[gslot[g]], &grp[gstart[g]],
+	for (g = 0; g < ng; g++) {
+		if (g + 2 < ng)
+			rte_prefetch0(tg[g + 2]->ctx);
+		demux_flow_emit(d, tg[g], &grp[gstart[g]],
 				&orig[gstart[g]], glen[g], refused, t);
+	}
 }
 
 /*
@@ -253,7 +273,7 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 		      uint16_t start, uint16_t len, uint16_t nref, bool mt,
 		      struct demux_tally *t)
 {
-	uint16_t slot[DEMUX_CHUNK];
+	uint32_t slot[DEMUX_CHUNK];
 	uint32_t hidx[DEMUX_CHUNK];
 	uint8_t refused[DEMUX_CHUNK];
 	unsigned int nh = 0;

@@ -3,13 +3,15 @@
 #define DEMUX_FLOW_PVT_H
 
 /*
- * demux_flow internals shared by its three files; not installed.
+ * demux_flow internals shared by its four files; not installed.
  *   demux_flow.c        the kind: card, create, destroy, registration
  *   demux_flow_push.c   the fast path: parse, look up, group, push, count
- *   demux_flow_table.c  the key table: rte_hash, target slots, hit counters,
- *                       RCU reclaim, and the pk_demux_flow_*() key API
- * Only the struct and the encoding of a key's data are shared: the push
- * path's helpers are all inline in demux_flow_push.c.
+ *   demux_flow_table.c  the key table: rte_hash, hit counters, RCU reclaim,
+ *                       and the pk_demux_flow_*() key API
+ *   demux_flow_slots.c  the target slots: targets by slot, which slot a
+ *                       target has, free slots, the keys of each slot
+ * Only the struct, the encoding of a key's data and the slot calls are
+ * shared: the push path's helpers are all inline in demux_flow_push.c.
  */
 
 #include <assert.h>
@@ -27,21 +29,47 @@ struct rte_rcu_qsbr_dq;
 #define DEMUX_FLOW_INTERNAL __attribute__((visibility("hidden")))
 
 /*
- * A key's data in the hash is (entry index << 12 | target slot): the target
- * comes from a small, cache-resident table and the per-key state is one hit
- * counter, so a lookup touches no per-key memory beyond the hash's own.
+ * A key's data in the hash is (entry index << 32 | target slot): the target
+ * comes from targets[], a table of one pointer per slot, and the per-key
+ * state is one hit counter, so a lookup touches no per-key memory beyond the
+ * hash's own. A pointer-sized data word holds both halves on 64-bit targets
+ * only (DPDK's hash data is a void *).
  */
-#define DEMUX_SLOT_BITS 12
-#define DEMUX_TARGETS_MAX (1u << DEMUX_SLOT_BITS)
-static_assert(DEMUX_TARGETS_MAX == PK_DEMUX_MAX_TARGETS, "slot bits");
-#define DEMUX_SLOT_MASK (DEMUX_TARGETS_MAX - 1)
-/* Slots past the targets, for packets that match no installed key. */
-#define DEMUX_SLOT_MISS DEMUX_TARGETS_MAX /* targets[] entry: miss stage */
-#define DEMUX_SLOT_BACK (DEMUX_SLOT_MISS + 1) /* back to the caller */
-#define DEMUX_SLOT_DROP (DEMUX_SLOT_MISS + 2) /* freed as malformed */
+static_assert(sizeof(void *) == sizeof(uint64_t), "64-bit hash data");
+#define DEMUX_SLOT_BITS 32
+/*
+ * Slots: 0 is the miss stage's (NULL without one), 1..capacity the keys'
+ * targets: distinct targets never outnumber keys, so targets[] is sized by
+ * the demux's capacity, and a small demux keeps a small, cache-resident
+ * table. Two pseudo-slots, never in targets[], mark packets that do not
+ * go to a target.
+ */
+#define DEMUX_SLOT_MISS 0u                /* targets[0]: the miss stage */
+#define DEMUX_SLOT_BACK (UINT32_MAX - 2)  /* back to the caller */
+#define DEMUX_SLOT_DROP (UINT32_MAX - 1)  /* freed as malformed */
+static_assert(PK_DEMUX_MAX_TARGETS < DEMUX_SLOT_BACK, "pseudo-slots apart");
+#define DEMUX_NONE UINT32_MAX /* no entry index, no slot: list ends */
 
 /* Key kinds, in lookup order; a pass runs only if keys of its kind exist. */
 enum demux_kind { DEMUX_ACTIVE, DEMUX_PASSIVE, DEMUX_WILD, DEMUX_KINDS };
+
+/*
+ * Control-thread state of the target slots (demux_flow_slots.c). A slot is
+ * in use while keys point to it, installed or deleted and in their grace
+ * period (refs); installed keys of a slot form a list through their entry
+ * indexes, so that remove_target() finds them without a walk of the hash.
+ */
+struct demux_slots {
+	uint32_t *refs;   /* by slot: keys (installed or in grace) */
+	uint32_t *head;   /* by slot: first installed key's entry, or NONE */
+	uint32_t *free;   /* stack of free slots */
+	uint32_t nb_free;
+	uint32_t *index;  /* target -> slot, open addressing; 0: empty */
+	uint32_t index_mask;
+	int32_t *pos;     /* by entry: the key's position in the hash */
+	uint32_t *next;   /* by entry: next installed key of its slot */
+	uint32_t *prev;   /* by entry: previous one, or NONE */
+};
 
 struct demux_flow {
 	struct pk_stage stage;
@@ -49,11 +77,10 @@ struct demux_flow {
 	struct rte_hash *h;
 	struct pk_stage **targets; /* by slot; [DEMUX_SLOT_MISS] = miss */
 	uint64_t *hits;            /* by entry index */
-	uint16_t miss_slot;        /* DEMUX_SLOT_MISS, or _BACK if no miss */
+	uint32_t miss_slot;        /* DEMUX_SLOT_MISS, or _BACK if no miss */
 	uint32_t nb_kind[DEMUX_KINDS]; /* keys of each kind, read relaxed */
 	/* slow path: control thread only */
-	uint32_t *slot_refs; /* keys (installed or in grace) per slot */
-	uint32_t slot_hw;    /* slots ever used */
+	struct demux_slots sl;
 	uint32_t *free_idx;  /* stack of free entry indexes */
 	uint32_t nb_free;
 	uint32_t capacity;
@@ -76,10 +103,10 @@ demux_data(uint32_t idx, uint32_t slot)
 }
 
 /* Its target slot: an index into targets[]. */
-static inline uint16_t
+static inline uint32_t
 demux_data_slot(const void *data)
 {
-	return (uintptr_t)data & DEMUX_SLOT_MASK;
+	return (uint32_t)(uintptr_t)data;
 }
 
 /* Its entry index: an index into hits[] (and free_idx[] once deleted). */
@@ -109,5 +136,36 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id);
 
 /* Free d's key table, after a last grace period; safe on a half-built one. */
 DEMUX_FLOW_INTERNAL void demux_flow_table_free(struct demux_flow *d);
+
+/*
+ * demux_flow_slots.c: the target slots of a demux of capacity keys
+ * (targets[], struct demux_slots). 0 or -ENOMEM; on failure what was built
+ * stays for demux_flow_slots_free(), which is safe on a half-built one.
+ */
+DEMUX_FLOW_INTERNAL int
+demux_flow_slots_init(struct demux_flow *d, uint32_t capacity, int socket_id);
+DEMUX_FLOW_INTERNAL void demux_flow_slots_free(struct demux_flow *d);
+
+/* target's slot, with one more reference: the one it has or a free one
+ * (-ENOSPC if none is left, which capacity keys never reach). O(1). */
+DEMUX_FLOW_INTERNAL int demux_flow_slot_get(struct demux_flow *d,
+					    struct pk_stage *target);
+
+/* Drop a reference to slot; the last one frees it (after the grace period
+ * of the key that held it: readers may still have seen it). O(1). */
+DEMUX_FLOW_INTERNAL void demux_flow_slot_put(struct demux_flow *d,
+					     uint32_t slot);
+
+/* target's slot, or DEMUX_SLOT_MISS if it has none. O(1). */
+DEMUX_FLOW_INTERNAL uint32_t demux_flow_slot_find(struct demux_flow *d,
+						  const struct pk_stage *target);
+
+/* Add the installed key of entry idx (at hash position pos) to slot's
+ * list, or take it off when it is deleted. O(1). */
+DEMUX_FLOW_INTERNAL void demux_flow_slot_link(struct demux_flow *d,
+					      uint32_t slot, uint32_t idx,
+					      int32_t pos);
+DEMUX_FLOW_INTERNAL void demux_flow_slot_unlink(struct demux_flow *d,
+						uint32_t slot, uint32_t idx);
 
 #endif /* DEMUX_FLOW_PVT_H */

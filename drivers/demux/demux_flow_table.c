@@ -2,15 +2,15 @@
 /*
  * demux_flow_table.c: the key table of demux_flow (card in demux_flow.c) and
  * the pk_demux_flow_*() calls that change and read it.
- * The table: an rte_hash from key to (entry index, target slot), the targets
- * by slot, a hit counter per entry, and an RCU variable with its defer queue.
+ * The table: an rte_hash from key to (entry index, target slot), a hit
+ * counter per entry, and an RCU variable with its defer queue; the targets
+ * by slot are demux_flow_slots.c's.
  * Readers (pushers) take no lock, so a deleted key's entry and target slot
  * are reused only after a grace period; this file is where that is decided.
  * Control thread, except the reader calls at the end.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_hash.h>
@@ -52,39 +52,6 @@ demux_flow_key_kind(const struct pk_flow_key *k)
 		return DEMUX_ACTIVE;
 	return memcmp(k->laddr, zero, sizeof(zero)) != 0 ? DEMUX_PASSIVE :
 							   DEMUX_WILD;
-}
-
-/* Slot of target: the one it has, or a free one. */
-static int
-demux_flow_slot_get(struct demux_flow *d, struct pk_stage *target)
-{
-	int s, free_slot = -1;
-
-	for (s = 0; s < (int)d->slot_hw; s++) {
-		if (d->targets[s] == target) {
-			d->slot_refs[s]++;
-			return s;
-		}
-		if (d->targets[s] == NULL && free_slot < 0)
-			free_slot = s;
-	}
-	if (free_slot < 0) {
-		if (d->slot_hw == DEMUX_TARGETS_MAX)
-			return -ENOSPC;
-		free_slot = d->slot_hw++;
-	}
-	/* readers reach it only through a key added after this */
-	d->targets[free_slot] = target;
-	d->slot_refs[free_slot] = 1;
-	return free_slot;
-}
-
-/* Drop a key's reference to its slot; the last one frees the slot. */
-static void
-demux_flow_slot_put(struct demux_flow *d, uint32_t s)
-{
-	if (--d->slot_refs[s] == 0)
-		d->targets[s] = NULL;
 }
 
 /* RCU defer queue callback: the grace period is over, reuse the slots. */
@@ -142,18 +109,13 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id)
 	d->h = rte_hash_create(&hp);
 	d->hits = rte_malloc_socket("pk_demux", sizeof(*d->hits) * capacity,
 				    RTE_CACHE_LINE_SIZE, socket_id);
-	d->targets = rte_zmalloc_socket("pk_demux", sizeof(*d->targets) *
-					(DEMUX_TARGETS_MAX + 1),
-					RTE_CACHE_LINE_SIZE, socket_id);
-	d->slot_refs = rte_zmalloc_socket("pk_demux", sizeof(uint32_t) *
-					  DEMUX_TARGETS_MAX, 0, socket_id);
 	d->free_idx = rte_malloc_socket("pk_demux", sizeof(uint32_t) *
 					capacity, 0, socket_id);
 	d->qsbr = rte_zmalloc_socket("pk_demux", qsz, RTE_CACHE_LINE_SIZE,
 				     socket_id);
-	if (d->h == NULL || d->hits == NULL || d->targets == NULL ||
-	    d->slot_refs == NULL || d->free_idx == NULL ||
-	    d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0)
+	if (d->h == NULL || d->hits == NULL || d->free_idx == NULL ||
+	    d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0 ||
+	    demux_flow_slots_init(d, capacity, socket_id) != 0)
 		return -ENOMEM;
 	dp.v = d->qsbr;
 	d->dq = rte_rcu_qsbr_dq_create(&dp);
@@ -181,8 +143,7 @@ demux_flow_table_free(struct demux_flow *d)
 	}
 	rte_hash_free(d->h);
 	rte_free(d->qsbr);
-	rte_free(d->targets);
-	rte_free(d->slot_refs);
+	demux_flow_slots_free(d);
 	rte_free(d->hits);
 	rte_free(d->free_idx);
 }
@@ -193,6 +154,7 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 {
 	struct demux_flow *d = demux_flow_check(s);
 	uint32_t need_caps, idx;
+	int32_t pos;
 	int rc, slot;
 
 	if (d == NULL || key == NULL || target == NULL || key->pad != 0 ||
@@ -224,6 +186,9 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 		demux_flow_slot_put(d, slot);
 		return rc;
 	}
+	/* its position, for remove_target() to find the key again */
+	pos = rte_hash_lookup(d->h, key);
+	demux_flow_slot_link(d, slot, idx, pos);
 	d->count++;
 	__atomic_fetch_add(&d->nb_kind[demux_flow_key_kind(key)], 1,
 			   __ATOMIC_RELAXED);
@@ -244,6 +209,7 @@ pk_demux_flow_del(struct pk_stage *s, const struct pk_flow_key *key)
 	r.pos = rte_hash_del_key(d->h, key);
 	r.idx = demux_data_idx(data);
 	r.slot = demux_data_slot(data);
+	demux_flow_slot_unlink(d, r.slot, r.idx);
 	d->count--;
 	__atomic_fetch_sub(&d->nb_kind[demux_flow_key_kind(key)], 1,
 			   __ATOMIC_RELAXED);
@@ -259,24 +225,28 @@ int
 pk_demux_flow_remove_target(struct pk_stage *s, struct pk_stage *target)
 {
 	struct demux_flow *d = demux_flow_check(s);
-	struct pk_flow_key *doomed;
-	const void *key;
-	uint32_t next = 0;
-	void *data;
-	int n = 0, i;
+	struct pk_flow_key k;
+	uint32_t slot, idx;
+	void *key;
+	int n = 0;
 
 	if (d == NULL || target == NULL)
 		return -EINVAL;
-	/* collect first: deleting while iterating would skip keys */
-	doomed = malloc(sizeof(*doomed) * (d->count + 1));
-	if (doomed == NULL)
-		return -ENOMEM;
-	while (rte_hash_iterate(d->h, &key, &data, &next) >= 0)
-		if (d->targets[demux_data_slot(data)] == target)
-			memcpy(&doomed[n++], key, sizeof(*doomed));
-	for (i = 0; i < n; i++)
-		pk_demux_flow_del(s, &doomed[i]);
-	free(doomed);
+	/* the slot's list holds its installed keys: a del takes one off */
+	slot = demux_flow_slot_find(d, target);
+	while (slot != DEMUX_SLOT_MISS &&
+	       (idx = d->sl.head[slot]) != DEMUX_NONE) {
+		if (rte_hash_get_key_with_position(d->h, d->sl.pos[idx],
+						   &key) != 0) {
+			/* cannot happen: a listed key is installed */
+			PK_LOG(ERR, "%s: key of entry %u lost", s->name, idx);
+			demux_flow_slot_unlink(d, slot, idx);
+			continue;
+		}
+		memcpy(&k, key, sizeof(k)); /* del may free its hash copy */
+		pk_demux_flow_del(s, &k);
+		n++;
+	}
 	/* after the grace no pusher holds target: the caller may free it */
 	demux_flow_sync_reclaim(d);
 	return n;

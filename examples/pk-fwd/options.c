@@ -93,7 +93,8 @@ fwd_usage(const char *prog)
 		"on)\n"
 		"  --flows=N (io: demux of 1..%u flow keys; flowgen: 1..%u "
 		"flows)\n", prog, FWD_MAX_BURST, FWD_MAX_QUEUES,
-		PK_DEMUX_MAX_TARGETS, FWD_MAX_FLOWS);
+		RTE_MIN(PK_DEMUX_MAX_TARGETS, (unsigned int)FWD_MAX_FLOWS),
+		FWD_MAX_FLOWS);
 }
 
 /* --eth-peer=P,MAC, as testpmd. */

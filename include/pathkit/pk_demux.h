@@ -40,6 +40,19 @@
  * Deleted keys' slots are reused, and pk_demux_flow_remove_target() returns,
  * only once every registered reader has reported a quiescent state
  * (rte_rcu_qsbr), so a target removed that way may then be destroyed.
+ *
+ * Size: every key may have a target of its own (a socket each), up to the
+ * capacity. All memory is taken at create, by capacity: installing keys
+ * takes none, and no call allocates after. Add, delete and remove_target
+ * cost O(1) per key, however many keys and targets there are. Measured
+ * with 100,000 keys (test_demux_many, rte_malloc heap bytes): 136 bytes
+ * per key of capacity, of which rte_hash takes 80 (its key store, buckets
+ * and free-slot ring) and the demux 56 (hit counter, entry and slot tables,
+ * target index). One UDP socket's receive side, a key and a queue_ring of
+ * 64, costs about 1.8 KB and no memzone: the queue 1,664 bytes (stage 512,
+ * ring 896: a 384-byte header and 64 slots, the rest rte_malloc headers).
+ * Creating the queue took 2.5-4 us and adding its key 0.4-0.65 us on a
+ * shared 2-vCPU VM (first touch of --no-huge memory included).
  */
 
 #include <pathkit/pk_flow.h>
@@ -56,8 +69,12 @@ enum pk_demux_flag {
 	PK_DEMUX_F_MT = 1u << 0, /**< several threads may push at once */
 };
 
-/** Most distinct target stages one demux points to at once. */
-#define PK_DEMUX_MAX_TARGETS 4096
+/**
+ * Most distinct target stages one demux points to at once: as many as its
+ * largest capacity, so every key may have a target of its own (a socket
+ * each). A demux's target table is sized by its capacity, not by this.
+ */
+#define PK_DEMUX_MAX_TARGETS (1u << 30)
 
 /** Default key capacity of a demux made by kind name. */
 #define PK_DEMUX_DEFAULT_CAPACITY 1024
@@ -88,8 +105,9 @@ struct pk_stage *pk_demux_flow_create(const struct pk_demux_conf *conf);
  * @param target where its packets go; must take pushes (and concurrent
  *   pushes if d was made with PK_DEMUX_F_MT)
  * @return 0, -EINVAL (not a demux, NULL or bad key, bad target),
- *   -EEXIST (key already installed), -ENOSPC (capacity reached, or
- *   PK_DEMUX_MAX_TARGETS distinct targets in use).
+ *   -EEXIST (key already installed), -ENOSPC (capacity keys installed).
+ *   When every entry is held by a deleted key in its grace period, waits
+ *   for the readers first (as pk_demux_flow_synchronize()).
  */
 int pk_demux_flow_add(struct pk_stage *d, const struct pk_flow_key *key,
 		      struct pk_stage *target);
@@ -106,8 +124,9 @@ int pk_demux_flow_del(struct pk_stage *d, const struct pk_flow_key *key);
  * Remove every key that points to target, then wait until every registered
  * reader has passed a quiescent state: on return no pusher of d holds
  * target, and the caller may destroy it. Blocks while readers are busy.
- * @return keys removed (>= 0), -EINVAL (not a demux, NULL target) or
- *   -ENOMEM.
+ * Costs O(target's keys), not O(keys installed): closing one of a million
+ * sockets is as cheap as closing one of ten.
+ * @return keys removed (>= 0), or -EINVAL (not a demux, NULL target).
  */
 int pk_demux_flow_remove_target(struct pk_stage *d, struct pk_stage *target);
 

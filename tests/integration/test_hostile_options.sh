@@ -120,7 +120,7 @@ for v in "1023" "4294967296"; do bad fwd --total-num-mbufs "$v"; done
 for o in --stats-period --duration; do
 	for v in "${never[@]}" "${durs[@]}"; do bad fwd "$o" "$v"; done
 done
-for v in "${never[@]}" "${ints[@]}" "0" "4097"; do bad fwd --flows "$v"; done
+for v in "${never[@]}" "${ints[@]}" "0" "65537"; do bad fwd --flows "$v"; done
 bad_args fwd --flows --forward-mode=flowgen --flows=65537
 bad_args fwd --flows --forward-mode=macswap --flows=8
 for v in "" "0x" "x" "-1" "+3" " 3" "0x1g" "0x0" "0" "0x10000000000000000" \

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * demux_flow_slots.c: the target slots of demux_flow (card in demux_flow.c).
+ * A key's hash data names its target by slot, an index into targets[]; this
+ * file decides which slot a target gets and when a slot is free again.
+ * Every call is O(1), so a demux of a million keys, each to its own target
+ * (a socket each), adds, deletes and removes targets as fast as one of ten:
+ *   - a target's slot is found through an open-addressing index of slot
+ *     numbers (the pointers are in targets[] already), at most half full;
+ *   - free slots wait on a stack, not for a scan;
+ *   - the installed keys of a slot form a doubly linked list through their
+ *     entry indexes, with their hash positions, so remove_target() deletes
+ *     a target's keys without a walk of the whole hash.
+ * Everything is sized by the demux's capacity at create, never grown: no
+ * call here allocates. Control thread only.
+ */
+#include <errno.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include <pathkit/pk_demux.h>
+#include <pathkit/pk_stage_driver.h>
+
+#include "demux_flow_pvt.h"
+
+/* Home of target in the index: stages are cache aligned, skip those bits. */
+static inline uint32_t
+demux_flow_slot_home(const struct demux_slots *sl,
+		     const struct pk_stage *target)
+{
+	uint64_t x = (uintptr_t)target >> 6;
+
+	return (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 32) & sl->index_mask;
+}
+
+/* Where target is in the index, or the empty cell that ends its probe. */
+static uint32_t
+demux_flow_slot_cell(const struct demux_flow *d, const struct pk_stage *target)
+{
+	const struct demux_slots *sl = &d->sl;
+	uint32_t h = demux_flow_slot_home(sl, target);
+
+	while (sl->index[h] != 0 && d->targets[sl->index[h]] != target)
+		h = (h + 1) & sl->index_mask;
+	return h;
+}
+
+uint32_t
+demux_flow_slot_find(struct demux_flow *d, const struct pk_stage *target)
+{
+	return d->sl.index[demux_flow_slot_cell(d, target)];
+}
+
+int
+demux_flow_slot_get(struct demux_flow *d, struct pk_stage *target)
+{
+	struct demux_slots *sl = &d->sl;
+	uint32_t h = demux_flow_slot_cell(d, target), s = sl->index[h];
+
+	if (s != 0) {
+		sl->refs[s]++;
+		return s;
+	}
+	if (sl->nb_free == 0)
+		return -ENOSPC;
+	s = sl->free[--sl->nb_free];
+	/* readers reach it only through a key added after this */
+	d->targets[s] = target;
+	sl->refs[s] = 1;
+	sl->head[s] = DEMUX_NONE;
+	sl->index[h] = s;
+	return s;
+}
+
+/*
+ * Take slot s out of the index: empty its cell, then move back any later
+ * entry of the probe run whose home is not between the hole and itself
+ * (Knuth's deletion for linear probing: no tombstones, probes stay short).
+ */
+static void
+demux_flow_slot_unindex(struct demux_flow *d, uint32_t s)
+{
+	struct demux_slots *sl = &d->sl;
+	uint32_t hole = demux_flow_slot_cell(d, d->targets[s]), j = hole, home;
+
+	for (;;) {
+		j = (j + 1) & sl->index_mask;
+		if (sl->index[j] == 0)
+			break;
+		home = demux_flow_slot_home(sl, d->targets[sl->index[j]]);
+		/* stays if home lies cyclically in (hole, j] */
+		if (hole <= j ? (hole < home && home <= j) :
+				(hole < home || home <= j))
+			continue;
+		sl->index[hole] = sl->index[j];
+		hole = j;
+	}
+	sl->index[hole] = 0;
+}
+
+void
+demux_flow_slot_put(struct demux_flow *d, uint32_t s)
+{
+	struct demux_slots *sl = &d->sl;
+
+	if (--sl->refs[s] != 0)
+		return;
+	demux_flow_slot_unindex(d, s);
+	d->targets[s] = NULL;
+	sl->free[sl->nb_free++] = s;
+}
+
+void
+demux_flow_slot_link(struct demux_flow *d, uint32_t s, uint32_t idx,
+		     int32_t pos)
+{
+	struct demux_slots *sl = &d->sl;
+
+	sl->pos[idx] = pos;
+	sl->prev[idx] = DEMUX_NONE;
+	sl->next[idx] = sl->head[s];
+	if (sl->head[s] != DEMUX_NONE)
+		sl->prev[sl->head[s]] = idx;
+	sl->head[s] = idx;
+}
+
+void
+demux_flow_slot_unlink(struct demux_flow *d, uint32_t s, uint32_t idx)
+{
+	struct demux_slots *sl = &d->sl;
+
+	if (sl->prev[idx] != DEMUX_NONE)
+		sl->next[sl->prev[idx]] = sl->next[idx];
+	else
+		sl->head[s] = sl->next[idx];
+	if (sl->next[idx] != DEMUX_NONE)
+		sl->prev[sl->next[idx]] = sl->prev[idx];
+}
+
+/* capacity + 1 slots, the miss stage's first; capacity entries. */
+int
+demux_flow_slots_init(struct demux_flow *d, uint32_t capacity, int socket_id)
+{
+	struct demux_slots *sl = &d->sl;
+	/* at most half full: capacity targets in 2^k >= 2 * capacity cells */
+	uint32_t cells = rte_align32pow2(2 * capacity), s;
+	size_t nslots = (size_t)capacity + 1;
+
+	d->targets = rte_zmalloc_socket("pk_demux", sizeof(*d->targets) *
+					nslots, RTE_CACHE_LINE_SIZE,
+					socket_id);
+	sl->refs = rte_zmalloc_socket("pk_demux", sizeof(uint32_t) * nslots,
+				      0, socket_id);
+	sl->head = rte_malloc_socket("pk_demux", sizeof(uint32_t) * nslots, 0,
+				     socket_id);
+	sl->free = rte_malloc_socket("pk_demux", sizeof(uint32_t) * capacity,
+				     0, socket_id);
+	sl->index = rte_zmalloc_socket("pk_demux", sizeof(uint32_t) * cells,
+				       0, socket_id);
+	sl->pos = rte_malloc_socket("pk_demux", sizeof(int32_t) * capacity,
+				    0, socket_id);
+	sl->next = rte_malloc_socket("pk_demux", sizeof(uint32_t) * capacity,
+				     0, socket_id);
+	sl->prev = rte_malloc_socket("pk_demux", sizeof(uint32_t) * capacity,
+				     0, socket_id);
+	if (d->targets == NULL || sl->refs == NULL || sl->head == NULL ||
+	    sl->free == NULL || sl->index == NULL || sl->pos == NULL ||
+	    sl->next == NULL || sl->prev == NULL)
+		return -ENOMEM;
+	sl->index_mask = cells - 1;
+	for (s = 0; s < capacity; s++) /* pop order: slot 1 first */
+		sl->free[s] = capacity - s;
+	sl->nb_free = capacity;
+	return 0;
+}
+
+void
+demux_flow_slots_free(struct demux_flow *d)
+{
+	struct demux_slots *sl = &d->sl;
+
+	rte_free(d->targets);
+	rte_free(sl->refs);
+	rte_free(sl->head);
+	rte_free(sl->free);
+	rte_free(sl->index);
+	rte_free(sl->pos);
+	rte_free(sl->next);
+	rte_free(sl->prev);
+}
