@@ -153,7 +153,11 @@ test_reserve_str(void **state)
 	assert_non_null(strstr(err, "too long"));
 	assert_int_equal(pk_portmap_reserve_str(pm, NULL, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(pk_portmap_reserve_str(NULL, "a:udp:1", err,
+	/* no map: the syntax only, and no owner made */
+	assert_int_equal(pk_portmap_reserve_str(NULL, "newcomer:udp:1", err,
+						sizeof(err)), 0);
+	assert_int_equal(pk_owner_lookup("newcomer"), -ENOENT);
+	assert_int_equal(pk_portmap_reserve_str(NULL, "a:udp:x", err,
 						sizeof(err)), -EINVAL);
 	/* a short err buffer is cut, still terminated */
 	assert_int_equal(pk_portmap_reserve_str(pm, "alice:udp:0", err, 8),
