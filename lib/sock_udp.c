@@ -215,14 +215,14 @@ udp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	if (pk_stage_pull(s->outq, &m, 1) != 1)
 		return -EAGAIN;
 	udp_count_rx(s, &m, 1);
-	if (pk_udp_peer(m, &from, NULL) == 0) {
-		udp_learn_peer(s, m, &from);
-		if (addr != NULL) {
-			socklen_t l = sock_addr_len(s->domain);
+	/* only a caller who asks who sent it can answer: learn the sender's
+	 * next hop then (a plain recv pays for no address) */
+	if (addr != NULL && pk_udp_peer(m, &from, NULL) == 0) {
+		socklen_t l = sock_addr_len(s->domain);
 
-			memcpy(addr, &from, RTE_MIN(*alen, l));
-			*alen = l;
-		}
+		udp_learn_peer(s, m, &from);
+		memcpy(addr, &from, RTE_MIN(*alen, l));
+		*alen = l;
 	}
 	copied = pk_udp_copyout(m, buf, len);
 	rte_pktmbuf_free(m);
