@@ -22,6 +22,12 @@
  *   processing. silk.overload.other: the light socket's delivered rate at
  *   2x over 1x (lazy); baseline eager. Rates are per tick, so a busy
  *   machine moves them little.
+ * silk.sockets100k: 50K IPv4 and 50K IPv6 lazy UDP sockets (a port each:
+ *   one address of each family), each with its 64-packet queue: the heap
+ *   bytes one socket takes (value) and the microseconds it takes to open
+ *   and bind one (printed), each socket then gets a datagram and reads it;
+ *   baseline: what the raw equivalent takes per socket, an rte_hash entry
+ *   (as sized for 100K keys) plus an rte_ring of 64 in rte_malloc memory.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -33,6 +39,7 @@
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
@@ -297,38 +304,162 @@ bench_overload(void)
 		     false);
 }
 
+/* A node on a new net_null port; sockets queue qsize packets. */
+static struct pk_node *
+node_create(const char *name, const char *port, uint32_t qsize)
+{
+	struct pk_node_conf nc = { 0 };
+	struct pk_port_conf pc = { .mp = pool };
+	struct pk_node *n;
+
+	if (rte_eal_hotplug_add("vdev", port, "") != 0 ||
+	    pk_port_lookup(port, &uplink) != 0 ||
+	    pk_port_setup(uplink, &pc) != 0)
+		rte_exit(1, "bench_silk: port %s\n", port);
+	nc.name = name;
+	nc.uplink = uplink;
+	nc.mp = pool;
+	nc.addr4.s_addr = inet_addr("10.0.0.1");
+	inet_pton(AF_INET6, "fd00::1", &nc.addr6);
+	nc.exception = PK_NODE_EXC_DROP;
+	nc.socket_queue = qsize;
+	nc.capacity = 131072;
+	n = pk_node_create(&nc);
+	if (n == NULL)
+		rte_exit(1, "bench_silk: node %s\n", name);
+	return n;
+}
+
+/* Heap bytes allocated now, over every NUMA socket. */
+static uint64_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t used = 0;
+	unsigned int i;
+
+	for (i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
+						&st) == 0)
+			used += st.heap_allocsz_bytes;
+	return used;
+}
+
+/* What the raw equivalent of n sockets takes: a hash and n rings. */
+static double
+raw_socket_bytes(unsigned int n)
+{
+	struct rte_hash_parameters hp = {
+		.name = "raw_socks", .entries = n,
+		.key_len = sizeof(struct pk_flow_key),
+		.hash_func = rte_jhash, .socket_id = (int)rte_socket_id(),
+	};
+	uint64_t before = heap_used(), after;
+	struct rte_hash *h = rte_hash_create(&hp);
+	ssize_t rsz = rte_ring_get_memsize(64);
+	struct rte_ring **r = calloc(n, sizeof(*r));
+	unsigned int i;
+
+	if (h == NULL || r == NULL || rsz < 0)
+		rte_exit(1, "bench_silk: raw sockets\n");
+	for (i = 0; i < n; i++) {
+		r[i] = rte_zmalloc(NULL, rsz, RTE_CACHE_LINE_SIZE);
+		if (r[i] == NULL ||
+		    rte_ring_init(r[i], "r", 64, RING_F_SP_ENQ | RING_F_SC_DEQ))
+			rte_exit(1, "bench_silk: raw ring\n");
+	}
+	after = heap_used();
+	for (i = 0; i < n; i++)
+		rte_free(r[i]);
+	free(r);
+	rte_hash_free(h);
+	return (double)(after - before) / n;
+}
+
+static void
+bench_sockets(void)
+{
+	enum { N = 100000, HALF = N / 2 };
+	struct pk_sock **s = calloc(N, sizeof(*s));
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct rte_mbuf *m;
+	uint64_t before = heap_used(), t0, used;
+	unsigned int i, ok = 0;
+	char buf[64];
+
+	if (s == NULL)
+		rte_exit(1, "bench_silk: sockets\n");
+	node = node_create("socks", "net_null_socks", 64);
+	before = heap_used();
+	a4.sin_addr.s_addr = inet_addr("10.0.0.1");
+	t0 = rte_rdtsc();
+	for (i = 0; i < N; i++) {
+		int rc;
+
+		s[i] = pk_sock_open(node, owner_a, i < HALF ? AF_INET : AF_INET6,
+				    PK_SOCK_UDP, PK_SOCK_F_NONBLOCK);
+		if (s[i] == NULL)
+			rte_exit(1, "bench_silk: socket %u: %s\n", i,
+				 rte_strerror(rte_errno));
+		a4.sin_port = a6.sin6_port = htons(1024 + i % HALF);
+		rc = i < HALF ? pk_sock_bind(s[i], (void *)&a4, sizeof(a4)) :
+				pk_sock_bind(s[i], (void *)&a6, sizeof(a6));
+		if (rc != 0)
+			rte_exit(1, "bench_silk: bind %u: %d\n", i, rc);
+	}
+	t0 = rte_rdtsc() - t0;
+	used = heap_used() - before;
+	/* every IPv4 socket gets its datagram */
+	for (i = 0; i < HALF; i++) {
+		struct sockaddr_in d = a4;
+
+		d.sin_port = htons(1024 + i);
+		m = rte_pktmbuf_alloc(pool);
+		memcpy(rte_pktmbuf_append(m, FRAME), tmpl[0], FRAME);
+		/* the template goes to port 7000: point it at this socket */
+		rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34)->dst_port =
+			d.sin_port;
+		rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34)->dgram_cksum
+			= 0; /* IPv4: no checksum */
+		ingress(&m, 1);
+		ok += pk_sock_recv(s[i], buf, sizeof(buf), 0) == FRAME - 42;
+	}
+	for (i = 0; i < N; i++)
+		pk_sock_close(s[i]);
+	free(s);
+	pk_node_destroy(node);
+	node = NULL;
+	if (ok != HALF)
+		rte_exit(1, "bench_silk: %u of %u sockets got their datagram\n",
+			 ok, HALF);
+	printf("silk.sockets100k: %u sockets, %.1f us each to open and bind, "
+	       "%.0f heap bytes each (%s)\n", N,
+	       (double)t0 / N / (rte_get_tsc_hz() / 1e6), (double)used / N,
+	       "queue of 64, demux capacity 131072");
+	bench_report("silk.sockets100k", (double)used / N, "bytes/socket",
+		     raw_socket_bytes(N), true);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct pk_node_conf nc = { 0 };
-	struct pk_port_conf pc = { 0 };
 	int rc = rte_eal_init(argc, argv);
 
 	if (rc < 0)
 		return 1;
 	if (bench_parse_args(argc - rc, argv + rc) != 0)
 		return 1;
-	if (!bench_wanted("silk.udp") && !bench_wanted("silk.overload"))
+	if (!bench_wanted("silk.udp") && !bench_wanted("silk.overload") &&
+	    !bench_wanted("silk.sockets100k"))
 		goto out;
-	if (rte_eal_hotplug_add("vdev", "net_null_silk", "") != 0 ||
-	    pk_port_lookup("net_null_silk", &uplink) != 0)
-		rte_exit(1, "bench_silk: net_null\n");
 	pool = bench_pool_create("silk_pool", 16383, 256,
 				 (int)rte_socket_id(), true);
-	pc.mp = pool;
-	if (pool == NULL || pk_port_setup(uplink, &pc) != 0)
-		rte_exit(1, "bench_silk: pool or port\n");
+	if (pool == NULL)
+		rte_exit(1, "bench_silk: pool\n");
 	owner_a = pk_owner_get("flooded");
 	owner_b = pk_owner_get("other");
-	nc.name = "bench";
-	nc.uplink = uplink;
-	nc.mp = pool;
-	nc.addr4.s_addr = inet_addr("10.0.0.1");
-	nc.exception = PK_NODE_EXC_DROP;
-	nc.socket_queue = QSIZE;
-	node = pk_node_create(&nc);
-	if (node == NULL)
-		rte_exit(1, "bench_silk: node\n");
+	node = node_create("bench", "net_null_silk", QSIZE);
 	make_template(tmpl[0], 7000);
 	make_template(tmpl[1], 7001);
 	if (bench_wanted("silk.udp"))
@@ -336,7 +467,8 @@ main(int argc, char **argv)
 	if (bench_wanted("silk.overload"))
 		bench_overload();
 	pk_node_destroy(node);
-	pk_port_close(uplink);
+	if (bench_wanted("silk.sockets100k"))
+		bench_sockets();
 out:
 	rte_eal_cleanup();
 	return 0;
