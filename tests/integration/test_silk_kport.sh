@@ -117,7 +117,8 @@ wait "$silk_pid"
 rc=$?
 silk_pid=""
 [ "$rc" -eq 0 ] || fail "pk-silk exited $rc after SIGINT"
-grep -q "^pk-silk: final statistics" "$tmp/silk.log" || fail "no final statistics"
+grep -q "^pk-silk: final statistics" "$tmp/silk.log" ||
+	fail "no final statistics"
 grep -q "leak" "$tmp/silk.log" && fail "pk-silk reports a leak"
 final_block() { sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log"; }
 # owner rows: "  OWNER ROW sent P/B received P/B dropped P/B sockets O/C"
@@ -149,7 +150,8 @@ final_block
 refused() { # SUFFIX REASON OPTIONS...: pk-silk must exit 2 saying REASON
 	local suffix=$1 reason=$2 rc
 	shift 2
-	ip netns exec "$nsn" "$bin" $eal -l 0 --file-prefix="${prefix}_$suffix" --vdev net_null0 \
+	ip netns exec "$nsn" "$bin" $eal -l 0 \
+		--file-prefix="${prefix}_$suffix" --vdev net_null0 \
 		-- --addr=10.88.0.1/24 "$@" >"$tmp/$suffix.log" 2>&1
 	rc=$?
 	[ "$rc" -eq 2 ] || fail "$*: exit $rc, want 2: $(cat "$tmp/$suffix.log")"
