@@ -204,6 +204,7 @@ pk_node_destroy(struct pk_node *n)
 	if (n->lcore != RTE_MAX_LCORE)
 		pk_node_stop(n);
 	node_reader_drop(n);
+	node_kports_free(n);        /* their keys and paths, before the demux */
 	if (n->reasm != NULL)
 		pk_stage_unlink(n->reasm);
 	pk_stage_destroy(n->reasm);

@@ -23,6 +23,7 @@ struct pk_stage;
 struct pk_portmap;
 struct rte_mempool;
 struct node_neigh;
+struct node_kport;
 
 struct pk_node {
 	char name[16];
@@ -47,6 +48,8 @@ struct pk_node {
 	struct pk_stage *egress;     /* MP queue_ring sockets push sends to */
 	struct pk_portmap *pm;
 	struct node_neigh *neigh;    /* neighbour cache (node_neigh.c) */
+	struct node_kport *kports;   /* kernel ports (node_kport.c): a list
+					changed under the sockets' lock */
 	/* the node's thread */
 	unsigned int lcore;          /* RTE_MAX_LCORE when not started */
 	uint32_t quit;
@@ -115,6 +118,9 @@ void node_tap_close(struct pk_node *n);
 /* node_neigh.c: the neighbour cache. */
 int node_neigh_create(struct pk_node *n);
 void node_neigh_destroy(struct pk_node *n);
+
+/* node_kport.c: release every kernel port (pk_node_destroy). */
+void node_kports_free(struct pk_node *n);
 
 /* node.c: call fn on the live node named name, under the list's lock;
  * what fn returned, or -ENOENT. fn(NULL name) walks them all. */

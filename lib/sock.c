@@ -23,8 +23,9 @@
 
 #include "sock_pvt.h"
 
-/* Control steps of every socket of every node: demux and port map changes. */
-static pthread_mutex_t sock_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Control steps of every socket of every node: demux and port map changes
+ * (kernel ports take it too: node_kport.c). */
+pthread_mutex_t sock_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t sock_seq;
 
 static const struct sock_proto *

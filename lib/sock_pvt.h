@@ -10,6 +10,7 @@
  *   sock_poll.c  waiting on many sockets
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -91,6 +92,10 @@ struct pk_sock {
 };
 
 /* sock.c, for the protocols */
+
+/* Serialises demux and port map changes of every node (sock.c); kernel
+ * ports (node_kport.c) take it as well. */
+extern pthread_mutex_t sock_lock;
 
 /* Bind s to an ephemeral port on the node's address if it is unbound. */
 int sock_autobind(struct pk_sock *s);

@@ -11,14 +11,15 @@
  * sockets opened and closed) is printed every --stats-period and at exit,
  * and is on the telemetry socket (/pathkit/owners, /pathkit/portmap,silk).
  * The node's shims run on the first worker lcore, or on the main lcore when
- * there is none. SIGINT or --duration ends it. Bad options, or an echo that
- * cannot bind (for example a port reserved for another owner): a message
- * with the reason, exit code 2.
+ * there is none. SIGINT or --duration ends it. Bad options, an echo
+ * or a --kernel-port (a port of a kernel program, charged to its owner:
+ * pk_node_kernel_port()) that cannot bind (for example a port reserved for
+ * another owner): a message with the reason, exit code 2.
  *
  *   pk-silk <EAL args> -- --addr=A.B.C.D[/LEN] [--addr6=X::Y[/LEN]]
  *     [--reserve=OWNER:udp|tcp:LO-HI ...] [--udp-echo=OWNER:PORT ...]
  *     [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]
- *     [--stats-period=S] [--duration=S]
+ *     [--kernel-port=OWNER:tcp|udp:PORT ...] [--stats-period=S] [--duration=S]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 #define MAX_ECHO 32
 #define MAX_RESV 64
+#define MAX_KPORT 32
 #define NB_MBUFS 16383
 #define NS 1000000000ull
 #define MAX_DURATION (10000000 * NS)
@@ -50,6 +52,8 @@ static struct {
 	unsigned int nb_resv;
 	struct echo echo[MAX_ECHO];
 	unsigned int nb_echo;
+	const char *kport[MAX_KPORT]; /* --kernel-port values, checked */
+	unsigned int nb_kport;
 	bool drop;
 	uint64_t period;   /* ns, 0: no periodic statistics */
 	uint64_t duration; /* ns, 0: until SIGINT */
@@ -65,6 +69,7 @@ usage(const char *prog)
 		"  [--reserve=OWNER:udp|tcp:LO-HI ...] "
 		"[--udp-echo=OWNER:PORT ...]\n"
 		"  [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]\n"
+		"  [--kernel-port=OWNER:tcp|udp:PORT ...]\n"
 		"  [--stats-period=S (10ms..1 day, 0: none)] "
 		"[--duration=S (0: until SIGINT)]\n", prog);
 }
@@ -130,6 +135,25 @@ parse_echo(const char *name, const char *s, enum pk_sock_type type)
 	return 0;
 }
 
+/* OWNER:tcp|udp:PORT of --kernel-port into its parts: 0, or -1. */
+static int
+parse_kport(const char *s, char *owner, uint8_t *proto, uint16_t *port)
+{
+	char p[4];
+	int len = 0, at = 0;
+	uint64_t v;
+
+	if (sscanf(s, "%*[^:]%n:%3[a-z]:%n", &len, p, &at) != 1 || at == 0 ||
+	    len >= PK_OWNER_NAMESIZE || (strcmp(p, "tcp") && strcmp(p, "udp")) ||
+	    pk_example_number("--kernel-port", s + at, PK_PARSE_INT, 1, 65535,
+			      &v) != 0)
+		return -1;
+	snprintf(owner, PK_OWNER_NAMESIZE, "%.*s", len, s);
+	*proto = p[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+	*port = (uint16_t)v;
+	return 0;
+}
+
 static const struct option silk_opts[] = {
 	{ "addr", required_argument, NULL, 'a' },
 	{ "addr6", required_argument, NULL, '6' },
@@ -137,6 +161,7 @@ static const struct option silk_opts[] = {
 	{ "udp-echo", required_argument, NULL, 'u' },
 	{ "tcp-echo", required_argument, NULL, 't' },
 	{ "exception", required_argument, NULL, 'e' },
+	{ "kernel-port", required_argument, NULL, 'k' },
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ NULL, 0, NULL, 0 },
@@ -148,6 +173,8 @@ silk_opt(int c, const char *name)
 	static const char *const exceptions[] = { "tap", "drop", NULL };
 	char err[128];
 	unsigned int w = 0;
+	uint16_t port;
+	uint8_t proto;
 	int rc = 0;
 
 	switch (c) {
@@ -171,6 +198,15 @@ silk_opt(int c, const char *name)
 		return parse_echo(name, optarg, PK_SOCK_UDP);
 	case 't':
 		return parse_echo(name, optarg, PK_SOCK_TCP);
+	case 'k':
+		if (opt.nb_kport < MAX_KPORT &&
+		    parse_kport(optarg, err, &proto, &port) == 0) {
+			opt.kport[opt.nb_kport++] = optarg;
+			return 0;
+		}
+		fprintf(stderr, "pk-silk: %s: '%s' is not OWNER:tcp|udp:PORT, "
+			"or more than %d\n", name, optarg, MAX_KPORT);
+		return -1;
 	case 'e':
 		rc = pk_example_word(name, optarg, exceptions, &w);
 		opt.drop = w == 1;
@@ -230,12 +266,14 @@ node_create(struct rte_mempool *mp)
 	return n;
 }
 
-/* Reservations, then echo sockets: a failure is a start-up error (2). */
+/* Reservations, echoes, kernel ports: a failure is a start-up error (2). */
 static int
 services_open(struct pk_node *n)
 {
 	char err[128];
 	unsigned int i;
+	uint16_t port;
+	uint8_t proto;
 	int rc;
 
 	for (i = 0; i < opt.nb_resv; i++) {
@@ -254,6 +292,17 @@ services_open(struct pk_node *n)
 			fprintf(stderr, "pk-silk: --%s-echo=%s:%u: %s\n",
 				e->type == PK_SOCK_UDP ? "udp" : "tcp",
 				e->owner_name, e->port, strerror(-rc));
+			return -1;
+		}
+	}
+	for (i = 0; i < opt.nb_kport; i++) {
+		parse_kport(opt.kport[i], err, &proto, &port); /* checked */
+		rc = pk_owner_get(err);
+		if (rc >= 0)
+			rc = pk_node_kernel_port(n, (uint32_t)rc, proto, port);
+		if (rc != 0) {
+			fprintf(stderr, "pk-silk: --kernel-port=%s: %s\n",
+				opt.kport[i], strerror(-rc));
 			return -1;
 		}
 	}

@@ -8,6 +8,7 @@
  * address, the shims around it, and the sockets on it (pk_sock.h).
  *
  *   uplink RX -> [reassembly] -> root demux -> socket paths (stolen)
+ *                                           |-> kernel ports: path -> TAP
  *                                           \-> miss: exception (TAP or drop)
  *   socket sends (egress queue) --+
  *   kernel TAP RX ----------------+-> egress shim: owner, accounting -> uplink TX
@@ -30,10 +31,10 @@
  * One thread runs rounds at a time. It is the root demux's reader (thread
  * id 0): closing a socket waits for its next round.
  *
- * Ownership: the node owns its demux, queues, TAP port, reassembly stage and
- * port map; pk_node_destroy() frees them and every packet they hold. It
- * does not own the uplink port (set up and closed by the caller) nor the
- * mempool. Sockets must be closed before the node is destroyed.
+ * Ownership: the node owns its demux, queues, TAP port, reassembly stage,
+ * kernel ports and port map; pk_node_destroy() frees them and every packet
+ * they hold. It does not own the uplink port (set up and closed by the
+ * caller) nor the mempool. Sockets must be closed before the node is destroyed.
  *
  * Threads: create, start, stop, destroy on the control thread. Socket calls
  * run on application threads (pk_sock.h). Statistics from any thread, and
@@ -161,6 +162,44 @@ struct pk_stage *pk_node_demux(struct pk_node *n);
 
 /** @return the TAP port's ethdev id, or UINT16_MAX with exception=drop. */
 uint16_t pk_node_tap_port(const struct pk_node *n);
+
+/**
+ * Claim a port for an unmodified kernel application of owner (SILK's shim
+ * for one): a program on the node's kernel side (bound to the node's
+ * address or a wildcard, in the TAP's namespace) serves the port, and its
+ * traffic is charged to owner. The port is bound in the node's port map
+ * for owner on every address (as a socket bind would be, so a port reserved
+ * for another owner or already bound is refused), and passive wildcard keys
+ * (IPv4, and IPv6 if the node has an IPv6 address) steal the port's
+ * segments into a path of owner (accounting row tcp or udp: received,
+ * dropped) whose one stage reinjects them into the kernel on the TAP's TX
+ * queue 0, on the node's thread (eagerly: no reader thread, no queue).
+ * What the kernel sends for the port is charged to owner as sent by the
+ * egress shim. The kernel port opens no socket: owner's sockets count is
+ * unchanged. Threads: the control thread, with the node's sockets (whose
+ * binds and closes it is serialised with).
+ * @param n the node
+ * @param owner pk_owner.h id, an existing owner
+ * @param proto IPPROTO_TCP or IPPROTO_UDP
+ * @param port 1..65535, host order
+ * @return 0, -EINVAL (NULL n, unknown owner, bad proto, port 0),
+ *   -ENOTSUP (no TAP: exception=drop), -EACCES (reserved for another owner),
+ *   -EADDRINUSE (bound already: by a socket or another kernel port),
+ *   -ENOSPC (the demux is full), -ENOMEM.
+ */
+int pk_node_kernel_port(struct pk_node *n, uint32_t owner, uint8_t proto,
+			uint16_t port);
+
+/**
+ * Give back a port pk_node_kernel_port() claimed: its keys go (once the
+ * node's thread has let go of them), then its binding, then its path, with
+ * what it counted folded into the owner's account. Later segments to the
+ * port take the exception path (unknown/misc). pk_node_destroy() releases
+ * the kernel ports left. Threads: as pk_node_kernel_port().
+ * @return 0, -EINVAL (NULL n, bad proto), -ENOENT (no kernel port there).
+ */
+int pk_node_kernel_port_release(struct pk_node *n, uint8_t proto,
+				uint16_t port);
 
 /**
  * Read the shims' counters. Any thread.
