@@ -289,23 +289,25 @@ sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
 	return rc;
 }
 
+void
+sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local)
+{
+	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+
+	pthread_mutex_lock(&sock_lock);
+	pk_portmap_unbind(s->node->pm, proto, (const struct sockaddr *)local,
+			  sock_port_of((const struct sockaddr *)local));
+	pthread_mutex_unlock(&sock_lock);
+}
+
 int
 pk_sock_close(struct pk_sock *s)
 {
-	uint8_t proto;
-
 	if (s == NULL)
 		return 0;
-	proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	sock_keys_del(s);
-	if (s->bound) {
-		pthread_mutex_lock(&sock_lock);
-		pk_portmap_unbind(s->node->pm, proto,
-				  (const struct sockaddr *)&s->local,
-				  sock_port_of((const struct sockaddr *)
-					       &s->local));
-		pthread_mutex_unlock(&sock_lock);
-	}
+	if (s->bound)
+		sock_port_release(s, &s->local);
 	s->proto->fini(s);
 	pk_owner_count_socket(s->owner, s->proto->row, 0);
 	rte_free(s);

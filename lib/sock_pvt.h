@@ -95,6 +95,9 @@ struct pk_sock {
 /* Bind s to an ephemeral port on the node's address if it is unbound. */
 int sock_autobind(struct pk_sock *s);
 
+/* Give local's port (one s bound, as s->local was then) back to the map. */
+void sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local);
+
 /* Install a demux key pointing to s->target, remembered for close. */
 int sock_key_add(struct pk_sock *s, const struct pk_flow_key *key);
 

@@ -25,6 +25,9 @@
 
 #include "sock_tcp_pvt.h"
 
+/* Ports a connect tries at most (tcp_connect_pick()). */
+#define TCP_PICK_TRIES 8
+
 static uint16_t
 tcp_port_of(const struct sockaddr_storage *a)
 {
@@ -231,14 +234,14 @@ tcp_connect_start(struct pk_sock *s, const struct sockaddr *addr)
 		rc = node_local_addr(s->node, s->domain, &self);
 	if (rc != 0)
 		return rc;
-	/* the kernel socket sends from the node's address, s's port */
+	/* from the node's address (s may be bound to a wildcard, which
+	 * s->local keeps: that is what the map bound), s's port */
 	if (s->domain == AF_INET6)
 		((struct sockaddr_in6 *)&self)->sin6_port =
 			((struct sockaddr_in6 *)&s->local)->sin6_port;
 	else
 		((struct sockaddr_in *)&self)->sin_port =
 			((struct sockaddr_in *)&s->local)->sin_port;
-	s->local = self;
 	rc = tcp_kernel_bind(s, &self);
 	if (rc != 0)
 		return rc;
@@ -253,6 +256,52 @@ tcp_connect_start(struct pk_sock *s, const struct sockaddr *addr)
 		rc = -errno;
 		tcp_connect_undo(s);
 	}
+	return rc;
+}
+
+/* A new kernel socket for another port (the old one keeps its bind). */
+static int
+tcp_kernel_renew(struct pk_sock *s)
+{
+	int fd = socket(s->domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
+
+	if (fd < 0)
+		return -errno;
+	close(s->kfd);
+	s->kfd = fd;
+	return 0;
+}
+
+/*
+ * Start a connect from the port s is bound to, or from one the map picks.
+ * The map cannot know which of its free ports the kernel still holds for a
+ * connection to the same peer (closing: FIN_WAIT, TIME_WAIT); the kernel's
+ * connect says -EADDRNOTAVAIL then, and, as the kernel's own pick would,
+ * another port is tried (the refused ones stay bound meanwhile, so the map
+ * gives each once).
+ */
+static int
+tcp_connect_pick(struct pk_sock *s, const struct sockaddr *addr)
+{
+	struct sockaddr_storage held[TCP_PICK_TRIES];
+	unsigned int nb_held = 0, i;
+	bool pick = !s->bound;
+	int rc;
+
+	for (;;) {
+		rc = tcp_connect_start(s, addr);
+		if (rc != -EADDRNOTAVAIL || !pick || !s->bound ||
+		    nb_held == TCP_PICK_TRIES)
+			break;
+		held[nb_held++] = s->local;
+		s->bound = false;
+		rc = tcp_kernel_renew(s);
+		if (rc != 0)
+			break;
+	}
+	for (i = 0; i < nb_held; i++)
+		sock_port_release(s, &held[i]);
 	return rc;
 }
 
@@ -272,7 +321,7 @@ sock_tcp_connect(struct pk_sock *s, const struct sockaddr *addr,
 	}
 	if (s->nb_keys > 0)
 		return -EISCONN; /* listening */
-	rc = tcp_connect_start(s, addr);
+	rc = tcp_connect_pick(s, addr);
 	if (rc != 0)
 		return rc;
 	rc = sock_tcp_connect_wait(s, wait_us);
