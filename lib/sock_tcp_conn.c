@@ -275,11 +275,12 @@ tcp_kernel_renew(struct pk_sock *s)
 
 /*
  * Start a connect from the port s is bound to, or from one the map picks.
- * The map cannot know which of its free ports the kernel still holds for a
- * connection to the same peer (closing: FIN_WAIT, TIME_WAIT); the kernel's
- * connect says -EADDRNOTAVAIL then, and, as the kernel's own pick would,
- * another port is tried (the refused ones stay bound meanwhile, so the map
- * gives each once).
+ * The map cannot know which of its free ports the kernel still holds: for
+ * a connection to the same peer (closing: FIN_WAIT, TIME_WAIT; the kernel's
+ * connect says -EADDRNOTAVAIL), or for a socket of its own (the default
+ * ephemeral range is the kernel's too; its bind says -EADDRINUSE). Then,
+ * as the kernel's own pick would, another port is tried (the refused ones
+ * stay bound meanwhile, so the map gives each once).
  */
 static int
 tcp_connect_pick(struct pk_sock *s, const struct sockaddr *addr)
@@ -291,8 +292,8 @@ tcp_connect_pick(struct pk_sock *s, const struct sockaddr *addr)
 
 	for (;;) {
 		rc = tcp_connect_start(s, addr);
-		if (rc != -EADDRNOTAVAIL || !pick || !s->bound ||
-		    nb_held == TCP_PICK_TRIES)
+		if ((rc != -EADDRNOTAVAIL && rc != -EADDRINUSE) || !pick ||
+		    !s->bound || nb_held == TCP_PICK_TRIES)
 			break;
 		held[nb_held++] = s->local;
 		s->bound = false;
