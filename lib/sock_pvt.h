@@ -5,8 +5,10 @@
 /*
  * The socket layer's insides, shared by its files; not installed.
  *   sock.c       open, bind, close, names, counters: what every socket does
+ *   sock_calls.c the data calls: argument checks, then the protocol
  *   sock_udp.c   the UDP path: lazy or eager receive, sends
  *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
+ *                (sock_tcp_conn.c: listen, accept, connect)
  *   sock_poll.c  waiting on many sockets
  */
 
