@@ -10,9 +10,11 @@
  * SO_ERROR, which only a failed connect reads). Every call meanwhile asks
  * first: connect again, as on a BSD socket (0 once connected, -EALREADY
  * while under way, else why it failed), send and recv (which wait for it
- * within their own budget, or say -EAGAIN). A connect that failed, or a
- * blocking one that timed out, is undone: its key goes, the kernel socket
- * is disconnected (keeping its port), and the socket may connect again.
+ * within their own budget, or say -EAGAIN), poll (which notes success
+ * only, leaving a failure for the others to report). A connect that
+ * failed, or a blocking one that timed out, is undone: its key goes, the
+ * kernel socket is disconnected (keeping its port), and the socket may
+ * connect again.
  */
 #define _GNU_SOURCE /* accept4() */
 #include <errno.h>
