@@ -5,8 +5,7 @@
  * close takes the keys out, waits for the node's thread to let go, releases
  * the port and destroys the path (freeing what it holds). The control steps
  * run under one lock: the demux and the port map are changed by one thread
- * at a time. The data calls go straight to the protocol (sock_udp.c,
- * sock_tcp.c).
+ * at a time. The data calls are sock_calls.c's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -290,23 +289,25 @@ sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
 	return rc;
 }
 
+void
+sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local)
+{
+	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+
+	pthread_mutex_lock(&sock_lock);
+	pk_portmap_unbind(s->node->pm, proto, (const struct sockaddr *)local,
+			  sock_port_of((const struct sockaddr *)local));
+	pthread_mutex_unlock(&sock_lock);
+}
+
 int
 pk_sock_close(struct pk_sock *s)
 {
-	uint8_t proto;
-
 	if (s == NULL)
 		return 0;
-	proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	sock_keys_del(s);
-	if (s->bound) {
-		pthread_mutex_lock(&sock_lock);
-		pk_portmap_unbind(s->node->pm, proto,
-				  (const struct sockaddr *)&s->local,
-				  sock_port_of((const struct sockaddr *)
-					       &s->local));
-		pthread_mutex_unlock(&sock_lock);
-	}
+	if (s->bound)
+		sock_port_release(s, &s->local);
 	s->proto->fini(s);
 	pk_owner_count_socket(s->owner, s->proto->row, 0);
 	rte_free(s);
@@ -388,102 +389,4 @@ pk_sock_last_lcore(const struct pk_sock *s)
 {
 	return s == NULL ? LCORE_ID_ANY :
 			   __atomic_load_n(&s->last_lcore, __ATOMIC_RELAXED);
-}
-
-/* The data calls: straight to the protocol. */
-
-int
-pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
-{
-	int rc;
-
-	if (s == NULL)
-		return -EINVAL;
-	rc = sock_addr_check(s, addr, len);
-	if (rc != 0)
-		return rc;
-	return s->proto->connect(s, addr, len);
-}
-
-int
-pk_sock_listen(struct pk_sock *s, int backlog)
-{
-	if (s == NULL)
-		return -EINVAL;
-	return s->proto->listen != NULL ? s->proto->listen(s, backlog) :
-					  -EOPNOTSUPP;
-}
-
-int
-pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
-	       struct pk_sock **acc)
-{
-	if (s == NULL || acc == NULL || (peer != NULL && len == NULL))
-		return -EINVAL;
-	return s->proto->accept != NULL ? s->proto->accept(s, peer, len, acc) :
-					  -EOPNOTSUPP;
-}
-
-ssize_t
-pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
-	       const struct sockaddr *addr, socklen_t addrlen)
-{
-	if (s == NULL || (buf == NULL && len > 0))
-		return -EINVAL;
-	if (addr != NULL) {
-		int rc = sock_addr_check(s, addr, addrlen);
-
-		if (rc != 0)
-			return rc;
-	}
-	return s->proto->sendto(s, buf, len, flags, addr, addrlen);
-}
-
-ssize_t
-pk_sock_send(struct pk_sock *s, const void *buf, size_t len, int flags)
-{
-	return pk_sock_sendto(s, buf, len, flags, NULL, 0);
-}
-
-ssize_t
-pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
-		 struct sockaddr *addr, socklen_t *addrlen)
-{
-	if (s == NULL || (buf == NULL && len > 0) ||
-	    (addr != NULL && addrlen == NULL))
-		return -EINVAL;
-	return s->proto->recvfrom(s, buf, len, flags, addr, addrlen);
-}
-
-ssize_t
-pk_sock_recv(struct pk_sock *s, void *buf, size_t len, int flags)
-{
-	return pk_sock_recvfrom(s, buf, len, flags, NULL, NULL);
-}
-
-int
-pk_sock_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
-		   int flags)
-{
-	if (s == NULL || pkts == NULL || max == 0)
-		return -EINVAL;
-	return s->proto->recv_burst != NULL ?
-		       s->proto->recv_burst(s, pkts, max, flags) : -EOPNOTSUPP;
-}
-
-int
-pk_sock_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
-		   const struct sockaddr *addr, socklen_t addrlen)
-{
-	if (s == NULL || (pkts == NULL && n > 0))
-		return -EINVAL;
-	if (addr != NULL) {
-		int rc = sock_addr_check(s, addr, addrlen);
-
-		if (rc != 0)
-			return rc;
-	}
-	return s->proto->send_burst != NULL ?
-		       s->proto->send_burst(s, pkts, n, addr, addrlen) :
-		       -EOPNOTSUPP;
 }

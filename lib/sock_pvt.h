@@ -5,8 +5,10 @@
 /*
  * The socket layer's insides, shared by its files; not installed.
  *   sock.c       open, bind, close, names, counters: what every socket does
+ *   sock_calls.c the data calls: argument checks, then the protocol
  *   sock_udp.c   the UDP path: lazy or eager receive, sends
  *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
+ *                (sock_tcp_conn.c: listen, accept, connect)
  *   sock_poll.c  waiting on many sockets
  */
 
@@ -99,6 +101,9 @@ extern pthread_mutex_t sock_lock;
 
 /* Bind s to an ephemeral port on the node's address if it is unbound. */
 int sock_autobind(struct pk_sock *s);
+
+/* Give local's port (one s bound, as s->local was then) back to the map. */
+void sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local);
 
 /* Install a demux key pointing to s->target, remembered for close. */
 int sock_key_add(struct pk_sock *s, const struct pk_flow_key *key);

@@ -3,10 +3,11 @@
  * TCP sockets: a kernel TCP socket on the node's TAP side, wrapped in a path
  * as SILK wrapped Linux's (ProcLinuxReinject):
  *   demux -> in (queue_ring) -> entry thread -> reinject (TAP port_tx, queue 1)
- * listen and connect install the keys that steal the socket's segments into
- * its path; every call (recv, send, accept, connect, poll) first runs the
- * path in the caller's thread, reinjecting what waits into the kernel, then
- * does its work on the kernel socket without blocking. A segment reaches
+ * listen and connect (sock_tcp_conn.c) install the keys that steal the
+ * socket's segments into its path; every call (recv, send, accept, connect,
+ * poll) first runs the path in the caller's thread, reinjecting what waits
+ * into the kernel, then does its work on the kernel socket without
+ * blocking. A segment reaches
  * the kernel socket only through that reinjection (TAP writes are handled
  * before the write returns), so a caller waiting for data or for send room
  * sleeps on its input queue; a slice of TCP_SLICE_US bounds the sleep for
@@ -14,13 +15,11 @@
  * What the kernel sends leaves through the TAP and the egress shim, which
  * charges it to the owner whose key the flow matches.
  */
-#define _GNU_SOURCE /* accept4() */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <netinet/tcp.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -31,7 +30,7 @@
 #include <pathkit/pk_stage_worker.h>
 #include <pathkit/pk_thread.h>
 
-#include "sock_pvt.h"
+#include "sock_tcp_pvt.h"
 
 #define TCP_SLICE_US 10000
 /* TAP TX queue the sockets reinject on (queue 0 is the node's). */
@@ -137,14 +136,10 @@ tcp_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/*
- * Repeat op (a non-blocking kernel call returning >= 0 or -errno) until it
- * stops saying -EAGAIN/-EINPROGRESS-like (again(rc)) or wait_us passes,
- * reinjecting before each try and sleeping on the input queue between.
- */
-static long
-tcp_retry(struct pk_sock *s, uint32_t wait_us,
-	  long (*op)(struct pk_sock *s, void *arg), void *arg)
+/* sock_tcp_pvt.h */
+long
+sock_tcp_retry(struct pk_sock *s, uint32_t wait_us,
+	       long (*op)(struct pk_sock *s, void *arg), void *arg)
 {
 	uint64_t end = wait_us == UINT32_MAX ? UINT64_MAX :
 					       tcp_now_us() + wait_us;
@@ -165,162 +160,6 @@ tcp_retry(struct pk_sock *s, uint32_t wait_us,
 			slice = end - now;
 		pk_queue_wait(s->inq, NULL, slice);
 	}
-}
-
-/* The node's address with s's port: what the kernel socket binds. */
-static int
-tcp_kernel_bind(struct pk_sock *s)
-{
-	struct sockaddr_storage a = s->local;
-	int one = 1;
-
-	setsockopt(s->kfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (s->domain == AF_INET6)
-		setsockopt(s->kfd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			   sizeof(one));
-	if (bind(s->kfd, (struct sockaddr *)&a, sock_addr_len(s->domain)) != 0)
-		return -errno;
-	return 0;
-}
-
-static int
-tcp_listen(struct pk_sock *s, int backlog)
-{
-	struct pk_flow_key key;
-	int rc;
-
-	if (!s->bound)
-		return -EINVAL;
-	rc = tcp_kernel_bind(s);
-	if (rc != 0)
-		return rc;
-	sock_key_of(s, (const struct sockaddr *)&s->local, NULL, &key);
-	rc = sock_key_add(s, &key);
-	if (rc != 0)
-		return rc;
-	if (listen(s->kfd, backlog) != 0)
-		return -errno;
-	return 0;
-}
-
-struct tcp_accept_arg {
-	struct sockaddr_storage peer;
-	socklen_t len;
-	int fd;
-};
-
-static long
-tcp_accept_op(struct pk_sock *s, void *arg)
-{
-	struct tcp_accept_arg *a = arg;
-
-	a->len = sizeof(a->peer);
-	a->fd = accept4(s->kfd, (struct sockaddr *)&a->peer, &a->len,
-			SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (a->fd >= 0)
-		return 0;
-	return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-}
-
-static int
-tcp_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
-	   struct pk_sock **acc)
-{
-	struct tcp_accept_arg a;
-	struct pk_flow_key key;
-	struct pk_sock *c;
-	socklen_t l = sizeof(struct sockaddr_storage);
-	long rc;
-
-	rc = tcp_retry(s, sock_wait_us(s, 0), tcp_accept_op, &a);
-	if (rc != 0)
-		return (int)rc;
-	c = sock_open_like(s); /* a path of its own, charged to the owner */
-	if (c == NULL) {
-		close(a.fd);
-		return rte_errno == EMFILE ? -EMFILE : -ENOMEM;
-	}
-	close(c->kfd);
-	c->kfd = a.fd;
-	if (getsockname(a.fd, (struct sockaddr *)&c->local, &l) != 0) {
-		pk_sock_close(c);
-		return -errno;
-	}
-	c->remote = a.peer;
-	c->connected = true;
-	/* its segments: its own path from now on (the listener's until now,
-	 * which the kernel demultiplexes the same way) */
-	sock_key_of(c, (const struct sockaddr *)&c->local,
-		    (const struct sockaddr *)&c->remote, &key);
-	rc = sock_key_add(c, &key);
-	if (rc != 0) {
-		pk_sock_close(c);
-		return (int)rc;
-	}
-	if (peer != NULL) {
-		memcpy(peer, &a.peer, RTE_MIN(*len, a.len));
-		*len = a.len;
-	}
-	*acc = c;
-	return 0;
-}
-
-static long
-tcp_connected_op(struct pk_sock *s, void *arg)
-{
-	struct pollfd p = { .fd = s->kfd, .events = POLLOUT };
-	int err = 0;
-	socklen_t l = sizeof(err);
-
-	RTE_SET_USED(arg);
-	if (poll(&p, 1, 0) <= 0)
-		return -EAGAIN;
-	if (getsockopt(s->kfd, SOL_SOCKET, SO_ERROR, &err, &l) != 0)
-		return -errno;
-	return -err;
-}
-
-static int
-tcp_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
-{
-	struct sockaddr_storage self;
-	struct pk_flow_key key;
-	long rc;
-
-	if (s->connected)
-		return -EISCONN;
-	rc = sock_autobind(s);
-	if (rc == 0)
-		rc = node_local_addr(s->node, s->domain, &self);
-	if (rc != 0)
-		return (int)rc;
-	/* the kernel socket sends from the node's address, s's port */
-	if (s->domain == AF_INET6)
-		((struct sockaddr_in6 *)&self)->sin6_port =
-			((struct sockaddr_in6 *)&s->local)->sin6_port;
-	else
-		((struct sockaddr_in *)&self)->sin_port =
-			((struct sockaddr_in *)&s->local)->sin_port;
-	s->local = self;
-	rc = tcp_kernel_bind(s);
-	if (rc != 0)
-		return (int)rc;
-	/* the key first: the answer to the SYN must find the path */
-	sock_key_of(s, (const struct sockaddr *)&self, addr, &key);
-	rc = sock_key_add(s, &key);
-	if (rc != 0)
-		return (int)rc;
-	memset(&s->remote, 0, sizeof(s->remote));
-	memcpy(&s->remote, addr, len < sizeof(s->remote) ? len :
-			sizeof(s->remote));
-	if (connect(s->kfd, addr, len) != 0 && errno != EINPROGRESS)
-		return -errno;
-	rc = tcp_retry(s, sock_wait_us(s, 0), tcp_connected_op, NULL);
-	if (rc == -EAGAIN)
-		return sock_wait_us(s, 0) == 0 ? -EINPROGRESS : -ETIMEDOUT;
-	if (rc == 0)
-		s->connected = true;
-	return (int)rc;
 }
 
 struct tcp_io_arg {
@@ -360,9 +199,12 @@ tcp_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 	RTE_SET_USED(alen);
 	if (addr != NULL)
 		return -EISCONN;
-	if (!s->connected)
-		return -ENOTCONN;
-	rc = tcp_retry(s, sock_wait_us(s, flags), tcp_send_op, &a);
+	if (!s->connected) {
+		rc = sock_tcp_connect_wait(s, sock_wait_us(s, flags));
+		if (rc != 0)
+			return rc;
+	}
+	rc = sock_tcp_retry(s, sock_wait_us(s, flags), tcp_send_op, &a);
 	if (rc > 0) {
 		s->st.tx_pkts++;
 		s->st.tx_bytes += (uint64_t)rc;
@@ -377,9 +219,12 @@ tcp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	struct tcp_io_arg a = { buf, len };
 	long rc;
 
-	if (!s->connected)
-		return -ENOTCONN;
-	rc = tcp_retry(s, sock_wait_us(s, flags), tcp_recv_op, &a);
+	if (!s->connected) {
+		rc = sock_tcp_connect_wait(s, sock_wait_us(s, flags));
+		if (rc != 0)
+			return rc;
+	}
+	rc = sock_tcp_retry(s, sock_wait_us(s, flags), tcp_recv_op, &a);
 	if (rc > 0) {
 		s->st.rx_pkts++;
 		s->st.rx_bytes += (uint64_t)rc;
@@ -401,6 +246,8 @@ tcp_ready(struct pk_sock *s, short events)
 	tcp_reinject(s);
 	if (poll(&p, 1, 0) <= 0)
 		return 0;
+	if (p.revents & POLLOUT)
+		sock_tcp_connect_seen(s); /* as poll(2) users expect */
 	return p.revents;
 }
 
@@ -413,9 +260,9 @@ tcp_wait_queue(struct pk_sock *s)
 const struct sock_proto sock_tcp_proto = {
 	.row = PK_ACCT_TCP,
 	.init = tcp_init,
-	.connect = tcp_connect,
-	.listen = tcp_listen,
-	.accept = tcp_accept,
+	.connect = sock_tcp_connect,
+	.listen = sock_tcp_listen,
+	.accept = sock_tcp_accept,
 	.sendto = tcp_sendto,
 	.recvfrom = tcp_recvfrom,
 	.ready = tcp_ready,

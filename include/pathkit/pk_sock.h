@@ -114,8 +114,13 @@ int pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr,
 /**
  * Connect: fix the remote end (UDP), or open a connection (TCP, waits up to
  * the socket's timeout unless non-blocking: then -EINPROGRESS and
- * pk_sock_poll() for POLLOUT). Binds an ephemeral port if unbound.
- * @return 0, -EINPROGRESS, -EISCONN, -ECONNREFUSED, -ETIMEDOUT, or bind's.
+ * pk_sock_poll() for POLLOUT). Binds an ephemeral port if unbound. TCP, as
+ * a BSD socket: while a connect is under way, connect again says how it
+ * went (0, -EALREADY, or why it failed), send and recv wait for it (or say
+ * -EAGAIN); a connect that failed or timed out is undone, and the socket
+ * may connect again.
+ * @return 0, -EINPROGRESS, -EALREADY, -EISCONN, -ECONNREFUSED,
+ *   -ETIMEDOUT, or bind's.
  */
 int pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr,
 		    socklen_t len);
