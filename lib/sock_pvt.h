@@ -5,7 +5,8 @@
 /*
  * The socket layer's insides, shared by its files; not installed.
  *   sock.c       open, bind, close, names, counters: what every socket does
- *   sock_udp.c   the UDP path: lazy or eager receive, sends
+ *   sock_udp.c   the UDP path: lazy or eager receive
+ *   sock_udp_tx.c  UDP sends
  *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
  *   sock_poll.c  waiting on many sockets
  */
@@ -54,6 +55,12 @@ struct sock_proto {
 
 extern const struct sock_proto sock_udp_proto;
 extern const struct sock_proto sock_tcp_proto;
+
+/* sock_udp_tx.c: sock_udp_proto's sendto and send_burst. */
+ssize_t sock_udp_sendto(struct pk_sock *s, const void *buf, size_t len,
+			int flags, const struct sockaddr *a, socklen_t alen);
+int sock_udp_send_burst(struct pk_sock *s, struct rte_mbuf **pkts,
+			uint16_t n, const struct sockaddr *a, socklen_t alen);
 
 /* Most demux keys one socket installs. */
 #define SOCK_MAX_KEYS 2
