@@ -104,7 +104,8 @@ udp_payload(struct pk_sock *s, const void *buf, size_t len)
 	while (m != NULL) {
 		uint16_t room = rte_pktmbuf_tailroom(m);
 		uint16_t k = len < room ? (uint16_t)len : room;
-		char *d = rte_pktmbuf_append(m, k);
+		/* through head: its pkt_len counts every segment */
+		char *d = rte_pktmbuf_append(head, k);
 
 		memcpy(d, p, k);
 		p += k;
