@@ -123,6 +123,7 @@ node_build(struct pk_node *n, const struct pk_node_conf *c)
 					 PK_QUEUE_F_MP, 0, c->socket_id);
 	if (n->egress == NULL)
 		return -rte_errno;
+	n->egress_cap = c->egress_queue - 1;
 	if (c->reassembly) {
 		snprintf(sname, sizeof(sname), "%s-reasm", n->name);
 		n->reasm = pk_stage_create("proc_reassembly", sname, NULL,
@@ -210,6 +211,12 @@ pk_node_destroy(struct pk_node *n)
 	pk_stage_destroy(n->demux); /* leaves its targets and miss alone */
 	node_tap_close(n);          /* the miss stage, the TAP port */
 	pk_stage_destroy(n->egress); /* frees what it holds */
+	if (n->frag_pool != NULL && !rte_mempool_full(n->frag_pool))
+		/* the uplink still holds fragments: leak rather than break */
+		PK_LOG(ERR, "node %s: fragments still out: their pool stays",
+		       n->name);
+	else
+		rte_mempool_free(n->frag_pool);
 	pk_portmap_destroy(n->pm);
 	node_neigh_destroy(n);
 	rte_free(n);

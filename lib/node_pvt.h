@@ -45,6 +45,10 @@ struct pk_node {
 	 * have two TX queues. UINT16_MAX/no TAP: TCP sockets are refused. */
 	rte_spinlock_t reinject_lock;
 	struct pk_stage *egress;     /* MP queue_ring sockets push sends to */
+	uint32_t egress_cap;         /* packets it holds */
+	/* indirect mbufs of the fragments sockets send (sock_frag.c makes it
+	 * on the first fragmented send; pk_node_destroy() frees it) */
+	struct rte_mempool *frag_pool;
 	struct pk_portmap *pm;
 	struct node_neigh *neigh;    /* neighbour cache (node_neigh.c) */
 	/* the node's thread */
