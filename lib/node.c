@@ -36,6 +36,9 @@
 #define NODE_TX_CKSUM (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
 		       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
 		       RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+/* and what says whether a frame may be a chain (sock_frag.c) */
+#define NODE_TX_OFFLOADS (NODE_TX_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS | \
+			  RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 
 /* Every node from create until destroy: unique names, read by telemetry. */
 static struct pk_registry live_nodes = PK_REGISTRY_INITIALIZER(live_nodes);
@@ -80,7 +83,8 @@ node_conf_check(const struct pk_node_conf *conf, struct pk_node_conf *c)
 	return 0;
 }
 
-/* Checksums the uplink computes on TX: those it was configured with. */
+/* Checksums the uplink computes on TX, and whether it takes chains: as it
+ * was configured. */
 static uint64_t
 node_tx_offload(uint16_t port)
 {
@@ -88,7 +92,7 @@ node_tx_offload(uint16_t port)
 
 	if (rte_eth_dev_conf_get(port, &ec) != 0)
 		return 0;
-	return ec.txmode.offloads & NODE_TX_CKSUM;
+	return ec.txmode.offloads & NODE_TX_OFFLOADS;
 }
 
 static int

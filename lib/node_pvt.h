@@ -36,7 +36,8 @@ struct pk_node {
 	struct in6_addr addr6;       /* :: when none */
 	uint8_t plen6;
 	struct in_addr gateway4;     /* 0 when none */
-	uint64_t tx_offload;         /* uplink TX offloads usable by sockets */
+	uint64_t tx_offload;         /* uplink TX offloads usable by sockets:
+					checksums, MULTI_SEGS, MBUF_FAST_FREE */
 	uint32_t socket_queue;       /* size of a socket's queues */
 	struct pk_stage *demux;      /* root demux, PK_DEMUX_F_MT off */
 	struct pk_stage *exc;        /* TAP port_tx (queue 0), or NULL */

@@ -12,7 +12,11 @@
  * A fragment is a direct mbuf from the node's pool with the headers, then
  * indirect mbufs pointing into the datagram's segments: those come from the
  * node's fragment pool, made on the first fragmented send (so nodes that
- * never fragment pay nothing) and freed with the node.
+ * never fragment pay nothing) and freed with the node. Such chains leave as
+ * they are only on an uplink configured with MULTI_SEGS and without
+ * MBUF_FAST_FREE (which wants direct, one-segment mbufs of one pool); for
+ * any other, each fragment is copied into one mbuf of the node's pool, as
+ * a PMD's simple TX path would otherwise send the first segment only.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -108,6 +112,34 @@ frag_finish(const struct pk_node *n, struct rte_mbuf *f, const void *l2,
 	}
 }
 
+/* Whether the uplink takes a fragment as a chain (see the top). */
+static bool
+frag_chains_ok(const struct pk_node *n)
+{
+	return (n->tx_offload & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) &&
+	       !(n->tx_offload & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
+}
+
+/* Each fragment into one mbuf of the node's pool (headers, flags and
+ * lengths kept); 0, or -ENOBUFS with all of them freed. */
+static int
+frag_flatten(struct pk_node *n, struct rte_mbuf **f, unsigned int k)
+{
+	struct rte_mbuf *c;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		c = rte_pktmbuf_copy(f[i], n->mp, 0, UINT32_MAX);
+		if (c == NULL) {
+			rte_pktmbuf_free_bulk(f, k);
+			return -ENOBUFS;
+		}
+		rte_pktmbuf_free(f[i]);
+		f[i] = c;
+	}
+	return 0;
+}
+
 int
 sock_frag_split(struct pk_node *n, struct rte_mbuf *m, uint16_t mtu,
 		struct rte_mbuf **out, uint16_t max)
@@ -142,5 +174,7 @@ sock_frag_split(struct pk_node *n, struct rte_mbuf *m, uint16_t mtu,
 		return k == -ENOMEM ? -ENOBUFS : -EMSGSIZE;
 	for (i = 0; i < k; i++)
 		frag_finish(n, out[i], l2, l2_len, v4, id);
+	if (!frag_chains_ok(n) && frag_flatten(n, out, (unsigned int)k) != 0)
+		return -ENOBUFS;
 	return k;
 }

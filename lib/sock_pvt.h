@@ -74,8 +74,9 @@ uint16_t sock_frag_mtu(const struct pk_node *n);
  * Cut frame m (pk_udp_encap()'s, UDP checksum in software) into fragments
  * of at most mtu bytes of IP each, in out[0..ret): frames for the egress
  * queue. m stays the caller's, the same frame but for its IPv4 header's
- * flags and identification. The fragments share m's segments: free m when
- * done with it, and do not write to its data while they live. Returns the
+ * flags and identification. The fragments may share m's segments (an
+ * uplink that takes chains): free m when done with it, and do not write to
+ * its data while they live. Returns the
  * number of fragments, -ENOBUFS (no mbuf), -EMSGSIZE (more than max, or an
  * MTU below IPv6's 1280), -EINVAL (l2_len makes no sense).
  */

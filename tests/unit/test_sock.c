@@ -557,6 +557,9 @@ send_big(const void *self, const void *peer, size_t alen, bool v4)
 					 (void *)&from, alen), sizeof(data));
 	n = wire_all(node, uplink, f, RTE_DIM(f));
 	assert_int_equal(n, 3); /* 4008 bytes of UDP in 1480 or 1448 */
+	/* the uplink was not configured for chains: one mbuf each */
+	for (i = 0; i < n; i++)
+		assert_int_equal(f[i]->nb_segs, 1);
 	assert_int_equal(check_frags(f, n, v4, dgram), 8 + sizeof(data));
 	assert_memory_equal(dgram + 8, data, sizeof(data));
 	for (i = 0; i < n; i++)
