@@ -36,6 +36,9 @@
 #define NODE_TX_CKSUM (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
 		       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
 		       RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+/* and what says whether a frame may be a chain (sock_frag.c) */
+#define NODE_TX_OFFLOADS (NODE_TX_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS | \
+			  RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 
 /* Every node from create until destroy: unique names, read by telemetry. */
 static struct pk_registry live_nodes = PK_REGISTRY_INITIALIZER(live_nodes);
@@ -80,7 +83,8 @@ node_conf_check(const struct pk_node_conf *conf, struct pk_node_conf *c)
 	return 0;
 }
 
-/* Checksums the uplink computes on TX: those it was configured with. */
+/* Checksums the uplink computes on TX, and whether it takes chains: as it
+ * was configured. */
 static uint64_t
 node_tx_offload(uint16_t port)
 {
@@ -88,7 +92,7 @@ node_tx_offload(uint16_t port)
 
 	if (rte_eth_dev_conf_get(port, &ec) != 0)
 		return 0;
-	return ec.txmode.offloads & NODE_TX_CKSUM;
+	return ec.txmode.offloads & NODE_TX_OFFLOADS;
 }
 
 static int
@@ -123,6 +127,7 @@ node_build(struct pk_node *n, const struct pk_node_conf *c)
 					 PK_QUEUE_F_MP, 0, c->socket_id);
 	if (n->egress == NULL)
 		return -rte_errno;
+	n->egress_cap = c->egress_queue - 1;
 	if (c->reassembly) {
 		snprintf(sname, sizeof(sname), "%s-reasm", n->name);
 		n->reasm = pk_stage_create("proc_reassembly", sname, NULL,
@@ -211,6 +216,12 @@ pk_node_destroy(struct pk_node *n)
 	pk_stage_destroy(n->demux); /* leaves its targets and miss alone */
 	node_tap_close(n);          /* the miss stage, the TAP port */
 	pk_stage_destroy(n->egress); /* frees what it holds */
+	if (n->frag_pool != NULL && !rte_mempool_full(n->frag_pool))
+		/* the uplink still holds fragments: leak rather than break */
+		PK_LOG(ERR, "node %s: fragments still out: their pool stays",
+		       n->name);
+	else
+		rte_mempool_free(n->frag_pool);
 	pk_portmap_destroy(n->pm);
 	node_neigh_destroy(n);
 	rte_free(n);

@@ -37,7 +37,8 @@ struct pk_node {
 	struct in6_addr addr6;       /* :: when none */
 	uint8_t plen6;
 	struct in_addr gateway4;     /* 0 when none */
-	uint64_t tx_offload;         /* uplink TX offloads usable by sockets */
+	uint64_t tx_offload;         /* uplink TX offloads usable by sockets:
+					checksums, MULTI_SEGS, MBUF_FAST_FREE */
 	uint32_t socket_queue;       /* size of a socket's queues */
 	struct pk_stage *demux;      /* root demux, PK_DEMUX_F_MT off */
 	struct pk_stage *exc;        /* TAP port_tx (queue 0), or NULL */
@@ -46,6 +47,10 @@ struct pk_node {
 	 * have two TX queues. UINT16_MAX/no TAP: TCP sockets are refused. */
 	rte_spinlock_t reinject_lock;
 	struct pk_stage *egress;     /* MP queue_ring sockets push sends to */
+	uint32_t egress_cap;         /* packets it holds */
+	/* indirect mbufs of the fragments sockets send (sock_frag.c makes it
+	 * on the first fragmented send; pk_node_destroy() frees it) */
+	struct rte_mempool *frag_pool;
 	struct pk_portmap *pm;
 	struct node_neigh *neigh;    /* neighbour cache (node_neigh.c) */
 	struct node_kport *kports;   /* kernel ports (node_kport.c): a list

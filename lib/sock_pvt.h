@@ -6,7 +6,9 @@
  * The socket layer's insides, shared by its files; not installed.
  *   sock.c       open, bind, close, names, counters: what every socket does
  *   sock_calls.c the data calls: argument checks, then the protocol
- *   sock_udp.c   the UDP path: lazy or eager receive, sends
+ *   sock_udp.c   the UDP path: lazy or eager receive
+ *   sock_udp_tx.c  UDP sends
+ *   sock_frag.c  sends bigger than the uplink's MTU: IP fragments
  *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
  *                (sock_tcp_conn.c: listen, accept, connect)
  *   sock_poll.c  waiting on many sockets
@@ -57,6 +59,32 @@ struct sock_proto {
 
 extern const struct sock_proto sock_udp_proto;
 extern const struct sock_proto sock_tcp_proto;
+
+/* sock_udp_tx.c: sock_udp_proto's sendto and send_burst. */
+ssize_t sock_udp_sendto(struct pk_sock *s, const void *buf, size_t len,
+			int flags, const struct sockaddr *a, socklen_t alen);
+int sock_udp_send_burst(struct pk_sock *s, struct rte_mbuf **pkts,
+			uint16_t n, const struct sockaddr *a, socklen_t alen);
+
+/* sock_frag.c. Most fragments of one datagram (IPv4 over an MTU of 576
+ * needs 119); an uplink whose MTU needs more gives -EMSGSIZE. */
+#define SOCK_FRAG_MAX 128
+
+/* The uplink's MTU (IP bytes it sends whole), 1500 when it does not say. */
+uint16_t sock_frag_mtu(const struct pk_node *n);
+
+/*
+ * Cut frame m (pk_udp_encap()'s, UDP checksum in software) into fragments
+ * of at most mtu bytes of IP each, in out[0..ret): frames for the egress
+ * queue. m stays the caller's, the same frame but for its IPv4 header's
+ * flags and identification. The fragments may share m's segments (an
+ * uplink that takes chains): free m when done with it, and do not write to
+ * its data while they live. Returns the
+ * number of fragments, -ENOBUFS (no mbuf), -EMSGSIZE (more than max, or an
+ * MTU below IPv6's 1280), -EINVAL (l2_len makes no sense).
+ */
+int sock_frag_split(struct pk_node *n, struct rte_mbuf *m, uint16_t mtu,
+		    struct rte_mbuf **out, uint16_t max);
 
 /* Most demux keys one socket installs. */
 #define SOCK_MAX_KEYS 2

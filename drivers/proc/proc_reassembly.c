@@ -80,7 +80,12 @@ proc_reassembly_v4(struct proc_reassembly *r, struct rte_mbuf *m,
 	}
 	m->l2_len = off;
 	m->l3_len = hlen;
-	return rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
+	m = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
+	if (m != NULL) { /* rte_ip_frag leaves the new header's checksum 0 */
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	return m;
 }
 
 static struct rte_mbuf *

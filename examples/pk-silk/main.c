@@ -5,8 +5,11 @@
  * ICMP (ping) and whatever no socket claims go to the kernel, and what the
  * kernel sends leaves through the egress shim (--exception=drop drops them
  * instead). Ports are reserved for owners with --reserve; echo services
- * (--udp-echo, --tcp-echo) are sockets of an owner, each answered by its own
- * application thread through the socket API (pk_sock.h). Every owner's
+ * (--udp-echo, --tcp-echo) are sockets of an owner, on IPv4 and, with
+ * --addr6, IPv6, each service answered by its own application thread
+ * through the socket API (pk_sock.h). The node reassembles IP fragments
+ * before its demux, and its sockets fragment what exceeds the uplink's MTU,
+ * so datagrams of any size get through (but see --mbuf-size). Every owner's
  * account (PlanetLab's rows tcp, udp, raw_*, misc; sent, received, dropped,
  * sockets opened and closed) is printed every --stats-period and at exit,
  * and is on the telemetry socket (/pathkit/owners, /pathkit/portmap,silk).
@@ -20,6 +23,13 @@
  *     [--reserve=OWNER:udp|tcp:LO-HI ...] [--udp-echo=OWNER:PORT ...]
  *     [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]
  *     [--kernel-port=OWNER:tcp|udp:PORT ...] [--stats-period=S] [--duration=S]
+ *     [--mbuf-size=BYTES]
+ *
+ * --mbuf-size is the mbufs' data room (headroom included, 2176). Received
+ * frames must fit in one: net_af_packet hands IPv4 fragments over already
+ * reassembled by the kernel (PACKET_FANOUT_FLAG_DEFRAG), cut to its
+ * framesz=, so for bigger IPv4 datagrams raise both (framesz=8192,
+ * blocksz=8192 and --mbuf-size=8320 take 8 kB).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +67,9 @@ static struct {
 	bool drop;
 	uint64_t period;   /* ns, 0: no periodic statistics */
 	uint64_t duration; /* ns, 0: until SIGINT */
-} opt = { .plen4 = 24, .plen6 = 64, .period = NS };
+	uint64_t mbuf_size; /* data room of the pool's mbufs */
+} opt = { .plen4 = 24, .plen6 = 64, .period = NS,
+	  .mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE };
 
 static volatile int quit_flag;
 
@@ -71,7 +83,9 @@ usage(const char *prog)
 		"  [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]\n"
 		"  [--kernel-port=OWNER:tcp|udp:PORT ...]\n"
 		"  [--stats-period=S (10ms..1 day, 0: none)] "
-		"[--duration=S (0: until SIGINT)]\n", prog);
+		"[--duration=S (0: until SIGINT)]\n"
+		"  [--mbuf-size=BYTES (%u..65535, data room with headroom)]\n",
+		prog, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
 /* ADDR[/LEN] of family af into addr and *plen (kept when no /LEN). */
@@ -164,6 +178,7 @@ static const struct option silk_opts[] = {
 	{ "kernel-port", required_argument, NULL, 'k' },
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "mbuf-size", required_argument, NULL, 'm' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -222,6 +237,10 @@ silk_opt(int c, const char *name)
 	case 'd':
 		return pk_example_number(name, optarg, PK_PARSE_DURATION, 0,
 					 MAX_DURATION, &opt.duration);
+	case 'm':
+		return pk_example_number(name, optarg, PK_PARSE_INT,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, UINT16_MAX,
+					 &opt.mbuf_size);
 	}
 	return -1;
 }
@@ -249,6 +268,7 @@ node_create(struct rte_mempool *mp)
 		.addr4 = opt.addr4, .plen4 = opt.plen4,
 		.addr6 = opt.addr6, .plen6 = opt.plen6,
 		.exception = opt.drop ? PK_NODE_EXC_DROP : PK_NODE_EXC_TAP,
+		.reassembly = 1, /* sockets get fragmented datagrams whole */
 		.socket_id = (int)rte_socket_id(),
 	};
 	struct pk_port_conf pc = { .mp = mp };
@@ -287,7 +307,7 @@ services_open(struct pk_node *n)
 	for (i = 0; i < opt.nb_echo; i++) {
 		struct echo *e = &opt.echo[i];
 
-		rc = echo_open(e, n);
+		rc = echo_open(e, n, !IN6_IS_ADDR_UNSPECIFIED(&opt.addr6));
 		if (rc != 0) {
 			fprintf(stderr, "pk-silk: --%s-echo=%s:%u: %s\n",
 				e->type == PK_SOCK_UDP ? "udp" : "tcp",
@@ -349,7 +369,7 @@ main(int argc, char **argv)
 	if (rte_eth_dev_count_avail() < 1)
 		rte_exit(1, "pk-silk: no port 0 (give one: --vdev or a NIC)\n");
 	mp = rte_pktmbuf_pool_create("silk_pool", NB_MBUFS, 256, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     (uint16_t)opt.mbuf_size,
 				     (int)rte_socket_id());
 	if (mp == NULL)
 		rte_exit(1, "pk-silk: mbuf pool: %s\n",
@@ -383,9 +403,8 @@ main(int argc, char **argv)
 	printf("pk-silk: final statistics\n");
 	pk_node_stats_print(stdout, n);
 out:
-	for (i = 0; i < opt.nb_echo; i++)
-		if (opt.echo[i].sock != NULL) /* opened, never started */
-			pk_sock_close(opt.echo[i].sock);
+	for (i = 0; i < opt.nb_echo; i++) /* opened, never started */
+		echo_stop(&opt.echo[i]);
 	pk_node_destroy(n);
 	pk_port_close(0);
 	if (rte_mempool_avail_count(mp) != NB_MBUFS) {

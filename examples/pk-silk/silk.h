@@ -5,6 +5,7 @@
 /* pk-silk's parts: the echo services (echo.c) its main (main.c) starts. */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <arpa/inet.h>
 
@@ -14,25 +15,30 @@
 
 /* Connections one TCP echo serves at once. */
 #define ECHO_MAX_CONN 64
+/* Sockets of one echo service: IPv4, and IPv6 when the node has it. */
+#define ECHO_FAMILIES 2
 
 /* One --udp-echo or --tcp-echo. */
 struct echo {
 	char owner_name[PK_OWNER_NAMESIZE];
 	uint16_t port;
 	enum pk_sock_type type;
-	struct pk_sock *sock;
+	struct pk_sock *sock[ECHO_FAMILIES]; /* AF_INET, AF_INET6 (or NULL) */
+	bool started;
 	pthread_t thread;
 	const volatile int *quit;
 	uint64_t errors; /* sends or receives that failed */
 };
 
-/* Open and bind (and listen) e's socket: 0 or the socket API's -errno. */
-int echo_open(struct echo *e, struct pk_node *n);
+/* Open and bind (and listen) e's sockets on the port's wildcard address,
+ * IPv6 too if v6: 0 or the socket API's -errno (none stays open). */
+int echo_open(struct echo *e, struct pk_node *n, bool v6);
 
 /* Start e's thread: 0 or -errno. */
 int echo_start(struct echo *e);
 
-/* Wait for e's thread (its quit flag set) and close its socket. */
+/* Wait for e's thread (its quit flag set), if started, and close its
+ * sockets. */
 void echo_stop(struct echo *e);
 
 #endif /* PK_SILK_EXAMPLE_H */

@@ -23,7 +23,10 @@
  * comparison). Malformed datagrams are dropped and counted on the owner.
  * Sends build Ethernet, IP and UDP headers (checksums offloaded when the
  * uplink offers it), are charged to the owner as sent, and go to the node's
- * egress queue; a full egress queue gives -ENOBUFS, counted dropped.
+ * egress queue; a full egress queue gives -ENOBUFS, counted dropped. A
+ * datagram bigger than the uplink's MTU (rte_eth_dev_get_mtu()) leaves in
+ * IP fragments, as a kernel sends it, all of them or none (no room for all:
+ * -ENOBUFS); the owner is charged per fragment.
  *
  * A TCP socket is a kernel TCP socket on the node's kernel side (its TAP
  * interface), wrapped as SILK wrapped it: bind, listen and connect go

@@ -6,7 +6,11 @@
 # net_af_packet on its end of the veth, its kernel side the TAP it makes),
 # the client's holds ping and socat. Checks: ping (IPv4 and IPv6) reaches the
 # node's kernel through the exception path; datagrams sent with socat to a
-# UDP echo come back; a TCP stream through a TCP echo comes back whole;
+# UDP echo come back, over IPv4 and IPv6; 4000-byte datagrams too (the
+# client's kernel fragments them for the 1500-byte MTU, pk-silk reassembles
+# them, IPv6 itself and IPv4 with the kernel's help (see below), and
+# fragments the reply, which the client's kernel reassembles); a
+# TCP stream through a TCP echo comes back whole, over IPv4 and IPv6;
 # malformed and truncated frames at the uplink are counted and break
 # nothing; the final per-owner statistics charge the echo's owner (udp and
 # tcp rows) and "unknown" (misc: ARP, ICMP); pk-silk exits 0 after SIGINT
@@ -81,8 +85,14 @@ ip -n "$nsc" addr add fd88::2/64 dev eth0 nodad
 ip -n "$nsc" link set eth0 up
 ip netns exec "$nsc" ethtool -K eth0 tx off >/dev/null 2>&1 || true
 
-ip netns exec "$nsn" "$bin" $eal -l 0,1 --file-prefix="$prefix" \
-	--vdev "net_af_packet0,iface=up0" -- --addr=10.88.0.1/24 \
+# 8 kB frames and mbufs: net_af_packet hands IPv4 fragments over already
+# reassembled by the kernel (PACKET_FANOUT_FLAG_DEFRAG), cut to its frame
+# size, so a 4000-byte IPv4 datagram needs bigger frames than 2 kB (IPv6
+# fragments arrive as they are, and pk-silk's reassembly joins them)
+ip netns exec "$nsn" "$bin" ${eal/-m 256/-m 512} -l 0,1 \
+	--file-prefix="$prefix" \
+	--vdev "net_af_packet0,iface=up0,framesz=8192,blocksz=8192" -- \
+	--mbuf-size=8320 --addr=10.88.0.1/24 \
 	--addr6=fd88::1/64 --reserve=alice:udp:7000-7099 \
 	--reserve=alice:tcp:8000-8099 --udp-echo=alice:7007 \
 	--tcp-echo=alice:8008 --udp-echo=bob:9009 --stats-period=1 \
@@ -110,6 +120,31 @@ udp_echo() {
 }
 udp_echo 7007 "hello, silk"
 udp_echo 9009 "bob's echo"
+got=$(printf 'over six' | ip netns exec "$nsc" timeout 10 \
+	socat -t 3 - "UDP6:[fd88::1]:7007" 2>&1)
+[ "$got" = "over six" ] || fail "udp echo over IPv6: got '$got'"
+
+# reasm_oks: datagrams the client's kernel reassembled (IPv4, IPv6)
+reasm_oks() {
+	ip netns exec "$nsc" awk '$1 == "Ip:" && $0 ~ /ReasmOKs/ {
+		for (i = 2; i <= NF; i++) if ($i == "ReasmOKs") c = i; next }
+		$1 == "Ip:" { v4 = $c } END { print v4 }' /proc/net/snmp
+	ip netns exec "$nsc" awk '$1 == "Ip6ReasmOKs" { print $2 }' \
+		/proc/net/snmp6
+}
+# 4000 bytes in one datagram: fragments both ways, each way reassembled
+head -c 4000 /dev/urandom >"$tmp/big.in"
+read -r r4 r6 <<<"$(reasm_oks | tr '\n' ' ')"
+for dst in "UDP4:10.88.0.1:7007" "UDP6:[fd88::1]:7007"; do
+	ip netns exec "$nsc" timeout 10 socat -t 3 -b 65536 - "$dst" \
+		<"$tmp/big.in" >"$tmp/big.out" 2>"$tmp/big.err" ||
+		fail "4000-byte datagram to $dst: $(cat "$tmp/big.err")"
+	cmp -s "$tmp/big.in" "$tmp/big.out" ||
+		fail "4000-byte datagram to $dst: $(stat -c %s "$tmp/big.out") bytes came back"
+done
+read -r a4 a6 <<<"$(reasm_oks | tr '\n' ' ')"
+[ "$a4" -gt "$r4" ] && [ "$a6" -gt "$r6" ] ||
+	fail "the replies were not fragments: ReasmOKs $r4 -> $a4, $r6 -> $a6"
 
 # TCP: 200 kB of random bytes through the echo come back whole
 head -c 200000 /dev/urandom >"$tmp/tcp.in"
@@ -118,6 +153,12 @@ ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
 	2>"$tmp/tcp.err" || fail "tcp echo: $(cat "$tmp/tcp.err")"
 cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
 	fail "tcp echo: $(stat -c %s "$tmp/tcp.out") of 200000 bytes came back"
+head -c 100000 /dev/urandom >"$tmp/tcp6.in"
+ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
+	"TCP6:[fd88::1]:8008,shut-down" <"$tmp/tcp6.in" >"$tmp/tcp6.out" \
+	2>"$tmp/tcp.err" || fail "tcp echo over IPv6: $(cat "$tmp/tcp.err")"
+cmp -s "$tmp/tcp6.in" "$tmp/tcp6.out" ||
+	fail "tcp echo over IPv6: $(stat -c %s "$tmp/tcp6.out") of 100000 bytes came back"
 
 # hostile frames at the uplink: cut short, bad lengths and checksums, junk
 ip netns exec "$nsc" python3 - "$(ip -n "$nsc" -br link show eth0 |
@@ -174,6 +215,12 @@ for spec in "alice udp received" "alice udp sent" "alice tcp received" \
 		fail "owner $1 row $2: $3 is '${v:-missing}', want > 0"
 done
 grep -q "leak" "$tmp/silk.log" && fail "pk-silk reports a leak"
+# the node's reassembly joined fragments (the IPv6 ones): it took more
+# frames than it handed on, rx > stolen + full + exception + malformed
+sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log" | awk '
+	$1 == "node" { rx = $4; out = $6 + $8 + $10 + $12 }
+	END { exit !(rx > out) }' ||
+	fail "no fragments reassembled by pk-silk: $(grep '^node' "$tmp/silk.log" | tail -1)"
 sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log"
 
 # bob may not bind alice's port: a start-up error with the reason, exit 2
