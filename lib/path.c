@@ -176,8 +176,12 @@ path_destroy(struct pk_stage *s)
 		pk_thread_stop(pk_thread_from_stage(p->stages[i]));
 	/* the owner keeps what the path counted; read before its stages go
 	 * (pk_stage_destroy took it off the live list that accounts read) */
-	if (p->acct != PK_ACCT_NONE && pk_stage_stats_get(s, &st) == 0)
+	if (p->acct != PK_ACCT_NONE && pk_stage_stats_get(s, &st) == 0) {
+		/* what it still holds is freed with it: dropped, for the
+		 * owner (the reason does not reach an account) */
+		st.drops[PK_DROP_FULL] += st.held;
 		pk_owner_fold_path(p->owner, p->acct, &st);
+	}
 	for (i = 0; i < p->nb_stages; i++) {
 		p->stages[i]->parent = NULL;
 		pk_stage_destroy(p->stages[i]);
