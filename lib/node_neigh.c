@@ -129,15 +129,21 @@ neigh_cache_put(struct node_neigh *c, int family, const uint8_t *addr,
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* The kernel's entry: 0 (usable), -EAGAIN (none, or not resolved yet). */
+/*
+ * The kernel's entry: 0 (usable), -EAGAIN (none, or not resolved yet),
+ * -EHOSTUNREACH (the kernel tried and gave up: NUD_FAILED).
+ */
 static int
 neigh_kernel(struct pk_node *n, int family, const uint8_t *addr,
 	     struct rte_ether_addr *mac)
 {
 	uint16_t state = 0;
 
-	if (node_nl_neigh_get(n->tap_ifindex, family, addr, mac, &state) != 0 ||
-	    !(state & NODE_NUD_VALID))
+	if (node_nl_neigh_get(n->tap_ifindex, family, addr, mac, &state) != 0)
+		return -EAGAIN;
+	if (state & NUD_FAILED)
+		return -EHOSTUNREACH;
+	if (!(state & NODE_NUD_VALID))
 		return -EAGAIN;
 	if (state & NUD_STALE) /* ours bypass the kernel: have it confirm */
 		node_nl_neigh_use(n->tap_ifindex, family, addr);
@@ -272,13 +278,17 @@ node_neigh_resolve(struct pk_node *n, const struct sockaddr *dst,
 		return 0;
 	if (neigh_kernel(n, family, hop, mac) == 0)
 		goto found;
+	/* resolving again also restarts an entry the kernel gave up on */
 	neigh_solicit(n, family, hop);
 	deadline = neigh_now_us() + wait_us;
 	while ((now = neigh_now_us()) < deadline) {
 		usleep((useconds_t)RTE_MIN(deadline - now,
 					   (uint64_t)NODE_NEIGH_POLL_US));
-		if (neigh_kernel(n, family, hop, mac) == 0)
+		rc = neigh_kernel(n, family, hop, mac);
+		if (rc == 0)
 			goto found;
+		if (rc == -EHOSTUNREACH) /* no answer to its solicitations */
+			return rc;
 	}
 	return -EAGAIN;
 found:

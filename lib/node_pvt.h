@@ -88,7 +88,8 @@ struct pk_node {
  * keep their peer's MAC).
  * 0, -EAGAIN (not resolved within wait_us), -EHOSTUNREACH (no route: off
  * prefix without a gateway, IPv6 off the node's prefix and not link-local,
- * or no TAP), -EAFNOSUPPORT, -EINVAL (NULL argument).
+ * or no TAP; or the kernel's solicitations went unanswered, about 3 s),
+ * -EAFNOSUPPORT, -EINVAL (NULL argument).
  */
 int node_neigh_resolve(struct pk_node *n, const struct sockaddr *dst,
 		       struct rte_ether_addr *mac, uint32_t wait_us);
