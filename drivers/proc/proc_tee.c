@@ -2,23 +2,17 @@
 /*
  * proc_tee: passes every packet on unchanged and gives a copy of each to a
  * sink stage, typically the queue a sniffer reads (pk_tee.h).
- * push: copy the burst, push it to next, give the sink the copies of what
- *   next took, in order; the copies of what it refused are freed.
- * pull: from prev, then a copy of every packet to the sink.
- * copies: rte_pktmbuf_copy into the copy pool, cut to snaplen; with clone=1
- *   rte_pktmbuf_clone (shares the data: only when nothing writes it). A copy
- *   the pool cannot give or the sink refuses is freed and counted, never
- *   retried or waited for: the real path pays the copy attempt only.
- * sink: swapped by pk_tee_set_sink() while the tee runs (see
- *   proc_tee_enter()); no sink: the tee only passes (one load per burst).
- * threads: one pusher or puller at a time.
- * args: pool=<mempool name, required> snaplen=<0: whole> clone=<0|1>
- *   bytes=<0|1>
- * stats: in, out, refused full (the real packets); copied, lost_nomem,
+ * push: copy, push to next, give the sink the copies of what next took.
+ * pull: from prev, then a copy of each to the sink.
+ * copies: rte_pktmbuf_copy, cut to snaplen (clone=1: rte_pktmbuf_clone). A
+ *   copy the pool cannot give or the sink refuses is freed and counted,
+ *   never retried or waited for. No sink: one load per burst, then pass.
+ * threads: one pusher or puller at a time; pk_tee_set_sink() from any.
+ * args: pool=<mempool name> snaplen=<0: whole> clone=<0|1> bytes=<0|1>
+ * stats: in, out, refused full (real packets); copied, lost_nomem,
  *   lost_full (pk_tee_stats_get())
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
@@ -27,34 +21,28 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_mempool.h>
 #include <rte_pause.h>
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_stage_driver.h>
 #include <pathkit/pk_tee.h>
 
-/* Packets copied per step: a longer burst goes to next in steps this long. */
-#define PROC_TEE_STEP 64
+#define PROC_TEE_STEP 64 /* a longer burst goes to next in steps this long */
 
 struct proc_tee {
 	struct pk_stage stage;
 	struct pk_stage *sink;     /* atomic: pk_tee_set_sink() swaps it */
 	struct rte_mempool *pool;  /* where copies come from */
 	uint32_t snaplen;          /* UINT32_MAX: whole packets */
+	int wire_off;              /* PK_TEE_DYNFIELD_NAME's offset */
+	bool fence;                /* no membarrier(2): the pusher fences */
 	/* the pusher's line: written on each burst that copies */
 	uint64_t busy __rte_cache_aligned; /* odd while a burst may use sink */
 	struct pk_tee_stats st;
 };
 
-static int proc_tee_wire_off = -1; /* PK_TEE_DYNFIELD_NAME, once registered */
+static int proc_tee_wire_off = -1; /* PK_TEE_DYNFIELD_NAME, once known */
 static bool proc_tee_membarrier_ok;
-
-static inline struct proc_tee *
-proc_tee_of(struct pk_stage *s)
-{
-	return (struct proc_tee *)s;
-}
 
 /* Cut a clone longer than snaplen: keep the segments that hold snaplen. */
 static void
@@ -69,8 +57,7 @@ proc_tee_cut(struct rte_mbuf *c, uint32_t snaplen)
 		seg = seg->next;
 		nb++;
 	}
-	if (left < seg->data_len)
-		seg->data_len = (uint16_t)left;
+	seg->data_len = (uint16_t)left; /* <= data_len: pkt_len > snaplen */
 	rest = seg->next;
 	seg->next = NULL;
 	c->nb_segs = nb;
@@ -94,9 +81,7 @@ proc_tee_copy(const struct proc_tee *t, struct rte_mbuf *m, const bool clone)
 		c = rte_pktmbuf_alloc(t->pool);
 	}
 	if (likely(c != NULL))
-		*RTE_MBUF_DYNFIELD(c, __atomic_load_n(&proc_tee_wire_off,
-						      __ATOMIC_RELAXED),
-				   uint32_t *) = m->pkt_len;
+		*RTE_MBUF_DYNFIELD(c, t->wire_off, uint32_t *) = m->pkt_len;
 	return c;
 }
 
@@ -122,11 +107,8 @@ proc_tee_forward(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	return k;
 }
 
-/*
- * Give the sink the copies cp[0..taken) of the packets that went on (a
- * NULL is a copy the pool could not give), free cp[taken..n). Compacted in
- * place: cp[k] is written only after cp[k] was read.
- */
+/* Give the sink the copies cp[0..taken) of what went on (NULL: the pool
+ * gave none), free cp[taken..n). Compacted in place: k <= i. */
 static void
 proc_tee_deliver(struct proc_tee *t, struct pk_stage *sink,
 		 struct rte_mbuf **cp, uint16_t n, uint16_t taken)
@@ -159,10 +141,8 @@ proc_tee_deliver(struct proc_tee *t, struct pk_stage *sink,
 static inline struct pk_stage *
 proc_tee_enter(struct proc_tee *t)
 {
-	uint64_t b = __atomic_load_n(&t->busy, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&t->busy, b + 1, __ATOMIC_RELAXED);
-	if (unlikely(!proc_tee_membarrier_ok))
+	__atomic_store_n(&t->busy, t->busy + 1, __ATOMIC_RELAXED); /* ours */
+	if (unlikely(t->fence))
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	else
 		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* program order */
@@ -172,16 +152,14 @@ proc_tee_enter(struct proc_tee *t)
 static inline void
 proc_tee_leave(struct proc_tee *t)
 {
-	uint64_t b = __atomic_load_n(&t->busy, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&t->busy, b + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->busy, t->busy + 1, __ATOMIC_RELEASE);
 }
 
 static __rte_always_inline uint16_t
 proc_tee_push_(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	       const bool clone)
 {
-	struct proc_tee *t = proc_tee_of(s);
+	struct proc_tee *t = (struct proc_tee *)s;
 	struct rte_mbuf *cp[PROC_TEE_STEP];
 	uint16_t done = 0, step, i, k;
 	struct pk_stage *sink;
@@ -189,7 +167,7 @@ proc_tee_push_(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	if (likely(__atomic_load_n(&t->sink, __ATOMIC_RELAXED) == NULL))
 		return proc_tee_forward(s, pkts, n);
 	sink = proc_tee_enter(t);
-	if (unlikely(sink == NULL)) {
+	if (unlikely(sink == NULL)) { /* detached since the first look */
 		proc_tee_leave(t);
 		return proc_tee_forward(s, pkts, n);
 	}
@@ -210,55 +188,39 @@ static __rte_always_inline uint16_t
 proc_tee_pull_(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
 	       const bool clone)
 {
-	struct proc_tee *t = proc_tee_of(s);
+	struct proc_tee *t = (struct proc_tee *)s;
 	struct rte_mbuf *cp[PROC_TEE_STEP];
-	uint16_t got = 0, ask, i, k;
-	struct pk_stage *sink;
+	struct pk_stage *sink = NULL;
+	uint16_t i, n;
 
-	if (likely(__atomic_load_n(&t->sink, __ATOMIC_RELAXED) == NULL)) {
-		got = pk_stage_pull(s->prev, pkts, max);
-	} else {
+	if (unlikely(__atomic_load_n(&t->sink, __ATOMIC_RELAXED) != NULL)) {
 		sink = proc_tee_enter(t);
-		do {
-			ask = RTE_MIN(max - got, PROC_TEE_STEP);
-			k = pk_stage_pull(s->prev, &pkts[got], ask);
-			for (i = 0; sink != NULL && i < k; i++)
-				cp[i] = proc_tee_copy(t, pkts[got + i], clone);
-			if (sink != NULL)
-				proc_tee_deliver(t, sink, cp, k, k);
-			got += k;
-		} while (k == ask && got < max);
+		if (sink == NULL) /* detached since the first look */
+			proc_tee_leave(t);
+		max = RTE_MIN(max, PROC_TEE_STEP); /* a pull may give fewer */
+	}
+	n = pk_stage_pull(s->prev, pkts, max);
+	if (sink != NULL) {
+		for (i = 0; i < n; i++)
+			cp[i] = proc_tee_copy(t, pkts[i], clone);
+		proc_tee_deliver(t, sink, cp, n, n);
 		proc_tee_leave(t);
 	}
-	pk_stage_count(s, &s->in, pkts, got);
-	pk_stage_count(s, &s->out, pkts, got);
-	return got;
+	pk_stage_count(s, &s->in, pkts, n);
+	pk_stage_count(s, &s->out, pkts, n);
+	return n;
 }
 
 /* The variant is chosen at create: no per-packet test of the mode. */
-static uint16_t
-proc_tee_push_copy(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
-{
-	return proc_tee_push_(s, pkts, n, false);
-}
-
-static uint16_t
-proc_tee_push_clone(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
-{
-	return proc_tee_push_(s, pkts, n, true);
-}
-
-static uint16_t
-proc_tee_pull_copy(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
-{
-	return proc_tee_pull_(s, pkts, max, false);
-}
-
-static uint16_t
-proc_tee_pull_clone(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
-{
-	return proc_tee_pull_(s, pkts, max, true);
-}
+#define PROC_TEE_VARIANT(mode, clone)                                          \
+	static uint16_t proc_tee_push_##mode(struct pk_stage *s,               \
+					     struct rte_mbuf **pkts, uint16_t n) \
+	{ return proc_tee_push_(s, pkts, n, clone); }                          \
+	static uint16_t proc_tee_pull_##mode(struct pk_stage *s,               \
+					     struct rte_mbuf **pkts, uint16_t n) \
+	{ return proc_tee_pull_(s, pkts, n, clone); }
+PROC_TEE_VARIANT(copy, false)
+PROC_TEE_VARIANT(clone, true)
 
 #define PROC_TEE_OPS(push_fn, pull_fn)                                         \
 	{                                                                      \
@@ -288,7 +250,7 @@ proc_tee_wait(struct proc_tee *t)
 	unsigned int spins = 0;
 	uint64_t b;
 
-	if (proc_tee_membarrier_ok)
+	if (!t->fence)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 	b = __atomic_load_n(&t->busy, __ATOMIC_SEQ_CST);
 	if ((b & 1) == 0)
@@ -340,14 +302,7 @@ pk_tee_wire_len(const struct rte_mbuf *copy)
 			 *RTE_MBUF_DYNFIELD(copy, off, const uint32_t *);
 }
 
-static void
-proc_tee_membarrier_init(void)
-{
-	proc_tee_membarrier_ok = syscall(SYS_membarrier,
-		MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-}
-
-/* Once per process: the dynamic field and membarrier(2). */
+/* Each create: both calls give the same answer every time. */
 static int
 proc_tee_global_init(void)
 {
@@ -355,30 +310,14 @@ proc_tee_global_init(void)
 		.name = PK_TEE_DYNFIELD_NAME, .size = sizeof(uint32_t),
 		.align = __alignof__(uint32_t),
 	};
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int off;
+	int off = rte_mbuf_dynfield_register(&wire);
 
-	pthread_once(&once, proc_tee_membarrier_init);
-	off = rte_mbuf_dynfield_register(&wire); /* same offset every time */
 	if (off < 0)
 		return rte_errno == ENOENT ? -ENOSPC : -rte_errno;
 	__atomic_store_n(&proc_tee_wire_off, off, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static int
-proc_tee_check_pool(const char *name, struct rte_mempool *mp, bool clone)
-{
-	if (mp == NULL || mp->private_data_size <
-			  sizeof(struct rte_pktmbuf_pool_private)) {
-		PK_LOG(ERR, "%s: the copy pool must be a pktmbuf pool", name);
-		return -EINVAL;
-	}
-	if (!clone && rte_pktmbuf_data_room_size(mp) <= RTE_PKTMBUF_HEADROOM) {
-		PK_LOG(ERR, "%s: pool %s has no data room for copies", name,
-		       mp->name);
-		return -EINVAL;
-	}
+	__atomic_store_n(&proc_tee_membarrier_ok, syscall(SYS_membarrier,
+			 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0,
+			 __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -393,15 +332,17 @@ pk_tee_create(const char *name, struct pk_stage *sink,
 	int rc;
 
 	if (name == NULL || (flags & ~(PK_TEE_F_CLONE | PK_STAGE_F_BYTES)) ||
-	    (sink != NULL && !(sink->caps & PK_STAGE_CAP_PUSH))) {
-		PK_LOG(ERR, "%s: bad flags or a sink that takes no pushes",
+	    (sink != NULL && !(sink->caps & PK_STAGE_CAP_PUSH)) ||
+	    copy_pool == NULL || copy_pool->private_data_size <
+	    sizeof(struct rte_pktmbuf_pool_private) || (!clone &&
+	    rte_pktmbuf_data_room_size(copy_pool) <= RTE_PKTMBUF_HEADROOM)) {
+		PK_LOG(ERR, "%s: bad flags, a sink that takes no pushes, or a "
+		       "copy pool that is no pktmbuf pool or has no data room",
 		       name != NULL ? name : "(null)");
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	rc = proc_tee_check_pool(name, copy_pool, clone);
-	if (rc == 0)
-		rc = proc_tee_global_init();
+	rc = proc_tee_global_init();
 	if (rc != 0) {
 		rte_errno = -rc;
 		return NULL;
@@ -411,9 +352,11 @@ pk_tee_create(const char *name, struct pk_stage *sink,
 			   socket_id);
 	if (s == NULL)
 		return NULL;
-	t = proc_tee_of(s);
+	t = (struct proc_tee *)s;
 	t->pool = copy_pool;
 	t->snaplen = snaplen != 0 ? snaplen : UINT32_MAX;
+	t->wire_off = proc_tee_wire_off;
+	t->fence = !proc_tee_membarrier_ok;
 	__atomic_store_n(&t->sink, sink, __ATOMIC_RELEASE);
 	return s;
 }
@@ -426,17 +369,16 @@ proc_tee_create(const char *name, const struct rte_kvargs *kv, int socket_id)
 	uint32_t sflags = 0;
 	const char *pool;
 
-	pool = rte_kvargs_count(kv, "pool") == 1 ? rte_kvargs_get(kv, "pool") :
-						  NULL;
-	if (pool == NULL || pk_stage_arg_u64(kv, "snaplen", 0, UINT32_MAX,
-					     &snaplen) != 0 ||
+	if (rte_kvargs_count(kv, "pool") != 1 ||
+	    pk_stage_arg_u64(kv, "snaplen", 0, UINT32_MAX, &snaplen) != 0 ||
 	    pk_stage_arg_u64(kv, "clone", 0, 1, &clone) != 0 ||
 	    pk_stage_args_flags(kv, &sflags) != 0) {
-		if (pool == NULL)
-			PK_LOG(ERR, "%s: proc_tee needs pool=NAME, once", name);
+		PK_LOG(ERR, "%s: proc_tee takes pool=NAME (once), snaplen=, "
+		       "clone=0|1", name);
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	pool = rte_kvargs_get(kv, "pool");
 	mp = rte_mempool_lookup(pool);
 	if (mp == NULL) {
 		PK_LOG(ERR, "%s: no mempool named '%s'", name, pool);
@@ -447,8 +389,7 @@ proc_tee_create(const char *name, const struct rte_kvargs *kv, int socket_id)
 			     sflags | (clone ? PK_TEE_F_CLONE : 0), socket_id);
 }
 
-static const char *const proc_tee_args[] = { "pool", "snaplen", "clone",
-					     NULL };
+static const char *const proc_tee_args[] = { "pool", "snaplen", "clone", NULL };
 static struct pk_stage_kind proc_tee_kind = {
 	.name = "proc_tee",
 	.help = "passes packets on, copies each to a sink (a sniffer)",
