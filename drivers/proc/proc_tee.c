@@ -7,7 +7,7 @@
  * copies: rte_pktmbuf_copy, cut to snaplen (clone=1: rte_pktmbuf_clone). A
  *   copy the pool cannot give or the sink refuses is freed and counted,
  *   never retried or waited for. No sink: one load per burst, then pass.
- * threads: one pusher or puller at a time; pk_tee_set_sink() from any.
+ * threads: one pusher or puller at a time; pk_tee_set_sink() meanwhile.
  * args: pool=<mempool name> snaplen=<0: whole> clone=<0|1> bytes=<0|1>
  * stats: in, out, refused full (real packets); copied, lost_nomem,
  *   lost_full (pk_tee_stats_get())

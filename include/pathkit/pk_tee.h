@@ -20,7 +20,9 @@
  * count of 1). A clone also keeps the original's buffer out of its pool
  * until the sniffer frees it: size that pool for what the sink holds.
  * Give the tee a pool of its own: copies taken from the port's pool would
- * let a slow sniffer starve the real path.
+ * let a slow sniffer starve the real path. A copy keeps the original's
+ * metadata (ol_flags, dynamic fields) but not its headroom: put the tee
+ * before stages that strip headers into the headroom (proc_udp).
  *
  * What a sniffer sees: a push copies its burst before handing it to the
  * next stage and gives the sink the copies of the packets the next stage
@@ -29,6 +31,14 @@
  * a copy of every packet it returns. A copy that the copy pool cannot give,
  * or that the sink refuses, is lost: freed and counted (pk_tee_stats_get()),
  * never retried and never waited for. With no sink the tee only passes.
+ * With a sink, a push hands a burst longer than 64 to the next stage in
+ * steps of 64 (stopping at the first refusal) and a pull returns at most 64.
+ *
+ * Cost (bench_tee, one core of a loaded 2-vCPU VM, sniffer drained apart):
+ * a [proc_noop, queue_ring] path of 64-byte packets takes about 5 cycles a
+ * packet; with a tee about 85 (copies) or 90 (clones), so about 30 Mpps;
+ * with a tee and no sink about 5.5. At 1514 bytes copies cost 200-260
+ * cycles and clones 75-90: a snap length or clones pay off for big packets.
  *
  * Ownership: as pk_stage.h for the real packets. The tee holds no packet;
  * it does not own its sink (destroying the tee leaves the sink alone) nor
@@ -101,9 +111,10 @@ struct pk_stage *pk_tee_create(const char *name, struct pk_stage *sink,
  * uses the old sink any more: the caller may destroy it (after reading
  * what it holds). To make that so, the call waits for a burst in progress
  * to finish (none when the tee is idle) and forces a
- * memory barrier on the process's running threads (membarrier(2)), so the
- * fast path pays one store per burst for it and no fence. Control thread;
- * never from inside a push or pull of this tee (it would wait for itself).
+ * memory barrier on the process's running threads (membarrier(2)), so a
+ * burst that copies pays two stores for it and no fence (a kernel without
+ * membarrier: one fence). Control thread; never from inside a push or pull
+ * of this tee (it would wait for itself).
  * @param tee a proc_tee stage
  * @param sink the new sink (takes pushes; not the tee itself), or NULL
  * @return 0, or -EINVAL (tee NULL or not a tee, sink is the tee or takes
