@@ -20,6 +20,7 @@
  * "expired", truncated ones as "malformed"), proc_counter (counts bytes),
  * proc_reassembly (IPv4/IPv6 reassembly on rte_ip_frag; flows=, timeout_ms=).
  * proc_udp (UDP checks and header strip, see pk_udp.h; csum=).
+ * proc_tee (passes packets on, copies each to a sniffer's sink; pk_tee.h).
  * A new processing kind is built with pk_proc_driver.h.
  */
 
