@@ -200,7 +200,7 @@ raw_classify(struct raw_view *v, const struct pk_raw_policy *p)
 {
 	enum pk_raw_verdict r;
 
-	if (v->len == 0 || (v->h[0] >> 4) != (v->v4 ? 4 : 6))
+	if (!raw_need(v, 1) || (v->h[0] >> 4) != (v->v4 ? 4 : 6))
 		return PK_RAW_VERSION;
 	r = v->v4 ? raw_ipv4(v) : raw_ipv6(v);
 	if (r != PK_RAW_OK)
