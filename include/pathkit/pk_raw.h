@@ -67,66 +67,70 @@ struct pk_raw_policy {
 };
 
 /**
- * Why pk_raw_check() refused a datagram: symbol, name, errno returned.
- * The first check that fails, in the order of this list, gives the verdict.
+ * Why pk_raw_check() refused a datagram: symbol, name, errno returned. The
+ * first check that fails, in the order of this list, gives the verdict.
+ * - BAD_POLICY: m or p NULL, or p is not a policy (family, protocol, port 0,
+ *   the address of its family all zero).
+ * - CHAIN: the segments' lengths do not add up to m->pkt_len, or nb_segs
+ *   is not the number of segments.
+ * - VERSION: empty, or the IP version is not the policy's family.
+ * - SHORT: shorter than the fixed IP header (20 or 40 bytes).
+ * - IHL: IPv4 IHL below 5 or beyond the buffer.
+ * - LENGTH: IPv4 total length or 40 + IPv6 payload length is not
+ *   m->pkt_len (longer, or shorter: trailing bytes).
+ * - IP_OPTS: IPv4 options that run past the header.
+ * - SRC_ROUTE: an IPv4 LSRR or SSRR option, an IPv6 routing header.
+ * - FRAGMENT: IPv4 MF or a fragment offset, any IPv6 fragment header.
+ * - EXT_LEN: IPv6 extension headers past the datagram, or more than
+ *   PK_RAW_L3_MAX bytes or PK_FLOW_IPV6_EXT_MAX headers.
+ * - EXT_HDR: AH, ESP, mobility, HIP, shim6, experimental (253, 254).
+ * - PROTO: neither the bound protocol nor the family's ICMP.
+ * - L4_SHORT: IP payload shorter than UDP 8, TCP 20, ICMP 8 bytes.
+ * - L4_LEN: UDP length is not the IP payload's; TCP data offset below 5
+ *   or past the end.
+ * - SPORT: UDP or TCP source port is not the bound port.
+ * - ICMP_TYPE: neither echo request or reply nor one of the errors.
+ * - ICMP_ID: echo identifier is not the bound port.
+ * - QUOTE_MALFORMED: the quoted packet is not of the family, or its IP
+ *   headers or the first 8 bytes of its transport header are cut off.
+ * - QUOTE_PROTO: the quoted packet is not of the bound protocol.
+ * - QUOTE_ADDR: its destination is not the node's address.
+ * - QUOTE_PORT: its destination port is not the bound port, or it is a
+ *   later fragment (no port).
+ * - QUOTE_PEER: the error does not go to the quoted packet's source.
  */
 #define PK_RAW_VERDICTS(_)                                                    \
 	_(OK, "ok", 0)                                                        \
-	/* the call: m or p NULL, p not a policy (family, proto, port 0, */   \
-	/* address of its family all zero) */                                \
 	_(BAD_POLICY, "bad policy", EINVAL)                                   \
-	/* segment lengths do not add up to m->pkt_len, or nb_segs lies */    \
 	_(CHAIN, "bad mbuf chain", EINVAL)                                    \
-	/* empty, or the IP version is not the policy's family */            \
 	_(VERSION, "wrong IP version", EINVAL)                                \
-	/* shorter than the fixed IP header (20 or 40 bytes) */               \
 	_(SHORT, "shorter than IP header", EINVAL)                            \
-	/* IPv4 IHL below 5 or beyond the buffer */                           \
 	_(IHL, "bad IPv4 header length", EINVAL)                              \
-	/* IPv4 total length or 40 + IPv6 payload length != m->pkt_len */     \
 	_(LENGTH, "IP length is not the buffer's", EINVAL)                    \
-	/* IPv4 options that run past the header */                           \
 	_(IP_OPTS, "malformed IPv4 options", EINVAL)                          \
-	/* IPv4 LSRR or SSRR option, IPv6 routing header */                   \
 	_(SRC_ROUTE, "source route", EPERM)                                   \
-	/* IPv4 MF or fragment offset, any IPv6 fragment header */            \
 	_(FRAGMENT, "fragment", EPERM)                                        \
-	/* IPv6 extension headers past the datagram, PK_RAW_L3_MAX bytes */   \
-	/* or PK_FLOW_IPV6_EXT_MAX headers */                                 \
 	_(EXT_LEN, "extension headers too long", EINVAL)                      \
-	/* AH, ESP, mobility, HIP, shim6, experimental (253, 254) */          \
 	_(EXT_HDR, "extension header not walked", EPERM)                      \
-	/* neither the bound protocol nor the family's ICMP */                \
 	_(PROTO, "wrong protocol", EPERM)                                     \
-	/* IP payload shorter than UDP 8, TCP 20, ICMP 8 bytes */             \
 	_(L4_SHORT, "transport header too short", EINVAL)                     \
-	/* UDP length != IP payload; TCP data offset < 5 or past the end */   \
 	_(L4_LEN, "bad transport length", EINVAL)                             \
-	/* UDP or TCP source port is not the bound port */                    \
 	_(SPORT, "wrong source port", EPERM)                                  \
-	/* ICMP type neither echo nor one of the errors above */              \
 	_(ICMP_TYPE, "ICMP type not allowed", EPERM)                          \
-	/* echo identifier is not the bound port */                           \
 	_(ICMP_ID, "wrong ICMP identifier", EPERM)                            \
-	/* quoted packet: not of the family, IP header or its first 8 */      \
-	/* transport bytes cut off */                                         \
 	_(QUOTE_MALFORMED, "malformed quoted packet", EINVAL)                 \
-	/* quoted packet is not of the bound protocol */                      \
 	_(QUOTE_PROTO, "quoted protocol", EPERM)                              \
-	/* quoted destination is not the node's address */                    \
 	_(QUOTE_ADDR, "quoted destination address", EPERM)                    \
-	/* quoted destination port is not the bound port, or a later */       \
-	/* fragment (no port) is quoted */                                    \
 	_(QUOTE_PORT, "quoted destination port", EPERM)                       \
-	/* the error is not sent to the quoted packet's source */             \
 	_(QUOTE_PEER, "error not to the quoted source", EPERM)
 
 /** Verdicts of pk_raw_check(): PK_RAW_OK, PK_RAW_BAD_POLICY, ... */
 enum pk_raw_verdict {
-#define _(sym, str, err) PK_RAW_##sym,
-	PK_RAW_VERDICTS(_)
-#undef _
-	PK_RAW_VERDICT_MAX
+/** One verdict's enum symbol (the list's first column). */
+#define PK_RAW_ENUM_(sym, str, err) PK_RAW_##sym,
+	PK_RAW_VERDICTS(PK_RAW_ENUM_)
+#undef PK_RAW_ENUM_
+	PK_RAW_VERDICT_MAX /**< number of verdicts */
 };
 
 /**
