@@ -76,6 +76,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_udp
 fuzz_run fuzz_udp "${PK_FUZZ_UDP_SECONDS:-10}" tests/fuzz/corpus_udp \
 	-max_len=1600
 
+echo "== fuzz: raw send checks, ${PK_FUZZ_RAW_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_raw
+fuzz_run fuzz_raw "${PK_FUZZ_RAW_SECONDS:-10}" tests/fuzz/corpus_raw \
+	-max_len=4096
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

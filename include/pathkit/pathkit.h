@@ -30,5 +30,6 @@
 #include <pathkit/pk_node.h>
 #include <pathkit/pk_sock.h>
 #include <pathkit/pk_udp.h>
+#include <pathkit/pk_raw.h>
 
 #endif /* PATHKIT_H */
