@@ -31,7 +31,6 @@
 struct queue_ring {
 	struct pk_stage stage;
 	struct rte_ring *r;
-	uint32_t waiters;        /* atomic: threads in pk_queue_wait() */
 	uint32_t wake_seq;       /* futex word: bumped by each wake */
 };
 
@@ -60,17 +59,16 @@ queue_ring_wake_ret(struct queue_ring *q, uint16_t k)
 /*
  * After an enqueue: wake sleepers, if any; returns k. No fence here: the
  * waiter's membarrier() orders our tail store before this load, or makes
- * the waiter see the packets, so the fast path costs one load and a
- * predictable branch.
+ * the waiter see the packets, so the fast path costs one load (of the
+ * stage's first line, which the push read already) and a predictable
+ * branch. pk_stage_notify() does the same for an inline push.
  */
 static inline uint16_t
 queue_ring_notify(struct pk_stage *s, uint16_t k)
 {
-	struct queue_ring *q = (struct queue_ring *)s;
-
 	/* volatile: kept after the ring's (volatile) tail store */
-	if (unlikely(*(volatile uint32_t *)&q->waiters != 0))
-		return queue_ring_wake_ret(q, k);
+	if (unlikely(*(volatile uint32_t *)&s->waiters != 0))
+		return queue_ring_wake_ret((struct queue_ring *)s, k);
 	return k;
 }
 
@@ -176,7 +174,7 @@ queue_ring_wait(struct pk_stage *s, const uint32_t *cancel,
 		timeout_us = 1000; /* a lost wake-up then costs 1 ms at most */
 	/* read seq first: a wake after this makes the futex return at once */
 	seq = __atomic_load_n(&q->wake_seq, __ATOMIC_ACQUIRE);
-	__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&s->waiters, 1, __ATOMIC_SEQ_CST);
 	queue_ring_heavy_fence();
 	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
 		rc = -ECANCELED;
@@ -190,7 +188,7 @@ queue_ring_wait(struct pk_stage *s, const uint32_t *cancel,
 		    __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
 			rc = -ECANCELED;
 	}
-	__atomic_fetch_sub(&q->waiters, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&s->waiters, 1, __ATOMIC_RELEASE);
 	return rc;
 }
 

@@ -126,10 +126,14 @@ struct pk_stage {
 	uint32_t caps;               /**< enum pk_stage_cap */
 	void *ctx;                   /**< the kind's hot pointer (its ring, ...),
 					  kept on the first cache line */
+	/** threads asleep in the kind's wait op (pk_queue_wait()): a push
+	 *  that stored packets reads it (pk_stage_notify()), so it shares
+	 *  the line the push already reads */
+	uint32_t waiters;
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
-	struct pk_stage *parent;     /**< compound stage that owns this one */
 	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
+	struct pk_stage *parent;     /**< compound stage that owns this one */
 	/* statistics: pusher side and puller side on their own lines */
 	struct pk_stage_counters in; /**< written by the pushing thread */
 	struct pk_stage_counters out; /**< written by the pulling thread */

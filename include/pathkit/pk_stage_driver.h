@@ -229,6 +229,21 @@ pk_stage_count_push_mt(struct pk_stage *s, struct rte_mbuf *const *pkts,
 }
 
 /**
+ * After a push stored packets on s: wake the threads asleep in s's wait op,
+ * if any. A kind with wait counts its sleepers in s->waiters and makes them
+ * fence (membarrier(2)) after they register and before they look for
+ * packets, so that the pusher pays one load and a predictable branch here,
+ * no fence: the load is volatile so that the compiler keeps it after the
+ * store that published the packets.
+ */
+static inline void
+pk_stage_notify(struct pk_stage *s)
+{
+	if (unlikely(*(volatile uint32_t *)&s->waiters != 0))
+		s->ops->wake(s);
+}
+
+/**
  * After a stage worked on pkts[0..n), kept pkts[0..kept) and the next stage
  * took pkts[0..taken): move the refused pkts[taken..kept) to the tail of the
  * caller's array, in order, as the contract requires.
