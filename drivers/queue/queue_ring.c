@@ -10,6 +10,9 @@
  * blocking: implements the wait/wake ops (pk_queue_wait()): a waiter sleeps
  *   on a futex; a push that finds a waiter wakes it (one load and branch
  *   otherwise, see queue_ring_notify()).
+ * inline: the SP push of one packet, pk_queue_ring_push_one_sp()
+ *   (pk_queue_worker.h), for pushers with many queues (the demux); it
+ *   counts and wakes as the push here does.
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +29,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
+#include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_stage_driver.h>
 
 struct queue_ring {
@@ -72,8 +76,9 @@ queue_ring_notify(struct pk_stage *s, uint16_t k)
 	return k;
 }
 
-static uint16_t
-queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+/* Public (pk_queue_worker.h): a pusher may recognise it and push inline. */
+uint16_t
+pk_queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	/* bytes before the enqueue: a puller may free them right after */
 	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
@@ -210,10 +215,10 @@ queue_ring_wake(struct pk_stage *s)
 		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | (mt),          \
 	}
 
-QUEUE_RING_OPS(spsc, queue_ring_push_sp, queue_ring_pull_sc, 0);
+QUEUE_RING_OPS(spsc, pk_queue_ring_push_sp, queue_ring_pull_sc, 0);
 QUEUE_RING_OPS(mpsc, queue_ring_push_mp, queue_ring_pull_sc,
 	       PK_STAGE_CAP_MT_PUSH);
-QUEUE_RING_OPS(spmc, queue_ring_push_sp, queue_ring_pull_mc,
+QUEUE_RING_OPS(spmc, pk_queue_ring_push_sp, queue_ring_pull_mc,
 	       PK_STAGE_CAP_MT_PULL);
 QUEUE_RING_OPS(mpmc, queue_ring_push_mp, queue_ring_pull_mc,
 	       PK_STAGE_CAP_MT_PUSH | PK_STAGE_CAP_MT_PULL);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_QUEUE_WORKER_H
+#define PK_QUEUE_WORKER_H
+
+/**
+ * @file
+ * A queue_ring's single-producer push, inline: for a stage that hands
+ * packets one at a time to many different queues (a demux with a queue per
+ * socket), where the indirect call and the burst enqueue for any n cost
+ * more than the enqueue itself. pk_queue_ring_push_one_sp(q, m) has the
+ * effect of pk_stage_push(q, &m, 1) on such a queue: the same counters
+ * (in, in bytes, refused "full") and the same wake-up of a sleeping puller.
+ * Tell such a queue by its push: pk_queue_ring_is_sp(); a queue unwired
+ * from a path, or created with PK_QUEUE_F_MP, is not one.
+ *
+ * Ownership as in pk_stage.h: a taken packet is the queue's, a refused one
+ * still the caller's. Threads: the queue's one pusher.
+ */
+
+#include <stdbool.h>
+
+#include <rte_ring.h>
+
+#include <pathkit/pk_stage_driver.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The push of a queue_ring without PK_QUEUE_F_MP (its ops->push): enqueue
+ * up to n, refuse the rest as "full". Public so that a pusher can compare
+ * a stage's push with it; call it through pk_stage_push().
+ * @return packets taken, as pk_stage_push().
+ */
+uint16_t pk_queue_ring_push_sp(struct pk_stage *q, struct rte_mbuf **pkts,
+			       uint16_t n);
+
+/** @return true if q's push is a queue_ring's single-producer push. */
+static inline bool
+pk_queue_ring_is_sp(const struct pk_stage *q)
+{
+	return q->push == pk_queue_ring_push_sp;
+}
+
+/**
+ * Push one packet into q, for which pk_queue_ring_is_sp() holds, inline.
+ * @return true if q took m; false if q was full (m is still the caller's;
+ *   counted as refused "full" on q).
+ */
+static inline bool
+pk_queue_ring_push_one_sp(struct pk_stage *q, struct rte_mbuf *m)
+{
+	/* bytes before the enqueue: a puller may free m right after */
+	uint64_t bytes = pk_stage_push_bytes(q, &m, 1);
+
+	if (unlikely(rte_ring_sp_enqueue_elem((struct rte_ring *)q->ctx, &m,
+					      sizeof(m)) != 0)) {
+		pk_stage_count_refused(&q->in, PK_DROP_FULL, 1);
+		return false;
+	}
+	pk_counter_add(&q->in.pkts, 1);
+	if (bytes != 0)
+		pk_counter_add(&q->in.bytes, bytes);
+	pk_stage_notify(q);
+	return true;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_QUEUE_WORKER_H */
