@@ -14,6 +14,7 @@
 #include <rte_prefetch.h>
 
 #include <pathkit/pk_demux.h>
+#include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_stage_driver.h>
 
 #include "demux_flow_pvt.h"
@@ -23,11 +24,14 @@
 #define DEMUX_MAP 128
 #define DEMUX_MAP_EMPTY UINT32_MAX /* no slot or pseudo-slot has it */
 
-/* Counts of one burst, added to the stage's counters once. */
+/*
+ * Counts of one burst, added to the stage's counters once. What it handed
+ * on is not counted as it goes: every packet taken and not freed went to a
+ * target (or the miss stage), so out is taken minus drops, at the end.
+ */
 struct demux_tally {
-	uint64_t out;
-	uint64_t out_bytes;
 	uint64_t drops[PK_DROP_MAX];   /* freed */
+	uint64_t drop_bytes;           /* their bytes */
 	uint64_t refused[PK_DROP_MAX]; /* given back to the caller */
 };
 
@@ -57,9 +61,9 @@ demux_flow_miss(const struct demux_flow *d, struct demux_tally *t,
 }
 
 /*
- * Parse the keys of a chunk. Every packet starts out bound for d->miss_slot
- * (the miss stage, or back to the caller); malformed ones are freed here.
- * idx[0..m) lists the parsed ones; returns m.
+ * Parse the keys of a chunk. Packets that do not parse are bound for
+ * d->miss_slot (the miss stage, or back to the caller), malformed ones are
+ * freed here. idx[0..m) lists the parsed ones; returns m.
  */
 static __rte_always_inline unsigned int
 demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
@@ -67,14 +71,18 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		 struct demux_tally *t)
 {
 	unsigned int i, m = 0;
+	enum pk_flow_result r;
 
 	for (i = 0; i < n; i++) {
-		slot[i] = d->miss_slot;
-		switch (pk_flow_parse(pkts[i], &keys[i])) {
-		case PK_FLOW_OK:
+		r = pk_flow_parse(pkts[i], &keys[i]);
+		if (likely(r == PK_FLOW_OK)) {
 			idx[m++] = i;
-			break;
+			continue;
+		}
+		slot[i] = d->miss_slot;
+		switch (r) {
 		case PK_FLOW_MALFORMED:
+			t->drop_bytes += pkts[i]->pkt_len;
 			rte_pktmbuf_free(pkts[i]);
 			t->drops[PK_DROP_MALFORMED]++;
 			slot[i] = DEMUX_SLOT_DROP;
@@ -82,7 +90,7 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 		case PK_FLOW_FRAGMENT:
 			demux_flow_miss(d, t, PK_DROP_FRAGMENT, 1);
 			break;
-		case PK_FLOW_NOT_IP:
+		default: /* PK_FLOW_NOT_IP */
 			demux_flow_miss(d, t, PK_DROP_NO_MATCH, 1);
 			break;
 		}
@@ -91,13 +99,17 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 }
 
 /*
- * One bulk lookup of the still-unmatched idx[0..m); returns those left, moved
- * to the front of idx. A hit's counter is prefetched now and bumped after the
- * pushes (hidx[] keeps its entry index); so is its targets[] entry.
+ * One bulk lookup of the still-unmatched idx[0..m), their keys first made
+ * keys of kind k; returns those left, moved to the front of idx. A hit's
+ * targets[] entry is prefetched for the grouping. Its counter is bumped
+ * here by a single pusher (a plain store does not stall on the miss); with
+ * several pushers the atomic add would, so it is prefetched now and bumped
+ * after the pushes (hidx[] keeps its entry index).
  */
 static __rte_always_inline unsigned int
 demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
-		unsigned int m, uint32_t *slot, uint32_t *hidx, unsigned int *nhp)
+		unsigned int m, enum demux_kind k, uint32_t *slot,
+		uint32_t *hidx, unsigned int *nhp, bool mt)
 {
 	const void *kp[DEMUX_CHUNK];
 	void *data[DEMUX_CHUNK];
@@ -105,22 +117,42 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 	uint64_t hit = 0;
 	uintptr_t e;
 
-	for (j = 0; j < m; j++)
+	for (j = 0; j < m; j++) {
+		if (k == DEMUX_PASSIVE)
+			pk_flow_key_passive(&keys[idx[j]]);
+		else if (k == DEMUX_WILD)
+			pk_flow_key_wildcard(&keys[idx[j]]);
 		kp[j] = &keys[idx[j]];
+	}
 	rte_hash_lookup_bulk_data(d->h, kp, m, &hit, data);
 	for (j = 0; j < m; j++) {
 		if (hit & (1ULL << j)) {
 			slot[idx[j]] = demux_data_slot(data[j]);
 			e = demux_data_idx(data[j]);
+			rte_prefetch0(&d->targets[slot[idx[j]]]);
+			if (!mt) {
+				pk_counter_add(&d->hits[e], 1);
+				continue;
+			}
 			hidx[nh++] = e;
 			rte_prefetch0_write(&d->hits[e]);
-			rte_prefetch0(&d->targets[slot[idx[j]]]);
 		} else {
 			idx[left++] = idx[j];
 		}
 	}
 	*nhp = nh;
 	return left;
+}
+
+/* The pass for keys of kind k, if some are installed; returns those left. */
+static __rte_always_inline unsigned int
+demux_flow_pass_if(struct demux_flow *d, struct pk_flow_key *keys,
+		   uint8_t *idx, unsigned int m, enum demux_kind k,
+		   uint32_t *slot, uint32_t *hidx, unsigned int *nh, bool mt)
+{
+	if (m == 0 || __atomic_load_n(&d->nb_kind[k], __ATOMIC_RELAXED) == 0)
+		return m;
+	return demux_flow_pass(d, keys, idx, m, k, slot, hidx, nh, mt);
 }
 
 /*
@@ -131,7 +163,7 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 static __rte_always_inline void
 demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 			 uint16_t n, uint32_t *slot, uint32_t *hidx,
-			 unsigned int *nh, struct demux_tally *t)
+			 unsigned int *nh, struct demux_tally *t, bool mt)
 {
 	struct pk_flow_key keys[DEMUX_CHUNK];
 	uint8_t idx[DEMUX_CHUNK];
@@ -139,127 +171,138 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 
 	m = demux_flow_parse(d, pkts, n, keys, idx, slot, t);
 	/* the active pass too: unconnected sockets have passive keys only */
-	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_ACTIVE],
-				     __ATOMIC_RELAXED) > 0)
-		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
-	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_PASSIVE],
-				     __ATOMIC_RELAXED) > 0) {
-		for (i = 0; i < m; i++)
-			pk_flow_key_passive(&keys[idx[i]]);
-		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
-	}
-	if (m > 0 && __atomic_load_n(&d->nb_kind[DEMUX_WILD],
-				     __ATOMIC_RELAXED) > 0) {
-		for (i = 0; i < m; i++)
-			pk_flow_key_wildcard(&keys[idx[i]]);
-		m = demux_flow_pass(d, keys, idx, m, slot, hidx, nh);
-	}
-	demux_flow_miss(d, t, PK_DROP_NO_MATCH, m); /* they keep the miss slot */
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_ACTIVE, slot, hidx, nh,
+			       mt);
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_PASSIVE, slot, hidx, nh,
+			       mt);
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_WILD, slot, hidx, nh,
+			       mt);
+	for (i = 0; i < m; i++) /* no key matched them */
+		slot[idx[i]] = d->miss_slot;
+	demux_flow_miss(d, t, PK_DROP_NO_MATCH, m);
 }
 
-/* Group number of slot s in this chunk (open addressing; new if unseen). */
-static __rte_always_inline unsigned int
-demux_flow_group_of(uint32_t *mkey, uint8_t *mval, uint32_t s,
-		    unsigned int *ng)
-{
-	unsigned int h = s & (DEMUX_MAP - 1);
-
-	while (mkey[h] != s && mkey[h] != DEMUX_MAP_EMPTY)
-		h = (h + 1) & (DEMUX_MAP - 1);
-	if (mkey[h] == DEMUX_MAP_EMPTY) {
-		mkey[h] = s;
-		mval[h] = (*ng)++;
-	}
-	return mval[h];
-}
-
-/* Push one group; mark what its target refused. */
+/*
+ * Push a group of len > 1 packets, gathered from its chain (first..last
+ * through nxt[]), as one burst; mark what its target refused.
+ */
 static __rte_always_inline void
-demux_flow_emit(struct demux_flow *d, struct pk_stage *target,
-		struct rte_mbuf **grp, const uint8_t *orig, unsigned int len,
-		uint8_t *refused, struct demux_tally *t)
+demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts,
+		unsigned int first, unsigned int last, const uint8_t *nxt,
+		uint64_t *refused, struct demux_tally *t)
 {
-	uint64_t bytes = 0;
-	unsigned int k, taken;
+	struct rte_mbuf *grp[DEMUX_CHUNK];
+	uint8_t orig[DEMUX_CHUNK];
+	unsigned int i, k, len = 0, taken;
 
-	if (unlikely(d->stage.flags & PK_STAGE_F_BYTES))
-		bytes = pk_burst_bytes(grp, len);
+	for (i = first;; i = nxt[i]) {
+		orig[len] = i;
+		grp[len++] = pkts[i];
+		if (i == last)
+			break;
+	}
 	taken = pk_stage_push(target, grp, len);
 	if (unlikely(taken != len)) {
-		if (bytes != 0)
-			bytes -= pk_burst_bytes(&grp[taken], len - taken);
 		for (k = taken; k < len; k++)
-			refused[orig[k]] = 1;
+			*refused |= 1ULL << orig[k];
 		t->refused[PK_DROP_FULL] += len - taken;
 	}
-	t->out += taken;
-	t->out_bytes += bytes;
+}
+
+/*
+ * Push the one packet of a group, pkts[i], from where it is. Most groups are
+ * such when every socket has a queue: a queue_ring's SP push is then done
+ * inline (pk_queue_worker.h), the same enqueue, counts and wake-up without
+ * the call.
+ */
+static __rte_always_inline void
+demux_flow_emit_one(struct pk_stage *target, struct rte_mbuf **pkts,
+		    unsigned int i, uint64_t *refused, struct demux_tally *t)
+{
+	bool taken;
+
+	if (pk_queue_ring_is_sp(target))
+		taken = pk_queue_ring_push_one_sp(target, pkts[i]);
+	else
+		taken = pk_stage_push(target, &pkts[i], 1) == 1;
+	if (unlikely(!taken)) {
+		*refused |= 1ULL << i;
+		t->refused[PK_DROP_FULL]++;
+	}
 }
 
 /*
  * Group a resolved chunk by target and push each group as one burst, groups
- * in first-seen order, packets in their order. Three passes over at most 64
- * packets: number each packet's group (and size the groups), lay the groups
- * out back to back in grp[] (orig[] keeps each one's place in the chunk, to
- * mark refusals), push. A packet with no miss stage to go to is marked
- * refused here, to come back to the caller like one a target refused; it and
- * freed ones join no group.
+ * in first-seen order, packets in their order. One pass numbers the groups
+ * and chains each group's packets (first[], last[], nxt[]); a second pushes
+ * each group: a lone packet from where it is, a larger group gathered into
+ * a burst. A packet with no miss stage to go to is marked refused here, to
+ * come back to the caller like one a target refused; it and freed ones join
+ * no group.
  */
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
-		 const uint32_t *slot, uint8_t *refused,
+		 const uint32_t *slot, uint64_t *refused,
 		 struct demux_tally *t)
 {
-	uint32_t mkey[DEMUX_MAP], gslot[DEMUX_CHUNK];
-	uint8_t mval[DEMUX_MAP], gof[DEMUX_CHUNK], orig[DEMUX_CHUNK];
-	uint8_t glen[DEMUX_CHUNK], gstart[DEMUX_CHUNK];
-	struct rte_mbuf *grp[DEMUX_CHUNK];
-	struct pk_stage *tg[DEMUX_CHUNK];
-	unsigned int i, g, ng = 0, pos;
+	uint32_t mkey[DEMUX_MAP];
+	uint8_t mval[DEMUX_MAP], first[DEMUX_CHUNK], last[DEMUX_CHUNK];
+	uint8_t nxt[DEMUX_CHUNK];
+	struct pk_stage *tg[DEMUX_CHUNK + 2]; /* + 2: see the prefetch */
+	uint64_t multi = 0; /* bit g: group g has more than one packet */
+	unsigned int i, g, ng = 0, h;
+	uint32_t s;
 
 	memset(mkey, 0xff, sizeof(mkey));
 	for (i = 0; i < n; i++) {
-		refused[i] = slot[i] == DEMUX_SLOT_BACK;
-		if (slot[i] >= DEMUX_SLOT_BACK)
+		s = slot[i];
+		if (unlikely(s >= DEMUX_SLOT_BACK)) {
+			if (s == DEMUX_SLOT_BACK)
+				*refused |= 1ULL << i;
 			continue;
-		pos = ng;
-		g = demux_flow_group_of(mkey, mval, slot[i], &ng);
-		if (ng != pos) { /* a new group */
-			gslot[g] = slot[i];
-			glen[g] = 0;
 		}
-		gof[i] = g;
-		glen[g]++;
-	}
-	/*
-	 * A socket per target means a cold target per packet: fetch what its
-	 * push touches (first line: push, ctx; the in counters; the kind's own
-	 * first line, e.g. queue_ring's waiter count) while the groups are laid
-	 * out, and ctx's first line (the ring) two pushes ahead. With few
-	 * targets these lines are in L1 and the prefetches cost an
-	 * instruction each.
-	 */
-	for (pos = 0, g = 0; g < ng; g++) {
-		tg[g] = d->targets[gslot[g]];
-		rte_prefetch0(tg[g]);
-		rte_prefetch0_write(&tg[g]->in);
-		rte_prefetch0(tg[g] + 1);
-		gstart[g] = pos;
-		pos += glen[g];
-		glen[g] = 0; /* counts again as the group fills */
-	}
-	for (i = 0; i < n; i++) {
-		if (slot[i] >= DEMUX_SLOT_BACK)
+		h = s & (DEMUX_MAP - 1);
+		while (mkey[h] != s && mkey[h] != DEMUX_MAP_EMPTY)
+			h = (h + 1) & (DEMUX_MAP - 1);
+		if (mkey[h] != DEMUX_MAP_EMPTY) { /* one more for group g */
+			g = mval[h];
+			nxt[last[g]] = i;
+			last[g] = i;
+			multi |= 1ULL << g;
 			continue;
-		g = gof[i];
-		grp[gstart[g] + glen[g]] = pkts[i];
-		orig[gstart[g] + glen[g]++] = i;
+		}
+		/*
+		 * A new group. A socket per target means a cold target per
+		 * group: fetch what its push touches (the first line: push,
+		 * ctx, waiters; the in counters) while the chunk is grouped,
+		 * and ctx's first line (the ring) two pushes ahead. With few
+		 * targets these lines are in L1 and the prefetches cost an
+		 * instruction each.
+		 */
+		mkey[h] = s;
+		mval[h] = ng;
+		first[ng] = last[ng] = i;
+		tg[ng] = d->targets[s];
+		rte_prefetch0(tg[ng]);
+		rte_prefetch0_write(&tg[ng]->in);
+		ng++;
+	}
+	/* the last two prefetch the demux's own ctx: no test in the loop */
+	tg[ng] = tg[ng + 1] = &d->stage;
+	if (multi == 0) { /* a packet per target: the loop without a test */
+		for (g = 0; g < ng; g++) {
+			rte_prefetch0(tg[g + 2]->ctx);
+			demux_flow_emit_one(tg[g], pkts, first[g], refused, t);
+		}
+		return;
 	}
 	for (g = 0; g < ng; g++) {
-		if (g + 2 < ng)
-			rte_prefetch0(tg[g + 2]->ctx);
-		demux_flow_emit(d, tg[g], &grp[gstart[g]],
-				&orig[gstart[g]], glen[g], refused, t);
+		rte_prefetch0(tg[g + 2]->ctx);
+		if (!(multi & (1ULL << g)))
+			demux_flow_emit_one(tg[g], pkts, first[g], refused, t);
+		else
+			demux_flow_emit(tg[g], pkts, first[g], last[g], nxt,
+					refused, t);
 	}
 }
 
@@ -275,31 +318,36 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 {
 	uint32_t slot[DEMUX_CHUNK];
 	uint32_t hidx[DEMUX_CHUNK];
-	uint8_t refused[DEMUX_CHUNK];
-	unsigned int nh = 0;
-	uint16_t i;
+	uint64_t refused = 0; /* bit i: pkts[start + i] comes back */
+	unsigned int nh = 0, i;
 
-	demux_flow_resolve_chunk(d, &pkts[start], len, slot, hidx, &nh, t);
-	demux_flow_group(d, &pkts[start], len, slot, refused, t);
-	/* hit counters last: their prefetches had the pushes' time */
+	demux_flow_resolve_chunk(d, &pkts[start], len, slot, hidx, &nh, t, mt);
+	demux_flow_group(d, &pkts[start], len, slot, &refused, t);
+	/* several pushers' hit counters last: prefetched during the pushes */
 	for (i = 0; i < nh; i++)
-		demux_flow_cnt(&d->hits[hidx[i]], 1, mt);
-	for (i = 0; i < len; i++)
-		if (refused[i])
-			pkts[nref++] = pkts[start + i];
+		pk_counter_add_mt(&d->hits[hidx[i]], 1);
+	for (; refused != 0; refused &= refused - 1)
+		pkts[nref++] = pkts[start + rte_bsf64(refused)];
 	return nref;
 }
 
-/* Add a burst's tally to the stage's counters. */
+/* Add a burst's tally to the stage's counters: n taken, bytes of those. */
 static __rte_always_inline void
-demux_flow_count(struct pk_stage *s, uint16_t n, const struct demux_tally *t,
-		 bool mt)
+demux_flow_count(struct pk_stage *s, uint16_t n, uint64_t bytes,
+		 const struct demux_tally *t, bool mt)
 {
+	uint64_t dropped = 0;
 	unsigned int r;
 
+	for (r = 0; r < PK_DROP_MAX; r++)
+		dropped += t->drops[r];
+	demux_flow_cnt(&s->out.pkts, n - dropped, mt);
+	if (bytes != 0) {
+		demux_flow_cnt(&s->in.bytes, bytes, mt);
+		demux_flow_cnt(&s->out.bytes, bytes - t->drop_bytes, mt);
+	}
+
 	demux_flow_cnt(&s->in.pkts, n, mt);
-	demux_flow_cnt(&s->out.pkts, t->out, mt);
-	demux_flow_cnt(&s->out.bytes, t->out_bytes, mt);
 	for (r = 0; r < PK_DROP_MAX; r++) {
 		demux_flow_cnt(&s->in.drops[r], t->drops[r], mt);
 		demux_flow_cnt(&s->in.refused[r], t->refused[r], mt);
@@ -326,9 +374,7 @@ demux_flow_push_common(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	/* in counts what was taken: what came back is still ours to read */
 	if (unlikely(nref != 0 && bytes != 0))
 		bytes -= pk_burst_bytes(&pkts[n - nref], nref);
-	if (bytes != 0)
-		demux_flow_cnt(&s->in.bytes, bytes, mt);
-	demux_flow_count(s, n - nref, &t, mt);
+	demux_flow_count(s, n - nref, bytes, &t, mt);
 	return n - nref;
 }
 
