@@ -23,6 +23,15 @@
 /* Per-chunk slot -> group map, power of two; half full at most. */
 #define DEMUX_MAP 128
 #define DEMUX_MAP_EMPTY UINT32_MAX /* no slot or pseudo-slot has it */
+/*
+ * Prefetch distances, in pushes: a target's stage lines (push, ctx,
+ * waiters; the in counters), then what its queue's push reads of the ring
+ * (through ctx, on the stage line by then). With 100K queue_ring targets
+ * (silk.ingress100k), every stage fetched while grouping and only the
+ * ring's first line two pushes ahead left the pushes waiting on memory.
+ */
+#define DEMUX_AHEAD_STAGE 16
+#define DEMUX_AHEAD_RING 8
 
 /*
  * Counts of one burst, added to the stage's counters once. What it handed
@@ -101,15 +110,13 @@ demux_flow_parse(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 /*
  * One bulk lookup of the still-unmatched idx[0..m), their keys first made
  * keys of kind k; returns those left, moved to the front of idx. A hit's
- * targets[] entry is prefetched for the grouping. Its counter is bumped
- * here by a single pusher (a plain store does not stall on the miss); with
- * several pushers the atomic add would, so it is prefetched now and bumped
- * after the pushes (hidx[] keeps its entry index).
+ * targets[] entry is prefetched for the grouping, and its counter for after
+ * the pushes (hidx[] keeps its entry index): bumped now, it stalled them.
  */
 static __rte_always_inline unsigned int
 demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 		unsigned int m, enum demux_kind k, uint32_t *slot,
-		uint32_t *hidx, unsigned int *nhp, bool mt)
+		uint32_t *hidx, unsigned int *nhp)
 {
 	const void *kp[DEMUX_CHUNK];
 	void *data[DEMUX_CHUNK];
@@ -130,10 +137,6 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 			slot[idx[j]] = demux_data_slot(data[j]);
 			e = demux_data_idx(data[j]);
 			rte_prefetch0(&d->targets[slot[idx[j]]]);
-			if (!mt) {
-				pk_counter_add(&d->hits[e], 1);
-				continue;
-			}
 			hidx[nh++] = e;
 			rte_prefetch0_write(&d->hits[e]);
 		} else {
@@ -148,11 +151,11 @@ demux_flow_pass(struct demux_flow *d, struct pk_flow_key *keys, uint8_t *idx,
 static __rte_always_inline unsigned int
 demux_flow_pass_if(struct demux_flow *d, struct pk_flow_key *keys,
 		   uint8_t *idx, unsigned int m, enum demux_kind k,
-		   uint32_t *slot, uint32_t *hidx, unsigned int *nh, bool mt)
+		   uint32_t *slot, uint32_t *hidx, unsigned int *nh)
 {
 	if (m == 0 || __atomic_load_n(&d->nb_kind[k], __ATOMIC_RELAXED) == 0)
 		return m;
-	return demux_flow_pass(d, keys, idx, m, k, slot, hidx, nh, mt);
+	return demux_flow_pass(d, keys, idx, m, k, slot, hidx, nh);
 }
 
 /*
@@ -163,7 +166,7 @@ demux_flow_pass_if(struct demux_flow *d, struct pk_flow_key *keys,
 static __rte_always_inline void
 demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 			 uint16_t n, uint32_t *slot, uint32_t *hidx,
-			 unsigned int *nh, struct demux_tally *t, bool mt)
+			 unsigned int *nh, struct demux_tally *t)
 {
 	struct pk_flow_key keys[DEMUX_CHUNK];
 	uint8_t idx[DEMUX_CHUNK];
@@ -171,12 +174,9 @@ demux_flow_resolve_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 
 	m = demux_flow_parse(d, pkts, n, keys, idx, slot, t);
 	/* the active pass too: unconnected sockets have passive keys only */
-	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_ACTIVE, slot, hidx, nh,
-			       mt);
-	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_PASSIVE, slot, hidx, nh,
-			       mt);
-	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_WILD, slot, hidx, nh,
-			       mt);
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_ACTIVE, slot, hidx, nh);
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_PASSIVE, slot, hidx, nh);
+	m = demux_flow_pass_if(d, keys, idx, m, DEMUX_WILD, slot, hidx, nh);
 	for (i = 0; i < m; i++) /* no key matched them */
 		slot[idx[i]] = d->miss_slot;
 	demux_flow_miss(d, t, PK_DROP_NO_MATCH, m);
@@ -231,6 +231,16 @@ demux_flow_emit_one(struct pk_stage *target, struct rte_mbuf **pkts,
 	}
 }
 
+/* Before the push of group g: prefetch later ones' stage and ring. With
+ * few targets these are in L1, and a prefetch costs an instruction. */
+static __rte_always_inline void
+demux_flow_prefetch(struct pk_stage *const *tg, unsigned int g)
+{
+	rte_prefetch0(tg[g + DEMUX_AHEAD_STAGE]);
+	rte_prefetch0_write(&tg[g + DEMUX_AHEAD_STAGE]->in);
+	pk_queue_ring_prefetch(tg[g + DEMUX_AHEAD_RING]);
+}
+
 /*
  * Group a resolved chunk by target and push each group as one burst, groups
  * in first-seen order, packets in their order. One pass numbers the groups
@@ -248,7 +258,8 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 	uint32_t mkey[DEMUX_MAP];
 	uint8_t mval[DEMUX_MAP], first[DEMUX_CHUNK], last[DEMUX_CHUNK];
 	uint8_t nxt[DEMUX_CHUNK];
-	struct pk_stage *tg[DEMUX_CHUNK + 2]; /* + 2: see the prefetch */
+	/* past the last group, the last target again: prefetched, not pushed */
+	struct pk_stage *tg[DEMUX_CHUNK + DEMUX_AHEAD_STAGE];
 	uint64_t multi = 0; /* bit g: group g has more than one packet */
 	unsigned int i, g, ng = 0, h;
 	uint32_t s;
@@ -271,33 +282,28 @@ demux_flow_group(struct demux_flow *d, struct rte_mbuf **pkts, uint16_t n,
 			multi |= 1ULL << g;
 			continue;
 		}
-		/*
-		 * A new group. A socket per target means a cold target per
-		 * group: fetch what its push touches (the first line: push,
-		 * ctx, waiters; the in counters) while the chunk is grouped,
-		 * and ctx's first line (the ring) two pushes ahead. With few
-		 * targets these lines are in L1 and the prefetches cost an
-		 * instruction each.
-		 */
-		mkey[h] = s;
+		mkey[h] = s; /* a new group */
 		mval[h] = ng;
 		first[ng] = last[ng] = i;
-		tg[ng] = d->targets[s];
-		rte_prefetch0(tg[ng]);
-		rte_prefetch0_write(&tg[ng]->in);
-		ng++;
+		tg[ng++] = d->targets[s];
 	}
-	/* the last two prefetch the demux's own ctx: no test in the loop */
-	tg[ng] = tg[ng + 1] = &d->stage;
+	if (ng == 0)
+		return;
+	for (g = ng; g < ng + DEMUX_AHEAD_STAGE; g++)
+		tg[g] = tg[ng - 1];
+	for (g = 0; g < ng && g < DEMUX_AHEAD_STAGE; g++) {
+		rte_prefetch0(tg[g]);
+		rte_prefetch0_write(&tg[g]->in);
+	}
 	if (multi == 0) { /* a packet per target: the loop without a test */
 		for (g = 0; g < ng; g++) {
-			rte_prefetch0(tg[g + 2]->ctx);
+			demux_flow_prefetch(tg, g);
 			demux_flow_emit_one(tg[g], pkts, first[g], refused, t);
 		}
 		return;
 	}
 	for (g = 0; g < ng; g++) {
-		rte_prefetch0(tg[g + 2]->ctx);
+		demux_flow_prefetch(tg, g);
 		if (!(multi & (1ULL << g)))
 			demux_flow_emit_one(tg[g], pkts, first[g], refused, t);
 		else
@@ -321,11 +327,11 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 	uint64_t refused = 0; /* bit i: pkts[start + i] comes back */
 	unsigned int nh = 0, i;
 
-	demux_flow_resolve_chunk(d, &pkts[start], len, slot, hidx, &nh, t, mt);
+	demux_flow_resolve_chunk(d, &pkts[start], len, slot, hidx, &nh, t);
 	demux_flow_group(d, &pkts[start], len, slot, &refused, t);
-	/* several pushers' hit counters last: prefetched during the pushes */
+	/* hit counters last: their prefetches had the pushes' time */
 	for (i = 0; i < nh; i++)
-		pk_counter_add_mt(&d->hits[hidx[i]], 1);
+		demux_flow_cnt(&d->hits[hidx[i]], 1, mt);
 	for (; refused != 0; refused &= refused - 1)
 		pkts[nref++] = pkts[start + rte_bsf64(refused)];
 	return nref;
@@ -346,7 +352,6 @@ demux_flow_count(struct pk_stage *s, uint16_t n, uint64_t bytes,
 		demux_flow_cnt(&s->in.bytes, bytes, mt);
 		demux_flow_cnt(&s->out.bytes, bytes - t->drop_bytes, mt);
 	}
-
 	demux_flow_cnt(&s->in.pkts, n, mt);
 	for (r = 0; r < PK_DROP_MAX; r++) {
 		demux_flow_cnt(&s->in.drops[r], t->drops[r], mt);

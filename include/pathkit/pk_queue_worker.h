@@ -11,7 +11,9 @@
  * effect of pk_stage_push(q, &m, 1) on such a queue: the same counters
  * (in, in bytes, refused "full") and the same wake-up of a sleeping puller.
  * Tell such a queue by its push: pk_queue_ring_is_sp(); a queue unwired
- * from a path, or created with PK_QUEUE_F_MP, is not one.
+ * from a path, or created with PK_QUEUE_F_MP, is not one. With many cold
+ * queues, pk_queue_ring_prefetch() a few pushes ahead fetches what the push
+ * reads.
  *
  * Ownership as in pk_stage.h: a taken packet is the queue's, a refused one
  * still the caller's. Threads: the queue's one pusher.
@@ -19,6 +21,7 @@
 
 #include <stdbool.h>
 
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include <pathkit/pk_stage_driver.h>
@@ -41,6 +44,23 @@ static inline bool
 pk_queue_ring_is_sp(const struct pk_stage *q)
 {
 	return q->push == pk_queue_ring_push_sp;
+}
+
+/**
+ * Prefetch what pk_queue_ring_push_one_sp() reads of q's ring (its first
+ * line, the producer's and the consumer's), if pk_queue_ring_is_sp(q); q's
+ * own first line (push, ctx) is read, so it should be cached or on its way.
+ */
+static inline void
+pk_queue_ring_prefetch(const struct pk_stage *q)
+{
+	const struct rte_ring *r = (const struct rte_ring *)q->ctx;
+
+	if (!pk_queue_ring_is_sp(q))
+		return;
+	rte_prefetch0(r);
+	rte_prefetch0(&r->prod);
+	rte_prefetch0(&r->cons);
 }
 
 /**
