@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
-#include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include <pathkit/pk_log.h>
@@ -32,9 +31,9 @@
 #include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_stage_driver.h>
 
+/* ctx is the ring, QUEUE_RING_OFF bytes in (see pk_queue_ring_create()) */
 struct queue_ring {
 	struct pk_stage stage;
-	struct rte_ring *r;
 	uint32_t wake_seq;       /* futex word: bumped by each wake */
 };
 
@@ -124,7 +123,7 @@ queue_ring_pull_mc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 static unsigned int
 queue_ring_len(const struct pk_stage *s)
 {
-	return rte_ring_count(((const struct queue_ring *)s)->r);
+	return rte_ring_count(s->ctx);
 }
 
 static void
@@ -134,13 +133,9 @@ queue_ring_destroy(struct pk_stage *s)
 	struct rte_mbuf *m[64];
 	unsigned int k;
 
-	if (r != NULL) {
-		while ((k = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m),
-						   NULL)) > 0)
-			rte_pktmbuf_free_bulk(m, k);
-		rte_free(r);
-	}
-	pk_stage_free(s);
+	while ((k = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m), NULL)) > 0)
+		rte_pktmbuf_free_bulk(m, k);
+	pk_stage_free(s); /* and the ring with it */
 }
 
 static bool queue_ring_membarrier_ok;
@@ -183,7 +178,7 @@ queue_ring_wait(struct pk_stage *s, const uint32_t *cancel,
 	queue_ring_heavy_fence();
 	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
 		rc = -ECANCELED;
-	else if (rte_ring_count(q->r) == 0) {
+	else if (rte_ring_count(queue_ring_of(s)) == 0) {
 		ts.tv_sec = timeout_us / 1000000;
 		ts.tv_nsec = (long)(timeout_us % 1000000) * 1000;
 		if (syscall(SYS_futex, &q->wake_seq, FUTEX_WAIT_PRIVATE, seq,
@@ -231,36 +226,16 @@ static const struct pk_stage_ops *const queue_ring_variants[4] = {
 };
 
 /*
- * An rte_ring on rte_malloc memory (rte_ring_init()), not in a memzone as
- * rte_ring_create() makes it: Debian's DPDK has 2560 memzones in all, and
- * an arbiter's client mailboxes or a scheduler's stage queues can number
- * thousands. Such a ring is not in the global ring list (rte_ring_lookup()).
+ * The ring lives in the stage's own allocation, after struct queue_ring
+ * (rte_ring_init(), not rte_ring_create()): no memzone per queue (Debian's
+ * DPDK has 2560 in all, and an arbiter's client mailboxes, a scheduler's
+ * stage queues or a node's sockets number thousands), one allocation, and
+ * a pusher into many cold queues (a demux with a queue per socket) finds
+ * the stage and its ring on the same pages. Such a ring is not in the
+ * global ring list (rte_ring_lookup()).
  */
-static struct rte_ring *
-queue_ring_alloc(const char *ring_name, unsigned int size, unsigned int rflags,
-		 int socket_id)
-{
-	ssize_t bytes = rte_ring_get_memsize(size);
-	struct rte_ring *r;
-	int rc;
-
-	if (bytes < 0) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	r = rte_zmalloc_socket(ring_name, bytes, RTE_CACHE_LINE_SIZE, socket_id);
-	if (r == NULL) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	rc = rte_ring_init(r, ring_name, size, rflags);
-	if (rc != 0) {
-		rte_free(r);
-		rte_errno = -rc;
-		return NULL;
-	}
-	return r;
-}
+#define QUEUE_RING_OFF RTE_ALIGN_CEIL(sizeof(struct queue_ring), \
+				      RTE_CACHE_LINE_SIZE)
 
 struct pk_stage *
 pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
@@ -268,8 +243,11 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 {
 	static uint32_t ring_seq;
 	char ring_name[RTE_RING_NAMESIZE];
-	struct pk_stage *s;
 	unsigned int rflags = 0;
+	struct pk_stage *s;
+	struct rte_ring *r;
+	ssize_t rbytes;
+	int rc;
 
 	if (size < 2 || size > RTE_RING_SZ_MASK || !rte_is_power_of_2(size) ||
 	    (qflags & ~(uint32_t)(PK_QUEUE_F_MP | PK_QUEUE_F_MC)) != 0) {
@@ -279,11 +257,16 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	s = pk_stage_alloc(sizeof(struct queue_ring),
-			   queue_ring_variants[qflags], name, sflags,
-			   socket_id);
+	rbytes = rte_ring_get_memsize(size);
+	if (rbytes < 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = pk_stage_alloc(QUEUE_RING_OFF + rbytes, queue_ring_variants[qflags],
+			   name, sflags, socket_id);
 	if (s == NULL)
 		return NULL;
+	r = (struct rte_ring *)((char *)s + QUEUE_RING_OFF);
 	if (!(qflags & PK_QUEUE_F_MP))
 		rflags |= RING_F_SP_ENQ;
 	if (!(qflags & PK_QUEUE_F_MC))
@@ -291,17 +274,14 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 	/* ring names are short: make one up, the stage keeps its own name */
 	snprintf(ring_name, sizeof(ring_name), "pkq_%u",
 		 __atomic_fetch_add(&ring_seq, 1, __ATOMIC_RELAXED));
-	((struct queue_ring *)s)->r = queue_ring_alloc(ring_name, size, rflags,
-						       socket_id);
-	if (((struct queue_ring *)s)->r == NULL) {
-		int err = rte_errno;
-
-		PK_LOG(ERR, "%s: ring of %u: %s", name, size, rte_strerror(err));
+	rc = rte_ring_init(r, ring_name, size, rflags);
+	if (rc != 0) {
+		PK_LOG(ERR, "%s: ring of %u: %s", name, size, rte_strerror(-rc));
 		pk_stage_free(s);
-		rte_errno = err;
+		rte_errno = -rc;
 		return NULL;
 	}
-	s->ctx = ((struct queue_ring *)s)->r;
+	s->ctx = r;
 	return s;
 }
 

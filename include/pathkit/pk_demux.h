@@ -49,10 +49,11 @@
  * per key of capacity, of which rte_hash takes 80 (its key store, buckets
  * and free-slot ring) and the demux 56 (hit counter, entry and slot tables,
  * target index). One UDP socket's receive side, a key and a queue_ring of
- * 64, costs about 1.8 KB and no memzone: the queue 1,664 bytes (stage 512,
- * ring 896: a 384-byte header and 64 slots, the rest rte_malloc headers).
- * Creating the queue took 2.5-4 us and adding its key 0.4-0.65 us on a
- * shared 2-vCPU VM (first touch of --no-huge memory included).
+ * 64, costs about 1.7 KB and no memzone: the queue 1,536 bytes in one
+ * allocation (stage 448 and its 64-byte header, ring 896: a 384-byte
+ * header and 64 slots, the rest an rte_malloc header). Creating the queue
+ * took 2.4-4 us and adding its key 0.4-0.65 us on a shared 2-vCPU VM
+ * (first touch of --no-huge memory included).
  */
 
 #include <pathkit/pk_flow.h>
