@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* demux_flow: key API and errors, lookup order, grouping and order of what
- * comes back, miss stage, ICMP errors, fragments with and without
+ * comes back, a queue per flow (lone packets pushed inline) and its
+ * counters, miss stage, ICMP errors, fragments with and without
  * proc_reassembly, hit counters, remove_target. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -312,6 +313,89 @@ test_groups_keep_flow_order_refused_at_tail(void **state)
 	pk_stage_destroy(small);
 }
 
+#define NQ 40
+
+/*
+ * A queue per flow, as sockets have: most packets are alone in their group
+ * and go into an SP queue_ring inline, one MP queue takes its packet through
+ * its push, two flows have a group of three. A full queue refuses its lone
+ * packet, malformed ones are freed, unmatched ones come back: every stage's
+ * counters (bytes too) as if each packet had been pushed on its own.
+ */
+static void
+test_queue_per_flow_counts(void **state)
+{
+	struct pk_demux_conf conf = { .name = "dq", .capacity = 64,
+				      .socket_id = SOCKET_ID_ANY,
+				      .sflags = PK_STAGE_F_BYTES };
+	struct pk_stage *d = pk_demux_flow_create(&conf), *q[NQ];
+	struct rte_mbuf *m[48], *fill[3];
+	uint64_t bytes[48], in = 0, freed;
+	struct pk_stage_stats st;
+	struct pk_flow_key k;
+	unsigned int i;
+	char name[8];
+	uint16_t n;
+
+	(void)state;
+	assert_non_null(d);
+	for (i = 0; i < NQ; i++) { /* q[i] takes port i + 1; holds 3 */
+		snprintf(name, sizeof(name), "f%u", i);
+		q[i] = pk_queue_ring_create(name, 4, i == NQ - 1 ?
+					    PK_QUEUE_F_MP : 0,
+					    PK_STAGE_F_BYTES, SOCKET_ID_ANY);
+		assert_non_null(q[i]);
+		k = key4(IPPROTO_UDP, LOCAL, i + 1, 0, 0);
+		assert_int_equal(pk_demux_flow_add(d, &k, q[i]), 0);
+	}
+	for (i = 0; i < 3; i++) /* q[5] is full */
+		fill[i] = udp4(PEER, 9, LOCAL, 6, 100 + i);
+	assert_int_equal(pk_stage_push(q[5], fill, 3), 3);
+	for (i = 0; i < 48; i++) {
+		/* one per queue, then q[0] and q[1] twice more */
+		m[i] = udp4(PEER, 9, LOCAL, i < NQ ? i + 1 : i < 44 ?
+			    1 + (i & 1) : 1000, i);
+		if (i == 44 || i == 45) /* too short: malformed */
+			rte_pktmbuf_trim(m[i], m[i]->data_len - 30);
+		bytes[i] = m[i]->pkt_len;
+		if (i != 5 && i < 46)
+			in += bytes[i];
+	}
+	n = pk_stage_push(d, m, 48);
+	assert_int_equal(n, 45); /* 5 refused, 46 and 47 unmatched */
+	assert_int_equal(pk_test_seq(m[45]), 5);
+	assert_int_equal(pk_test_seq(m[46]), 46);
+	assert_int_equal(pk_test_seq(m[47]), 47);
+	rte_pktmbuf_free_bulk(&m[45], 3);
+	expect_queue(q[0], (uint32_t[]){ 0, 40, 42 }, 3);
+	expect_queue(q[1], (uint32_t[]){ 1, 41, 43 }, 3);
+	expect_queue(q[5], (uint32_t[]){ 100, 101, 102 }, 3);
+	for (i = 2; i < NQ; i++) {
+		pk_stage_stats_get(q[i], &st);
+		assert_int_equal(st.in_pkts, i == 5 ? 3 : 1);
+		assert_int_equal(st.refused[PK_DROP_FULL], i == 5 ? 1 : 0);
+		if (i != 5) {
+			assert_int_equal(st.in_bytes, bytes[i]);
+			expect_queue(q[i], (uint32_t[]){ i }, 1);
+		}
+	}
+	pk_stage_stats_get(q[0], &st);
+	assert_int_equal(st.in_bytes, bytes[0] + bytes[40] + bytes[42]);
+	pk_stage_stats_get(d, &st);
+	freed = bytes[44] + bytes[45];
+	assert_int_equal(st.in_pkts, 45);
+	assert_int_equal(st.out_pkts, 43);
+	assert_int_equal(st.drops[PK_DROP_MALFORMED], 2);
+	assert_int_equal(st.refused[PK_DROP_FULL], 1);
+	assert_int_equal(st.refused[PK_DROP_NO_MATCH], 2);
+	assert_int_equal(st.in_bytes, in);
+	assert_int_equal(st.out_bytes, in - freed);
+	assert_int_equal(st.held, 0);
+	pk_stage_destroy(d);
+	for (i = 0; i < NQ; i++)
+		pk_stage_destroy(q[i]);
+}
+
 static void
 test_miss_stage_and_counters(void **state)
 {
@@ -491,6 +575,7 @@ main(void)
 		T(test_lookup_order_active_passive_wildcard),
 		T(test_lookup_order_ipv6),
 		T(test_groups_keep_flow_order_refused_at_tail),
+		T(test_queue_per_flow_counts),
 		T(test_miss_stage_and_counters),
 		T(test_icmp_error_reaches_sender),
 		T(test_fragments_without_and_with_reassembly),

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* queue_ring: refuses when full leaving the caller the tail in order, FIFO
- * pull, length, byte counting, MP/MC from two lcores, destroy drains. */
+ * pull, length, byte counting, the inline SP push of one packet
+ * (pk_queue_worker.h), MP/MC from two lcores, destroy drains. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
 #include <pathkit/pathkit.h>
+#include <pathkit/pk_queue_worker.h>
 
 #include "pk_test.h"
 
@@ -93,6 +96,68 @@ test_bytes_counted_when_asked(void **state)
 	assert_int_equal(st.out_bytes, 64 + 100 + 1514);
 	rte_pktmbuf_free_bulk(out, 3);
 	pk_stage_destroy(q);
+}
+
+struct one_waiter {
+	struct pk_stage *q;
+	int rc;
+};
+
+static void *
+one_waiter_main(void *arg)
+{
+	struct one_waiter *w = arg;
+
+	w->rc = pk_queue_wait(w->q, NULL, 10 * 1000 * 1000);
+	return NULL;
+}
+
+/* The inline push of one packet counts as pk_stage_push() does, refuses
+ * when full, and wakes a sleeping puller. */
+static void
+test_push_one_sp_inline(void **state)
+{
+	struct rte_mbuf *m[4], *out[4];
+	struct one_waiter w = { 0 };
+	struct pk_stage_stats st;
+	struct pk_stage *q, *mp;
+	unsigned int i;
+	pthread_t pt;
+
+	(void)state;
+	q = pk_queue_ring_create("q1sp", 4, 0, PK_STAGE_F_BYTES,
+				 SOCKET_ID_ANY); /* holds 3 */
+	mp = pk_queue_ring_create("q1mp", 4, PK_QUEUE_F_MP, 0, SOCKET_ID_ANY);
+	assert_non_null(q);
+	assert_non_null(mp);
+	assert_true(pk_queue_ring_is_sp(q));
+	assert_false(pk_queue_ring_is_sp(mp));
+	for (i = 0; i < 4; i++)
+		m[i] = pk_test_udp4(pool, 64 + i, 64, i);
+	for (i = 0; i < 3; i++)
+		assert_true(pk_queue_ring_push_one_sp(q, m[i]));
+	assert_false(pk_queue_ring_push_one_sp(q, m[3])); /* still ours */
+	assert_int_equal(pk_stage_pull(q, out, 4), 3);
+	for (i = 0; i < 3; i++)
+		assert_ptr_equal(out[i], m[i]);
+	pk_stage_stats_get(q, &st);
+	assert_int_equal(st.in_pkts, 3);
+	assert_int_equal(st.in_bytes, 64 + 65 + 66);
+	assert_int_equal(st.refused[PK_DROP_FULL], 1);
+	assert_int_equal(st.out_pkts, 3);
+	rte_pktmbuf_free_bulk(out, 3);
+
+	/* a waiter that would sleep 10 s is woken by the inline push */
+	w.q = q;
+	assert_int_equal(pthread_create(&pt, NULL, one_waiter_main, &w), 0);
+	while (__atomic_load_n(&q->waiters, __ATOMIC_ACQUIRE) == 0)
+		rte_pause();
+	assert_true(pk_queue_ring_push_one_sp(q, m[3]));
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(w.rc, 0);
+	assert_int_equal(q->waiters, 0);
+	pk_stage_destroy(q); /* frees m[3] */
+	pk_stage_destroy(mp);
 }
 
 static void
@@ -213,6 +278,8 @@ main(void)
 		cmocka_unit_test_teardown(test_single_packet_wrappers,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_bytes_counted_when_asked,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_push_one_sp_inline,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_destroy_frees_held_packets,
 					  pk_test_teardown_pools_full),
