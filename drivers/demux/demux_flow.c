@@ -4,8 +4,10 @@
  * push: parses each packet's flow key (pk_flow.h), looks the keys up in bulk
  *   (active, then passive, then wildcard: a pass runs only for packets still
  *   unmatched and only if keys of its kind exist), groups packets by target
- *   and pushes each group as one burst. Refused and (with no miss stage)
- *   unmatched packets come back at the tail in order; malformed ones are freed.
+ *   and pushes each group as one burst; a lone packet for a queue_ring
+ *   without mp=1 is enqueued inline (pk_queue_worker.h). Refused and (with
+ *   no miss stage) unmatched packets come back at the tail in order;
+ *   malformed ones are freed.
  * destroy: frees the hash and the per-key state; targets and the miss stage
  *   are not the demux's.
  * threads: one pusher, or several with mt=1 (each a registered RCU reader,

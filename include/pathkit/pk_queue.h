@@ -5,9 +5,9 @@
 /**
  * @file
  * Queue: a stage that stores packets, on rte_ring (kind "queue_ring"). The
- * ring lives in rte_malloc memory (rte_ring_init()), not in a memzone, so
- * the EAL's memzone limit does not cap how many queues there are; it is not
- * in rte_ring_lookup()'s list.
+ * ring lives in the stage's own rte_malloc memory (rte_ring_init()), not in
+ * a memzone, so the EAL's memzone limit does not cap how many queues there
+ * are; it is not in rte_ring_lookup()'s list.
  *
  * push enqueues up to n packets and refuses the rest when full (counted as
  * "full"; the caller keeps them, unchanged, and may retry). pull dequeues up
