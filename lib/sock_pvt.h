@@ -86,6 +86,12 @@ uint16_t sock_frag_mtu(const struct pk_node *n);
 int sock_frag_split(struct pk_node *n, struct rte_mbuf *m, uint16_t mtu,
 		    struct rte_mbuf **out, uint16_t max);
 
+/*
+ * Longest sleep of a caller waiting on a TCP socket: what its kernel socket
+ * does by itself (timers: retransmits, resets) is seen this late at worst.
+ */
+#define SOCK_TCP_SLICE_US 10000
+
 /* Most demux keys one socket installs. */
 #define SOCK_MAX_KEYS 2
 /* Datagrams one lazy run processes; the tail queue_local's size. */
