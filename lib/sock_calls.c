@@ -15,6 +15,8 @@ pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 
 	if (s == NULL)
 		return -EINVAL;
+	if (s->proto->connect == NULL)
+		return -EOPNOTSUPP;
 	rc = sock_addr_check(s, addr, len);
 	if (rc != 0)
 		return rc;
@@ -46,6 +48,8 @@ pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 {
 	if (s == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
+	if (s->proto->sendto == NULL)
+		return -EOPNOTSUPP;
 	if (addr != NULL) {
 		int rc = sock_addr_check(s, addr, addrlen);
 
@@ -68,6 +72,8 @@ pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	if (s == NULL || (buf == NULL && len > 0) ||
 	    (addr != NULL && addrlen == NULL))
 		return -EINVAL;
+	if (s->proto->recvfrom == NULL)
+		return -EOPNOTSUPP;
 	return s->proto->recvfrom(s, buf, len, flags, addr, addrlen);
 }
 
