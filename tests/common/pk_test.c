@@ -240,3 +240,12 @@ pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 	for (i = 0; i < n; i++)
 		pkts[i] = pk_test_udp4(mp, 64, 64, first + i);
 }
+
+struct pk_acct
+pk_test_owner_row(uint32_t owner, enum pk_acct_row row)
+{
+	struct pk_owner_stats st;
+
+	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
+	return st.row[row];
+}

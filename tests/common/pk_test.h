@@ -17,6 +17,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <pathkit/pk_owner.h>
+
 /* Exit code that makes meson count a test as skipped. */
 #define PK_TEST_SKIP 77
 /* Seconds the EAL cleanup may take before the test binary is ended. */
@@ -67,5 +69,9 @@ uint32_t pk_test_seq(const struct rte_mbuf *m);
 /* Allocate n test frames with seq = first..first+n-1. */
 void pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 		   uint32_t first);
+
+/* Row row of owner's statistics (pk_owner_stats_get()); asserts the
+ * owner has them. */
+struct pk_acct pk_test_owner_row(uint32_t owner, enum pk_acct_row row);
 
 #endif /* PK_TEST_H */

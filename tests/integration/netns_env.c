@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include "netns_env.h"
+#include "pk_test.h"
 
 char ne_ns_node[32], ne_ns_client[32];
 static pid_t servers[NE_MAX_SERVERS];
@@ -44,6 +45,23 @@ ne_sh(const char *fmt, ...)
 	va_end(ap);
 	rc = system(cmd);
 	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+void
+ne_require(const char *test_name, const char *tools)
+{
+	if (geteuid() != 0) {
+		printf("%s: needs root (network namespaces): skipped\n",
+		       test_name);
+		exit(PK_TEST_SKIP);
+	}
+	if (ne_sh("for t in %s; do command -v $t || exit 1; done >/dev/null",
+		  tools) != 0) {
+		printf("%s: needs %s (devtools/install-deps.sh): skipped\n",
+		       test_name, tools);
+		exit(PK_TEST_SKIP);
+	}
+	pk_test_require_cores(test_name, 2);
 }
 
 void

@@ -22,6 +22,13 @@
 /* The namespaces' names (set by ne_setup()). */
 extern char ne_ns_node[32], ne_ns_client[32];
 
+/*
+ * Exit with PK_TEST_SKIP and a message unless this process is root, each of
+ * tools (names separated by spaces) is installed and the machine has two
+ * cores (the node's worker and the main thread). Call first in main().
+ */
+void ne_require(const char *test_name, const char *tools);
+
 /* Run a shell command (printf format); its exit status, or -1. */
 int ne_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

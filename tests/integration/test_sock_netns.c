@@ -110,15 +110,6 @@ teardown(void **state)
 	return 0;
 }
 
-struct pk_acct
-row_of(uint32_t owner, enum pk_acct_row row)
-{
-	struct pk_owner_stats st;
-
-	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
-	return st.row[row];
-}
-
 /* Run one body, or two at once, in application threads. */
 void
 app(ne_body_t fn, void *arg)
@@ -244,18 +235,7 @@ main(void)
 	struct pk_port_conf pc = { 0 };
 	int rc;
 
-	if (geteuid() != 0) {
-		printf("test_sock_netns: needs root (network namespaces): "
-		       "skipped\n");
-		return PK_TEST_SKIP;
-	}
-	if (ne_sh("{ command -v ip && command -v ss && "
-		  "command -v socat; } >/dev/null") != 0) {
-		printf("test_sock_netns: needs ip, ss and socat "
-		       "(devtools/install-deps.sh): skipped\n");
-		return PK_TEST_SKIP;
-	}
-	pk_test_require_cores("test_sock_netns", 2);
+	ne_require("test_sock_netns", "ip ss socat");
 	if (ne_setup("pksk", CLIENT_MAC, addrs) != 0 ||
 	    ne_enter(ne_ns_client) != 0 || start_servers() != 0 ||
 	    ne_enter(ne_ns_node) != 0) {

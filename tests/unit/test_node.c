@@ -136,15 +136,6 @@ fragment(const struct rte_mbuf *d, uint16_t off, uint16_t len, bool mf)
 	return m;
 }
 
-static struct pk_acct
-row_of(uint32_t owner, enum pk_acct_row row)
-{
-	struct pk_owner_stats st;
-
-	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
-	return st.row[row];
-}
-
 static void
 test_node_conf_refused(void **state)
 {
@@ -220,8 +211,8 @@ test_node_ingress_counts_and_charges(void **state)
 			 rte_cpu_to_be_16(9), 0, 0);
 	assert_int_equal(pk_demux_flow_add(pk_node_demux(f->n), &key,
 					   pk_path_stage(f->p)), 0);
-	a0 = row_of(alice, PK_ACCT_UDP);
-	u0 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	a0 = pk_test_owner_row(alice, PK_ACCT_UDP);
+	u0 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
 	m[0] = udp_to(9);
 	m[1] = udp_to(9);
 	m[2] = udp_to(9);
@@ -243,8 +234,8 @@ test_node_ingress_counts_and_charges(void **state)
 	assert_int_equal(st.malformed, 1);
 	assert_int_equal(st.tx + st.tap_rx + st.egress, 0);
 	assert_int_equal(pk_stage_len(q), 1);
-	a1 = row_of(alice, PK_ACCT_UDP);
-	u1 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	a1 = pk_test_owner_row(alice, PK_ACCT_UDP);
+	u1 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
 	assert_int_equal(a1.pkts[PK_ACCT_DROPPED] - a0.pkts[PK_ACCT_DROPPED],
 			 2);
 	assert_int_equal(a1.bytes[PK_ACCT_DROPPED] -
