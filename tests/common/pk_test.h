@@ -19,6 +19,8 @@
 
 #include <pathkit/pk_owner.h>
 
+#include "pk_test_heap.h"
+
 /* Exit code that makes meson count a test as skipped. */
 #define PK_TEST_SKIP 77
 /* Seconds the EAL cleanup may take before the test binary is ended. */
