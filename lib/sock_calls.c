@@ -11,14 +11,9 @@
 int
 pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 {
-	int rc;
+	int rc = sock_addr_check(s, addr, len);
 
-	if (s == NULL)
-		return -EINVAL;
-	rc = sock_addr_check(s, addr, len);
-	if (rc != 0)
-		return rc;
-	return s->proto->connect(s, addr, len);
+	return rc != 0 ? rc : s->proto->connect(s, addr, len);
 }
 
 int
