@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <dirent.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <rte_string_fns.h>
 
@@ -248,4 +250,37 @@ pk_test_owner_row(uint32_t owner, enum pk_acct_row row)
 
 	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
 	return st.row[row];
+}
+
+int
+pk_test_tel_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char greeting[1024];
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    read(fd, greeting, sizeof(greeting)) <= 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+const char *
+pk_test_tel(int fd, const char *cmd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	assert_int_equal(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	n = read(fd, buf, size - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	print_message("%s -> %s\n", cmd, buf);
+	return buf;
 }

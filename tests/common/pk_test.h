@@ -72,6 +72,20 @@ uint32_t pk_test_seq(const struct rte_mbuf *m);
 void pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 		   uint32_t first);
 
+/*
+ * Connect to this process's DPDK telemetry socket (<runtime dir>/
+ * dpdk_telemetry.v2; the EAL needs "--telemetry") as dpdk-telemetry.py
+ * does, and read its greeting. Returns the socket, or -1.
+ */
+int pk_test_tel_connect(void);
+
+/*
+ * Send telemetry command cmd on socket fd and read the reply (JSON) into
+ * buf (size bytes, terminated); print both. Returns buf; asserts that the
+ * command goes and a reply comes.
+ */
+const char *pk_test_tel(int fd, const char *cmd, char *buf, size_t size);
+
 /* Row row of owner's statistics (pk_owner_stats_get()); asserts the
  * owner has them. */
 struct pk_acct pk_test_owner_row(uint32_t owner, enum pk_acct_row row);

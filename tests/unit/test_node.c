@@ -449,31 +449,18 @@ static int tel_sock = -1;
 static const char *
 tel(const char *cmd, char *buf, size_t size)
 {
-	ssize_t k;
-
-	assert_int_equal(write(tel_sock, cmd, strlen(cmd)),
-			 (ssize_t)strlen(cmd));
-	k = read(tel_sock, buf, size - 1);
-	assert_true(k > 0);
-	buf[k] = '\0';
-	return buf;
+	return pk_test_tel(tel_sock, cmd, buf, size);
 }
 
 static void
 test_node_telemetry(void **state)
 {
 	struct fx *f = *state;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct rte_mbuf *m = udp_to(4000);
 	char buf[4096];
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	tel_sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	tel_sock = pk_test_tel_connect();
 	assert_true(tel_sock >= 0);
-	assert_int_equal(connect(tel_sock, (struct sockaddr *)&sun,
-				 sizeof(sun)), 0);
-	assert_true(read(tel_sock, buf, sizeof(buf)) > 0); /* greeting */
 	inject(&m, 1);
 	assert_int_equal(pk_node_run(f->n), 1);
 	assert_string_equal(tel("/pathkit/nodes", buf, sizeof(buf)),
