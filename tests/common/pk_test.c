@@ -21,6 +21,8 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include <pathkit/pathkit.h>
+
 #include "pk_test.h"
 
 #define MAX_EAL_ARGS 64
@@ -250,6 +252,29 @@ pk_test_owner_row(uint32_t owner, enum pk_acct_row row)
 
 	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
 	return st.row[row];
+}
+
+struct pk_stage *
+pk_test_ring(const char *name, unsigned int size)
+{
+	struct pk_stage *q = pk_queue_ring_create(name, size, 0, 0,
+						  SOCKET_ID_ANY);
+
+	assert_non_null(q);
+	return q;
+}
+
+void
+pk_test_drain_free(struct pk_stage *q, unsigned int expect)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n = 0, k;
+
+	while ((k = pk_stage_pull(q, m, RTE_DIM(m))) != 0) {
+		rte_pktmbuf_free_bulk(m, k);
+		n += k;
+	}
+	assert_int_equal(n, expect);
 }
 
 int

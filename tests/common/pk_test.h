@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 
 #include <pathkit/pk_owner.h>
+#include <pathkit/pk_stage.h>
 
 #include "pk_test_heap.h"
 
@@ -71,6 +72,12 @@ uint32_t pk_test_seq(const struct rte_mbuf *m);
 /* Allocate n test frames with seq = first..first+n-1. */
 void pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 		   uint32_t first);
+
+/* A queue_ring stage (one pusher, one puller) of size slots; asserts. */
+struct pk_stage *pk_test_ring(const char *name, unsigned int size);
+
+/* Pull everything q holds and free it; assert that it was expect mbufs. */
+void pk_test_drain_free(struct pk_stage *q, unsigned int expect);
 
 /*
  * Connect to this process's DPDK telemetry socket (<runtime dir>/
