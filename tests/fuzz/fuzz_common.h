@@ -22,6 +22,9 @@
 
 #define FUZZ_POOL_SIZE 63
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static struct rte_mempool *fuzz_pool;
 
 /* Start the EAL (file prefix name) and make the pool (named name). */

@@ -45,9 +45,6 @@
 static const uint8_t self4[4] = { 10, 0, 0, 1 };
 static const uint8_t self6[16] = { 0xfd, [15] = 1 };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
