@@ -80,19 +80,18 @@ read -r a4 a6 <<<"$(reasm_oks | tr '\n' ' ')"
 [ "$a4" -gt "$r4" ] && [ "$a6" -gt "$r6" ] ||
 	fail "the replies were not fragments: ReasmOKs $r4 -> $a4, $r6 -> $a6"
 
-# TCP: 200 kB of random bytes through the echo come back whole
-head -c 200000 /dev/urandom >"$tmp/tcp.in"
-ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
-	"TCP4:10.88.0.1:8008,shut-down" <"$tmp/tcp.in" >"$tmp/tcp.out" \
-	2>"$tmp/tcp.err" || fail "tcp echo: $(cat "$tmp/tcp.err")"
-cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
-	fail "tcp echo: $(stat -c %s "$tmp/tcp.out") of 200000 bytes came back"
-head -c 100000 /dev/urandom >"$tmp/tcp6.in"
-ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
-	"TCP6:[fd88::1]:8008,shut-down" <"$tmp/tcp6.in" >"$tmp/tcp6.out" \
-	2>"$tmp/tcp.err" || fail "tcp echo over IPv6: $(cat "$tmp/tcp.err")"
-cmp -s "$tmp/tcp6.in" "$tmp/tcp6.out" ||
-	fail "tcp echo over IPv6: $(stat -c %s "$tmp/tcp6.out") of 100000 bytes came back"
+# tcp_echo DST BYTES WHAT: BYTES random bytes through the echo at DST
+# (socat's address) come back whole
+tcp_echo() {
+	head -c "$2" /dev/urandom >"$tmp/tcp.in"
+	ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - "$1,shut-down" \
+		<"$tmp/tcp.in" >"$tmp/tcp.out" 2>"$tmp/tcp.err" ||
+		fail "$3: $(cat "$tmp/tcp.err")"
+	cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
+		fail "$3: $(stat -c %s "$tmp/tcp.out") of $2 bytes came back"
+}
+tcp_echo "TCP4:10.88.0.1:8008" 200000 "tcp echo"
+tcp_echo "TCP6:[fd88::1]:8008" 100000 "tcp echo over IPv6"
 
 # hostile frames at the uplink: cut short, bad lengths and checksums, junk
 ip netns exec "$nsc" python3 - "$(ip -n "$nsc" -br link show eth0 |
