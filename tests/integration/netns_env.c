@@ -24,6 +24,8 @@
 
 #include <rte_lcore.h>
 
+#include <pathkit/pathkit.h>
+
 #include "netns_env.h"
 #include "pk_test.h"
 
@@ -137,6 +139,24 @@ ne_setup(const char *tag, const char *mac, const char *const *addrs)
 	ne_sh("ip netns exec %s ethtool -K up0 tx off >/dev/null 2>&1", n);
 	ne_sh("ip netns exec %s ethtool -K eth0 tx off >/dev/null 2>&1", c);
 	return 0;
+}
+
+unsigned int
+ne_eal_start(const char *test_name, unsigned int n, struct rte_mempool **pool,
+	     uint16_t *uplink)
+{
+	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
+	struct pk_port_conf pc = { 0 };
+
+	pk_test_eal_init(test_name, vdevs, NULL);
+	*pool = pk_test_pool(test_name, n);
+	pc.mp = *pool;
+	if (pk_port_lookup("net_af_packet0", uplink) != 0 ||
+	    pk_port_setup(*uplink, &pc) != 0) {
+		fprintf(stderr, "%s: cannot set the uplink up\n", test_name);
+		exit(1);
+	}
+	return rte_get_next_lcore(-1, 1, 0);
 }
 
 int

@@ -276,8 +276,6 @@ main(void)
 			test_kernel_sends_charged_to_the_key_owner, setup,
 			teardown),
 	};
-	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
-	struct pk_port_conf pc = { 0 };
 	int rc;
 
 	ne_require("test_node_netns", "ip ping");
@@ -286,15 +284,7 @@ main(void)
 			"up\n");
 		return 1;
 	}
-	pk_test_eal_init("test_node_netns", vdevs, NULL);
-	worker = rte_get_next_lcore(-1, 1, 0);
-	pool = pk_test_pool("node_netns", 4096);
-	pc.mp = pool;
-	if (pk_port_lookup("net_af_packet0", &uplink) != 0 ||
-	    pk_port_setup(uplink, &pc) != 0) {
-		fprintf(stderr, "test_node_netns: cannot set the uplink up\n");
-		return 1;
-	}
+	worker = ne_eal_start("test_node_netns", 4096, &pool, &uplink);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pk_port_close(uplink);
 	pk_test_eal_cleanup();

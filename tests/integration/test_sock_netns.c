@@ -231,8 +231,6 @@ main(void)
 	};
 	static const char *const addrs[] = { CLIENT_IP "/24",
 					     CLIENT_IP6 "/64", NULL };
-	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
-	struct pk_port_conf pc = { 0 };
 	int rc;
 
 	ne_require("test_sock_netns", "ip ss socat");
@@ -243,14 +241,10 @@ main(void)
 			"up\n");
 		return 1;
 	}
-	pk_test_eal_init("test_sock_netns", vdevs, NULL);
-	worker = rte_get_next_lcore(-1, 1, 0);
-	pool = pk_test_pool("sock_netns", 8192);
-	pc.mp = pool;
+	worker = ne_eal_start("test_sock_netns", 8192, &pool, &uplink);
 	alice = pk_owner_get("alice");
-	if (alice <= 0 || pk_port_lookup("net_af_packet0", &uplink) != 0 ||
-	    pk_port_setup(uplink, &pc) != 0) {
-		fprintf(stderr, "test_sock_netns: cannot set the uplink up\n");
+	if (alice <= 0) {
+		fprintf(stderr, "test_sock_netns: no owner alice\n");
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
