@@ -119,7 +119,7 @@ int
 sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
 		socklen_t len)
 {
-	if (a == NULL)
+	if (s == NULL || a == NULL)
 		return -EINVAL;
 	if (len < sizeof(sa_family_t) || a->sa_family != s->domain)
 		return -EAFNOSUPPORT;
@@ -237,13 +237,11 @@ int
 pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage a;
-	int rc;
+	int rc = sock_addr_check(s, addr, len);
 
-	if (s == NULL)
-		return -EINVAL;
-	if (s->type == PK_SOCK_RAW || s->type == PK_SOCK_ICMPERR)
+	if (rc == 0 &&
+	    (s->type == PK_SOCK_RAW || s->type == PK_SOCK_ICMPERR))
 		return -EOPNOTSUPP; /* they name a protocol: pk_sock_bind_raw */
-	rc = sock_addr_check(s, addr, len);
 	if (rc != 0)
 		return rc;
 	if (s->bound)
@@ -267,6 +265,18 @@ sock_autobind(struct pk_sock *s)
 	if (rc != 0)
 		return rc;
 	return sock_bind_port(s, &a);
+}
+
+int
+sock_self(struct pk_sock *s, struct sockaddr_storage *self)
+{
+	int rc = sock_autobind(s);
+
+	if (rc == 0)
+		rc = node_local_addr(s->node, s->domain, self);
+	if (rc == 0)
+		sock_port_set(self, sock_port_of((struct sockaddr *)&s->local));
+	return rc;
 }
 
 uint32_t

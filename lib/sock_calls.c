@@ -11,16 +11,12 @@
 int
 pk_sock_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 {
-	int rc;
+	int rc = sock_addr_check(s, addr, len);
 
-	if (s == NULL)
-		return -EINVAL;
-	if (s->proto->connect == NULL)
-		return -EOPNOTSUPP;
-	rc = sock_addr_check(s, addr, len);
 	if (rc != 0)
 		return rc;
-	return s->proto->connect(s, addr, len);
+	return s->proto->connect != NULL ? s->proto->connect(s, addr, len) :
+					   -EOPNOTSUPP;
 }
 
 int

@@ -180,6 +180,11 @@ int sock_bind_port(struct pk_sock *s, const struct sockaddr_storage *addr);
 /* Bind s to an ephemeral port on the node's address if it is unbound. */
 int sock_autobind(struct pk_sock *s);
 
+/* Where s sends from: the node's address of s's domain (not s->local,
+ * which may be a wildcard), s's port; s bound first if it is unbound (as
+ * sock_autobind()). 0 or its error. */
+int sock_self(struct pk_sock *s, struct sockaddr_storage *self);
+
 /* Give local's port (one s bound, as s->local was then) back to the map. */
 void sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local);
 
@@ -193,7 +198,8 @@ void sock_keys_del(struct pk_sock *s);
 void sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
 		 const struct sockaddr *remote, struct pk_flow_key *key);
 
-/* Check an address argument of s's domain: 0 or -EINVAL/-EAFNOSUPPORT. */
+/* Check an address argument of s's domain: 0 or -EINVAL (s or a NULL,
+ * len short)/-EAFNOSUPPORT. */
 int sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
 		    socklen_t len);
 

@@ -289,17 +289,9 @@ udp_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 	int rc;
 
 	RTE_SET_USED(len);
-	rc = sock_autobind(s);
-	if (rc == 0)
-		rc = node_local_addr(s->node, s->domain, &self);
+	rc = sock_self(s, &self);
 	if (rc != 0)
 		return rc;
-	if (s->domain == AF_INET6)
-		((struct sockaddr_in6 *)&self)->sin6_port =
-			((struct sockaddr_in6 *)&s->local)->sin6_port;
-	else
-		((struct sockaddr_in *)&self)->sin_port =
-			((struct sockaddr_in *)&s->local)->sin_port;
 	/* from now on only the peer's datagrams: an active key only */
 	sock_key_of(s, (const struct sockaddr *)&self, addr, &key);
 	sock_keys_del(s);
