@@ -4,8 +4,9 @@
 
 /*
  * The socket layer's insides, shared by its files; not installed.
- *   sock.c       open, bind, close, names, counters: what every socket does
- *   sock_calls.c the data calls: argument checks, then the protocol
+ *   sock.c       open, bind, close: what every socket does
+ *   sock_calls.c the data calls (argument checks, then the protocol), names,
+ *                timeout, counters
  *   sock_udp.c   the UDP path: lazy or eager receive; the lazy path every
  *                datagram socket shares (sock_lazy_*)
  *   sock_udp_tx.c  UDP sends
