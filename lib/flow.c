@@ -107,6 +107,8 @@ flow_l4(const struct flow_view *v, uint32_t o, uint32_t lim, bool inner,
 		if ((k->proto == IPPROTO_ICMP) != (k->family == PK_FLOW_IPV4))
 			break; /* ICMP of the other family: no ports */
 		r = flow_icmp(v, o, lim, inner, k, &sport, &dport, &quoted);
+		if (quoted) /* the key of an error, not of the flow itself */
+			k->pad = PK_FLOW_F_ICMP_ERR;
 		if (r != PK_FLOW_OK || quoted)
 			return r;
 		break;
@@ -338,7 +340,8 @@ pk_flow_key_format(const struct pk_flow_key *key, char *buf, size_t size)
 	}
 	inet_ntop(af, key->laddr, la, sizeof(la));
 	inet_ntop(af, key->raddr, ra, sizeof(ra));
-	return snprintf(buf, size, "%s%u/%u %s:%u <- %s:%u", pn, key->family,
+	return snprintf(buf, size, "%s%u/%u %s:%u <- %s:%u%s", pn, key->family,
 			key->proto, la, rte_be_to_cpu_16(key->lport), ra,
-			rte_be_to_cpu_16(key->rport));
+			rte_be_to_cpu_16(key->rport),
+			key->pad == PK_FLOW_F_ICMP_ERR ? " icmp-err" : "");
 }

@@ -29,3 +29,22 @@ pk_queue_wake(struct pk_stage *q)
 	if (pk_queue_can_wait(q))
 		q->ops->wake(q);
 }
+
+int
+pk_queue_wait_any(struct pk_stage *const *qs, unsigned int n,
+		  const uint32_t *cancel, uint32_t timeout_us)
+{
+	unsigned int i;
+
+	if (qs == NULL || n == 0 || n > PK_QUEUE_WAIT_ANY_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (qs[i] == NULL)
+			return -EINVAL;
+		/* one kind: its wait_any knows the layout of all of them */
+		if (qs[i]->ops->wait_any == NULL ||
+		    qs[i]->ops->wait_any != qs[0]->ops->wait_any)
+			return -ENOTSUP;
+	}
+	return qs[0]->ops->wait_any(qs, n, cancel, timeout_us);
+}

@@ -35,6 +35,10 @@ sock_proto_of(enum pk_sock_type type)
 		return &sock_udp_proto;
 	case PK_SOCK_TCP:
 		return &sock_tcp_proto;
+	case PK_SOCK_RAW:
+		return &sock_raw_proto;
+	case PK_SOCK_ICMPERR:
+		return &sock_icmperr_proto;
 	}
 	return NULL;
 }
@@ -62,6 +66,8 @@ sock_alloc(struct pk_node *n, uint32_t owner, int domain,
 	s->id = __atomic_fetch_add(&sock_seq, 1, __ATOMIC_RELAXED);
 	s->domain = domain;
 	s->type = type;
+	s->ipproto = type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	s->row = s->proto->row;
 	s->flags = flags;
 	s->timeout_us = UINT32_MAX;
 	s->last_lcore = LCORE_ID_ANY;
@@ -97,7 +103,8 @@ pk_sock_open(struct pk_node *n, uint32_t owner, int domain,
 		rte_errno = -rc;
 		return NULL;
 	}
-	pk_owner_count_socket(owner, s->proto->row, 1);
+	if (s->row != PK_ACCT_NONE)
+		pk_owner_count_socket(owner, s->row, 1);
 	return s;
 }
 
@@ -112,7 +119,7 @@ int
 sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
 		socklen_t len)
 {
-	if (a == NULL)
+	if (s == NULL || a == NULL)
 		return -EINVAL;
 	if (len < sizeof(sa_family_t) || a->sa_family != s->domain)
 		return -EAFNOSUPPORT;
@@ -143,7 +150,7 @@ void
 sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
 	    const struct sockaddr *remote, struct pk_flow_key *key)
 {
-	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	uint8_t proto = s->ipproto;
 
 	if (s->domain == AF_INET6) {
 		const struct sockaddr_in6 *l = (const void *)local;
@@ -197,11 +204,11 @@ sock_keys_del(struct pk_sock *s)
 }
 
 /* Bind in the port map, then install the passive key. */
-static int
-sock_bind_locked(struct pk_sock *s, const struct sockaddr_storage *addr)
+int
+sock_bind_port(struct pk_sock *s, const struct sockaddr_storage *addr)
 {
 	struct sockaddr_storage local = *addr;
-	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	uint8_t proto = s->ipproto;
 	uint16_t port = sock_port_of((const struct sockaddr *)addr);
 	struct pk_flow_key key;
 	int rc;
@@ -230,11 +237,11 @@ int
 pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage a;
-	int rc;
+	int rc = sock_addr_check(s, addr, len);
 
-	if (s == NULL)
-		return -EINVAL;
-	rc = sock_addr_check(s, addr, len);
+	if (rc == 0 &&
+	    (s->type == PK_SOCK_RAW || s->type == PK_SOCK_ICMPERR))
+		return -EOPNOTSUPP; /* they name a protocol: pk_sock_bind_raw */
 	if (rc != 0)
 		return rc;
 	if (s->bound)
@@ -243,7 +250,7 @@ pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 		return -EADDRNOTAVAIL;
 	memset(&a, 0, sizeof(a));
 	memcpy(&a, addr, sock_addr_len(s->domain));
-	return sock_bind_locked(s, &a);
+	return sock_bind_port(s, &a);
 }
 
 int
@@ -257,7 +264,19 @@ sock_autobind(struct pk_sock *s)
 	rc = node_local_addr(s->node, s->domain, &a);
 	if (rc != 0)
 		return rc;
-	return sock_bind_locked(s, &a);
+	return sock_bind_port(s, &a);
+}
+
+int
+sock_self(struct pk_sock *s, struct sockaddr_storage *self)
+{
+	int rc = sock_autobind(s);
+
+	if (rc == 0)
+		rc = node_local_addr(s->node, s->domain, self);
+	if (rc == 0)
+		sock_port_set(self, sock_port_of((struct sockaddr *)&s->local));
+	return rc;
 }
 
 uint32_t
@@ -292,7 +311,7 @@ sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
 void
 sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local)
 {
-	uint8_t proto = s->type == PK_SOCK_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	uint8_t proto = s->ipproto;
 
 	pthread_mutex_lock(&sock_lock);
 	pk_portmap_unbind(s->node->pm, proto, (const struct sockaddr *)local,
@@ -306,87 +325,11 @@ pk_sock_close(struct pk_sock *s)
 	if (s == NULL)
 		return 0;
 	sock_keys_del(s);
-	if (s->bound)
+	if (s->bound && !s->proto->port_shared)
 		sock_port_release(s, &s->local);
 	s->proto->fini(s);
-	pk_owner_count_socket(s->owner, s->proto->row, 0);
+	if (s->row != PK_ACCT_NONE)
+		pk_owner_count_socket(s->owner, s->row, 0);
 	rte_free(s);
 	return 0;
-}
-
-int
-pk_sock_set_timeout(struct pk_sock *s, uint32_t timeout_us)
-{
-	if (s == NULL)
-		return -EINVAL;
-	s->timeout_us = timeout_us;
-	return 0;
-}
-
-int
-pk_sock_name(const struct pk_sock *s, struct sockaddr_storage *local,
-	     struct sockaddr_storage *remote)
-{
-	if (s == NULL || (local == NULL && remote == NULL))
-		return -EINVAL;
-	if (local != NULL) {
-		if (!s->bound)
-			return -EINVAL;
-		*local = s->local;
-	}
-	if (remote != NULL) {
-		if (!s->connected)
-			return -ENOTCONN;
-		*remote = s->remote;
-	}
-	return 0;
-}
-
-/* The stage of s's path that does the protocol work: proc_udp, or the
- * TCP reinjection (the path's last stage either way). */
-static struct pk_stage *
-sock_work_stage(const struct pk_sock *s)
-{
-	unsigned int n = pk_path_nb_stages(s->path);
-	struct pk_stage *st = pk_path_stage_at(s->path, n - 1);
-
-	if (s->type == PK_SOCK_UDP) /* proc_udp comes before the out queue */
-		st = pk_path_stage_at(s->path, n - 2);
-	return st;
-}
-
-int
-pk_sock_stats_get(const struct pk_sock *s, struct pk_sock_stats *st)
-{
-	if (s == NULL || st == NULL)
-		return -EINVAL;
-	st->rx_pkts = __atomic_load_n(&s->st.rx_pkts, __ATOMIC_RELAXED);
-	st->rx_bytes = __atomic_load_n(&s->st.rx_bytes, __ATOMIC_RELAXED);
-	st->tx_pkts = __atomic_load_n(&s->st.tx_pkts, __ATOMIC_RELAXED);
-	st->tx_bytes = __atomic_load_n(&s->st.tx_bytes, __ATOMIC_RELAXED);
-	st->tx_dropped = __atomic_load_n(&s->st.tx_dropped, __ATOMIC_RELAXED);
-	st->rx_dropped = 0;
-	st->rx_processed = 0;
-	if (s->path != NULL) {
-		struct pk_stage_stats ps;
-		unsigned int r;
-
-		if (pk_stage_stats_get(pk_path_stage(s->path), &ps) == 0)
-			for (r = 0; r < PK_DROP_MAX; r++)
-				st->rx_dropped += ps.drops[r];
-		/* what it worked on: taken, or handed back by what follows */
-		if (pk_stage_stats_get(sock_work_stage(s), &ps) == 0) {
-			st->rx_processed = ps.in_pkts;
-			for (r = 0; r < PK_DROP_MAX; r++)
-				st->rx_processed += ps.refused[r];
-		}
-	}
-	return 0;
-}
-
-unsigned int
-pk_sock_last_lcore(const struct pk_sock *s)
-{
-	return s == NULL ? LCORE_ID_ANY :
-			   __atomic_load_n(&s->last_lcore, __ATOMIC_RELAXED);
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pk_sock_poll(): wait on many sockets. A socket is ready when its protocol
- * says so (sock_proto.ready). With nothing ready, the caller sleeps on one
- * socket's queue (pk_queue_wait(): a futex its pushes wake) when the set has
- * one socket that can be slept on, else in slices of POLL_SLICE_US, checking
- * every socket after each: a wake-up of a socket other than the one slept on
- * costs that slice at most.
+ * says so (sock_proto.ready). With nothing ready, the caller sleeps once on
+ * the queues where the sockets' packets arrive (pk_queue_wait_any(): one
+ * futex_waitv, which a push into any of them ends). A TCP socket's kernel
+ * side changes by the caller's reinjection, which arrives on that queue,
+ * and by the kernel's own timers: with a TCP socket in the set the sleep is
+ * cut to TCP slices. A set too big for one sleep (more than
+ * PK_QUEUE_WAIT_ANY_MAX queues) is checked every POLL_SLICE_US.
  */
 #include <errno.h>
 #include <poll.h>
@@ -50,29 +52,43 @@ poll_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* The one queue to sleep on, or NULL when the set needs slices. */
-static struct pk_stage *
-poll_sleep_queue(struct pk_sock_pollfd *fds, unsigned int n)
+/*
+ * The queues to sleep on into qs; returns how many, or 0 when the set needs
+ * slices (too many). *tcp tells whether a TCP socket is in the set.
+ */
+static unsigned int
+poll_sleep_queues(struct pk_sock_pollfd *fds, unsigned int n,
+		  struct pk_stage **qs, bool *tcp)
 {
-	struct pk_stage *q = NULL;
-	unsigned int i, socks = 0;
+	unsigned int i, k = 0;
 
+	*tcp = false;
 	for (i = 0; i < n; i++) {
-		if (fds[i].sock == NULL)
+		struct pk_sock *s = fds[i].sock;
+		struct pk_stage *q;
+
+		if (s == NULL)
 			continue;
-		socks++;
-		if (fds[i].events & POLLIN)
-			q = fds[i].sock->proto->wait_queue(fds[i].sock);
+		*tcp |= s->type == PK_SOCK_TCP;
+		/* UDP is always writable: only readers need its queue */
+		if (!(fds[i].events & POLLIN) && s->type != PK_SOCK_TCP)
+			continue;
+		q = s->proto->wait_queue(s);
+		if (q == NULL || !pk_queue_can_wait(q) ||
+		    k == PK_QUEUE_WAIT_ANY_MAX)
+			return 0;
+		qs[k++] = q;
 	}
-	return socks == 1 && q != NULL && pk_queue_can_wait(q) ? q : NULL;
+	return k;
 }
 
 int
 pk_sock_poll(struct pk_sock_pollfd *fds, unsigned int n, uint32_t timeout_us)
 {
-	struct pk_stage *q;
+	struct pk_stage *qs[PK_QUEUE_WAIT_ANY_MAX];
 	uint64_t end, now;
-	unsigned int spin;
+	unsigned int spin, k;
+	bool tcp;
 	int ready;
 
 	if (fds == NULL && n > 0)
@@ -83,20 +99,19 @@ pk_sock_poll(struct pk_sock_pollfd *fds, unsigned int n, uint32_t timeout_us)
 			return ready;
 		rte_pause();
 	}
-	q = poll_sleep_queue(fds, n);
+	k = poll_sleep_queues(fds, n, qs, &tcp);
 	end = timeout_us == UINT32_MAX ? UINT64_MAX :
 					 poll_now_us() + timeout_us;
 	for (;;) {
-		uint32_t slice = q != NULL ? 1000000 : POLL_SLICE_US;
+		uint32_t slice = k == 0 ? POLL_SLICE_US :
+				 tcp ? SOCK_TCP_SLICE_US : 1000000;
 
 		now = poll_now_us();
 		if (now >= end)
 			return 0;
 		if (end - now < slice)
 			slice = end - now;
-		if (q != NULL) {
-			pk_queue_wait(q, NULL, slice);
-		} else {
+		if (k == 0 || pk_queue_wait_any(qs, k, NULL, slice) == -ENOTSUP) {
 			struct timespec ts = { 0, (long)slice * 1000 };
 
 			nanosleep(&ts, NULL);

@@ -4,14 +4,18 @@
 
 /*
  * The socket layer's insides, shared by its files; not installed.
- *   sock.c       open, bind, close, names, counters: what every socket does
- *   sock_calls.c the data calls: argument checks, then the protocol
- *   sock_udp.c   the UDP path: lazy or eager receive
+ *   sock.c       open, bind, close: what every socket does
+ *   sock_calls.c the data calls (argument checks, then the protocol), names,
+ *                timeout, counters
+ *   sock_udp.c   the UDP path: lazy or eager receive; the lazy path every
+ *                datagram socket shares (sock_lazy_*)
  *   sock_udp_tx.c  UDP sends
  *   sock_frag.c  sends bigger than the uplink's MTU: IP fragments
  *   sock_tcp.c   the TCP path: a kernel socket, segments reinjected via TAP
  *                (sock_tcp_conn.c: listen, accept, connect)
  *   sock_poll.c  waiting on many sockets
+ *   sock_raw.c   raw and ICMP-error sockets: bind, receive
+ *                (sock_raw_tx.c: checked sends)
  */
 
 #include <pthread.h>
@@ -23,6 +27,7 @@
 
 #include <pathkit/pk_flow.h>
 #include <pathkit/pk_owner.h>
+#include <pathkit/pk_raw.h>
 #include <pathkit/pk_sock.h>
 
 #include "node_pvt.h"
@@ -33,7 +38,12 @@ struct pk_thread;
 
 /* What a protocol does; sock.c does the rest. NULL: -EOPNOTSUPP. */
 struct sock_proto {
+	/* the row its sockets count in; PK_ACCT_NONE: known at bind, which
+	 * sets pk_sock.row and counts the open (raw sockets) */
 	enum pk_acct_row row;
+	/* its bind holds no port in the map: another socket consumes the
+	 * port (ICMP-error sockets), close releases none */
+	bool port_shared;
 	/* build the socket's path (s->path, s->target) */
 	int (*init)(struct pk_sock *s);
 	int (*connect)(struct pk_sock *s, const struct sockaddr *a,
@@ -59,6 +69,34 @@ struct sock_proto {
 
 extern const struct sock_proto sock_udp_proto;
 extern const struct sock_proto sock_tcp_proto;
+extern const struct sock_proto sock_raw_proto;
+extern const struct sock_proto sock_icmperr_proto;
+
+/*
+ * sock_udp.c: the lazy receive path of datagram sockets:
+ *   demux -> in (queue_ring) -> entry thread -> work -> out (queue_local)
+ * charged to acct. Takes work (destroyed on failure); 0 or -errno, with
+ * s->path, target, inq, thr, outq set on success and NULL on failure.
+ */
+int sock_lazy_path(struct pk_sock *s, struct pk_stage *work,
+		   enum pk_acct_row acct);
+/* Wait up to wait_us for a datagram in s->outq (running the path in the
+ * caller's thread): 0 or -EAGAIN. */
+int sock_lazy_wait(struct pk_sock *s, uint32_t wait_us);
+/* A lazy socket's sock_proto.ready and .wait_queue. */
+short sock_lazy_ready(struct pk_sock *s, short events);
+struct pk_stage *sock_lazy_wait_queue(struct pk_sock *s);
+
+/* sock_raw_tx.c: sock_raw_proto's sendto. */
+ssize_t sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len,
+			int flags, const struct sockaddr *a, socklen_t alen);
+
+/* A raw or ICMP-error socket's own state (pk_sock.proto_priv). */
+struct sock_raw {
+	struct pk_raw_policy pol;  /* set by bind (raw sockets) */
+	uint64_t refused[PK_RAW_VERDICT_MAX]; /* sends, by verdict; one
+						 writer, any reader */
+};
 
 /* sock_udp_tx.c: sock_udp_proto's sendto and send_burst. */
 ssize_t sock_udp_sendto(struct pk_sock *s, const void *buf, size_t len,
@@ -86,6 +124,12 @@ uint16_t sock_frag_mtu(const struct pk_node *n);
 int sock_frag_split(struct pk_node *n, struct rte_mbuf *m, uint16_t mtu,
 		    struct rte_mbuf **out, uint16_t max);
 
+/*
+ * Longest sleep of a caller waiting on a TCP socket: what its kernel socket
+ * does by itself (timers: retransmits, resets) is seen this late at worst.
+ */
+#define SOCK_TCP_SLICE_US 10000
+
 /* Most demux keys one socket installs. */
 #define SOCK_MAX_KEYS 2
 /* Datagrams one lazy run processes; the tail queue_local's size. */
@@ -98,6 +142,9 @@ struct pk_sock {
 	uint32_t id;
 	int domain;                  /* AF_INET, AF_INET6 */
 	enum pk_sock_type type;
+	uint8_t ipproto;             /* IPPROTO_UDP/TCP: of its port (raw
+					sockets: set by bind) */
+	enum pk_acct_row row;        /* counted in (PK_ACCT_NONE: not yet) */
 	uint32_t flags;              /* enum pk_sock_flag */
 	uint32_t timeout_us;         /* UINT32_MAX: forever */
 	bool bound, connected;
@@ -127,8 +174,17 @@ struct pk_sock {
  * ports (node_kport.c) take it as well. */
 extern pthread_mutex_t sock_lock;
 
+/* Bind s to addr (port 0: ephemeral) in the port map as s->ipproto and
+ * install its passive key. 0 or pk_sock_bind()'s errors. */
+int sock_bind_port(struct pk_sock *s, const struct sockaddr_storage *addr);
+
 /* Bind s to an ephemeral port on the node's address if it is unbound. */
 int sock_autobind(struct pk_sock *s);
+
+/* Where s sends from: the node's address of s's domain (not s->local,
+ * which may be a wildcard), s's port; s bound first if it is unbound (as
+ * sock_autobind()). 0 or its error. */
+int sock_self(struct pk_sock *s, struct sockaddr_storage *self);
 
 /* Give local's port (one s bound, as s->local was then) back to the map. */
 void sock_port_release(struct pk_sock *s, const struct sockaddr_storage *local);
@@ -143,7 +199,8 @@ void sock_keys_del(struct pk_sock *s);
 void sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
 		 const struct sockaddr *remote, struct pk_flow_key *key);
 
-/* Check an address argument of s's domain: 0 or -EINVAL/-EAFNOSUPPORT. */
+/* Check an address argument of s's domain: 0 or -EINVAL (s or a NULL,
+ * len short)/-EAFNOSUPPORT. */
 int sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,
 		    socklen_t len);
 

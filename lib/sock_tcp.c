@@ -10,7 +10,7 @@
  * blocking. A segment reaches
  * the kernel socket only through that reinjection (TAP writes are handled
  * before the write returns), so a caller waiting for data or for send room
- * sleeps on its input queue; a slice of TCP_SLICE_US bounds the sleep for
+ * sleeps on its input queue; a slice of SOCK_TCP_SLICE_US bounds the sleep for
  * what the kernel's timers do by themselves (retransmits, resets).
  * What the kernel sends leaves through the TAP and the egress shim, which
  * charges it to the owner whose key the flow matches.
@@ -32,7 +32,6 @@
 
 #include "sock_tcp_pvt.h"
 
-#define TCP_SLICE_US 10000
 /* TAP TX queue the sockets reinject on (queue 0 is the node's). */
 #define TCP_REINJECT_QUEUE 1
 
@@ -147,7 +146,7 @@ sock_tcp_retry(struct pk_sock *s, uint32_t wait_us,
 
 	for (;;) {
 		uint64_t now;
-		uint32_t slice = TCP_SLICE_US;
+		uint32_t slice = SOCK_TCP_SLICE_US;
 
 		tcp_reinject(s);
 		rc = op(s, arg);

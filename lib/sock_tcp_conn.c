@@ -231,19 +231,11 @@ tcp_connect_start(struct pk_sock *s, const struct sockaddr *addr)
 	struct pk_flow_key key;
 	int rc;
 
-	rc = sock_autobind(s);
-	if (rc == 0)
-		rc = node_local_addr(s->node, s->domain, &self);
-	if (rc != 0)
-		return rc;
 	/* from the node's address (s may be bound to a wildcard, which
 	 * s->local keeps: that is what the map bound), s's port */
-	if (s->domain == AF_INET6)
-		((struct sockaddr_in6 *)&self)->sin6_port =
-			((struct sockaddr_in6 *)&s->local)->sin6_port;
-	else
-		((struct sockaddr_in *)&self)->sin_port =
-			((struct sockaddr_in *)&s->local)->sin_port;
+	rc = sock_self(s, &self);
+	if (rc != 0)
+		return rc;
 	rc = tcp_kernel_bind(s, &self);
 	if (rc != 0)
 		return rc;

@@ -44,6 +44,64 @@ udp_stage(struct pk_sock *s, const char *part, const char *kind,
 	return pk_stage_create(kind, name, args, SOCKET_ID_ANY);
 }
 
+int
+sock_lazy_path(struct pk_sock *s, struct pk_stage *work,
+	       enum pk_acct_row acct)
+{
+	struct pk_path_conf conf = {
+		.owner = s->owner,
+		.tail = PK_PATH_TAIL_DROP,
+		.flags = PK_STAGE_F_BYTES,
+		.socket_id = SOCKET_ID_ANY,
+		.acct = acct,
+	};
+	struct pk_thread_conf tc = {
+		.burst = SOCK_BURST, .budget = SOCK_BURST,
+		.flags = PK_THREAD_F_NONBLOCK, .socket_id = SOCKET_ID_ANY,
+	};
+	struct pk_stage *st[4] = { NULL };
+	char name[PK_STAGE_NAMESIZE], qname[PK_STAGE_NAMESIZE];
+	unsigned int n = 0, i;
+	int rc = -ENOMEM;
+
+	sock_stage_name(s, "path", name, sizeof(name));
+	conf.name = name;
+	tc.name = qname;
+	sock_stage_name(s, "in", qname, sizeof(qname));
+	st[n++] = s->inq = pk_queue_ring_create(qname, s->node->socket_queue,
+						0, 0, SOCKET_ID_ANY);
+	sock_stage_name(s, "thr", qname, sizeof(qname));
+	s->thr = pk_thread_entry_create(&tc);
+	st[n++] = s->thr != NULL ? pk_thread_stage(s->thr) : NULL;
+	st[n++] = work;
+	sock_stage_name(s, "out", qname, sizeof(qname));
+	st[n++] = s->outq = pk_queue_local_create(qname, SOCK_BURST, 0,
+						 SOCKET_ID_ANY);
+	for (i = 0; i < n; i++)
+		if (st[i] == NULL)
+			goto fail;
+	s->path = pk_path_create(&conf, st, n);
+	if (s->path == NULL) {
+		rc = -rte_errno;
+		goto fail;
+	}
+	s->target = pk_path_stage(s->path);
+	rc = pk_thread_start(s->thr);
+	if (rc != 0) {
+		pk_path_destroy(s->path);
+		goto undo;
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		pk_stage_destroy(st[i]);
+undo:
+	s->path = NULL;
+	s->target = s->inq = s->outq = NULL;
+	s->thr = NULL;
+	return rc;
+}
+
 static int
 udp_init(struct pk_sock *s)
 {
@@ -54,56 +112,31 @@ udp_init(struct pk_sock *s)
 		.socket_id = SOCKET_ID_ANY,
 		.acct = PK_ACCT_UDP,
 	};
-	struct pk_stage *st[4] = { NULL };
+	struct pk_stage *st[2] = { NULL };
 	char name[PK_STAGE_NAMESIZE], qname[PK_STAGE_NAMESIZE];
 	unsigned int n = 0, i;
-	int rc = -ENOMEM;
 
+	if (udp_lazy(s))
+		return sock_lazy_path(s, udp_stage(s, "udp", "proc_udp", NULL),
+				      PK_ACCT_UDP);
 	sock_stage_name(s, "path", name, sizeof(name));
 	conf.name = name;
-	if (udp_lazy(s)) {
-		struct pk_thread_conf tc = {
-			.name = qname, .burst = SOCK_BURST, .budget = SOCK_BURST,
-			.flags = PK_THREAD_F_NONBLOCK, .socket_id = SOCKET_ID_ANY,
-		};
-
-		sock_stage_name(s, "in", qname, sizeof(qname));
-		st[n++] = s->inq = pk_queue_ring_create(qname,
-			s->node->socket_queue, 0, 0, SOCKET_ID_ANY);
-		sock_stage_name(s, "thr", qname, sizeof(qname));
-		s->thr = pk_thread_entry_create(&tc);
-		st[n++] = s->thr != NULL ? pk_thread_stage(s->thr) : NULL;
-		st[n++] = udp_stage(s, "udp", "proc_udp", NULL);
-		sock_stage_name(s, "out", qname, sizeof(qname));
-		st[n++] = s->outq = pk_queue_local_create(qname, SOCK_BURST, 0,
-							 SOCKET_ID_ANY);
-	} else {
-		st[n++] = udp_stage(s, "udp", "proc_udp", NULL);
-		sock_stage_name(s, "out", qname, sizeof(qname));
-		st[n++] = s->outq = pk_queue_ring_create(qname,
-			s->node->socket_queue, 0, 0, SOCKET_ID_ANY);
-	}
+	st[n++] = udp_stage(s, "udp", "proc_udp", NULL);
+	sock_stage_name(s, "out", qname, sizeof(qname));
+	st[n++] = s->outq = pk_queue_ring_create(qname, s->node->socket_queue,
+						 0, 0, SOCKET_ID_ANY);
 	for (i = 0; i < n; i++)
 		if (st[i] == NULL)
 			goto fail;
 	s->path = pk_path_create(&conf, st, n);
-	if (s->path == NULL) {
-		rc = -rte_errno;
+	if (s->path == NULL)
 		goto fail;
-	}
 	s->target = pk_path_stage(s->path);
-	if (s->thr != NULL) {
-		rc = pk_thread_start(s->thr);
-		if (rc != 0) {
-			pk_path_destroy(s->path);
-			return rc;
-		}
-	}
 	return 0;
 fail:
 	for (i = 0; i < n; i++)
 		pk_stage_destroy(st[i]);
-	return rc;
+	return s->path == NULL && rte_errno != 0 ? -rte_errno : -ENOMEM;
 }
 
 static void
@@ -116,7 +149,7 @@ udp_fini(struct pk_sock *s)
 
 /* Datagrams ready in out, running the lazy path once if it is empty. */
 static unsigned int
-udp_fill(struct pk_sock *s)
+sock_lazy_fill(struct pk_sock *s)
 {
 	unsigned int k = pk_stage_len(s->outq);
 
@@ -141,13 +174,13 @@ udp_now_us(void)
  * Wait until a datagram is ready: 0, or -EAGAIN when wait_us passes. The
  * reader sleeps on the queue where datagrams arrive (lazy: in; eager: out).
  */
-static int
-udp_wait(struct pk_sock *s, uint32_t wait_us)
+int
+sock_lazy_wait(struct pk_sock *s, uint32_t wait_us)
 {
 	uint64_t end = 0, now;
 	struct pk_stage *q = udp_lazy(s) ? s->inq : s->outq;
 
-	if (udp_fill(s) > 0)
+	if (sock_lazy_fill(s) > 0)
 		return 0;
 	if (wait_us == 0)
 		return -EAGAIN;
@@ -164,7 +197,7 @@ udp_wait(struct pk_sock *s, uint32_t wait_us)
 				slice = end - now;
 		}
 		pk_queue_wait(q, NULL, slice);
-		if (udp_fill(s) > 0)
+		if (sock_lazy_fill(s) > 0)
 			return 0;
 	}
 }
@@ -206,7 +239,7 @@ udp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 {
 	struct sockaddr_storage from;
 	struct rte_mbuf *m;
-	int rc = udp_wait(s, sock_wait_us(s, flags));
+	int rc = sock_lazy_wait(s, sock_wait_us(s, flags));
 	int copied;
 
 	if (rc != 0)
@@ -232,7 +265,7 @@ static int
 udp_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	       int flags)
 {
-	int rc = udp_wait(s, sock_wait_us(s, flags));
+	int rc = sock_lazy_wait(s, sock_wait_us(s, flags));
 	struct sockaddr_storage from;
 	uint16_t k;
 
@@ -256,17 +289,9 @@ udp_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 	int rc;
 
 	RTE_SET_USED(len);
-	rc = sock_autobind(s);
-	if (rc == 0)
-		rc = node_local_addr(s->node, s->domain, &self);
+	rc = sock_self(s, &self);
 	if (rc != 0)
 		return rc;
-	if (s->domain == AF_INET6)
-		((struct sockaddr_in6 *)&self)->sin6_port =
-			((struct sockaddr_in6 *)&s->local)->sin6_port;
-	else
-		((struct sockaddr_in *)&self)->sin_port =
-			((struct sockaddr_in *)&s->local)->sin_port;
 	/* from now on only the peer's datagrams: an active key only */
 	sock_key_of(s, (const struct sockaddr *)&self, addr, &key);
 	sock_keys_del(s);
@@ -279,8 +304,8 @@ udp_connect(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
-static short
-udp_ready(struct pk_sock *s, short events)
+short
+sock_lazy_ready(struct pk_sock *s, short events)
 {
 	short r = events & POLLOUT;
 
@@ -291,8 +316,8 @@ udp_ready(struct pk_sock *s, short events)
 	return r;
 }
 
-static struct pk_stage *
-udp_wait_queue(struct pk_sock *s)
+struct pk_stage *
+sock_lazy_wait_queue(struct pk_sock *s)
 {
 	return udp_lazy(s) ? s->inq : s->outq;
 }
@@ -305,7 +330,7 @@ const struct sock_proto sock_udp_proto = {
 	.recvfrom = udp_recvfrom,
 	.recv_burst = udp_recv_burst,
 	.send_burst = sock_udp_send_burst,
-	.ready = udp_ready,
-	.wait_queue = udp_wait_queue,
+	.ready = sock_lazy_ready,
+	.wait_queue = sock_lazy_wait_queue,
 	.fini = udp_fini,
 };

@@ -50,7 +50,8 @@ udp_tx_conf(struct pk_sock *s, const struct sockaddr_storage *dst,
 	struct sockaddr_storage self;
 	int rc;
 
-	rc = sock_autobind(s);
+	/* a wildcard bind sends from the node's address */
+	rc = sock_self(s, &self);
 	if (rc != 0)
 		return rc;
 	memset(tx, 0, sizeof(*tx));
@@ -59,17 +60,6 @@ udp_tx_conf(struct pk_sock *s, const struct sockaddr_storage *dst,
 	if (rc != 0)
 		return rc;
 	rte_ether_addr_copy(&s->node->mac, &tx->src_mac);
-	/* a wildcard bind sends from the node's address */
-	rc = node_local_addr(s->node, s->domain, &self);
-	if (rc != 0)
-		return rc;
-	if (s->domain == AF_INET6) {
-		((struct sockaddr_in6 *)&self)->sin6_port =
-			((struct sockaddr_in6 *)&s->local)->sin6_port;
-	} else {
-		((struct sockaddr_in *)&self)->sin_port =
-			((struct sockaddr_in *)&s->local)->sin_port;
-	}
 	tx->local = self;
 	tx->remote = *dst;
 	tx->offload = s->node->tx_offload;

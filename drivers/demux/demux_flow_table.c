@@ -157,7 +157,8 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 	int32_t pos;
 	int rc, slot;
 
-	if (d == NULL || key == NULL || target == NULL || key->pad != 0 ||
+	if (d == NULL || key == NULL || target == NULL ||
+	    (key->pad != 0 && key->pad != PK_FLOW_F_ICMP_ERR) ||
 	    (key->family != PK_FLOW_IPV4 && key->family != PK_FLOW_IPV6))
 		return -EINVAL;
 	need_caps = s->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH);

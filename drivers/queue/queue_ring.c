@@ -192,6 +192,64 @@ queue_ring_wait(struct pk_stage *s, const uint32_t *cancel,
 	return rc;
 }
 
+/*
+ * The same protocol over a set: register on every queue, one fence, look
+ * at every queue, then one futex_waitv(2) on all their words. Without
+ * futex_waitv (ENOSYS) the sleep is a 1 ms nap: a set still works, slower.
+ */
+static int
+queue_ring_wait_any(struct pk_stage *const *qs, unsigned int n,
+		    const uint32_t *cancel, uint32_t timeout_us)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct futex_waitv w[PK_QUEUE_WAIT_ANY_MAX];
+	struct timespec end;
+	unsigned int i, ready = 0;
+	int rc = 0;
+
+	pthread_once(&once, queue_ring_membarrier_init);
+	if (!queue_ring_membarrier_ok && timeout_us > 1000)
+		timeout_us = 1000;
+	for (i = 0; i < n; i++) {
+		struct queue_ring *q = (struct queue_ring *)qs[i];
+
+		w[i] = (struct futex_waitv){
+			.val = __atomic_load_n(&q->wake_seq, __ATOMIC_ACQUIRE),
+			.uaddr = (uintptr_t)&q->wake_seq,
+			.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
+		};
+		__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
+	}
+	queue_ring_heavy_fence();
+	for (i = 0; i < n; i++)
+		ready += rte_ring_count(((struct queue_ring *)qs[i])->r) > 0;
+	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+		rc = -ECANCELED;
+	else if (ready == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout_us / 1000000;
+		end.tv_nsec += (long)(timeout_us % 1000000) * 1000;
+		if (end.tv_nsec >= 1000000000) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000;
+		}
+		if (syscall(SYS_futex_waitv, w, n, 0, &end,
+			    CLOCK_MONOTONIC) < 0) {
+			if (errno == ETIMEDOUT)
+				rc = -ETIMEDOUT;
+			else if (errno == ENOSYS)
+				usleep(RTE_MIN(timeout_us, 1000u));
+		}
+		if (cancel != NULL &&
+		    __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
+			rc = -ECANCELED;
+	}
+	for (i = 0; i < n; i++)
+		__atomic_fetch_sub(&((struct queue_ring *)qs[i])->waiters, 1,
+				   __ATOMIC_RELEASE);
+	return rc;
+}
+
 static void
 queue_ring_wake(struct pk_stage *s)
 {
@@ -207,6 +265,7 @@ queue_ring_wake(struct pk_stage *s)
 		.len = queue_ring_len,                                         \
 		.wait = queue_ring_wait,                                       \
 		.wake = queue_ring_wake,                                       \
+		.wait_any = queue_ring_wait_any,                               \
 		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | (mt),          \
 	}
 

@@ -13,6 +13,8 @@
 
 #include <pathkit/pathkit.h>
 
+#include "pk_example.h"
+
 /* Connections one TCP echo serves at once. */
 #define ECHO_MAX_CONN 64
 /* Sockets of one echo service: IPv4, and IPv6 when the node has it. */
@@ -40,5 +42,38 @@ int echo_start(struct echo *e);
 /* Wait for e's thread (its quit flag set), if started, and close its
  * sockets. */
 void echo_stop(struct echo *e);
+
+#define MAX_ECHO 32
+#define MAX_RESV 64
+#define MAX_KPORT 32
+#define NS 1000000000ull
+
+/* pk-silk's options (options.c reads them, main.c uses them). */
+struct silk_opts {
+	struct in_addr addr4;
+	uint8_t plen4;
+	struct in6_addr addr6;
+	uint8_t plen6;
+	const char *resv[MAX_RESV];
+	unsigned int nb_resv;
+	struct echo echo[MAX_ECHO];
+	unsigned int nb_echo;
+	const char *kport[MAX_KPORT]; /* --kernel-port values, checked */
+	unsigned int nb_kport;
+	bool drop;
+	uint64_t period;   /* ns, 0: no periodic statistics */
+	uint64_t duration; /* ns, 0: until SIGINT */
+	uint64_t mbuf_size; /* data room of the pool's mbufs */
+};
+extern struct silk_opts opt;
+
+/* Set when the echo threads must stop. */
+extern volatile int quit_flag;
+
+/* The options' table and handlers, for pk_example_options(). */
+extern const struct pk_example_app silk_app;
+
+/* OWNER:tcp|udp:PORT of --kernel-port into its parts: 0 or -1. */
+int parse_kport(const char *s, char *owner, uint8_t *proto, uint16_t *port);
 
 #endif /* PK_SILK_EXAMPLE_H */

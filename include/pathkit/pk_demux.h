@@ -12,7 +12,12 @@
  * is looked up in that order, like a kernel's established-then-listening
  * socket lookup. Non-first fragments carry no ports: they are counted as
  * "fragment" and go to the miss stage (put a proc_reassembly stage in front
- * to have them reach their path whole).
+ * to have them reach their path whole). ICMP errors have the key of the
+ * packet they quote, marked PK_FLOW_F_ICMP_ERR (pk_flow.h): they are looked
+ * up the same way, and match only keys installed with the mark (an
+ * ICMP-error socket's); unclaimed, they miss like any packet and go to the
+ * miss stage (a node's kernel side, which knows its own TCP sockets). The
+ * lookup is the same for every packet: the mark costs no test per packet.
  *
  * Ownership: as pk_stage.h. push groups the burst by target (packets of one
  * target keep their order) and hands each group to its target as one burst.
@@ -102,7 +107,7 @@ struct pk_stage *pk_demux_flow_create(const struct pk_demux_conf *conf);
 /**
  * Install a key. Control thread; safe while other threads push.
  * @param d a demux_flow stage
- * @param key the key (pk_flow.h); its pad must be zero
+ * @param key the key (pk_flow.h); its pad must be zero or PK_FLOW_F_ICMP_ERR
  * @param target where its packets go; must take pushes (and concurrent
  *   pushes if d was made with PK_DEMUX_F_MT)
  * @return 0, -EINVAL (not a demux, NULL or bad key, bad target),

@@ -21,8 +21,12 @@
  * (remote port of an incoming request, local port of an incoming reply).
  * ICMP errors (unreachable, packet too big, time exceeded, parameter problem,
  * source quench, redirect) give the key of the packet they quote, turned
- * round: the quoted packet was sent from here, so its source is local and an
- * ICMP port-unreachable finds the socket that sent the original.
+ * round: the quoted packet was sent from here, so its source is local, and
+ * marked with PK_FLOW_F_ICMP_ERR in its pad field. The mark keeps errors
+ * apart from the traffic of the flow they are about: a demux finds them only
+ * under a key that carries the mark too (an ICMP-error socket's, pk_sock.h),
+ * never under the flow's own key; helpers below keep the mark as they turn a
+ * key passive or wildcard.
  *
  * The mbuf's packet type is used when the PMD set it: an untagged Ethernet
  * frame classified as IPv4 or IPv6 skips the link-layer walk. The
@@ -65,10 +69,17 @@ struct pk_flow_key {
 	uint8_t proto;       /**< IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, ... */
 	rte_be16_t lport;    /**< local port (ICMP: echo identifier, or 0) */
 	rte_be16_t rport;    /**< remote port; 0 in a passive key */
-	uint16_t pad;        /**< always 0 */
+	uint16_t pad;        /**< 0, or PK_FLOW_F_ICMP_ERR on the key of an
+				  ICMP error (nothing else) */
 	uint8_t laddr[16];   /**< local address; 0 in a wildcard key */
 	uint8_t raddr[16];   /**< remote address; 0 in a passive key */
 } __rte_aligned(8);
+
+/**
+ * Mark in pk_flow_key.pad: the key is that of an ICMP or ICMPv6 error (the
+ * quoted packet's key, turned round), not of the quoted flow itself.
+ */
+#define PK_FLOW_F_ICMP_ERR 0x0080
 
 /** What pk_flow_parse() found. */
 enum pk_flow_result {
@@ -81,7 +92,8 @@ enum pk_flow_result {
 /**
  * Parse a packet's headers into its flow key.
  * @param m the packet (Ethernet first); only read
- * @param key filled in on PK_FLOW_OK and PK_FLOW_FRAGMENT (zeroed first)
+ * @param key filled in on PK_FLOW_OK and PK_FLOW_FRAGMENT (zeroed first);
+ *   pad is PK_FLOW_F_ICMP_ERR for an ICMP error, 0 otherwise
  * @return enum pk_flow_result
  */
 enum pk_flow_result pk_flow_parse(const struct rte_mbuf *m,
@@ -145,7 +157,8 @@ pk_flow_key_wildcard(struct pk_flow_key *key)
 }
 
 /**
- * Print a key as "udp4 10.0.0.2:9 <- 10.0.0.1:1024" (for logs and tests).
+ * Print a key as "udp4 10.0.0.2:9 <- 10.0.0.1:1024" (for logs and tests),
+ * followed by " icmp-err" for a key marked PK_FLOW_F_ICMP_ERR.
  * @param key the key
  * @param buf where to write, NUL-terminated
  * @param size its size

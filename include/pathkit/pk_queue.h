@@ -110,6 +110,26 @@ struct pk_stage *pk_mailbox_create(const char *name, unsigned int size,
 int pk_queue_wait(struct pk_stage *q, const uint32_t *cancel,
 		  uint32_t timeout_us);
 
+/** Most queues one pk_queue_wait_any() sleeps on (the kernel's futex_waitv). */
+#define PK_QUEUE_WAIT_ANY_MAX 128
+
+/**
+ * Sleep until one of several queues holds packets, one of them is woken,
+ * *cancel becomes non-zero, or timeout_us passes: pk_queue_wait() over a
+ * set, for a thread that reads many queues (a poll over sockets). One
+ * sleep in the kernel (futex_waitv(2)); a push into any of them wakes it.
+ * On a kernel without futex_waitv it sleeps at most 1 ms per call.
+ * @param qs the queues, all of one kind that can be slept on
+ * @param n how many, 1..PK_QUEUE_WAIT_ANY_MAX
+ * @param cancel checked after the waiter is registered, or NULL
+ * @param timeout_us longest sleep, in microseconds
+ * @return 0 (packets may be there, or woken), -ETIMEDOUT, -ECANCELED,
+ *   -EINVAL (n out of range, a NULL queue), -ENOTSUP (a kind that cannot
+ *   be slept on over a set, or queues of different kinds).
+ */
+int pk_queue_wait_any(struct pk_stage *const *qs, unsigned int n,
+		      const uint32_t *cancel, uint32_t timeout_us);
+
 /**
  * Wake every thread sleeping in pk_queue_wait() on q (to stop it).
  * Any thread. Does nothing if q's kind cannot be slept on.

@@ -37,6 +37,33 @@
  * ProcLinuxReinject). What the kernel sends for it leaves through the
  * egress shim and is charged to the owner.
  *
+ * A raw socket (PK_SOCK_RAW, SILK's safe raw socket) first binds a TCP or
+ * UDP port with pk_sock_bind_raw(), as a UDP or TCP socket would bind it:
+ * it is then that port's one consumer socket (a UDP or TCP socket cannot
+ * bind the port as well). It receives the datagrams addressed to the port
+ * whole, IP header first (Ethernet header stripped), through the lazy path
+ * UDP sockets use, charged to the owner's raw_udp or raw_tcp row. It sends
+ * whole IP datagrams, checked and rewritten by pk_raw_check() (pk_raw.h):
+ * from the bound port and protocol, or ICMP echoes and errors about it;
+ * the IP source becomes the node's address and the checksums are computed.
+ * A refused send is -EPERM or -EINVAL, counted dropped on the owner's row
+ * of the bound protocol and by verdict on the socket
+ * (pk_sock_raw_refused()); a sent one is charged to raw_udp, raw_tcp or
+ * raw_icmp as its protocol says. connect: -EOPNOTSUPP; the destination is
+ * the datagram's, and a sendto address must name it (its port is ignored).
+ * A raw socket opened and never bound counts in no row.
+ *
+ * An ICMP-error socket (PK_SOCK_ICMPERR) receives, whole and IP header
+ * first, the ICMP and ICMPv6 errors that quote a packet sent from its port
+ * (pk_sock_bind_raw() names the port's protocol and port): the demux finds
+ * them by the quoted header, under a key marked PK_FLOW_F_ICMP_ERR
+ * (pk_flow.h), so they never reach the port's consumer socket. Errors no
+ * ICMP-error socket claims go to the node's miss stage (its kernel side).
+ * One per port; it takes no port in the map, but only an owner the port is
+ * free, reserved or bound for may bind it, and an error that arrives while
+ * another owner holds the port is dropped (policy) before it is read. It
+ * sends nothing (-EOPNOTSUPP) and is charged to the owner's raw_icmp row.
+ *
  * Ports: bind checks the node's port map: -EACCES for a port reserved for
  * another owner, -EADDRINUSE for one in use. connect, and a send on an
  * unbound socket, bind an ephemeral port the map picks. close removes the
@@ -64,6 +91,8 @@
 
 #include <rte_mbuf.h>
 
+#include <pathkit/pk_raw.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -75,6 +104,8 @@ struct pk_sock;
 enum pk_sock_type {
 	PK_SOCK_UDP = 1, /**< datagrams, the user-space UDP path */
 	PK_SOCK_TCP = 2, /**< a stream, a kernel TCP socket wrapped in a path */
+	PK_SOCK_RAW = 3, /**< whole IP datagrams of one port, sends checked */
+	PK_SOCK_ICMPERR = 4, /**< the ICMP errors about one port, receive only */
 };
 
 /** Socket flags, at open. */
@@ -115,6 +146,30 @@ int pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr,
 		 socklen_t len);
 
 /**
+ * Bind a raw or ICMP-error socket to a local port of protocol proto.
+ * Raw: the port map decides as for pk_sock_bind() (port 0: an ephemeral
+ * one), and the socket becomes the port's consumer. ICMP-error: port 0 is
+ * -EINVAL, a port reserved for or bound by another owner -EACCES, a port
+ * with an ICMP-error socket already -EADDRINUSE.
+ * @param s a PK_SOCK_RAW or PK_SOCK_ICMPERR socket
+ * @param proto IPPROTO_UDP or IPPROTO_TCP
+ * @param addr local address (the node's, or the wildcard) and port
+ * @param len its length
+ * @return 0, -EOPNOTSUPP (another type), -EPROTONOSUPPORT (proto), -ENOMEM,
+ *   or pk_sock_bind()'s errors.
+ */
+int pk_sock_bind_raw(struct pk_sock *s, uint8_t proto,
+		     const struct sockaddr *addr, socklen_t len);
+
+/**
+ * Sends a raw socket refused with verdict v of pk_raw_check() (pk_raw.h).
+ * Any thread.
+ * @return the count; 0 for another socket type, PK_RAW_OK, or v out of
+ *   range.
+ */
+uint64_t pk_sock_raw_refused(const struct pk_sock *s, enum pk_raw_verdict v);
+
+/**
  * Connect: fix the remote end (UDP), or open a connection (TCP, waits up to
  * the socket's timeout unless non-blocking: then -EINPROGRESS and
  * pk_sock_poll() for POLLOUT). Binds an ephemeral port if unbound. TCP, as
@@ -146,8 +201,10 @@ int pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
 		   struct pk_sock **acc);
 
 /**
- * Send on a connected socket. UDP: one datagram; TCP: a part of the stream.
- * @return bytes sent, or -ENOTCONN, -EMSGSIZE (UDP datagram too big),
+ * Send on a connected socket. UDP: one datagram; TCP: a part of the stream;
+ * raw: one whole IP datagram (its own destination).
+ * @return bytes sent, or -ENOTCONN, -EPERM and -EINVAL (raw: refused by
+ *   pk_raw_check(), or not bound), -EOPNOTSUPP (ICMP-error socket), -EMSGSIZE (UDP datagram too big),
  *   -ENOBUFS (egress queue full, or no mbuf), -EAGAIN (next hop not
  *   resolved yet, non-blocking), -EHOSTUNREACH, -EPIPE (TCP closed).
  */
@@ -155,7 +212,8 @@ ssize_t pk_sock_send(struct pk_sock *s, const void *buf, size_t len,
 		     int flags);
 
 /**
- * Send a datagram to addr (UDP), or as pk_sock_send() with addr NULL.
+ * Send a datagram to addr (UDP), or as pk_sock_send() with addr NULL. Raw:
+ * addr NULL, or the datagram's destination (else -EINVAL).
  * @return bytes sent or the errors of pk_sock_send(), -EISCONN (TCP with an
  *   address), -EDESTADDRREQ (NULL addr, not connected).
  */
@@ -165,14 +223,16 @@ ssize_t pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len,
 
 /**
  * Receive into buf. UDP: one datagram, cut to len like recv(2) (the rest of
- * it is lost); TCP: what the stream holds, up to len (0: the peer closed).
+ * it is lost); TCP: what the stream holds, up to len (0: the peer closed);
+ * raw and ICMP-error: one IP datagram, IP header first, cut to len.
  * Waits up to the socket's timeout unless non-blocking or PK_MSG_DONTWAIT.
  * @return bytes, -EAGAIN (nothing within the timeout), -ENOTCONN, -EINVAL.
  */
 ssize_t pk_sock_recv(struct pk_sock *s, void *buf, size_t len, int flags);
 
 /**
- * As pk_sock_recv(), and fills in the sender's address (UDP).
+ * As pk_sock_recv(), and fills in the sender's address (UDP; raw and
+ * ICMP-error: the IP source, port 0).
  * @return bytes, or the errors of pk_sock_recv().
  */
 ssize_t pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
@@ -180,7 +240,8 @@ ssize_t pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 
 /**
  * Receive up to max datagrams without copying (UDP): mbufs holding only the
- * payload; pk_udp_peer() (pk_udp.h) gives each one's addresses. The caller
+ * payload; pk_udp_peer() (pk_udp.h) gives each one's addresses. Raw and
+ * ICMP-error: mbufs holding the IP datagram. The caller
  * owns and frees them. Waits like pk_sock_recv() for the first one.
  * @return datagrams (> 0), -EAGAIN, -EOPNOTSUPP (TCP), -EINVAL.
  */

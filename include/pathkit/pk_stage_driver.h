@@ -67,6 +67,14 @@ struct pk_stage_ops {
 		    uint32_t timeout_us);
 	/** Optional (with wait): wake every thread sleeping in wait. Any thread. */
 	void (*wake)(struct pk_stage *s);
+	/**
+	 * Optional (with wait): sleep until one of qs[0..n) (all of this
+	 * kind, n <= PK_QUEUE_WAIT_ANY_MAX) has packets to pull, one is woken,
+	 * *cancel becomes non-zero or timeout_us passes (pk_queue_wait_any()).
+	 * @return 0, -ETIMEDOUT or -ECANCELED.
+	 */
+	int (*wait_any)(struct pk_stage *const *qs, unsigned int n,
+			const uint32_t *cancel, uint32_t timeout_us);
 	uint32_t caps;               /**< enum pk_stage_cap bits */
 };
 

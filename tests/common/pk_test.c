@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <dirent.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <rte_string_fns.h>
 
@@ -18,6 +20,8 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
+
+#include <pathkit/pathkit.h>
 
 #include "pk_test.h"
 
@@ -239,4 +243,69 @@ pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 
 	for (i = 0; i < n; i++)
 		pkts[i] = pk_test_udp4(mp, 64, 64, first + i);
+}
+
+struct pk_acct
+pk_test_owner_row(uint32_t owner, enum pk_acct_row row)
+{
+	struct pk_owner_stats st;
+
+	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
+	return st.row[row];
+}
+
+struct pk_stage *
+pk_test_ring(const char *name, unsigned int size)
+{
+	struct pk_stage *q = pk_queue_ring_create(name, size, 0, 0,
+						  SOCKET_ID_ANY);
+
+	assert_non_null(q);
+	return q;
+}
+
+void
+pk_test_drain_free(struct pk_stage *q, unsigned int expect)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n = 0, k;
+
+	while ((k = pk_stage_pull(q, m, RTE_DIM(m))) != 0) {
+		rte_pktmbuf_free_bulk(m, k);
+		n += k;
+	}
+	assert_int_equal(n, expect);
+}
+
+int
+pk_test_tel_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char greeting[1024];
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    read(fd, greeting, sizeof(greeting)) <= 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+const char *
+pk_test_tel(int fd, const char *cmd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	assert_int_equal(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	n = read(fd, buf, size - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	print_message("%s -> %s\n", cmd, buf);
+	return buf;
 }

@@ -17,6 +17,11 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <pathkit/pk_owner.h>
+#include <pathkit/pk_stage.h>
+
+#include "pk_test_heap.h"
+
 /* Exit code that makes meson count a test as skipped. */
 #define PK_TEST_SKIP 77
 /* Seconds the EAL cleanup may take before the test binary is ended. */
@@ -67,5 +72,29 @@ uint32_t pk_test_seq(const struct rte_mbuf *m);
 /* Allocate n test frames with seq = first..first+n-1. */
 void pk_test_burst(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n,
 		   uint32_t first);
+
+/* A queue_ring stage (one pusher, one puller) of size slots; asserts. */
+struct pk_stage *pk_test_ring(const char *name, unsigned int size);
+
+/* Pull everything q holds and free it; assert that it was expect mbufs. */
+void pk_test_drain_free(struct pk_stage *q, unsigned int expect);
+
+/*
+ * Connect to this process's DPDK telemetry socket (<runtime dir>/
+ * dpdk_telemetry.v2; the EAL needs "--telemetry") as dpdk-telemetry.py
+ * does, and read its greeting. Returns the socket, or -1.
+ */
+int pk_test_tel_connect(void);
+
+/*
+ * Send telemetry command cmd on socket fd and read the reply (JSON) into
+ * buf (size bytes, terminated); print both. Returns buf; asserts that the
+ * command goes and a reply comes.
+ */
+const char *pk_test_tel(int fd, const char *cmd, char *buf, size_t size);
+
+/* Row row of owner's statistics (pk_owner_stats_get()); asserts the
+ * owner has them. */
+struct pk_acct pk_test_owner_row(uint32_t owner, enum pk_acct_row row);
 
 #endif /* PK_TEST_H */

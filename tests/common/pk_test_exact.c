@@ -10,6 +10,7 @@
 
 #include "pk_test.h"
 #include "pk_test_exact.h"
+#include "pk_test_extbuf.h"
 
 const char *const pk_test_form_names[PK_TEST_FORM_MAX] = {
 	[PK_TEST_FORM_POOL] = "pool",
@@ -31,36 +32,10 @@ exact_free(void *addr, void *opaque)
 struct rte_mbuf *
 pk_test_exact_mbuf(struct rte_mempool *mp, const void *data, size_t len)
 {
-	struct rte_mbuf_ext_shared_info *shinfo = NULL;
-	struct rte_mbuf *m = NULL;
-	uint8_t *buf = NULL;
+	struct rte_mbuf *m = pk_test_extbuf_mbuf(mp, data, len, exact_free);
 
-	if (len > UINT16_MAX)
-		return NULL;
-	/*
-	 * Not rte_pktmbuf_ext_shinfo_init_helper(): it puts the shared info
-	 * at the end of the buffer, readable bytes right after the frame.
-	 * malloc(0) gives a block with no usable byte (or NULL): what we want.
-	 */
-	shinfo = malloc(sizeof(*shinfo));
-	buf = malloc(len);
-	m = rte_pktmbuf_alloc(mp);
-	if (shinfo == NULL || (buf == NULL && len != 0) || m == NULL) {
-		free(shinfo);
-		free(buf);
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	if (len != 0)
-		memcpy(buf, data, len);
-	shinfo->free_cb = exact_free;
-	shinfo->fcb_opaque = shinfo;
-	rte_mbuf_ext_refcnt_set(shinfo, 1);
-	/* no device reads it: no IOVA */
-	rte_pktmbuf_attach_extbuf(m, buf, RTE_BAD_IOVA, (uint16_t)len, shinfo);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	__atomic_fetch_add(&exact_live, 1, __ATOMIC_RELAXED);
+	if (m != NULL)
+		__atomic_fetch_add(&exact_live, 1, __ATOMIC_RELAXED);
 	return m;
 }
 

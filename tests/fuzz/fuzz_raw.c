@@ -32,66 +32,26 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
 
 #include <pathkit/pk_raw.h>
 
+#include "fuzz_common.h"
+
 #define HDR 5 /* selector bytes before the datagram */
 #define MAX_SEGS 4
-#define POOL_SIZE 63
 #define MAX_LEN 65575 /* 40 + 65535 */
 
-static struct rte_mempool *pool;
 static const uint8_t self4[4] = { 10, 0, 0, 1 };
 static const uint8_t self6[16] = { 0xfd, [15] = 1 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = { "fuzz_raw", "--no-huge", "--no-pci", "--no-shconf",
-			"--no-telemetry", "-m", "64", "--file-prefix=fuzz_raw",
-			"--log-level=lib.eal:crit" };
-
 	(void)argc;
 	(void)argv;
-	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
-		abort();
-	pool = rte_pktmbuf_pool_create("fuzz_raw", POOL_SIZE, 0, 0, 0,
-				       SOCKET_ID_ANY);
-	if (pool == NULL)
-		abort();
+	fuzz_eal_init("fuzz_raw");
 	return 0;
-}
-
-static void
-seg_free(void *addr, void *opaque)
-{
-	free(addr);
-	free(opaque);
-}
-
-/* A pool mbuf over a heap copy of exactly len bytes of data. */
-static struct rte_mbuf *
-seg_new(const uint8_t *data, size_t len)
-{
-	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
-	uint8_t *buf = malloc(len ? len : 1);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-
-	if (sh == NULL || buf == NULL || m == NULL)
-		abort();
-	memcpy(buf, data, len);
-	sh->free_cb = seg_free;
-	sh->fcb_opaque = sh;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, buf, RTE_BAD_IOVA, (uint16_t)len, sh);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	return m;
 }
 
 static uint16_t
@@ -245,7 +205,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < nsegs; i++, at += k) {
 		k = i + 1 == nsegs ? len - at : RTE_MIN((size_t)data[3 + i % 2],
 							len - at);
-		s = seg_new(dg + at, k);
+		s = fuzz_seg(dg + at, k);
 		if (m == NULL)
 			m = s;
 		else if (rte_pktmbuf_chain(m, s) != 0)
@@ -261,6 +221,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		must(len == 0 || memcmp(g, dg, len) == 0);
 	rte_pktmbuf_free(m);
-	must(rte_mempool_avail_count(pool) == POOL_SIZE);
+	must(fuzz_pool_full());
 	return 0;
 }

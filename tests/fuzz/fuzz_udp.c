@@ -20,62 +20,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
 
 #include <pathkit/pk_udp.h>
 
+#include "fuzz_common.h"
+
 #define MAX_SEGS 3
-#define POOL_SIZE 63
-
-static struct rte_mempool *pool;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = { "fuzz_udp", "--no-huge", "--no-pci", "--no-shconf",
-			"--no-telemetry", "-m", "64", "--file-prefix=fuzz_udp",
-			"--log-level=lib.eal:crit" };
-
 	(void)argc;
 	(void)argv;
-	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
-		abort();
-	pool = rte_pktmbuf_pool_create("fuzz_udp", POOL_SIZE, 0, 0, 0,
-				       SOCKET_ID_ANY);
-	if (pool == NULL || pk_udp_init() != 0)
+	fuzz_eal_init("fuzz_udp");
+	if (pk_udp_init() != 0)
 		abort();
 	return 0;
-}
-
-static void
-seg_free(void *addr, void *opaque)
-{
-	free(addr);
-	free(opaque);
-}
-
-/* A pool mbuf over a heap copy of exactly len bytes of data. */
-static struct rte_mbuf *
-seg_new(const uint8_t *data, size_t len)
-{
-	struct rte_mbuf_ext_shared_info *sh = malloc(sizeof(*sh));
-	uint8_t *buf = malloc(len ? len : 1);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-
-	if (sh == NULL || buf == NULL || m == NULL)
-		abort();
-	memcpy(buf, data, len);
-	sh->free_cb = seg_free;
-	sh->fcb_opaque = sh;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, buf, RTE_BAD_IOVA, (uint16_t)len, sh);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	return m;
 }
 
 /* Cut points from the selector: short first segments are the hard case. */
@@ -93,7 +54,7 @@ chain_new(const uint8_t *data, size_t len, uint8_t cut)
 	}
 	bounds[nsegs] = len;
 	for (i = 0; i < nsegs; i++) {
-		s = seg_new(data + bounds[i], bounds[i + 1] - bounds[i]);
+		s = fuzz_seg(data + bounds[i], bounds[i + 1] - bounds[i]);
 		if (head == NULL)
 			head = s;
 		else if (rte_pktmbuf_chain(head, s) != 0)
@@ -173,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a dropped packet is left as it was */
 	}
 	rte_pktmbuf_free(m);
-	if (rte_mempool_avail_count(pool) != POOL_SIZE)
+	if (!fuzz_pool_full())
 		abort();
 	return 0;
 }

@@ -24,7 +24,10 @@
 
 #include <rte_lcore.h>
 
+#include <pathkit/pathkit.h>
+
 #include "netns_env.h"
+#include "pk_test.h"
 
 char ne_ns_node[32], ne_ns_client[32];
 static pid_t servers[NE_MAX_SERVERS];
@@ -44,6 +47,23 @@ ne_sh(const char *fmt, ...)
 	va_end(ap);
 	rc = system(cmd);
 	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+void
+ne_require(const char *test_name, const char *tools)
+{
+	if (geteuid() != 0) {
+		printf("%s: needs root (network namespaces): skipped\n",
+		       test_name);
+		exit(PK_TEST_SKIP);
+	}
+	if (ne_sh("for t in %s; do command -v $t || exit 1; done >/dev/null",
+		  tools) != 0) {
+		printf("%s: needs %s (devtools/install-deps.sh): skipped\n",
+		       test_name, tools);
+		exit(PK_TEST_SKIP);
+	}
+	pk_test_require_cores(test_name, 2);
 }
 
 void
@@ -119,6 +139,24 @@ ne_setup(const char *tag, const char *mac, const char *const *addrs)
 	ne_sh("ip netns exec %s ethtool -K up0 tx off >/dev/null 2>&1", n);
 	ne_sh("ip netns exec %s ethtool -K eth0 tx off >/dev/null 2>&1", c);
 	return 0;
+}
+
+unsigned int
+ne_eal_start(const char *test_name, unsigned int n, struct rte_mempool **pool,
+	     uint16_t *uplink)
+{
+	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
+	struct pk_port_conf pc = { 0 };
+
+	pk_test_eal_init(test_name, vdevs, NULL);
+	*pool = pk_test_pool(test_name, n);
+	pc.mp = *pool;
+	if (pk_port_lookup("net_af_packet0", uplink) != 0 ||
+	    pk_port_setup(*uplink, &pc) != 0) {
+		fprintf(stderr, "%s: cannot set the uplink up\n", test_name);
+		exit(1);
+	}
+	return rte_get_next_lcore(-1, 1, 0);
 }
 
 int

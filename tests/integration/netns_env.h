@@ -16,11 +16,20 @@
 
 #include <stdint.h>
 
+#include <rte_mempool.h>
+
 /* Up to this many servers. */
 #define NE_MAX_SERVERS 8
 
 /* The namespaces' names (set by ne_setup()). */
 extern char ne_ns_node[32], ne_ns_client[32];
+
+/*
+ * Exit with PK_TEST_SKIP and a message unless this process is root, each of
+ * tools (names separated by spaces) is installed and the machine has two
+ * cores (the node's worker and the main thread). Call first in main().
+ */
+void ne_require(const char *test_name, const char *tools);
 
 /* Run a shell command (printf format); its exit status, or -1. */
 int ne_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,6 +51,16 @@ int ne_enter(const char *name);
  * namespace. Returns 0 or -1.
  */
 int ne_server(const char *cmd, char proto, uint16_t port);
+
+/*
+ * Start the EAL with the node's uplink, net_af_packet0 on up0 (the calling
+ * thread must be in the node namespace), make a pool of n mbufs named
+ * test_name in *pool and set the uplink up with it, its port in *uplink.
+ * Returns the lcore for the node's worker, the first after the main one.
+ * Exits with a message when the uplink cannot be set up.
+ */
+unsigned int ne_eal_start(const char *test_name, unsigned int n,
+			  struct rte_mempool **pool, uint16_t *uplink);
 
 /* Stop the servers, remove the namespaces. Safe to call twice. */
 void ne_cleanup(void);

@@ -50,8 +50,6 @@ socklen_t peer(int domain, const char *ip, uint16_t port,
 socklen_t client(int domain, uint16_t port, struct sockaddr_storage *ss);
 /* The port of a sockaddr_in/in6, host order. */
 uint16_t port_of(const struct sockaddr_storage *ss);
-/* An owner's row (cmocka asserts: main thread). */
-struct pk_acct row_of(uint32_t owner, enum pk_acct_row row);
 /* Run one body, or two at once, in application threads; assert success. */
 void app(ne_body_t fn, void *arg);
 void app2(ne_body_t fn, void *a0, void *a1);

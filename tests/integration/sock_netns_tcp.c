@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include <pathkit/pathkit.h>
 
 #include "netns_env.h"
+#include "pk_test.h"
 #include "sock_netns.h"
 
 #define ECHO_WINDOW (32 * 1024)
@@ -174,11 +174,11 @@ test_tcp_echo(void **state)
 	struct tcp_case c4 = { f->n, AF_INET, 0 }, c6 = { f->n, AF_INET6, 0 };
 	struct pk_acct a0, a1;
 
-	a0 = row_of(alice, PK_ACCT_TCP);
+	a0 = pk_test_owner_row(alice, PK_ACCT_TCP);
 	app2(tcp_echo_body, &c4, &c6);
 	c4.nonblock = c6.nonblock = 1;
 	app2(tcp_echo_body, &c4, &c6);
-	a1 = row_of(alice, PK_ACCT_TCP);
+	a1 = pk_test_owner_row(alice, PK_ACCT_TCP);
 	/* four streams each way, with their headers */
 	assert_true(a1.bytes[PK_ACCT_SENT] - a0.bytes[PK_ACCT_SENT] >
 		    4 * STREAM);

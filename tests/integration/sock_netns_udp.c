@@ -19,6 +19,7 @@
 #include <pathkit/pathkit.h>
 
 #include "netns_env.h"
+#include "pk_test.h"
 #include "sock_netns.h"
 
 struct udp_case {
@@ -83,9 +84,9 @@ test_udp_echo(void **state)
 	struct udp_case c4 = { f->n, AF_INET }, c6 = { f->n, AF_INET6 };
 	struct pk_acct a0, a1;
 
-	a0 = row_of(alice, PK_ACCT_UDP);
+	a0 = pk_test_owner_row(alice, PK_ACCT_UDP);
 	app2(udp_echo_body, &c4, &c6);
-	a1 = row_of(alice, PK_ACCT_UDP);
+	a1 = pk_test_owner_row(alice, PK_ACCT_UDP);
 	assert_int_equal(a1.pkts[PK_ACCT_SENT] - a0.pkts[PK_ACCT_SENT], 42);
 	assert_int_equal(a1.pkts[PK_ACCT_RECEIVED] - a0.pkts[PK_ACCT_RECEIVED],
 			 42);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Hostile option values for pk-pspat, pk-fwd and pk-skeleton: signs, spaces,
+# Hostile option values for pk-pspat, pk-fwd, pk-skeleton and pk-silk: signs, spaces,
 # empty, trailing garbage, hex where decimal is wanted, 2^32+1, 2^64, 2^64+1
 # and longer, nan, inf, exponents, wrong units, rates and durations that
 # would be cut to 0, lists with empty, signed, too many or out-of-range
@@ -10,9 +10,9 @@
 # with its base options (which every case adds to) to show that they are
 # good, so a refusal is the hostile value's doing.
 #
-# Usage: test_hostile_options.sh <pk-pspat> <pk-fwd> <pk-skeleton>
+# Usage: test_hostile_options.sh <pk-pspat> <pk-fwd> <pk-skeleton> <pk-silk>
 set -uo pipefail
-pspat=$1 fwd=$2 skel=$3
+pspat=$1 fwd=$2 skel=$3 silk=$4
 tmp=$(mktemp -d /tmp/pk_hostile.XXXXXX)
 . "$(dirname "$0")/pk_rundir.sh"
 trap 'rm -rf "$tmp"; pk_rm_rundirs "pk_hostile_$$_*"' EXIT
@@ -20,11 +20,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 eal=(--no-huge --no-shconf --no-pci -m 256 -l 0,1 --log-level=lib.eal:error
      --vdev=net_null0 --vdev=net_null1)
-declare -A bin=([pspat]=$pspat [fwd]=$fwd [skel]=$skel)
+declare -A bin=([pspat]=$pspat [fwd]=$fwd [skel]=$skel [silk]=$silk)
 # base options: valid, and short if a hostile value were taken anyway
 declare -A base=([pspat]="--clients=2 --source=gen --duration=0.2"
-		 [fwd]="--duration=0.2" [skel]="--duration=0.2")
-declare -A count=([pspat]=0 [fwd]=0 [skel]=0)
+		 [fwd]="--duration=0.2" [skel]="--duration=0.2"
+		 [silk]="--addr=10.0.0.1 --exception=drop --duration=0.2")
+declare -A count=([pspat]=0 [fwd]=0 [skel]=0 [silk]=0)
 n=0
 
 # run <example> <args after the base options...>: rc in $rc, output in out
@@ -148,8 +149,39 @@ bad_args skel --bogus --bogus
 bad_args skel --burst --burst
 bad_args skel "'x'" x
 
-for ex in pspat fwd skel; do
+# --- pk-silk
+run silk
+[ $rc -eq 0 ] || fail "pk-silk base options exited $rc: $(head -5 "$tmp/out")"
+addrs=("" "x" "10.0.0" "10.0.0.256" "10.0.0.1/" "10.0.0.1/33" "10.0.0.1/-1"
+       "10.0.0.1/0x10" "10.0.0.1/24/8" " 10.0.0.1" "::1" $'\e[2J')
+for v in "${addrs[@]}"; do bad silk --addr "$v"; done
+for v in "" "x" "fd00::1/129" "fd00::1/" "10.0.0.1" "fd00::1/-1"; do
+	bad silk --addr6 "$v"
+done
+specs=("" "alice" "alice:udp" "alice:udp:" "alice:sctp:1" "alice:udp:0"
+       "alice:udp:65536" "alice:udp:9-8" "alice:udp:1-" "alice:udp:-1"
+       "alice:udp:0x10" "alice:udp:1@" "alice:udp:1@10.0.0" ":udp:1"
+       "a b:udp:1" "alice:UDP:1" "alice:udp:1 " "$(printf 'a%.0s' {1..40}):udp:1")
+for v in "${specs[@]}"; do bad silk --reserve "$v"; done
+echos=("" "alice" "alice:" ":7" "alice:0" "alice:65536" "alice:x" "alice:-1"
+       "alice:0x7" "alice:7 " "$(printf 'a%.0s' {1..40}):7")
+for v in "${echos[@]}"; do
+	bad silk --udp-echo "$v"
+	bad silk --tcp-echo "$v"
+done
+for v in "" "alice:udp" "alice:sctp:1" "alice:tcp:0" "alice:tcp:x"; do
+	bad silk --kernel-port "$v"
+done
+for v in "" "x" "TAP" $'\e[2J'; do bad silk --exception "$v"; done
+for o in --stats-period --duration; do
+	for v in "${never[@]}" "${durs[@]}"; do bad silk "$o" "$v"; done
+done
+bad_args silk --bogus --bogus
+bad_args silk "'x'" x
+
+for ex in pspat fwd skel silk; do
 	[ "${count[$ex]}" -ge 50 ] || fail "$ex: only ${count[$ex]} hostile cases"
 done
 echo "hostile options: pk-pspat ${count[pspat]}, pk-fwd ${count[fwd]}," \
-	"pk-skeleton ${count[skel]} refused with exit 2, naming the option"
+	"pk-skeleton ${count[skel]}, pk-silk ${count[silk]} refused with exit 2," \
+	"naming the option"

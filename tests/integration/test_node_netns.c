@@ -17,28 +17,24 @@
  * Needs root, ip and ping (devtools/install-deps.sh): exits 77 otherwise.
  * The namespaces (and with them the veths) are removed on every exit.
  */
-#define _GNU_SOURCE /* setns() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
 #include <pathkit/pathkit.h>
 
+#include "netns_env.h"
 #include "node_pvt.h"
 #include "pk_test.h"
 
@@ -51,85 +47,24 @@
 #define CLIENT_PORT 5555
 #define KEY_PORT 7777
 
-static char ns_node[32], ns_client[32];
 static struct rte_mempool *pool;
 static uint16_t uplink;
 static unsigned int worker;
 static int client_udp = -1; /* bound to CLIENT_IP:CLIENT_PORT in the client */
 
-/* Run a shell command; its exit status. */
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
-}
-
-static void
-netns_cleanup(void)
-{
-	if (ns_node[0] != '\0')
-		sh("ip netns del %s 2>/dev/null", ns_node);
-	if (ns_client[0] != '\0')
-		sh("ip netns del %s 2>/dev/null", ns_client);
-	ns_node[0] = ns_client[0] = '\0';
-}
-
-static void
-on_signal(int sig)
-{
-	netns_cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int
-enter_netns(const char *name)
-{
-	char path[64];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return rc;
-}
-
-/* Both namespaces, the veth, the client's addresses and its socket. */
+/* Both namespaces, the veth, the client's addresses and its socket; the
+ * namespaces go at exit (ne_setup()). */
 static int
 netns_setup(void)
 {
+	static const char *const addrs[] = { CLIENT_IP "/24", CLIENT_IP_2 "/24",
+					     CLIENT_IP6 "/64", NULL };
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(CLIENT_PORT) };
 	struct timeval tv = { .tv_sec = 2 };
-	const char *n = ns_node, *c = ns_client;
 
-	if (sh("ip netns add %s && ip netns add %s", n, c) != 0 ||
-	    sh("ip -n %s link add up0 type veth peer name eth0 netns %s", n,
-	       c) != 0 ||
-	    sh("ip netns exec %s sysctl -qw net.ipv6.conf.up0.disable_ipv6=1 "
-	       "net.ipv4.conf.up0.arp_ignore=8 net.ipv4.conf.up0.rp_filter=1 "
-	       "net.ipv4.conf.all.rp_filter=1", n) != 0 ||
-	    sh("ip -n %s link set up0 up && ip -n %s link set lo up", n, n) ||
-	    sh("ip -n %s link set eth0 address %s && ip -n %s link set lo up "
-	       "&& ip -n %s link set eth0 up", c, CLIENT_MAC, c, c) != 0 ||
-	    sh("ip -n %s addr add %s/24 dev eth0 && ip -n %s addr add %s/24 "
-	       "dev eth0 && ip -n %s addr add %s/64 dev eth0 nodad", c,
-	       CLIENT_IP, c, CLIENT_IP_2, c, CLIENT_IP6) != 0)
-		return -1;
-	/* user space completes no checksum the veth would have left */
-	sh("ip netns exec %s ethtool -K eth0 tx off >/dev/null 2>&1", c);
-	if (enter_netns(c) != 0)
+	if (ne_setup("pkn", CLIENT_MAC, addrs) != 0 ||
+	    ne_enter(ne_ns_client) != 0)
 		return -1;
 	client_udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	inet_pton(AF_INET, CLIENT_IP, &sin.sin_addr);
@@ -138,7 +73,7 @@ netns_setup(void)
 	    setsockopt(client_udp, SOL_SOCKET, SO_RCVTIMEO, &tv,
 		       sizeof(tv)) != 0)
 		return -1;
-	return enter_netns(n);
+	return ne_enter(ne_ns_node);
 }
 
 static int
@@ -168,18 +103,9 @@ teardown(void **state)
 	pk_node_stop(n);
 	pk_node_stats_print(stdout, n);
 	pk_node_destroy(n);
-	assert_int_equal(sh("ip link show pk-nn0 >/dev/null 2>&1"), 1);
+	assert_int_equal(ne_sh("ip link show pk-nn0 >/dev/null 2>&1"), 1);
 	pk_test_assert_pools_full();
 	return 0;
-}
-
-static struct pk_acct
-row_of(uint32_t owner, enum pk_acct_row row)
-{
-	struct pk_owner_stats st;
-
-	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
-	return st.row[row];
 }
 
 static void
@@ -189,18 +115,18 @@ test_ping_through_the_kernel(void **state)
 	struct pk_acct u0, u1;
 	struct pk_node_stats st;
 
-	u0 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
-	assert_int_equal(sh("ip netns exec %s ping -c 3 -i 0.2 -W 2 %s",
-			    ns_client, NODE_IP), 0);
-	assert_int_equal(sh("ip netns exec %s ping -6 -c 3 -i 0.2 -W 2 %s",
-			    ns_client, NODE_IP6), 0);
+	u0 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	assert_int_equal(ne_sh("ip netns exec %s ping -c 3 -i 0.2 -W 2 %s",
+			       ne_ns_client, NODE_IP), 0);
+	assert_int_equal(ne_sh("ip netns exec %s ping -6 -c 3 -i 0.2 -W 2 %s",
+			       ne_ns_client, NODE_IP6), 0);
 	pk_node_stop(n);
 	assert_int_equal(pk_node_stats_get(n, &st), 0);
 	assert_true(st.exception >= 6 && st.tap_rx >= 6 && st.tx >= 6);
 	assert_int_equal(st.stolen + st.full + st.malformed, 0);
 	assert_int_equal(st.rx, st.exception);
 	assert_int_equal(st.tx + st.tx_dropped, st.tap_rx);
-	u1 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	u1 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
 	assert_true(u1.pkts[PK_ACCT_RECEIVED] - u0.pkts[PK_ACCT_RECEIVED] >=
 		    6);
 	assert_true(u1.pkts[PK_ACCT_SENT] - u0.pkts[PK_ACCT_SENT] >= 6);
@@ -231,8 +157,8 @@ test_neighbours_through_the_kernel(void **state)
 	struct pk_node_stats s0, s1;
 
 	/* the client's ARP request taught the kernel its MAC */
-	assert_int_equal(sh("ip netns exec %s ping -c 1 -W 2 %s >/dev/null",
-			    ns_client, NODE_IP), 0);
+	assert_int_equal(ne_sh("ip netns exec %s ping -c 1 -W 2 %s >/dev/null",
+			       ne_ns_client, NODE_IP), 0);
 	assert_int_equal(resolve(n, AF_INET, CLIENT_IP, 0, mac), 0);
 	assert_string_equal(mac, CLIENT_MAC);
 	/* never spoken to: the kernel asks through the node */
@@ -312,7 +238,7 @@ test_kernel_sends_charged_to_the_key_owner(void **state)
 			 htons(KEY_PORT), 0, 0);
 	assert_int_equal(pk_demux_flow_add(pk_node_demux(n), &key,
 					   pk_path_stage(p)), 0);
-	b0 = row_of(bob, PK_ACCT_UDP);
+	b0 = pk_test_owner_row(bob, PK_ACCT_UDP);
 	fd = kernel_udp(KEY_PORT);
 	for (i = 0; i < 3; i++)
 		udp_send(fd, CLIENT_IP, CLIENT_PORT, "from the kernel");
@@ -323,7 +249,7 @@ test_kernel_sends_charged_to_the_key_owner(void **state)
 	for (i = 0; i < 2000 && pk_stage_len(q) < 2; i++)
 		usleep(1000);
 	assert_int_equal(pk_stage_len(q), 2);
-	b1 = row_of(bob, PK_ACCT_UDP);
+	b1 = pk_test_owner_row(bob, PK_ACCT_UDP);
 	assert_int_equal(b1.pkts[PK_ACCT_SENT] - b0.pkts[PK_ACCT_SENT], 3);
 	assert_int_equal(b1.bytes[PK_ACCT_SENT] - b0.bytes[PK_ACCT_SENT],
 			 3 * (14 + 20 + 8 + 15));
@@ -350,41 +276,15 @@ main(void)
 			test_kernel_sends_charged_to_the_key_owner, setup,
 			teardown),
 	};
-	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
-	struct pk_port_conf pc = { 0 };
 	int rc;
 
-	if (geteuid() != 0) {
-		printf("test_node_netns: needs root (network namespaces): "
-		       "skipped\n");
-		return PK_TEST_SKIP;
-	}
-	if (sh("command -v ip >/dev/null && command -v ping >/dev/null")) {
-		printf("test_node_netns: needs ip and ping "
-		       "(devtools/install-deps.sh): skipped\n");
-		return PK_TEST_SKIP;
-	}
-	pk_test_require_cores("test_node_netns", 2);
-	snprintf(ns_node, sizeof(ns_node), "pknn%d", (int)getpid());
-	snprintf(ns_client, sizeof(ns_client), "pknc%d", (int)getpid());
-	atexit(netns_cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGABRT, on_signal);
+	ne_require("test_node_netns", "ip ping");
 	if (netns_setup() != 0) {
 		fprintf(stderr, "test_node_netns: cannot set the namespaces "
 			"up\n");
 		return 1;
 	}
-	pk_test_eal_init("test_node_netns", vdevs, NULL);
-	worker = rte_get_next_lcore(-1, 1, 0);
-	pool = pk_test_pool("node_netns", 4096);
-	pc.mp = pool;
-	if (pk_port_lookup("net_af_packet0", &uplink) != 0 ||
-	    pk_port_setup(uplink, &pc) != 0) {
-		fprintf(stderr, "test_node_netns: cannot set the uplink up\n");
-		return 1;
-	}
+	worker = ne_eal_start("test_node_netns", 4096, &pool, &uplink);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pk_port_close(uplink);
 	pk_test_eal_cleanup();

@@ -21,89 +21,23 @@
 #
 # Usage: test_silk_netns.sh <pk-silk binary>
 set -uo pipefail
-PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 bin=${1:-}
-skip() { echo "SKIP: $*"; exit 77; }
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then skip "no pk-silk binary given"; fi
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
-for t in ip ping socat python3 ethtool; do
-	command -v "$t" >/dev/null || skip "$t not installed (devtools/install-deps.sh)"
-done
-
-tag=$$
-nsn=pksn$tag nsc=pksc$tag
-tmp=$(mktemp -d /tmp/pk_silk_netns.XXXXXX)
-silk_pid=""
-prefix="pk_silk_ns_$tag"
-
-cleanup() {
-	if [ -n "$silk_pid" ]; then
-		kill -INT "$silk_pid" 2>/dev/null
-		for _ in $(seq 20); do
-			kill -0 "$silk_pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -KILL "$silk_pid" 2>/dev/null
-		wait "$silk_pid" 2>/dev/null
-	fi
-	silk_pid=""
-	ip netns del "$nsn" 2>/dev/null
-	ip netns del "$nsc" 2>/dev/null
-	rm -rf "/var/run/dpdk/$prefix" "/var/run/dpdk/${prefix}_b"
-}
-final() { cleanup; rm -rf "$tmp"; }
-trap final EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$tmp/silk.log" ] && tail -60 "$tmp/silk.log"
-	exit 1
-}
-
-eal="--no-huge --no-shconf --no-pci -m 256 --log-level=lib.eal:error"
-
-ip netns add "$nsn" || fail "netns add $nsn"
-ip netns add "$nsc" || fail "netns add $nsc"
-ip link add up0 netns "$nsn" type veth peer name eth0 netns "$nsc" ||
-	fail "veth"
-for ns in "$nsn" "$nsc"; do
-	ip -n "$ns" link set lo up
-done
-# the node's end carries no address (its TAP does); no TX checksum offload
-# on either end: the frames cross user space, where nobody completes one
-ip -n "$nsn" link set up0 up
-# and the node namespace's kernel must leave up0's frames to pk-silk: no
-# IPv6 there, no ARP answers, no routing of what arrives on it
-ip netns exec "$nsn" sysctl -q -w net.ipv6.conf.up0.disable_ipv6=1 \
-	net.ipv4.conf.up0.arp_ignore=8 net.ipv4.conf.up0.rp_filter=1 \
-	net.ipv4.conf.all.rp_filter=1 >/dev/null || fail "sysctl"
-ip netns exec "$nsn" ethtool -K up0 tx off >/dev/null 2>&1 || true
-ip -n "$nsc" addr add 10.88.0.2/24 dev eth0
-ip -n "$nsc" addr add fd88::2/64 dev eth0 nodad
-ip -n "$nsc" link set eth0 up
-ip netns exec "$nsc" ethtool -K eth0 tx off >/dev/null 2>&1 || true
+. "$(dirname "${BASH_SOURCE[0]}")/silk_env.sh"
+silk_require ip ping socat python3 ethtool
+silk_env ns 10.88.0.2/24 fd88::2/64
 
 # 8 kB frames and mbufs: net_af_packet hands IPv4 fragments over already
 # reassembled by the kernel (PACKET_FANOUT_FLAG_DEFRAG), cut to its frame
 # size, so a 4000-byte IPv4 datagram needs bigger frames than 2 kB (IPv6
 # fragments arrive as they are, and pk-silk's reassembly joins them)
-ip netns exec "$nsn" "$bin" ${eal/-m 256/-m 512} -l 0,1 \
+silk_start ${eal/-m 256/-m 512} -l 0,1 \
 	--file-prefix="$prefix" \
 	--vdev "net_af_packet0,iface=up0,framesz=8192,blocksz=8192" -- \
 	--mbuf-size=8320 --addr=10.88.0.1/24 \
 	--addr6=fd88::1/64 --reserve=alice:udp:7000-7099 \
 	--reserve=alice:tcp:8000-8099 --udp-echo=alice:7007 \
-	--tcp-echo=alice:8008 --udp-echo=bob:9009 --stats-period=1 \
-	>"$tmp/silk.log" 2>&1 &
-silk_pid=$!
-for _ in $(seq 100); do
-	grep -q "^pk-silk: node .* up" "$tmp/silk.log" && break
-	kill -0 "$silk_pid" 2>/dev/null || fail "pk-silk did not start"
-	sleep 0.1
-done
-grep -q "^pk-silk: node .* up" "$tmp/silk.log" || fail "pk-silk not up"
+	--tcp-echo=alice:8008 --udp-echo=bob:9009 --stats-period=1
 
 # ping: ARP and ICMP through the exception path to the node's kernel
 ip netns exec "$nsc" ping -c 3 -i 0.2 -W 2 10.88.0.1 >"$tmp/ping" 2>&1 ||
@@ -146,19 +80,18 @@ read -r a4 a6 <<<"$(reasm_oks | tr '\n' ' ')"
 [ "$a4" -gt "$r4" ] && [ "$a6" -gt "$r6" ] ||
 	fail "the replies were not fragments: ReasmOKs $r4 -> $a4, $r6 -> $a6"
 
-# TCP: 200 kB of random bytes through the echo come back whole
-head -c 200000 /dev/urandom >"$tmp/tcp.in"
-ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
-	"TCP4:10.88.0.1:8008,shut-down" <"$tmp/tcp.in" >"$tmp/tcp.out" \
-	2>"$tmp/tcp.err" || fail "tcp echo: $(cat "$tmp/tcp.err")"
-cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
-	fail "tcp echo: $(stat -c %s "$tmp/tcp.out") of 200000 bytes came back"
-head -c 100000 /dev/urandom >"$tmp/tcp6.in"
-ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - \
-	"TCP6:[fd88::1]:8008,shut-down" <"$tmp/tcp6.in" >"$tmp/tcp6.out" \
-	2>"$tmp/tcp.err" || fail "tcp echo over IPv6: $(cat "$tmp/tcp.err")"
-cmp -s "$tmp/tcp6.in" "$tmp/tcp6.out" ||
-	fail "tcp echo over IPv6: $(stat -c %s "$tmp/tcp6.out") of 100000 bytes came back"
+# tcp_echo DST BYTES WHAT: BYTES random bytes through the echo at DST
+# (socat's address) come back whole
+tcp_echo() {
+	head -c "$2" /dev/urandom >"$tmp/tcp.in"
+	ip netns exec "$nsc" timeout 30 socat -t 5 -b 65536 - "$1,shut-down" \
+		<"$tmp/tcp.in" >"$tmp/tcp.out" 2>"$tmp/tcp.err" ||
+		fail "$3: $(cat "$tmp/tcp.err")"
+	cmp -s "$tmp/tcp.in" "$tmp/tcp.out" ||
+		fail "$3: $(stat -c %s "$tmp/tcp.out") of $2 bytes came back"
+}
+tcp_echo "TCP4:10.88.0.1:8008" 200000 "tcp echo"
+tcp_echo "TCP6:[fd88::1]:8008" 100000 "tcp echo over IPv6"
 
 # hostile frames at the uplink: cut short, bad lengths and checksums, junk
 ip netns exec "$nsc" python3 - "$(ip -n "$nsc" -br link show eth0 |
@@ -193,42 +126,19 @@ EOF
 sleep 0.5
 udp_echo 7007 "still alive"
 
-sleep 1.2 # one more periodic print
-kill -INT "$silk_pid"
-wait "$silk_pid"
-rc=$?
-silk_pid=""
-[ "$rc" -eq 0 ] || fail "pk-silk exited $rc after SIGINT"
-grep -q "^pk-silk: final statistics" "$tmp/silk.log" || fail "no final statistics"
-# owner rows: "  OWNER ROW sent P/B received P/B dropped P/B sockets O/C"
-row() { # OWNER ROW COLUMN: packets of that column in the final block
-	sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log" |
-		awk -v o="$1" -v r="$2" -v c="$3" '$1 == o && $2 == r {
-			for (i = 3; i < NF; i++) if ($i == c) { split($(i+1), a, "/"); print a[1]; exit } }'
-}
-for spec in "alice udp received" "alice udp sent" "alice tcp received" \
-	    "alice tcp sent" "bob udp received" "bob udp sent" \
-	    "unknown misc received" "unknown misc sent" "alice udp dropped"; do
-	set -- $spec
-	v=$(row "$1" "$2" "$3")
-	[ -n "$v" ] && [ "$v" -gt 0 ] ||
-		fail "owner $1 row $2: $3 is '${v:-missing}', want > 0"
-done
-grep -q "leak" "$tmp/silk.log" && fail "pk-silk reports a leak"
+silk_stop
+rows_positive "alice udp received" "alice udp sent" "alice tcp received" \
+	"alice tcp sent" "bob udp received" "bob udp sent" \
+	"unknown misc received" "unknown misc sent" "alice udp dropped"
 # the node's reassembly joined fragments (the IPv6 ones): it took more
 # frames than it handed on, rx > stolen + full + exception + malformed
-sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log" | awk '
+final_block | awk '
 	$1 == "node" { rx = $4; out = $6 + $8 + $10 + $12 }
 	END { exit !(rx > out) }' ||
 	fail "no fragments reassembled by pk-silk: $(grep '^node' "$tmp/silk.log" | tail -1)"
-sed -n '/^pk-silk: final statistics/,$p' "$tmp/silk.log"
+final_block
 
 # bob may not bind alice's port: a start-up error with the reason, exit 2
-"$bin" $eal -l 0 --file-prefix="${prefix}_b" --vdev net_null0 -- \
-	--addr=10.88.0.1/24 --exception=drop --reserve=alice:udp:7000-7099 \
-	--udp-echo=bob:7005 >"$tmp/b.log" 2>&1
-rc=$?
-[ "$rc" -eq 2 ] || fail "bob on alice's port: exit $rc, want 2: $(cat "$tmp/b.log")"
-grep -q "udp-echo=bob:7005: Permission denied" "$tmp/b.log" ||
-	fail "bob on alice's port: no reason given: $(cat "$tmp/b.log")"
+refused b "udp-echo=bob:7005: Permission denied" --exception=drop \
+	--reserve=alice:udp:7000-7099 --udp-echo=bob:7005
 echo "silk_netns: ok"

@@ -110,15 +110,6 @@ teardown(void **state)
 	return 0;
 }
 
-struct pk_acct
-row_of(uint32_t owner, enum pk_acct_row row)
-{
-	struct pk_owner_stats st;
-
-	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
-	return st.row[row];
-}
-
 /* Run one body, or two at once, in application threads. */
 void
 app(ne_body_t fn, void *arg)
@@ -240,22 +231,9 @@ main(void)
 	};
 	static const char *const addrs[] = { CLIENT_IP "/24",
 					     CLIENT_IP6 "/64", NULL };
-	static const char *const vdevs[] = { "net_af_packet0,iface=up0", NULL };
-	struct pk_port_conf pc = { 0 };
 	int rc;
 
-	if (geteuid() != 0) {
-		printf("test_sock_netns: needs root (network namespaces): "
-		       "skipped\n");
-		return PK_TEST_SKIP;
-	}
-	if (ne_sh("{ command -v ip && command -v ss && "
-		  "command -v socat; } >/dev/null") != 0) {
-		printf("test_sock_netns: needs ip, ss and socat "
-		       "(devtools/install-deps.sh): skipped\n");
-		return PK_TEST_SKIP;
-	}
-	pk_test_require_cores("test_sock_netns", 2);
+	ne_require("test_sock_netns", "ip ss socat");
 	if (ne_setup("pksk", CLIENT_MAC, addrs) != 0 ||
 	    ne_enter(ne_ns_client) != 0 || start_servers() != 0 ||
 	    ne_enter(ne_ns_node) != 0) {
@@ -263,14 +241,10 @@ main(void)
 			"up\n");
 		return 1;
 	}
-	pk_test_eal_init("test_sock_netns", vdevs, NULL);
-	worker = rte_get_next_lcore(-1, 1, 0);
-	pool = pk_test_pool("sock_netns", 8192);
-	pc.mp = pool;
+	worker = ne_eal_start("test_sock_netns", 8192, &pool, &uplink);
 	alice = pk_owner_get("alice");
-	if (alice <= 0 || pk_port_lookup("net_af_packet0", &uplink) != 0 ||
-	    pk_port_setup(uplink, &pc) != 0) {
-		fprintf(stderr, "test_sock_netns: cannot set the uplink up\n");
+	if (alice <= 0) {
+		fprintf(stderr, "test_sock_netns: no owner alice\n");
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,8 @@
 #include <rte_mbuf_pool_ops.h>
 #include <rte_mempool.h>
 
+#include "../common/pk_test_heap.h"
+
 static regex_t bench_filter_re;
 static bool bench_filter_set;
 

@@ -172,20 +172,6 @@ db_fill(uint32_t nflows, bool zipf)
 	free(cdf);
 }
 
-static uint64_t
-db_heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	uint64_t used = 0;
-	unsigned int i;
-
-	for (i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			used += st.heap_allocsz_bytes;
-	return used;
-}
-
 static struct rte_hash *
 db_bare_hash(uint32_t capacity, uint32_t nflows)
 {
@@ -325,11 +311,11 @@ db_flows_bench(const char *name, uint32_t nflows)
 	if (!bench_wanted(id_u) && !bench_wanted(id_z) &&
 	    !(nflows == (1u << 20) && bench_wanted("demux.mem.flows1m")))
 		return;
-	before = db_heap_used();
+	before = pk_test_heap_used();
 	d = db_demux(nflows, nflows, 0);
-	mid = db_heap_used();
+	mid = pk_test_heap_used();
 	h = db_bare_hash(nflows, nflows);
-	after = db_heap_used();
+	after = pk_test_heap_used();
 	if (nflows == (1u << 20) && bench_wanted("demux.mem.flows1m"))
 		bench_report("demux.mem.flows1m", (double)(mid - before) / nflows,
 			     "bytes/flow", (double)(after - mid) / nflows,

@@ -57,20 +57,6 @@ sb_depth(uint32_t nq)
 	return RTE_MAX(2u, RTE_MIN((uint32_t)SB_QSIZE - 2, 2 * SB_BURST / nq + 2));
 }
 
-static size_t
-sb_heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t used = 0;
-	unsigned int i;
-
-	for (i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			used += st.heap_allocsz_bytes;
-	return used;
-}
-
 /* ---- rte_sched ---- */
 
 static struct rte_sched_port *
@@ -275,13 +261,13 @@ sb_mem(void)
 	size_t before, pk, raw;
 	struct pk_stage *s;
 
-	before = sb_heap_used();
+	before = pk_test_heap_used();
 	s = sb_pk_sched("wfq", nq);
-	pk = sb_heap_used() - before;
+	pk = pk_test_heap_used() - before;
 	pk_stage_destroy(s);
-	before = sb_heap_used();
+	before = pk_test_heap_used();
 	port = sb_rte_sched(nq / RTE_SCHED_QUEUES_PER_PIPE, SB_QSIZE);
-	raw = sb_heap_used() - before;
+	raw = pk_test_heap_used() - before;
 	rte_sched_port_free(port);
 	if (s == NULL || port == NULL)
 		return;

@@ -330,21 +330,6 @@ node_create(const char *name, const char *port, uint32_t qsize)
 	return n;
 }
 
-/* Heap bytes allocated now, over every NUMA socket. */
-static uint64_t
-heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	uint64_t used = 0;
-	unsigned int i;
-
-	for (i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			used += st.heap_allocsz_bytes;
-	return used;
-}
-
 /* What the raw equivalent of n sockets takes: a hash and n rings. */
 static double
 raw_socket_bytes(unsigned int n)
@@ -354,7 +339,7 @@ raw_socket_bytes(unsigned int n)
 		.key_len = sizeof(struct pk_flow_key),
 		.hash_func = rte_jhash, .socket_id = (int)rte_socket_id(),
 	};
-	uint64_t before = heap_used(), after;
+	uint64_t before = pk_test_heap_used(), after;
 	struct rte_hash *h = rte_hash_create(&hp);
 	ssize_t rsz = rte_ring_get_memsize(64);
 	struct rte_ring **r = calloc(n, sizeof(*r));
@@ -368,7 +353,7 @@ raw_socket_bytes(unsigned int n)
 		    rte_ring_init(r[i], "r", 64, RING_F_SP_ENQ | RING_F_SC_DEQ))
 			rte_exit(1, "bench_silk: raw ring\n");
 	}
-	after = heap_used();
+	after = pk_test_heap_used();
 	for (i = 0; i < n; i++)
 		rte_free(r[i]);
 	free(r);
@@ -384,14 +369,14 @@ bench_sockets(void)
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct rte_mbuf *m;
-	uint64_t before = heap_used(), t0, used;
+	uint64_t before = pk_test_heap_used(), t0, used;
 	unsigned int i, ok = 0;
 	char buf[64];
 
 	if (s == NULL)
 		rte_exit(1, "bench_silk: sockets\n");
 	node = node_create("socks", "net_null_socks", 64);
-	before = heap_used();
+	before = pk_test_heap_used();
 	a4.sin_addr.s_addr = inet_addr("10.0.0.1");
 	t0 = rte_rdtsc();
 	for (i = 0; i < N; i++) {
@@ -409,7 +394,7 @@ bench_sockets(void)
 			rte_exit(1, "bench_silk: bind %u: %d\n", i, rc);
 	}
 	t0 = rte_rdtsc() - t0;
-	used = heap_used() - before;
+	used = pk_test_heap_used() - before;
 	/* every IPv4 socket gets its datagram */
 	for (i = 0; i < HALF; i++) {
 		struct sockaddr_in d = a4;

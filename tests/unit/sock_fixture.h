@@ -74,11 +74,12 @@ fix_ingress(struct rte_mbuf **pkts, uint16_t n)
 	return k;
 }
 
-/* Start the EAL and build the node; socket_queue: each socket's queue. */
+/* Start the EAL with vdevs (NULL-terminated, "net_ring0" first: the
+ * uplink) and build the node; socket_queue: each socket's queue. */
 static inline void
-fix_setup(const char *test_name, uint32_t socket_queue)
+fix_setup_vdevs(const char *test_name, const char *const *vdevs,
+		uint32_t socket_queue)
 {
-	static const char *const vdevs[] = { "net_ring0", NULL };
 	static const char *const extra[] = { "-m", "512", NULL };
 	struct pk_port_conf pc = { 0 };
 	struct pk_node_conf nc = { 0 };
@@ -102,6 +103,15 @@ fix_setup(const char *test_name, uint32_t socket_queue)
 	nc.socket_queue = socket_queue;
 	fix.node = pk_node_create(&nc);
 	assert_non_null(fix.node);
+}
+
+/* Start the EAL and build the node; socket_queue: each socket's queue. */
+static inline void
+fix_setup(const char *test_name, uint32_t socket_queue)
+{
+	static const char *const vdevs[] = { "net_ring0", NULL };
+
+	fix_setup_vdevs(test_name, vdevs, socket_queue);
 }
 
 static inline void

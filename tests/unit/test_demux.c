@@ -430,6 +430,12 @@ test_miss_stage_and_counters(void **state)
 	pk_stage_destroy(d);
 }
 
+/*
+ * An ICMP error quoting a datagram sent from here has the sender's key,
+ * marked PK_FLOW_F_ICMP_ERR: it reaches a marked key (an ICMP-error
+ * socket's, passive here), never the flow's own key; the demux returns
+ * what nobody claims (no miss stage in this fixture).
+ */
 static void
 test_icmp_error_reaches_sender(void **state)
 {
@@ -440,13 +446,18 @@ test_icmp_error_reaches_sender(void **state)
 				   .icmp_type = 3, .icmp_code = 3,
 				   .inner = &inner };
 	struct pk_flow_key sock = key4(IPPROTO_UDP, LOCAL, 4444, PEER, 53);
+	struct pk_flow_key err = key4(IPPROTO_UDP, LOCAL, 4444, 0, 0);
 	struct rte_mbuf *m;
 
 	inner.payload = 0;
-	assert_int_equal(pk_demux_flow_add(f->d, &sock, f->q[1]), 0);
+	err.pad = PK_FLOW_F_ICMP_ERR;
+	assert_int_equal(pk_demux_flow_add(f->d, &sock, f->q[0]), 0);
 	m = frame_new(pool, &icmp);
+	assert_int_equal(pk_stage_push(f->d, &m, 1), 0); /* not the flow's */
+	assert_int_equal(pk_demux_flow_add(f->d, &err, f->q[1]), 0);
 	assert_int_equal(pk_stage_push(f->d, &m, 1), 1);
 	expect_queue(f->q[1], NULL, 1);
+	expect_queue(f->q[0], NULL, 0);
 }
 
 /* Two fragments of one UDP datagram (IPv4 or IPv6), seq in the payload. */

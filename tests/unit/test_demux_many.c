@@ -46,20 +46,6 @@ struct fixture {
 	uint64_t heap_at_start;
 };
 
-static uint64_t
-heap_used(void)
-{
-	struct rte_malloc_socket_stats st;
-	uint64_t used = 0;
-	unsigned int i;
-
-	for (i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			used += st.heap_allocsz_bytes;
-	return used;
-}
-
 static void
 count_mz(const struct rte_memzone *mz, void *arg)
 {
@@ -88,11 +74,11 @@ bare_hash_bytes(uint32_t entries)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	uint64_t before = heap_used(), bytes;
+	uint64_t before = pk_test_heap_used(), bytes;
 	struct rte_hash *h = rte_hash_create(&hp);
 
 	assert_non_null(h);
-	bytes = heap_used() - before;
+	bytes = pk_test_heap_used() - before;
 	rte_hash_free(h);
 	return bytes;
 }
@@ -187,24 +173,24 @@ group_setup(void **state)
 	double hz = rte_get_tsc_hz();
 	uint32_t i, mz;
 
-	h0 = heap_used();
+	h0 = pk_test_heap_used();
 	f.heap_at_start = h0;
 	f.d = pk_demux_flow_create(&conf);
 	assert_non_null(f.d);
-	h1 = heap_used();
+	h1 = pk_test_heap_used();
 	mz = memzones();
 	t0 = rte_get_tsc_cycles();
 	for (i = 0; i < NSOCK; i++)
 		f.q[i] = sock_queue(i);
 	t1 = rte_get_tsc_cycles();
-	h2 = heap_used();
+	h2 = pk_test_heap_used();
 	assert_int_equal(memzones(), mz); /* rte_ring_init() on the heap */
 	for (i = 0; i < NSOCK; i++) {
 		k = sock_key(i);
 		assert_int_equal(pk_demux_flow_add(f.d, &k, f.q[i]), 0);
 	}
 	t2 = rte_get_tsc_cycles();
-	h3 = heap_used();
+	h3 = pk_test_heap_used();
 	assert_int_equal(pk_demux_flow_count(f.d), NSOCK);
 	/* what one socket's demux side costs (rte_malloc heap bytes) */
 	fprintf(stderr, "test_demux_many: %u sockets: demux %.0f B/key "
@@ -229,7 +215,7 @@ group_teardown(void **state)
 	for (i = 0; i < NSOCK; i++)
 		pk_stage_destroy(f->q[i]);
 	pk_test_assert_pools_full();
-	assert_int_equal(heap_used(), f->heap_at_start);
+	assert_int_equal(pk_test_heap_used(), f->heap_at_start);
 	return 0;
 }
 
@@ -258,7 +244,7 @@ static void
 test_close_and_reopen_reuse_slots(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t heap = heap_used();
+	uint64_t heap = pk_test_heap_used();
 	struct pk_flow_key k, k2;
 	uint32_t i;
 
@@ -298,7 +284,7 @@ test_close_and_reopen_reuse_slots(void **state)
 	assert_int_equal(pk_demux_flow_synchronize(f->d), 0);
 	assert_int_equal(pk_demux_flow_count(f->d), NSOCK);
 	/* same sockets, same keys: not a byte more */
-	assert_int_equal(heap_used(), heap);
+	assert_int_equal(pk_test_heap_used(), heap);
 	pk_test_assert_pools_full();
 }
 

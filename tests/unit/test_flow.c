@@ -200,6 +200,29 @@ test_icmp_echo_identifier(void **state)
 	expect_v6(&k, IPPROTO_ICMPV6, v6_local, 0, v6_remote, 77);
 }
 
+/* The key of an ICMP error quoting that flow: marked PK_FLOW_F_ICMP_ERR. */
+static void
+expect_err_v4(const struct pk_flow_key *k, uint8_t proto, uint32_t laddr,
+	      uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	struct pk_flow_key want = *k;
+
+	assert_int_equal(want.pad, PK_FLOW_F_ICMP_ERR);
+	want.pad = 0;
+	expect_v4(&want, proto, laddr, lport, raddr, rport);
+}
+
+static void
+expect_err_v6(const struct pk_flow_key *k, uint8_t proto, const uint8_t *laddr,
+	      uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	struct pk_flow_key want = *k;
+
+	assert_int_equal(want.pad, PK_FLOW_F_ICMP_ERR);
+	want.pad = 0;
+	expect_v6(&want, proto, laddr, lport, raddr, rport);
+}
+
 static void
 test_icmp_errors_quote_the_sender(void **state)
 {
@@ -220,7 +243,7 @@ test_icmp_errors_quote_the_sender(void **state)
 	for (i = 0; i < RTE_DIM(types4); i++) {
 		f.icmp_type = types4[i];
 		k = parse_spec(&f, PK_FLOW_OK);
-		expect_v4(&k, IPPROTO_UDP, A_LOCAL, 4444,
+		expect_err_v4(&k, IPPROTO_UDP, A_LOCAL, 4444,
 			  RTE_IPV4(8, 8, 8, 8), 53);
 	}
 	/* a quoted TCP header is only 8 bytes long */
@@ -228,13 +251,14 @@ test_icmp_errors_quote_the_sender(void **state)
 	f.icmp_type = 11;
 	k = parse_spec(&f, PK_FLOW_OK);
 	assert_int_equal(k.proto, IPPROTO_TCP);
+	assert_int_equal(k.pad, PK_FLOW_F_ICMP_ERR);
 	assert_int_equal(rte_be_to_cpu_16(k.lport), 4444);
 	/* a quoted echo request of ours: its id is our port */
 	inner.proto = IPPROTO_ICMP;
 	inner.icmp_type = 8;
 	inner.icmp_id = 99;
 	k = parse_spec(&f, PK_FLOW_OK);
-	expect_v4(&k, IPPROTO_ICMP, A_LOCAL, 99, RTE_IPV4(8, 8, 8, 8), 0);
+	expect_err_v4(&k, IPPROTO_ICMP, A_LOCAL, 99, RTE_IPV4(8, 8, 8, 8), 0);
 
 	inner6 = spec6(IPPROTO_UDP, 0, 0);
 	memcpy(inner6.src6, v6_local, 16); /* ours, going out */
@@ -248,7 +272,7 @@ test_icmp_errors_quote_the_sender(void **state)
 	for (i = 0; i < RTE_DIM(types6); i++) {
 		f6.icmp_type = types6[i];
 		k = parse_spec(&f6, PK_FLOW_OK);
-		expect_v6(&k, IPPROTO_UDP, v6_local, 1111, v6_remote, 2222);
+		expect_err_v6(&k, IPPROTO_UDP, v6_local, 1111, v6_remote, 2222);
 	}
 }
 

@@ -136,15 +136,6 @@ fragment(const struct rte_mbuf *d, uint16_t off, uint16_t len, bool mf)
 	return m;
 }
 
-static struct pk_acct
-row_of(uint32_t owner, enum pk_acct_row row)
-{
-	struct pk_owner_stats st;
-
-	assert_int_equal(pk_owner_stats_get(owner, &st), 0);
-	return st.row[row];
-}
-
 static void
 test_node_conf_refused(void **state)
 {
@@ -220,8 +211,8 @@ test_node_ingress_counts_and_charges(void **state)
 			 rte_cpu_to_be_16(9), 0, 0);
 	assert_int_equal(pk_demux_flow_add(pk_node_demux(f->n), &key,
 					   pk_path_stage(f->p)), 0);
-	a0 = row_of(alice, PK_ACCT_UDP);
-	u0 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	a0 = pk_test_owner_row(alice, PK_ACCT_UDP);
+	u0 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
 	m[0] = udp_to(9);
 	m[1] = udp_to(9);
 	m[2] = udp_to(9);
@@ -243,8 +234,8 @@ test_node_ingress_counts_and_charges(void **state)
 	assert_int_equal(st.malformed, 1);
 	assert_int_equal(st.tx + st.tap_rx + st.egress, 0);
 	assert_int_equal(pk_stage_len(q), 1);
-	a1 = row_of(alice, PK_ACCT_UDP);
-	u1 = row_of(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
+	a1 = pk_test_owner_row(alice, PK_ACCT_UDP);
+	u1 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
 	assert_int_equal(a1.pkts[PK_ACCT_DROPPED] - a0.pkts[PK_ACCT_DROPPED],
 			 2);
 	assert_int_equal(a1.bytes[PK_ACCT_DROPPED] -
@@ -458,31 +449,18 @@ static int tel_sock = -1;
 static const char *
 tel(const char *cmd, char *buf, size_t size)
 {
-	ssize_t k;
-
-	assert_int_equal(write(tel_sock, cmd, strlen(cmd)),
-			 (ssize_t)strlen(cmd));
-	k = read(tel_sock, buf, size - 1);
-	assert_true(k > 0);
-	buf[k] = '\0';
-	return buf;
+	return pk_test_tel(tel_sock, cmd, buf, size);
 }
 
 static void
 test_node_telemetry(void **state)
 {
 	struct fx *f = *state;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct rte_mbuf *m = udp_to(4000);
 	char buf[4096];
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	tel_sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	tel_sock = pk_test_tel_connect();
 	assert_true(tel_sock >= 0);
-	assert_int_equal(connect(tel_sock, (struct sockaddr *)&sun,
-				 sizeof(sun)), 0);
-	assert_true(read(tel_sock, buf, sizeof(buf)) > 0); /* greeting */
 	inject(&m, 1);
 	assert_int_equal(pk_node_run(f->n), 1);
 	assert_string_equal(tel("/pathkit/nodes", buf, sizeof(buf)),

@@ -30,55 +30,9 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "portmap_fixture.h"
 
-#define UDP IPPROTO_UDP
-#define TCP IPPROTO_TCP
 
-static uint32_t alice, bob;
-
-/* An address from a literal ("10.0.0.1", "fd00::1"), in one of four
- * rotating slots: it lives through the next three calls. */
-static const struct sockaddr *
-A(const char *lit)
-{
-	static struct sockaddr_storage ss[4];
-	static unsigned int next;
-	struct sockaddr_storage *s = &ss[next++ % 4];
-
-	memset(s, 0, sizeof(*s));
-	if (inet_pton(AF_INET, lit, &((struct sockaddr_in *)s)->sin_addr) == 1)
-		s->ss_family = AF_INET;
-	else if (inet_pton(AF_INET6, lit,
-			   &((struct sockaddr_in6 *)s)->sin6_addr) == 1)
-		s->ss_family = AF_INET6;
-	else
-		fail_msg("bad literal %s", lit);
-	return (const struct sockaddr *)s;
-}
-
-/* Bind a given port (not 0): what pk_portmap_bind() returns. */
-static int
-bind_at(struct pk_portmap *pm, uint32_t owner, uint8_t proto,
-	const struct sockaddr *addr, uint16_t port)
-{
-	return pk_portmap_bind(pm, owner, proto, addr, &port);
-}
-
-static int
-setup_map(void **state)
-{
-	*state = pk_portmap_create("pm");
-	return *state != NULL ? 0 : -1;
-}
-
-static int
-teardown_map(void **state)
-{
-	pk_portmap_destroy(*state);
-	assert_null(pk_portmap_lookup("pm"));
-	pk_test_assert_pools_full();
-	return 0;
-}
 
 static void
 test_names(void **state)
@@ -378,17 +332,9 @@ main(void)
 #undef T
 	int rc;
 
-	pk_test_eal_init("test_portmap", NULL, NULL);
-	alice = (uint32_t)pk_owner_create("alice");
-	bob = (uint32_t)pk_owner_create("bob");
-	if ((int)alice <= 0 || (int)bob <= 0) {
-		fprintf(stderr, "test_portmap: cannot make the owners\n");
-		pk_test_eal_cleanup();
+	if (pm_fixture_start("test_portmap", NULL) < 0)
 		return 1;
-	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	pk_owner_destroy(alice);
-	pk_owner_destroy(bob);
-	pk_test_eal_cleanup();
+	pm_fixture_stop();
 	return rc;
 }

@@ -30,57 +30,10 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "portmap_fixture.h"
 
-#define UDP IPPROTO_UDP
-#define TCP IPPROTO_TCP
-
-static uint32_t alice, bob;
 static int sock = -1;
 static char reply[16384];
-
-/* An address from a literal ("10.0.0.1", "fd00::1"), in one of four
- * rotating slots: it lives through the next three calls. */
-static const struct sockaddr *
-A(const char *lit)
-{
-	static struct sockaddr_storage ss[4];
-	static unsigned int next;
-	struct sockaddr_storage *s = &ss[next++ % 4];
-
-	memset(s, 0, sizeof(*s));
-	if (inet_pton(AF_INET, lit, &((struct sockaddr_in *)s)->sin_addr) == 1)
-		s->ss_family = AF_INET;
-	else if (inet_pton(AF_INET6, lit,
-			   &((struct sockaddr_in6 *)s)->sin6_addr) == 1)
-		s->ss_family = AF_INET6;
-	else
-		fail_msg("bad literal %s", lit);
-	return (const struct sockaddr *)s;
-}
-
-/* Bind a given port (not 0): what pk_portmap_bind() returns. */
-static int
-bind_at(struct pk_portmap *pm, uint32_t owner, uint8_t proto,
-	const struct sockaddr *addr, uint16_t port)
-{
-	return pk_portmap_bind(pm, owner, proto, addr, &port);
-}
-
-static int
-setup_map(void **state)
-{
-	*state = pk_portmap_create("pm");
-	return *state != NULL ? 0 : -1;
-}
-
-static int
-teardown_map(void **state)
-{
-	pk_portmap_destroy(*state);
-	assert_null(pk_portmap_lookup("pm"));
-	pk_test_assert_pools_full();
-	return 0;
-}
 
 static void
 test_reserve_str(void **state)
@@ -168,37 +121,11 @@ test_reserve_str(void **state)
 	assert_int_equal(pk_owner_destroy(carol), 0);
 }
 
-/* Connect as dpdk-telemetry.py does and read the greeting. */
-static int
-tel_connect(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    read(fd, reply, sizeof(reply) - 1) <= 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
+/* Send one command; the reply (JSON) is left in reply[]. */
 static const char *
 tel(const char *cmd)
 {
-	ssize_t n;
-
-	assert_int_equal(write(sock, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
-	n = read(sock, reply, sizeof(reply) - 1);
-	assert_true(n > 0);
-	reply[n] = '\0';
-	print_message("%s -> %s\n", cmd, reply);
-	return reply;
+	return pk_test_tel(sock, cmd, reply, sizeof(reply));
 }
 
 static void
@@ -369,20 +296,17 @@ main(void)
 #undef T
 	int rc;
 
-	pk_test_eal_init("test_silk_telemetry", NULL, eal);
-	alice = (uint32_t)pk_owner_create("alice");
-	bob = (uint32_t)pk_owner_create("bob");
-	sock = tel_connect();
-	if ((int)alice <= 0 || (int)bob <= 0 || sock < 0) {
-		fprintf(stderr, "test_silk_telemetry: no owners or no "
-			"telemetry socket in %s\n", rte_eal_get_runtime_dir());
-		pk_test_eal_cleanup();
+	if (pm_fixture_start("test_silk_telemetry", eal) < 0)
+		return 1;
+	sock = pk_test_tel_connect();
+	if (sock < 0) {
+		fprintf(stderr, "test_silk_telemetry: no telemetry socket in "
+			"%s\n", rte_eal_get_runtime_dir());
+		pm_fixture_stop();
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	close(sock);
-	pk_owner_destroy(alice);
-	pk_owner_destroy(bob);
-	pk_test_eal_cleanup();
+	pm_fixture_stop();
 	return rc;
 }

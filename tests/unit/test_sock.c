@@ -27,28 +27,10 @@
 #include <pathkit/pk_udp.h>
 
 #include "pk_test.h"
+#include "sock_fixture.h"
 
-#define NODE_IP "10.0.0.1"
-#define PEER_IP "10.0.0.2"
 #define PEER6_IP "fd00::2"
 #define QSIZE 64
-
-static struct rte_mempool *pool;
-static uint16_t uplink;
-static struct pk_node *node;
-static int alice, bob;
-static const struct rte_ether_addr peer_mac = {
-	{ 0x02, 0, 0, 0, 0, 0x02 } };
-
-static struct sockaddr_in
-sin4(const char *ip, uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-
-	inet_pton(AF_INET, ip, &a.sin_addr);
-	return a;
-}
 
 static struct sockaddr_in6
 sin6(const char *ip, uint16_t port)
@@ -60,43 +42,10 @@ sin6(const char *ip, uint16_t port)
 	return a;
 }
 
-/* A datagram from the peer (src) to the node (dst), as the uplink gets it. */
-static struct rte_mbuf *
-frame(const void *src, const void *dst, size_t salen, const char *payload,
-      bool bad_csum)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ether_addr node_mac;
-	struct pk_udp_tx tx = { 0 };
-	size_t len = strlen(payload);
-
-	assert_non_null(m);
-	memcpy(rte_pktmbuf_append(m, len), payload, len);
-	rte_eth_macaddr_get(uplink, &node_mac);
-	tx.src_mac = peer_mac;
-	tx.dst_mac = node_mac;
-	memcpy(&tx.local, src, salen);
-	memcpy(&tx.remote, dst, salen);
-	assert_int_equal(pk_udp_encap(m, &tx), 0);
-	if (bad_csum) /* flip a payload byte: the UDP checksum fails */
-		*rte_pktmbuf_mtod_offset(m, uint8_t *, m->pkt_len - 1) ^= 0xff;
-	return m;
-}
-
-/* Push into the root demux as the node's thread; free what comes back. */
-static unsigned int
-ingress(struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t k = pk_stage_push(pk_node_demux(node), pkts, n);
-
-	rte_pktmbuf_free_bulk(pkts + k, n - k);
-	return k;
-}
-
 static void
 ingress1(struct rte_mbuf *m)
 {
-	ingress(&m, 1);
+	fix_ingress(&m, 1);
 }
 
 static struct pk_owner_stats
@@ -111,15 +60,16 @@ acct(int owner)
 static void
 test_bind_rules(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5000), other = sin4("10.9.9.9", 1);
-	struct sockaddr_in wild = sin4("0.0.0.0", 5000);
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5000);
+	struct sockaddr_in other = fix_sin4("10.9.9.9", 1);
+	struct sockaddr_in wild = fix_sin4("0.0.0.0", 5000);
 	struct pk_sock *s1, *s2, *s3;
 
 	(void)state;
-	assert_null(pk_sock_open(node, 999, AF_INET, PK_SOCK_UDP, 0));
-	s1 = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
-	s2 = pk_sock_open(node, bob, AF_INET, PK_SOCK_UDP, 0);
-	s3 = pk_sock_open(node, bob, AF_INET, PK_SOCK_UDP, 0);
+	assert_null(pk_sock_open(fix.node, 999, AF_INET, PK_SOCK_UDP, 0));
+	s1 = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP, 0);
+	s2 = pk_sock_open(fix.node, fix.bob, AF_INET, PK_SOCK_UDP, 0);
+	s3 = pk_sock_open(fix.node, fix.bob, AF_INET, PK_SOCK_UDP, 0);
 	assert_non_null(s1);
 	assert_non_null(s2);
 	assert_non_null(s3);
@@ -167,20 +117,21 @@ reader_main(void *arg)
 static void
 test_lazy_receive(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5001), p = sin4(PEER_IP, 4000);
-	struct pk_owner_stats before = acct(alice), after;
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5001);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4000);
+	struct pk_owner_stats before = acct(fix.alice), after;
 	struct reader r = { 0 };
 	pthread_t th;
 	struct pk_sock *s;
 
 	(void)state;
-	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
+	s = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP, 0);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, sizeof(p), "bad", true));
-	ingress1(frame(&p, &a, sizeof(p), "hello", false));
+	ingress1(fix_frame(&p, &a, sizeof(p), "bad", true));
+	ingress1(fix_frame(&p, &a, sizeof(p), "hello", false));
 	/* nothing looked at the datagrams yet: the bad one is not found out */
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_RECEIVED] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_RECEIVED], 2);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
@@ -195,7 +146,7 @@ test_lazy_receive(void **state)
 	assert_int_equal(r.from.sin_addr.s_addr, p.sin_addr.s_addr);
 	/* the reader's thread did the work, and found the bad one */
 	assert_int_equal(pk_sock_last_lcore(s), r.lcore);
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED], 1);
 	assert_int_equal(pk_sock_recv(s, r.buf, 1, PK_MSG_DONTWAIT), -EAGAIN);
@@ -205,19 +156,21 @@ test_lazy_receive(void **state)
 static void
 test_eager_receive(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5002), p = sin4(PEER_IP, 4000);
-	struct pk_owner_stats before = acct(alice), after;
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5002);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4000);
+	struct pk_owner_stats before = acct(fix.alice), after;
 	char buf[16];
 	struct pk_sock *s;
 
 	(void)state;
-	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, PK_SOCK_F_EAGER);
+	s = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP,
+			 PK_SOCK_F_EAGER);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, sizeof(p), "bad", true));
-	ingress1(frame(&p, &a, sizeof(p), "eager", false));
+	ingress1(fix_frame(&p, &a, sizeof(p), "bad", true));
+	ingress1(fix_frame(&p, &a, sizeof(p), "eager", false));
 	/* processed on arrival: the bad one is already counted */
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED], 1);
 	assert_int_equal(pk_sock_recv(s, buf, sizeof(buf), 0), 5);
@@ -228,8 +181,9 @@ test_eager_receive(void **state)
 static void
 test_full_socket_drops_early(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5003), p = sin4(PEER_IP, 4000);
-	struct pk_owner_stats before = acct(alice), after;
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5003);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4000);
+	struct pk_owner_stats before = acct(fix.alice), after;
 	struct pk_sock_stats ss;
 	struct rte_mbuf *m[2 * QSIZE];
 	unsigned int i, got = 0;
@@ -237,14 +191,15 @@ test_full_socket_drops_early(void **state)
 	struct pk_sock *s;
 
 	(void)state;
-	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, PK_SOCK_F_NONBLOCK);
+	s = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP,
+			 PK_SOCK_F_NONBLOCK);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
 	for (i = 0; i < RTE_DIM(m); i++)
-		m[i] = frame(&p, &a, sizeof(p), "x", false);
-	assert_int_equal(ingress(m, 32), 32);       /* the path takes all */
-	assert_int_equal(ingress(m + 32, 96), 96);  /* and drops the excess */
-	after = acct(alice);
+		m[i] = fix_frame(&p, &a, sizeof(p), "x", false);
+	assert_int_equal(fix_ingress(m, 32), 32);      /* the path takes all */
+	assert_int_equal(fix_ingress(m + 32, 96), 96); /* drops the excess */
+	after = acct(fix.alice);
 	/* the queue holds QSIZE - 1: the rest was dropped at the demux */
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED],
@@ -266,8 +221,8 @@ wire(void)
 	unsigned int i;
 
 	for (i = 0; i < 3 && m == NULL; i++) {
-		pk_node_run(node); /* egress queue -> uplink TX */
-		if (rte_eth_rx_burst(uplink, 0, &m, 1) == 0)
+		pk_node_run(fix.node); /* egress queue -> uplink TX */
+		if (rte_eth_rx_burst(fix.uplink, 0, &m, 1) == 0)
 			m = NULL;
 	}
 	return m;
@@ -276,8 +231,9 @@ wire(void)
 static void
 test_send_reply(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5004), p = sin4(PEER_IP, 4001);
-	struct pk_owner_stats before = acct(alice), after;
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5004);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4001);
+	struct pk_owner_stats before = acct(fix.alice), after;
 	struct sockaddr_storage from, to;
 	struct rte_ether_hdr *eh;
 	struct pk_flow_key key;
@@ -287,10 +243,10 @@ test_send_reply(void **state)
 	struct pk_sock *s;
 
 	(void)state;
-	s = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
+	s = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP, 0);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
-	ingress1(frame(&p, &a, sizeof(p), "ping", false));
+	ingress1(fix_frame(&p, &a, sizeof(p), "ping", false));
 	assert_int_equal(pk_sock_recvfrom(s, buf, sizeof(buf), 0,
 					  (void *)&from, &len), 4);
 	/* the reply goes back to the sender's MAC, learnt from its datagram */
@@ -299,7 +255,7 @@ test_send_reply(void **state)
 	m = wire();
 	assert_non_null(m);
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	assert_true(rte_is_same_ether_addr(&eh->dst_addr, &peer_mac));
+	assert_true(rte_is_same_ether_addr(&eh->dst_addr, &fix_peer_mac));
 	/* what left is a datagram from the node's port to the peer's (the
 	 * parser takes the destination as local) */
 	assert_int_equal(pk_flow_parse(m, &key), PK_FLOW_OK);
@@ -310,7 +266,7 @@ test_send_reply(void **state)
 	assert_memory_equal(key.raddr, &a.sin_addr, 4);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 8 + 5);
 	rte_pktmbuf_free(m);
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT], 1);
 	/* an unknown next hop without a TAP to resolve it */
@@ -327,8 +283,9 @@ test_send_reply(void **state)
 static void
 test_bursts_and_poll(void **state)
 {
-	struct sockaddr_in a1 = sin4(NODE_IP, 5005), a2 = sin4(NODE_IP, 5006);
-	struct sockaddr_in p = sin4(PEER_IP, 4002);
+	struct sockaddr_in a1 = fix_sin4(FIX_NODE_IP, 5005);
+	struct sockaddr_in a2 = fix_sin4(FIX_NODE_IP, 5006);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4002);
 	struct pk_sock_pollfd fds[2];
 	struct rte_mbuf *m[4];
 	struct sockaddr_storage from;
@@ -336,15 +293,15 @@ test_bursts_and_poll(void **state)
 	int k;
 
 	(void)state;
-	s1 = pk_sock_open(node, alice, AF_INET, PK_SOCK_UDP, 0);
-	s2 = pk_sock_open(node, bob, AF_INET, PK_SOCK_UDP, 0);
+	s1 = pk_sock_open(fix.node, fix.alice, AF_INET, PK_SOCK_UDP, 0);
+	s2 = pk_sock_open(fix.node, fix.bob, AF_INET, PK_SOCK_UDP, 0);
 	assert_int_equal(pk_sock_bind(s1, (void *)&a1, sizeof(a1)), 0);
 	assert_int_equal(pk_sock_bind(s2, (void *)&a2, sizeof(a2)), 0);
 	fds[0] = (struct pk_sock_pollfd){ s1, POLLIN, 0 };
 	fds[1] = (struct pk_sock_pollfd){ s2, POLLIN, 0 };
 	assert_int_equal(pk_sock_poll(fds, 2, 1000), 0);
-	ingress1(frame(&p, &a2, sizeof(p), "one", false));
-	ingress1(frame(&p, &a2, sizeof(p), "two", false));
+	ingress1(fix_frame(&p, &a2, sizeof(p), "one", false));
+	ingress1(fix_frame(&p, &a2, sizeof(p), "two", false));
 	assert_int_equal(pk_sock_poll(fds, 2, 1000), 1);
 	assert_int_equal(fds[0].revents, 0);
 	assert_int_equal(fds[1].revents, POLLIN);
@@ -368,21 +325,21 @@ test_ipv6_and_close_with_backlog(void **state)
 {
 	struct sockaddr_in6 a = sin6("::", 5007), p = sin6(PEER6_IP, 4003);
 	struct sockaddr_in6 dst = sin6("fd00::1", 5007);
-	struct pk_owner_stats before = acct(bob), after;
+	struct pk_owner_stats before = acct(fix.bob), after;
 	char buf[8];
 	struct pk_sock *s;
 	unsigned int i;
 
 	(void)state;
-	s = pk_sock_open(node, bob, AF_INET6, PK_SOCK_UDP, 0);
+	s = pk_sock_open(fix.node, fix.bob, AF_INET6, PK_SOCK_UDP, 0);
 	assert_non_null(s);
 	assert_int_equal(pk_sock_bind(s, (void *)&a, sizeof(a)), 0);
 	for (i = 0; i < 5; i++)
-		ingress1(frame(&p, &dst, sizeof(p), "six", false));
+		ingress1(fix_frame(&p, &dst, sizeof(p), "six", false));
 	assert_int_equal(pk_sock_recv(s, buf, sizeof(buf), 0), 3);
 	/* four left queued: close frees and counts them */
 	pk_sock_close(s);
-	after = acct(bob);
+	after = acct(fix.bob);
 	assert_int_equal(after.row[PK_ACCT_UDP].opened -
 			 before.row[PK_ACCT_UDP].opened, 1);
 	assert_int_equal(after.row[PK_ACCT_UDP].closed -
@@ -395,20 +352,20 @@ test_many_sockets(void **state)
 {
 	enum { N = 2000 };
 	static struct pk_sock *s[N];
-	struct sockaddr_in a = sin4(NODE_IP, 0);
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 0);
 	unsigned int i;
 
 	(void)state;
 	for (i = 0; i < N; i++) {
-		s[i] = pk_sock_open(node, bob, AF_INET, PK_SOCK_UDP, 0);
+		s[i] = pk_sock_open(fix.node, fix.bob, AF_INET, PK_SOCK_UDP, 0);
 		assert_non_null(s[i]);
 		a.sin_port = htons(20000 + i);
 		assert_int_equal(pk_sock_bind(s[i], (void *)&a, sizeof(a)), 0);
 	}
-	assert_int_equal(pk_demux_flow_count(pk_node_demux(node)), N);
+	assert_int_equal(pk_demux_flow_count(pk_node_demux(fix.node)), N);
 	for (i = 0; i < N; i++)
 		pk_sock_close(s[i]);
-	assert_int_equal(pk_demux_flow_count(pk_node_demux(node)), 0);
+	assert_int_equal(pk_demux_flow_count(pk_node_demux(fix.node)), 0);
 }
 
 /* ---- sends bigger than the uplink's MTU (1500): IP fragments ---- */
@@ -435,7 +392,7 @@ frag_sock(struct pk_node *n, int owner, const void *self, const void *peer,
 {
 	int af = ((const struct sockaddr *)self)->sa_family;
 	struct pk_sock *s = pk_sock_open(n, owner, af, PK_SOCK_UDP, 0);
-	struct rte_mbuf *m = frame(peer, self, alen, "hi", false);
+	struct rte_mbuf *m = fix_frame(peer, self, alen, "hi", false);
 	socklen_t len = sizeof(*from);
 	char buf[4];
 
@@ -521,7 +478,7 @@ reassemble(struct rte_mbuf **f, unsigned int n, const uint8_t *want,
 	assert_non_null(q);
 	assert_int_equal(pk_stage_link(r, q), 0);
 	for (i = n; i > 0; i--) { /* last first: the order must not matter */
-		m = rte_pktmbuf_copy(f[i - 1], pool, 0, UINT32_MAX);
+		m = rte_pktmbuf_copy(f[i - 1], fix.pool, 0, UINT32_MAX);
 		assert_non_null(m);
 		assert_int_equal(m->nb_segs, 1);
 		rte_pktmbuf_free(f[i - 1]);
@@ -542,7 +499,7 @@ static void
 send_big(const void *self, const void *peer, size_t alen, bool v4)
 {
 	static uint8_t data[4000], dgram[8192];
-	struct pk_owner_stats before = acct(alice), after;
+	struct pk_owner_stats before = acct(fix.alice), after;
 	struct sockaddr_storage from;
 	struct rte_mbuf *f[8];
 	struct pk_sock_stats ss;
@@ -552,10 +509,10 @@ send_big(const void *self, const void *peer, size_t alen, bool v4)
 
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
-	s = frag_sock(node, alice, self, peer, alen, &from);
+	s = frag_sock(fix.node, fix.alice, self, peer, alen, &from);
 	assert_int_equal(pk_sock_sendto(s, data, sizeof(data), 0,
 					 (void *)&from, alen), sizeof(data));
-	n = wire_all(node, uplink, f, RTE_DIM(f));
+	n = wire_all(fix.node, fix.uplink, f, RTE_DIM(f));
 	assert_int_equal(n, 3); /* 4008 bytes of UDP in 1480 or 1448 */
 	/* the uplink was not configured for chains: one mbuf each */
 	for (i = 0; i < n; i++)
@@ -565,7 +522,7 @@ send_big(const void *self, const void *peer, size_t alen, bool v4)
 	for (i = 0; i < n; i++)
 		bytes += f[i]->pkt_len;
 	/* owner: three frames sent; socket: one datagram of 4000 bytes */
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT], 3);
 	assert_int_equal(after.row[PK_ACCT_UDP].bytes[PK_ACCT_SENT] -
@@ -580,7 +537,8 @@ send_big(const void *self, const void *peer, size_t alen, bool v4)
 static void
 test_send_fragments(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5010), p = sin4(PEER_IP, 4010);
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5010);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4010);
 	struct sockaddr_in6 a6 = sin6("fd00::1", 5011);
 	struct sockaddr_in6 p6 = sin6(PEER6_IP, 4011);
 
@@ -594,7 +552,8 @@ test_send_fragments(void **state)
 static void
 test_send_burst_fragments(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5012), p = sin4(PEER_IP, 4012);
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5012);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4012);
 	static uint8_t dgram[8192], want[3000];
 	struct sockaddr_storage from;
 	struct rte_mbuf *m[3], *f[8], *tail;
@@ -602,23 +561,23 @@ test_send_burst_fragments(void **state)
 	unsigned int i;
 
 	(void)state;
-	s = frag_sock(node, bob, &a, &p, sizeof(a), &from);
+	s = frag_sock(fix.node, fix.bob, &a, &p, sizeof(a), &from);
 	for (i = 0; i < 3; i++) {
-		m[i] = rte_pktmbuf_alloc(pool);
+		m[i] = rte_pktmbuf_alloc(fix.pool);
 		assert_non_null(m[i]);
 	}
 	for (i = 0; i < sizeof(want); i++)
 		want[i] = (uint8_t)(i ^ 0x5a);
 	memcpy(rte_pktmbuf_append(m[0], 1), "a", 1);
 	memcpy(rte_pktmbuf_append(m[1], 2000), want, 2000);
-	tail = rte_pktmbuf_alloc(pool);
+	tail = rte_pktmbuf_alloc(fix.pool);
 	assert_non_null(tail);
 	memcpy(rte_pktmbuf_append(tail, 1000), want + 2000, 1000);
 	assert_int_equal(rte_pktmbuf_chain(m[1], tail), 0);
 	memcpy(rte_pktmbuf_append(m[2], 1), "c", 1);
 	assert_int_equal(pk_sock_send_burst(s, m, 3, (void *)&from,
 					    sizeof(a)), 3);
-	assert_int_equal(wire_all(node, uplink, f, RTE_DIM(f)), 5);
+	assert_int_equal(wire_all(fix.node, fix.uplink, f, RTE_DIM(f)), 5);
 	assert_int_equal(f[0]->pkt_len, 14 + 20 + 8 + 1);
 	assert_int_equal(check_frags(&f[1], 3, true, dgram), 8 + 3000);
 	assert_memory_equal(dgram + 8, want, 3000);
@@ -635,10 +594,11 @@ test_send_burst_fragments(void **state)
 static void
 test_fragments_all_or_nothing(void **state)
 {
-	struct sockaddr_in a = sin4(NODE_IP, 5013), p = sin4(PEER_IP, 4013);
+	struct sockaddr_in a = fix_sin4(FIX_NODE_IP, 5013);
+	struct sockaddr_in p = fix_sin4(FIX_PEER_IP, 4013);
 	struct pk_owner_stats before, after;
 	struct pk_node_conf nc = { 0 };
-	struct pk_port_conf pc = { .mp = pool };
+	struct pk_port_conf pc = { .mp = fix.pool };
 	struct sockaddr_storage from;
 	static char data[4000];
 	struct rte_mbuf *f[16];
@@ -653,21 +613,21 @@ test_fragments_all_or_nothing(void **state)
 	assert_int_equal(pk_port_setup(port, &pc), 0);
 	nc.name = "n1";
 	nc.uplink = port;
-	nc.mp = pool;
-	inet_pton(AF_INET, NODE_IP, &nc.addr4);
+	nc.mp = fix.pool;
+	inet_pton(AF_INET, FIX_NODE_IP, &nc.addr4);
 	nc.exception = PK_NODE_EXC_DROP;
 	nc.egress_queue = 8;
 	n = pk_node_create(&nc);
 	assert_non_null(n);
-	s = frag_sock(n, alice, &a, &p, sizeof(a), &from);
-	before = acct(alice);
+	s = frag_sock(n, fix.alice, &a, &p, sizeof(a), &from);
+	before = acct(fix.alice);
 	assert_int_equal(pk_sock_sendto(s, data, sizeof(data), 0,
 					 (void *)&from, sizeof(a)), 4000);
 	assert_int_equal(pk_sock_sendto(s, data, sizeof(data), 0,
 					 (void *)&from, sizeof(a)), 4000);
 	assert_int_equal(pk_sock_sendto(s, data, sizeof(data), 0,
 					 (void *)&from, sizeof(a)), -ENOBUFS);
-	after = acct(alice);
+	after = acct(fix.alice);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT] -
 			 before.row[PK_ACCT_UDP].pkts[PK_ACCT_SENT], 6);
 	assert_int_equal(after.row[PK_ACCT_UDP].pkts[PK_ACCT_DROPPED] -
@@ -690,7 +650,6 @@ int
 main(void)
 {
 	static const char *const vdevs[] = { "net_ring0", "net_ring1", NULL };
-	static const char *const extra[] = { "-m", "512", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_bind_rules,
 					  pk_test_teardown_pools_full),
@@ -715,34 +674,13 @@ main(void)
 		cmocka_unit_test_teardown(test_fragments_all_or_nothing,
 					  pk_test_teardown_pools_full),
 	};
-	struct pk_port_conf pc = { 0 };
-	struct pk_node_conf nc = { 0 };
 	int rc;
 
-	pk_test_eal_init("test_sock", vdevs, extra);
-	pool = pk_test_pool("sock_pool", 4096);
-	assert_int_equal(pk_port_lookup("net_ring0", &uplink), 0);
-	pc.mp = pool;
-	assert_int_equal(pk_port_setup(uplink, &pc), 0);
-	alice = pk_owner_create("alice");
-	bob = pk_owner_create("bob");
-	nc.name = "n0";
-	nc.uplink = uplink;
-	nc.mp = pool;
-	inet_pton(AF_INET, NODE_IP, &nc.addr4);
-	nc.plen4 = 24;
-	inet_pton(AF_INET6, "fd00::1", &nc.addr6);
-	nc.plen6 = 64;
-	nc.exception = PK_NODE_EXC_DROP;
-	nc.socket_queue = QSIZE;
-	node = pk_node_create(&nc);
-	if (node == NULL || alice <= 0 || bob <= 0)
-		return 1;
-	assert_int_equal(pk_portmap_reserve(pk_node_portmap(node), alice,
-					    IPPROTO_UDP, 7000, 7009, NULL), 0);
+	fix_setup_vdevs("test_sock", vdevs, QSIZE);
+	assert_int_equal(pk_portmap_reserve(pk_node_portmap(fix.node),
+					    fix.alice, IPPROTO_UDP, 7000, 7009,
+					    NULL), 0);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	pk_node_destroy(node);
-	pk_port_close(uplink);
-	pk_test_eal_cleanup();
+	fix_teardown();
 	return rc;
 }

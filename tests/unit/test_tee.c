@@ -30,16 +30,6 @@
 
 static struct rte_mempool *pool, *cpool;
 
-static struct pk_stage *
-mkq(const char *name, unsigned int size)
-{
-	struct pk_stage *q = pk_queue_ring_create(name, size, 0, 0,
-						  SOCKET_ID_ANY);
-
-	assert_non_null(q);
-	return q;
-}
-
 /* A UDP frame of len bytes whose payload after the seq is a pattern. */
 static struct rte_mbuf *
 frame(uint16_t len, uint32_t seq)
@@ -130,25 +120,13 @@ destroy(struct pk_stage *s, ...)
 }
 
 static void
-drain_free(struct pk_stage *q, unsigned int expect)
-{
-	struct rte_mbuf *m[64];
-	unsigned int n = 0, k;
-
-	while ((k = pk_stage_pull(q, m, 64)) != 0) {
-		rte_pktmbuf_free_bulk(m, k);
-		n += k;
-	}
-	assert_int_equal(n, expect);
-}
-
-static void
 test_copies_survive_ttl_rewrite(void **state)
 {
 	static const uint16_t lens[8] = { 60, 64, 128, 256, 512, 1000, 1400,
 					  1514 };
 	static uint8_t ref[8][MAXLEN];
-	struct pk_stage *sn = mkq("sniff", 64), *out = mkq("out", 64), *ttl;
+	struct pk_stage *sn = pk_test_ring("sniff", 64);
+	struct pk_stage *out = pk_test_ring("out", 64), *ttl;
 	struct rte_mbuf *m[8], *got[8];
 	struct pk_stage *tee = pk_tee_create("tee", sn, cpool, 0, 0,
 					     SOCKET_ID_ANY);
@@ -185,7 +163,8 @@ static void
 test_clone_shares_data(void **state)
 {
 	static uint8_t ref[4][MAXLEN];
-	struct pk_stage *sn = mkq("sniff", 64), *out = mkq("out", 64);
+	struct pk_stage *sn = pk_test_ring("sniff", 64);
+	struct pk_stage *out = pk_test_ring("out", 64);
 	struct pk_stage *tee = pk_tee_create("tee", sn, cpool, 0,
 					     PK_TEE_F_CLONE, SOCKET_ID_ANY);
 	struct rte_mbuf *m[4], *got[4];
@@ -218,7 +197,8 @@ test_snaplen_and_chains(void **state)
 	static const uint16_t seg[3] = { 100, 200, 300 };
 	static const uint32_t snaps[4] = { 20, 150, 300, 0 };
 	static uint8_t ref[MAXLEN];
-	struct pk_stage *sn = mkq("sniff", 64), *out = mkq("out", 64), *tee;
+	struct pk_stage *sn = pk_test_ring("sniff", 64);
+	struct pk_stage *out = pk_test_ring("out", 64), *tee;
 	struct rte_mbuf *m[3], *got[3];
 	unsigned int c, i;
 	uint32_t want;
@@ -248,7 +228,7 @@ test_snaplen_and_chains(void **state)
 					 snaps[c % 4] == 20 ? 1 :
 					 snaps[c % 4] == 0 ? 3 : 2);
 		rte_pktmbuf_free_bulk(got, 3);
-		drain_free(out, 3);
+		pk_test_drain_free(out, 3);
 		assert_tee_balances(tee, 3, 0, 0);
 		pk_stage_destroy(tee);
 	}
@@ -259,8 +239,9 @@ test_snaplen_and_chains(void **state)
 static void
 test_pull_and_refusing_next(void **state)
 {
-	struct pk_stage *sn = mkq("sniff", 64), *in = mkq("in", 64);
-	struct pk_stage *small = mkq("small", 4); /* holds 3 */
+	struct pk_stage *sn = pk_test_ring("sniff", 64);
+	struct pk_stage *in = pk_test_ring("in", 64);
+	struct pk_stage *small = pk_test_ring("small", 4); /* holds 3 */
 	struct pk_stage *tee = pk_tee_create("tee", sn, cpool, 0, 0,
 					     SOCKET_ID_ANY);
 	struct pk_stage_stats st;
@@ -289,7 +270,7 @@ test_pull_and_refusing_next(void **state)
 	assert_int_equal(pk_stage_stats_get(tee, &st), 0);
 	assert_int_equal(st.refused[PK_DROP_FULL], 5);
 	assert_tee_balances(tee, 8, 0, 0); /* 5 pulled, 3 pushed on */
-	drain_free(small, 3);
+	pk_test_drain_free(small, 3);
 	destroy(tee, small, in, sn, NULL);
 }
 
@@ -298,8 +279,9 @@ static void
 test_full_sink_and_dry_pool(void **state)
 {
 	struct rte_mempool *tiny = pk_test_pool("tee_tiny", 8);
-	struct pk_stage *sn = mkq("sniff", 8), *out = mkq("out", 64);
-	struct pk_stage *sn2 = mkq("sniff2", 64);
+	struct pk_stage *sn = pk_test_ring("sniff", 8);
+	struct pk_stage *out = pk_test_ring("out", 64);
+	struct pk_stage *sn2 = pk_test_ring("sniff2", 64);
 	struct pk_stage *tee = pk_tee_create("tee", sn, cpool, 0, 0,
 					     SOCKET_ID_ANY);
 	struct pk_stage *dry = pk_tee_create("dry", NULL, tiny, 0, 0,
@@ -314,8 +296,8 @@ test_full_sink_and_dry_pool(void **state)
 	assert_tee_balances(tee, 7, 0, 25);
 	assert_int_equal(pk_stage_stats_get(sn, &st), 0);
 	assert_int_equal(st.refused[PK_DROP_FULL], 25); /* the sink says so */
-	drain_free(out, 32);
-	drain_free(sn, 7);
+	pk_test_drain_free(out, 32);
+	pk_test_drain_free(sn, 7);
 
 	assert_int_equal(pk_stage_link(dry, out), 0);
 	pk_test_burst(pool, m, 32, 0);
@@ -327,8 +309,8 @@ test_full_sink_and_dry_pool(void **state)
 	pk_test_burst(pool, m, 6, 6);
 	assert_int_equal(pk_stage_push(dry, m, 6), 6); /* the pool has 2 */
 	assert_tee_balances(dry, 8, 4, 0);
-	drain_free(out, 44);
-	drain_free(sn2, 8);
+	pk_test_drain_free(out, 44);
+	pk_test_drain_free(sn2, 8);
 	destroy(dry, sn2, tee, out, sn, NULL);
 	pk_test_assert_pools_full();
 	rte_mempool_free(tiny);
@@ -345,7 +327,7 @@ test_bad_arguments(void **state)
 		"pool=test_tee_copy,snaplen=4294967296", "pool=tee_bare",
 		"pool=test_tee_copy,sink=x",
 	};
-	struct pk_stage *q = mkq("q", 8), *t;
+	struct pk_stage *q = pk_test_ring("q", 8), *t;
 	struct pk_tee_stats ts;
 	unsigned int i;
 

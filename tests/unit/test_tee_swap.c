@@ -25,29 +25,6 @@
 
 static struct rte_mempool *pool, *cpool;
 
-static struct pk_stage *
-mkq(const char *name, unsigned int size)
-{
-	struct pk_stage *q = pk_queue_ring_create(name, size, 0, 0,
-						  SOCKET_ID_ANY);
-
-	assert_non_null(q);
-	return q;
-}
-
-static void
-drain_free(struct pk_stage *q, unsigned int expect)
-{
-	struct rte_mbuf *m[64];
-	unsigned int n = 0, k;
-
-	while ((k = pk_stage_pull(q, m, 64)) != 0) {
-		rte_pktmbuf_free_bulk(m, k);
-		n += k;
-	}
-	assert_int_equal(n, expect);
-}
-
 #define SWAPS 200
 
 struct pusher {
@@ -93,13 +70,13 @@ test_swap_while_pushing(void **state)
 		print_message("needs 2 lcores; skipped\n");
 		skip();
 	}
-	p.out = mkq("out", 64);
+	p.out = pk_test_ring("out", 64);
 	p.tee = pk_tee_create("tee", NULL, cpool, 0, 0, SOCKET_ID_ANY);
 	assert_non_null(p.tee);
 	assert_int_equal(pk_stage_link(p.tee, p.out), 0);
 	assert_int_equal(rte_eal_remote_launch(pusher_main, &p, worker), 0);
 	for (i = 0; i < SWAPS; i++) {
-		next = i % 4 == 3 ? NULL : mkq("sniff", 256);
+		next = i % 4 == 3 ? NULL : pk_test_ring("sniff", 256);
 		/* let a few bursts through with the current sink */
 		target = __atomic_load_n(&p.pushed, __ATOMIC_ACQUIRE) + 64;
 		deadline = rte_get_timer_cycles() + rte_get_timer_hz();
@@ -112,7 +89,7 @@ test_swap_while_pushing(void **state)
 			assert_int_equal(pk_stage_stats_get(cur, &st), 0);
 			taken[nold] = st.in_pkts + st.refused[PK_DROP_FULL];
 			seen += st.in_pkts;
-			drain_free(cur, st.in_pkts);
+			pk_test_drain_free(cur, st.in_pkts);
 			old[nold++] = cur; /* kept to the end, to look at */
 		}
 		cur = next;
@@ -125,7 +102,7 @@ test_swap_while_pushing(void **state)
 		assert_int_equal(pk_stage_stats_get(old[i], &st), 0);
 		assert_int_equal(st.in_pkts + st.refused[PK_DROP_FULL],
 				 taken[i]);
-		drain_free(old[i], 0);
+		pk_test_drain_free(old[i], 0);
 		pk_stage_destroy(old[i]);
 	}
 	assert_int_equal(pk_tee_stats_get(p.tee, &ts), 0);
@@ -136,7 +113,7 @@ test_swap_while_pushing(void **state)
 	assert_true(ts.copied + ts.lost_full <= st.out_pkts);
 	print_message("%" PRIu64 " pushed, %" PRIu64 " copied, %" PRIu64
 		      " lost (full)\n", st.out_pkts, ts.copied, ts.lost_full);
-	drain_free(p.out, 0);
+	pk_test_drain_free(p.out, 0);
 	pk_stage_destroy(p.tee);
 	pk_stage_destroy(p.out);
 }

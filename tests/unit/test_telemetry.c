@@ -35,38 +35,11 @@ static struct rte_mempool *pool;
 static int sock = -1;
 static char reply[REPLY_MAX];
 
-/* Connect as dpdk-telemetry.py does and read the greeting. */
-static int
-tel_connect(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    read(fd, reply, sizeof(reply) - 1) <= 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Send one command; the reply (JSON) is left in reply[]. */
 static const char *
 tel(const char *cmd)
 {
-	ssize_t n;
-
-	assert_int_equal(write(sock, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
-	n = read(sock, reply, sizeof(reply) - 1);
-	assert_true(n > 0);
-	reply[n] = '\0';
-	print_message("%s -> %s\n", cmd, reply);
-	return reply;
+	return pk_test_tel(sock, cmd, reply, sizeof(reply));
 }
 
 static void
@@ -418,7 +391,7 @@ main(void)
 
 	pk_test_eal_init("test_telemetry", NULL, eal);
 	pool = pk_test_pool("test_telemetry", 1024);
-	sock = tel_connect();
+	sock = pk_test_tel_connect();
 	if (sock < 0) {
 		fprintf(stderr, "test_telemetry: no telemetry socket in %s\n",
 			rte_eal_get_runtime_dir());

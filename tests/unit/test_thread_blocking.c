@@ -239,12 +239,84 @@ test_queue_wait_wake_cancel(void **state)
 	pk_stage_destroy(w.q);
 }
 
+struct any_waiter {
+	struct pk_stage *qs[3];
+	uint32_t cancel;
+	volatile int waiting;
+	int rc;
+};
+
+static void *
+any_waiter_main(void *arg)
+{
+	struct any_waiter *w = arg;
+
+	w->waiting = 1;
+	w->rc = pk_queue_wait_any(w->qs, 3, &w->cancel, LONG_WAIT_US);
+	return NULL;
+}
+
+/* One sleep on several queues: a push into any of them ends it. */
+static void
+test_queue_wait_any(void **state)
+{
+	struct any_waiter w = { 0 };
+	struct pk_stage *local, *mixed[2];
+	struct rte_mbuf *m;
+	pthread_t pt;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "wa%u", i);
+		w.qs[i] = pk_queue_ring_create(name, 64, 0, 0, SOCKET_ID_ANY);
+		assert_non_null(w.qs[i]);
+	}
+	local = pk_queue_local_create("wl", 8, 0, SOCKET_ID_ANY);
+	mixed[0] = w.qs[0];
+	mixed[1] = local;
+	assert_int_equal(pk_queue_wait_any(w.qs, 0, NULL, 1000), -EINVAL);
+	assert_int_equal(pk_queue_wait_any(w.qs, PK_QUEUE_WAIT_ANY_MAX + 1,
+					   NULL, 1000), -EINVAL);
+	assert_int_equal(pk_queue_wait_any(mixed, 2, NULL, 1000), -ENOTSUP);
+	assert_int_equal(pk_queue_wait_any(w.qs, 3, NULL, 1000), -ETIMEDOUT);
+
+	/* the third queue's push wakes a sleeper that would sleep 10 s */
+	assert_int_equal(pthread_create(&pt, NULL, any_waiter_main, &w), 0);
+	WAIT_FOR(w.waiting);
+	usleep(20 * 1000);
+	m = pk_test_udp4(pool, 64, 64, 1);
+	assert_true(pk_stage_push_one(w.qs[2], m));
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(w.rc, 0);
+	/* one not empty: returns at once */
+	assert_int_equal(pk_queue_wait_any(w.qs, 3, NULL, LONG_WAIT_US), 0);
+	rte_pktmbuf_free(pk_stage_pull_one(w.qs[2]));
+
+	/* a stop: the flag, then a wake of any one of them */
+	w.waiting = 0;
+	assert_int_equal(pthread_create(&pt, NULL, any_waiter_main, &w), 0);
+	WAIT_FOR(w.waiting);
+	usleep(20 * 1000);
+	__atomic_store_n(&w.cancel, 1, __ATOMIC_SEQ_CST);
+	pk_queue_wake(w.qs[1]);
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(w.rc, -ECANCELED);
+	for (i = 0; i < 3; i++)
+		pk_stage_destroy(w.qs[i]);
+	pk_stage_destroy(local);
+}
+
 int
 main(void)
 {
 	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_queue_wait_wake_cancel,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_queue_wait_any,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_idle_blocked_thread_uses_no_cpu,
 					  pk_test_teardown_pools_full),

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Raw sends (sock_raw.c binds and receives). The caller's datagram is
+ * copied into an mbuf of the node's pool (chained when big), checked and
+ * rewritten by pk_raw_check() with the socket's policy (its family, bound
+ * protocol and port, the node's addresses), given an Ethernet header for
+ * the next hop to its destination, and pushed to the node's egress queue.
+ *
+ * Every check runs on the copy, never on the caller's bytes, so what is
+ * checked is what leaves. A refusal frees the copy and is counted three
+ * ways: by verdict on the socket (pk_sock_raw_refused()), tx_dropped on the
+ * socket, and dropped on the owner's row of the bound protocol (the
+ * datagram's own may be what is wrong with it). A sent datagram is charged
+ * to the row of what it carries (raw_udp, raw_tcp or raw_icmp), as a frame.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "sock_pvt.h"
+
+/* Largest datagram: the IP length fields' (IPv6 40 + 65535). */
+#define RAW_MAX (40 + 65535)
+
+/* A socket counter: one thread writes it, any reads it. */
+static inline void
+raw_stat_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
+/* buf copied into an mbuf chain from the node's pool, or NULL. */
+static struct rte_mbuf *
+raw_copyin(struct pk_sock *s, const void *buf, size_t len)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(s->node->mp), *m = head;
+	const uint8_t *p = buf;
+
+	while (m != NULL) {
+		uint16_t room = rte_pktmbuf_tailroom(m);
+		uint16_t k = len < room ? (uint16_t)len : room;
+		char *d = rte_pktmbuf_append(head, k);
+
+		if (k > 0)
+			memcpy(d, p, k);
+		p += k;
+		len -= k;
+		if (len == 0)
+			return head;
+		m = rte_pktmbuf_alloc(s->node->mp);
+		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	rte_pktmbuf_free(head);
+	return NULL;
+}
+
+/* The destination of checked datagram m, as a sockaddr of s's domain. */
+static void
+raw_dest(const struct pk_sock *s, const struct rte_mbuf *m,
+	 struct sockaddr_storage *dst)
+{
+	uint8_t hdr[sizeof(struct rte_ipv6_hdr)];
+	const uint8_t *ip;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->ss_family = (sa_family_t)s->domain;
+	if (s->domain == AF_INET6) {
+		ip = rte_pktmbuf_read(m, 0, sizeof(struct rte_ipv6_hdr), hdr);
+		memcpy(&((struct sockaddr_in6 *)dst)->sin6_addr,
+		       ((const struct rte_ipv6_hdr *)ip)->dst_addr, 16);
+	} else {
+		ip = rte_pktmbuf_read(m, 0, sizeof(struct rte_ipv4_hdr), hdr);
+		((struct sockaddr_in *)dst)->sin_addr.s_addr =
+			((const struct rte_ipv4_hdr *)ip)->dst_addr;
+	}
+}
+
+/* Whether a sendto address names dst (the port is not looked at). */
+static bool
+raw_addr_matches(const struct pk_sock *s, const struct sockaddr *a,
+		 const struct sockaddr_storage *dst)
+{
+	if (s->domain == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)dst)->sin6_addr,
+			      16) == 0;
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       ((const struct sockaddr_in *)dst)->sin_addr.s_addr;
+}
+
+/* The row a checked datagram is charged to, by its packet type. */
+static enum pk_acct_row
+raw_row_of(const struct rte_mbuf *m)
+{
+	switch (m->packet_type & RTE_PTYPE_L4_MASK) {
+	case RTE_PTYPE_L4_TCP:
+		return PK_ACCT_RAW_TCP;
+	case RTE_PTYPE_L4_UDP:
+		return PK_ACCT_RAW_UDP;
+	default:
+		return PK_ACCT_RAW_ICMP;
+	}
+}
+
+/* A refused send of len bytes: counted, m freed, rc returned. */
+static ssize_t
+raw_refuse(struct pk_sock *s, struct rte_mbuf *m, size_t len, int rc)
+{
+	rte_pktmbuf_free(m);
+	raw_stat_add(&s->st.tx_dropped, 1);
+	pk_owner_charge(s->owner, s->row, PK_ACCT_DROPPED, 1, len);
+	return rc;
+}
+
+/* Put the Ethernet header in front of checked datagram m, to dst. */
+static int
+raw_l2(struct pk_sock *s, struct rte_mbuf *m,
+       const struct sockaddr_storage *dst, int flags)
+{
+	struct rte_ether_addr mac;
+	struct rte_ether_hdr *eh;
+	int rc;
+
+	rc = sock_next_hop(s, (const struct sockaddr *)dst, &mac,
+			   sock_wait_us(s, flags));
+	if (rc != 0)
+		return rc;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (eh == NULL)
+		return -ENOBUFS;
+	rte_ether_addr_copy(&mac, &eh->dst_addr);
+	rte_ether_addr_copy(&s->node->mac, &eh->src_addr);
+	eh->ether_type = s->domain == AF_INET6 ?
+				 RTE_BE16(RTE_ETHER_TYPE_IPV6) :
+				 RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*eh);
+	m->packet_type |= RTE_PTYPE_L2_ETHER;
+	return 0;
+}
+
+ssize_t
+sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
+		const struct sockaddr *addr, socklen_t alen)
+{
+	struct sock_raw *r = s->proto_priv;
+	struct sockaddr_storage dst;
+	enum pk_raw_verdict why;
+	enum pk_acct_row row;
+	struct rte_mbuf *m;
+	uint32_t frame;
+	int rc;
+
+	RTE_SET_USED(alen); /* checked by pk_sock_sendto() */
+	if (!s->bound)
+		return -EINVAL;
+	if (len > RAW_MAX)
+		return raw_refuse(s, NULL, len, -EMSGSIZE);
+	m = raw_copyin(s, buf, len);
+	if (m == NULL)
+		return raw_refuse(s, NULL, len, -ENOBUFS);
+	rc = pk_raw_check(m, &r->pol, &why);
+	if (rc != 0) {
+		if (why < PK_RAW_VERDICT_MAX)
+			raw_stat_add(&r->refused[why], 1);
+		return raw_refuse(s, m, len, rc);
+	}
+	raw_dest(s, m, &dst);
+	if (addr != NULL && !raw_addr_matches(s, addr, &dst))
+		return raw_refuse(s, m, len, -EINVAL);
+	rc = raw_l2(s, m, &dst, flags);
+	if (rc != 0) { /* not refused: the next hop is unknown, or no room */
+		rte_pktmbuf_free(m);
+		return rc;
+	}
+	row = raw_row_of(m);
+	frame = m->pkt_len; /* read before the push: the node may free it */
+	if (node_egress_push(s->node, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		raw_stat_add(&s->st.tx_dropped, 1);
+		pk_owner_charge(s->owner, row, PK_ACCT_DROPPED, 1, frame);
+		return -ENOBUFS;
+	}
+	pk_owner_charge(s->owner, row, PK_ACCT_SENT, 1, frame);
+	raw_stat_add(&s->st.tx_pkts, 1);
+	raw_stat_add(&s->st.tx_bytes, len);
+	return (ssize_t)len;
+}
