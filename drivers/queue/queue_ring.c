@@ -218,11 +218,11 @@ queue_ring_wait_any(struct pk_stage *const *qs, unsigned int n,
 			.uaddr = (uintptr_t)&q->wake_seq,
 			.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
 		};
-		__atomic_fetch_add(&q->waiters, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&qs[i]->waiters, 1, __ATOMIC_SEQ_CST);
 	}
 	queue_ring_heavy_fence();
 	for (i = 0; i < n; i++)
-		ready += rte_ring_count(((struct queue_ring *)qs[i])->r) > 0;
+		ready += rte_ring_count(queue_ring_of(qs[i])) > 0;
 	if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_ACQUIRE) != 0)
 		rc = -ECANCELED;
 	else if (ready == 0) {
@@ -245,8 +245,7 @@ queue_ring_wait_any(struct pk_stage *const *qs, unsigned int n,
 			rc = -ECANCELED;
 	}
 	for (i = 0; i < n; i++)
-		__atomic_fetch_sub(&((struct queue_ring *)qs[i])->waiters, 1,
-				   __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&qs[i]->waiters, 1, __ATOMIC_RELEASE);
 	return rc;
 }
 
