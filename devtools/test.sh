@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+. tests/integration/pk_rundir.sh
 
 # run_suites BUILD_DIR SUITE...: meson test, keeping its summary for the total
 run_suites() {
@@ -56,6 +57,9 @@ fuzz_run() {
 		status=1
 	fi
 	rm -rf "$dir" "$dir.log"
+	# a harness that starts an EAL (file prefix: its name) ends in
+	# libFuzzer's exit(), which leaves the EAL's runtime directory behind
+	pk_rm_rundirs "$name"
 }
 
 ninja -C build-fuzz tests/fuzz/fuzz_flow_parse
