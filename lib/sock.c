@@ -333,3 +333,33 @@ pk_sock_close(struct pk_sock *s)
 	rte_free(s);
 	return 0;
 }
+
+void
+sock_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
+		const struct sockaddr_storage *from, uint32_t before)
+{
+	const struct rte_ether_hdr *eh;
+	socklen_t alen = sock_addr_len(s->domain);
+
+	if (s->peer_ok && memcmp(&s->peer, from, alen) == 0)
+		return;
+	eh = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
+				     -(int)before);
+	memset(&s->peer, 0, sizeof(s->peer));
+	memcpy(&s->peer, from, alen);
+	rte_ether_addr_copy(&eh->src_addr, &s->peer_mac);
+	s->peer_ok = true;
+}
+
+void
+sock_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	__atomic_store_n(&s->st.rx_pkts, s->st.rx_pkts + n, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->st.rx_bytes, s->st.rx_bytes + bytes,
+			 __ATOMIC_RELAXED);
+}

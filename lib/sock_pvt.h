@@ -214,6 +214,18 @@ struct pk_sock *sock_open_like(const struct pk_sock *s);
 void sock_stage_name(const struct pk_sock *s, const char *part, char *buf,
 		     size_t len);
 
+/*
+ * Remember m's sender (from) and the MAC its frame came from, before bytes
+ * before m's data (the headers a processing stage stripped): a reply goes
+ * back the way it came.
+ */
+void sock_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
+		     const struct sockaddr_storage *from, uint32_t before);
+
+/* Count n received datagrams and their payload bytes on s. */
+void sock_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts,
+		   uint16_t n);
+
 /* The next hop's MAC for dst: s's cached peer, else the node's resolver. */
 int sock_next_hop(struct pk_sock *s, const struct sockaddr *dst,
 		  struct rte_ether_addr *mac, uint32_t wait_us);

@@ -141,37 +141,6 @@ raw_source(const struct pk_sock *s, const struct rte_mbuf *m,
 	return 0;
 }
 
-/* Remember m's sender and the MAC it came from: a reply goes back so. */
-static void
-raw_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
-	       const struct sockaddr_storage *from)
-{
-	const struct rte_ether_hdr *eh;
-	socklen_t alen = sock_addr_len(s->domain);
-
-	if (s->peer_ok && memcmp(&s->peer, from, alen) == 0)
-		return;
-	eh = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
-				     -(int)m->l2_len);
-	memset(&s->peer, 0, sizeof(s->peer));
-	memcpy(&s->peer, from, alen);
-	rte_ether_addr_copy(&eh->src_addr, &s->peer_mac);
-	s->peer_ok = true;
-}
-
-static void
-raw_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n)
-{
-	uint64_t bytes = 0;
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		bytes += pkts[i]->pkt_len;
-	__atomic_store_n(&s->st.rx_pkts, s->st.rx_pkts + n, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->st.rx_bytes, s->st.rx_bytes + bytes,
-			 __ATOMIC_RELAXED);
-}
-
 static int
 raw_wait(struct pk_sock *s, int flags)
 {
@@ -192,12 +161,12 @@ raw_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 		return rc;
 	if (pk_stage_pull(s->outq, &m, 1) != 1)
 		return -EAGAIN;
-	raw_count_rx(s, &m, 1);
+	sock_count_rx(s, &m, 1);
 	if (addr != NULL && raw_source(s, m, &from) == 0) {
 		socklen_t l = sock_addr_len(s->domain);
 
 		if (s->type == PK_SOCK_RAW)
-			raw_learn_peer(s, m, &from);
+			sock_learn_peer(s, m, &from, m->l2_len);
 		memcpy(addr, &from, RTE_MIN(*alen, l));
 		*alen = l;
 	}
@@ -217,11 +186,11 @@ raw_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	if (rc != 0)
 		return rc;
 	k = pk_stage_pull(s->outq, pkts, max);
-	raw_count_rx(s, pkts, k);
+	sock_count_rx(s, pkts, k);
 	if (k == 0)
 		return -EAGAIN;
 	if (s->type == PK_SOCK_RAW && raw_source(s, pkts[k - 1], &from) == 0)
-		raw_learn_peer(s, pkts[k - 1], &from);
+		sock_learn_peer(s, pkts[k - 1], &from, pkts[k - 1]->l2_len);
 	return k;
 }
 

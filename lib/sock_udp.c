@@ -202,37 +202,6 @@ sock_lazy_wait(struct pk_sock *s, uint32_t wait_us)
 	}
 }
 
-/* Remember the sender's next hop: replies go back the way it came. */
-static void
-udp_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
-	       const struct sockaddr_storage *from)
-{
-	const struct rte_ether_hdr *eh;
-	socklen_t alen = sock_addr_len(s->domain);
-
-	if (s->peer_ok && memcmp(&s->peer, from, alen) == 0)
-		return;
-	eh = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *,
-				     -(int)(m->l2_len + m->l3_len + m->l4_len));
-	memset(&s->peer, 0, sizeof(s->peer));
-	memcpy(&s->peer, from, alen);
-	rte_ether_addr_copy(&eh->src_addr, &s->peer_mac);
-	s->peer_ok = true;
-}
-
-static void
-udp_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n)
-{
-	uint64_t bytes = 0;
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		bytes += pkts[i]->pkt_len;
-	__atomic_store_n(&s->st.rx_pkts, s->st.rx_pkts + n, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->st.rx_bytes, s->st.rx_bytes + bytes,
-			 __ATOMIC_RELAXED);
-}
-
 static ssize_t
 udp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	     struct sockaddr *addr, socklen_t *alen)
@@ -246,13 +215,14 @@ udp_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 		return rc;
 	if (pk_stage_pull(s->outq, &m, 1) != 1)
 		return -EAGAIN;
-	udp_count_rx(s, &m, 1);
+	sock_count_rx(s, &m, 1);
 	/* only a caller who asks who sent it can answer: learn the sender's
 	 * next hop then (a plain recv pays for no address) */
 	if (addr != NULL && pk_udp_peer(m, &from, NULL) == 0) {
 		socklen_t l = sock_addr_len(s->domain);
 
-		udp_learn_peer(s, m, &from);
+		sock_learn_peer(s, m, &from,
+				m->l2_len + m->l3_len + m->l4_len);
 		memcpy(addr, &from, RTE_MIN(*alen, l));
 		*alen = l;
 	}
@@ -272,12 +242,14 @@ udp_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	if (rc != 0)
 		return rc;
 	k = pk_stage_pull(s->outq, pkts, max);
-	udp_count_rx(s, pkts, k);
+	sock_count_rx(s, pkts, k);
 	if (k == 0)
 		return -EAGAIN;
 	/* the last sender's next hop, for a reply (one look per burst) */
 	if (pk_udp_peer(pkts[k - 1], &from, NULL) == 0)
-		udp_learn_peer(s, pkts[k - 1], &from);
+		sock_learn_peer(s, pkts[k - 1], &from,
+				pkts[k - 1]->l2_len + pkts[k - 1]->l3_len +
+				pkts[k - 1]->l4_len);
 	return k;
 }
 
