@@ -8,10 +8,11 @@
  * A reservation gives an owner (pk_owner.h) a range of ports of one protocol
  * (UDP or TCP), on every local address or on one. Binding checks the map:
  * a port reserved for another owner gives -EACCES, one already bound (on the
- * same or a wildcard address) -EADDRINUSE. Binding port 0 picks an ephemeral
- * port from the map's ephemeral range: never one reserved for another owner,
- * never one in use. Ports reserved in a map are the map's to hand out, never
- * the kernel's.
+ * same or a conflicting address) -EADDRINUSE. Binding port 0 picks an
+ * ephemeral port from the map's ephemeral range: never a reserved one (not
+ * even the binder's own: reserved ports are bound by number), never one in
+ * use. Ports reserved in a map are the map's to hand out, never the
+ * kernel's.
  *
  * Addresses are struct sockaddr_in or sockaddr_in6 (the port field is
  * ignored where a port is given apart). 0.0.0.0 means every local IPv4
@@ -26,8 +27,8 @@
  * (one mutex per map), except that nothing may use a map being destroyed.
  * The map is a control-path structure: sockets consult it on bind, connect
  * and close, never per packet. It holds 100k bindings and more (a table
- * that grows, about 64 bytes per binding); a map costs some 1.4 MiB of
- * counts besides (per port, protocol and family).
+ * that doubles at half full: 56 to 112 bytes per binding); a map costs
+ * some 1.4 MiB besides (counts per port, protocol and family).
  *
  * Telemetry (DPDK's socket): /pathkit/portmaps (names), /pathkit/portmap,NAME
  * (ephemeral range, reservations, bound ports); /pathkit/portmap_reserve,
@@ -148,7 +149,7 @@ int pk_portmap_list(struct pk_portmap *pm, struct pk_portmap_resv *out,
  * address; the same port may be picked for two different specific
  * addresses.
  * @param pm the map
- * @param owner who binds
+ * @param owner who binds (any id: the owner table is not consulted)
  * @param proto IPPROTO_UDP or IPPROTO_TCP
  * @param addr local address (NULL: every address)
  * @param port in: the port (host order), or 0 for an ephemeral one;
