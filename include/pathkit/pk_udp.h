@@ -62,7 +62,10 @@ extern "C" {
  */
 int pk_udp_init(void);
 
-/** pk_udp_input() flag: checksums are not looked at (NIC flags nor bytes). */
+/**
+ * pk_udp_input() flag: checksums are not looked at, neither the NIC's flags
+ * nor the bytes (a zero UDP checksum over IPv6 is still malformed).
+ */
 #define PK_UDP_IN_NO_CSUM (1u << 0)
 
 /** What pk_udp_input() found. */
