@@ -359,7 +359,34 @@ sock_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n)
 
 	for (i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
-	__atomic_store_n(&s->st.rx_pkts, s->st.rx_pkts + n, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->st.rx_bytes, s->st.rx_bytes + bytes,
-			 __ATOMIC_RELAXED);
+	sock_stat_add(&s->st.rx_pkts, n);
+	sock_stat_add(&s->st.rx_bytes, bytes);
+}
+
+struct rte_mbuf *
+sock_copyin(struct pk_sock *s, const void *buf, size_t len)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(s->node->mp), *m = head;
+	const uint8_t *p = buf;
+
+	while (m != NULL) {
+		uint16_t room = rte_pktmbuf_tailroom(m);
+		uint16_t k = len < room ? (uint16_t)len : room;
+		/* through head: its pkt_len counts every segment */
+		char *d = rte_pktmbuf_append(head, k);
+
+		if (k > 0)
+			memcpy(d, p, k);
+		p += k;
+		len -= k;
+		if (len == 0)
+			return head;
+		m = rte_pktmbuf_alloc(s->node->mp);
+		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	rte_pktmbuf_free(head);
+	return NULL;
 }

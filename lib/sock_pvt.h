@@ -222,6 +222,17 @@ void sock_stage_name(const struct pk_sock *s, const char *part, char *buf,
 void sock_learn_peer(struct pk_sock *s, const struct rte_mbuf *m,
 		     const struct sockaddr_storage *from, uint32_t before);
 
+/* Add v to a socket counter: one thread writes it, any reads it. */
+static inline void
+sock_stat_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
+/* len bytes of buf copied into an mbuf chain from s's node's pool, or NULL
+ * (pool empty). */
+struct rte_mbuf *sock_copyin(struct pk_sock *s, const void *buf, size_t len);
+
 /* Count n received datagrams and their payload bytes on s. */
 void sock_count_rx(struct pk_sock *s, struct rte_mbuf *const *pkts,
 		   uint16_t n);

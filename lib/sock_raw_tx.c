@@ -25,41 +25,6 @@
 /* Largest datagram: the IP length fields' (IPv6 40 + 65535). */
 #define RAW_MAX (40 + 65535)
 
-/* A socket counter: one thread writes it, any reads it. */
-static inline void
-raw_stat_add(uint64_t *c, uint64_t v)
-{
-	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
-}
-
-/* buf copied into an mbuf chain from the node's pool, or NULL. */
-static struct rte_mbuf *
-raw_copyin(struct pk_sock *s, const void *buf, size_t len)
-{
-	struct rte_mbuf *head = rte_pktmbuf_alloc(s->node->mp), *m = head;
-	const uint8_t *p = buf;
-
-	while (m != NULL) {
-		uint16_t room = rte_pktmbuf_tailroom(m);
-		uint16_t k = len < room ? (uint16_t)len : room;
-		char *d = rte_pktmbuf_append(head, k);
-
-		if (k > 0)
-			memcpy(d, p, k);
-		p += k;
-		len -= k;
-		if (len == 0)
-			return head;
-		m = rte_pktmbuf_alloc(s->node->mp);
-		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
-			rte_pktmbuf_free(m);
-			break;
-		}
-	}
-	rte_pktmbuf_free(head);
-	return NULL;
-}
-
 /* The destination of checked datagram m, as a sockaddr of s's domain. */
 static void
 raw_dest(const struct pk_sock *s, const struct rte_mbuf *m,
@@ -113,7 +78,7 @@ static ssize_t
 raw_refuse(struct pk_sock *s, struct rte_mbuf *m, size_t len, int rc)
 {
 	rte_pktmbuf_free(m);
-	raw_stat_add(&s->st.tx_dropped, 1);
+	sock_stat_add(&s->st.tx_dropped, 1);
 	pk_owner_charge(s->owner, s->row, PK_ACCT_DROPPED, 1, len);
 	return rc;
 }
@@ -161,13 +126,13 @@ sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 		return -EINVAL;
 	if (len > RAW_MAX)
 		return raw_refuse(s, NULL, len, -EMSGSIZE);
-	m = raw_copyin(s, buf, len);
+	m = sock_copyin(s, buf, len);
 	if (m == NULL)
 		return raw_refuse(s, NULL, len, -ENOBUFS);
 	rc = pk_raw_check(m, &r->pol, &why);
 	if (rc != 0) {
 		if (why < PK_RAW_VERDICT_MAX)
-			raw_stat_add(&r->refused[why], 1);
+			sock_stat_add(&r->refused[why], 1);
 		return raw_refuse(s, m, len, rc);
 	}
 	raw_dest(s, m, &dst);
@@ -182,12 +147,12 @@ sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 	frame = m->pkt_len; /* read before the push: the node may free it */
 	if (node_egress_push(s->node, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
-		raw_stat_add(&s->st.tx_dropped, 1);
+		sock_stat_add(&s->st.tx_dropped, 1);
 		pk_owner_charge(s->owner, row, PK_ACCT_DROPPED, 1, frame);
 		return -ENOBUFS;
 	}
 	pk_owner_charge(s->owner, row, PK_ACCT_SENT, 1, frame);
-	raw_stat_add(&s->st.tx_pkts, 1);
-	raw_stat_add(&s->st.tx_bytes, len);
+	sock_stat_add(&s->st.tx_pkts, 1);
+	sock_stat_add(&s->st.tx_bytes, len);
 	return (ssize_t)len;
 }

@@ -66,13 +66,6 @@ udp_tx_conf(struct pk_sock *s, const struct sockaddr_storage *dst,
 	return 0;
 }
 
-/* A socket counter: one thread writes it, any reads it. */
-static inline void
-udp_stat_add(uint64_t *c, uint64_t v)
-{
-	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
-}
-
 /*
  * Offer pkts[0..take) (frames) to the egress queue; charge the owner what
  * it took as sent and the rest of pkts[0..n) as dropped (the caller keeps
@@ -111,9 +104,9 @@ udp_xmit(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
 
 	for (i = 0; i < k; i++)
 		bytes += payload[i];
-	udp_stat_add(&s->st.tx_pkts, k);
-	udp_stat_add(&s->st.tx_bytes, bytes);
-	udp_stat_add(&s->st.tx_dropped, n - k);
+	sock_stat_add(&s->st.tx_pkts, k);
+	sock_stat_add(&s->st.tx_bytes, bytes);
+	sock_stat_add(&s->st.tx_dropped, n - k);
 	return k;
 }
 
@@ -160,45 +153,17 @@ udp_xmit_frags(struct pk_sock *s, struct rte_mbuf *m,
 	rte_pktmbuf_free_bulk(&f[k], (unsigned int)nf - k);
 	if (k == 0) { /* none left: m's data is its own again */
 		rte_pktmbuf_adj(m, (uint16_t)(m->pkt_len - payload));
-		udp_stat_add(&s->st.tx_dropped, 1);
+		sock_stat_add(&s->st.tx_dropped, 1);
 		return -ENOBUFS;
 	}
 	rte_pktmbuf_free(m); /* the fragments hold what they need of it */
 	if (k < nf) {
-		udp_stat_add(&s->st.tx_dropped, 1);
+		sock_stat_add(&s->st.tx_dropped, 1);
 	} else {
-		udp_stat_add(&s->st.tx_pkts, 1);
-		udp_stat_add(&s->st.tx_bytes, payload);
+		sock_stat_add(&s->st.tx_pkts, 1);
+		sock_stat_add(&s->st.tx_bytes, payload);
 	}
 	return 0;
-}
-
-/* A payload copied into an mbuf chain from the node's pool, or NULL. */
-static struct rte_mbuf *
-udp_payload(struct pk_sock *s, const void *buf, size_t len)
-{
-	struct rte_mbuf *head = rte_pktmbuf_alloc(s->node->mp), *m = head;
-	const uint8_t *p = buf;
-
-	while (m != NULL) {
-		uint16_t room = rte_pktmbuf_tailroom(m);
-		uint16_t k = len < room ? (uint16_t)len : room;
-		/* through head: its pkt_len counts every segment */
-		char *d = rte_pktmbuf_append(head, k);
-
-		memcpy(d, p, k);
-		p += k;
-		len -= k;
-		if (len == 0)
-			return head;
-		m = rte_pktmbuf_alloc(s->node->mp);
-		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
-			rte_pktmbuf_free(m);
-			break;
-		}
-	}
-	rte_pktmbuf_free(head);
-	return NULL;
 }
 
 ssize_t
@@ -221,7 +186,7 @@ sock_udp_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 		rc = udp_tx_conf(s, &dst, flags, &tx);
 	if (rc != 0)
 		return rc;
-	m = udp_payload(s, buf, len);
+	m = sock_copyin(s, buf, len);
 	if (m == NULL)
 		return -ENOBUFS;
 	mtu = sock_frag_mtu(s->node);
