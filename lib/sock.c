@@ -242,15 +242,22 @@ pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 	if (rc == 0 &&
 	    (s->type == PK_SOCK_RAW || s->type == PK_SOCK_ICMPERR))
 		return -EOPNOTSUPP; /* they name a protocol: pk_sock_bind_raw */
-	if (rc != 0)
-		return rc;
+	if (rc == 0)
+		rc = sock_bind_addr(s, addr, &a);
+	return rc != 0 ? rc : sock_bind_port(s, &a);
+}
+
+int
+sock_bind_addr(const struct pk_sock *s, const struct sockaddr *addr,
+	       struct sockaddr_storage *a)
+{
 	if (s->bound)
 		return -EINVAL;
 	if (!node_addr_is_local(s->node, addr))
 		return -EADDRNOTAVAIL;
-	memset(&a, 0, sizeof(a));
-	memcpy(&a, addr, sock_addr_len(s->domain));
-	return sock_bind_port(s, &a);
+	memset(a, 0, sizeof(*a));
+	memcpy(a, addr, sock_addr_len(s->domain));
+	return 0;
 }
 
 int

@@ -199,6 +199,14 @@ void sock_keys_del(struct pk_sock *s);
 void sock_key_of(const struct pk_sock *s, const struct sockaddr *local,
 		 const struct sockaddr *remote, struct pk_flow_key *key);
 
+/*
+ * What every bind checks once the address is of s's domain: s unbound
+ * (-EINVAL), the address the node's or a wildcard (-EADDRNOTAVAIL); then
+ * copies it into *a. 0 or -errno.
+ */
+int sock_bind_addr(const struct pk_sock *s, const struct sockaddr *addr,
+		   struct sockaddr_storage *a);
+
 /* Check an address argument of s's domain: 0 or -EINVAL (s or a NULL,
  * len short)/-EAFNOSUPPORT. */
 int sock_addr_check(const struct pk_sock *s, const struct sockaddr *a,

@@ -302,14 +302,10 @@ pk_sock_bind_raw(struct pk_sock *s, uint8_t proto, const struct sockaddr *addr,
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return -EPROTONOSUPPORT;
 	rc = sock_addr_check(s, addr, len);
+	if (rc == 0)
+		rc = sock_bind_addr(s, addr, &a);
 	if (rc != 0)
 		return rc;
-	if (s->bound)
-		return -EINVAL;
-	if (!node_addr_is_local(s->node, addr))
-		return -EADDRNOTAVAIL;
-	memset(&a, 0, sizeof(a));
-	memcpy(&a, addr, sock_addr_len(s->domain));
 	s->ipproto = proto;
 	return s->type == PK_SOCK_RAW ? raw_bind_raw(s, &a) :
 					raw_bind_icmperr(s, &a);
