@@ -324,6 +324,17 @@ pk_flow_key_ipv6(struct pk_flow_key *key, uint8_t proto, const uint8_t *laddr,
 		memcpy(key->raddr, raddr, sizeof(key->raddr));
 }
 
+static const char *
+flow_pad_name(uint16_t pad)
+{
+	switch (pad) {
+	case PK_FLOW_F_ICMP_ERR: return " icmp-err";
+	case PK_FLOW_F_SNIFF_OUT: return " sniff-out";
+	case PK_FLOW_F_SNIFF_IN: return " sniff-in";
+	}
+	return "";
+}
+
 int
 pk_flow_key_format(const struct pk_flow_key *key, char *buf, size_t size)
 {
@@ -343,5 +354,5 @@ pk_flow_key_format(const struct pk_flow_key *key, char *buf, size_t size)
 	return snprintf(buf, size, "%s%u/%u %s:%u <- %s:%u%s", pn, key->family,
 			key->proto, la, rte_be_to_cpu_16(key->lport), ra,
 			rte_be_to_cpu_16(key->rport),
-			key->pad == PK_FLOW_F_ICMP_ERR ? " icmp-err" : "");
+			flow_pad_name(key->pad));
 }

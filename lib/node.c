@@ -304,6 +304,8 @@ pk_node_stats_get(const struct pk_node *n, struct pk_node_stats *st)
 	st->egress = pk_counter_load(&n->st.egress);
 	st->tx = pk_counter_load(&n->st.tx);
 	st->tx_dropped = pk_counter_load(&n->st.tx_dropped);
+	st->sniffed = pk_counter_load(&n->st.sniffed);
+	st->sniff_lost = pk_counter_load(&n->st.sniff_lost);
 	return 0;
 }
 
@@ -345,9 +347,11 @@ pk_node_stats_print(FILE *f, const struct pk_node *n)
 	pk_owner_foreach(node_print_owner, f);
 	fprintf(f, "node %s: rx %" PRIu64 " stolen %" PRIu64 " full %" PRIu64
 		" exception %" PRIu64 " malformed %" PRIu64 " tap_rx %" PRIu64
-		" egress %" PRIu64 " tx %" PRIu64 " tx_dropped %" PRIu64 "\n",
+		" egress %" PRIu64 " tx %" PRIu64 " tx_dropped %" PRIu64
+		" sniffed %" PRIu64 " sniff_lost %" PRIu64 "\n",
 		n->name, st.rx, st.stolen, st.full, st.exception,
-		st.malformed, st.tap_rx, st.egress, st.tx, st.tx_dropped);
+		st.malformed, st.tap_rx, st.egress, st.tx, st.tx_dropped,
+		st.sniffed, st.sniff_lost);
 	return ferror(f) ? -EIO : 0;
 }
 

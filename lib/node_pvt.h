@@ -8,6 +8,7 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,9 +22,15 @@
 
 struct pk_stage;
 struct pk_portmap;
+struct rte_mbuf;
 struct rte_mempool;
 struct node_neigh;
 struct node_kport;
+
+/* Sniffer directions (node_sniff.c), and the bits of the sniffed-port map:
+ * 2 families x 2 protocols (UDP, TCP) x 65536 ports. */
+enum node_sniff_dir { NODE_SNIFF_OUT, NODE_SNIFF_IN, NODE_SNIFF_DIRS };
+#define NODE_SNIFF_BITS (4u << 16)
 
 struct pk_node {
 	char name[16];
@@ -59,6 +66,11 @@ struct pk_node {
 	unsigned int lcore;          /* RTE_MAX_LCORE when not started */
 	uint32_t quit;
 	struct pk_node_stats st;     /* written by the node's thread only */
+	/* sniffers (node_sniff.c): how many of each direction, and a bit per
+	 * (family, protocol, port) that has one; changed atomically by
+	 * control threads, read by the node's thread (the demux decides) */
+	uint32_t nb_sniff[NODE_SNIFF_DIRS];
+	uint64_t sniff_map[NODE_SNIFF_BITS / 64];
 	/* below: node*.c only */
 	enum pk_node_exception exception;
 	char tap_name[16];           /* kernel interface, "" when none */
@@ -114,7 +126,21 @@ int node_local_addr(const struct pk_node *n, int family,
 uint16_t node_egress_push(struct pk_node *n, struct rte_mbuf **pkts,
 			  uint16_t k);
 
+/*
+ * node_sniff.c: a sniffer of (family AF_INET/AF_INET6, proto UDP/TCP,
+ * port) for direction dir comes (on) or goes (off). Control thread. Its
+ * demux key may come and go before or after: the round copies only for a
+ * key it finds.
+ */
+void node_sniff_mark(struct pk_node *n, int family, uint8_t proto,
+		     uint16_t port, enum node_sniff_dir dir, bool on);
+
 /* ---- between the node's own files ---- */
+
+/* node_sniff.c: give the sniffers of pkts[0..nb) (frames going dir) their
+ * copies. The node's thread, in a round. */
+void node_sniff_copy(struct pk_node *n, struct rte_mbuf **pkts, uint16_t nb,
+		     enum node_sniff_dir dir);
 
 /* node_tap.c: make, set up and address the TAP; close it. Control thread.
  * 0 or a negative errno (the node's fields tap, tap_ifindex, exc set). */

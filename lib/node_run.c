@@ -120,6 +120,15 @@ node_tx(struct pk_node *n, struct rte_mbuf **pkts, uint16_t nb)
 	}
 }
 
+/* Copies of what leaves, for the sniffers, when the node has any. */
+static inline void
+node_sniff_out(struct pk_node *n, struct rte_mbuf **pkts, uint16_t nb)
+{
+	if (unlikely(__atomic_load_n(&n->nb_sniff[NODE_SNIFF_OUT],
+				     __ATOMIC_RELAXED) != 0))
+		node_sniff_copy(n, pkts, nb, NODE_SNIFF_OUT);
+}
+
 /* What the demux gave back: a socket's refusal ("full") or a miss. */
 static void
 node_ingress_back(struct pk_node *n, struct rte_mbuf **pkts, uint16_t k)
@@ -193,6 +202,9 @@ node_ingress(struct pk_node *n)
 	if (nb == 0)
 		return 0;
 	pk_counter_add(&n->st.rx, nb);
+	if (unlikely(__atomic_load_n(&n->nb_sniff[NODE_SNIFF_IN],
+				     __ATOMIC_RELAXED) != 0))
+		node_sniff_copy(n, pkts, nb, NODE_SNIFF_IN);
 	taken = pk_stage_push(n->reasm != NULL ? n->reasm : n->demux, pkts,
 			      nb);
 	if (taken != nb)
@@ -223,6 +235,7 @@ node_tap_egress(struct pk_node *n)
 		}
 		node_bill_flush(&b);
 		pk_counter_add(&n->st.tap_rx, nb);
+		node_sniff_out(n, pkts, nb);
 		node_tx(n, pkts, nb);
 		moved += nb;
 	}
@@ -242,6 +255,7 @@ node_egress_drain(struct pk_node *n)
 		if (nb == 0)
 			break;
 		pk_counter_add(&n->st.egress, nb);
+		node_sniff_out(n, pkts, nb);
 		node_tx(n, pkts, nb);
 		moved += nb;
 		if (nb < NODE_BURST)

@@ -74,6 +74,8 @@ tel_node_dict(const struct pk_node *n, void *arg)
 	rte_tel_data_add_dict_u64(d, "egress", st.egress);
 	rte_tel_data_add_dict_u64(d, "tx", st.tx);
 	rte_tel_data_add_dict_u64(d, "tx_dropped", st.tx_dropped);
+	rte_tel_data_add_dict_u64(d, "sniffed", st.sniffed);
+	rte_tel_data_add_dict_u64(d, "sniff_lost", st.sniff_lost);
 	return 0;
 }
 

@@ -39,6 +39,8 @@ sock_proto_of(enum pk_sock_type type)
 		return &sock_raw_proto;
 	case PK_SOCK_ICMPERR:
 		return &sock_icmperr_proto;
+	case PK_SOCK_SNIFF:
+		return &sock_sniff_proto;
 	}
 	return NULL;
 }
@@ -85,7 +87,9 @@ pk_sock_open(struct pk_node *n, uint32_t owner, int domain,
 
 	if (n == NULL || sock_proto_of(type) == NULL ||
 	    (domain != AF_INET && domain != AF_INET6) ||
-	    (flags & ~(uint32_t)(PK_SOCK_F_NONBLOCK | PK_SOCK_F_EAGER)) ||
+	    (flags & ~(uint32_t)(PK_SOCK_F_NONBLOCK | PK_SOCK_F_EAGER |
+				 PK_SOCK_F_SNIFF_IN)) ||
+	    ((flags & PK_SOCK_F_SNIFF_IN) && type != PK_SOCK_SNIFF) ||
 	    pk_owner_name(owner) == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -239,8 +243,8 @@ pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr, socklen_t len)
 	struct sockaddr_storage a;
 	int rc = sock_addr_check(s, addr, len);
 
-	if (rc == 0 &&
-	    (s->type == PK_SOCK_RAW || s->type == PK_SOCK_ICMPERR))
+	if (rc == 0 && (s->type == PK_SOCK_RAW ||
+			s->type == PK_SOCK_ICMPERR || s->type == PK_SOCK_SNIFF))
 		return -EOPNOTSUPP; /* they name a protocol: pk_sock_bind_raw */
 	if (rc == 0)
 		rc = sock_bind_addr(s, addr, &a);

@@ -15,7 +15,8 @@
  *                (sock_tcp_conn.c: listen, accept, connect)
  *   sock_poll.c  waiting on many sockets
  *   sock_raw.c   raw and ICMP-error sockets: bind, receive
- *                (sock_raw_tx.c: checked sends)
+ *                (sock_raw_tx.c: checked sends; sock_sniff.c: sniffers,
+ *                which receive as they do)
  */
 
 #include <pthread.h>
@@ -71,6 +72,7 @@ extern const struct sock_proto sock_udp_proto;
 extern const struct sock_proto sock_tcp_proto;
 extern const struct sock_proto sock_raw_proto;
 extern const struct sock_proto sock_icmperr_proto;
+extern const struct sock_proto sock_sniff_proto;
 
 /*
  * sock_udp.c: the lazy receive path of datagram sockets:
@@ -86,6 +88,29 @@ int sock_lazy_wait(struct pk_sock *s, uint32_t wait_us);
 /* A lazy socket's sock_proto.ready and .wait_queue. */
 short sock_lazy_ready(struct pk_sock *s, short events);
 struct pk_stage *sock_lazy_wait_queue(struct pk_sock *s);
+
+/* sock_raw.c, shared with the sniffer (sock_sniff.c): the protocol's init,
+ * fini, recvfrom, recv_burst, ready and wait_queue of raw, ICMP-error and
+ * sniffer sockets alike. */
+int sock_raw_init(struct pk_sock *s);
+void sock_raw_fini(struct pk_sock *s);
+ssize_t sock_raw_recvfrom(struct pk_sock *s, void *buf, size_t len,
+			  int flags, struct sockaddr *a, socklen_t *alen);
+int sock_raw_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts,
+			uint16_t max, int flags);
+short sock_raw_ready(struct pk_sock *s, short events);
+struct pk_stage *sock_raw_wait_queue(struct pk_sock *s);
+/* Build s's receive path (Ethernet header stripped), charged to row: 0 or
+ * -errno. sock_raw_path_drop() undoes it after a failed bind. */
+int sock_raw_path(struct pk_sock *s, enum pk_acct_row row);
+void sock_raw_path_drop(struct pk_sock *s);
+/* Whether an owner other than s's holds s's port (s->local) now in the
+ * port map; free_too: a port nobody holds counts as foreign as well. */
+bool sock_raw_port_foreign(const struct pk_sock *s, bool free_too);
+
+/* sock_sniff.c: bind sniffer s to port a (checked as an address of the
+ * node already): its keys, its path. 0 or pk_sock_bind_raw()'s errors. */
+int sock_sniff_bind(struct pk_sock *s, const struct sockaddr_storage *a);
 
 /* sock_raw_tx.c: sock_raw_proto's sendto. */
 ssize_t sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len,

@@ -42,8 +42,8 @@ raw_of(const struct pk_sock *s)
 	return s->proto_priv;
 }
 
-static int
-raw_init(struct pk_sock *s)
+int
+sock_raw_init(struct pk_sock *s)
 {
 	if (s->flags & PK_SOCK_F_EAGER) /* the lazy path only */
 		return -EINVAL;
@@ -51,8 +51,8 @@ raw_init(struct pk_sock *s)
 	return s->proto_priv != NULL ? 0 : -ENOMEM;
 }
 
-static void
-raw_fini(struct pk_sock *s)
+void
+sock_raw_fini(struct pk_sock *s)
 {
 	if (s->thr != NULL)
 		pk_thread_stop(s->thr);
@@ -60,9 +60,8 @@ raw_fini(struct pk_sock *s)
 	rte_free(s->proto_priv);
 }
 
-/* Whether another owner holds the ICMP-error socket s's port now. */
-static bool
-raw_port_foreign(const struct pk_sock *s)
+bool
+sock_raw_port_foreign(const struct pk_sock *s, bool free_too)
 {
 	uint32_t bound = s->owner, resv = s->owner;
 	uint16_t port = rte_be_to_cpu_16(s->domain == AF_INET6 ?
@@ -72,8 +71,8 @@ raw_port_foreign(const struct pk_sock *s)
 				 (const struct sockaddr *)&s->local, port,
 				 &bound, &resv);
 
-	return r < 0 || ((r & 1) && bound != s->owner) ||
-	       ((r & 2) && resv != s->owner);
+	return r < 0 || (free_too && r == 0) ||
+	       ((r & 1) && bound != s->owner) || ((r & 2) && resv != s->owner);
 }
 
 /*
@@ -81,7 +80,8 @@ raw_port_foreign(const struct pk_sock *s)
  * l2_len, for the reader to learn the sender's MAC from the headroom).
  * Frames that are not IP of the socket's family are malformed; an
  * ICMP-error socket's errors are dropped as "policy" while another owner
- * holds the port (asked once per burst).
+ * holds the port, a sniffer's copies unless its owner does (asked once per
+ * burst).
  */
 static uint16_t
 raw_strip(struct pk_stage *st, struct pk_stage_counters *c,
@@ -90,7 +90,8 @@ raw_strip(struct pk_stage *st, struct pk_stage_counters *c,
 	const struct pk_sock *s = arg;
 	rte_be16_t want = s->domain == AF_INET6 ?
 		RTE_BE16(RTE_ETHER_TYPE_IPV6) : RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	bool foreign = s->type == PK_SOCK_ICMPERR && raw_port_foreign(s);
+	bool foreign = s->type != PK_SOCK_RAW &&
+		       sock_raw_port_foreign(s, s->type == PK_SOCK_SNIFF);
 	uint16_t i, kept = 0;
 	rte_be16_t type;
 	int off;
@@ -149,8 +150,8 @@ raw_wait(struct pk_sock *s, int flags)
 	return sock_lazy_wait(s, sock_wait_us(s, flags));
 }
 
-static ssize_t
-raw_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
+ssize_t
+sock_raw_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	     struct sockaddr *addr, socklen_t *alen)
 {
 	struct sockaddr_storage from;
@@ -175,8 +176,8 @@ raw_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 	return copied;
 }
 
-static int
-raw_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
+int
+sock_raw_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	       int flags)
 {
 	struct sockaddr_storage from;
@@ -194,8 +195,8 @@ raw_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t max,
 	return k;
 }
 
-static short
-raw_ready(struct pk_sock *s, short events)
+short
+sock_raw_ready(struct pk_sock *s, short events)
 {
 	short out = s->type == PK_SOCK_RAW ? (short)(events & POLLOUT) : 0;
 
@@ -204,15 +205,14 @@ raw_ready(struct pk_sock *s, short events)
 	return (short)((sock_lazy_ready(s, events) & ~POLLOUT) | out);
 }
 
-static struct pk_stage *
-raw_wait_queue(struct pk_sock *s)
+struct pk_stage *
+sock_raw_wait_queue(struct pk_sock *s)
 {
 	return s->path != NULL ? sock_lazy_wait_queue(s) : NULL;
 }
 
-/* Build s's path, charged to row. */
-static int
-raw_path(struct pk_sock *s, enum pk_acct_row row)
+int
+sock_raw_path(struct pk_sock *s, enum pk_acct_row row)
 {
 	char name[PK_STAGE_NAMESIZE];
 
@@ -221,9 +221,8 @@ raw_path(struct pk_sock *s, enum pk_acct_row row)
 						SOCKET_ID_ANY), row);
 }
 
-/* Undo raw_path() after a failed bind. */
-static void
-raw_path_drop(struct pk_sock *s)
+void
+sock_raw_path_drop(struct pk_sock *s)
 {
 	pk_thread_stop(s->thr);
 	pk_path_destroy(s->path);
@@ -245,16 +244,16 @@ raw_bind_icmperr(struct pk_sock *s, const struct sockaddr_storage *a)
 	if (port == 0)
 		return -EINVAL;
 	s->local = *a;
-	if (raw_port_foreign(s))
+	if (sock_raw_port_foreign(s, false))
 		return -EACCES;
-	rc = raw_path(s, PK_ACCT_RAW_ICMP);
+	rc = sock_raw_path(s, PK_ACCT_RAW_ICMP);
 	if (rc != 0)
 		return rc;
 	sock_key_of(s, (const struct sockaddr *)a, NULL, &key);
 	key.pad = PK_FLOW_F_ICMP_ERR;
 	rc = sock_key_add(s, &key);
 	if (rc != 0) {
-		raw_path_drop(s);
+		sock_raw_path_drop(s);
 		return rc;
 	}
 	s->bound = true;
@@ -267,13 +266,13 @@ raw_bind_raw(struct pk_sock *s, const struct sockaddr_storage *a)
 {
 	enum pk_acct_row row = pk_acct_row_of(s->ipproto, 1);
 	struct sock_raw *r = raw_of(s);
-	int rc = raw_path(s, row);
+	int rc = sock_raw_path(s, row);
 
 	if (rc != 0)
 		return rc;
 	rc = sock_bind_port(s, a);
 	if (rc != 0) {
-		raw_path_drop(s);
+		sock_raw_path_drop(s);
 		return rc;
 	}
 	r->pol.family = s->domain;
@@ -297,7 +296,8 @@ pk_sock_bind_raw(struct pk_sock *s, uint8_t proto, const struct sockaddr *addr,
 
 	if (s == NULL)
 		return -EINVAL;
-	if (s->type != PK_SOCK_RAW && s->type != PK_SOCK_ICMPERR)
+	if (s->type != PK_SOCK_RAW && s->type != PK_SOCK_ICMPERR &&
+	    s->type != PK_SOCK_SNIFF)
 		return -EOPNOTSUPP;
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return -EPROTONOSUPPORT;
@@ -307,6 +307,8 @@ pk_sock_bind_raw(struct pk_sock *s, uint8_t proto, const struct sockaddr *addr,
 	if (rc != 0)
 		return rc;
 	s->ipproto = proto;
+	if (s->type == PK_SOCK_SNIFF)
+		return sock_sniff_bind(s, &a);
 	return s->type == PK_SOCK_RAW ? raw_bind_raw(s, &a) :
 					raw_bind_icmperr(s, &a);
 }
@@ -322,22 +324,22 @@ pk_sock_raw_refused(const struct pk_sock *s, enum pk_raw_verdict v)
 
 const struct sock_proto sock_raw_proto = {
 	.row = PK_ACCT_NONE, /* raw_udp or raw_tcp: known at bind */
-	.init = raw_init,
+	.init = sock_raw_init,
 	.sendto = sock_raw_sendto,
-	.recvfrom = raw_recvfrom,
-	.recv_burst = raw_recv_burst,
-	.ready = raw_ready,
-	.wait_queue = raw_wait_queue,
-	.fini = raw_fini,
+	.recvfrom = sock_raw_recvfrom,
+	.recv_burst = sock_raw_recv_burst,
+	.ready = sock_raw_ready,
+	.wait_queue = sock_raw_wait_queue,
+	.fini = sock_raw_fini,
 };
 
 const struct sock_proto sock_icmperr_proto = {
 	.row = PK_ACCT_RAW_ICMP,
 	.port_shared = true,
-	.init = raw_init,
-	.recvfrom = raw_recvfrom,
-	.recv_burst = raw_recv_burst,
-	.ready = raw_ready,
-	.wait_queue = raw_wait_queue,
-	.fini = raw_fini,
+	.init = sock_raw_init,
+	.recvfrom = sock_raw_recvfrom,
+	.recv_burst = sock_raw_recv_burst,
+	.ready = sock_raw_ready,
+	.wait_queue = sock_raw_wait_queue,
+	.fini = sock_raw_fini,
 };

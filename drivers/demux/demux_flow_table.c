@@ -158,7 +158,8 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 	int rc, slot;
 
 	if (d == NULL || key == NULL || target == NULL ||
-	    (key->pad != 0 && key->pad != PK_FLOW_F_ICMP_ERR) ||
+	    (key->pad != 0 && key->pad != PK_FLOW_F_ICMP_ERR &&
+	     key->pad != PK_FLOW_F_SNIFF_OUT && key->pad != PK_FLOW_F_SNIFF_IN) ||
 	    (key->family != PK_FLOW_IPV4 && key->family != PK_FLOW_IPV6))
 		return -EINVAL;
 	need_caps = s->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH);

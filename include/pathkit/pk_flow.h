@@ -70,7 +70,8 @@ struct pk_flow_key {
 	rte_be16_t lport;    /**< local port (ICMP: echo identifier, or 0) */
 	rte_be16_t rport;    /**< remote port; 0 in a passive key */
 	uint16_t pad;        /**< 0, or PK_FLOW_F_ICMP_ERR on the key of an
-				  ICMP error (nothing else) */
+				  ICMP error; PK_FLOW_F_SNIFF_* on a
+				  sniffer's key (nothing else) */
 	uint8_t laddr[16];   /**< local address; 0 in a wildcard key */
 	uint8_t raddr[16];   /**< remote address; 0 in a passive key */
 } __rte_aligned(8);
@@ -80,6 +81,16 @@ struct pk_flow_key {
  * quoted packet's key, turned round), not of the quoted flow itself.
  */
 #define PK_FLOW_F_ICMP_ERR 0x0080
+
+/**
+ * Marks in pk_flow_key.pad of a sniffer's keys (pk_sock.h): the key
+ * (passive wildcard: protocol and local port) names the sniffer of the
+ * port's outgoing or incoming packets. pk_flow_parse() never sets them, so
+ * no packet is ever demultiplexed to a sniffer by its own key.
+ */
+#define PK_FLOW_F_SNIFF_OUT 0x0100
+/** Mark of a sniffer's key for incoming packets (see PK_FLOW_F_SNIFF_OUT). */
+#define PK_FLOW_F_SNIFF_IN 0x0200
 
 /** What pk_flow_parse() found. */
 enum pk_flow_result {
@@ -158,7 +169,8 @@ pk_flow_key_wildcard(struct pk_flow_key *key)
 
 /**
  * Print a key as "udp4 10.0.0.2:9 <- 10.0.0.1:1024" (for logs and tests),
- * followed by " icmp-err" for a key marked PK_FLOW_F_ICMP_ERR.
+ * followed by " icmp-err" for a key marked PK_FLOW_F_ICMP_ERR, " sniff-out"
+ * or " sniff-in" for a sniffer's key.
  * @param key the key
  * @param buf where to write, NUL-terminated
  * @param size its size

@@ -109,6 +109,8 @@ struct pk_node_stats {
 	uint64_t egress;      /**< sent by sockets */
 	uint64_t tx;          /**< transmitted on the uplink */
 	uint64_t tx_dropped;  /**< the uplink refused them: freed */
+	uint64_t sniffed;     /**< copies made for sniffers (pk_sock.h) */
+	uint64_t sniff_lost;  /**< copies lost: the pool had no mbuf */
 };
 
 /**

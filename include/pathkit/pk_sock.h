@@ -64,6 +64,25 @@
  * another owner holds the port is dropped (policy) before it is read. It
  * sends nothing (-EOPNOTSUPP) and is charged to the owner's raw_icmp row.
  *
+ * A sniffer (PK_SOCK_SNIFF, PlanetLab's per-port read-only sniffer)
+ * receives copies of one port's packets, whole and IP header first: the
+ * outgoing ones (what the node's sockets and its kernel send from the
+ * port, ICMP errors about the port's packets included) and, with
+ * PK_SOCK_F_SNIFF_IN, the incoming ones (before any socket takes them).
+ * pk_sock_bind_raw() names the port; it takes no port in the map, and as
+ * for an ICMP-error socket only an owner the port is free, reserved or
+ * bound for may bind it, one sniffer per port and family. It sees only its
+ * owner's traffic: a copy taken while the port is neither reserved for nor
+ * bound by its owner is dropped (policy) before it is read. The node's
+ * thread makes the copies (rte_pktmbuf_copy() from the node's pool) and
+ * never waits for a sniffer: a copy the pool cannot give is counted in the
+ * node's sniff_lost, one the sniffer's full queue refuses in its
+ * rx_dropped. A port with no sniffer costs nothing; while a node has
+ * sniffers, each packet costs a parse and a bit test, and a sniffed one a
+ * demux lookup and a copy. Later IP fragments carry no port and are not
+ * copied. It sends nothing (-EOPNOTSUPP) and counts in no accounting row:
+ * copies are not traffic.
+ *
  * Ports: bind checks the node's port map: -EACCES for a port reserved for
  * another owner, -EADDRINUSE for one in use. connect, and a send on an
  * unbound socket, bind an ephemeral port the map picks. close removes the
@@ -106,12 +125,14 @@ enum pk_sock_type {
 	PK_SOCK_TCP = 2, /**< a stream, a kernel TCP socket wrapped in a path */
 	PK_SOCK_RAW = 3, /**< whole IP datagrams of one port, sends checked */
 	PK_SOCK_ICMPERR = 4, /**< the ICMP errors about one port, receive only */
+	PK_SOCK_SNIFF = 5,   /**< copies of one port's packets, receive only */
 };
 
 /** Socket flags, at open. */
 enum pk_sock_flag {
 	PK_SOCK_F_NONBLOCK = 1u << 0, /**< calls never wait (-EAGAIN) */
 	PK_SOCK_F_EAGER = 1u << 1,    /**< UDP: process on the node's thread */
+	PK_SOCK_F_SNIFF_IN = 1u << 2, /**< sniffer: incoming packets too */
 };
 
 /** Flags of one call. */
@@ -130,7 +151,7 @@ enum pk_msg_flag {
  * @param type enum pk_sock_type
  * @param flags enum pk_sock_flag bits
  * @return the socket, or NULL with rte_errno EINVAL (bad argument, no such
- *   owner), EAFNOSUPPORT (the node has no address of that family), ENOMEM,
+ *   owner, a flag the type does not take), EAFNOSUPPORT (the node has no address of that family), ENOMEM,
  *   EMFILE (the node's socket capacity is reached).
  */
 struct pk_sock *pk_sock_open(struct pk_node *n, uint32_t owner, int domain,
@@ -146,12 +167,12 @@ int pk_sock_bind(struct pk_sock *s, const struct sockaddr *addr,
 		 socklen_t len);
 
 /**
- * Bind a raw or ICMP-error socket to a local port of protocol proto.
- * Raw: the port map decides as for pk_sock_bind() (port 0: an ephemeral
- * one), and the socket becomes the port's consumer. ICMP-error: port 0 is
- * -EINVAL, a port reserved for or bound by another owner -EACCES, a port
- * with an ICMP-error socket already -EADDRINUSE.
- * @param s a PK_SOCK_RAW or PK_SOCK_ICMPERR socket
+ * Bind a raw, ICMP-error or sniffer socket to a local port of protocol
+ * proto. Raw: the port map decides as for pk_sock_bind() (port 0: an
+ * ephemeral one), and the socket becomes the port's consumer. ICMP-error
+ * and sniffer: port 0 is -EINVAL, a port reserved for or bound by another
+ * owner -EACCES, a port with one of the kind already -EADDRINUSE.
+ * @param s a PK_SOCK_RAW, PK_SOCK_ICMPERR or PK_SOCK_SNIFF socket
  * @param proto IPPROTO_UDP or IPPROTO_TCP
  * @param addr local address (the node's, or the wildcard) and port
  * @param len its length
@@ -204,7 +225,8 @@ int pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
  * Send on a connected socket. UDP: one datagram; TCP: a part of the stream;
  * raw: one whole IP datagram (its own destination).
  * @return bytes sent, or -ENOTCONN, -EPERM and -EINVAL (raw: refused by
- *   pk_raw_check(), or not bound), -EOPNOTSUPP (ICMP-error socket), -EMSGSIZE (UDP datagram too big),
+ *   pk_raw_check(), or not bound), -EOPNOTSUPP (ICMP-error socket,
+ *   sniffer), -EMSGSIZE (UDP datagram too big),
  *   -ENOBUFS (egress queue full, or no mbuf), -EAGAIN (next hop not
  *   resolved yet, non-blocking), -EHOSTUNREACH, -EPIPE (TCP closed).
  */
@@ -224,15 +246,16 @@ ssize_t pk_sock_sendto(struct pk_sock *s, const void *buf, size_t len,
 /**
  * Receive into buf. UDP: one datagram, cut to len like recv(2) (the rest of
  * it is lost); TCP: what the stream holds, up to len (0: the peer closed);
- * raw and ICMP-error: one IP datagram, IP header first, cut to len.
+ * raw, ICMP-error and sniffer: one IP datagram, IP header first, cut to
+ * len.
  * Waits up to the socket's timeout unless non-blocking or PK_MSG_DONTWAIT.
  * @return bytes, -EAGAIN (nothing within the timeout), -ENOTCONN, -EINVAL.
  */
 ssize_t pk_sock_recv(struct pk_sock *s, void *buf, size_t len, int flags);
 
 /**
- * As pk_sock_recv(), and fills in the sender's address (UDP; raw and
- * ICMP-error: the IP source, port 0).
+ * As pk_sock_recv(), and fills in the sender's address (UDP; raw,
+ * ICMP-error and sniffer: the IP source, port 0).
  * @return bytes, or the errors of pk_sock_recv().
  */
 ssize_t pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
@@ -240,8 +263,8 @@ ssize_t pk_sock_recvfrom(struct pk_sock *s, void *buf, size_t len, int flags,
 
 /**
  * Receive up to max datagrams without copying (UDP): mbufs holding only the
- * payload; pk_udp_peer() (pk_udp.h) gives each one's addresses. Raw and
- * ICMP-error: mbufs holding the IP datagram. The caller
+ * payload; pk_udp_peer() (pk_udp.h) gives each one's addresses. Raw,
+ * ICMP-error and sniffer: mbufs holding the IP datagram. The caller
  * owns and frees them. Waits like pk_sock_recv() for the first one.
  * @return datagrams (> 0), -EAGAIN, -EOPNOTSUPP (TCP), -EINVAL.
  */
