@@ -11,7 +11,8 @@
  * - a raw send from another port, or of another protocol (TCP on a UDP
  *   port), is -EPERM, counted by verdict and dropped on the owner's
  *   raw_udp row, and never reaches the wire (a good send after them is the
- *   marker that the capture has caught up);
+ *   marker that the capture has caught up); one bigger than the MTU is
+ *   -EMSGSIZE, one of the MTU leaves and is echoed;
  * - a raw TCP SYN with a zeroed checksum leaves with a valid one: the
  *   client's kernel answers it with a reset, which the raw socket reads;
  * - a UDP socket's datagram to a closed port of the client brings back the
@@ -61,6 +62,7 @@
 #define WAIT_US 2000000u      /* longest wait of a call that works */
 #define CAPTURE_US 3000000u   /* longest wait for a frame in the capture */
 #define TCP_SEQ 0x12345678u
+#define UPLINK_MTU 1500       /* the veth's, so the node's uplink's */
 
 static struct rte_mempool *pool;
 static uint16_t uplink;
@@ -414,11 +416,12 @@ refused_body(void *arg)
 {
 	const struct rw_case *c = arg;
 	int d = c->domain, rc;
-	uint8_t b[128], fr[256];
+	size_t hdrs = (d == AF_INET6 ? 40 : 20) + 8, len;
+	uint8_t b[UPLINK_MTU + 64], fr[UPLINK_MTU + 64];
+	char big[UPLINK_MTU + 1];
 	struct pk_sock_stats st;
 	struct pk_sock *s;
 	struct wc_pkt p;
-	size_t len;
 
 	s = raw_open(c->n, alice, d, PK_SOCK_RAW, IPPROTO_UDP, RAW_PORT, &rc);
 	NE_CHECK(s != NULL);
@@ -431,6 +434,20 @@ refused_body(void *arg)
 	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
 		    IPPROTO_TCP, "refused", 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), -EPERM);
+	/* one byte over the MTU (the uplink would lose it), then the MTU,
+	 * which the client's kernel takes whole */
+	memset(big, 'm', sizeof(big));
+	big[UPLINK_MTU + 1 - hdrs] = '\0';
+	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+		    IPPROTO_UDP, big, 0);
+	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), -EMSGSIZE);
+	big[UPLINK_MTU - hdrs] = '\0';
+	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+		    IPPROTO_UDP, big, 0);
+	NE_CHECK_EQ(len, UPLINK_MTU);
+	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), len);
+	NE_CHECK_EQ(recv_frame(s, d, fr, sizeof(fr), &p), 14 + len);
+	NE_CHECK(p.l4_csum_ok);
 	/* the marker: a good one after them */
 	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
 		    IPPROTO_UDP, "marker", 0);
@@ -440,8 +457,8 @@ refused_body(void *arg)
 	NE_CHECK_EQ(pk_sock_raw_refused(s, PK_RAW_SPORT), 1);
 	NE_CHECK_EQ(pk_sock_raw_refused(s, PK_RAW_PROTO), 1);
 	NE_CHECK_EQ(pk_sock_stats_get(s, &st), 0);
-	NE_CHECK_EQ(st.tx_pkts, 1);
-	NE_CHECK_EQ(st.tx_dropped, 2);
+	NE_CHECK_EQ(st.tx_pkts, 2);
+	NE_CHECK_EQ(st.tx_dropped, 3);
 	NE_CHECK_EQ(pk_sock_close(s), 0);
 	return 0;
 }
@@ -454,8 +471,8 @@ test_raw_refused_never_on_wire(void **state)
 	struct pk_acct t0 = pk_test_owner_row(alice, PK_ACCT_RAW_TCP), t1;
 	struct want w = { AF_INET, IPPROTO_UDP, RAW_PORT, UDP_ECHO, "marker" };
 	struct wc_capture *cap = capture(f, "ether dst " CLIENT_MAC);
+	unsigned int i, ip = 0, big = 0;
 	const struct wc_frame *fr;
-	unsigned int i, ip = 0;
 	struct wc_pkt p;
 
 	app46(f, refused_body);
@@ -467,19 +484,21 @@ test_raw_refused_never_on_wire(void **state)
 		if (wc_parse(fr->data, fr->caplen, &p) != 0)
 			continue;
 		ip++;
+		big += fr->len == 14 + UPLINK_MTU && p.l4_csum_ok;
 		assert_int_not_equal(p.proto, IPPROTO_TCP);
 		if (p.proto == IPPROTO_UDP)
 			assert_int_equal(p.sport, RAW_PORT);
 		assert_false(p.data_len >= 7 &&
 			     memcmp(fr->data + p.data, "refused", 7) == 0);
 	}
-	assert_true(ip >= 2);
+	assert_true(ip >= 4);
+	assert_int_equal(big, 2); /* the MTU, in each family */
 	a1 = pk_test_owner_row(alice, PK_ACCT_RAW_UDP);
 	t1 = pk_test_owner_row(alice, PK_ACCT_RAW_TCP);
 	/* dropped on the bound protocol's row, the TCP one too */
 	assert_int_equal(a1.pkts[PK_ACCT_DROPPED] - a0.pkts[PK_ACCT_DROPPED],
-			 4);
-	assert_int_equal(a1.pkts[PK_ACCT_SENT] - a0.pkts[PK_ACCT_SENT], 2);
+			 6);
+	assert_int_equal(a1.pkts[PK_ACCT_SENT] - a0.pkts[PK_ACCT_SENT], 4);
 	assert_int_equal(t1.pkts[PK_ACCT_SENT] - t0.pkts[PK_ACCT_SENT], 0);
 	assert_int_equal(t1.pkts[PK_ACCT_DROPPED] - t0.pkts[PK_ACCT_DROPPED],
 			 0);
