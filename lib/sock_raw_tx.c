@@ -6,6 +6,10 @@
  * protocol and port, the node's addresses), given an Ethernet header for
  * the next hop to its destination, and pushed to the node's egress queue.
  *
+ * A datagram bigger than the uplink's MTU is -EMSGSIZE, as a kernel raw
+ * socket says (a raw socket sends whole datagrams, never fragments): the
+ * uplink would lose it after it was counted sent.
+ *
  * Every check runs on the copy, never on the caller's bytes, so what is
  * checked is what leaves. A refusal frees the copy and is counted three
  * ways: by verdict on the socket (pk_sock_raw_refused()), tx_dropped on the
@@ -21,9 +25,6 @@
 #include <rte_mbuf.h>
 
 #include "sock_pvt.h"
-
-/* Largest datagram: the IP length fields' (IPv6 40 + 65535). */
-#define RAW_MAX (40 + 65535)
 
 /* The destination of checked datagram m, as a sockaddr of s's domain. */
 static void
@@ -124,7 +125,7 @@ sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 	RTE_SET_USED(alen); /* checked by pk_sock_sendto() */
 	if (!s->bound)
 		return -EINVAL;
-	if (len > RAW_MAX)
+	if (len > sock_frag_mtu(s->node))
 		return raw_refuse(s, NULL, len, -EMSGSIZE);
 	m = sock_copyin(s, buf, len);
 	if (m == NULL)

@@ -48,7 +48,8 @@
  * the IP source becomes the node's address and the checksums are computed.
  * A refused send is -EPERM or -EINVAL, counted dropped on the owner's row
  * of the bound protocol and by verdict on the socket
- * (pk_sock_raw_refused()); a sent one is charged to raw_udp, raw_tcp or
+ * (pk_sock_raw_refused()); a datagram bigger than the uplink's MTU is
+ * -EMSGSIZE, counted dropped (whole datagrams, never fragments); a sent one is charged to raw_udp, raw_tcp or
  * raw_icmp as its protocol says. connect: -EOPNOTSUPP; the destination is
  * the datagram's, and a sendto address must name it (its port is ignored).
  * A raw socket opened and never bound counts in no row.
@@ -226,7 +227,8 @@ int pk_sock_accept(struct pk_sock *s, struct sockaddr *peer, socklen_t *len,
  * raw: one whole IP datagram (its own destination).
  * @return bytes sent, or -ENOTCONN, -EPERM and -EINVAL (raw: refused by
  *   pk_raw_check(), or not bound), -EOPNOTSUPP (ICMP-error socket,
- *   sniffer), -EMSGSIZE (UDP datagram too big),
+ *   sniffer), -EMSGSIZE (UDP datagram too big; raw: bigger than the
+ *   uplink's MTU),
  *   -ENOBUFS (egress queue full, or no mbuf), -EAGAIN (next hop not
  *   resolved yet, non-blocking), -EHOSTUNREACH, -EPIPE (TCP closed).
  */

@@ -325,6 +325,49 @@ test_raw_send_checked(void **state)
 	pk_sock_close(s);
 }
 
+/* A datagram as big as the uplink's MTU leaves; one byte more is
+ * -EMSGSIZE, counted dropped, and never reaches the wire (the uplink would
+ * lose it after it was counted sent). */
+static void
+test_raw_send_mtu(void **state)
+{
+	struct pk_owner_stats before = acct(fix.alice);
+	static uint8_t b[RTE_ETHER_MAX_JUMBO_FRAME_LEN];
+	struct rte_ipv4_hdr *ip = (void *)b;
+	struct pk_sock_stats st;
+	struct pk_sock *s;
+	uint16_t mtu;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(rte_eth_dev_get_mtu(fix.uplink, &mtu), 0);
+	s = open_raw(fix.alice, PK_SOCK_RAW, IPPROTO_UDP, 5005, 0);
+	hello(s, 5005, IPPROTO_UDP);
+	for (len = mtu; len <= (size_t)mtu + 1; len++) {
+		dgram(b, FIX_NODE_IP, 5005, FIX_PEER_IP, PEER_PORT,
+		      IPPROTO_UDP);
+		memset(b + 32, 'm', len - 32); /* past dgram()'s 32 bytes */
+		ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+		rte_memcpy(b + 24, &(rte_be16_t){
+			rte_cpu_to_be_16((uint16_t)(len - 20)) }, 2);
+		if (len == mtu) {
+			assert_int_equal(pk_sock_send(s, b, len, 0),
+					 (ssize_t)len);
+			expect_on_wire(IPPROTO_UDP, len);
+		} else {
+			assert_int_equal(pk_sock_send(s, b, len, 0),
+					 -EMSGSIZE);
+			assert_null(wire());
+		}
+	}
+	assert_int_equal(pk_sock_stats_get(s, &st), 0);
+	assert_int_equal(st.tx_pkts, 1);
+	assert_int_equal(st.tx_dropped, 1);
+	assert_int_equal(acct_delta(fix.alice, &before, PK_ACCT_RAW_UDP,
+				    PK_ACCT_DROPPED), 1);
+	pk_sock_close(s);
+}
+
 /* An ICMP port-unreachable from the peer quoting frame q (as it left). */
 static struct rte_mbuf *
 unreachable(const struct rte_mbuf *q)
@@ -419,6 +462,8 @@ main(void)
 		cmocka_unit_test_teardown(test_raw_receive_whole_datagram,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_raw_send_checked,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_raw_send_mtu,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_icmp_error_reaches_port_socket,
 					  pk_test_teardown_pools_full),
