@@ -9,17 +9,20 @@
  * --addr6, IPv6, each service answered by its own application thread
  * through the socket API (pk_sock.h); so are raw services (--raw, raw.c):
  * safe raw sockets of an owner's port that answer each datagram with one
- * they craft (UDP: the payload back; TCP: a reset, as a closed port). The node reassembles IP fragments
- * before its demux, and its sockets fragment what exceeds the uplink's MTU,
- * so datagrams of any size get through (but see --mbuf-size). Every owner's
- * account (PlanetLab's rows tcp, udp, raw_*, misc; sent, received, dropped,
- * sockets opened and closed) is printed every --stats-period and at exit,
- * and is on the telemetry socket (/pathkit/owners, /pathkit/portmap,silk).
+ * they craft (UDP: the payload back; TCP: a reset, as a closed port). The
+ * node reassembles IP fragments before its demux, and its UDP sockets
+ * fragment what exceeds the uplink's MTU, so datagrams of any size get
+ * through (but see --mbuf-size; a raw socket sends whole datagrams, so a
+ * raw reply must fit the MTU). Every owner's account (PlanetLab's rows tcp,
+ * udp, raw_*, misc; sent, received, dropped, sockets opened and closed) is
+ * printed every --stats-period and at exit (then each raw service's
+ * replies, and its refused sends by verdict), and is on the telemetry
+ * socket (/pathkit/owners, /pathkit/portmap,silk).
  * The node's shims run on the first worker lcore, or on the main lcore when
  * there is none. SIGINT or --duration ends it. Bad options, an echo, a
  * raw service or a --kernel-port (a port of a kernel program, charged to
- * its owner: pk_node_kernel_port()) that cannot bind (for example a port reserved for
- * another owner): a message with the reason, exit code 2.
+ * its owner: pk_node_kernel_port()) that cannot bind (for example a port
+ * reserved for another owner): a message with the reason, exit code 2.
  *
  *   pk-silk <EAL args> -- --addr=A.B.C.D[/LEN] [--addr6=X::Y[/LEN]]
  *     [--reserve=OWNER:udp|tcp:LO-HI ...] [--udp-echo=OWNER:PORT ...]
