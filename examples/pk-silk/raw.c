@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -65,11 +66,12 @@ rawsvc_parse(const uint8_t *d, size_t n, int af, uint8_t proto,
 			return -1;
 		g->src = (const uint8_t *)&h4->src_addr;
 	} else {
-		/* extension headers are not walked: such a datagram is ignored */
+		if (n < sizeof(*h6) || (d[0] >> 4) != 6)
+			return -1;
 		hl = sizeof(*h6);
 		tot = hl + rte_be_to_cpu_16(h6->payload_len);
-		if (n < sizeof(*h6) || (d[0] >> 4) != 6 || tot > n ||
-		    h6->proto != proto)
+		/* extension headers are not walked: such a datagram is ignored */
+		if (tot > n || h6->proto != proto)
 			return -1;
 		g->src = h6->src_addr;
 	}
@@ -163,11 +165,18 @@ rawsvc_tcp(uint8_t *out, int af, const struct rawsvc_seg *g)
 	return hl + sizeof(*r);
 }
 
+/* A raw thread's buffers: a received datagram, the reply. */
+struct rawsvc_buf {
+	uint8_t in[RAW_BUF];
+	uint8_t out[RAW_BUF];
+};
+
 /* Answer what s (of family af) holds now, up to RAW_ROUND datagrams. */
 static void
-rawsvc_drain(struct raw_svc *r, struct pk_sock *s, int af)
+rawsvc_drain(struct raw_svc *r, struct pk_sock *s, int af,
+	     struct rawsvc_buf *b)
 {
-	static __thread uint8_t in[RAW_BUF], out[RAW_BUF];
+	uint8_t *in = b->in, *out = b->out;
 	struct sockaddr_storage from;
 	struct rawsvc_seg g;
 	unsigned int i;
@@ -177,7 +186,7 @@ rawsvc_drain(struct raw_svc *r, struct pk_sock *s, int af)
 
 	for (i = 0; i < RAW_ROUND; i++) {
 		alen = sizeof(from); /* with the address: the MAC is learnt */
-		n = pk_sock_recvfrom(s, in, sizeof(in), PK_MSG_DONTWAIT,
+		n = pk_sock_recvfrom(s, in, RAW_BUF, PK_MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &alen);
 		if (n < 0)
 			return; /* -EAGAIN: nothing more */
@@ -199,14 +208,17 @@ rawsvc_main(void *arg)
 {
 	struct raw_svc *r = arg;
 	struct pk_sock_pollfd fds[ECHO_FAMILIES];
+	struct rawsvc_buf *b = malloc(sizeof(*b));
 	int af[ECHO_FAMILIES];
 	unsigned int nfd = 0, i;
 
-	if (rte_thread_register() != 0) {
-		fprintf(stderr, "pk-silk: --raw=%s:%s:%u: cannot register "
-			"with the EAL\n", r->owner_name,
-			r->proto == IPPROTO_UDP ? "udp" : "tcp", r->port);
+	if (b == NULL || rte_thread_register() != 0) {
+		fprintf(stderr, "pk-silk: --raw=%s:%s:%u: %s\n",
+			r->owner_name, r->proto == IPPROTO_UDP ? "udp" : "tcp",
+			r->port, b == NULL ? "no memory" :
+			"cannot register with the EAL");
 		r->errors++;
+		free(b);
 		return NULL;
 	}
 	for (i = 0; i < ECHO_FAMILIES; i++)
@@ -220,9 +232,10 @@ rawsvc_main(void *arg)
 			continue; /* timed out: look at quit */
 		for (i = 0; i < nfd; i++)
 			if (fds[i].revents & POLLIN)
-				rawsvc_drain(r, fds[i].sock, af[i]);
+				rawsvc_drain(r, fds[i].sock, af[i], b);
 	}
 	rte_thread_unregister();
+	free(b);
 	return NULL;
 }
 
