@@ -15,10 +15,11 @@
 #   once (the crafted RST|ACK is valid and acknowledges the SYN); a bare ACK
 #   segment (from a raw socket) gets a RST whose sequence number is the
 #   segment's acknowledgement number (RFC 793, a closed port);
-# - the final statistics: alice's raw_udp and raw_tcp rows received and
-#   sent exactly what the clients sent, nothing dropped, pk-silk's raw lines
-#   answered them all with no error and no refused send; exit 0 after
-#   SIGINT with the mempool full;
+# - a RST, and a UDP datagram whose UDP length lies, get no answer;
+# - the final statistics: alice's raw_udp and raw_tcp rows received exactly
+#   what the clients sent and sent one answer for each but those two,
+#   nothing dropped; pk-silk's raw lines say the same, with no error and no
+#   refused send; exit 0 after SIGINT with the mempool full;
 # - bob cannot open a raw socket on alice's reserved port, nor alice one on
 #   the port of her own echo: pk-silk exits 2 at start-up with the reason,
 #   as for an echo.
@@ -119,6 +120,18 @@ if csum(dst + src + struct.pack('!BBH', 0, 6, len(d) - ihl) + d[ihl:]) != 0:
 EOF
 tcp_sent=$((tcp_sent + 1))
 
+# what gets no answer: a RST (a closed port does not answer one), a UDP
+# datagram whose UDP length is beyond its IP payload (it cannot be echoed)
+ip netns exec "$nsc" python3 - <<'EOF' || fail "could not send the unanswered"
+import socket, struct
+t = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+t.sendto(struct.pack('!HHIIBBHHH', 40001, 8100, 5, 0, 5 << 4, 0x04, 0, 0, 0),
+         ('10.88.0.1', 0))
+u = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+u.sendto(struct.pack('!HHHH', 40002, 7100, 200, 0) + b'short', ('10.88.0.1', 0))
+EOF
+sleep 0.5
+
 silk_stop
 final_block
 # want OWNER ROW COLUMN N: exactly N packets there
@@ -128,16 +141,17 @@ want() {
 	[ "${v:-missing}" = "$4" ] ||
 		fail "owner $1 row $2: $3 is '${v:-missing}', want $4"
 }
-want alice raw_udp received "$udp_sent"
+want alice raw_udp received $((udp_sent + 1))
 want alice raw_udp sent "$udp_sent"
 want alice raw_udp dropped 0
-want alice raw_tcp received "$tcp_sent"
+want alice raw_tcp received $((tcp_sent + 1))
 want alice raw_tcp sent "$tcp_sent"
 want alice raw_tcp dropped 0
-final_block | grep -q "^raw alice:udp:7100: answered $udp_sent ignored 0 errors 0$" ||
-	fail "raw udp line: $(final_block | grep '^raw alice:udp')"
-final_block | grep -q "^raw alice:tcp:8100: answered $tcp_sent ignored 0 errors 0$" ||
-	fail "raw tcp line: $(final_block | grep '^raw alice:tcp')"
+for p in "udp:7100: answered $udp_sent" "tcp:8100: answered $tcp_sent"; do
+	final_block | grep -q "^raw alice:$p ignored 1 errors 0$" ||
+		fail "want 'raw alice:$p ignored 1 errors 0', got: $(final_block |
+			grep '^raw alice:')"
+done
 
 # bob may not open a raw socket on alice's port, nor alice on her echo's:
 # exit 2 with the reason
