@@ -7,23 +7,28 @@
  * instead). Ports are reserved for owners with --reserve; echo services
  * (--udp-echo, --tcp-echo) are sockets of an owner, on IPv4 and, with
  * --addr6, IPv6, each service answered by its own application thread
- * through the socket API (pk_sock.h). The node reassembles IP fragments
- * before its demux, and its sockets fragment what exceeds the uplink's MTU,
- * so datagrams of any size get through (but see --mbuf-size). Every owner's
- * account (PlanetLab's rows tcp, udp, raw_*, misc; sent, received, dropped,
- * sockets opened and closed) is printed every --stats-period and at exit,
- * and is on the telemetry socket (/pathkit/owners, /pathkit/portmap,silk).
+ * through the socket API (pk_sock.h); so are raw services (--raw, raw.c):
+ * safe raw sockets of an owner's port that answer each datagram with one
+ * they craft (UDP: the payload back; TCP: a reset, as a closed port). The
+ * node reassembles IP fragments before its demux, and its UDP sockets
+ * fragment what exceeds the uplink's MTU, so datagrams of any size get
+ * through (but see --mbuf-size; a raw socket sends whole datagrams, so a
+ * raw reply must fit the MTU). Every owner's account (PlanetLab's rows tcp,
+ * udp, raw_*, misc; sent, received, dropped, sockets opened and closed) is
+ * printed every --stats-period and at exit (then each raw service's
+ * replies, and its refused sends by verdict), and is on the telemetry
+ * socket (/pathkit/owners, /pathkit/portmap,silk).
  * The node's shims run on the first worker lcore, or on the main lcore when
- * there is none. SIGINT or --duration ends it. Bad options, an echo
- * or a --kernel-port (a port of a kernel program, charged to its owner:
- * pk_node_kernel_port()) that cannot bind (for example a port reserved for
- * another owner): a message with the reason, exit code 2.
+ * there is none. SIGINT or --duration ends it. Bad options, an echo, a
+ * raw service or a --kernel-port (a port of a kernel program, charged to
+ * its owner: pk_node_kernel_port()) that cannot bind (for example a port
+ * reserved for another owner): a message with the reason, exit code 2.
  *
  *   pk-silk <EAL args> -- --addr=A.B.C.D[/LEN] [--addr6=X::Y[/LEN]]
  *     [--reserve=OWNER:udp|tcp:LO-HI ...] [--udp-echo=OWNER:PORT ...]
  *     [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]
- *     [--kernel-port=OWNER:tcp|udp:PORT ...] [--stats-period=S] [--duration=S]
- *     [--mbuf-size=BYTES]
+ *     [--kernel-port=OWNER:tcp|udp:PORT ...] [--raw=OWNER:udp|tcp:PORT ...]
+ *     [--stats-period=S] [--duration=S] [--mbuf-size=BYTES]
  *
  * --mbuf-size is the mbufs' data room (headroom included, 2176). Received
  * frames must fit in one: net_af_packet hands IPv4 fragments over already
@@ -72,7 +77,8 @@ node_create(struct rte_mempool *mp)
 	return n;
 }
 
-/* Reservations, echoes, kernel ports: a failure is a start-up error (2). */
+/* Reservations, echoes, raw services, kernel ports: a failure is a start-up
+ * error (2). */
 static int
 services_open(struct pk_node *n)
 {
@@ -101,8 +107,22 @@ services_open(struct pk_node *n)
 			return -1;
 		}
 	}
+	for (i = 0; i < opt.nb_raw; i++) {
+		struct raw_svc *r = &opt.raw[i];
+
+		rc = rawsvc_open(r, n, !IN6_IS_ADDR_UNSPECIFIED(&opt.addr6));
+		if (rc != 0) {
+			fprintf(stderr, "pk-silk: --raw=%s:%s:%u: %s\n",
+				r->owner_name,
+				r->proto == IPPROTO_UDP ? "udp" : "tcp",
+				r->port, strerror(-rc));
+			return -1;
+		}
+	}
 	for (i = 0; i < opt.nb_kport; i++) {
-		parse_kport(opt.kport[i], err, &proto, &port); /* checked */
+		/* checked by the options already */
+		parse_port_spec("--kernel-port", opt.kport[i], err, &proto,
+				&port);
 		rc = pk_owner_get(err);
 		if (rc >= 0)
 			rc = pk_node_kernel_port(n, (uint32_t)rc, proto, port);
@@ -176,21 +196,31 @@ main(int argc, char **argv)
 	for (i = 0; i < opt.nb_echo; i++)
 		if (echo_start(&opt.echo[i]) != 0)
 			rte_exit(1, "pk-silk: cannot start an echo thread\n");
-	printf("pk-silk: node %s/%u up, %u echo service(s), node's shims on "
-	       "%s lcore\n", inet_ntoa(opt.addr4), opt.plen4, opt.nb_echo,
+	for (i = 0; i < opt.nb_raw; i++)
+		if (rawsvc_start(&opt.raw[i]) != 0)
+			rte_exit(1, "pk-silk: cannot start a raw thread\n");
+	printf("pk-silk: node %s/%u up, %u echo service(s), %u raw "
+	       "service(s), node's shims on %s lcore\n", inet_ntoa(opt.addr4),
+	       opt.plen4, opt.nb_echo, opt.nb_raw,
 	       node_here ? "the main" : "a worker");
 	fflush(stdout);
 	main_loop(n, node_here);
 	quit_flag = 1;
 	for (i = 0; i < opt.nb_echo; i++)
 		echo_stop(&opt.echo[i]);
+	for (i = 0; i < opt.nb_raw; i++)
+		rawsvc_stop(&opt.raw[i]);
 	if (!node_here)
 		pk_node_stop(n);
 	printf("pk-silk: final statistics\n");
 	pk_node_stats_print(stdout, n);
+	for (i = 0; i < opt.nb_raw; i++)
+		rawsvc_print(stdout, &opt.raw[i]);
 out:
 	for (i = 0; i < opt.nb_echo; i++) /* opened, never started */
 		echo_stop(&opt.echo[i]);
+	for (i = 0; i < opt.nb_raw; i++)
+		rawsvc_stop(&opt.raw[i]);
 	pk_node_destroy(n);
 	pk_port_close(0);
 	if (rte_mempool_avail_count(mp) != NB_MBUFS) {

@@ -3,7 +3,9 @@
  * pk-silk's options: read before the EAL starts (pk_example.h), every
  * number strictly; addresses with inet_pton(); reservation specs checked by
  * pk_portmap_reserve_str() without a map (its syntax only) now, and applied
- * once the node is up. A bad one: a message naming it, the usage, exit 2.
+ * once the node is up. Services (--udp-echo, --tcp-echo, --kernel-port,
+ * --raw) are parsed into opt by a parse_* function each, and opened once
+ * the node is up (main.c). A bad one: a message naming it, the usage, exit 2.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,10 +31,16 @@ usage(const char *prog)
 		"  [--reserve=OWNER:udp|tcp:LO-HI ...] "
 		"[--udp-echo=OWNER:PORT ...]\n"
 		"  [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]\n"
-		"  [--kernel-port=OWNER:tcp|udp:PORT ...]\n"
+		"  [--kernel-port=OWNER:tcp|udp:PORT ...] "
+		"[--raw=OWNER:udp|tcp:PORT ...]\n"
 		"  [--stats-period=S (10ms..1 day, 0: none)] "
 		"[--duration=S (0: until SIGINT)]\n"
-		"  [--mbuf-size=BYTES (%u..65535, data room with headroom)]\n",
+		"  [--mbuf-size=BYTES (%u..65535, data room with headroom)]\n"
+		"--raw: a safe raw socket of OWNER on PORT (IPv4, and IPv6 with "
+		"--addr6)\n"
+		"  answering each datagram with one it crafts: udp echoes the "
+		"payload,\n"
+		"  tcp resets as a closed port does\n",
 		prog, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
@@ -97,9 +105,9 @@ parse_echo(const char *name, const char *s, enum pk_sock_type type)
 	return 0;
 }
 
-/* OWNER:tcp|udp:PORT of --kernel-port into its parts: 0, or -1. */
 int
-parse_kport(const char *s, char *owner, uint8_t *proto, uint16_t *port)
+parse_port_spec(const char *name, const char *s, char *owner, uint8_t *proto,
+		uint16_t *port)
 {
 	char p[4];
 	int len = 0, at = 0;
@@ -107,13 +115,47 @@ parse_kport(const char *s, char *owner, uint8_t *proto, uint16_t *port)
 
 	if (sscanf(s, "%*[^:]%n:%3[a-z]:%n", &len, p, &at) != 1 || at == 0 ||
 	    len >= PK_OWNER_NAMESIZE || (strcmp(p, "tcp") && strcmp(p, "udp")) ||
-	    pk_example_number("--kernel-port", s + at, PK_PARSE_INT, 1, 65535,
-			      &v) != 0)
+	    pk_example_number(name, s + at, PK_PARSE_INT, 1, 65535, &v) != 0)
 		return -1;
 	snprintf(owner, PK_OWNER_NAMESIZE, "%.*s", len, s);
 	*proto = p[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
 	*port = (uint16_t)v;
 	return 0;
+}
+
+/* --kernel-port: kept as given, applied once the node is up. */
+static int
+parse_kport(const char *name, const char *s)
+{
+	char owner[PK_OWNER_NAMESIZE];
+	uint16_t port;
+	uint8_t proto;
+
+	if (opt.nb_kport < MAX_KPORT &&
+	    parse_port_spec(name, s, owner, &proto, &port) == 0) {
+		opt.kport[opt.nb_kport++] = s;
+		return 0;
+	}
+	fprintf(stderr, "pk-silk: %s: '%s' is not OWNER:tcp|udp:PORT, or more "
+		"than %d\n", name, s, MAX_KPORT);
+	return -1;
+}
+
+/* --raw: a raw service, opened once the node is up. */
+static int
+parse_raw(const char *name, const char *s)
+{
+	struct raw_svc *r = &opt.raw[opt.nb_raw];
+
+	if (opt.nb_raw < MAX_RAW &&
+	    parse_port_spec(name, s, r->owner_name, &r->proto, &r->port) == 0) {
+		r->quit = &quit_flag;
+		opt.nb_raw++;
+		return 0;
+	}
+	fprintf(stderr, "pk-silk: %s: '%s' is not OWNER:udp|tcp:PORT, or more "
+		"than %d\n", name, s, MAX_RAW);
+	return -1;
 }
 
 static const struct option silk_opts[] = {
@@ -124,6 +166,7 @@ static const struct option silk_opts[] = {
 	{ "tcp-echo", required_argument, NULL, 't' },
 	{ "exception", required_argument, NULL, 'e' },
 	{ "kernel-port", required_argument, NULL, 'k' },
+	{ "raw", required_argument, NULL, 'R' },
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "mbuf-size", required_argument, NULL, 'm' },
@@ -136,8 +179,6 @@ silk_opt(int c, const char *name)
 	static const char *const exceptions[] = { "tap", "drop", NULL };
 	char err[128];
 	unsigned int w = 0;
-	uint16_t port;
-	uint8_t proto;
 	int rc = 0;
 
 	switch (c) {
@@ -162,14 +203,9 @@ silk_opt(int c, const char *name)
 	case 't':
 		return parse_echo(name, optarg, PK_SOCK_TCP);
 	case 'k':
-		if (opt.nb_kport < MAX_KPORT &&
-		    parse_kport(optarg, err, &proto, &port) == 0) {
-			opt.kport[opt.nb_kport++] = optarg;
-			return 0;
-		}
-		fprintf(stderr, "pk-silk: %s: '%s' is not OWNER:tcp|udp:PORT, "
-			"or more than %d\n", name, optarg, MAX_KPORT);
-		return -1;
+		return parse_kport(name, optarg);
+	case 'R':
+		return parse_raw(name, optarg);
 	case 'e':
 		rc = pk_example_word(name, optarg, exceptions, &w);
 		opt.drop = w == 1;

@@ -2,11 +2,13 @@
 #ifndef PK_SILK_EXAMPLE_H
 #define PK_SILK_EXAMPLE_H
 
-/* pk-silk's parts: the echo services (echo.c) its main (main.c) starts. */
+/* pk-silk's parts: the echo services (echo.c) and raw services (raw.c) its
+ * main (main.c) starts, with the options (options.c) that describe them. */
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <arpa/inet.h>
 
 #include <rte_errno.h>
@@ -43,7 +45,39 @@ int echo_start(struct echo *e);
  * sockets. */
 void echo_stop(struct echo *e);
 
+/* One --raw: safe raw sockets of an owner on a port (raw.c), IPv4 and
+ * IPv6, answering every datagram with one they craft. */
+struct raw_svc {
+	char owner_name[PK_OWNER_NAMESIZE];
+	uint8_t proto; /* IPPROTO_UDP or IPPROTO_TCP */
+	uint16_t port;
+	struct pk_sock *sock[ECHO_FAMILIES]; /* AF_INET, AF_INET6 (or NULL) */
+	bool started;
+	pthread_t thread;
+	const volatile int *quit;
+	uint64_t answered; /* replies sent */
+	uint64_t ignored;  /* datagrams no reply was made for (a RST, bad ones) */
+	uint64_t errors;   /* replies the socket refused or could not send */
+	uint64_t refused[PK_RAW_VERDICT_MAX]; /* by verdict, read at close */
+};
+
+/* Open and bind r's raw sockets on the port's wildcard address, IPv6 too
+ * if v6: 0 or the socket API's -errno (none stays open). */
+int rawsvc_open(struct raw_svc *r, struct pk_node *n, bool v6);
+
+/* Start r's thread: 0 or -errno. */
+int rawsvc_start(struct raw_svc *r);
+
+/* Wait for r's thread (its quit flag set), if started, and close its
+ * sockets (their refused sends kept in r->refused). */
+void rawsvc_stop(struct raw_svc *r);
+
+/* One line of r's counters: "raw OWNER:udp:PORT: answered N ignored N
+ * errors N", then "refused(VERDICT) N" for each verdict that refused any. */
+void rawsvc_print(FILE *f, const struct raw_svc *r);
+
 #define MAX_ECHO 32
+#define MAX_RAW 32
 #define MAX_RESV 64
 #define MAX_KPORT 32
 #define NS 1000000000ull
@@ -58,6 +92,8 @@ struct silk_opts {
 	unsigned int nb_resv;
 	struct echo echo[MAX_ECHO];
 	unsigned int nb_echo;
+	struct raw_svc raw[MAX_RAW];
+	unsigned int nb_raw;
 	const char *kport[MAX_KPORT]; /* --kernel-port values, checked */
 	unsigned int nb_kport;
 	bool drop;
@@ -73,7 +109,9 @@ extern volatile int quit_flag;
 /* The options' table and handlers, for pk_example_options(). */
 extern const struct pk_example_app silk_app;
 
-/* OWNER:tcp|udp:PORT of --kernel-port into its parts: 0 or -1. */
-int parse_kport(const char *s, char *owner, uint8_t *proto, uint16_t *port);
+/* OWNER:tcp|udp:PORT of option name (--kernel-port, --raw) into its parts:
+ * 0, or -1. */
+int parse_port_spec(const char *name, const char *s, char *owner,
+		    uint8_t *proto, uint16_t *port);
 
 #endif /* PK_SILK_EXAMPLE_H */

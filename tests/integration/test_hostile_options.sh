@@ -172,6 +172,15 @@ done
 for v in "" "alice:udp" "alice:sctp:1" "alice:tcp:0" "alice:tcp:x"; do
 	bad silk --kernel-port "$v"
 done
+raws=("" "alice" "alice:udp" "alice:udp:" "alice:sctp:1" "alice:icmp:1"
+      "alice:UDP:1" "alice:udp:0" "alice:udp:65536" "alice:udp:x"
+      "alice:udp:-1" "alice:udp:0x10" "alice:udp:1 " "alice:udp:1:2"
+      "alice:udp:7000-7001" ":udp:1" "alice:udpx:1"
+      "$(printf 'a%.0s' {1..40}):udp:1")
+for v in "${raws[@]}"; do bad silk --raw "$v"; done
+many=()
+for i in $(seq 33); do many+=("--raw=alice:udp:$((7000 + i))"); done
+bad_args silk --raw "${many[@]}" # one more than pk-silk's 32
 for v in "" "x" "TAP" $'\e[2J'; do bad silk --exception "$v"; done
 for o in --stats-period --duration; do
 	for v in "${never[@]}" "${durs[@]}"; do bad silk "$o" "$v"; done
