@@ -218,7 +218,7 @@ raw_classify(struct raw_view *v, const struct pk_raw_policy *p)
 
 /* Write len bytes at offset off of the chain (off + len <= pkt_len). */
 static void
-raw_put(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len)
+raw_put_chain(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len)
 {
 	const uint8_t *s = src;
 	uint32_t k;
@@ -233,6 +233,16 @@ raw_put(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len)
 		s += k;
 		len -= k;
 	}
+}
+
+/* As raw_put_chain(); the headers are nearly always in the first segment. */
+static inline void
+raw_put(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len)
+{
+	if (likely(off + len <= m->data_len))
+		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, off), src, len);
+	else
+		raw_put_chain(m, off, src, len);
 }
 
 /*

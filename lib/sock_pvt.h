@@ -112,9 +112,11 @@ bool sock_raw_port_foreign(const struct pk_sock *s, bool free_too);
  * node already): its keys, its path. 0 or pk_sock_bind_raw()'s errors. */
 int sock_sniff_bind(struct pk_sock *s, const struct sockaddr_storage *a);
 
-/* sock_raw_tx.c: sock_raw_proto's sendto. */
+/* sock_raw_tx.c: sock_raw_proto's sendto and send_burst. */
 ssize_t sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len,
 			int flags, const struct sockaddr *a, socklen_t alen);
+int sock_raw_send_burst(struct pk_sock *s, struct rte_mbuf **pkts,
+			uint16_t n, const struct sockaddr *a, socklen_t alen);
 
 /* A raw or ICMP-error socket's own state (pk_sock.proto_priv). */
 struct sock_raw {

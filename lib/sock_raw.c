@@ -326,6 +326,7 @@ const struct sock_proto sock_raw_proto = {
 	.row = PK_ACCT_NONE, /* raw_udp or raw_tcp: known at bind */
 	.init = sock_raw_init,
 	.sendto = sock_raw_sendto,
+	.send_burst = sock_raw_send_burst,
 	.recvfrom = sock_raw_recvfrom,
 	.recv_burst = sock_raw_recv_burst,
 	.ready = sock_raw_ready,

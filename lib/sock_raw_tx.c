@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Raw sends (sock_raw.c binds and receives). The caller's datagram is
- * copied into an mbuf of the node's pool (chained when big), checked and
+ * copied into an mbuf of the node's pool (chained when big) or, in a burst,
+ * taken as the caller's mbuf, checked and
  * rewritten by pk_raw_check() with the socket's policy (its family, bound
  * protocol and port, the node's addresses), given an Ethernet header for
  * the next hop to its destination, and pushed to the node's egress queue.
@@ -16,6 +17,10 @@
  * socket, and dropped on the owner's row of the bound protocol (the
  * datagram's own may be what is wrong with it). A sent datagram is charged
  * to the row of what it carries (raw_udp, raw_tcp or raw_icmp), as a frame.
+ * A burst is checked datagram by datagram up to the first that cannot
+ * leave, then pushed to the egress queue at once and charged once per run
+ * of a row; a refusal is counted when it is the call's answer (the burst
+ * starts with it), so a caller that sends the rest again counts it once.
  */
 #include <errno.h>
 #include <string.h>
@@ -34,7 +39,7 @@ raw_dest(const struct pk_sock *s, const struct rte_mbuf *m,
 	uint8_t hdr[sizeof(struct rte_ipv6_hdr)];
 	const uint8_t *ip;
 
-	memset(dst, 0, sizeof(*dst));
+	memset(dst, 0, sock_addr_len(s->domain));
 	dst->ss_family = (sa_family_t)s->domain;
 	if (s->domain == AF_INET6) {
 		ip = rte_pktmbuf_read(m, 0, sizeof(struct rte_ipv6_hdr), hdr);
@@ -110,38 +115,67 @@ raw_l2(struct pk_sock *s, struct rte_mbuf *m,
 	return 0;
 }
 
-ssize_t
-sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
-		const struct sockaddr *addr, socklen_t alen)
+/*
+ * Check and address datagram m (IP header first) for the wire: the uplink's
+ * MTU, pk_raw_check() (rewrites it), the sendto address, the Ethernet
+ * header.
+ * 0, or the error; a refusal is counted by verdict only when count is set.
+ */
+static int
+raw_prepare(struct pk_sock *s, struct rte_mbuf *m, const struct sockaddr *a,
+	    int flags, uint16_t mtu, bool count)
 {
 	struct sock_raw *r = s->proto_priv;
 	struct sockaddr_storage dst;
 	enum pk_raw_verdict why;
+	int rc;
+
+	if (m->pkt_len > mtu)
+		return -EMSGSIZE;
+	rc = pk_raw_check(m, &r->pol, &why);
+	if (rc != 0) {
+		if (count && why < PK_RAW_VERDICT_MAX)
+			sock_stat_add(&r->refused[why], 1);
+		return rc;
+	}
+	raw_dest(s, m, &dst);
+	if (a != NULL && !raw_addr_matches(s, a, &dst))
+		return -EINVAL;
+	return raw_l2(s, m, &dst, flags);
+}
+
+/* Whether error rc of raw_prepare() refuses the datagram (counted
+ * dropped), rather than saying it cannot leave yet. */
+static bool
+raw_refusal(int rc)
+{
+	return rc == -EPERM || rc == -EINVAL || rc == -EMSGSIZE;
+}
+
+ssize_t
+sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
+		const struct sockaddr *addr, socklen_t alen)
+{
 	enum pk_acct_row row;
 	struct rte_mbuf *m;
+	uint16_t mtu;
 	uint32_t frame;
 	int rc;
 
 	RTE_SET_USED(alen); /* checked by pk_sock_sendto() */
 	if (!s->bound)
 		return -EINVAL;
-	if (len > sock_frag_mtu(s->node))
+	mtu = sock_frag_mtu(s->node);
+	if (len > mtu)
 		return raw_refuse(s, NULL, len, -EMSGSIZE);
 	m = sock_copyin(s, buf, len);
 	if (m == NULL)
 		return raw_refuse(s, NULL, len, -ENOBUFS);
-	rc = pk_raw_check(m, &r->pol, &why);
+	rc = raw_prepare(s, m, addr, flags, mtu, true);
 	if (rc != 0) {
-		if (why < PK_RAW_VERDICT_MAX)
-			sock_stat_add(&r->refused[why], 1);
-		return raw_refuse(s, m, len, rc);
-	}
-	raw_dest(s, m, &dst);
-	if (addr != NULL && !raw_addr_matches(s, addr, &dst))
-		return raw_refuse(s, m, len, -EINVAL);
-	rc = raw_l2(s, m, &dst, flags);
-	if (rc != 0) { /* not refused: the next hop is unknown, or no room */
-		rte_pktmbuf_free(m);
+		if (raw_refusal(rc))
+			return raw_refuse(s, m, len, rc);
+		rte_pktmbuf_free(m); /* the next hop is unknown, or no room */
 		return rc;
 	}
 	row = raw_row_of(m);
@@ -156,4 +190,93 @@ sock_raw_sendto(struct pk_sock *s, const void *buf, size_t len, int flags,
 	sock_stat_add(&s->st.tx_pkts, 1);
 	sock_stat_add(&s->st.tx_bytes, len);
 	return (ssize_t)len;
+}
+
+/* Charge pkts[0..n) (frames of frame[i] bytes) to the owner as col, one
+ * call per run of a row. Returns their IP bytes. */
+static uint64_t
+raw_charge(struct pk_sock *s, struct rte_mbuf *const *pkts, uint16_t n,
+	   enum pk_acct_col col, const uint32_t *frame)
+{
+	enum pk_acct_row row = PK_ACCT_NONE, r;
+	uint64_t pk = 0, bytes = 0, ip = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		r = raw_row_of(pkts[i]);
+		if (pk != 0 && r != row) {
+			pk_owner_charge(s->owner, row, col, pk, bytes);
+			pk = bytes = 0;
+		}
+		row = r;
+		pk++;
+		bytes += frame[i];
+		ip += frame[i] - sizeof(struct rte_ether_hdr);
+	}
+	if (pk != 0)
+		pk_owner_charge(s->owner, row, col, pk, bytes);
+	return ip;
+}
+
+/*
+ * Offer checked frames pkts[0..n) to the egress queue: what it took is
+ * sent, the rest dropped (as a full queue drops UDP datagrams) and given
+ * back to the caller as the datagrams they were (Ethernet header off).
+ * Returns how many it took.
+ */
+static uint16_t
+raw_push(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+	 const uint32_t *frame)
+{
+	uint16_t k = n > 0 ? node_egress_push(s->node, pkts, n) : 0, i;
+
+	/* frame[] was read before the push: the node may free what it took */
+	sock_stat_add(&s->st.tx_bytes,
+		      raw_charge(s, pkts, k, PK_ACCT_SENT, frame));
+	sock_stat_add(&s->st.tx_pkts, k);
+	if (k == n)
+		return k;
+	raw_charge(s, pkts + k, n - k, PK_ACCT_DROPPED, frame + k);
+	sock_stat_add(&s->st.tx_dropped, n - k);
+	for (i = k; i < n; i++) {
+		rte_pktmbuf_adj(pkts[i], pkts[i]->l2_len);
+		pkts[i]->l2_len = 0;
+	}
+	return k;
+}
+
+int
+sock_raw_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
+		    const struct sockaddr *addr, socklen_t alen)
+{
+	uint32_t frame[SOCK_BURST];
+	uint16_t done = 0, i, k, chunk, mtu;
+	int rc = 0;
+
+	RTE_SET_USED(alen);
+	if (!s->bound || addr != NULL) /* each datagram names its own */
+		return -EINVAL;
+	mtu = sock_frag_mtu(s->node);
+	while (done < n) {
+		chunk = RTE_MIN(n - done, SOCK_BURST);
+		for (i = 0; i < chunk; i++) {
+			/* a refusal counts when it is the answer: pkts[0] */
+			rc = raw_prepare(s, pkts[done + i], NULL,
+					 PK_MSG_DONTWAIT, mtu, done + i == 0);
+			if (rc != 0)
+				break;
+			frame[i] = pkts[done + i]->pkt_len;
+		}
+		k = raw_push(s, pkts + done, i, frame);
+		done += k;
+		if (k < i) /* the queue is full: fewer taken, no error */
+			return done;
+		if (rc != 0)
+			break;
+	}
+	if (done > 0 || rc == 0)
+		return done;
+	if (raw_refusal(rc))
+		return (int)raw_refuse(s, NULL, pkts[0]->pkt_len, rc);
+	return rc;
 }

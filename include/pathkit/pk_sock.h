@@ -277,9 +277,16 @@ int pk_sock_recv_burst(struct pk_sock *s, struct rte_mbuf **pkts,
  * Send up to n payload mbufs as datagrams to addr (NULL: the connected
  * peer), without copying: headers are prepended in each mbuf's headroom
  * (RTE_PKTMBUF_HEADROOM is enough). Takes pkts[0..ret).
+ * Raw: each mbuf holds a whole IP datagram, checked as pk_sock_send()
+ * checks it, and addr must be NULL (each names its own destination). A
+ * burst stops before the first datagram that cannot leave; a call that
+ * starts with it says why (and counts the refusal). Datagrams not taken
+ * stay the caller's, possibly already rewritten (source, checksums).
  * @return datagrams taken (>= 0; fewer than n when the egress queue is
- *   full), or -ENOTCONN, -EDESTADDRREQ, -EMSGSIZE (pkts[0] too big), -ENOSPC
- *   (pkts[0] lacks headroom), -EAGAIN, -EHOSTUNREACH, -EOPNOTSUPP (TCP).
+ *   full, counted dropped), or -ENOTCONN, -EDESTADDRREQ, -EMSGSIZE (pkts[0]
+ *   too big), -ENOSPC (pkts[0] lacks headroom), -EAGAIN, -EHOSTUNREACH,
+ *   -EOPNOTSUPP (TCP, ICMP-error, sniffer); raw: -EPERM and -EINVAL
+ *   (pkts[0] refused, or an address given), -ENOBUFS (no headroom).
  */
 int pk_sock_send_burst(struct pk_sock *s, struct rte_mbuf **pkts, uint16_t n,
 		       const struct sockaddr *addr, socklen_t addrlen);

@@ -5,11 +5,15 @@
  * silk.raw_send, silk.raw_send.1500: whole IPv4/UDP datagrams (64-byte
  *   frames; 1500-byte datagrams) sent through a raw socket bound to UDP port
  *   7000 of a node whose uplink is a net_null port (no-rx=1: its rounds only
- *   drain). Checked: pk_sock_send() of each datagram of a burst of 32 (a
- *   copy into an mbuf, pk_raw_check(): lengths, protocol, source port, the
- *   source address and checksums rewritten; the Ethernet header from the
- *   socket's cached next hop; the egress queue), then one pk_node_run()
- *   (egress queue -> uplink TX). Baseline, same run: the raw DPDK code a
+ *   drain). Checked: the datagrams copied into 32 mbufs by the caller (as
+ *   the baseline does), pk_sock_send_burst() (pk_raw_check() of each:
+ *   lengths, protocol, source port, the source address and checksums
+ *   rewritten; the Ethernet header; one push to the egress queue), then
+ *   one pk_node_run() (egress queue -> uplink TX).
+ * silk.raw_send.call: the same with pk_sock_send() of each datagram of a
+ *   burst of 32 (a copy into an mbuf, the checks, the Ethernet header from
+ *   the socket's cached next hop, a push to the egress queue each), then
+ *   one pk_node_run(). Baseline, same run: the raw DPDK code a
  *   user would write without the checks, with the same datagram bytes
  *   (already valid: right source, right checksums) and the same burst
  *   pattern: 32 times rte_pktmbuf_alloc(), the copy, rte_pktmbuf_prepend()
@@ -165,6 +169,29 @@ br_checked(struct pk_sock *s, const uint8_t *d, uint16_t len)
 	return rte_rdtsc() - t0;
 }
 
+/* Checked in bursts: cycles for BR_SAMPLE datagrams copied into mbufs by
+ * the caller, as the unchecked side does, then pk_sock_send_burst(). */
+static uint64_t
+br_checked_burst(struct pk_sock *s, const uint8_t *d, uint16_t len)
+{
+	struct rte_mbuf *m[BR_BURST];
+	uint64_t t0 = rte_rdtsc();
+	unsigned int k, i;
+
+	for (k = 0; k < BR_SAMPLE; k += BR_BURST) {
+		for (i = 0; i < BR_BURST; i++) {
+			m[i] = rte_pktmbuf_alloc(br_pool);
+			if (m[i] == NULL)
+				rte_exit(1, "bench_silk_raw: pool empty\n");
+			memcpy(rte_pktmbuf_append(m[i], len), d, len);
+		}
+		if (pk_sock_send_burst(s, m, BR_BURST, NULL, 0) != BR_BURST)
+			rte_exit(1, "bench_silk_raw: burst refused\n");
+		pk_node_run(br_node);
+	}
+	return rte_rdtsc() - t0;
+}
+
 /* Unchecked: cycles for BR_SAMPLE datagrams built and sent by hand. */
 static uint64_t
 br_unchecked(const uint8_t *d, uint16_t len)
@@ -190,8 +217,11 @@ br_unchecked(const uint8_t *d, uint16_t len)
 }
 
 /* silk.raw_send[.1500]: datagrams of len bytes, both sides alternating. */
+typedef uint64_t (*br_checked_fn)(struct pk_sock *s, const uint8_t *d,
+				  uint16_t len);
+
 static void
-br_run(const char *id, struct pk_sock *s, uint16_t len)
+br_run(const char *id, struct pk_sock *s, uint16_t len, br_checked_fn fn)
 {
 	double chk[BR_REPEAT], raw[BR_REPEAT], hz = rte_get_tsc_hz();
 	uint8_t d[1500];
@@ -202,7 +232,7 @@ br_run(const char *id, struct pk_sock *s, uint16_t len)
 	br_datagram(d, len);
 	for (r = 0; r < BR_REPEAT; r++) {
 		raw[r] = (double)br_unchecked(d, len);
-		chk[r] = (double)br_checked(s, d, len);
+		chk[r] = (double)fn(s, d, len);
 	}
 	fprintf(stderr, "%s: %u-byte datagrams, cycles per send: checked "
 		"%.1f unchecked %.1f (medians of %u samples of %u)\n", id, len,
@@ -226,15 +256,17 @@ main(int argc, char **argv)
 	if (bench_parse_args(argc - rc, argv + rc) != 0)
 		return 1;
 	if (!bench_wanted("silk.raw_send") &&
-	    !bench_wanted("silk.raw_send.1500"))
+	    !bench_wanted("silk.raw_send.1500") &&
+	    !bench_wanted("silk.raw_send.call"))
 		goto out;
 	br_node_create();
 	owner = pk_owner_get("rawbench");
 	if (owner < 0)
 		rte_exit(1, "bench_silk_raw: owner\n");
 	s = br_sock_open(owner);
-	br_run("silk.raw_send", s, 64 - RTE_ETHER_HDR_LEN);
-	br_run("silk.raw_send.1500", s, 1500);
+	br_run("silk.raw_send", s, 64 - RTE_ETHER_HDR_LEN, br_checked_burst);
+	br_run("silk.raw_send.1500", s, 1500, br_checked_burst);
+	br_run("silk.raw_send.call", s, 64 - RTE_ETHER_HDR_LEN, br_checked);
 	pk_node_run(br_node); /* anything left in the egress queue */
 	if (pk_node_stats_get(br_node, &st) == 0)
 		fprintf(stderr, "bench_silk_raw: node egress %" PRIu64 " tx %"

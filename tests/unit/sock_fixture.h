@@ -29,6 +29,8 @@ struct sock_fixture {
 };
 
 static struct sock_fixture fix;
+/* The node's egress queue size, 0 for its default: set before setup. */
+static uint32_t fix_egress_queue;
 static const struct rte_ether_addr fix_peer_mac = {
 	{ 0x02, 0, 0, 0, 0, 0x02 } };
 
@@ -101,6 +103,7 @@ fix_setup_vdevs(const char *test_name, const char *const *vdevs,
 	nc.plen6 = 64;
 	nc.exception = PK_NODE_EXC_DROP;
 	nc.socket_queue = socket_queue;
+	nc.egress_queue = fix_egress_queue;
 	fix.node = pk_node_create(&nc);
 	assert_non_null(fix.node);
 }
