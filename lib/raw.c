@@ -271,7 +271,7 @@ raw_l4_csum(struct raw_view *v, const uint8_t *ip)
 	raw_put(v->m, v->l3 + at, &zero, 2);
 	if (v->proto != IPPROTO_ICMP) {
 		/* IPv4 addresses at 12 in the header, IPv6 at 8 */
-		sum = __rte_raw_cksum(ip + (v->v4 ? 12 : 8), v->v4 ? 8 : 32, 0);
+		sum = pk_cksum_add(ip + (v->v4 ? 12 : 8), v->v4 ? 8 : 32, 0);
 		sum += rte_cpu_to_be_16(v->proto) +
 		       rte_cpu_to_be_16((uint16_t)v->l4len);
 	}
@@ -297,7 +297,7 @@ raw_rewrite(struct raw_view *v, const struct pk_raw_policy *p)
 		if (h4->time_to_live == 0)
 			h4->time_to_live = PK_RAW_TTL_DEFAULT;
 		h4->hdr_checksum = 0;
-		h4->hdr_checksum = rte_ipv4_cksum(h4); /* options too */
+		h4->hdr_checksum = pk_cksum_ipv4_hdr(h4, hlen); /* options too */
 	} else {
 		memcpy(h6->src_addr, &p->addr6, sizeof(h6->src_addr));
 		if (h6->hop_limits == 0)

@@ -31,6 +31,7 @@
 
 #include <pathkit/pk_log.h>
 
+#include "cksum_pvt.h"
 #include "sock_pvt.h"
 
 /* Indirect mbufs in a node's fragment pool: a 1500-byte fragment spans
@@ -101,7 +102,8 @@ frag_finish(const struct pk_node *n, struct rte_mbuf *f, const void *l2,
 			f->ol_flags |= RTE_MBUF_F_TX_IPV4 |
 				       RTE_MBUF_F_TX_IP_CKSUM;
 		else
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			ip->hdr_checksum =
+				pk_cksum_ipv4_hdr(ip, rte_ipv4_hdr_len(ip));
 	} else {
 		struct rte_ipv6_fragment_ext *fh =
 			(struct rte_ipv6_fragment_ext *)

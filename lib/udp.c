@@ -82,7 +82,8 @@ udp_in_ipv4(uint64_t ol_flags, const uint8_t *p, uint32_t room,
 		nic = udp_nic_says(ol_flags, RTE_MBUF_F_RX_IP_CKSUM_MASK,
 				   RTE_MBUF_F_RX_IP_CKSUM_GOOD,
 				   RTE_MBUF_F_RX_IP_CKSUM_BAD);
-		if (nic < 0 || (nic == 0 && rte_raw_cksum(ip, hlen) != 0xffff))
+		if (nic < 0 || (nic == 0 && __rte_raw_cksum_reduce(
+				pk_cksum_add(ip, hlen, 0)) != 0xffff))
 			return PK_UDP_MALFORMED;
 	}
 	if (ip->fragment_offset &

@@ -13,6 +13,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "cksum_pvt.h"
+
 #define UDP_HLEN 8
 
 /** The mark of a stripped datagram in ol_flags; 0 before pk_udp_init(). */
@@ -36,7 +38,7 @@ udp_sum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	}
 	for (; m != NULL && done < len; m = m->next, off = 0) {
 		k = RTE_MIN((uint32_t)m->data_len - off, len - done);
-		t = __rte_raw_cksum_reduce(__rte_raw_cksum(
+		t = __rte_raw_cksum_reduce(pk_cksum_add(
 			rte_pktmbuf_mtod_offset(m, const uint8_t *, off), k,
 			0));
 		/* a piece at an odd offset: its words are the other way */
@@ -57,7 +59,7 @@ static inline uint16_t
 udp_sum(const struct rte_mbuf *m, const void *addrs, uint32_t alen,
 	uint32_t l4_off, uint16_t ulen)
 {
-	uint32_t sum = __rte_raw_cksum(addrs, 2 * alen, 0);
+	uint32_t sum = pk_cksum_add(addrs, 2 * alen, 0);
 
 	sum += rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16(ulen);
 	sum += udp_sum_mbuf(m, l4_off, ulen);

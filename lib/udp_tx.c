@@ -33,7 +33,7 @@ udp_put_ipv4(struct rte_ipv4_hdr *ip, const struct pk_udp_tx *tx,
 	ip->dst_addr = r->sin_addr.s_addr;
 	if (tx->offload & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
 		return RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = pk_cksum_ipv4_hdr(ip, sizeof(*ip));
 	return tx->offload & RTE_ETH_TX_OFFLOAD_UDP_CKSUM ? RTE_MBUF_F_TX_IPV4 :
 							     0;
 }
