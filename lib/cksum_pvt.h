@@ -19,7 +19,8 @@
 
 #include <rte_ip.h>
 
-/* sum plus the one's-complement sum of len bytes at buf, not reduced. */
+/* sum plus the one's-complement sum of len bytes at buf, partly reduced:
+ * at most 0x1fffe, 0 only when both are 0. */
 static inline uint32_t
 pk_cksum_add(const void *buf, size_t len, uint32_t sum)
 {
@@ -51,9 +52,12 @@ pk_cksum_add(const void *buf, size_t len, uint32_t sum)
 		memcpy(&w16, p, 1);
 		acc += w16;
 	}
+	/* down to 17 bits, as small as DPDK's sums of headers: callers add
+	 * more to it in 32 bits */
 	acc = (acc & UINT32_MAX) + (acc >> 32);
 	acc = (acc & UINT32_MAX) + (acc >> 32);
-	return (uint32_t)acc;
+	acc = (acc & UINT16_MAX) + (acc >> 16);
+	return (uint32_t)((acc & UINT16_MAX) + (acc >> 16));
 }
 
 /* The checksum of an IPv4 header of hlen bytes whose checksum field is 0,
