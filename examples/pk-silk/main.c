@@ -9,18 +9,21 @@
  * --addr6, IPv6, each service answered by its own application thread
  * through the socket API (pk_sock.h); so are raw services (--raw, raw.c):
  * safe raw sockets of an owner's port that answer each datagram with one
- * they craft (UDP: the payload back; TCP: a reset, as a closed port). The
- * node reassembles IP fragments before its demux, and its UDP sockets
+ * they craft (UDP: the payload back; TCP: a reset, as a closed port); and
+ * sniffers (--sniff, sniff.c): copies of an owner's UDP and TCP packets on
+ * a port, sent and received, written to a pcap file by a thread of their
+ * own. The node reassembles IP fragments before its demux, and its UDP sockets
  * fragment what exceeds the uplink's MTU, so datagrams of any size get
  * through (but see --mbuf-size; a raw socket sends whole datagrams, so a
  * raw reply must fit the MTU). Every owner's account (PlanetLab's rows tcp,
  * udp, raw_*, misc; sent, received, dropped, sockets opened and closed) is
  * printed every --stats-period and at exit (then each raw service's
- * replies, and its refused sends by verdict), and is on the telemetry
+ * replies, and its refused sends by verdict; each sniffer's copies written
+ * and dropped), and is on the telemetry
  * socket (/pathkit/owners, /pathkit/portmap,silk).
  * The node's shims run on the first worker lcore, or on the main lcore when
  * there is none. SIGINT or --duration ends it. Bad options, an echo, a
- * raw service or a --kernel-port (a port of a kernel program, charged to
+ * raw service, a sniffer (or its file) or a --kernel-port (a port of a kernel program, charged to
  * its owner: pk_node_kernel_port()) that cannot bind (for example a port
  * reserved for another owner): a message with the reason, exit code 2.
  *
@@ -28,7 +31,8 @@
  *     [--reserve=OWNER:udp|tcp:LO-HI ...] [--udp-echo=OWNER:PORT ...]
  *     [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]
  *     [--kernel-port=OWNER:tcp|udp:PORT ...] [--raw=OWNER:udp|tcp:PORT ...]
- *     [--stats-period=S] [--duration=S] [--mbuf-size=BYTES]
+ *     [--sniff=OWNER:PORT[:FILE] ...] [--stats-period=S] [--duration=S]
+ *     [--mbuf-size=BYTES]
  *
  * --mbuf-size is the mbufs' data room (headroom included, 2176). Received
  * frames must fit in one: net_af_packet hands IPv4 fragments over already
@@ -77,8 +81,8 @@ node_create(struct rte_mempool *mp)
 	return n;
 }
 
-/* Reservations, echoes, raw services, kernel ports: a failure is a start-up
- * error (2). */
+/* Reservations, echoes, raw services, sniffers, kernel ports: a failure is a
+ * start-up error (2). */
 static int
 services_open(struct pk_node *n)
 {
@@ -116,6 +120,15 @@ services_open(struct pk_node *n)
 				r->owner_name,
 				r->proto == IPPROTO_UDP ? "udp" : "tcp",
 				r->port, strerror(-rc));
+			return -1;
+		}
+	}
+	for (i = 0; i < opt.nb_sniff; i++) {
+		if (sniffsvc_open(&opt.sniff[i], n,
+				  !IN6_IS_ADDR_UNSPECIFIED(&opt.addr6), err,
+				  sizeof(err)) != 0) {
+			fprintf(stderr, "pk-silk: --sniff=%s: %s\n",
+				opt.sniff[i].spec, err);
 			return -1;
 		}
 	}
@@ -199,10 +212,13 @@ main(int argc, char **argv)
 	for (i = 0; i < opt.nb_raw; i++)
 		if (rawsvc_start(&opt.raw[i]) != 0)
 			rte_exit(1, "pk-silk: cannot start a raw thread\n");
+	for (i = 0; i < opt.nb_sniff; i++)
+		if (sniffsvc_start(&opt.sniff[i]) != 0)
+			rte_exit(1, "pk-silk: cannot start a sniffer thread\n");
 	printf("pk-silk: node %s/%u up, %u echo service(s), %u raw "
-	       "service(s), node's shims on %s lcore\n", inet_ntoa(opt.addr4),
-	       opt.plen4, opt.nb_echo, opt.nb_raw,
-	       node_here ? "the main" : "a worker");
+	       "service(s), %u sniffer(s), node's shims on %s lcore\n",
+	       inet_ntoa(opt.addr4), opt.plen4, opt.nb_echo, opt.nb_raw,
+	       opt.nb_sniff, node_here ? "the main" : "a worker");
 	fflush(stdout);
 	main_loop(n, node_here);
 	quit_flag = 1;
@@ -212,15 +228,21 @@ main(int argc, char **argv)
 		rawsvc_stop(&opt.raw[i]);
 	if (!node_here)
 		pk_node_stop(n);
+	for (i = 0; i < opt.nb_sniff; i++) /* the node made its last copy */
+		sniffsvc_stop(&opt.sniff[i]);
 	printf("pk-silk: final statistics\n");
 	pk_node_stats_print(stdout, n);
 	for (i = 0; i < opt.nb_raw; i++)
 		rawsvc_print(stdout, &opt.raw[i]);
+	for (i = 0; i < opt.nb_sniff; i++)
+		sniffsvc_print(stdout, &opt.sniff[i]);
 out:
 	for (i = 0; i < opt.nb_echo; i++) /* opened, never started */
 		echo_stop(&opt.echo[i]);
 	for (i = 0; i < opt.nb_raw; i++)
 		rawsvc_stop(&opt.raw[i]);
+	for (i = 0; i < opt.nb_sniff; i++)
+		sniffsvc_stop(&opt.sniff[i]);
 	pk_node_destroy(n);
 	pk_port_close(0);
 	if (rte_mempool_avail_count(mp) != NB_MBUFS) {

@@ -4,7 +4,7 @@
  * number strictly; addresses with inet_pton(); reservation specs checked by
  * pk_portmap_reserve_str() without a map (its syntax only) now, and applied
  * once the node is up. Services (--udp-echo, --tcp-echo, --kernel-port,
- * --raw) are parsed into opt by a parse_* function each, and opened once
+ * --raw, --sniff) are parsed into opt by a parse_* function each, and opened once
  * the node is up (main.c). A bad one: a message naming it, the usage, exit 2.
  */
 #include <stdio.h>
@@ -33,6 +33,7 @@ usage(const char *prog)
 		"  [--tcp-echo=OWNER:PORT ...] [--exception=tap|drop]\n"
 		"  [--kernel-port=OWNER:tcp|udp:PORT ...] "
 		"[--raw=OWNER:udp|tcp:PORT ...]\n"
+		"  [--sniff=OWNER:PORT[:FILE] ...]\n"
 		"  [--stats-period=S (10ms..1 day, 0: none)] "
 		"[--duration=S (0: until SIGINT)]\n"
 		"  [--mbuf-size=BYTES (%u..65535, data room with headroom)]\n"
@@ -40,7 +41,14 @@ usage(const char *prog)
 		"--addr6)\n"
 		"  answering each datagram with one it crafts: udp echoes the "
 		"payload,\n"
-		"  tcp resets as a closed port does\n",
+		"  tcp resets as a closed port does\n"
+		"--sniff: copies of OWNER's UDP and TCP packets on PORT (IPv4, "
+		"and IPv6\n"
+		"  with --addr6), both directions (sent and received), to the "
+		"pcap file\n"
+		"  FILE (raw IP link type; default sniff-OWNER-PORT.pcap in the "
+		"current\n"
+		"  directory), flushed every --stats-period and at exit\n",
 		prog, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
@@ -158,6 +166,71 @@ parse_raw(const char *name, const char *s)
 	return -1;
 }
 
+/* --sniff=OWNER:PORT[:FILE]: a sniffer, opened once the node is up. The
+ * owner's name is checked now: it may become a file name. */
+static int
+parse_sniff(const char *name, const char *s)
+{
+	static const char owner_chars[] = "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+	struct sniff_svc *f = &opt.sniff[opt.nb_sniff];
+	const char *c1 = strchr(s, ':'), *c2;
+	size_t olen = c1 != NULL ? (size_t)(c1 - s) : 0, plen;
+	char port[16];
+	unsigned int i;
+	uint64_t v;
+	int len;
+
+	if (opt.nb_sniff == MAX_SNIFF) {
+		fprintf(stderr, "pk-silk: %s: at most %d sniffers\n", name,
+			MAX_SNIFF);
+		return -1;
+	}
+	if (c1 == NULL || olen == 0 || olen >= sizeof(f->owner_name) ||
+	    strspn(s, owner_chars) != olen) {
+		fprintf(stderr, "pk-silk: %s: '%s' is not OWNER:PORT[:FILE] (an "
+			"owner name of 1..%d of [A-Za-z0-9_.-])\n", name, s,
+			PK_OWNER_NAMESIZE - 1);
+		return -1;
+	}
+	c2 = strchr(c1 + 1, ':');
+	plen = c2 != NULL ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+	snprintf(port, sizeof(port), "%.*s", (int)plen, c1 + 1);
+	if (plen >= sizeof(port)) {
+		fprintf(stderr, "pk-silk: %s: '%s': the port is not an integer "
+			"in 1..65535\n", name, s);
+		return -1;
+	}
+	if (pk_example_number(name, port, PK_PARSE_INT, 1, 65535, &v) != 0)
+		return -1;
+	if (c2 != NULL && c2[1] == '\0') {
+		fprintf(stderr, "pk-silk: %s: '%s': empty FILE\n", name, s);
+		return -1;
+	}
+	len = c2 != NULL ?
+		snprintf(f->file, sizeof(f->file), "%s", c2 + 1) :
+		snprintf(f->file, sizeof(f->file), "sniff-%.*s-%u.pcap",
+			 (int)olen, s, (unsigned int)v);
+	if (len < 0 || (size_t)len >= sizeof(f->file)) {
+		fprintf(stderr, "pk-silk: %s: '%s': FILE longer than %zu\n",
+			name, s, sizeof(f->file) - 1);
+		return -1;
+	}
+	for (i = 0; i < opt.nb_sniff; i++)
+		if (strcmp(opt.sniff[i].file, f->file) == 0) {
+			fprintf(stderr, "pk-silk: %s: '%s' writes %s, as "
+				"--sniff=%s does\n", name, s, f->file,
+				opt.sniff[i].spec);
+			return -1;
+		}
+	memcpy(f->owner_name, s, olen);
+	f->owner_name[olen] = '\0';
+	f->port = (uint16_t)v;
+	f->spec = s;
+	opt.nb_sniff++;
+	return 0;
+}
+
 static const struct option silk_opts[] = {
 	{ "addr", required_argument, NULL, 'a' },
 	{ "addr6", required_argument, NULL, '6' },
@@ -167,6 +240,7 @@ static const struct option silk_opts[] = {
 	{ "exception", required_argument, NULL, 'e' },
 	{ "kernel-port", required_argument, NULL, 'k' },
 	{ "raw", required_argument, NULL, 'R' },
+	{ "sniff", required_argument, NULL, 'S' },
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "mbuf-size", required_argument, NULL, 'm' },
@@ -206,6 +280,8 @@ silk_opt(int c, const char *name)
 		return parse_kport(name, optarg);
 	case 'R':
 		return parse_raw(name, optarg);
+	case 'S':
+		return parse_sniff(name, optarg);
 	case 'e':
 		rc = pk_example_word(name, optarg, exceptions, &w);
 		opt.drop = w == 1;

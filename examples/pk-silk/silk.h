@@ -2,14 +2,18 @@
 #ifndef PK_SILK_EXAMPLE_H
 #define PK_SILK_EXAMPLE_H
 
-/* pk-silk's parts: the echo services (echo.c) and raw services (raw.c) its
- * main (main.c) starts, with the options (options.c) that describe them. */
+/* pk-silk's parts: the echo services (echo.c), raw services (raw.c) and
+ * sniffers (sniff.c) its main (main.c) starts, with the options (options.c)
+ * that describe them. */
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <arpa/inet.h>
+
+#include <pcap/pcap.h>
 
 #include <rte_errno.h>
 
@@ -76,8 +80,48 @@ void rawsvc_stop(struct raw_svc *r);
  * errors N", then "refused(VERDICT) N" for each verdict that refused any. */
 void rawsvc_print(FILE *f, const struct raw_svc *r);
 
+/* Sockets of one --sniff: UDP and TCP, IPv4 and (if the node has it) IPv6. */
+#define SNIFF_SOCKS (2 * ECHO_FAMILIES)
+
+/* One --sniff: an owner's port, both protocols and directions, to a pcap
+ * file (sniff.c). */
+struct sniff_svc {
+	const char *spec; /* as given, for messages */
+	char owner_name[PK_OWNER_NAMESIZE];
+	uint16_t port;
+	char file[PATH_MAX];
+	struct pk_sock *sock[SNIFF_SOCKS]; /* udp4, tcp4, udp6, tcp6 (or NULL) */
+	pcap_t *pcap;
+	pcap_dumper_t *dump;
+	bool started;
+	pthread_t thread;
+	volatile int stop; /* set by sniffsvc_stop(), once the node stopped */
+	uint64_t written; /* copies written to the file */
+	uint64_t dropped; /* copies lost: rx_dropped of the sockets, at close */
+	uint64_t errors;  /* failed flushes (the file is short) */
+};
+
+/* Open and bind f's sniffers on the port's wildcard address, IPv6 too if
+ * v6, then create its file: 0, or -1 with the reason in err (nothing stays
+ * open). */
+int sniffsvc_open(struct sniff_svc *f, struct pk_node *n, bool v6, char *err,
+		  size_t errlen);
+
+/* Start f's thread: 0 or -errno. */
+int sniffsvc_start(struct sniff_svc *f);
+
+/* Stop f's thread, if started, once it wrote what its sniffers hold (call
+ * it after the node's thread stopped, for every copy), then close its
+ * sockets and its file. */
+void sniffsvc_stop(struct sniff_svc *f);
+
+/* One line of f's counters: "sniff OWNER:PORT: written N dropped N errors N
+ * file FILE". */
+void sniffsvc_print(FILE *fp, const struct sniff_svc *f);
+
 #define MAX_ECHO 32
 #define MAX_RAW 32
+#define MAX_SNIFF 32
 #define MAX_RESV 64
 #define MAX_KPORT 32
 #define NS 1000000000ull
@@ -94,6 +138,8 @@ struct silk_opts {
 	unsigned int nb_echo;
 	struct raw_svc raw[MAX_RAW];
 	unsigned int nb_raw;
+	struct sniff_svc sniff[MAX_SNIFF];
+	unsigned int nb_sniff;
 	const char *kport[MAX_KPORT]; /* --kernel-port values, checked */
 	unsigned int nb_kport;
 	bool drop;

@@ -181,6 +181,19 @@ for v in "${raws[@]}"; do bad silk --raw "$v"; done
 many=()
 for i in $(seq 33); do many+=("--raw=alice:udp:$((7000 + i))"); done
 bad_args silk --raw "${many[@]}" # one more than pk-silk's 32
+# --sniff=OWNER:PORT[:FILE]: the owner may name the file, so only
+# [A-Za-z0-9_.-]; a port 1..65535; a FILE, if any, not empty
+sniffs=("" "alice" "alice:" ":7" ":7:f" "alice:0" "alice:65536" "alice:x"
+	"alice:-1" "alice:+7" "alice:0x7" "alice:7 " " alice:7" "alice:7:"
+	"alice::f" "alice:7x:f" "a b:7" "al/ice:7" "../x:7" "alice\$:7"
+	"alice:99999999999999999999999" "alice:4294967303"
+	"$(printf 'a%.0s' {1..32}):7" $'\e[2J:7')
+for v in "${sniffs[@]}"; do bad silk --sniff "$v"; done
+bad_args silk --sniff --sniff=alice:7:same.pcap --sniff=bob:8:same.pcap
+bad_args silk --sniff --sniff=alice:7 --sniff=bob:8:sniff-alice-7.pcap
+many=()
+for i in $(seq 33); do many+=("--sniff=alice:$((7000 + i))"); done
+bad_args silk --sniff "${many[@]}" # one more than pk-silk's 32
 for v in "" "x" "TAP" $'\e[2J'; do bad silk --exception "$v"; done
 for o in --stats-period --duration; do
 	for v in "${never[@]}" "${durs[@]}"; do bad silk "$o" "$v"; done
