@@ -260,6 +260,21 @@ raw_bind_icmperr(struct pk_sock *s, const struct sockaddr_storage *a)
 	return 0;
 }
 
+/*
+ * The replies to the raw socket's echo requests, whose identifier is its
+ * port: the passive ICMP key of the port number. A raw socket of the other
+ * protocol may hold it already: then that one gets them.
+ */
+static void
+raw_echo_key(struct pk_sock *s)
+{
+	struct pk_flow_key key;
+
+	sock_key_of(s, (const struct sockaddr *)&s->local, NULL, &key);
+	key.proto = s->domain == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	(void)sock_key_add(s, &key); /* -EADDRINUSE: the other one's */
+}
+
 /* The raw socket's bind: the path, then the port as a UDP/TCP bind. */
 static int
 raw_bind_raw(struct pk_sock *s, const struct sockaddr_storage *a)
@@ -282,6 +297,7 @@ raw_bind_raw(struct pk_sock *s, const struct sockaddr_storage *a)
 		((const struct sockaddr_in *)&s->local)->sin_port);
 	r->pol.addr4 = s->node->addr4;
 	r->pol.addr6 = s->node->addr6;
+	raw_echo_key(s);
 	s->row = row;
 	pk_owner_count_socket(s->owner, row, 1);
 	return 0;

@@ -42,7 +42,10 @@
  * it is then that port's one consumer socket (a UDP or TCP socket cannot
  * bind the port as well). It receives the datagrams addressed to the port
  * whole, IP header first (Ethernet header stripped), through the lazy path
- * UDP sockets use, charged to the owner's raw_udp or raw_tcp row. It sends
+ * UDP sockets use, charged to the owner's raw_udp or raw_tcp row, and
+ * the ICMP echo replies whose identifier is the port (the replies to its
+ * own echo requests; with raw sockets of both protocols on one port
+ * number, the first bound gets them), charged the same. It sends
  * whole IP datagrams, checked and rewritten by pk_raw_check() (pk_raw.h):
  * from the bound port and protocol, or ICMP echoes and errors about it;
  * the IP source becomes the node's address and the checksums are computed.

@@ -5,7 +5,8 @@
  * first one refused, which the next call refuses (and counts, once); a full
  * egress queue takes fewer and gives the rest back as the datagrams they
  * were; an address is refused (each datagram names its own). Accounting by
- * row as for single sends. Every test ends with full pools. */
+ * row as for single sends. The replies to a raw socket's echo requests
+ * reach it. Every test ends with full pools. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,6 +155,47 @@ test_burst_full_queue(void **state)
 	pk_sock_close(s);
 }
 
+/* An echo reply whose identifier is the raw socket's port reaches it,
+ * whole; one for another identifier does not. */
+static void
+test_echo_reply_reaches_raw(void **state)
+{
+	struct rte_mbuf *m;
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct pk_sock *s;
+	uint8_t b[64], got[64];
+	unsigned int i;
+	size_t len;
+
+	(void)state;
+	s = open_raw(fix.alice, PK_SOCK_RAW, IPPROTO_UDP, 5105, 0);
+	for (i = 0; i < 2; i++) {
+		len = dgram(b, FIX_PEER_IP, i == 0 ? 5105 : 5106, FIX_NODE_IP,
+			    0, IPPROTO_ICMP);
+		b[20] = 0; /* echo reply */
+		ip = (struct rte_ipv4_hdr *)b;
+		ip->time_to_live = 64;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		m = rte_pktmbuf_alloc(fix.pool);
+		assert_non_null(m);
+		eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			(uint16_t)(sizeof(*eh) + len));
+		rte_eth_macaddr_get(fix.uplink, &eh->dst_addr);
+		eh->src_addr = fix_peer_mac;
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		memcpy(eh + 1, b, len);
+		/* the other identifier is nobody's: a miss, dropped */
+		assert_int_equal(fix_ingress(&m, 1), 1 - i);
+	}
+	assert_int_equal(pk_sock_recv(s, got, sizeof(got), 0), 20 + 8 + 4);
+	assert_int_equal(got[9], IPPROTO_ICMP);
+	assert_int_equal(got[20], 0);
+	assert_int_equal(pk_sock_recv(s, got, sizeof(got), 0), -EAGAIN);
+	pk_sock_close(s);
+}
+
 int
 main(void)
 {
@@ -161,6 +203,8 @@ main(void)
 		cmocka_unit_test_teardown(test_burst_stops_before_refused,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_burst_full_queue,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_echo_reply_reaches_raw,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
