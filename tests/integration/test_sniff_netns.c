@@ -15,7 +15,8 @@
  * - bob, on his own port at the same time, sends and receives: alice's
  *   sniffer sees none of it; he cannot sniff her reserved port (-EACCES);
  *   his sniffer on a free port that she then binds sees none of her
- *   packets (dropped as policy, in its rx_dropped);
+ *   packets (dropped as policy, in its rx_dropped), also when he reads
+ *   them after she has gone and he holds the port himself;
  * - the client's port unreachable about her UDP port shows in her
  *   sniffer's incoming copies (an error counts as its quoted port's).
  * After every test the node lost no copy, no demux key is left and, the
@@ -788,6 +789,42 @@ test_owner_scoped(void **state)
 	cases_fini(&c4, &c6);
 }
 
+/* Bob sniffs the free port, alice holds it and talks, then goes; bob
+ * binds it: her copies, taken while she held it, are still not his. */
+static int
+handover_body(void *arg)
+{
+	struct sn_case *c = arg;
+	int d = c->domain, rc, i;
+	struct pk_sock *sn, *w, *b;
+
+	sn = sniff_open(c->n, bob, d, IPPROTO_UDP, FREE_PORT,
+			PK_SOCK_F_SNIFF_IN, &rc);
+	NE_CHECK(sn != NULL);
+	NE_CHECK_EQ(rc, 0);
+	w = udp_open(c->n, alice, d, FREE_PORT);
+	NE_CHECK(w != NULL);
+	for (i = 0; i < ROUNDS; i++)
+		NE_CHECK_EQ(udp_echo(w, d, FREE_ECHO, i), 0);
+	NE_CHECK_EQ(pk_sock_close(w), 0);
+	b = udp_open(c->n, bob, d, FREE_PORT);
+	NE_CHECK(b != NULL);
+	NE_CHECK_EQ(expect_policy_drops(sn, 2 * ROUNDS), 0);
+	NE_CHECK_EQ(pk_sock_close(b), 0);
+	NE_CHECK_EQ(pk_sock_close(sn), 0);
+	return 0;
+}
+
+static void
+test_foreign_copies_stay_foreign(void **state)
+{
+	struct fixture *f = *state;
+	struct sn_case c4 = { .n = f->n, .domain = AF_INET };
+	struct sn_case c6 = { .n = f->n, .domain = AF_INET6 };
+
+	app46(handover_body, &c4, &c6);
+}
+
 /* ---- an ICMP error about the port is the port's ---- */
 
 static int
@@ -880,6 +917,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_scoped, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_foreign_copies_stay_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_error_is_the_ports,
 						setup, teardown),
 	};
