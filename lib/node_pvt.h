@@ -135,6 +135,20 @@ uint16_t node_egress_push(struct pk_node *n, struct rte_mbuf **pkts,
 void node_sniff_mark(struct pk_node *n, int family, uint8_t proto,
 		     uint16_t port, enum node_sniff_dir dir, bool on);
 
+/*
+ * node_sniff.c: register the mbuf flag of node_sniff_foreign(), before a
+ * sniffer's first copy (a sniffer's bind). Control thread. 0, or -ENOSPC
+ * (no dynamic flag left), -ENOMEM.
+ */
+int node_sniff_init(void);
+
+/*
+ * node_sniff.c: the ol_flags bit of a copy of a packet of another owner
+ * than its sniffer's (its reader drops it as policy); 0 before
+ * node_sniff_init().
+ */
+uint64_t node_sniff_foreign(void);
+
 /* ---- between the node's own files ---- */
 
 /* node_sniff.c: give the sniffers of pkts[0..nb) (frames going dir) their

@@ -81,7 +81,7 @@ sock_raw_port_foreign(const struct pk_sock *s, bool free_too)
  * Frames that are not IP of the socket's family are malformed; an
  * ICMP-error socket's errors are dropped as "policy" while another owner
  * holds the port, a sniffer's copies unless its owner does (asked once per
- * burst).
+ * burst), and those the node marked another owner's (node_sniff.c).
  */
 static uint16_t
 raw_strip(struct pk_stage *st, struct pk_stage_counters *c,
@@ -92,6 +92,8 @@ raw_strip(struct pk_stage *st, struct pk_stage_counters *c,
 		RTE_BE16(RTE_ETHER_TYPE_IPV6) : RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	bool foreign = s->type != PK_SOCK_RAW &&
 		       sock_raw_port_foreign(s, s->type == PK_SOCK_SNIFF);
+	/* a sniffer's copy the node found another owner's when it went by */
+	uint64_t alien = s->type == PK_SOCK_SNIFF ? node_sniff_foreign() : 0;
 	uint16_t i, kept = 0;
 	rte_be16_t type;
 	int off;
@@ -100,7 +102,7 @@ raw_strip(struct pk_stage *st, struct pk_stage_counters *c,
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (foreign) {
+		if (foreign || (m->ol_flags & alien) != 0) {
 			pk_stage_drop(c, PK_DROP_POLICY, m);
 			continue;
 		}

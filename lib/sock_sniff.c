@@ -12,7 +12,9 @@
  * (-EADDRINUSE). Like an ICMP-error socket it takes no port in the map and
  * its bind-time owner check cannot follow the port, so its path drops
  * (policy) the copies read while its owner neither reserves nor binds the
- * port (sock_raw_port_foreign()).
+ * port (sock_raw_port_foreign()), and those the node marked as another
+ * owner's path's when it made them (node_sniff.c): the port may have
+ * changed hands again before the read.
  */
 #include <errno.h>
 
@@ -79,6 +81,9 @@ sock_sniff_bind(struct pk_sock *s, const struct sockaddr_storage *a)
 		return -EINVAL;
 	if (sock_raw_port_foreign(s, false))
 		return -EACCES;
+	rc = node_sniff_init();
+	if (rc != 0)
+		return rc;
 	rc = sock_raw_path(s, PK_ACCT_NONE); /* copies are not traffic */
 	if (rc != 0)
 		return rc;

@@ -76,14 +76,16 @@
  * pk_sock_bind_raw() names the port; it takes no port in the map, and as
  * for an ICMP-error socket only an owner the port is free, reserved or
  * bound for may bind it, one sniffer per port and family. It sees only its
- * owner's traffic: a copy taken while the port is neither reserved for nor
- * bound by its owner is dropped (policy) before it is read. The node's
- * thread makes the copies (rte_pktmbuf_copy() from the node's pool) and
- * never waits for a sniffer: a copy the pool cannot give is counted in the
- * node's sniff_lost, one the sniffer's full queue refuses in its
+ * owner's traffic: a copy of a packet that a socket (or kernel port) of
+ * another owner sent or was to receive as it went by, and a copy read
+ * while the port is neither reserved for nor bound by its owner, are
+ * dropped (policy) before they are read, counted in its rx_dropped. The
+ * node's thread makes the copies (rte_pktmbuf_copy() from the node's pool)
+ * and never waits for a sniffer: a copy the pool cannot give is counted in
+ * the node's sniff_lost, one the sniffer's full queue refuses in its
  * rx_dropped. A port with no sniffer costs nothing; while a node has
- * sniffers, each packet costs a parse and a bit test, and a sniffed one a
- * demux lookup and a copy. Later IP fragments carry no port and are not
+ * sniffers, each packet costs a parse and a bit test, and a sniffed one
+ * two demux lookups (its sniffer, its owner) and a copy. Later IP fragments carry no port and are not
  * copied. It sends nothing (-EOPNOTSUPP) and counts in no accounting row:
  * copies are not traffic.
  *

@@ -27,6 +27,9 @@
 #include "wire_capture.h"
 
 #define WC_SNAPLEN 65535
+/* libpcap's 2 MB ring holds about 30 frames of a 64 KB snapshot: a burst
+ * of a TCP window would overflow it between two reads */
+#define WC_BUFFER (32u << 20)
 #define WC_POLL_MS 20
 
 struct wc_capture {
@@ -105,6 +108,7 @@ wc_open(struct wc_capture *c)
 		return NULL;
 	}
 	if (pcap_set_snaplen(p, WC_SNAPLEN) != 0 ||
+	    pcap_set_buffer_size(p, WC_BUFFER) != 0 ||
 	    pcap_set_promisc(p, 1) != 0 ||
 	    pcap_set_immediate_mode(p, 1) != 0 ||
 	    pcap_activate(p) < 0 || /* > 0: a warning */

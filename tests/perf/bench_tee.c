@@ -17,14 +17,15 @@
  * over rounds of the Mpps the path moved; the timing (rte_rdtsc_precise
  * per chunk of 256 packets) adds about 0.15 cycles a packet to each.
  *
- * silk.sniffer: with a tee making deep copies (rte_pktmbuf_copy into a pool
+ * tee.sniffer: with a tee making deep copies (rte_pktmbuf_copy into a pool
  *   of its own, cache 256); baseline: the same path without a tee, in the
  *   same run; ratio = value / baseline (< 1: the sniffer's cost).
- * silk.sniffer.clone: the same with clones (rte_pktmbuf_clone).
- * silk.sniffer.detached: a tee with no sink: what keeping one in the path
+ * tee.sniffer.clone: the same with clones (rte_pktmbuf_clone).
+ * tee.sniffer.detached: a tee with no sink: what keeping one in the path
  *   for a sniffer that may attach costs.
  * Nothing is asserted on timings; a lost copy fails the run (the numbers
- * would flatter the tee).
+ * would flatter the tee). (A node's real sniffer, PK_SOCK_SNIFF, is
+ * silk.sniffer, bench_silk_sniff.c.)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -182,11 +183,11 @@ static int
 bt_bench(struct rte_mbuf **pkts)
 {
 	struct bt_case all[BT_CASES] = {
-		{ .id = "silk.sniffer.none" },
-		{ .id = "silk.sniffer", .tee = true, .sink = true },
-		{ .id = "silk.sniffer.clone", .tee = true, .sink = true,
+		{ .id = "tee.sniffer.none" },
+		{ .id = "tee.sniffer", .tee = true, .sink = true },
+		{ .id = "tee.sniffer.clone", .tee = true, .sink = true,
 		  .flags = PK_TEE_F_CLONE },
-		{ .id = "silk.sniffer.detached", .tee = true },
+		{ .id = "tee.sniffer.detached", .tee = true },
 	};
 	struct bt_case cases[BT_CASES];
 	struct rte_mempool *cp;

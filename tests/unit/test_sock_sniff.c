@@ -6,9 +6,10 @@
  * what left without the Ethernet header, and of what arrives only when
  * asked, while the socket still gets the originals intact; it never sees
  * another owner's traffic (a port that is not its owner's: copies dropped
- * as policy); a sniffer that is not read loses copies, counted, and every
- * datagram still leaves; closing one stops the copies. Copies count in no
- * owner's row. Every test ends with full pools. */
+ * as policy, also when read after the port changed hands); a sniffer that
+ * is not read loses copies, counted, and every datagram still leaves;
+ * closing one stops the copies. Copies count in no owner's row. Every
+ * test ends with full pools. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -315,6 +316,34 @@ test_owner_scoped(void **state)
 	pk_sock_close(bsn);
 }
 
+/* Alice's copies stay foreign to bob's sniffer when he reads them after
+ * she has gone and he holds the port himself: whose a packet is, is asked
+ * when it goes by. His own after that are his. */
+static void
+test_owner_scoped_when_copied(void **state)
+{
+	struct pk_sock *bsn = open_sniffer(fix.bob, AF_INET, IPPROTO_UDP, 8002,
+					   PK_SOCK_F_SNIFF_IN, 0);
+	struct pk_sock *au = open_udp(fix.alice, 8002), *bu;
+	struct rte_mbuf *wire[8], *copies[8];
+	struct pk_sock_stats st;
+	int got;
+
+	(void)state;
+	send_n(au, 3);
+	rte_pktmbuf_free_bulk(wire, round_and_wire(wire, 8));
+	pk_sock_close(au);
+	bu = open_udp(fix.bob, 8002); /* his hello in: a copy of his */
+	got = drain(bsn, copies, 8);
+	assert_int_equal(pk_sock_stats_get(bsn, &st), 0);
+	assert_int_equal(st.rx_dropped, 1 + 3); /* her hello, her datagrams */
+	assert_int_equal(got, 1);
+	assert_int_equal(st.rx_pkts, 1);
+	rte_pktmbuf_free_bulk(copies, (unsigned int)got);
+	pk_sock_close(bu);
+	pk_sock_close(bsn);
+}
+
 /* Nobody reads the sniffer: it loses copies, counted; the port's traffic
  * all leaves; after close, no copies are made. */
 static void
@@ -364,6 +393,8 @@ main(void)
 		cmocka_unit_test_teardown(test_incoming_copies,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_owner_scoped,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_owner_scoped_when_copied,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_slow_sniffer,
 					  pk_test_teardown_pools_full),
