@@ -84,10 +84,10 @@ conf_read(struct pk_conf *c, int file)
 		rc = conf_check(c);
 	if (rc == 0 && c->nerr == 0)
 		return c;
-	if (c->nerr > c->par.max_errors)
-		fprintf(c->err, "%s: %u more errors not shown\n",
+	if (conf_enough(c))
+		fprintf(c->err, "%s: stopped after %u error%s\n",
 			c->files.n > 0 ? c->files.v[0].name : "<conf>",
-			c->nerr - c->par.max_errors);
+			c->par.max_errors, c->par.max_errors > 1 ? "s" : "");
 	conf_free(c);
 	rte_errno = rc == -ENOENT || rc == -ENOMEM ? -rc : EINVAL;
 	return NULL;
@@ -156,7 +156,9 @@ pk_conf_load_file(const char *path, const struct pk_conf_params *p)
 int
 pk_conf_start(struct pk_conf *c)
 {
+	struct conf_logcap lc;
 	struct conf_stage *st;
+	char why[256];
 	unsigned int i;
 	int rc = 0;
 
@@ -169,10 +171,12 @@ pk_conf_start(struct pk_conf *c)
 		st = &c->stages.v[i];
 		if (pk_thread_from_stage(st->s) == NULL)
 			continue;
+		conf_cap_begin(&lc);
 		rc = pk_thread_start(pk_thread_from_stage(st->s));
+		conf_cap_end(&lc, rc, why, sizeof(why));
 		if (rc != 0)
-			conf_err(c, &st->pos, "cannot start %s: %s (see the log)",
-				 st->name, rte_strerror(-rc));
+			conf_err(c, &st->pos, "cannot start %s: %s", st->name,
+				 why);
 	}
 	for (i = 0; i < c->runners.n && rc == 0; i++) {
 		rc = pk_runner_start(c->runners.v[i].r);

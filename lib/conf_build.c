@@ -25,15 +25,8 @@
 
 #include "conf_pvt.h"
 
-/* The library's log, while one call runs. */
-struct conf_logcap {
-	FILE *old, *mem;
-	char *buf;
-	size_t len;
-};
-
-static void
-cap_begin(struct conf_logcap *lc)
+void
+conf_cap_begin(struct conf_logcap *lc)
 {
 	lc->old = rte_log_get_stream();
 	lc->buf = NULL;
@@ -42,12 +35,8 @@ cap_begin(struct conf_logcap *lc)
 		rte_openlog_stream(lc->mem);
 }
 
-/*
- * Stop capturing. rc 0: what was logged goes to the log after all;
- * otherwise its last line, less the "pathkit: " prefix, is the reason.
- */
-static const char *
-cap_end(struct conf_logcap *lc, int rc, char *why, size_t size)
+const char *
+conf_cap_end(struct conf_logcap *lc, int rc, char *why, size_t size)
 {
 	char *line, *nl;
 
@@ -148,9 +137,9 @@ build_ports(struct pk_conf *c)
 		pc.nb_rxd = p->rxd;
 		pc.nb_txd = p->txd;
 		pc.promiscuous = p->promisc;
-		cap_begin(&lc);
+		conf_cap_begin(&lc);
 		rc = pk_port_setup(p->id, &pc);
-		cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, why, sizeof(why));
 		if (rc != 0) {
 			conf_err(c, &p->pos, "cannot set port %s up: %s",
 				 p->spec, why);
@@ -225,11 +214,11 @@ build_stages(struct pk_conf *c)
 		rc = build_args(c, st, &args);
 		if (rc != 0)
 			return rc;
-		cap_begin(&lc);
+		conf_cap_begin(&lc);
 		st->s = pk_stage_create(st->kind, st->name, args,
 					c->par.socket_id);
 		rc = st->s == NULL ? -(rte_errno != 0 ? rte_errno : EINVAL) : 0;
-		cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, why, sizeof(why));
 		free(args);
 		if (rc != 0) {
 			conf_err(c, &st->pos, "cannot create %s (%s): %s",
@@ -261,9 +250,9 @@ build_paths(struct pk_conf *c)
 		pc.flags = p->flags;
 		for (j = 0; j < p->n; j++)
 			member[j] = c->stages.v[p->member[j]].s;
-		cap_begin(&lc);
+		conf_cap_begin(&lc);
 		p->p = pk_path_create(&pc, member, p->n);
-		cap_end(&lc, p->p == NULL ? rte_errno : 0, why, sizeof(why));
+		conf_cap_end(&lc, p->p == NULL ? rte_errno : 0, why, sizeof(why));
 		if (p->p == NULL) {
 			conf_err(c, &p->pos, "cannot create path %s: %s",
 				 p->name, why);
@@ -291,7 +280,7 @@ build_edges(struct pk_conf *c)
 		e = &c->edges.v[i];
 		if (e->internal || e->mode == MODE_KEY)
 			continue;
-		cap_begin(&lc);
+		conf_cap_begin(&lc);
 		if (e->mode == MODE_ATTACH) {
 			qc.stage = conf_obj(c, e->a);
 			qc.param = e->has_param ? e->param :
@@ -301,7 +290,7 @@ build_edges(struct pk_conf *c)
 		} else {
 			rc = pk_stage_link(conf_obj(c, e->a), conf_obj(c, e->b));
 		}
-		cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, why, sizeof(why));
 		if (rc != 0)
 			return conf_err(c, &e->pos, "cannot link %s -> %s: %s",
 					conf_end_name(c, e->a),
@@ -309,10 +298,10 @@ build_edges(struct pk_conf *c)
 	}
 	for (i = 0; i < c->keys.n; i++) {
 		k = &c->keys.v[i];
-		cap_begin(&lc);
+		conf_cap_begin(&lc);
 		rc = pk_demux_flow_add(c->stages.v[k->d].s, &k->key,
 				       conf_obj(c, k->t));
-		cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, why, sizeof(why));
 		if (rc != 0)
 			return conf_err(c, &k->pos, "cannot install key %s on "
 					"%s: %s", k->text, k->demux, why), rc;

@@ -303,8 +303,8 @@ chain_dups(struct pk_conf *c)
 			if (e->out != NULL && f->out != NULL &&
 			    strcmp(e->out, f->out) == 0)
 				return conf_err(c, &e->pos, "found output %s of "
-						"%s twice, expected one output "
-						"a name (first at %s)", e->out,
+						"%s twice, expected each output "
+						"named once (first at %s)", e->out,
 						conf_end_name(c, e->a),
 						conf_where(c, &f->pos, where,
 							   sizeof(where)));

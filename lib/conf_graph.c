@@ -198,6 +198,11 @@ g_walk(struct graph *g, int t, bool down)
 static int
 g_undecided(struct graph *g, struct conf_edge *e)
 {
+	if (e->has_param && e->mode == MODE_PUSH)
+		return conf_err(g->c, &e->pos, "found %s[...] pushed into by "
+				"a thread, expected a queue before it: only "
+				"what a scheduler pulls has a parameter",
+				conf_end_name(g->c, e->b));
 	if (e->mode != MODE_UNDECIDED ||
 	    g_st(g, e->a.st)->role == ROLE_UNKNOWN ||
 	    g_st(g, e->b.st)->role == ROLE_UNKNOWN)
@@ -207,9 +212,8 @@ g_undecided(struct graph *g, struct conf_edge *e)
 		return 0;
 	}
 	return conf_err(g->c, &e->pos, "found %s -> %s with no thread moving "
-			"packets over it, expected a thread pushing into %s or "
-			"pulling from %s", conf_end_name(g->c, e->a),
-			conf_end_name(g->c, e->b), conf_end_name(g->c, e->a),
+			"packets over it, expected a thread before it (pushing) "
+			"or after it (pulling)", conf_end_name(g->c, e->a),
 			conf_end_name(g->c, e->b));
 }
 
@@ -226,15 +230,15 @@ g_fan(struct graph *g, int s)
 		if (e->mode != MODE_PUSH)
 			continue;
 		if (first != NULL)
-			return conf_err(g->c, &first->pos, "found %s -> %s "
-					"besides %s -> %s (at %s), expected one "
-					"next: only a demux has several (merge "
-					"in a queue_ring mp=1, copy with "
-					"proc_tee)", conf_end_name(g->c, first->a),
-					conf_end_name(g->c, first->b),
+			return conf_err(g->c, &e->pos, "found %s -> %s besides "
+					"%s -> %s (at %s), expected one next: "
+					"only a demux has several (merge in a "
+					"queue_ring mp=1, copy with proc_tee)",
 					conf_end_name(g->c, e->a),
 					conf_end_name(g->c, e->b),
-					conf_where(g->c, &e->pos, where,
+					conf_end_name(g->c, first->a),
+					conf_end_name(g->c, first->b),
+					conf_where(g->c, &first->pos, where,
 						   sizeof(where)));
 		first = e;
 	}
@@ -244,14 +248,15 @@ g_fan(struct graph *g, int s)
 		if (e->mode != MODE_PULL)
 			continue;
 		if (first != NULL)
-			return conf_err(g->c, &first->pos, "found %s -> %s "
-					"besides %s -> %s (at %s), expected one "
-					"stage for %s to pull from (put a "
-					"pktsched in front)",
+			return conf_err(g->c, &e->pos, "found %s -> %s besides "
+					"%s -> %s (at %s), expected one stage "
+					"for %s to pull from (put a pktsched in "
+					"front)", conf_end_name(g->c, e->a),
+					g_name(g, s),
 					conf_end_name(g->c, first->a),
-					g_name(g, s), conf_end_name(g->c, e->a),
-					g_name(g, s), conf_where(g->c, &e->pos,
-					where, sizeof(where)), g_name(g, s));
+					g_name(g, s), conf_where(g->c,
+					&first->pos, where, sizeof(where)),
+					g_name(g, s));
 		first = e;
 	}
 	return 0;

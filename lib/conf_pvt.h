@@ -417,6 +417,24 @@ const char *conf_end_name(const struct pk_conf *c, struct conf_end e);
 
 /* ---- conf_build.c ---- */
 
+/* The library's log, while one call runs (its reason, if it fails). */
+struct conf_logcap {
+	FILE *old, *mem;
+	char *buf;
+	size_t len;
+};
+
+/* Send the log to memory. */
+void conf_cap_begin(struct conf_logcap *lc);
+
+/*
+ * Stop capturing. rc 0: what was logged goes to the log after all;
+ * otherwise its last line, less the "pathkit: " prefix, is the reason
+ * (rte_strerror(rc) if nothing was logged), written to why.
+ */
+const char *conf_cap_end(struct conf_logcap *lc, int rc, char *why,
+			 size_t size);
+
 /* Destroy whatever was built, in reverse; safe on a half-built conf. */
 void conf_teardown(struct pk_conf *c);
 
