@@ -173,7 +173,7 @@ pk_conf_start(struct pk_conf *c)
 			continue;
 		conf_cap_begin(&lc);
 		rc = pk_thread_start(pk_thread_from_stage(st->s));
-		conf_cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, st->name, why, sizeof(why));
 		if (rc != 0)
 			conf_err(c, &st->pos, "cannot start %s: %s", st->name,
 				 why);

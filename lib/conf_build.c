@@ -36,8 +36,10 @@ conf_cap_begin(struct conf_logcap *lc)
 }
 
 const char *
-conf_cap_end(struct conf_logcap *lc, int rc, char *why, size_t size)
+conf_cap_end(struct conf_logcap *lc, int rc, const char *name, char *why,
+	     size_t size)
 {
+	size_t n = strlen(name);
 	char *line, *nl;
 
 	snprintf(why, size, "%s", rte_strerror(rc < 0 ? -rc : rc));
@@ -47,13 +49,17 @@ conf_cap_end(struct conf_logcap *lc, int rc, char *why, size_t size)
 	fclose(lc->mem);
 	if (rc == 0 && lc->len > 0)
 		fputs(lc->buf, lc->old != NULL ? lc->old : stderr);
-	while (lc->len > 0 && lc->buf[lc->len - 1] == '\n')
-		lc->buf[--lc->len] = '\0';
 	if (rc != 0 && lc->len > 0) {
-		nl = strrchr(lc->buf, '\n');
-		line = nl != NULL ? nl + 1 : lc->buf;
+		/* the first line says what went wrong; later ones, that
+		 * something did ("cannot start") */
+		line = lc->buf;
+		nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
 		if (strncmp(line, "pathkit: ", 9) == 0)
 			line += 9;
+		if (strncmp(line, name, n) == 0 && strncmp(line + n, ": ", 2) == 0)
+			line += n + 2; /* the caller names it already */
 		snprintf(why, size, "%s", line);
 	}
 	free(lc->buf);
@@ -139,7 +145,7 @@ build_ports(struct pk_conf *c)
 		pc.promiscuous = p->promisc;
 		conf_cap_begin(&lc);
 		rc = pk_port_setup(p->id, &pc);
-		conf_cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, p->spec, why, sizeof(why));
 		if (rc != 0) {
 			conf_err(c, &p->pos, "cannot set port %s up: %s",
 				 p->spec, why);
@@ -218,7 +224,7 @@ build_stages(struct pk_conf *c)
 		st->s = pk_stage_create(st->kind, st->name, args,
 					c->par.socket_id);
 		rc = st->s == NULL ? -(rte_errno != 0 ? rte_errno : EINVAL) : 0;
-		conf_cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, st->name, why, sizeof(why));
 		free(args);
 		if (rc != 0) {
 			conf_err(c, &st->pos, "cannot create %s (%s): %s",
@@ -252,7 +258,8 @@ build_paths(struct pk_conf *c)
 			member[j] = c->stages.v[p->member[j]].s;
 		conf_cap_begin(&lc);
 		p->p = pk_path_create(&pc, member, p->n);
-		conf_cap_end(&lc, p->p == NULL ? rte_errno : 0, why, sizeof(why));
+		conf_cap_end(&lc, p->p == NULL ? rte_errno : 0, p->name, why,
+			     sizeof(why));
 		if (p->p == NULL) {
 			conf_err(c, &p->pos, "cannot create path %s: %s",
 				 p->name, why);
@@ -290,7 +297,7 @@ build_edges(struct pk_conf *c)
 		} else {
 			rc = pk_stage_link(conf_obj(c, e->a), conf_obj(c, e->b));
 		}
-		conf_cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, conf_end_name(c, e->a), why, sizeof(why));
 		if (rc != 0)
 			return conf_err(c, &e->pos, "cannot link %s -> %s: %s",
 					conf_end_name(c, e->a),
@@ -301,7 +308,7 @@ build_edges(struct pk_conf *c)
 		conf_cap_begin(&lc);
 		rc = pk_demux_flow_add(c->stages.v[k->d].s, &k->key,
 				       conf_obj(c, k->t));
-		conf_cap_end(&lc, rc, why, sizeof(why));
+		conf_cap_end(&lc, rc, k->demux, why, sizeof(why));
 		if (rc != 0)
 			return conf_err(c, &k->pos, "cannot install key %s on "
 					"%s: %s", k->text, k->demux, why), rc;

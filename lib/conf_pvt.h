@@ -429,11 +429,12 @@ void conf_cap_begin(struct conf_logcap *lc);
 
 /*
  * Stop capturing. rc 0: what was logged goes to the log after all;
- * otherwise its last line, less the "pathkit: " prefix, is the reason
- * (rte_strerror(rc) if nothing was logged), written to why.
+ * otherwise its first line, less "pathkit: " and "name: " (the caller's
+ * message names the object), is the reason (rte_strerror(rc) if nothing
+ * was logged), written to why.
  */
-const char *conf_cap_end(struct conf_logcap *lc, int rc, char *why,
-			 size_t size);
+const char *conf_cap_end(struct conf_logcap *lc, int rc, const char *name,
+			 char *why, size_t size);
 
 /* Destroy whatever was built, in reverse; safe on a half-built conf. */
 void conf_teardown(struct pk_conf *c);
