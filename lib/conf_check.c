@@ -243,7 +243,7 @@ conf_check_path_args(struct pk_conf *c, struct conf_path *p)
 		"raw_udp", "raw_icmp", "misc", NULL };
 	const char *owner = conf_arg(&p->args, "owner");
 	int tail, acct, rc = 0;
-	uint64_t bytes;
+	uint64_t bytes = 0;
 	unsigned int i;
 
 	if (conf_args_only(c, &p->args, "path", keys) != 0)

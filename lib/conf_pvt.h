@@ -194,7 +194,7 @@ struct conf_file {
 enum conf_name_type { NAME_STAGE = 1, NAME_PATH, NAME_RUNNER };
 
 struct conf_name {
-	const char *name;
+	char name[CONF_NAME_MAX]; /* a copy: the records' arrays move */
 	enum conf_name_type type;
 	int idx;
 };

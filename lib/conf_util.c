@@ -167,7 +167,7 @@ conf_name_slot(const struct pk_conf *c, const char *name)
 	uint32_t i, mask = c->names_cap - 1;
 
 	for (i = conf_hash(name) & mask;; i = (i + 1) & mask)
-		if (c->names[i].name == NULL ||
+		if (c->names[i].name[0] == '\0' ||
 		    strcmp(c->names[i].name, name) == 0)
 			return &c->names[i];
 }
@@ -188,7 +188,7 @@ conf_names_grow(struct pk_conf *c)
 		return -ENOMEM;
 	}
 	for (i = 0; i < ocap; i++)
-		if (old[i].name != NULL)
+		if (old[i].name[0] != '\0')
 			*conf_name_slot(c, old[i].name) = old[i];
 	free(old);
 	return 0;
@@ -202,12 +202,14 @@ conf_name_add(struct pk_conf *c, const char *name, enum conf_name_type type,
 
 	if ((c->names_n + 1) * 2 > c->names_cap && conf_names_grow(c) != 0)
 		return -ENOMEM;
+	if (strlen(name) >= CONF_NAME_MAX || name[0] == '\0')
+		return -EINVAL; /* the parser allows no such name */
 	n = conf_name_slot(c, name);
-	if (n->name != NULL) {
+	if (n->name[0] != '\0') {
 		*prev = n;
 		return -EEXIST;
 	}
-	n->name = name; /* the record's own array: it outlives the table */
+	strcpy(n->name, name);
 	n->type = type;
 	n->idx = idx;
 	c->names_n++;
@@ -221,8 +223,10 @@ conf_name_find(const struct pk_conf *c, const char *name)
 
 	if (c->names_cap == 0)
 		return NULL;
+	if (name[0] == '\0' || strlen(name) >= CONF_NAME_MAX)
+		return NULL;
 	n = conf_name_slot(c, name);
-	return n->name != NULL ? n : NULL;
+	return n->name[0] != '\0' ? n : NULL;
 }
 
 struct conf_define *
