@@ -18,6 +18,8 @@
  * path, thread, runner and owner. A bad option or configuration: the
  * reason (for a configuration, file:line:column), exit 2.
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,22 @@ run_usage(const char *prog)
 		"16383)\n", prog);
 }
 
+/* NAME=VALUE, as the language's define takes it. */
+static bool
+run_define_ok(const char *d)
+{
+	const char *eq = strchr(d, '=');
+	const char *p;
+
+	if (eq == NULL || eq == d || strlen(eq + 1) > 255 ||
+	    !(isalpha((unsigned char)d[0]) || d[0] == '_'))
+		return false;
+	for (p = d; p < eq; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
 static int
 run_opt(int c, const char *name)
 {
@@ -96,12 +114,14 @@ run_opt(int c, const char *name)
 		run.file = optarg;
 		return 0;
 	case 'D':
-		if (strchr(optarg, '=') == NULL ||
+		if (!run_define_ok(optarg) ||
 		    run.nb_defines == RUN_MAX_DEFINES) {
 			pk_parse_quote(q, sizeof(q), optarg);
-			fprintf(stderr, "pk-run: %s: '%s' is not NAME=VALUE%s\n",
-				name, q, run.nb_defines == RUN_MAX_DEFINES ?
-				" (or one too many)" : "");
+			fprintf(stderr, "pk-run: %s: '%s' is not NAME=VALUE (NAME: "
+				"a letter or _, then letters, digits, _; VALUE: "
+				"up to 255 bytes)%s\n", name, q,
+				run.nb_defines == RUN_MAX_DEFINES ?
+				", or one too many" : "");
 			return -1;
 		}
 		run.defines[1 + run.nb_defines++] = optarg;
