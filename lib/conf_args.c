@@ -13,7 +13,7 @@
 
 #include <pathkit/pk_parse.h>
 
-#include "conf_pvt.h"
+#include "conf_lex.h"
 
 static const char *const conf_keywords[] = {
 	"include", "define", "owner", "port", "runner", "path", "key", NULL,

@@ -17,7 +17,7 @@
 
 #include <pathkit/pk_parse.h>
 
-#include "conf_pvt.h"
+#include "conf_lex.h"
 
 /* One end of a key as written. */
 struct key_end {

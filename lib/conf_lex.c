@@ -16,7 +16,7 @@
 
 #include <pathkit/pk_parse.h>
 
-#include "conf_pvt.h"
+#include "conf_lex.h"
 
 void
 conf_lex_init(struct conf_lex *l, struct pk_conf *c, uint32_t file)

@@ -15,7 +15,7 @@
 
 #include <pathkit/pk_parse.h>
 
-#include "conf_pvt.h"
+#include "conf_lex.h"
 #include "pk_internal.h"
 
 /* Declare a name; a second declaration is reported where it is. */

@@ -5,12 +5,13 @@
 /*
  * The configuration language's insides (pk_conf.h is the API), shared by its
  * parts, one per seam: conf_util.c (memory, errors, names, files), conf_lex.c
- * (tokens), conf_parse.c (statements into the records below), conf_key.c
- * (demux keys), conf_check.c (kinds, arguments, names, paths), conf_graph.c
- * (edges and what moves packets over them), conf_build.c (objects),
+ * (tokens; conf_lex.h), conf_parse.c (statements into the records below),
+ * conf_key.c (demux keys), conf_check.c (kinds, arguments, names, paths),
+ * conf_chain.c (chains into edges), conf_graph.c (what moves packets over
+ * each edge), conf_build.c (objects), conf_api.c (the entry points),
  * conf_dot.c (Graphviz and statistics). Parsing and checking touch no DPDK
- * object and need no EAL, so --check, --dot and the fuzzer run without one;
- * only conf_build.c creates anything. Not installed.
+ * object and need no EAL, so --check, --dot and the fuzzer run without
+ * one; only conf_build.c creates anything. Not installed.
  */
 
 #include <stdbool.h>
@@ -286,74 +287,7 @@ int conf_file_load(struct pk_conf *c, const char *path,
 int conf_file_add(struct pk_conf *c, const char *name, const char *text,
 		  size_t len);
 
-/* ---- the lexer (conf_lex.c) ---- */
-
-enum conf_tok {
-	TK_EOF = 0,
-	TK_NL,       /* end of line, or ';' */
-	TK_WORD,     /* letters, digits, _ . - */
-	TK_VALUE,    /* a value (conf_lex_value()), $ expanded */
-	TK_STRING,   /* "..." */
-	TK_DCOLON,   /* :: */
-	TK_ARROW,    /* -> */
-	TK_LARROW,   /* <- */
-	TK_LPAREN, TK_RPAREN, TK_LBRACK, TK_RBRACK, TK_LBRACE, TK_RBRACE,
-	TK_COMMA,
-	TK_EQ,
-	TK_BAD,      /* what: why (reported by the parser) */
-};
-
-struct conf_lex {
-	struct pk_conf *c;
-	uint32_t file;
-	const char *p, *end, *bol;
-	uint32_t line;
-	enum conf_tok t;          /* the current token */
-	struct conf_pos pos;      /* where it starts */
-	char text[CONF_VALUE_MAX]; /* its text (word, value, string) */
-	char why[160];            /* TK_BAD: what is wrong */
-};
-
-/* Start reading file number file; the first token is read. */
-void conf_lex_init(struct conf_lex *l, struct pk_conf *c, uint32_t file);
-
-/* Read the next token. */
-void conf_lex_next(struct conf_lex *l);
-
-/*
- * Read the next token as a value: a quoted string, or a run of characters
- * up to a blank, , ; # ( ) { } or -> <- (and [ ] unless addr: addresses
- * such as [fd00::1]:53 keep their brackets), $NAME and ${NAME} expanded.
- * Nothing there: the punctuation is read as usual.
- */
-void conf_lex_value(struct conf_lex *l, bool addr);
-
-/* Describe the current token for "found ..." ("'->'", "end of line"). */
-const char *conf_tok_str(const struct conf_lex *l, char *buf, size_t size);
-
-/* ---- conf_args.c: the parser's pieces, and reading arguments ---- */
-
-/* Is w a keyword (include define owner port runner path key)? */
-bool conf_keyword(const char *w);
-
-/* Report "found <current token>, expected what". @return -EINVAL. */
-int conf_expected(struct conf_lex *l, const char *what);
-
-/* Skip ends of line (not ';'): where a statement may go on. */
-void conf_skip_nl(struct conf_lex *l);
-
-/* A name (stage, path, runner) at the current token into out, then past. */
-int conf_parse_name(struct conf_lex *l, char *out, const char *what);
-
-/* The next token as a value (TK_VALUE or TK_STRING), or an error. */
-int conf_parse_value(struct conf_lex *l, const char *what, bool addr);
-
-/* "[OUT]" or "[KEY=VALUE, ...]" at '[' into o->br, then past. */
-int conf_parse_bracket(struct conf_lex *l, struct conf_occ *o);
-
-/* Parse the argument list at l's '(' or after '[' up to close. */
-int conf_parse_args(struct conf_lex *l, struct conf_args *a,
-		    enum conf_tok close);
+/* ---- conf_args.c: reading arguments once parsed ---- */
 
 /* The value of key in a, or NULL. */
 const char *conf_arg(const struct conf_args *a, const char *key);
@@ -384,9 +318,6 @@ int conf_args_only(struct pk_conf *c, const struct conf_args *a,
 int conf_parse(struct pk_conf *c, uint32_t file);
 
 /* ---- conf_key.c ---- */
-
-/* Parse "key D[OUT] PROTO LOCAL [<- REMOTE] [-> TARGET]" (l after "key"). */
-int conf_parse_key(struct conf_lex *l);
 
 /* Resolve every key's demux and target; add their edges. */
 int conf_check_keys(struct pk_conf *c);
