@@ -17,13 +17,16 @@
    define BURST = 32               # $BURST or ${BURST} in any value after
    owner alice, bob                # owners (created unless they exist)
    port 0 (rxq=1, txq=1)           # set ethdev port 0 (or a device name) up
+                                   # (also rxd=1024, txd=1024, promisc=1)
    runner r0 (lcore=1)             # a runner for continuation threads
    rx :: port_rx(port=0)           # a stage: NAME :: KIND(KEY=VALUE, ...)
    rx -> t :: thread_continuation(runner=r0, burst=$BURST) -> q
    q -> s[weight=3]                # a scheduler's input, with its weight
                                    # (quantum for drr, prio for prio)
    d[web] -> web                   # a demux's output, named web
-   path web (owner=bob, acct=tcp) { wq :: queue_ring -> wt :: thread_lcore(lcore=2) -> wtx }
+   path web (owner=bob, acct=tcp) {
+           wq :: queue_ring -> wt :: thread_lcore(lcore=2) -> wtx :: port_tx(port=0)
+   }
    key d[web] tcp4 *:80            # demux keys: PROTO LOCAL [<- REMOTE]
    key d udp 10.0.0.1:53 <- 10.0.0.9:4000 -> dns   # or straight to a target
    @endverbatim
@@ -69,7 +72,12 @@
  * pk_stage.h, per object.
  *
  * Threads: every function runs on the control thread, one call at a time.
- * The built objects' fast paths run on their threads once started.
+ * The built objects' fast paths run on their threads once started. To
+ * quote why a kind or the library refused something, building and starting
+ * point DPDK's log stream at memory during each call they make
+ * (rte_openlog_stream()): what is logged then goes to the log after a
+ * call that succeeds; after one that fails, its first line becomes the
+ * error's reason, the rest is dropped (other threads' lines included).
  */
 
 #include <stdint.h>
