@@ -27,6 +27,7 @@ procps
 python3
 doxygen
 libsystemd-dev
+graphviz
 "
 
 missing=""

@@ -85,6 +85,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_raw
 fuzz_run fuzz_raw "${PK_FUZZ_RAW_SECONDS:-10}" tests/fuzz/corpus_raw \
 	-max_len=4096
 
+echo "== fuzz: configuration language, ${PK_FUZZ_CONF_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_conf
+fuzz_run fuzz_conf "${PK_FUZZ_CONF_SECONDS:-10}" tests/fuzz/corpus_conf \
+	-max_len=4096 -dict=tests/fuzz/conf.dict
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

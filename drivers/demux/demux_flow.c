@@ -126,6 +126,7 @@ static struct pk_stage_kind demux_flow_kind = {
 	.name = "demux_flow",
 	.help = "flow demux on rte_hash: active, passive, wildcard keys",
 	.args = demux_flow_args,
+	.caps = PK_STAGE_CAP_PUSH,
 	.create = demux_flow_create_kv,
 };
 PK_STAGE_KIND_REGISTER(demux_flow_kind);

@@ -175,6 +175,7 @@ static struct pk_stage_kind port_rx_kind = {
 	.name = "port_rx",
 	.help = "receives from an ethdev RX queue (pull)",
 	.args = port_ethdev_args_list,
+	.caps = PK_STAGE_CAP_PULL,
 	.create = port_rx_create_kv,
 };
 
@@ -182,6 +183,7 @@ static struct pk_stage_kind port_tx_kind = {
 	.name = "port_tx",
 	.help = "transmits on an ethdev TX queue (push)",
 	.args = port_ethdev_args_list,
+	.caps = PK_STAGE_CAP_PUSH,
 	.create = port_tx_create_kv,
 };
 

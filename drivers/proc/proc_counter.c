@@ -40,6 +40,7 @@ proc_counter_create(const char *name, const struct rte_kvargs *kv,
 static struct pk_stage_kind proc_counter_kind = {
 	.name = "proc_counter",
 	.help = "counts packets and bytes",
+	.caps = PK_PROC_CAPS,
 	.create = proc_counter_create,
 };
 PK_STAGE_KIND_REGISTER(proc_counter_kind);

@@ -116,6 +116,7 @@ static struct pk_stage_kind proc_ether_kind = {
 	.name = "proc_ether",
 	.help = "rewrites Ethernet source and/or destination addresses",
 	.args = proc_ether_args,
+	.caps = PK_PROC_CAPS,
 	.create = proc_ether_create,
 };
 PK_STAGE_KIND_REGISTER(proc_ether_kind);

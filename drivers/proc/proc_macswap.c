@@ -54,6 +54,7 @@ proc_macswap_create(const char *name, const struct rte_kvargs *kv,
 static struct pk_stage_kind proc_macswap_kind = {
 	.name = "proc_macswap",
 	.help = "swaps Ethernet source and destination addresses",
+	.caps = PK_PROC_CAPS,
 	.create = proc_macswap_create,
 };
 PK_STAGE_KIND_REGISTER(proc_macswap_kind);

@@ -38,6 +38,7 @@ proc_noop_create(const char *name, const struct rte_kvargs *kv, int socket_id)
 static struct pk_stage_kind proc_noop_kind = {
 	.name = "proc_noop",
 	.help = "passes packets on unchanged",
+	.caps = PK_PROC_CAPS,
 	.create = proc_noop_create,
 };
 PK_STAGE_KIND_REGISTER(proc_noop_kind);

@@ -208,6 +208,7 @@ static struct pk_stage_kind proc_reassembly_kind = {
 	.name = "proc_reassembly",
 	.help = "reassembles IPv4/IPv6 fragments (rte_ip_frag, bounded table)",
 	.args = proc_reassembly_args,
+	.caps = PK_PROC_CAPS,
 	.create = proc_reassembly_create,
 };
 PK_STAGE_KIND_REGISTER(proc_reassembly_kind);

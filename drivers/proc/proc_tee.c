@@ -394,6 +394,8 @@ static struct pk_stage_kind proc_tee_kind = {
 	.name = "proc_tee",
 	.help = "passes packets on, copies each to a sink (a sniffer)",
 	.args = proc_tee_args,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH |
+		PK_STAGE_CAP_FWD_PULL,
 	.create = proc_tee_create,
 };
 PK_STAGE_KIND_REGISTER(proc_tee_kind);

@@ -130,6 +130,7 @@ proc_ttl_create(const char *name, const struct rte_kvargs *kv, int socket_id)
 static struct pk_stage_kind proc_ttl_kind = {
 	.name = "proc_ttl",
 	.help = "decrements IPv4 TTL / IPv6 hop limit, drops expired packets",
+	.caps = PK_PROC_CAPS,
 	.create = proc_ttl_create,
 };
 PK_STAGE_KIND_REGISTER(proc_ttl_kind);

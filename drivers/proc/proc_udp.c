@@ -88,6 +88,7 @@ static struct pk_stage_kind proc_udp_kind = {
 	.name = "proc_udp",
 	.help = "checks UDP datagrams and strips their headers",
 	.args = proc_udp_args,
+	.caps = PK_PROC_CAPS,
 	.create = proc_udp_create,
 };
 PK_STAGE_KIND_REGISTER(proc_udp_kind);

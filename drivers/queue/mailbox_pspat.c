@@ -196,6 +196,7 @@ static struct pk_stage_kind mailbox_kind = {
 	.name = "mailbox",
 	.help = "SPSC packet mailbox in PSPAT's style (no shared index)",
 	.args = mailbox_args,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 	.create = mailbox_create_kv,
 };
 PK_STAGE_KIND_REGISTER(mailbox_kind);

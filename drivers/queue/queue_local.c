@@ -147,6 +147,7 @@ static struct pk_stage_kind queue_local_kind = {
 	.name = "queue_local",
 	.help = "single-thread packet FIFO in an array (run to completion)",
 	.args = queue_local_args,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 	.create = queue_local_create_kv,
 };
 PK_STAGE_KIND_REGISTER(queue_local_kind);

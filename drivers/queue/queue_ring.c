@@ -369,6 +369,7 @@ static struct pk_stage_kind queue_ring_kind = {
 	.name = "queue_ring",
 	.help = "packet queue on rte_ring",
 	.args = queue_ring_args,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 	.create = queue_ring_create_kv,
 };
 PK_STAGE_KIND_REGISTER(queue_ring_kind);

@@ -91,6 +91,7 @@ static struct pk_stage_kind pktsched_kind = {
 	.help = "packet scheduler: wfq (QFQ), wf2q, drr, prio, rr, fifo; "
 		"optional link-rate shaper",
 	.args = pktsched_args,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 	.create = pktsched_create,
 };
 PK_STAGE_KIND_REGISTER(pktsched_kind);

@@ -111,6 +111,7 @@ static struct pk_stage_kind thread_continuation_kind = {
 	.name = "thread_continuation",
 	.help = "thread multiplexed on a runner's lcore by shares",
 	.args = thread_continuation_args,
+	.caps = PK_THREAD_CAPS,
 	.create = thread_continuation_create_kv,
 };
 PK_STAGE_KIND_REGISTER(thread_continuation_kind);

@@ -106,6 +106,7 @@ static struct pk_stage_kind thread_entry_kind = {
 	.help = "thread run by the caller's own thread (lazy receiver "
 		"processing)",
 	.args = thread_entry_args,
+	.caps = PK_THREAD_CAPS,
 	.create = thread_entry_create_kv,
 };
 PK_STAGE_KIND_REGISTER(thread_entry_kind);

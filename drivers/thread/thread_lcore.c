@@ -197,6 +197,7 @@ static struct pk_stage_kind thread_lcore_kind = {
 	.name = "thread_lcore",
 	.help = "thread that owns a worker lcore and may block",
 	.args = thread_lcore_args,
+	.caps = PK_THREAD_CAPS,
 	.create = thread_lcore_create_kv,
 };
 PK_STAGE_KIND_REGISTER(thread_lcore_kind);

@@ -31,5 +31,6 @@
 #include <pathkit/pk_sock.h>
 #include <pathkit/pk_udp.h>
 #include <pathkit/pk_raw.h>
+#include <pathkit/pk_conf.h>
 
 #endif /* PATHKIT_H */

@@ -31,13 +31,17 @@ struct pk_stage *pk_proc_create_priv(const struct pk_stage_ops *ops,
 /** @return the private state of a stage made by pk_proc_create_priv(). */
 void *pk_proc_priv(struct pk_stage *s);
 
+/** What a processing stage can do: pushed or pulled through. */
+#define PK_PROC_CAPS                                                           \
+	(PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH |        \
+	 PK_STAGE_CAP_FWD_PULL)
+
 /** Processing stage ops for built-in kinds: push, pull, destroy filled in. */
 #define PK_PROC_OPS(kind_name)                                                 \
 	{                                                                      \
 		.kind = (kind_name), .push = pk_proc_push,                     \
 		.pull = pk_proc_pull, .destroy = pk_stage_free,                \
-		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL |                \
-			PK_STAGE_CAP_FWD_PUSH | PK_STAGE_CAP_FWD_PULL,         \
+		.caps = PK_PROC_CAPS,                                          \
 	}
 
 /**

@@ -172,6 +172,13 @@ struct pk_stage_kind {
 	const char *help;              /**< one line: what it does */
 	const char *const *args;       /**< accepted keys, NULL-terminated */
 	/**
+	 * What its stages can do (enum pk_stage_cap: PUSH, PULL, FWD_PUSH,
+	 * FWD_PULL), so that a configuration (pk_conf.h) is checked before
+	 * anything is built. 0: not declared; a configuration then checks
+	 * the kind's links only when it builds them.
+	 */
+	uint32_t caps;
+	/**
 	 * Build a stage. kv holds only keys from args (may be empty).
 	 * @return the stage, or NULL with rte_errno set.
 	 */

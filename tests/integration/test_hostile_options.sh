@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Hostile option values for pk-pspat, pk-fwd, pk-skeleton and pk-silk: signs, spaces,
+# Hostile option values for pk-pspat, pk-fwd, pk-skeleton, pk-silk and pk-run: signs, spaces,
 # empty, trailing garbage, hex where decimal is wanted, 2^32+1, 2^64, 2^64+1
 # and longer, nan, inf, exponents, wrong units, rates and durations that
 # would be cut to 0, lists with empty, signed, too many or out-of-range
@@ -11,8 +11,9 @@
 # good, so a refusal is the hostile value's doing.
 #
 # Usage: test_hostile_options.sh <pk-pspat> <pk-fwd> <pk-skeleton> <pk-silk>
+#        <pk-run> <examples/conf directory>
 set -uo pipefail
-pspat=$1 fwd=$2 skel=$3 silk=$4
+pspat=$1 fwd=$2 skel=$3 silk=$4 prun=$5 confdir=$6
 tmp=$(mktemp -d /tmp/pk_hostile.XXXXXX)
 . "$(dirname "$0")/pk_rundir.sh"
 trap 'rm -rf "$tmp"; pk_rm_rundirs "pk_hostile_$$_*"' EXIT
@@ -20,12 +21,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 eal=(--no-huge --no-shconf --no-pci -m 256 -l 0,1 --log-level=lib.eal:error
      --vdev=net_null0 --vdev=net_null1)
-declare -A bin=([pspat]=$pspat [fwd]=$fwd [skel]=$skel [silk]=$silk)
+declare -A bin=([pspat]=$pspat [fwd]=$fwd [skel]=$skel [silk]=$silk
+		[run]=$prun)
 # base options: valid, and short if a hostile value were taken anyway
 declare -A base=([pspat]="--clients=2 --source=gen --duration=0.2"
 		 [fwd]="--duration=0.2" [skel]="--duration=0.2"
-		 [silk]="--addr=10.0.0.1 --exception=drop --duration=0.2")
-declare -A count=([pspat]=0 [fwd]=0 [skel]=0 [silk]=0)
+		 [silk]="--addr=10.0.0.1 --exception=drop --duration=0.2"
+		 [run]="-f $confdir/fwd.conf --duration=0.2")
+declare -A count=([pspat]=0 [fwd]=0 [skel]=0 [silk]=0 [run]=0)
 n=0
 
 # run <example> <args after the base options...>: rc in $rc, output in out
@@ -201,9 +204,25 @@ done
 bad_args silk --bogus --bogus
 bad_args silk "'x'" x
 
-for ex in pspat fwd skel silk; do
+# --- pk-run
+run run
+[ $rc -eq 0 ] || fail "pk-run base options exited $rc: $(head -5 "$tmp/out")"
+for o in --stats-period --duration; do
+	for v in "${never[@]}" "${durs[@]}"; do bad run "$o" "$v"; done
+done
+for v in "${never[@]}" "${ints[@]}" "0" "1022" "16777216"; do
+	bad run --mbufs "$v"
+done
+for v in "" "x" "=1" "1=1" "A B=1" "A-B=1" "\$A=1" $'\e[2J=1' \
+	"A=$(printf 'v%.0s' {1..256})"; do
+	bad run --define "$v"
+done
+bad_args run --bogus --bogus
+bad_args run "'x'" x
+
+for ex in pspat fwd skel silk run; do
 	[ "${count[$ex]}" -ge 50 ] || fail "$ex: only ${count[$ex]} hostile cases"
 done
 echo "hostile options: pk-pspat ${count[pspat]}, pk-fwd ${count[fwd]}," \
-	"pk-skeleton ${count[skel]}, pk-silk ${count[silk]} refused with exit 2," \
-	"naming the option"
+	"pk-skeleton ${count[skel]}, pk-silk ${count[silk]}, pk-run" \
+	"${count[run]} refused with exit 2, naming the option"

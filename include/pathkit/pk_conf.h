@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_CONF_H
+#define PK_CONF_H
+
+/**
+ * @file
+ * Configurations: stages, paths, threads, schedulers and demux keys written
+ * as text, as Click routers are, and built into running objects by one call.
+ * examples/pk-run runs them; an application may load one as well.
+ *
+ * The language, one statement a line (or separated by ';'); a newline inside
+ * ( ) or [ ], or after ->, continues the statement:
+ * @verbatim
+   # a comment, to the end of the line
+   include "common.conf"           # its statements here; path relative to
+                                   # the including file
+   define BURST = 32               # $BURST or ${BURST} in any value after
+   owner alice, bob                # owners (created unless they exist)
+   port 0 (rxq=1, txq=1)           # set ethdev port 0 (or a device name) up
+                                   # (also rxd=1024, txd=1024, promisc=1)
+   runner r0 (lcore=1)             # a runner for continuation threads
+   rx :: port_rx(port=0)           # a stage: NAME :: KIND(KEY=VALUE, ...)
+   rx -> t :: thread_continuation(runner=r0, burst=$BURST) -> q
+   q -> s[weight=3]                # a scheduler's input, with its weight
+                                   # (quantum for drr, prio for prio)
+   d[web] -> web                   # a demux's output, named web
+   path web (owner=bob, acct=tcp) {
+           wq :: queue_ring -> wt :: thread_lcore(lcore=2) -> wtx :: port_tx(port=0)
+   }
+   key d[web] tcp4 *:80            # demux keys: PROTO LOCAL [<- REMOTE]
+   key d udp 10.0.0.1:53 <- 10.0.0.9:4000 -> dns   # or straight to a target
+   @endverbatim
+ * - A stage is pk_stage_create(KIND, NAME, "KEY=VALUE,...") of a registered
+ *   kind (pk_stage_kind_foreach(); pk-run --list-kinds); a stage may be
+ *   declared where it is first connected, and named before it is declared.
+ * - "a -> b" is pk_stage_link(a, b): a pushes into b, or b pulls from a.
+ *   Into a pktsched it attaches a as an input queue (pk_sched_queue_attach())
+ *   with the parameter in brackets (default: the policy's). Out of a
+ *   demux_flow it is an output: "d[NAME] -> b", or "d -> b" (named b), that
+ *   keys name; a demux hands its unmatched packets back to its pusher.
+ * - A path (pk_path_create()) is the chain in its braces, head first; its
+ *   arguments: owner= (an owner declared here, or "unknown"), tail=return|drop,
+ *   acct=none|tcp|udp|raw_tcp|raw_udp|raw_icmp|misc, bytes=0|1. Outside its
+ *   body it is connected by its name (or its head's, its tail's).
+ * - A key: PROTO is tcp, udp or icmp, with 4 or 6 when the address does not
+ *   say (*:80); LOCAL is ADDR:PORT, [IPV6]:PORT or *:PORT (wildcard);
+ *   REMOTE makes it an active key (pk_demux_flow_add()).
+ * - Names: a letter or _, then letters, digits, _ . - (at most 31); stages,
+ *   paths and runners share one namespace; keywords (include define owner
+ *   port runner path key) name nothing. Values: a word or a "quoted string";
+ *   no ',' '=' '[' or ']' in a stage's value (rte_kvargs would split it).
+ * - define: a definition in pk_conf_params.defines wins over the file's;
+ *   $POOL is the name of the parameters' mempool, when one is given.
+ *
+ * Checked before anything is built, each error reported as
+ * "file:line:col: what was found, what was expected" (an unknown kind,
+ * argument, name or variable with the nearest known one, or the list):
+ * syntax, kinds and arguments, names (twice, unknown), paths (one chain),
+ * and the graph: an edge into a stage that cannot be pushed, from one that
+ * cannot be pulled, or over which no thread moves packets; a thread with
+ * nothing to pull or nowhere to push; a stage with two nexts (only a demux
+ * has several), a thread pulling from two stages; a cycle; a stage left
+ * unconnected; an lcore used twice; a runner with no thread.
+ *
+ * Building creates owners, sets ports up, then runners, stages, paths,
+ * links, scheduler inputs and keys, in that order; on any failure every
+ * object built so far is destroyed (ports stopped, owners and names freed),
+ * so the same configuration can be built again.
+ *
+ * Ownership: the pk_conf owns what it built, and pk_conf_destroy()
+ * destroys it; lookups return objects that stay the conf's. Packets: as
+ * pk_stage.h, per object.
+ *
+ * Threads: every function runs on the control thread, one call at a time.
+ * The built objects' fast paths run on their threads once started. To
+ * quote why a kind or the library refused something, building and starting
+ * point DPDK's log stream at memory during each call they make
+ * (rte_openlog_stream()): what is logged then goes to the log after a
+ * call that succeeds; after one that fails, its first line becomes the
+ * error's reason, the rest is dropped (other threads' lines included).
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_mempool.h>
+
+#include <pathkit/pk_path.h>
+#include <pathkit/pk_runner.h>
+#include <pathkit/pk_stage.h>
+#include <pathkit/pk_thread.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Errors reported before parsing gives up, when the parameters say 0. */
+#define PK_CONF_MAX_ERRORS 20
+
+/** Parameter flags. */
+enum pk_conf_flag {
+	/** Refuse "include" (text from a peer must not read local files). */
+	PK_CONF_F_NO_INCLUDE = 1u << 0,
+};
+
+/** What a configuration is read and built with. NULL: the defaults shown. */
+struct pk_conf_params {
+	/** Pool that "port" statements fill their RX queues from (NULL: a
+	 *  configuration with a port statement does not build). */
+	struct rte_mempool *mp;
+	/** NUMA socket of what is built (SOCKET_ID_ANY; 0 is socket 0). */
+	int socket_id;
+	/** Where error lines go (NULL: stderr). */
+	FILE *err;
+	/** "NAME=VALUE" definitions, NULL-terminated, winning over the
+	 *  file's (NULL: none). */
+	const char *const *defines;
+	/** enum pk_conf_flag bits. */
+	uint32_t flags;
+	/** Errors reported before giving up (0: PK_CONF_MAX_ERRORS). */
+	unsigned int max_errors;
+};
+
+struct pk_conf;
+
+/**
+ * Read and check a configuration; build nothing (no EAL needed).
+ * @param text the configuration, NUL-terminated
+ * @param name its name in error messages ("paths.conf"); NULL: "<string>"
+ * @param p parameters, or NULL
+ * @return the checked configuration, or NULL with rte_errno: EINVAL (errors
+ *   reported), ENOMEM.
+ */
+struct pk_conf *pk_conf_parse_string(const char *text, const char *name,
+				     const struct pk_conf_params *p);
+
+/**
+ * Read and check a configuration file; build nothing (no EAL needed).
+ * @return the checked configuration, or NULL with rte_errno: ENOENT (no
+ *   such file, reported), EINVAL (errors reported), ENOMEM.
+ */
+struct pk_conf *pk_conf_parse_file(const char *path,
+				   const struct pk_conf_params *p);
+
+/**
+ * Build a checked configuration: owners, ports, runners, stages, paths,
+ * links, scheduler inputs, keys. Threads and runners are not started. On
+ * failure nothing built is left, and the error is reported with its place.
+ * @return 0, or -EINVAL (an argument a kind or the library refused, a port
+ *   or lcore that is not there, c NULL), -EALREADY (built), -EEXIST (a
+ *   runner or owner name taken), -ENOMEM, or another error of what failed.
+ */
+int pk_conf_build(struct pk_conf *c);
+
+/**
+ * pk_conf_parse_string() and pk_conf_build() in one call.
+ * @return the built configuration, or NULL with rte_errno as they set it.
+ */
+struct pk_conf *pk_conf_load_string(const char *text, const char *name,
+				    const struct pk_conf_params *p);
+
+/**
+ * pk_conf_parse_file() and pk_conf_build() in one call.
+ * @return the built configuration, or NULL with rte_errno as they set it.
+ */
+struct pk_conf *pk_conf_load_file(const char *path,
+				  const struct pk_conf_params *p);
+
+/**
+ * Start every thread (pk_thread_start(), in order of declaration), then
+ * every runner. On failure what started is stopped again.
+ * @return 0, or -EINVAL (not built; a wiring pk_thread_start() refused,
+ *   reported), -EALREADY (started), or what pk_thread_start() or
+ *   pk_runner_start() returned.
+ */
+int pk_conf_start(struct pk_conf *c);
+
+/**
+ * Stop every runner, then every thread; nothing is left in flight inside a
+ * thread. Stopping a stopped configuration does nothing.
+ * @return 0, or -EINVAL (c NULL).
+ */
+int pk_conf_stop(struct pk_conf *c);
+
+/**
+ * Stop, then destroy everything built (schedulers, paths, stages, runners;
+ * ports stopped, owners it created destroyed) and the configuration.
+ * Accepts NULL.
+ */
+void pk_conf_destroy(struct pk_conf *c);
+
+/** @return the built stage or path (as a stage) of that name, or NULL. */
+struct pk_stage *pk_conf_stage(const struct pk_conf *c, const char *name);
+
+/** @return the built path of that name, or NULL. */
+struct pk_path *pk_conf_path(const struct pk_conf *c, const char *name);
+
+/** @return the built thread of that name, or NULL. */
+struct pk_thread *pk_conf_thread(const struct pk_conf *c, const char *name);
+
+/** @return the built runner of that name, or NULL. */
+struct pk_runner *pk_conf_runner(const struct pk_conf *c, const char *name);
+
+/**
+ * @return the id of the owner of that name the configuration declared
+ *   (once built), -EINVAL (NULL argument) or -ENOENT.
+ */
+int pk_conf_owner(const struct pk_conf *c, const char *name);
+
+/**
+ * Write the configuration as a Graphviz digraph (dot -Tsvg draws it):
+ * stages as boxes (threads as ellipses with their lcore or runner), paths
+ * as clusters with their owner, pushes as solid edges, pulls as dashed
+ * ones, keys and scheduler weights as edge labels. Built or not.
+ * @return 0, -EINVAL (NULL argument) or -EIO.
+ */
+int pk_conf_dot(const struct pk_conf *c, FILE *f);
+
+/**
+ * Print the statistics of a built configuration: a line per stage not in
+ * a path (pk_stage_stats_print()), per path with its stages
+ * (pk_path_stats_print()), per thread ("thread NAME runs=.. pkts=..
+ * busy_cycles=.. idle_cycles=.."), per runner, and per owner
+ * ("owner NAME paths=N in=.. out=.. dropped=..", the sums of its paths).
+ * @return 0, -EINVAL (NULL argument, not built) or -EIO.
+ */
+int pk_conf_stats_print(const struct pk_conf *c, FILE *f);
+
+/**
+ * Print every registered stage kind: its name, its one-line help, and the
+ * arguments it takes, one kind a line.
+ * @return 0, -EINVAL (f NULL) or -EIO.
+ */
+int pk_conf_kinds_print(FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PK_CONF_H */
