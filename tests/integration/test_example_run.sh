@@ -14,6 +14,11 @@
 #    exactly; unmatched frames are counted, not sent;
 #  - pspat.conf on four net_null ports: three flooding clients share the
 #    shaped link 1:2:4 (each owner's "out", what the scheduler took);
+#  - owners.conf on three net_null ports: alice (weight 3, paced to twice
+#    the link) and bob (weight 1, flooding) share the shaped link 3:1
+#    (within 25%: a busy machine delays the threads, not the split), every
+#    frame each offered is sent or dropped at its own queue, charged to
+#    its owner, and the link sends no more than its rate;
 #  - SIGINT stops a run cleanly: exit 0 and the final statistics.
 #
 # Usage: test_example_run.sh <pk-run binary> <examples/conf directory>
@@ -54,7 +59,7 @@ for k in "queue_ring(size, mp, mc, bytes): " "pktsched(policy, " \
 	"demux_flow(capacity, mt, bytes): " "thread_continuation(runner, "; do
 	grep -qF "$k" "$tmp/kinds" || fail "--list-kinds: no '$k'"
 done
-for f in fwd silk pspat; do
+for f in fwd silk pspat owners; do
 	"$bin" -- -f "$confdir/$f.conf" --check >"$tmp/out" 2>&1 ||
 		fail "$f.conf --check exited $?"
 	grep -qx "$confdir/$f.conf: ok" "$tmp/out" || fail "$f.conf --check"
@@ -71,6 +76,8 @@ for f in fwd silk pspat; do
 done
 grep -q 'subgraph "cluster_dns"' "$tmp/silk.dot" || fail "silk.dot: no path"
 grep -q 'label="weight=4"' "$tmp/pspat.dot" || fail "pspat.dot: no weights"
+grep -q 'label="weight=3"' "$tmp/owners.dot" || fail "owners.dot: no weights"
+grep -q 'subgraph "cluster_bob"' "$tmp/owners.dot" || fail "owners.dot: no path"
 
 # --- mistakes: exit 2 with the place, before any EAL
 bad() { # bad <text> <message>
@@ -182,6 +189,38 @@ print('jain %.4f' % jain)
 # at most 100 Mbit/s of 88-byte frames (64 + 24 of overhead) for 2 s,
 # 284 kframes; a busy machine may send fewer, in the same shares
 assert jain > 0.99 and 10000 < int(sys.argv[4]) <= 290000, (jain, sys.argv[4])
+EOF
+
+# --- owners.conf: a flooding owner gets its weight, not the link
+run --vdev=net_null0 --vdev=net_null1 --vdev=net_null2 -- \
+	-f "$confdir/owners.conf" --duration=2
+[ $rc -eq 0 ] || fail "owners.conf exited $rc"
+own=("$(stat "path alice " in)" "$(stat "path alice " out)"
+     "$(stat "path alice " dropped)" "$(stat "path alice " held)"
+     "$(stat "path bob " in)" "$(stat "path bob " out)"
+     "$(stat "path bob " dropped)" "$(stat "path bob " held)"
+     "$(stat "link " in)" "$(stat "link_s " held)"
+     "$(stat "owner alice " out)" "$(stat "owner bob " dropped)")
+echo "owners.conf: alice in ${own[0]} out ${own[1]} dropped ${own[2]}," \
+	"bob in ${own[4]} out ${own[5]} dropped ${own[6]}, link ${own[8]}"
+python3 - "${own[@]}" <<'EOF' || fail "owners.conf: shares or accounts"
+import sys
+(ain, aout, adrop, aheld, bin_, bout, bdrop, bheld, sent, sheld, oaout,
+ obdrop) = (int(x) for x in sys.argv[1:13])
+# every frame offered is sent on, dropped (charged) or still queued
+assert ain == aout + adrop + aheld and bin_ == bout + bdrop + bheld
+# the owners' accounts are their paths'
+assert oaout == aout and obdrop == bdrop
+# the link sent what the scheduler took from the queues, less its heads
+assert sent + sheld == aout + bout, (sent, sheld, aout, bout)
+# bob floods, alice does not; both overflow their queues
+assert bin_ > 4 * ain and adrop > 0 and bdrop > 0, (ain, bin_, adrop)
+# at most 10 Mbit/s of 88-byte frames for 2 s (28409) and a bucket of
+# 25000 bytes; a busy machine may send fewer, in the same shares
+assert 2000 < sent <= 28409 + 285, sent
+ratio = aout / bout
+print('alice:bob %.2f (weights 3:1)' % ratio)
+assert 2.25 <= ratio <= 3.75, ratio
 EOF
 
 # --- SIGINT: a clean stop, the final statistics
