@@ -16,7 +16,7 @@
 # Usage: devtools/guide-ref.sh [--check] [PK_RUN]   (build/examples/pk-run)
 # Exit: 0 when the guide agrees with the code, 1 otherwise, 2 on misuse.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 check=0
 if [ "${1:-}" = "--check" ]; then
@@ -34,8 +34,10 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$pkrun" ] || { echo "guide-ref: no $pkrun (build first)" >&2; exit 2; }
 "$pkrun" -- --list-kinds >"$tmp/kinds" ||
 	{ echo "guide-ref: $pkrun --list-kinds failed" >&2; exit 2; }
-grep -q "^$begin" "$page" && grep -qx -- "$end" "$page" ||
-	{ echo "guide-ref: $page has no BEGIN/END list-kinds lines" >&2; exit 2; }
+if ! grep -q "^$begin" "$page" || ! grep -qx -- "$end" "$page"; then
+	echo "guide-ref: $page has no BEGIN/END list-kinds lines" >&2
+	exit 2
+fi
 
 # --- the list
 awk -v b="$begin" -v e="$end" '
@@ -84,6 +86,7 @@ awk '/^## Stage kinds/ { f = 1; next }
 	f && k != "" && /^\| `/ { a = $0; sub(/^\| `/, "", a); sub(/`.*/, "", a); print k, a }
 ' "$page" | sort >"$tmp/have"
 while read -r line; do
+	# shellcheck disable=SC2086 # "KIND" or "KIND ARG": split on purpose
 	set -- $line
 	if [ $# -eq 1 ]; then
 		echo "$page: kind $1 has no section (### \`$1\`)"
@@ -93,6 +96,7 @@ while read -r line; do
 	status=1
 done < <(comm -23 "$tmp/want" "$tmp/have")
 while read -r line; do
+	# shellcheck disable=SC2086 # "KIND" or "KIND ARG": split on purpose
 	set -- $line
 	if [ $# -eq 1 ]; then
 		echo "$page: section ### \`$1\`: pk-run has no such kind"
