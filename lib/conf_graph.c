@@ -217,6 +217,22 @@ g_undecided(struct graph *g, struct conf_edge *e)
 			conf_end_name(g->c, e->b));
 }
 
+/* A scheduler's input inside a path's braces: the path would link it as
+ * a plain link, which a scheduler refuses (its inputs are attached). */
+static int
+g_attach_inside(struct graph *g, const struct conf_edge *e)
+{
+	const struct conf_stage *b = &g->c->stages.v[e->b.st];
+
+	if (!e->internal || g_st(g, e->b.st)->role != ROLE_SCHED)
+		return 0;
+	return conf_err(g->c, &e->pos, "found %s -> %s inside the braces of "
+			"path %s, expected the scheduler's inputs outside "
+			"them (a path links its stages plainly; a scheduler's "
+			"inputs are attached)", conf_end_name(g->c, e->a),
+			b->name, g->c->paths.v[b->path].name);
+}
+
 /* One next per stage but a demux; one prev per stage that pulls. */
 static int
 g_fan(struct graph *g, int s)
@@ -369,7 +385,8 @@ conf_check_graph(struct pk_conf *c)
 		     g_walk(&g, (int)i, false) != 0))
 			rc = -EINVAL;
 	for (i = 0; rc == 0 && i < m && !conf_enough(c); i++)
-		if (g_undecided(&g, &c->edges.v[i]) != 0)
+		if (g_undecided(&g, &c->edges.v[i]) != 0 ||
+		    g_attach_inside(&g, &c->edges.v[i]) != 0)
 			rc = -EINVAL;
 	for (i = 0; rc == 0 && i < n && !conf_enough(c); i++)
 		if (g_ends(&g, (int)i) != 0 || g_fan(&g, (int)i) != 0)

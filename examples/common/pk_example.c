@@ -36,6 +36,8 @@ pk_example_parse(const struct pk_example_app *app, int argc, char **argv)
 			break;
 		if (c == '?')
 			return -1; /* getopt_long said which option */
+		if (c == 'h')
+			return 1; /* --help */
 		if (idx >= 0)
 			snprintf(name, sizeof(name), "--%s",
 				 app->opts[idx].name);
@@ -71,8 +73,12 @@ pk_example_options(const struct pk_example_app *app, int argc, char **argv)
 	} else {
 		rc = pk_example_parse(app, 1, argv); /* check() may miss one */
 	}
+	if (rc == 1) {
+		app->usage(stdout, argv[0]);
+		exit(0);
+	}
 	if (rc != 0) {
-		app->usage(argv[0]);
+		app->usage(stderr, argv[0]);
 		exit(2);
 	}
 }

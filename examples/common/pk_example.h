@@ -21,6 +21,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <pathkit/pk_parse.h>
@@ -42,8 +43,9 @@ struct pk_example_app {
 	 * @return 0, or -1 with a message printed
 	 */
 	int (*check)(void);
-	/** Print the usage to stderr; prog is argv[0]. */
-	void (*usage)(const char *prog);
+	/** Print the usage to f (stderr after a mistake, stdout for
+	 *  --help); prog is argv[0]. */
+	void (*usage)(FILE *f, const char *prog);
 };
 
 /**
@@ -56,7 +58,8 @@ extern volatile sig_atomic_t pk_example_quit;
  * Read the example's options: those after the first "--" (none without
  * one), before rte_eal_init(), which then stops at the "--". argv is as it
  * was when this returns. On a bad option, an unexpected argument, or a
- * refusal of app->check(), prints the usage and exits 2.
+ * refusal of app->check(), prints the usage and exits 2; on --help or -h
+ * (app->opts must map "help" to 'h'), prints it on stdout and exits 0.
  * @param app the example's options; its name starts the messages of
  *   pk_example_number() and pk_example_word() from now on
  */

@@ -78,9 +78,9 @@ fwd_mode_name(enum fwd_mode m)
 }
 
 static void
-fwd_usage(const char *prog)
+fwd_usage(FILE *f, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: %s <EAL args> -- [options]\n"
 		"  --forward-mode=io|mac|macswap|rxonly|txonly|flowgen (io)\n"
 		"  --burst=1..%u (32)  --nb-cores=N (all workers)\n"

@@ -97,9 +97,9 @@ static struct client clients[MAX_CLIENTS];
 static struct rte_mempool *pool;
 
 static void
-usage(const char *prog)
+usage(FILE *f, const char *prog)
 {
-	fprintf(stderr, "usage: %s <EAL args> -- --clients=1..64 "
+	fprintf(f, "usage: %s <EAL args> -- --clients=1..64 "
 		"--source=ports|gen\n"
 		"  --weights=W1,...,WN (one per client; range: the policy's)\n"
 		"  --rate=R (bit/s, k M G T, up to 10T; 0: unlimited)\n"
@@ -164,6 +164,7 @@ static const struct option pspat_opts[] = {
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "flow-queues", required_argument, NULL, 'f' },
 	{ "mailbox", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -255,7 +256,7 @@ pspat_check(void)
 }
 
 static const struct pk_example_app pspat_app = {
-	.name = "pk-pspat", .opts = pspat_opts, .short_opts = "",
+	.name = "pk-pspat", .opts = pspat_opts, .short_opts = "h",
 	.opt = pspat_opt, .check = pspat_check, .usage = usage,
 };
 

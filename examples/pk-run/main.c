@@ -68,9 +68,9 @@ static const struct option run_opts[] = {
 };
 
 static void
-run_usage(const char *prog)
+run_usage(FILE *f, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: %s <EAL args> -- -f FILE [--check] [--dot] "
 		"[--list-kinds]\n"
 		"  -f, --file=FILE       the configuration (pk_conf.h's "

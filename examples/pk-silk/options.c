@@ -24,9 +24,9 @@ struct silk_opts opt = { .plen4 = 24, .plen6 = 64, .period = NS,
 volatile int quit_flag;
 
 static void
-usage(const char *prog)
+usage(FILE *f, const char *prog)
 {
-	fprintf(stderr, "usage: %s <EAL args> -- --addr=A.B.C.D[/LEN] "
+	fprintf(f, "usage: %s <EAL args> -- --addr=A.B.C.D[/LEN] "
 		"[--addr6=X::Y[/LEN]]\n"
 		"  [--reserve=OWNER:udp|tcp:LO-HI ...] "
 		"[--udp-echo=OWNER:PORT ...]\n"
@@ -244,6 +244,7 @@ static const struct option silk_opts[] = {
 	{ "stats-period", required_argument, NULL, 'P' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "mbuf-size", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -316,6 +317,6 @@ silk_check(void)
 }
 
 const struct pk_example_app silk_app = {
-	.name = "pk-silk", .opts = silk_opts, .short_opts = "",
+	.name = "pk-silk", .opts = silk_opts, .short_opts = "h",
 	.opt = silk_opt, .check = silk_check, .usage = usage,
 };

@@ -43,9 +43,9 @@ static uint64_t duration_ns; /* 0: until Ctrl-C */
 static bool macswap = true;
 
 static void
-usage(const char *prog)
+usage(FILE *f, const char *prog)
 {
-	fprintf(stderr, "usage: %s <EAL args> -- [--duration=S] [--burst=N]"
+	fprintf(f, "usage: %s <EAL args> -- [--duration=S] [--burst=N]"
 		" [--mode=io|macswap]\n", prog);
 }
 
@@ -53,6 +53,7 @@ static const struct option skeleton_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "burst", required_argument, NULL, 'b' },
 	{ "mode", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -83,7 +84,7 @@ skeleton_opt(int c, const char *name)
 }
 
 static const struct pk_example_app skeleton_app = {
-	.name = "pk-skeleton", .opts = skeleton_opts, .short_opts = "",
+	.name = "pk-skeleton", .opts = skeleton_opts, .short_opts = "h",
 	.opt = skeleton_opt, .usage = usage,
 };
 

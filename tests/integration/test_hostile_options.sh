@@ -220,6 +220,17 @@ done
 bad_args run --bogus --bogus
 bad_args run "'x'" x
 
+# --help and -h: the usage on stdout, exit 0, nothing started
+for ex in pspat fwd skel silk run; do
+	for h in --help -h; do
+		timeout 20 "${bin[$ex]}" -- "$h" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 0 ] || fail "$ex $h exited $rc, want 0"
+		grep -q '^usage: ' "$tmp/out" || fail "$ex $h: no usage on stdout"
+		[ ! -s "$tmp/err" ] || fail "$ex $h wrote to stderr: $(head -2 "$tmp/err")"
+	done
+done
+
 for ex in pspat fwd skel silk run; do
 	[ "${count[$ex]}" -ge 50 ] || fail "$ex: only ${count[$ex]} hostile cases"
 done

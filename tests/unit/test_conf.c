@@ -270,6 +270,11 @@ test_paths_and_brackets(void **state)
 	refused("q1 :: queue_ring -> t :: thread_entry -> q2 :: queue_ring\n"
 		"q1 -> t", "t.conf:2:7: found q1 -> t twice, expected it once "
 		"(first at t.conf:1:21)");
+	refused("path p { q1 :: queue_ring -> s :: pktsched -> t :: "
+		"thread_entry -> q2 :: queue_ring }", "t.conf:1:30: found q1 "
+		"-> s inside the braces of path p, expected the scheduler's "
+		"inputs outside them (a path links its stages plainly; a "
+		"scheduler's inputs are attached)");
 	accepted("q1 :: queue_ring -> s :: pktsched[weight=2] -> t :: "
 		 "thread_entry -> q2 :: queue_ring\nq3 :: queue_ring -> "
 		 "s[weight=5]\nq4 :: queue_ring -> s");
