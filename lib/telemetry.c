@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Telemetry of stages: stage.c keeps the list of live stages (from
- * pk_stage_alloc() until destroy, taken off before anything is freed);
+ * pk_stage_alloc(), or pk_stage_publish() for a kind that lists its stages
+ * once built, until destroy, taken off before anything is freed);
  * this file only reads it, under the list's lock, to answer
  *   /pathkit/stages         the names of the live stages
  *   /pathkit/stage,<name>   one stage's kind, owner ("parent") and

@@ -8,7 +8,9 @@
  * Live objects: stages, paths, threads and schedulers are all stages, on
  * stage.c's live list; runners are on runner.c's registry. A reply is made
  * while the list's lock is held, so nothing on it is freed meanwhile (every
- * destroy takes an object off its list first). Pointers an object holds to
+ * destroy takes an object off its list first), and what is on it is built
+ * (paths and rings are listed once built: PK_STAGE_F_UNLISTED; the other
+ * kinds read nothing their create sets after pk_stage_alloc()). Pointers an object holds to
  * objects on another list (a thread's runner, a scheduler's stage queues)
  * are copied under the first lock and only dereferenced once found again
  * on their own list, under its lock: never two locks at once.
