@@ -8,7 +8,11 @@
  *                           keys are [A-Za-z0-9_/], so "a.b" (id 3) is
  *                           keyed "a_b/3"
  *   /pathkit/owner,<name>   one owner: its id, then one dict per row
- *                           ("tcp", "udp", ...) of the same counters
+ *                           ("tcp", "udp", ...) of the same counters, and
+ *                           "paths": the sums over its live paths (paths,
+ *                           in_pkts, out_pkts, dropped, held), whether or
+ *                           not they account to a row (a path charged to
+ *                           an id that names no owner is "unknown"'s)
  * Accounts are read as pk_owner_stats_get() reads them. Telemetry's reply
  * holds 16 KiB: /pathkit/owners lists the first owners that fit (eighty
  * with 19-digit counters), /pathkit/owner,<name> always fits. Parameters come
@@ -25,6 +29,9 @@
 #include <rte_telemetry.h>
 
 #include <pathkit/pk_owner.h>
+#include <pathkit/pk_path.h>
+
+#include "pk_internal.h"
 
 /* The eight counters of one row (or of a sum of rows) into dict d. */
 static void
@@ -121,7 +128,60 @@ tel_owners(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /pathkit/owner,<name>: the owner's rows. */
+/* The sums over an owner's live paths, read under the live list's lock. */
+struct tel_owner_paths {
+	uint32_t id;
+	uint64_t paths, in, out, dropped, held;
+};
+
+static int
+tel_owner_path(const struct pk_stage *s, void *arg)
+{
+	struct pk_path *p = pk_path_from_stage((struct pk_stage *)(uintptr_t)s);
+	struct tel_owner_paths *w = arg;
+	struct pk_stage_stats st;
+	uint32_t owner;
+	unsigned int r;
+
+	if (p == NULL)
+		return 0;
+	owner = pk_path_owner(p);
+	if (pk_owner_name(owner) == NULL)
+		owner = PK_OWNER_UNKNOWN; /* as pk_owner_charge() charges it */
+	if (owner != w->id || pk_stage_stats_get(s, &st) != 0)
+		return 0;
+	w->paths++;
+	w->in += st.in_pkts;
+	w->out += st.out_pkts;
+	w->held += st.held;
+	for (r = 0; r < PK_DROP_MAX; r++)
+		w->dropped += st.drops[r];
+	return 0;
+}
+
+static int
+tel_owner_paths(struct rte_tel_data *d, uint32_t id)
+{
+	struct tel_owner_paths w = { .id = id };
+	struct rte_tel_data *c = rte_tel_data_alloc();
+
+	if (c == NULL)
+		return -ENOMEM;
+	pk_stage_live_foreach(tel_owner_path, &w);
+	rte_tel_data_start_dict(c);
+	rte_tel_data_add_dict_u64(c, "paths", w.paths);
+	rte_tel_data_add_dict_u64(c, "in_pkts", w.in);
+	rte_tel_data_add_dict_u64(c, "out_pkts", w.out);
+	rte_tel_data_add_dict_u64(c, "dropped", w.dropped);
+	rte_tel_data_add_dict_u64(c, "held", w.held);
+	if (rte_tel_data_add_dict_container(d, "paths", c, 0) != 0) {
+		rte_tel_data_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* /pathkit/owner,<name>: the owner's rows, and its paths' sums. */
 static int
 tel_owner(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -143,7 +203,7 @@ tel_owner(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (tel_acct_add(d, pk_acct_row_name(r), 0, NULL,
 				 &st.row[r]) != 0)
 			return -ENOMEM;
-	return 0;
+	return tel_owner_paths(d, (uint32_t)id);
 }
 
 RTE_INIT(pk_owner_telemetry_register)
@@ -152,6 +212,6 @@ RTE_INIT(pk_owner_telemetry_register)
 		"Returns every PathKit owner's account, summed over its rows. "
 		"Takes no parameters");
 	rte_telemetry_register_cmd("/pathkit/owner", tel_owner,
-		"Returns a PathKit owner's account, row by row (tcp, udp, "
-		"raw_tcp, raw_udp, raw_icmp, misc). Parameters: the owner's name");
+		"Returns a PathKit owner's account row by row (tcp, udp, raw_*, "
+		"misc) and its paths' sums. Parameters: the owner's name");
 }

@@ -294,7 +294,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	ops = conf->tail == PK_PATH_TAIL_DROP ? &path_drop_ops :
 						&path_return_ops;
 	s = pk_stage_alloc(sizeof(*p) + n * sizeof(p->stages[0]), ops,
-			   conf->name, conf->flags,
+			   conf->name, conf->flags | PK_STAGE_F_UNLISTED,
 			   conf->socket_id);
 	if (s == NULL)
 		return NULL;
@@ -323,6 +323,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	/* the chain's open ends are the path's ends */
 	s->next = p->tail->next;
 	s->prev = p->head->prev;
+	pk_stage_publish(s); /* built: telemetry and accounts may read it */
 	return p;
 }
 

@@ -25,6 +25,7 @@
 
 /* Runners by name, for pk_runner_find() (thread_continuation's runner=). */
 static struct pk_registry runners = PK_REGISTRY_INITIALIZER(runners);
+struct pk_registry *const pk_runner_live = &runners; /* runner_telemetry.c */
 
 /* Free a runner, whole or half built. Accepts NULL. */
 static void

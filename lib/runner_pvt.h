@@ -77,4 +77,7 @@ void pk_runner_cmds_apply(struct pk_runner *r);
 /* The runner's lcore: loops until stop_req (rte_eal_remote_launch()). */
 int pk_runner_main(void *arg);
 
+/* The runners by name (runner.c), read by runner_telemetry.c. */
+extern struct pk_registry *const pk_runner_live;
+
 #endif /* PK_RUNNER_PVT_H */

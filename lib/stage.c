@@ -289,10 +289,17 @@ pk_stage_alloc(size_t size, const struct pk_stage_ops *ops, const char *name,
 	s->next = &unwired;
 	s->prev = &unwired;
 	s->caps = ops->caps;
-	s->flags = flags;
+	s->flags = flags & ~PK_STAGE_F_UNLISTED;
 	strlcpy(s->name, name, sizeof(s->name));
-	pk_registry_add(&live_stages, &h->live, s->name, false);
+	if (!(flags & PK_STAGE_F_UNLISTED)) /* else: pk_stage_publish() */
+		pk_registry_add(&live_stages, &h->live, s->name, false);
 	return s;
+}
+
+void
+pk_stage_publish(struct pk_stage *s)
+{
+	pk_registry_add(&live_stages, &stage_hdr(s)->live, s->name, false);
 }
 
 void

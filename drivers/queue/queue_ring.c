@@ -321,7 +321,7 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		return NULL;
 	}
 	s = pk_stage_alloc(QUEUE_RING_OFF + rbytes, queue_ring_variants[qflags],
-			   name, sflags, socket_id);
+			   name, sflags | PK_STAGE_F_UNLISTED, socket_id);
 	if (s == NULL)
 		return NULL;
 	r = (struct rte_ring *)((char *)s + QUEUE_RING_OFF);
@@ -340,6 +340,7 @@ pk_queue_ring_create(const char *name, unsigned int size, uint32_t qflags,
 		return NULL;
 	}
 	s->ctx = r;
+	pk_stage_publish(s); /* its len reads the ring: listed once set */
 	return s;
 }
 

@@ -28,7 +28,8 @@
  * pk_owner_stats_get() is safe from any thread; with paths being created or
  * destroyed at the same time it runs on the control thread (it walks the live
  * paths). Statistics are on DPDK's telemetry socket too: /pathkit/owners
- * (every owner's totals), /pathkit/owner,NAME (one owner by row).
+ * (every owner's totals), /pathkit/owner,NAME (one owner by row, and
+ * "paths": the sums of its live paths' counters, accounted or not).
  */
 
 #include <stdint.h>

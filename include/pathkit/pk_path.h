@@ -28,6 +28,11 @@
  * head accepts that (an MP queue, say) and pull from one whose tail does;
  * the path's counters on that side are then atomic. Otherwise one pusher and
  * one puller at a time.
+ *
+ * Telemetry (dpdk-telemetry.py): /pathkit/paths lists the live paths,
+ * /pathkit/path,NAME gives its owner, accounting row, members (head first)
+ * and the counters above (in_pkts, out_pkts, drop_REASON, dropped, held,
+ * refused_REASON). /pathkit/owner,NAME sums its owner's live paths.
  */
 
 #include <pathkit/pk_stage.h>

@@ -24,6 +24,10 @@
  *
  * Control functions run on the control thread; pk_runner_stats_get() is safe
  * from any thread.
+ *
+ * Telemetry (dpdk-telemetry.py): /pathkit/runners lists the runners,
+ * /pathkit/runner,NAME gives its lcore, state, threads attached and
+ * scheduled, and its statistics (below) with the TSC's hz.
  */
 
 #include <stdint.h>

@@ -41,6 +41,15 @@
  * pk_stage_stats_get() is safe from any thread; pk_stage_len() walks every
  * queue: call it from the scheduler's thread.
  *
+ * Telemetry (dpdk-telemetry.py): /pathkit/scheds lists the live schedulers,
+ * /pathkit/sched,NAME gives its policy, shaper (rate_bps, overhead, burst),
+ * queue counts, stage counters, and for each of its first 64 queues a dict
+ * "q<ID>": the stage it pulls ("" internal), its parameter under the
+ * policy's word ("weight", "quantum", "priority", else "param") and its
+ * backlog. Read from the telemetry thread while the scheduler runs, they
+ * are a recent snapshot. Detach a stage queue before destroying it (as
+ * always): the reply names only queues that are live stages.
+ *
  * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo, wfq>
  * queues=<max queues, 1024> qsize=<packets an internal queue holds, pow2, 64>
  * nq=<internal queues to attach at create, 0> rate=<bit/s, 0: unshaped>

@@ -89,12 +89,27 @@ void pk_stage_kind_register(struct pk_stage_kind *kind);
 	RTE_INIT(pk_stage_kind_register_##k) { pk_stage_kind_register(&(k)); }
 
 /**
+ * pk_stage_alloc() flag: list the stage for telemetry only once its kind
+ * calls pk_stage_publish(). For a kind whose len, held or stats_adjust read
+ * state set after the allocation: telemetry reads a listed stage from its
+ * own thread at any time (never stored in the stage's flags).
+ */
+#define PK_STAGE_F_UNLISTED (1u << 31)
+
+/**
  * Allocate and initialise a stage of size bytes (>= sizeof(struct pk_stage);
- * the kind's state follows), zeroed and cache aligned.
+ * the kind's state follows), zeroed and cache aligned, and list it among
+ * the live stages that telemetry reads (unless PK_STAGE_F_UNLISTED).
  * @return the stage, or NULL with rte_errno EINVAL (bad name) or ENOMEM.
  */
 struct pk_stage *pk_stage_alloc(size_t size, const struct pk_stage_ops *ops,
 				const char *name, uint32_t flags, int socket_id);
+
+/**
+ * List a stage allocated with PK_STAGE_F_UNLISTED, now that it is built (the
+ * last step of its create). Control thread.
+ */
+void pk_stage_publish(struct pk_stage *s);
 
 /** Free memory from pk_stage_alloc() (for a kind's destroy). Accepts NULL. */
 void pk_stage_free(struct pk_stage *s);

@@ -35,6 +35,11 @@
  * threads may not push into the same single-producer queue, nor pull from the
  * same single-consumer one (-EINVAL).
  *
+ * Telemetry (dpdk-telemetry.py): /pathkit/threads lists the live threads,
+ * /pathkit/thread,NAME gives its kind, state, lcore (its runner's for a
+ * continuation, -1 for an entry thread), runner, path, shares, burst,
+ * budget, the statistics below with the TSC's hz, and its stage counters.
+ *
  * Arguments (pk_stage_create()): thread_lcore: lcore=ID (a worker lcore)
  * burst=1..512 (32) budget=packets per run (256) nonblock=0|1;
  * thread_continuation: runner=NAME shares=1..65536 (1) burst= budget=;
