@@ -5,9 +5,11 @@
  *   (active, then passive, then wildcard: a pass runs only for packets still
  *   unmatched and only if keys of its kind exist), groups packets by target
  *   and pushes each group as one burst; a lone packet for a queue_ring
- *   without mp=1 is enqueued inline (pk_queue_worker.h). Refused and (with
- *   no miss stage) unmatched packets come back at the tail in order;
- *   malformed ones are freed.
+ *   without mp=1 is enqueued inline (pk_queue_worker.h). Hit counters: one
+ *   add per group of one key; with mt=1, into the pushing lcore's own
+ *   counters once it registered as a reader. Refused and (with no miss
+ *   stage) unmatched packets come back at the tail in order; malformed ones
+ *   are freed.
  * destroy: frees the hash and the per-key state; targets and the miss stage
  *   are not the demux's.
  * threads: one pusher, or several with mt=1 (each a registered RCU reader,
@@ -87,7 +89,9 @@ pk_demux_flow_create(const struct pk_demux_conf *conf)
 	if (s == NULL)
 		return NULL;
 	d = demux_of(s);
-	rc = demux_flow_table_init(d, conf->capacity, conf->socket_id);
+	rc = demux_flow_table_init(d, conf->capacity,
+				   (conf->flags & PK_DEMUX_F_MT) != 0,
+				   conf->socket_id);
 	if (rc != 0) {
 		PK_LOG(ERR, "%s: no memory for a demux of %u keys", conf->name,
 		       conf->capacity);

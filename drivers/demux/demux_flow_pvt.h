@@ -3,18 +3,22 @@
 #define DEMUX_FLOW_PVT_H
 
 /*
- * demux_flow internals shared by its four files; not installed.
+ * demux_flow internals shared by its files; not installed.
  *   demux_flow.c        the kind: card, create, destroy, registration
- *   demux_flow_push.c   the fast path: parse, look up, group, push, count
- *   demux_flow_table.c  the key table: rte_hash, hit counters, RCU reclaim,
- *                       and the pk_demux_flow_*() key API
+ *   demux_flow_route.h  the fast path's first half, inline: parse, look up
+ *   demux_flow_push.c   the fast path: route, group, push, count
+ *   demux_flow_table.c  the key table: rte_hash, RCU reclaim, and the
+ *                       pk_demux_flow_*() key API
  *   demux_flow_slots.c  the target slots: targets by slot, which slot a
  *                       target has, free slots, the keys of each slot
- * Only the struct, the encoding of a key's data and the slot calls are
- * shared: the push path's helpers are all inline in demux_flow_push.c.
+ *   demux_flow_hits.c   the hit counters: shared, and per lcore with mt=1
+ * Only the struct, the encoding of a key's data and the calls below are
+ * shared: the push path's helpers are all inline (demux_flow_route.h is
+ * demux_flow_push.c's alone).
  */
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pathkit/pk_demux.h>
@@ -50,6 +54,9 @@ static_assert(sizeof(void *) == sizeof(uint64_t), "64-bit hash data");
 static_assert(PK_DEMUX_MAX_TARGETS < DEMUX_SLOT_BACK, "pseudo-slots apart");
 #define DEMUX_NONE UINT32_MAX /* no entry index, no slot: list ends */
 
+/* Up to this many targets stay in the cache: pushes prefetch none. */
+#define DEMUX_PF_TARGETS 64
+
 /* Key kinds, in lookup order; a pass runs only if keys of its kind exist. */
 enum demux_kind { DEMUX_ACTIVE, DEMUX_PASSIVE, DEMUX_WILD, DEMUX_KINDS };
 
@@ -76,9 +83,17 @@ struct demux_flow {
 	/* fast path */
 	struct rte_hash *h;
 	struct pk_stage **targets; /* by slot; [DEMUX_SLOT_MISS] = miss */
-	uint64_t *hits;            /* by entry index */
+	uint64_t *hits;            /* by entry index; [capacity]: misses */
+	/* mt=1: by lcore, that lcore's own hit counters (by entry index), or
+	 * NULL; a key's hits are its hits[] plus its counter in every lane */
+	uint64_t **lanes;
+	uint64_t **lane_list; /* the lanes made so far, nb_lanes of them */
+	uint32_t nb_lanes;
 	uint32_t miss_slot;        /* DEMUX_SLOT_MISS, or _BACK if no miss */
 	uint32_t nb_kind[DEMUX_KINDS]; /* keys of each kind, read relaxed */
+	/* prefetch targets' stages: more than DEMUX_PF_TARGETS slots in use
+	 * (control thread writes, pushers read relaxed) */
+	bool pf_stage;
 	/* slow path: control thread only */
 	struct demux_slots sl;
 	uint32_t *free_idx;  /* stack of free entry indexes */
@@ -128,11 +143,13 @@ demux_flow_push_mt(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
 
 /*
  * demux_flow_table.c: build d's key table for capacity keys (hash, target
- * slots, hit counters, RCU variable and defer queue). 0 or -ENOMEM; on
+ * slots, hit counters, RCU variable and defer queue; with mt, the table of
+ * per-lcore hit counters, made by readers). 0 or -ENOMEM; on
  * failure what was built stays for demux_flow_table_free().
  */
 DEMUX_FLOW_INTERNAL int
-demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id);
+demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
+		      int socket_id);
 
 /* Free d's key table, after a last grace period; safe on a half-built one. */
 DEMUX_FLOW_INTERNAL void demux_flow_table_free(struct demux_flow *d);
@@ -167,5 +184,21 @@ DEMUX_FLOW_INTERNAL void demux_flow_slot_link(struct demux_flow *d,
 					      int32_t pos);
 DEMUX_FLOW_INTERNAL void demux_flow_slot_unlink(struct demux_flow *d,
 						uint32_t slot, uint32_t idx);
+
+/*
+ * demux_flow_hits.c: the hit counters. With mt, lanes_init makes the table
+ * of per-lcore lanes (0 or -ENOMEM), lane_make the calling lcore's lane on
+ * its first reader registration (0 or -ENOMEM); lanes_free is safe on a
+ * half-built demux. hits_reset zeroes entry idx's counters before a new key
+ * takes it (control thread); hits_sum reads them (any thread).
+ */
+DEMUX_FLOW_INTERNAL int demux_flow_lanes_init(struct demux_flow *d,
+					      int socket_id);
+DEMUX_FLOW_INTERNAL void demux_flow_lanes_free(struct demux_flow *d);
+DEMUX_FLOW_INTERNAL int demux_flow_lane_make(struct demux_flow *d);
+DEMUX_FLOW_INTERNAL void demux_flow_hits_reset(struct demux_flow *d,
+					       uint32_t idx);
+DEMUX_FLOW_INTERNAL uint64_t demux_flow_hits_sum(const struct demux_flow *d,
+						 uint32_t idx);
 
 #endif /* DEMUX_FLOW_PVT_H */

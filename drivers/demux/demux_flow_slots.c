@@ -46,6 +46,16 @@ demux_flow_slot_cell(const struct demux_flow *d, const struct pk_stage *target)
 	return h;
 }
 
+/* Whether pushes prefetch their targets' stages: only when there are many. */
+static void
+demux_flow_slots_pf(struct demux_flow *d)
+{
+	bool many = d->capacity - d->sl.nb_free > DEMUX_PF_TARGETS;
+
+	if (many != d->pf_stage)
+		__atomic_store_n(&d->pf_stage, many, __ATOMIC_RELAXED);
+}
+
 uint32_t
 demux_flow_slot_find(struct demux_flow *d, const struct pk_stage *target)
 {
@@ -70,6 +80,7 @@ demux_flow_slot_get(struct demux_flow *d, struct pk_stage *target)
 	sl->refs[s] = 1;
 	sl->head[s] = DEMUX_NONE;
 	sl->index[h] = s;
+	demux_flow_slots_pf(d);
 	return s;
 }
 
@@ -109,6 +120,7 @@ demux_flow_slot_put(struct demux_flow *d, uint32_t s)
 	demux_flow_slot_unindex(d, s);
 	d->targets[s] = NULL;
 	sl->free[sl->nb_free++] = s;
+	demux_flow_slots_pf(d);
 }
 
 void

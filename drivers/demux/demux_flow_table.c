@@ -4,7 +4,8 @@
  * the pk_demux_flow_*() calls that change and read it.
  * The table: an rte_hash from key to (entry index, target slot), a hit
  * counter per entry, and an RCU variable with its defer queue; the targets
- * by slot are demux_flow_slots.c's.
+ * by slot are demux_flow_slots.c's, the per-lcore hit counters of an mt
+ * demux demux_flow_hits.c's.
  * Readers (pushers) take no lock, so a deleted key's entry and target slot
  * are reused only after a grace period; this file is where that is decided.
  * Control thread, except the reader calls at the end.
@@ -78,7 +79,8 @@ demux_flow_sync_reclaim(struct demux_flow *d)
 }
 
 int
-demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id)
+demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
+		      int socket_id)
 {
 	static uint32_t seq;
 	uint32_t id = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED), i;
@@ -107,8 +109,10 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id)
 	snprintf(qname, sizeof(qname), "pkdmx_%u", id);
 	d->capacity = capacity;
 	d->h = rte_hash_create(&hp);
-	d->hits = rte_malloc_socket("pk_demux", sizeof(*d->hits) * capacity,
-				    RTE_CACHE_LINE_SIZE, socket_id);
+	/* one spare past the keys': what goes to the miss stage counts there */
+	d->hits = rte_zmalloc_socket("pk_demux", sizeof(*d->hits) *
+				     ((size_t)capacity + 1),
+				     RTE_CACHE_LINE_SIZE, socket_id);
 	d->free_idx = rte_malloc_socket("pk_demux", sizeof(uint32_t) *
 					capacity, 0, socket_id);
 	d->qsbr = rte_zmalloc_socket("pk_demux", qsz, RTE_CACHE_LINE_SIZE,
@@ -116,6 +120,8 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, int socket_id)
 	if (d->h == NULL || d->hits == NULL || d->free_idx == NULL ||
 	    d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0 ||
 	    demux_flow_slots_init(d, capacity, socket_id) != 0)
+		return -ENOMEM;
+	if (mt && demux_flow_lanes_init(d, socket_id) != 0)
 		return -ENOMEM;
 	dp.v = d->qsbr;
 	d->dq = rte_rcu_qsbr_dq_create(&dp);
@@ -145,6 +151,7 @@ demux_flow_table_free(struct demux_flow *d)
 	rte_free(d->qsbr);
 	demux_flow_slots_free(d);
 	rte_free(d->hits);
+	demux_flow_lanes_free(d);
 	rte_free(d->free_idx);
 }
 
@@ -180,7 +187,7 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 	if (slot < 0)
 		return slot;
 	idx = d->free_idx[--d->nb_free];
-	d->hits[idx] = 0;
+	demux_flow_hits_reset(d, idx);
 	/* published with release ordering: readers see targets[slot] set */
 	rc = rte_hash_add_key_data(d->h, key, demux_data(idx, slot));
 	if (rc != 0) {
@@ -287,8 +294,7 @@ pk_demux_flow_hits(struct pk_stage *s, const struct pk_flow_key *key,
 		return -EINVAL;
 	if (rte_hash_lookup_data(d->h, key, &data) < 0)
 		return -ENOENT;
-	*hits = __atomic_load_n(&d->hits[demux_data_idx(data)],
-				__ATOMIC_RELAXED);
+	*hits = demux_flow_hits_sum(d, demux_data_idx(data));
 	return 0;
 }
 
@@ -313,13 +319,19 @@ pk_demux_flow_synchronize(struct pk_stage *s)
 
 /* ---- readers: any pushing thread, see pk_demux.h ---- */
 
+
 int
 pk_demux_flow_reader_register(struct pk_stage *s, unsigned int thread_id)
 {
 	struct demux_flow *d = demux_flow_check(s);
+	int rc;
 
-	if (d == NULL || thread_id >= RTE_MAX_LCORE ||
-	    rte_rcu_qsbr_thread_register(d->qsbr, thread_id) != 0)
+	if (d == NULL || thread_id >= RTE_MAX_LCORE)
+		return -EINVAL;
+	rc = demux_flow_lane_make(d);
+	if (rc != 0)
+		return rc;
+	if (rte_rcu_qsbr_thread_register(d->qsbr, thread_id) != 0)
 		return -EINVAL;
 	rte_rcu_qsbr_thread_online(d->qsbr, thread_id);
 	return 0;

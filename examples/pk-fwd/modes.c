@@ -142,8 +142,8 @@ struct fwd_batch {
 	struct rte_mbuf *pkts[FWD_MAX_BURST];
 };
 
-static uint16_t
-fwd_batch_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+static __rte_noinline uint16_t
+fwd_batch_push_burst(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct fwd_batch *b = (struct fwd_batch *)s;
 	uint16_t k = RTE_MIN(n, (uint16_t)(FWD_MAX_BURST - b->n));
@@ -154,6 +154,20 @@ fwd_batch_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	if (unlikely(k != n))
 		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - k);
 	return k;
+}
+
+/* A per-flow path's lone packet, most often: a store, no call. */
+static uint16_t
+fwd_batch_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct fwd_batch *b = (struct fwd_batch *)s;
+
+	if (likely(n == 1 && b->n < FWD_MAX_BURST)) {
+		b->pkts[b->n++] = pkts[0];
+		pk_counter_add(&s->in.pkts, 1);
+		return 1;
+	}
+	return fwd_batch_push_burst(s, pkts, n);
 }
 
 static void

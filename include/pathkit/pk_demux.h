@@ -21,6 +21,9 @@
  *
  * Ownership: as pk_stage.h. push groups the burst by target (packets of one
  * target keep their order) and hands each group to its target as one burst.
+ * Past the lookup, its cost is per group rather than per packet where it
+ * can be: one push and, for a group of packets of one key, one add to that
+ * key's hit counter.
  * Packets a target refuses come back to the caller at the tail, in their
  * original order, counted "full". Packets that match no key (and non-IP
  * frames) are counted "no-match", non-first fragments "fragment"; both go to
@@ -45,20 +48,26 @@
  * Deleted keys' slots are reused, and pk_demux_flow_remove_target() returns,
  * only once every registered reader has reported a quiescent state
  * (rte_rcu_qsbr), so a target removed that way may then be destroyed.
+ * With PK_DEMUX_F_MT, the first registration from an lcore also gives that
+ * lcore hit counters of its own (8 bytes per key of capacity, kept until
+ * destroy): its pushes count hits without atomics on lines that other
+ * lcores write. Pushes from a thread without (not registered, or with no
+ * lcore id) count with atomic adds; pk_demux_flow_hits() sums them all.
  *
  * Size: every key may have a target of its own (a socket each), up to the
  * capacity. All memory is taken at create, by capacity: installing keys
- * takes none, and no call allocates after. Add, delete and remove_target
- * cost O(1) per key, however many keys and targets there are. Measured
- * with 100,000 keys (test_demux_many, rte_malloc heap bytes): 136 bytes
- * per key of capacity, of which rte_hash takes 80 (its key store, buckets
- * and free-slot ring) and the demux 56 (hit counter, entry and slot tables,
- * target index). One UDP socket's receive side, a key and a queue_ring of
- * 64, costs about 1.7 KB and no memzone: the queue 1,536 bytes in one
- * allocation (stage 448 and its 64-byte header, ring 896: a 384-byte
- * header and 64 slots, the rest an rte_malloc header). Creating the queue
- * took 2.4-4 us and adding its key 0.4-0.65 us on a shared 2-vCPU VM
- * (first touch of --no-huge memory included).
+ * takes none, and no call allocates after (but for the per-lcore hit
+ * counters of an mt demux, at reader registration). Add, delete and
+ * remove_target cost O(1) per key, however many keys and targets there
+ * are. Measured with 100,000 keys (test_demux_many, rte_malloc heap
+ * bytes): 136 bytes per key of capacity, of which rte_hash takes 80 (its
+ * key store, buckets and free-slot ring) and the demux 56 (hit counter,
+ * entry and slot tables, target index). One UDP socket's receive side, a
+ * key and a queue_ring of 64, costs about 1.7 KB and no memzone: the queue
+ * 1,536 bytes in one allocation (stage 448 and its 64-byte header, ring
+ * 896: a 384-byte header and 64 slots, the rest an rte_malloc header).
+ * Creating the queue took 2.4-4 us and adding its key 0.4-0.65 us on a
+ * shared 2-vCPU VM (first touch of --no-huge memory included).
  */
 
 #include <pathkit/pk_flow.h>
@@ -146,7 +155,9 @@ struct pk_stage *pk_demux_flow_resolve(struct pk_stage *d,
 
 /**
  * Read the hit counter of an installed key (packets sent to its target,
- * including any the target refused). Safe from any thread.
+ * including any the target refused). Safe from any thread; exact once the
+ * pushes that counted are done (with PK_DEMUX_F_MT, the sum of the shared
+ * counter and every lcore's own).
  * @return 0 with *hits set, -EINVAL, or -ENOENT (no such key).
  */
 int pk_demux_flow_hits(struct pk_stage *d, const struct pk_flow_key *key,
@@ -164,10 +175,13 @@ int pk_demux_flow_synchronize(struct pk_stage *d);
 
 /**
  * Make the calling thread a reader of d: register it with d's RCU variable
- * and mark it online. Call from the reader before its first push.
+ * and mark it online. Call from the reader before its first push. With
+ * PK_DEMUX_F_MT, the calling lcore (rte_lcore_id(), if it has one) gets its
+ * own hit counters the first time (see \@file).
  * @param d a demux_flow stage
  * @param thread_id unique among d's readers, < RTE_MAX_LCORE
- * @return 0, or -EINVAL (not a demux, id out of range).
+ * @return 0, -EINVAL (not a demux, id out of range), or -ENOMEM (no memory
+ *   for the lcore's hit counters).
  */
 int pk_demux_flow_reader_register(struct pk_stage *d, unsigned int thread_id);
 

@@ -10,9 +10,14 @@
 #   periodic blocks (--stats-period 1); per period the ports' Tx-pps summed,
 #   median over the periods after the first. Ratio: Mpps pk-fwd / testpmd.
 # fwd.demux1k: pk-fwd io with --flows=1024 (a demux of 1K UDP flow keys, one
-#   path per flow, in front of TX) against testpmd io. Here the ports are
-#   net_pcap vdevs replaying (infinite_rx) a pcap of 60-byte frames of those
-#   1K flows, so that every frame matches a key; the TX side drops.
+#   path per flow, in front of TX) against fwd_demux_raw (tests/perf): the
+#   same work in raw DPDK, as a user would write it (parse, bulk lookup in a
+#   table of the same keys and parameters, a packet counter per flow,
+#   transmit). fwd.demux1k.testpmd: the same pk-fwd figure against testpmd
+#   io (no parse, no lookup). The three alternate in each run. Here the
+#   ports are net_pcap vdevs replaying (infinite_rx) a pcap of 60-byte
+#   frames of those 1K flows, so that every frame matches a key; the TX
+#   side drops.
 # fwd.af_packet.iperf3: iperf3 TCP Gbit/s between two namespaces whose veth
 #   host ends are net_af_packet ports of pk-fwd, then of testpmd (io).
 #   Needs root, ip, iperf3 and ethtool; left out (with a message) otherwise.
@@ -33,6 +38,7 @@ secs=${PK_BENCH_SECONDS:-5}
 runs=${PK_BENCH_RUNS:-3}
 mbufs=${PK_BENCH_MBUFS:-8192}
 fwd=$build/examples/pk-fwd
+raw=$build/tests/perf/fwd_demux_raw
 testpmd=$(command -v dpdk-testpmd || true)
 
 wanted() { printf '%s\n' "$1" | grep -Eq -- "$regex"; }
@@ -106,7 +112,7 @@ null="--vdev net_null0 --vdev net_null1"
 ab fwd.io "$null" "--forward-mode=io" "--forward-mode=io"
 ab fwd.macswap "$null" "--forward-mode=macswap" "--forward-mode=macswap"
 
-if wanted fwd.demux1k; then
+if wanted fwd.demux1k || wanted fwd.demux1k.testpmd; then
 	# 1K UDP flows 10.254.0.0:9 -> 10.253.x.y:9, the keys pk-fwd installs
 	python3 - "$tmp/flows.pcap" <<'EOF'
 import struct, sys
@@ -121,8 +127,33 @@ with open(sys.argv[1], 'wb') as o:
 EOF
 	pcap="--vdev net_pcap0,rx_pcap=$tmp/flows.pcap,infinite_rx=1"
 	pcap="$pcap --vdev net_pcap1,rx_pcap=$tmp/flows.pcap,infinite_rx=1"
-	ab fwd.demux1k "$pcap" "--forward-mode=io --flows=1024" \
-		"--forward-mode=io"
+	if [ ! -x "$raw" ]; then
+		echo "bench_fwd: $raw not built (meson -Dtests=true)" >&2
+		exit 77
+	fi
+	: >"$tmp/a" && : >"$tmp/b" && : >"$tmp/c"
+	i=1
+	while [ "$i" -le "$runs" ]; do
+		v=$(mpps "$fwd" pkb_fwd "$pcap" --forward-mode=io \
+			--flows=1024) || v=""
+		r=$(mpps "$raw" pkb_raw "$pcap" --forward-mode=io \
+			--flows=1024) || r=""
+		t=$(mpps "$testpmd" pkb_tp "$pcap" --forward-mode=io) || t=""
+		if [ -z "$v" ] || [ -z "$r" ] || [ -z "$t" ]; then
+			echo "bench_fwd: fwd.demux1k run $i failed:" >&2
+			tail -20 "$tmp/out" >&2
+			exit 1
+		fi
+		echo "fwd.demux1k run $i: pk-fwd $v Mpps, raw $r Mpps," \
+		     "testpmd $t Mpps" >&2
+		echo "$v" >>"$tmp/a"
+		echo "$r" >>"$tmp/c"
+		echo "$t" >>"$tmp/b"
+		i=$((i + 1))
+	done
+	report fwd.demux1k "$(median <"$tmp/a")" "$(median <"$tmp/c")" Mpps
+	report fwd.demux1k.testpmd "$(median <"$tmp/a")" \
+		"$(median <"$tmp/b")" Mpps
 fi
 
 # iperf3 through a forwarder between two namespaces (veth + af_packet).
