@@ -60,7 +60,9 @@ struct pk_thread;
  * @param t the thread (pk_thread_stage(t)->prev / ->next are its ends)
  * @param arg the argument given at create
  * @return packets handled (0: found no work, the thread may idle or sleep),
- *   or a negative value to stop the thread by itself.
+ *   or a negative value to stop the thread by itself. Returning the
+ *   thread's budget or more says the run stopped on its budget with work
+ *   left: a continuation's runner may then run it again in the same pick.
  */
 typedef int (*pk_thread_fn)(struct pk_thread *t, void *arg);
 

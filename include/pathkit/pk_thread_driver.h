@@ -85,8 +85,9 @@ struct pk_thread {
 	uint32_t stride;                /**< lib, atomic: STRIDE1 / shares */
 	/* runner state: written by the runner's context only */
 	struct pk_runner *runner;       /**< lib: a continuation's runner */
-	uint64_t run_avg;               /**< lib: average charged busy run */
+	uint64_t run_avg;               /**< lib: average charged busy pick */
 	uint32_t on_runner;             /**< lib, atomic: in the runner's heap */
+	uint32_t batch;                 /**< lib: most runs of one pick */
 	/* control */
 	const struct pk_thread_kind_ops *kops; /**< the kind's ops */
 	/**
