@@ -2,12 +2,24 @@
 /*
  * bench_thread: threads against the raw parts they wrap.
  *
- * thread.runner.t2, .t64, .t1024: cost of one scheduling decision of a
- *   runner with 2, 64, 1024 continuation threads whose start function does
- *   nothing (returns 1), run in the main lcore with pk_runner_run(): TSC
- *   cycles per decision, everything included (pick, call, TSC charge, heap).
- *   Baseline: a plain loop calling the same functions round robin through a
- *   function pointer (no fairness, no accounting). Median of 9 rounds.
+ * thread.runner.t2, .t64, .t1024: cost of one run scheduled by a runner
+ *   with 2, 64, 1024 continuation threads (shares 1..4) whose start function
+ *   does nothing and returns 1 with a budget of 1 (every run ends on its
+ *   budget, as a saturated thread's), run in the main lcore with
+ *   pk_runner_run(): TSC cycles per run, everything included (pick, call,
+ *   TSC charge, heap); the runner may run a thread several times per pick.
+ *   Baseline: a plain loop calling the same functions with the same
+ *   arguments round robin from a table of {function, thread, argument}, as
+ *   a user's bare round robin would (no fairness, no accounting, no clock).
+ *   Median of 9 rounds; runs per pick go to stderr.
+ * thread.runner.t2.partial, .t64.partial, .t1024.partial: the same with a
+ *   budget of 256: a run that returns 1 ended under its budget, so every
+ *   run is a pick of its own (the cost of one scheduling decision).
+ *   With TB_TSC_SHIFT=S in the environment the runners charge by the TSC
+ *   shifted right by S (pk_runner_clock_set()): for instruction counts under
+ *   valgrind, whose slowdown (some 2^6) would otherwise stretch every pick
+ *   past the runner's slice and stop it from batching runs as it does at
+ *   full speed. Costs one indirect call per pick; not for timings.
  * thread.wakeup.p50, .p99: a thread_lcore on the worker lcore sleeps on an
  *   empty queue_ring; the main lcore pushes one packet; latency from just
  *   before the push to the start function seeing it, in microseconds, over
@@ -69,42 +81,70 @@ tb_nothing(struct pk_thread *t, void *arg)
 	return 1;
 }
 
-static pk_thread_fn volatile tb_fn = tb_nothing;
+/* A bare round robin's table: what to call, with what. */
+struct tb_task {
+	pk_thread_fn fn;
+	struct pk_thread *t;
+	void *arg;
+};
 
-static double
-tb_raw_calls(struct pk_thread **t, unsigned int n)
+static double __rte_noinline
+tb_raw_calls(const struct tb_task *task, unsigned int n)
 {
 	uint64_t t0, i;
 	unsigned int j = 0;
 
 	t0 = rte_rdtsc();
 	for (i = 0; i < TB_DECISIONS; i++) {
-		tb_fn(t[j], NULL);
+		task[j].fn(task[j].t, task[j].arg);
 		if (++j == n)
 			j = 0;
 	}
 	return (double)(rte_rdtsc() - t0) / TB_DECISIONS;
 }
 
+static unsigned int tb_tsc_shift;
+
+static uint64_t
+tb_slow_tsc(void *arg)
+{
+	RTE_SET_USED(arg);
+	return rte_rdtsc() >> tb_tsc_shift;
+}
+
+static double __rte_noinline
+tb_runner_runs(struct pk_runner *r)
+{
+	uint64_t t0 = rte_rdtsc();
+
+	pk_runner_run(r, TB_DECISIONS);
+	return (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+}
+
 static void
-tb_runner(unsigned int n)
+tb_runner(unsigned int n, uint32_t budget)
 {
 	double pk[TB_ROUNDS], raw[TB_ROUNDS];
-	struct pk_thread_conf tc = { .fn = tb_nothing };
+	struct pk_thread_conf tc = { .fn = tb_nothing, .budget = budget };
+	struct pk_runner_stats rs0, rs1;
 	struct pk_thread **t;
+	struct tb_task *task;
 	struct pk_runner *r;
-	char id[32], name[32];
+	char id[48], name[32];
 	unsigned int i;
-	uint64_t t0;
 
-	snprintf(id, sizeof(id), "thread.runner.t%u", n);
+	snprintf(id, sizeof(id), "thread.runner.t%u%s", n,
+		 budget == 1 ? "" : ".partial");
 	if (!bench_wanted(id))
 		return;
 	snprintf(name, sizeof(name), "tbr%u", n);
 	r = pk_runner_create(name, tb_worker, SOCKET_ID_ANY);
 	t = calloc(n, sizeof(*t));
-	if (r == NULL || t == NULL)
+	task = calloc(n, sizeof(*task));
+	if (r == NULL || t == NULL || task == NULL)
 		rte_exit(EXIT_FAILURE, "runner: %s\n", rte_strerror(rte_errno));
+	if (tb_tsc_shift != 0)
+		pk_runner_clock_set(r, tb_slow_tsc, NULL);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "tbt%u", i);
 		tc.name = name;
@@ -112,19 +152,24 @@ tb_runner(unsigned int n)
 		t[i] = pk_thread_continuation_create(&tc, r);
 		if (t[i] == NULL || pk_thread_start(t[i]) != 0)
 			rte_exit(EXIT_FAILURE, "thread %u\n", i);
+		task[i] = (struct tb_task){ .fn = tc.fn, .t = t[i], .arg = NULL };
 	}
 	pk_runner_run(r, TB_DECISIONS); /* warm up */
+	pk_runner_stats_get(r, &rs0);
 	for (i = 0; i < TB_ROUNDS; i++) {
-		raw[i] = tb_raw_calls(t, n);
-		t0 = rte_rdtsc();
-		pk_runner_run(r, TB_DECISIONS);
-		pk[i] = (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+		raw[i] = tb_raw_calls(task, n);
+		pk[i] = tb_runner_runs(r);
 	}
-	bench_report(id, bench_median(pk, TB_ROUNDS), "cycles/decision",
+	pk_runner_stats_get(r, &rs1);
+	fprintf(stderr, "%s: %.2f runs per pick\n", id,
+		(double)(rs1.decisions - rs0.decisions) /
+			(double)(rs1.picks - rs0.picks));
+	bench_report(id, bench_median(pk, TB_ROUNDS), "cycles/run",
 		     bench_median(raw, TB_ROUNDS), true);
 	pk_runner_destroy(r);
 	for (i = 0; i < n; i++)
 		pk_thread_destroy(t[i]);
+	free(task);
 	free(t);
 }
 
@@ -536,6 +581,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
 	if (bench_parse_args(argc - ret, argv + ret) != 0)
 		return 1;
+	if (getenv("TB_TSC_SHIFT") != NULL)
+		tb_tsc_shift = (unsigned int)atoi(getenv("TB_TSC_SHIFT")) & 31;
 	tb_worker = rte_get_next_lcore(-1, 1, 0);
 	if (tb_worker >= RTE_MAX_LCORE)
 		rte_exit(EXIT_FAILURE, "bench_thread needs -l 0,1\n");
@@ -544,9 +591,12 @@ main(int argc, char **argv)
 					  rte_socket_id());
 	if (tb_pool == NULL)
 		rte_exit(EXIT_FAILURE, "pool: %s\n", rte_strerror(rte_errno));
-	tb_runner(2);
-	tb_runner(64);
-	tb_runner(1024);
+	tb_runner(2, 1);
+	tb_runner(64, 1);
+	tb_runner(1024, 1);
+	tb_runner(2, PK_THREAD_DEFAULT_BUDGET);
+	tb_runner(64, PK_THREAD_DEFAULT_BUDGET);
+	tb_runner(1024, PK_THREAD_DEFAULT_BUDGET);
 	tb_wakeup();
 	tb_pipe();
 	tb_entry();
