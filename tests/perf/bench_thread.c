@@ -29,8 +29,15 @@
  *   out queue back into the in queue (1024 in flight): Mpps through the
  *   thread. Baseline: the same transfer with raw rte_rings and a plain
  *   dequeue/enqueue loop on the worker (rte_pause() when its ring is empty,
- *   as the thread's idle spin does). 7 interleaved rounds of 0.5 s each
- *   (who goes first alternates), medians; ratio = pk / raw (target >= 0.9).
+ *   as the thread's idle spin does). 15 rounds of 0.2 s per variant; in
+ *   each round the variants (raw, pk, nonblock) run back to back, in an
+ *   order that goes through all their permutations, so that load drifting
+ *   on a shared machine falls on each alike. value and baseline are the
+ *   medians; ratio is the median of each round's pk / raw, its quartiles
+ *   and range go to stderr. The two lcores must be pinned to one CPU each
+ *   (EAL's -l does it; stderr says), and stderr gives, per variant, the
+ *   share of the wall time each lcore's thread ran and waited on a run
+ *   queue (/proc schedstat): a variant that lost its CPU shows there.
  * thread.lcore_pipe.nonblock: the same with a non-blocking thread (it never
  *   sleeps, as the raw worker), same raw baseline, same rounds.
  * thread.entry.b32: the same stages on one lcore, no cross-core effects:
@@ -42,12 +49,16 @@
  *   (and as the thread's run does): bursts until one comes short, here a
  *   second, empty dequeue. Median of 9 rounds of 1M bursts.
  */
+#define _GNU_SOURCE /* sched_getaffinity() */
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -65,8 +76,8 @@
 #define TB_ROUNDS 9
 #define TB_DECISIONS (1u << 21)
 #define TB_WAKEUPS 400
-#define TB_PIPE_ROUNDS 7
-#define TB_PIPE_MS 500
+#define TB_PIPE_ROUNDS 15
+#define TB_PIPE_MS 200
 #define TB_INFLIGHT 1024
 #define TB_BURST 32
 #define TB_MAIN_BURST 256     /* main's side: cheap, never the bottleneck */
@@ -470,34 +481,166 @@ tb_pipe_pk(uint32_t flags)
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
 
+/* What the pipe's two lcores are: their thread ids, their CPUs. */
+struct tb_lcore_info {
+	pid_t tid;
+	int cpu;            /* its only CPU, or -1 if not pinned to one */
+};
+
+static struct tb_lcore_info tb_main_info, tb_worker_info;
+
+static void
+tb_lcore_info_get(struct tb_lcore_info *li)
+{
+	cpu_set_t set;
+	int c;
+
+	li->tid = (pid_t)syscall(SYS_gettid);
+	li->cpu = -1;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 ||
+	    CPU_COUNT(&set) != 1)
+		return;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			li->cpu = c;
+}
+
+static int
+tb_lcore_info_remote(void *arg)
+{
+	tb_lcore_info_get(arg);
+	return 0;
+}
+
+/* Nanoseconds a thread ran and waited to run (/proc/.../schedstat). */
+struct tb_cpu {
+	uint64_t run_ns;
+	uint64_t wait_ns;
+	uint64_t wall_ns;
+};
+
+static void
+tb_cpu_read(pid_t tid, struct tb_cpu *c)
+{
+	unsigned long long run = 0, wait = 0;
+	struct timespec ts;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+			run = wait = 0;
+		fclose(f);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c->run_ns = run;
+	c->wait_ns = wait;
+	c->wall_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Per variant: what the main and the worker lcore's threads got. */
+struct tb_pipe_cpu {
+	uint64_t run_ns[2];
+	uint64_t wait_ns[2];
+	uint64_t wall_ns;
+};
+
+/* One round of one variant (0 raw, 1 pk, 2 pk non-blocking): Mpps. */
+static double
+tb_pipe_variant(unsigned int v, struct tb_pipe_cpu *cpu)
+{
+	struct tb_cpu m0, w0, m1, w1;
+	double mpps;
+
+	tb_cpu_read(tb_main_info.tid, &m0);
+	tb_cpu_read(tb_worker_info.tid, &w0);
+	mpps = v == 0 ? tb_pipe_raw() :
+			tb_pipe_pk(v == 2 ? PK_THREAD_F_NONBLOCK : 0);
+	tb_cpu_read(tb_main_info.tid, &m1);
+	tb_cpu_read(tb_worker_info.tid, &w1);
+	cpu->run_ns[0] += m1.run_ns - m0.run_ns;
+	cpu->run_ns[1] += w1.run_ns - w0.run_ns;
+	cpu->wait_ns[0] += m1.wait_ns - m0.wait_ns;
+	cpu->wait_ns[1] += w1.wait_ns - w0.wait_ns;
+	cpu->wall_ns += m1.wall_ns - m0.wall_ns;
+	return mpps;
+}
+
+/* The bench line (ratio: the median of the rounds' ratios), its spread. */
+static void
+tb_report_paired(const char *id, double *v, double *base, unsigned int n,
+		 const char *unit)
+{
+	double r[TB_PIPE_ROUNDS], med_r;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		r[i] = base[i] > 0 ? v[i] / base[i] : 0;
+	med_r = bench_median(r, n); /* sorts r */
+	printf("bench: %s value=%.3f unit=%s baseline=%.3f ratio=%.3f\n", id,
+	       bench_median(v, n), unit, bench_median(base, n), med_r);
+	fflush(stdout);
+	fprintf(stderr, "%s: ratio per round: median %.3f, quartiles "
+		"%.3f-%.3f, range %.3f-%.3f over %u rounds\n", id, med_r,
+		r[n / 4], r[(3 * n) / 4], r[0], r[n - 1], n);
+}
+
 static void
 tb_pipe(void)
 {
-	double pk[TB_PIPE_ROUNDS], nb[TB_PIPE_ROUNDS], raw[TB_PIPE_ROUNDS];
+	/* every order of the three variants, in turn */
+	static const uint8_t order[6][3] = {
+		{ 0, 1, 2 }, { 2, 1, 0 }, { 1, 0, 2 },
+		{ 2, 0, 1 }, { 0, 2, 1 }, { 1, 2, 0 },
+	};
+	static const char *const vname[3] = { "raw", "pk", "nonblock" };
+	double mpps[3][TB_PIPE_ROUNDS];
+	struct tb_pipe_cpu cpu[3];
 	bool want_nb = bench_wanted("thread.lcore_pipe.nonblock");
-	unsigned int i;
+	unsigned int i, j, v;
 
 	if (!bench_wanted("thread.lcore_pipe") && !want_nb)
 		return;
+	memset(cpu, 0, sizeof(cpu));
+	tb_lcore_info_get(&tb_main_info);
+	rte_eal_remote_launch(tb_lcore_info_remote, &tb_worker_info, tb_worker);
+	rte_eal_wait_lcore(tb_worker);
+	fprintf(stderr, "thread.lcore_pipe: main lcore on cpu %d, worker lcore "
+		"%u on cpu %d%s\n", tb_main_info.cpu, tb_worker,
+		tb_worker_info.cpu,
+		tb_main_info.cpu < 0 || tb_worker_info.cpu < 0 ||
+		tb_main_info.cpu == tb_worker_info.cpu ?
+		" (NOT pinned to one CPU each: expect a wider spread)" : "");
 	for (i = 0; i < TB_PIPE_ROUNDS; i++) {
-		/* alternate who goes first: the machine's load drifts */
-		if (i % 2 == 0)
-			raw[i] = tb_pipe_raw();
-		pk[i] = tb_pipe_pk(0);
-		nb[i] = want_nb ? tb_pipe_pk(PK_THREAD_F_NONBLOCK) : 0;
-		if (i % 2 == 1)
-			raw[i] = tb_pipe_raw();
+		for (j = 0; j < 3; j++) {
+			v = order[i % 6][j];
+			mpps[v][i] = v == 2 && !want_nb ? 0 :
+				     tb_pipe_variant(v, &cpu[v]);
+		}
 		fprintf(stderr, "thread.lcore_pipe round %u: pk %.2f nonblock "
-			"%.2f raw %.2f Mpps\n", i, pk[i], nb[i], raw[i]);
+			"%.2f raw %.2f Mpps\n", i, mpps[1][i], mpps[2][i],
+			mpps[0][i]);
+	}
+	for (v = 0; v < 3; v++) {
+		double wall = (double)RTE_MAX(cpu[v].wall_ns, 1u);
+
+		if (v == 2 && !want_nb)
+			continue;
+		fprintf(stderr, "thread.lcore_pipe %s: main ran %.0f%% waited "
+			"%.0f%%, worker ran %.0f%% waited %.0f%% of the wall "
+			"time\n", vname[v], 100.0 * cpu[v].run_ns[0] / wall,
+			100.0 * cpu[v].wait_ns[0] / wall,
+			100.0 * cpu[v].run_ns[1] / wall,
+			100.0 * cpu[v].wait_ns[1] / wall);
 	}
 	if (bench_wanted("thread.lcore_pipe"))
-		bench_report("thread.lcore_pipe",
-			     bench_median(pk, TB_PIPE_ROUNDS), "Mpps",
-			     bench_median(raw, TB_PIPE_ROUNDS), false);
+		tb_report_paired("thread.lcore_pipe", mpps[1], mpps[0],
+				 TB_PIPE_ROUNDS, "Mpps");
 	if (want_nb)
-		bench_report("thread.lcore_pipe.nonblock",
-			     bench_median(nb, TB_PIPE_ROUNDS), "Mpps",
-			     bench_median(raw, TB_PIPE_ROUNDS), false);
+		tb_report_paired("thread.lcore_pipe.nonblock", mpps[2],
+				 mpps[0], TB_PIPE_ROUNDS, "Mpps");
 }
 
 /* ---- one-lcore hop through an entry thread ---- */
