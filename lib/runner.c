@@ -55,7 +55,7 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 	r = rte_zmalloc_socket(name, sizeof(*r), RTE_CACHE_LINE_SIZE,
 			       socket_id);
 	if (r != NULL)
-		r->heap = rte_zmalloc_socket(name, PK_RUNNER_MAX_THREADS *
+		r->heap = rte_zmalloc_socket(name, (PK_RUNNER_MAX_THREADS + 1) *
 					     sizeof(r->heap[0]), 0, socket_id);
 	snprintf(ring_name, sizeof(ring_name), "pkrun_%u",
 		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));

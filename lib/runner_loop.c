@@ -44,6 +44,7 @@
 #define RUNNER_PAUSES 64            /* idle rounds backed off with pause */
 #define RUNNER_PAUSE_BURST 32       /* rte_pause() calls per back-off */
 #define RUNNER_BATCH_MAX 64         /* most runs of one pick */
+#define RUNNER_PASS_FAR (1ull << 62) /* the sentinel's lead (heap_down()) */
 
 static inline bool
 pass_before(uint64_t a, uint64_t b)
@@ -63,23 +64,33 @@ heap_up(struct pk_runner *r, unsigned int i)
 	r->heap[i] = x;
 }
 
-/* Out of line: inlined, it crowds the loop's registers onto the stack. */
+/*
+ * Out of line: inlined, it crowds the loop's registers onto the stack. The
+ * slot after the last holds a pass far after every other (passes in the
+ * heap lie within one charge of each other, at most 2^43 apart), so every
+ * node compares two children without asking whether the second is there.
+ */
 static void __rte_noinline
-heap_down(struct pk_runner *r, unsigned int i)
+heap_down(struct pk_runner *r, size_t i)
 {
+	char *h = (char *)r->heap; /* byte offsets: no scaling per level */
+	const size_t sz = sizeof(struct runner_slot);
 	struct runner_slot x = r->heap[i];
-	unsigned int c;
+	size_t o = i * sz, c, end = r->nb * sz;
 
-	while ((c = 2 * i + 1) < r->nb) {
+	r->heap[r->nb].pass = x.pass + RUNNER_PASS_FAR;
+	while ((c = 2 * o + sz) < end) {
+		const struct runner_slot *kid = (const void *)(h + c);
+
 		/* no branch on which child: it would mispredict half the time */
-		c += (c + 1 < r->nb) &
-		     pass_before(r->heap[c + 1].pass, r->heap[c].pass);
-		if (!pass_before(r->heap[c].pass, x.pass))
+		c += sz * pass_before(kid[1].pass, kid[0].pass);
+		kid = (const void *)(h + c);
+		if (!pass_before(kid->pass, x.pass))
 			break;
-		r->heap[i] = r->heap[c];
-		i = c;
+		*(struct runner_slot *)(void *)(h + o) = *kid;
+		o = c;
 	}
-	r->heap[i] = x;
+	*(struct runner_slot *)(void *)(h + o) = x;
 }
 
 static void

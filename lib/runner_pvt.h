@@ -51,7 +51,7 @@ struct runner_slot {
 
 struct pk_runner {
 	/* scheduler: the running context only */
-	struct runner_slot *heap;
+	struct runner_slot *heap;    /* nb slots and a sentinel */
 	unsigned int nb;
 	unsigned int idle_streak;    /* consecutive runs that found nothing */
 	unsigned int backoff;        /* consecutive idle rounds */
