@@ -6,13 +6,12 @@
  * The runner, shared by runner.c (control: create, start, stop, the list of
  * attached threads, posting commands) and runner_loop.c (the runner's own
  * context: the heap of passes, the picks and their charge, the command
- * drain, the loop);
- * not installed.
+ * drain, the loop); not installed.
  *
  * Commands: the control thread starts and stops threads while the runner
  * runs by posting them to a single-producer/single-consumer ring (a thread
  * pointer, its low bit set for a removal) and raising RUNNER_ATTN_CMDS; the
- * runner drains the ring before its next run. A removal is acknowledged by
+ * runner drains the ring before its next pick. A removal is acknowledged by
  * clearing the thread's on_runner flag. While the runner is not launched,
  * control drains the ring itself.
  */
@@ -79,7 +78,7 @@ struct pk_runner {
  */
 void pk_runner_cmds_apply(struct pk_runner *r);
 
-/* The runner's lcore: loops until RUNNER_ATTN_STOP (rte_eal_remote_launch()). */
+/* The runner's lcore: loops until RUNNER_ATTN_STOP (remote launched). */
 int pk_runner_main(void *arg);
 
 #endif /* PK_RUNNER_PVT_H */
