@@ -56,7 +56,7 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 	r = rte_zmalloc_socket(name, sizeof(*r), RTE_CACHE_LINE_SIZE,
 			       socket_id);
 	if (r != NULL)
-		r->heap = rte_zmalloc_socket(name, PK_RUNNER_MAX_THREADS *
+		r->heap = rte_zmalloc_socket(name, (PK_RUNNER_MAX_THREADS + 1) *
 					     sizeof(r->heap[0]), 0, socket_id);
 	snprintf(ring_name, sizeof(ring_name), "pkrun_%u",
 		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
@@ -72,6 +72,7 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 	r->lcore_id = lcore_id;
 	r->idle_charge = rte_get_tsc_hz() / 100000 + 1;      /* 10 us */
 	r->max_charge = rte_get_tsc_hz() / 1000 + 1;         /* 1 ms */
+	r->batch_cycles = rte_get_tsc_hz() / 1000000 * RUNNER_BATCH_US + 1;
 	TAILQ_INIT(&r->attached);
 	rc = pk_registry_add(&runners, &r->reg, r->name, true);
 	if (rc != 0) {
@@ -108,7 +109,7 @@ pk_runner_start(struct pk_runner *r)
 		       r->lcore_id);
 		return -EINVAL;
 	}
-	__atomic_store_n(&r->stop_req, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&r->attn, ~RUNNER_ATTN_STOP, __ATOMIC_RELEASE);
 	rc = rte_eal_remote_launch(pk_runner_main, r, r->lcore_id);
 	if (rc != 0) {
 		PK_LOG(ERR, "%s: cannot launch on lcore %u: %s", r->name,
@@ -126,7 +127,7 @@ pk_runner_stop(struct pk_runner *r)
 		return -EINVAL;
 	if (!r->launched)
 		return 0;
-	__atomic_store_n(&r->stop_req, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&r->attn, RUNNER_ATTN_STOP, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(r->lcore_id);
 	r->launched = false;
 	pk_runner_cmds_apply(r); /* what was posted while it stopped */
@@ -167,6 +168,7 @@ pk_runner_stats_get(const struct pk_runner *r, struct pk_runner_stats *st)
 	if (r == NULL || st == NULL)
 		return -EINVAL;
 	st->decisions = pk_counter_load(&r->st.decisions);
+	st->picks = pk_counter_load(&r->st.picks);
 	st->idle_rounds = pk_counter_load(&r->st.idle_rounds);
 	st->pauses = pk_counter_load(&r->st.pauses);
 	st->yields = pk_counter_load(&r->st.yields);
@@ -206,7 +208,7 @@ runner_post(struct pk_runner *r, struct pk_thread *t, uintptr_t op)
 	/* cannot fail: the ring holds more than every thread's two commands */
 	while (rte_ring_sp_enqueue(r->cmds, (void *)((uintptr_t)t | op)) != 0)
 		rte_pause();
-	__atomic_store_n(&r->cmd_pending, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&r->attn, RUNNER_ATTN_CMDS, __ATOMIC_SEQ_CST);
 	if (!r->launched)
 		pk_runner_cmds_apply(r);
 }

@@ -1,26 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The runner's loop: what runs on its lcore (pk_runner_main()) or in
- * pk_runner_run()'s caller, one scheduling decision after another. Control
- * lives in runner.c.
+ * pk_runner_run()'s caller, one pick after another. Control lives in
+ * runner.c.
  *
  * Stride scheduling charged by cycles: each thread has a pass (virtual time);
- * the runner always runs the thread with the lowest pass (a binary min-heap),
- * then advances its pass by the TSC cycles the run used times
- * PK_THREAD_STRIDE1 / shares. A thread that does expensive work per packet
- * thus gets fewer packets, not more CPU. Shares are read at each charge, so
- * changing them takes effect at once.
+ * the runner always picks the thread with the lowest pass (a binary
+ * min-heap), runs it, then advances its pass by the TSC cycles the pick used
+ * times PK_THREAD_STRIDE1 / shares. A thread that does expensive work per
+ * packet thus gets fewer packets, not more CPU. Shares are read at each
+ * charge, so changing them takes effect at once.
  *
- * Two corrections keep it fair on a shared machine: a run that found no work
- * is charged at least 10 us (an idle thread must not poll away the share busy
- * threads could use), and a run is charged at most 4 times the thread's
- * average run (at least 10 us, at most 1 ms): a run that much longer than
- * usual was most likely preempted by the OS. Capping by the thread's own
- * average keeps what preemption adds in proportion to each thread's cost, so
- * the split of packets still follows the work per packet.
+ * A pick is one run, or several in a row: while a run ends on its budget
+ * (it stopped with work left) the runner runs the thread again, up to the
+ * thread's batch of runs, which doubles while a pick takes under half of
+ * RUNNER_BATCH_US and halves when it takes more than that (1 .. 64 runs).
+ * One TSC read ends a pick and starts the next, and the heap sift is paid
+ * once per pick: a thread whose runs are cheaper than the pick itself (a
+ * TSC read is some 25 cycles, a sift 7-11 per level) pays it over many
+ * runs, and the charge stays exact, since one thread used all the cycles.
+ * A run that ends under its budget, as a thread that emptied its queue
+ * does, ends the pick: such threads are picked once per run, as before.
+ *
+ * Two corrections keep it fair on a shared machine: a pick that found no
+ * work is charged at least 10 us (an idle thread must not poll away the
+ * share busy threads could use), and a pick is charged at most 4 times the
+ * thread's average pick (at least 10 us, at most 1 ms): a pick that much
+ * longer than usual was most likely preempted by the OS. Capping by the
+ * thread's own average keeps what preemption adds in proportion to each
+ * thread's cost, so the split of packets still follows the work per packet.
  *
  * Threads join and leave the heap through the command ring (runner_pvt.h),
- * drained before every run.
+ * drained before every pick.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,6 +43,8 @@
 
 #define RUNNER_PAUSES 64            /* idle rounds backed off with pause */
 #define RUNNER_PAUSE_BURST 32       /* rte_pause() calls per back-off */
+#define RUNNER_BATCH_MAX 64         /* most runs of one pick */
+#define RUNNER_PASS_FAR (1ull << 62) /* the sentinel's lead (heap_down()) */
 
 static inline bool
 pass_before(uint64_t a, uint64_t b)
@@ -51,22 +64,33 @@ heap_up(struct pk_runner *r, unsigned int i)
 	r->heap[i] = x;
 }
 
-static void
-heap_down(struct pk_runner *r, unsigned int i)
+/*
+ * Out of line: inlined, it crowds the loop's registers onto the stack. The
+ * slot after the last holds a pass far after every other (passes in the
+ * heap lie within one charge of each other, at most 2^43 apart), so every
+ * node compares two children without asking whether the second is there.
+ */
+static void __rte_noinline
+heap_down(struct pk_runner *r, size_t i)
 {
+	char *h = (char *)r->heap; /* byte offsets: no scaling per level */
+	const size_t sz = sizeof(struct runner_slot);
 	struct runner_slot x = r->heap[i];
-	unsigned int c;
+	size_t o = i * sz, c, end = r->nb * sz;
 
-	while ((c = 2 * i + 1) < r->nb) {
+	r->heap[r->nb].pass = x.pass + RUNNER_PASS_FAR;
+	while ((c = 2 * o + sz) < end) {
+		const struct runner_slot *kid = (const void *)(h + c);
+
 		/* no branch on which child: it would mispredict half the time */
-		c += (c + 1 < r->nb) &
-		     pass_before(r->heap[c + 1].pass, r->heap[c].pass);
-		if (!pass_before(r->heap[c].pass, x.pass))
+		c += sz * pass_before(kid[1].pass, kid[0].pass);
+		kid = (const void *)(h + c);
+		if (!pass_before(kid->pass, x.pass))
 			break;
-		r->heap[i] = r->heap[c];
-		i = c;
+		*(struct runner_slot *)(void *)(h + o) = *kid;
+		o = c;
 	}
-	r->heap[i] = x;
+	*(struct runner_slot *)(void *)(h + o) = x;
 }
 
 static void
@@ -76,6 +100,7 @@ runner_heap_insert(struct pk_runner *r, struct pk_thread *t)
 	r->heap[r->nb].pass = r->nb > 0 ? r->heap[0].pass : r->vtime;
 	r->heap[r->nb].t = t;
 	t->run_avg = 0;
+	t->batch = 1;
 	heap_up(r, r->nb++);
 	__atomic_store_n(&t->on_runner, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->st.nb_threads, r->nb, __ATOMIC_RELAXED);
@@ -93,6 +118,8 @@ runner_heap_remove(struct pk_runner *r, struct pk_thread *t)
 		;
 	if (i == r->nb)
 		return;
+	if (r->nb == 1)
+		r->vtime = r->heap[0].pass; /* where the next one starts */
 	if (i != --r->nb) {
 		/* the last leaf fills the hole, then finds its place */
 		r->heap[i] = r->heap[r->nb];
@@ -112,7 +139,7 @@ pk_runner_cmds_apply(struct pk_runner *r)
 {
 	void *cmd;
 
-	__atomic_store_n(&r->cmd_pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&r->attn, ~RUNNER_ATTN_CMDS, __ATOMIC_SEQ_CST);
 	while (rte_ring_sc_dequeue(r->cmds, &cmd) == 0) {
 		uintptr_t v = (uintptr_t)cmd;
 		struct pk_thread *t;
@@ -144,29 +171,105 @@ runner_backoff(struct pk_runner *r)
 	}
 }
 
-/* Most a busy run of t is charged (see the top of the file). */
+/* Most a busy pick of t is charged (see the top of the file). */
 static inline uint64_t
 runner_cap(const struct pk_runner *r, const struct pk_thread *t)
 {
 	if (unlikely(t->run_avg == 0))
-		return r->max_charge; /* its first run */
+		return r->max_charge; /* its first pick */
 	return RTE_MIN(r->max_charge, RTE_MAX(4 * t->run_avg, r->idle_charge));
 }
 
-/* Charge a run to the top thread, advance its pass; the caller sifts. */
+/*
+ * The rest of a pick whose first run ended on its budget (first: what it
+ * returned): more runs while each ends on its budget, up to t->batch runs
+ * in all and lim. @return the last run's value; *runs and *pkts count the
+ * whole pick.
+ */
+static int
+runner_pick_more(struct pk_thread *t, int first, uint64_t lim,
+		 unsigned int *runs, int64_t *pkts)
+{
+	pk_thread_fn fn = t->fn;
+	void *arg = t->arg;
+	int64_t budget = t->budget; /* fixed at create, unlike shares */
+	unsigned int k = (unsigned int)RTE_MIN((uint64_t)t->batch, lim);
+	unsigned int left = k - 1;
+	int64_t p = first;
+	int n = first;
+
+	while (left != 0) {
+		n = fn(t, arg);
+		left--;
+		if (n < budget) { /* under its budget, or nothing, or a stop */
+			if (n > 0)
+				p += n;
+			break;
+		}
+		p += n;
+	}
+	*runs = k - left;
+	*pkts = p;
+	return n;
+}
+
+/* A pick's runs in t's statistics (its counters' one writer). */
 static inline void
-runner_charge(struct pk_runner *r, struct pk_thread *t, int n, uint64_t used)
+runner_count(struct pk_thread *t, unsigned int runs, int64_t pkts, int last,
+	     uint64_t cycles)
+{
+	pk_counter_add(&t->st.runs, runs);
+	if (likely(pkts > 0)) {
+		pk_counter_add(&t->st.pkts, (uint64_t)pkts);
+		pk_counter_add(&t->st.busy_cycles, cycles);
+		if (unlikely(last <= 0)) /* it ended on an empty run */
+			pk_counter_add(&t->st.idle_runs, 1);
+	} else {
+		pk_counter_add(&t->st.idle_runs, 1);
+		pk_counter_add(&t->st.idle_cycles, cycles);
+	}
+}
+
+/*
+ * After a pick that went on past its first run: twice the runs next time
+ * if it ran its whole batch, the last run still ending on its budget, in
+ * under half the slice; half the runs if it took more than the slice.
+ */
+static void
+runner_batch_adapt(const struct pk_runner *r, struct pk_thread *t,
+		   unsigned int runs, int last, uint64_t charged)
+{
+	if (charged < r->batch_cycles / 2) {
+		if (runs == t->batch && t->batch < RUNNER_BATCH_MAX &&
+		    last > 0 && (uint32_t)last >= t->budget)
+			t->batch *= 2;
+	} else if (charged > r->batch_cycles && t->batch > 1) {
+		t->batch /= 2;
+	}
+}
+
+/*
+ * Charge a pick to the top thread, advance its pass; the caller sifts.
+ * more: the pick went on past its first run.
+ */
+static inline void
+runner_charge(struct pk_runner *r, struct pk_thread *t, unsigned int runs,
+	      int64_t pkts, int last, bool more, uint64_t used)
 {
 	/* no division here: shares_set keeps the stride */
 	uint64_t stride = __atomic_load_n(&t->stride, __ATOMIC_RELAXED);
 	uint64_t charged;
 
-	if (likely(n > 0)) {
-		charged = RTE_MIN(used, runner_cap(r, t));
-		/* average over about 8 runs; the first run starts it */
+	if (likely(pkts > 0)) {
+		/* the cap is never under idle_charge: shorter picks skip it */
+		charged = likely(used <= r->idle_charge) ? used :
+			  RTE_MIN(used, runner_cap(r, t));
+		/* average over about 8 picks; the first pick starts it */
 		t->run_avg = likely(t->run_avg != 0) ?
 			t->run_avg - (t->run_avg >> 3) + (charged >> 3) :
 			charged;
+		if (unlikely(more))
+			runner_batch_adapt(r, t, runs, last, charged);
 		pk_counter_add(&r->st.busy_cycles, used);
 		r->idle_streak = 0;
 		r->backoff = 0;
@@ -176,8 +279,7 @@ runner_charge(struct pk_runner *r, struct pk_thread *t, int n, uint64_t used)
 		r->idle_streak++;
 	}
 	/* stats: what was charged for work, what was spent idle */
-	pk_thread_charge(t, n, n > 0 ? charged : used);
-	r->vtime = r->heap[0].pass;
+	runner_count(t, runs, pkts, last, pkts > 0 ? charged : used);
 	r->heap[0].pass += charged * stride;
 }
 
@@ -191,15 +293,19 @@ runner_now(const struct pk_runner *r)
 static int64_t
 runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 {
-	uint64_t done = 0, now = runner_now(r), end;
+	uint64_t done = 0, extra = 0, now = runner_now(r), end;
 	struct pk_thread *t;
+	unsigned int runs;
+	int64_t pkts;
+	bool more;
 	int n;
 
 	while (done < max) {
-		if (unlikely(__atomic_load_n(&r->cmd_pending, __ATOMIC_ACQUIRE)))
+		if (unlikely(__atomic_load_n(&r->attn, __ATOMIC_ACQUIRE))) {
+			if (r->attn & RUNNER_ATTN_STOP)
+				break;
 			pk_runner_cmds_apply(r);
-		if (unlikely(__atomic_load_n(&r->stop_req, __ATOMIC_RELAXED)))
-			break;
+		}
 		if (unlikely(r->idle_streak >= r->nb)) {
 			r->idle_streak = 0;
 			runner_backoff(r);
@@ -214,10 +320,17 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		}
 		t = r->heap[0].t;
 		n = t->fn(t, t->arg);
+		runs = 1;
+		pkts = n;
+		more = n > 0 && (uint32_t)n >= t->budget && max - done > 1;
+		if (unlikely(more)) {
+			n = runner_pick_more(t, n, max - done, &runs, &pkts);
+			extra += runs - 1;
+		}
 		end = runner_now(r);
-		runner_charge(r, t, n, end - now);
+		runner_charge(r, t, runs, pkts, n, more, end - now);
 		now = end;
-		done++;
+		done += runs;
 		if (likely(n >= 0)) {
 			heap_down(r, 0);
 			continue;
@@ -227,6 +340,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		pk_thread_set_stopped(t);
 	}
 	pk_counter_add(&r->st.decisions, done);
+	pk_counter_add(&r->st.picks, done - extra);
 	return (int64_t)done;
 }
 
@@ -235,7 +349,8 @@ pk_runner_main(void *arg)
 {
 	struct pk_runner *r = arg;
 
-	while (!__atomic_load_n(&r->stop_req, __ATOMIC_ACQUIRE))
+	while (!(__atomic_load_n(&r->attn, __ATOMIC_ACQUIRE) &
+		 RUNNER_ATTN_STOP))
 		runner_loop(r, 1u << 16, true);
 	return 0;
 }
@@ -247,6 +362,6 @@ pk_runner_run(struct pk_runner *r, uint64_t decisions)
 		return -EINVAL;
 	if (r->launched)
 		return -EBUSY;
-	__atomic_store_n(&r->stop_req, 0, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&r->attn, ~RUNNER_ATTN_STOP, __ATOMIC_RELAXED);
 	return runner_loop(r, decisions, false);
 }

@@ -5,13 +5,13 @@
 /*
  * The runner, shared by runner.c (control: create, start, stop, the list of
  * attached threads, posting commands) and runner_loop.c (the runner's own
- * context: the heap of passes, the charge, the command drain, the loop);
- * not installed.
+ * context: the heap of passes, the picks and their charge, the command
+ * drain, the loop); not installed.
  *
  * Commands: the control thread starts and stops threads while the runner
  * runs by posting them to a single-producer/single-consumer ring (a thread
- * pointer, its low bit set for a removal) and raising cmd_pending; the
- * runner drains the ring before its next run. A removal is acknowledged by
+ * pointer, its low bit set for a removal) and raising RUNNER_ATTN_CMDS; the
+ * runner drains the ring before its next pick. A removal is acknowledged by
  * clearing the thread's on_runner flag. While the runner is not launched,
  * control drains the ring itself.
  */
@@ -27,9 +27,13 @@
 
 #define RUNNER_CMDS 8192            /* > 2 * PK_RUNNER_MAX_THREADS */
 #define RUNNER_CMD_REMOVE 1ul       /* low bit of a command pointer */
+#define RUNNER_BATCH_US 1           /* a pick's slice (runner_loop.c) */
+#define RUNNER_ATTN_CMDS 1u         /* attn: commands were posted */
+#define RUNNER_ATTN_STOP 2u         /* attn: return from the loop */
 
 struct pk_runner_counters {
-	uint64_t decisions;
+	uint64_t decisions;          /* runs */
+	uint64_t picks;
 	uint64_t idle_rounds;
 	uint64_t pauses;
 	uint64_t yields;
@@ -46,17 +50,17 @@ struct runner_slot {
 
 struct pk_runner {
 	/* scheduler: the running context only */
-	struct runner_slot *heap;
+	struct runner_slot *heap;    /* nb slots and a sentinel */
 	unsigned int nb;
 	unsigned int idle_streak;    /* consecutive runs that found nothing */
 	unsigned int backoff;        /* consecutive idle rounds */
-	uint64_t vtime;              /* pass of the last run */
+	uint64_t vtime;              /* pass of the last thread to leave */
 	uint64_t idle_charge;        /* cycles */
 	uint64_t max_charge;         /* cycles */
+	uint64_t batch_cycles;       /* a pick's slice: batches grow under */
 	pk_runner_clock_t clock;     /* NULL: the TSC */
 	void *clock_arg;
-	uint32_t cmd_pending;        /* atomic: control posted commands */
-	uint32_t stop_req;           /* atomic */
+	uint32_t attn;               /* atomic: RUNNER_ATTN_* from control */
 	/* control */
 	struct rte_ring *cmds;
 	unsigned int lcore_id;
@@ -74,7 +78,7 @@ struct pk_runner {
  */
 void pk_runner_cmds_apply(struct pk_runner *r);
 
-/* The runner's lcore: loops until stop_req (rte_eal_remote_launch()). */
+/* The runner's lcore: loops until RUNNER_ATTN_STOP (remote launched). */
 int pk_runner_main(void *arg);
 
 /* The runners by name (runner.c), read by runner_telemetry.c. */

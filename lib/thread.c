@@ -23,7 +23,7 @@ static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Longest chain followed when looking for a thread's source or sink. */
 #define THREAD_WALK_MAX (PK_PATH_MAX_STAGES * 4)
 
-/* What one run moved, counted once per run rather than once per burst. */
+/* What one run of a thread counting bytes moved, counted once per run. */
 struct thread_run_count {
 	uint64_t pkts;
 	uint64_t bytes;
@@ -36,36 +36,31 @@ thread_count_run(struct pk_stage *s, const struct thread_run_count *c)
 {
 	pk_counter_add(&s->in.pkts, c->pkts);
 	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
-	if (unlikely(s->flags & PK_STAGE_F_BYTES)) {
-		pk_counter_add(&s->in.bytes, c->bytes);
-		pk_counter_add(&s->out.bytes, c->bytes - c->refused_bytes);
-	}
+	pk_counter_add(&s->in.bytes, c->bytes);
+	pk_counter_add(&s->out.bytes, c->bytes - c->refused_bytes);
 	if (unlikely(c->refused != 0))
 		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
 }
 
-int
-pk_thread_run_default(struct pk_thread *t, void *arg)
+/* The default run of a thread that counts bytes too (out of line). */
+static int __rte_noinline
+thread_run_bytes(struct pk_thread *t)
 {
 	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
 	struct thread_run_count c = { 0 };
 	struct pk_stage *s = &t->stage;
 	uint16_t n, k;
 
-	RTE_SET_USED(arg);
 	do {
 		n = pk_stage_pull(s->prev, pkts, t->burst);
 		if (n == 0)
 			break;
 		/* bytes before handing over: pkts[0..k) are not ours after */
-		if (unlikely(s->flags & PK_STAGE_F_BYTES))
-			c.bytes += pk_burst_bytes(pkts, n);
+		c.bytes += pk_burst_bytes(pkts, n);
 		k = pk_stage_push(s->next, pkts, n);
 		if (unlikely(k != n)) {
 			/* a chain refused them, maybe changed: free them */
-			if (s->flags & PK_STAGE_F_BYTES)
-				c.refused_bytes += pk_burst_bytes(&pkts[k],
-								  n - k);
+			c.refused_bytes += pk_burst_bytes(&pkts[k], n - k);
 			c.refused += n - k;
 			rte_pktmbuf_free_bulk(&pkts[k], n - k);
 		}
@@ -74,6 +69,42 @@ pk_thread_run_default(struct pk_thread *t, void *arg)
 	if (c.pkts != 0)
 		thread_count_run(s, &c);
 	return (int)c.pkts;
+}
+
+int
+pk_thread_run_default(struct pk_thread *t, void *arg)
+{
+	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
+	struct pk_stage *s = &t->stage;
+	/* fixed while the thread runs: loaded once, not after every call */
+	struct pk_stage *prev = s->prev, *next = s->next;
+	const uint16_t burst = t->burst;
+	const uint32_t budget = t->budget;
+	uint64_t done = 0, refused = 0;
+	uint16_t n, k;
+
+	RTE_SET_USED(arg);
+	if (unlikely(s->flags & PK_STAGE_F_BYTES))
+		return thread_run_bytes(t);
+	do {
+		n = pk_stage_pull(prev, pkts, burst);
+		if (n == 0)
+			break;
+		k = pk_stage_push(next, pkts, n);
+		if (unlikely(k != n)) {
+			/* a chain refused them, maybe changed: free them */
+			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			refused += n - k;
+		}
+		done += n;
+	} while (done < budget && n == burst);
+	if (done != 0) {
+		pk_counter_add(&s->in.pkts, done);
+		pk_counter_add(&s->out.pkts, done - refused);
+		if (unlikely(refused != 0))
+			pk_stage_count_drop(&s->out, PK_DROP_FULL, refused);
+	}
+	return (int)done;
 }
 
 void

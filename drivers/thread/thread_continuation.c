@@ -2,10 +2,12 @@
 /*
  * thread_continuation: one of many threads multiplexed on one lcore by a
  * pk_runner (SILK's ThreadContinuation).
- * run: its start function, once per scheduling decision of the runner, which
- *   picks threads by shares and charges each the TSC cycles its run used
- *   (stride scheduling, pk_runner.h). A run never blocks (an empty queue
- *   gives nothing) and keeps no stack state: the next run starts afresh.
+ * run: its start function, once per pick of the runner, which picks threads
+ *   by shares and charges each the TSC cycles its pick used (stride
+ *   scheduling, pk_runner.h); a pick runs it again while its runs end on
+ *   their budget and are short (up to 64 runs, about 1 us). A run never
+ *   blocks (an empty queue gives nothing) and keeps no stack state: the
+ *   next run starts afresh.
  * start/stop: hand the thread to its runner / take it back; stop returns once
  *   the runner has dropped it, so no run of it is in progress. Both work while
  *   the runner runs.

@@ -80,12 +80,14 @@ thread_lcore_sleep(struct pk_thread *t, struct thread_lcore_idle *w,
 	w->since = 0; /* a fresh spin after each sleep */
 }
 
-/* A run found nothing: spin, sleep or yield. @return true if it slept. */
+/*
+ * A run found nothing (it ended at now): spin, sleep or yield.
+ * @return true if it slept.
+ */
 static bool
-thread_lcore_idle(struct pk_thread *t, struct thread_lcore_idle *w)
+thread_lcore_idle(struct pk_thread *t, struct thread_lcore_idle *w,
+		  uint64_t now)
 {
-	uint64_t now = rte_rdtsc();
-
 	if (w->since == 0)
 		w->since = now;
 	if (w->can_sleep && now - w->since >= w->spin) {
@@ -118,7 +120,7 @@ thread_lcore_main(void *arg)
 		if (likely(n > 0)) {
 			thread_lcore_busy(&w);
 		} else if (n == 0) {
-			if (thread_lcore_idle(t, &w))
+			if (thread_lcore_idle(t, &w, end))
 				now = rte_rdtsc(); /* the sleep counted itself */
 		} else {
 			break; /* it stopped by itself */

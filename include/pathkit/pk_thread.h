@@ -21,7 +21,8 @@
  * - thread_entry: the application's own thread (an EAL lcore, or a pthread
  *   registered with rte_thread_register()) runs the thread in its own context
  *   with pk_thread_entry_run(), and is charged for it (lazy receiver
- *   processing).
+ *   processing). The first caller's runs take no atomic read-modify-write
+ *   and one run in 16 is timed (see the kind's card).
  *
  * Ownership: as pk_stage.h. A run owns the packets it pulled until it pushes
  * them; packets downstream refuses (the downstream of a thread is a chain, so
@@ -65,7 +66,9 @@ struct pk_thread;
  * @param t the thread (pk_thread_stage(t)->prev / ->next are its ends)
  * @param arg the argument given at create
  * @return packets handled (0: found no work, the thread may idle or sleep),
- *   or a negative value to stop the thread by itself.
+ *   or a negative value to stop the thread by itself. Returning the
+ *   thread's budget or more says the run stopped on its budget with work
+ *   left: a continuation's runner may then run it again in the same pick.
  */
 typedef int (*pk_thread_fn)(struct pk_thread *t, void *arg);
 
@@ -102,8 +105,11 @@ struct pk_thread_stats {
 	uint64_t idle_runs;    /**< runs that found no work */
 	uint64_t pkts;         /**< packets handled (what runs returned) */
 	uint64_t busy_cycles;  /**< TSC cycles of runs that found work (for a
-				    continuation: what the runner charged) */
-	uint64_t idle_cycles;  /**< TSC cycles of idle runs, spins, sleeps */
+				    continuation: what the runner charged;
+				    for an entry thread: estimated from one
+				    run in 16, picked at random) */
+	uint64_t idle_cycles;  /**< TSC cycles of idle runs, spins, sleeps
+				    (an entry thread's: estimated so too) */
 	uint64_t sleeps;       /**< times it slept on an empty queue */
 	uint64_t wakeups;      /**< sleeps ended by a push or a stop */
 };

@@ -70,7 +70,7 @@ struct pk_thread_counters {
 /**
  * A thread: a stage and what its runs need. Fields marked "lib" belong to
  * lib/thread.c and lib/runner.c; a kind reads the others and writes only
- * its own (lcore_id, entry_busy, domain at create, counters while it runs).
+ * its own (lcore_id, entry_*, domain at create, counters while it runs).
  */
 struct pk_thread {
 	struct pk_stage stage;          /**< must be first */
@@ -85,8 +85,9 @@ struct pk_thread {
 	uint32_t stride;                /**< lib, atomic: STRIDE1 / shares */
 	/* runner state: written by the runner's context only */
 	struct pk_runner *runner;       /**< lib: a continuation's runner */
-	uint64_t run_avg;               /**< lib: average charged busy run */
+	uint64_t run_avg;               /**< lib: average charged busy pick */
 	uint32_t on_runner;             /**< lib, atomic: in the runner's heap */
+	uint32_t batch;                 /**< lib: most runs of one pick */
 	/* control */
 	const struct pk_thread_kind_ops *kops; /**< the kind's ops */
 	/**
@@ -97,6 +98,12 @@ struct pk_thread {
 	const void *domain;
 	uint32_t state;                 /**< atomic: enum pk_thread_state */
 	uint32_t entry_busy;            /**< atomic: an entry run in progress */
+	/* thread_entry: the caller its runs are biased to, and sampling */
+	uintptr_t entry_owner;          /**< atomic: 0, 1 (no bias) or owner */
+	uint32_t entry_owner_busy;      /**< atomic: the owner runs it now */
+	uint32_t entry_left;            /**< runs to the next timed run */
+	uint32_t entry_gap;             /**< runs the next timed run stands for */
+	uint32_t entry_rng;             /**< xorshift state for the gaps */
 	unsigned int lcore_id;          /**< thread_lcore's lcore */
 	bool started;                   /**< lib: in the started list */
 	struct pk_stage *src;           /**< where pulls end up (at start) */

@@ -2,12 +2,24 @@
 /*
  * bench_thread: threads against the raw parts they wrap.
  *
- * thread.runner.t2, .t64, .t1024: cost of one scheduling decision of a
- *   runner with 2, 64, 1024 continuation threads whose start function does
- *   nothing (returns 1), run in the main lcore with pk_runner_run(): TSC
- *   cycles per decision, everything included (pick, call, TSC charge, heap).
- *   Baseline: a plain loop calling the same functions round robin through a
- *   function pointer (no fairness, no accounting). Median of 9 rounds.
+ * thread.runner.t2, .t64, .t1024: cost of one run scheduled by a runner
+ *   with 2, 64, 1024 continuation threads (shares 1..4) whose start function
+ *   does nothing and returns 1 with a budget of 1 (every run ends on its
+ *   budget, as a saturated thread's), run in the main lcore with
+ *   pk_runner_run(): TSC cycles per run, everything included (pick, call,
+ *   TSC charge, heap); the runner may run a thread several times per pick.
+ *   Baseline: a plain loop calling the same functions with the same
+ *   arguments round robin from a table of {function, thread, argument}, as
+ *   a user's bare round robin would (no fairness, no accounting, no clock).
+ *   Median of 9 rounds; runs per pick go to stderr.
+ * thread.runner.t2.partial, .t64.partial, .t1024.partial: the same with a
+ *   budget of 256: a run that returns 1 ended under its budget, so every
+ *   run is a pick of its own (the cost of one scheduling decision).
+ *   With TB_TSC_SHIFT=S in the environment the runners charge by the TSC
+ *   shifted right by S (pk_runner_clock_set()): for instruction counts under
+ *   valgrind, whose slowdown (some 2^6) would otherwise stretch every pick
+ *   past the runner's slice and stop it from batching runs as it does at
+ *   full speed. Costs one indirect call per pick; not for timings.
  * thread.wakeup.p50, .p99: a thread_lcore on the worker lcore sleeps on an
  *   empty queue_ring; the main lcore pushes one packet; latency from just
  *   before the push to the start function seeing it, in microseconds, over
@@ -17,22 +29,36 @@
  *   out queue back into the in queue (1024 in flight): Mpps through the
  *   thread. Baseline: the same transfer with raw rte_rings and a plain
  *   dequeue/enqueue loop on the worker (rte_pause() when its ring is empty,
- *   as the thread's idle spin does). 7 interleaved rounds of 0.5 s each
- *   (who goes first alternates), medians; ratio = pk / raw (target >= 0.9).
+ *   as the thread's idle spin does). 15 rounds of 0.2 s per variant; in
+ *   each round the variants (raw, pk, nonblock) run back to back, in an
+ *   order that goes through all their permutations, so that load drifting
+ *   on a shared machine falls on each alike. value and baseline are the
+ *   medians; ratio is the median of each round's pk / raw, its quartiles
+ *   and range go to stderr. The two lcores must be pinned to one CPU each
+ *   (EAL's -l does it; stderr says), and stderr gives, per variant, the
+ *   share of the wall time each lcore's thread ran and waited on a run
+ *   queue (/proc schedstat): a variant that lost its CPU shows there.
  * thread.lcore_pipe.nonblock: the same with a non-blocking thread (it never
  *   sleeps, as the raw worker), same raw baseline, same rounds.
  * thread.entry.b32: the same stages on one lcore, no cross-core effects:
  *   push 32 packets into the in queue, one pk_thread_entry_run() (pull,
- *   proc_noop, push into the out queue), pull the 32 from the out queue; TSC
- *   cycles per packet. Baseline: the same four ring operations, raw. Median
- *   of 9 rounds of 1M bursts.
+ *   proc_noop, push into the out queue, until a pull gives less than a
+ *   burst), pull the 32 from the out queue; TSC cycles per packet.
+ *   Baseline: the same ring operations, raw, the receiver's side draining
+ *   the in ring as a receiver that does not know how much is queued must
+ *   (and as the thread's run does): bursts until one comes short, here a
+ *   second, empty dequeue. Median of 9 rounds of 1M bursts.
  */
+#define _GNU_SOURCE /* sched_getaffinity() */
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -50,8 +76,8 @@
 #define TB_ROUNDS 9
 #define TB_DECISIONS (1u << 21)
 #define TB_WAKEUPS 400
-#define TB_PIPE_ROUNDS 7
-#define TB_PIPE_MS 500
+#define TB_PIPE_ROUNDS 15
+#define TB_PIPE_MS 200
 #define TB_INFLIGHT 1024
 #define TB_BURST 32
 #define TB_MAIN_BURST 256     /* main's side: cheap, never the bottleneck */
@@ -69,42 +95,70 @@ tb_nothing(struct pk_thread *t, void *arg)
 	return 1;
 }
 
-static pk_thread_fn volatile tb_fn = tb_nothing;
+/* A bare round robin's table: what to call, with what. */
+struct tb_task {
+	pk_thread_fn fn;
+	struct pk_thread *t;
+	void *arg;
+};
 
-static double
-tb_raw_calls(struct pk_thread **t, unsigned int n)
+static double __rte_noinline
+tb_raw_calls(const struct tb_task *task, unsigned int n)
 {
 	uint64_t t0, i;
 	unsigned int j = 0;
 
 	t0 = rte_rdtsc();
 	for (i = 0; i < TB_DECISIONS; i++) {
-		tb_fn(t[j], NULL);
+		task[j].fn(task[j].t, task[j].arg);
 		if (++j == n)
 			j = 0;
 	}
 	return (double)(rte_rdtsc() - t0) / TB_DECISIONS;
 }
 
+static unsigned int tb_tsc_shift;
+
+static uint64_t
+tb_slow_tsc(void *arg)
+{
+	RTE_SET_USED(arg);
+	return rte_rdtsc() >> tb_tsc_shift;
+}
+
+static double __rte_noinline
+tb_runner_runs(struct pk_runner *r)
+{
+	uint64_t t0 = rte_rdtsc();
+
+	pk_runner_run(r, TB_DECISIONS);
+	return (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+}
+
 static void
-tb_runner(unsigned int n)
+tb_runner(unsigned int n, uint32_t budget)
 {
 	double pk[TB_ROUNDS], raw[TB_ROUNDS];
-	struct pk_thread_conf tc = { .fn = tb_nothing };
+	struct pk_thread_conf tc = { .fn = tb_nothing, .budget = budget };
+	struct pk_runner_stats rs0, rs1;
 	struct pk_thread **t;
+	struct tb_task *task;
 	struct pk_runner *r;
-	char id[32], name[32];
+	char id[48], name[32];
 	unsigned int i;
-	uint64_t t0;
 
-	snprintf(id, sizeof(id), "thread.runner.t%u", n);
+	snprintf(id, sizeof(id), "thread.runner.t%u%s", n,
+		 budget == 1 ? "" : ".partial");
 	if (!bench_wanted(id))
 		return;
 	snprintf(name, sizeof(name), "tbr%u", n);
 	r = pk_runner_create(name, tb_worker, SOCKET_ID_ANY);
 	t = calloc(n, sizeof(*t));
-	if (r == NULL || t == NULL)
+	task = calloc(n, sizeof(*task));
+	if (r == NULL || t == NULL || task == NULL)
 		rte_exit(EXIT_FAILURE, "runner: %s\n", rte_strerror(rte_errno));
+	if (tb_tsc_shift != 0)
+		pk_runner_clock_set(r, tb_slow_tsc, NULL);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "tbt%u", i);
 		tc.name = name;
@@ -112,19 +166,24 @@ tb_runner(unsigned int n)
 		t[i] = pk_thread_continuation_create(&tc, r);
 		if (t[i] == NULL || pk_thread_start(t[i]) != 0)
 			rte_exit(EXIT_FAILURE, "thread %u\n", i);
+		task[i] = (struct tb_task){ .fn = tc.fn, .t = t[i], .arg = NULL };
 	}
 	pk_runner_run(r, TB_DECISIONS); /* warm up */
+	pk_runner_stats_get(r, &rs0);
 	for (i = 0; i < TB_ROUNDS; i++) {
-		raw[i] = tb_raw_calls(t, n);
-		t0 = rte_rdtsc();
-		pk_runner_run(r, TB_DECISIONS);
-		pk[i] = (double)(rte_rdtsc() - t0) / TB_DECISIONS;
+		raw[i] = tb_raw_calls(task, n);
+		pk[i] = tb_runner_runs(r);
 	}
-	bench_report(id, bench_median(pk, TB_ROUNDS), "cycles/decision",
+	pk_runner_stats_get(r, &rs1);
+	fprintf(stderr, "%s: %.2f runs per pick\n", id,
+		(double)(rs1.decisions - rs0.decisions) /
+			(double)(rs1.picks - rs0.picks));
+	bench_report(id, bench_median(pk, TB_ROUNDS), "cycles/run",
 		     bench_median(raw, TB_ROUNDS), true);
 	pk_runner_destroy(r);
 	for (i = 0; i < n; i++)
 		pk_thread_destroy(t[i]);
+	free(task);
 	free(t);
 }
 
@@ -422,56 +481,196 @@ tb_pipe_pk(uint32_t flags)
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
 
+/* What the pipe's two lcores are: their thread ids, their CPUs. */
+struct tb_lcore_info {
+	pid_t tid;
+	int cpu;            /* its only CPU, or -1 if not pinned to one */
+};
+
+static struct tb_lcore_info tb_main_info, tb_worker_info;
+
+static void
+tb_lcore_info_get(struct tb_lcore_info *li)
+{
+	cpu_set_t set;
+	int c;
+
+	li->tid = (pid_t)syscall(SYS_gettid);
+	li->cpu = -1;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 ||
+	    CPU_COUNT(&set) != 1)
+		return;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			li->cpu = c;
+}
+
+static int
+tb_lcore_info_remote(void *arg)
+{
+	tb_lcore_info_get(arg);
+	return 0;
+}
+
+/* Nanoseconds a thread ran and waited to run (/proc/.../schedstat). */
+struct tb_cpu {
+	uint64_t run_ns;
+	uint64_t wait_ns;
+	uint64_t wall_ns;
+};
+
+static void
+tb_cpu_read(pid_t tid, struct tb_cpu *c)
+{
+	unsigned long long run = 0, wait = 0;
+	struct timespec ts;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+			run = wait = 0;
+		fclose(f);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c->run_ns = run;
+	c->wait_ns = wait;
+	c->wall_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Per variant: what the main and the worker lcore's threads got. */
+struct tb_pipe_cpu {
+	uint64_t run_ns[2];
+	uint64_t wait_ns[2];
+	uint64_t wall_ns;
+};
+
+/* One round of one variant (0 raw, 1 pk, 2 pk non-blocking): Mpps. */
+static double
+tb_pipe_variant(unsigned int v, struct tb_pipe_cpu *cpu)
+{
+	struct tb_cpu m0, w0, m1, w1;
+	double mpps;
+
+	tb_cpu_read(tb_main_info.tid, &m0);
+	tb_cpu_read(tb_worker_info.tid, &w0);
+	mpps = v == 0 ? tb_pipe_raw() :
+			tb_pipe_pk(v == 2 ? PK_THREAD_F_NONBLOCK : 0);
+	tb_cpu_read(tb_main_info.tid, &m1);
+	tb_cpu_read(tb_worker_info.tid, &w1);
+	cpu->run_ns[0] += m1.run_ns - m0.run_ns;
+	cpu->run_ns[1] += w1.run_ns - w0.run_ns;
+	cpu->wait_ns[0] += m1.wait_ns - m0.wait_ns;
+	cpu->wait_ns[1] += w1.wait_ns - w0.wait_ns;
+	cpu->wall_ns += m1.wall_ns - m0.wall_ns;
+	return mpps;
+}
+
+/* The bench line (ratio: the median of the rounds' ratios), its spread. */
+static void
+tb_report_paired(const char *id, double *v, double *base, unsigned int n,
+		 const char *unit)
+{
+	double r[TB_PIPE_ROUNDS], med_r;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		r[i] = base[i] > 0 ? v[i] / base[i] : 0;
+	med_r = bench_median(r, n); /* sorts r */
+	printf("bench: %s value=%.3f unit=%s baseline=%.3f ratio=%.3f\n", id,
+	       bench_median(v, n), unit, bench_median(base, n), med_r);
+	fflush(stdout);
+	fprintf(stderr, "%s: ratio per round: median %.3f, quartiles "
+		"%.3f-%.3f, range %.3f-%.3f over %u rounds\n", id, med_r,
+		r[n / 4], r[(3 * n) / 4], r[0], r[n - 1], n);
+}
+
 static void
 tb_pipe(void)
 {
-	double pk[TB_PIPE_ROUNDS], nb[TB_PIPE_ROUNDS], raw[TB_PIPE_ROUNDS];
+	/* every order of the three variants, in turn */
+	static const uint8_t order[6][3] = {
+		{ 0, 1, 2 }, { 2, 1, 0 }, { 1, 0, 2 },
+		{ 2, 0, 1 }, { 0, 2, 1 }, { 1, 2, 0 },
+	};
+	static const char *const vname[3] = { "raw", "pk", "nonblock" };
+	double mpps[3][TB_PIPE_ROUNDS];
+	struct tb_pipe_cpu cpu[3];
 	bool want_nb = bench_wanted("thread.lcore_pipe.nonblock");
-	unsigned int i;
+	unsigned int i, j, v;
 
 	if (!bench_wanted("thread.lcore_pipe") && !want_nb)
 		return;
+	memset(cpu, 0, sizeof(cpu));
+	tb_lcore_info_get(&tb_main_info);
+	rte_eal_remote_launch(tb_lcore_info_remote, &tb_worker_info, tb_worker);
+	rte_eal_wait_lcore(tb_worker);
+	fprintf(stderr, "thread.lcore_pipe: main lcore on cpu %d, worker lcore "
+		"%u on cpu %d%s\n", tb_main_info.cpu, tb_worker,
+		tb_worker_info.cpu,
+		tb_main_info.cpu < 0 || tb_worker_info.cpu < 0 ||
+		tb_main_info.cpu == tb_worker_info.cpu ?
+		" (NOT pinned to one CPU each: expect a wider spread)" : "");
 	for (i = 0; i < TB_PIPE_ROUNDS; i++) {
-		/* alternate who goes first: the machine's load drifts */
-		if (i % 2 == 0)
-			raw[i] = tb_pipe_raw();
-		pk[i] = tb_pipe_pk(0);
-		nb[i] = want_nb ? tb_pipe_pk(PK_THREAD_F_NONBLOCK) : 0;
-		if (i % 2 == 1)
-			raw[i] = tb_pipe_raw();
+		for (j = 0; j < 3; j++) {
+			v = order[i % 6][j];
+			mpps[v][i] = v == 2 && !want_nb ? 0 :
+				     tb_pipe_variant(v, &cpu[v]);
+		}
 		fprintf(stderr, "thread.lcore_pipe round %u: pk %.2f nonblock "
-			"%.2f raw %.2f Mpps\n", i, pk[i], nb[i], raw[i]);
+			"%.2f raw %.2f Mpps\n", i, mpps[1][i], mpps[2][i],
+			mpps[0][i]);
+	}
+	for (v = 0; v < 3; v++) {
+		double wall = (double)RTE_MAX(cpu[v].wall_ns, 1u);
+
+		if (v == 2 && !want_nb)
+			continue;
+		fprintf(stderr, "thread.lcore_pipe %s: main ran %.0f%% waited "
+			"%.0f%%, worker ran %.0f%% waited %.0f%% of the wall "
+			"time\n", vname[v], 100.0 * cpu[v].run_ns[0] / wall,
+			100.0 * cpu[v].wait_ns[0] / wall,
+			100.0 * cpu[v].run_ns[1] / wall,
+			100.0 * cpu[v].wait_ns[1] / wall);
 	}
 	if (bench_wanted("thread.lcore_pipe"))
-		bench_report("thread.lcore_pipe",
-			     bench_median(pk, TB_PIPE_ROUNDS), "Mpps",
-			     bench_median(raw, TB_PIPE_ROUNDS), false);
+		tb_report_paired("thread.lcore_pipe", mpps[1], mpps[0],
+				 TB_PIPE_ROUNDS, "Mpps");
 	if (want_nb)
-		bench_report("thread.lcore_pipe.nonblock",
-			     bench_median(nb, TB_PIPE_ROUNDS), "Mpps",
-			     bench_median(raw, TB_PIPE_ROUNDS), false);
+		tb_report_paired("thread.lcore_pipe.nonblock", mpps[2],
+				 mpps[0], TB_PIPE_ROUNDS, "Mpps");
 }
 
 /* ---- one-lcore hop through an entry thread ---- */
 
 #define TB_HOPS (1u << 20)
 
-static double
+static double __rte_noinline
 tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
 {
 	uint64_t t0 = rte_rdtsc();
-	unsigned int i, n;
+	unsigned int i, n, got;
 
 	for (i = 0; i < TB_HOPS; i++) {
 		rte_ring_sp_enqueue_burst(in, (void **)m, TB_BURST, NULL);
-		n = rte_ring_sc_dequeue_burst(in, (void **)m, TB_BURST, NULL);
-		rte_ring_sp_enqueue_burst(out, (void **)m, n, NULL);
+		/* the receiver: bursts until a short one, within its budget */
+		got = 0;
+		do {
+			n = rte_ring_sc_dequeue_burst(in, (void **)m, TB_BURST,
+						      NULL);
+			if (n == 0)
+				break;
+			rte_ring_sp_enqueue_burst(out, (void **)m, n, NULL);
+			got += n;
+		} while (n == TB_BURST && got < PK_THREAD_DEFAULT_BUDGET);
 		rte_ring_sc_dequeue_burst(out, (void **)m, TB_BURST, NULL);
 	}
 	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
 }
 
-static double
+static double __rte_noinline
 tb_entry_pk(struct pk_stage *in, struct pk_thread *t, struct pk_stage *out,
 	    struct rte_mbuf **m)
 {
@@ -536,6 +735,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
 	if (bench_parse_args(argc - ret, argv + ret) != 0)
 		return 1;
+	if (getenv("TB_TSC_SHIFT") != NULL)
+		tb_tsc_shift = (unsigned int)atoi(getenv("TB_TSC_SHIFT")) & 31;
 	tb_worker = rte_get_next_lcore(-1, 1, 0);
 	if (tb_worker >= RTE_MAX_LCORE)
 		rte_exit(EXIT_FAILURE, "bench_thread needs -l 0,1\n");
@@ -544,9 +745,12 @@ main(int argc, char **argv)
 					  rte_socket_id());
 	if (tb_pool == NULL)
 		rte_exit(EXIT_FAILURE, "pool: %s\n", rte_strerror(rte_errno));
-	tb_runner(2);
-	tb_runner(64);
-	tb_runner(1024);
+	tb_runner(2, 1);
+	tb_runner(64, 1);
+	tb_runner(1024, 1);
+	tb_runner(2, PK_THREAD_DEFAULT_BUDGET);
+	tb_runner(64, PK_THREAD_DEFAULT_BUDGET);
+	tb_runner(1024, PK_THREAD_DEFAULT_BUDGET);
 	tb_wakeup();
 	tb_pipe();
 	tb_entry();

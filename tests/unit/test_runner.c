@@ -327,6 +327,101 @@ test_fake_clock_exact(void **state)
 	pk_runner_destroy(r);
 }
 
+/* A start function that always ends on its budget (1), at cost fake cycles. */
+struct cheap {
+	uint64_t cost;
+	uint64_t calls;
+	int ret;
+};
+
+static int
+cheap_run(struct pk_thread *t, void *arg)
+{
+	struct cheap *c = arg;
+
+	RTE_SET_USED(t);
+	fake_now += c->cost;
+	c->calls++;
+	return c->ret;
+}
+
+static struct pk_thread *
+cheap_thread(struct pk_runner *r, const char *name, struct cheap *c,
+	     uint32_t shares, uint32_t budget)
+{
+	struct pk_thread_conf tc = {
+		.name = name, .fn = cheap_run, .arg = c, .shares = shares,
+		.budget = budget,
+	};
+	struct pk_thread *t = pk_thread_continuation_create(&tc, r);
+
+	assert_non_null(t);
+	assert_int_equal(pk_thread_start(t), 0);
+	return t;
+}
+
+/*
+ * Runs far cheaper than a pick that end on their budget: several per pick,
+ * each pick charged what all its runs took, so the split still follows the
+ * shares exactly. Runs that end under their budget: one per pick.
+ */
+static void
+test_cheap_runs_batched_shares_exact(void **state)
+{
+	static const uint32_t sh[NB_LOOPS] = { 1, 2, 4 };
+	struct cheap c[NB_LOOPS] = { { 0 } };
+	struct pk_thread *t[NB_LOOPS];
+	struct pk_thread_stats st[NB_LOOPS];
+	struct pk_runner_stats rs;
+	uint64_t total = 0, calls = 0;
+	struct pk_runner *r;
+	unsigned int i;
+	char name[32];
+
+	(void)state;
+	r = pk_runner_create("cheap", worker, SOCKET_ID_ANY);
+	assert_non_null(r);
+	assert_int_equal(pk_runner_clock_set(r, fake_clock, NULL), 0);
+	for (i = 0; i < NB_LOOPS; i++) {
+		c[i] = (struct cheap){ .cost = 4, .ret = 1 };
+		snprintf(name, sizeof(name), "ch%u", i);
+		t[i] = cheap_thread(r, name, &c[i], sh[i], 1);
+	}
+	assert_int_equal(pk_runner_run(r, 700000), 700000);
+	pk_runner_stats_get(r, &rs);
+	printf("  cheap full runs: %" PRIu64 " runs in %" PRIu64 " picks\n",
+	       rs.decisions, rs.picks);
+	assert_int_equal(rs.decisions, 700000);
+	assert_true(rs.picks * 16 < rs.decisions);
+	for (i = 0; i < NB_LOOPS; i++) {
+		assert_int_equal(pk_thread_stats_get(t[i], &st[i]), 0);
+		assert_int_equal(st[i].runs, c[i].calls);
+		assert_int_equal(st[i].pkts, c[i].calls);
+		assert_int_equal(st[i].busy_cycles, c[i].cost * c[i].calls);
+		total += st[i].busy_cycles;
+		calls += c[i].calls;
+	}
+	assert_int_equal(calls, 700000);
+	for (i = 0; i < NB_LOOPS; i++)
+		assert_true(fabs((double)st[i].busy_cycles / total -
+				 sh[i] / 7.0) < 0.01 * sh[i] / 7.0);
+	for (i = 0; i < NB_LOOPS; i++)
+		pk_thread_destroy(t[i]);
+	pk_runner_destroy(r);
+
+	/* the same runs under a budget of 256: every run is its own pick */
+	r = pk_runner_create("cheap2", worker, SOCKET_ID_ANY);
+	assert_non_null(r);
+	assert_int_equal(pk_runner_clock_set(r, fake_clock, NULL), 0);
+	c[0] = (struct cheap){ .cost = 4, .ret = 1 };
+	t[0] = cheap_thread(r, "ch_partial", &c[0], 1, 256);
+	assert_int_equal(pk_runner_run(r, 1000), 1000);
+	pk_runner_stats_get(r, &rs);
+	assert_int_equal(rs.picks, 1000);
+	pk_thread_destroy(t[0]);
+	pk_runner_destroy(r);
+}
+
 /* Threads with nothing to do: the runner backs off and says so. */
 static void
 test_idle_runner_backs_off(void **state)
@@ -394,6 +489,17 @@ test_run_in_caller_and_self_stop(void **state)
 	assert_int_equal(pk_thread_start(t), 0); /* restart after self-stop */
 	calls = 0;
 	assert_int_equal(pk_runner_run(r, 10), 3);
+	assert_int_equal(pk_thread_stop(t), 0);
+	pk_thread_destroy(t);
+	/* runs that end on their budget of 1: a stop inside a pick of several */
+	tc.budget = 1;
+	t = pk_thread_continuation_create(&tc, r);
+	assert_non_null(t);
+	assert_int_equal(pk_thread_start(t), 0);
+	calls = 0;
+	assert_int_equal(pk_runner_run(r, 10), 3);
+	assert_int_equal(calls, 3);
+	assert_int_equal(pk_thread_state(t), PK_THREAD_STOPPED);
 	assert_int_equal(pk_thread_shares_set(t, 0), -EINVAL);
 	assert_int_equal(pk_thread_shares_set(t, PK_THREAD_MAX_SHARES + 1),
 			 -EINVAL);
@@ -411,6 +517,8 @@ main(void)
 		cmocka_unit_test_teardown(test_run_in_caller_and_self_stop,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_fake_clock_exact,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_cheap_runs_batched_shares_exact,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_idle_runner_backs_off,
 					  pk_test_teardown_pools_full),

@@ -377,6 +377,143 @@ test_entry_one_caller_at_a_time(void **state)
 	pk_thread_destroy(t);
 }
 
+/*
+ * The first caller owns an entry thread (its runs take no atomic
+ * read-modify-write); another caller takes the bias away, for good, and
+ * gets -EBUSY while the owner is inside a run; a stop waits for the
+ * owner's run, and the owner's next run is refused.
+ */
+static volatile int bias_block;
+static volatile int bias_inside;
+
+static int
+bias_run(struct pk_thread *t, void *arg)
+{
+	RTE_SET_USED(t);
+	RTE_SET_USED(arg);
+	bias_inside = 1;
+	while (bias_block)
+		rte_pause();
+	bias_inside = 0;
+	return 1;
+}
+
+/* A pthread of its own runs t three times, each when told to. */
+static volatile int bias_go;
+static volatile int bias_done;
+static intptr_t bias_ret[3];
+
+static void *
+bias_owner_main(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		while (bias_go <= i)
+			rte_pause();
+		bias_ret[i] = pk_thread_entry_run(arg);
+		bias_done = i + 1;
+	}
+	return NULL;
+}
+
+static void *
+bias_once_main(void *arg)
+{
+	return (void *)(intptr_t)pk_thread_entry_run(arg);
+}
+
+static void *
+bias_stop_main(void *arg)
+{
+	return (void *)(intptr_t)pk_thread_stop(arg);
+}
+
+/* A started entry thread and its owner pthread, which ran it once. */
+static struct pk_thread *
+bias_owned(const char *name, pthread_t *pt)
+{
+	struct pk_thread_conf tc = { .name = name, .fn = bias_run };
+	struct pk_thread *t = pk_thread_entry_create(&tc);
+
+	assert_non_null(t);
+	assert_int_equal(pk_thread_start(t), 0);
+	bias_block = 0;
+	bias_inside = 0;
+	bias_done = 0;
+	bias_go = 1;
+	assert_int_equal(pthread_create(pt, NULL, bias_owner_main, t), 0);
+	WAIT_FOR(bias_done == 1);
+	assert_int_equal(bias_ret[0], 1);
+	return t;
+}
+
+static void
+test_entry_owner_bias(void **state)
+{
+	struct pk_thread_stats st;
+	struct pk_thread *t;
+	pthread_t pt, ps;
+	void *ret;
+
+	(void)state;
+	/* a pthread owns it; main's run takes the bias away, all still run */
+	t = bias_owned("eo1", &pt);
+	bias_go = 3;
+	WAIT_FOR(bias_done == 3);
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(bias_ret[1], 1);
+	assert_int_equal(bias_ret[2], 1);
+	assert_int_equal(pk_thread_entry_run(t), 1);
+	assert_int_equal(pthread_create(&pt, NULL, bias_once_main, t), 0);
+	assert_int_equal(pthread_join(pt, &ret), 0);
+	assert_int_equal((intptr_t)ret, 1);
+	assert_int_equal(pk_thread_stats_get(t, &st), 0);
+	assert_int_equal(st.runs, 5);
+	assert_int_equal(st.pkts, 5);
+	assert_true(st.busy_cycles > 0); /* the first run is timed */
+	pk_thread_destroy(t);
+
+	/* the owner inside a run (no CAS taken): another caller gets -EBUSY */
+	t = bias_owned("eo2", &pt);
+	bias_block = 1;
+	bias_go = 2;
+	WAIT_FOR(bias_inside);
+	assert_true(bias_inside);
+	assert_int_equal(pk_thread_entry_run(t), -EBUSY); /* the bias goes */
+	bias_block = 0;
+	WAIT_FOR(bias_done == 2);
+	assert_int_equal(bias_ret[1], 1);
+	bias_go = 3; /* the former owner runs it as anyone now does */
+	WAIT_FOR(bias_done == 3);
+	assert_int_equal(bias_ret[2], 1);
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(pk_thread_entry_run(t), 1);
+	pk_thread_destroy(t);
+
+	/* a stop waits for the owner's run; the owner's next run is refused */
+	t = bias_owned("eo3", &pt);
+	bias_block = 1;
+	bias_go = 2;
+	WAIT_FOR(bias_inside);
+	assert_int_equal(pthread_create(&ps, NULL, bias_stop_main, t), 0);
+	usleep(20 * 1000);
+	assert_int_equal(pk_thread_state(t), PK_THREAD_RUNNING);
+	bias_block = 0;
+	assert_int_equal(pthread_join(ps, &ret), 0);
+	assert_int_equal((intptr_t)ret, 0);
+	assert_int_equal(pk_thread_state(t), PK_THREAD_STOPPED);
+	WAIT_FOR(bias_done == 2);
+	assert_int_equal(bias_ret[1], 1);
+	bias_go = 3;
+	WAIT_FOR(bias_done == 3);
+	assert_int_equal(bias_ret[2], -EAGAIN);
+	assert_int_equal(pthread_join(pt, NULL), 0);
+	assert_int_equal(pk_thread_start(t), 0); /* the bias stays: runs again */
+	assert_int_equal(pk_thread_entry_run(t), 1);
+	pk_thread_destroy(t);
+}
+
 /* Stop with packets in flight: threads stop, destroy drains, no leak. */
 static void
 test_clean_shutdown_in_flight(void **state)
@@ -428,6 +565,8 @@ main(void)
 		cmocka_unit_test_teardown(test_entry_from_pthread,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_entry_one_caller_at_a_time,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_entry_owner_bias,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_clean_shutdown_in_flight,
 					  pk_test_teardown_pools_full),
