@@ -23,7 +23,7 @@
 static inline bool
 sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
 {
-	uint32_t *pushed = &sc->pushed[sched_q_id(sc, q)];
+	uint32_t *pushed = &sched_q_cold(sc, q)->pushed;
 	struct rte_mbuf *m;
 
 	if (pk_stage_pull(q->stage, &m, 1) == 0)
@@ -97,17 +97,45 @@ sched_next(struct pk_sched *sc)
 	return m;
 }
 
+/* The policy's update of q, then its next queue: one call if it can. */
+static inline struct pk_sched_q *
+sched_update_dequeue(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len)
+{
+	if (likely(sc->update_dequeue != NULL))
+		return sc->update_dequeue(sc->sp, q, len);
+	sc->pol->update(sc->sp, q, len);
+	return sc->pol->dequeue(sc->sp);
+}
+
+/*
+ * As sched_next() in a loop, but between two packets the policy updates
+ * and picks in one call; the last queue served is updated alone, so that
+ * the policy is not asked for a packet that will not go.
+ */
 uint16_t
 pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
 	struct pk_sched *sc = sched_of(s);
-	struct rte_mbuf *m;
+	struct pk_sched_q *q;
 	uint16_t n = 0;
+	uint32_t len;
 
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
-	while (n < max && (m = sched_next(sc)) != NULL)
-		pkts[n++] = m;
+	if (unlikely(max == 0) || (q = sc->pol->dequeue(sc->sp)) == NULL)
+		return 0;
+	for (;;) {
+		pkts[n++] = q->head;
+		len = q->len;
+		sched_q_refill(sc, q);
+		if (n == max) {
+			sc->pol->update(sc->sp, q, len);
+			break;
+		}
+		q = sched_update_dequeue(sc, q, len);
+		if (q == NULL)
+			break;
+	}
 	pk_stage_count(s, &s->out, pkts, n);
 	return n;
 }
@@ -159,7 +187,7 @@ sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 	if (q->flags & SCHED_Q_STAGE) {
 		if (!pk_stage_push_one(q->stage, m))
 			return false;
-		sc->pushed[sched_q_id(sc, q)]++;
+		sched_q_cold(sc, q)->pushed++;
 		/* we are its puller: take the head now rather than poll */
 		if (q->head == NULL && sched_q_pull_head(sc, q)) {
 			sched_idle_remove(sc, q);
@@ -180,10 +208,16 @@ sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 	return true;
 }
 
-uint16_t
-pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * Push, for the default classifier (by_field: the queue id is the mbuf's
+ * rte_sched field, read inline) or the scheduler's own; constant at each
+ * call site, so each is compiled without the other's test.
+ */
+static __rte_always_inline uint16_t
+sched_push_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t n,
+		 const bool by_field)
 {
-	struct pk_sched *sc = sched_of(s);
+	struct pk_stage *s = &sc->stage;
 	uint16_t i, nr = 0, nomatch = 0;
 	uint64_t bytes = 0;
 	struct pk_sched_q *q;
@@ -196,7 +230,8 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		m = pkts[i];
 		if (i + SCHED_PREFETCH < n)
 			rte_prefetch0(pkts[i + SCHED_PREFETCH]);
-		q = sched_q_find(sc, sc->classify(m, sc->classify_arg));
+		q = sched_q_find(sc, by_field ? m->hash.sched.queue_id :
+				 sc->classify(m, sc->classify_arg));
 		if (unlikely(q == NULL)) {
 			nomatch++;
 			pkts[nr++] = m; /* refused ones gather at the front */
@@ -217,4 +252,14 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		memmove(&pkts[n - nr], pkts, nr * sizeof(*pkts));
 	}
 	return n - nr;
+}
+
+uint16_t
+pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	if (sc->classify == NULL)
+		return sched_push_burst(sc, pkts, n, true);
+	return sched_push_burst(sc, pkts, n, false);
 }

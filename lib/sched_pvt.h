@@ -32,6 +32,22 @@
 /* internal FIFOs are allocated for this many queue ids at a time */
 #define SCHED_SLAB_QUEUES 64
 
+/*
+ * A queue's cold part, one per queue id in an array of its own: what the
+ * fast path of an internal queue never reads. The hot record (struct
+ * pk_sched_q and the policy's area, one cache line with wfq) holds only
+ * what enqueue and dequeue touch, so that thousands of queues cost one
+ * line each; per-queue configuration and statistics read rarely go here.
+ */
+struct sched_q_cold {
+	/*
+	 * stage queue: packets push stored in it and counted in then, not
+	 * yet pulled back (pulling them counts nothing again)
+	 */
+	uint32_t pushed;
+	uint32_t idle_pos;           /* stage queue: poll list position */
+};
+
 struct pk_sched {
 	struct pk_stage stage;       /* must be first */
 	/* fast path */
@@ -44,13 +60,12 @@ struct pk_sched {
 	uint32_t mtu;
 	uint32_t nb_idle;            /* stage queues on the poll list */
 	uint32_t *idle;              /* their ids */
-	/*
-	 * per queue id: packets push stored in that stage queue and counted
-	 * in then, not yet pulled back (pulling them counts nothing again)
-	 */
-	uint32_t *pushed;
+	struct sched_q_cold *cold;   /* per queue id */
 	uint32_t poll_cursor;
-	pk_sched_classify_t classify;
+	/* update then dequeue: the policy's update_dequeue, or NULL */
+	struct pk_sched_q *(*update_dequeue)(void *sp, struct pk_sched_q *q,
+					     uint32_t len);
+	pk_sched_classify_t classify; /* NULL: m->hash.sched.queue_id */
 	void *classify_arg;
 	/* shaper, in bit x tick units so that nothing is rounded */
 	__int128 tokens;
@@ -150,11 +165,19 @@ sched_q_set_head(const struct pk_sched *sc, struct pk_sched_q *q,
 	q->len = RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u);
 }
 
+static inline struct sched_q_cold *
+sched_q_cold(const struct pk_sched *sc, const struct pk_sched_q *q)
+{
+	return &sc->cold[sched_q_id(sc, q)];
+}
+
 static inline void
 sched_idle_add(struct pk_sched *sc, struct pk_sched_q *q)
 {
-	q->idle_pos = sc->nb_idle;
-	sc->idle[sc->nb_idle++] = sched_q_id(sc, q);
+	uint32_t id = sched_q_id(sc, q);
+
+	sc->cold[id].idle_pos = sc->nb_idle;
+	sc->idle[sc->nb_idle++] = id;
 	q->flags |= SCHED_Q_POLLED;
 }
 
@@ -162,9 +185,10 @@ static inline void
 sched_idle_remove(struct pk_sched *sc, struct pk_sched_q *q)
 {
 	uint32_t last = sc->idle[--sc->nb_idle];
+	uint32_t pos = sched_q_cold(sc, q)->idle_pos;
 
-	sc->idle[q->idle_pos] = last;
-	sched_q(sc, last)->idle_pos = q->idle_pos;
+	sc->idle[pos] = last;
+	sc->cold[last].idle_pos = pos;
 	q->flags &= ~SCHED_Q_POLLED;
 }
 

@@ -56,7 +56,7 @@ pk_sched_held(const struct pk_stage *s)
 			continue;
 		held += q->head != NULL ? 1 : 0;
 		if (q->flags & SCHED_Q_STAGE)
-			held += sc->pushed[id];
+			held += sc->cold[id].pushed;
 		else
 			held += (q->ftail - q->fhead) & sc->qmask;
 	}
@@ -167,7 +167,7 @@ pk_sched_queue_attach(struct pk_stage *s, const struct pk_sched_queue_conf *qc)
 	if (qc->stage != NULL) {
 		q->stage = qc->stage;
 		q->flags = SCHED_Q_STAGE;
-		sc->pushed[id] = 0;
+		sc->cold[id].pushed = 0;
 	} else if ((rc = sched_q_fifo(sc, q)) != 0) {
 		return rc;
 	}
@@ -237,8 +237,8 @@ pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
 		} else if (q->head != NULL) {
 			pk_stage_drop(&s->out, PK_DROP_POLICY, q->head);
 		}
-		pk_counter_add(&s->out.pkts, sc->pushed[qid]);
-		sc->pushed[qid] = 0;
+		pk_counter_add(&s->out.pkts, sc->cold[qid].pushed);
+		sc->cold[qid].pushed = 0;
 		sc->nb_stage_queues--;
 	}
 	q->flags = 0;
