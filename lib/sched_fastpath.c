@@ -140,12 +140,16 @@ pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 	return n;
 }
 
-/* Credit the bucket with the link time since the last pull. */
+/*
+ * Credit the bucket with the link time since the last pull, now being the
+ * clock's. A time before the last (a caller's clock read before a shaper
+ * reset) credits nothing.
+ */
 static inline void
-sched_tokens_refill(struct pk_sched *sc)
+sched_tokens_refill(struct pk_sched *sc, uint64_t now)
 {
-	uint64_t now = sc->clock(sc->clock_arg);
-
+	if ((int64_t)(now - sc->last) <= 0)
+		return;
 	sc->tokens += (__int128)(now - sc->last) * sc->rate_bps;
 	sc->last = now;
 	if (sc->tokens > sc->tokens_max)
@@ -157,23 +161,43 @@ sched_tokens_refill(struct pk_sched *sc)
  * next frame once the last one is out: the long-run rate is exactly R. The
  * policy is asked only for a frame that will go, so its order is kept.
  */
-uint16_t
-pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
-		     uint16_t max)
+static inline uint16_t
+sched_pull_shaped(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
+		  uint64_t now)
 {
-	struct pk_sched *sc = sched_of(s);
 	struct rte_mbuf *m;
 	uint16_t n = 0;
 
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
-	sched_tokens_refill(sc);
+	sched_tokens_refill(sc, now);
 	while (n < max && sc->tokens >= 0 && (m = sched_next(sc)) != NULL) {
 		sc->tokens -= (__int128)(m->pkt_len + sc->overhead) * sc->hz8;
 		pkts[n++] = m;
 	}
-	pk_stage_count(s, &s->out, pkts, n);
+	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
+}
+
+uint16_t
+pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
+		     uint16_t max)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	return sched_pull_shaped(sc, pkts, max, sc->clock(sc->clock_arg));
+}
+
+uint16_t
+pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
+		 uint64_t tsc)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	if (sc->rate_bps == 0)
+		return pk_sched_pull(s, pkts, max);
+	return sched_pull_shaped(sc, pkts, max, sc->clock == pk_sched_tsc ?
+				 tsc : sc->clock(sc->clock_arg));
 }
 
 /*
@@ -262,4 +286,59 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	if (sc->classify == NULL)
 		return sched_push_burst(sc, pkts, n, true);
 	return sched_push_burst(sc, pkts, n, false);
+}
+
+/*
+ * Internal FIFO q: the packets of a burst in order, as sched_q_store() one
+ * by one would, with one room check. @return packets taken.
+ */
+static inline uint16_t
+sched_q_fifo_store_burst(struct pk_sched *sc, struct pk_sched_q *q,
+			 struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0, i, room;
+
+	if (q->head == NULL) {
+		sched_q_set_head(sc, q, pkts[0]);
+		sc->pol->enqueue(sc->sp, q);
+		k = 1;
+	}
+	/* one slot stays free: with the head slot, qsize packets in all */
+	room = (uint16_t)(sc->qmask - ((q->ftail - q->fhead) & sc->qmask));
+	n = RTE_MIN(n, (uint16_t)(k + room));
+	for (i = k; i < n; i++)
+		q->fifo[(q->ftail + i - k) & sc->qmask] =
+			sched_fifo_entry(sc, pkts[i]);
+	q->ftail = (q->ftail + n - k) & sc->qmask;
+	return n;
+}
+
+uint16_t
+pk_sched_push_queue(struct pk_stage *s, uint32_t qid, struct rte_mbuf **pkts,
+		    uint16_t n)
+{
+	struct pk_sched *sc = sched_of(s);
+	struct pk_sched_q *q = sched_q_find(sc, qid);
+	uint64_t bytes;
+	uint16_t k = 0;
+
+	if (unlikely(q == NULL || n == 0)) {
+		pk_stage_count_refused(&s->in, PK_DROP_NO_MATCH, n);
+		return 0;
+	}
+	/* before they are stored: a stage queue may pass them on */
+	bytes = pk_stage_push_bytes(s, pkts, n);
+	if (likely(!(q->flags & SCHED_Q_STAGE)))
+		k = sched_q_fifo_store_burst(sc, q, pkts, n);
+	else
+		while (k < n && sched_q_store(sc, q, pkts[k]))
+			k++;
+	pk_counter_add(&s->in.pkts, k);
+	if (unlikely(k != n)) {
+		bytes -= pk_stage_push_bytes(s, &pkts[k], n - k);
+		pk_stage_count_refused(&s->in, PK_DROP_FULL, n - k);
+	}
+	if (bytes != 0)
+		pk_counter_add(&s->in.bytes, bytes);
+	return k;
 }

@@ -101,6 +101,19 @@ uint16_t pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 		       uint16_t max);
 uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 			      uint16_t max);
+/*
+ * For the arbiter (arbiter_round.c), which owns its scheduler and reads the
+ * TSC once per round. pk_sched_pull_at() is stage.pull, but a shaper on the
+ * default clock takes tsc as the time instead of reading it again.
+ * pk_sched_push_queue() is stage.push of n packets that all go to queue
+ * qid, stored without classifying each (the caller tagged them): what it
+ * takes and refuses ("full", or "no-match" if qid has no queue) is counted
+ * as push does; refused ones are pkts[k..n).
+ */
+uint16_t pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts,
+			  uint16_t max, uint64_t tsc);
+uint16_t pk_sched_push_queue(struct pk_stage *s, uint32_t qid,
+			     struct rte_mbuf **pkts, uint16_t n);
 
 /* sched_queue.c: the ops' len (walks every queue) */
 /* Packets counted in and held (the statistics' held); any thread. */
