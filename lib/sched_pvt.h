@@ -225,8 +225,16 @@ static inline void
 sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
 {
 	uint64_t e = q->fifo[q->fhead];
+	uint16_t next = (q->fhead + 1) & sc->qmask;
 
-	q->fhead = (q->fhead + 1) & sc->qmask;
+	/*
+	 * Emptied: start again at slot 0, so that a queue that holds a few
+	 * packets at a time (the usual case among many) stays on the first
+	 * cache line of its FIFO rather than walking through all of them.
+	 */
+	if (next == q->ftail)
+		next = q->ftail = 0;
+	q->fhead = next;
 
 	if (unlikely(e >> 48 == 0)) {
 		sched_q_set_head(sc, q, (struct rte_mbuf *)(uintptr_t)e);
