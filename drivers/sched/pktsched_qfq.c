@@ -275,7 +275,7 @@ qfq_update_dequeue(void *sp, struct pk_sched_q *q, uint32_t len)
 	} else if ((next = c->next) != NULL &&
 		   qfq_round_down(qfq_q_of(next)->S, g->slot_shift) == g->S) {
 		g->slots[g->front] = next; /* qfq_front_slot_remove() */
-		rte_prefetch0(qfq_q_of(next)->next);
+		qfq_prefetch_next(next);
 		return next;
 	}
 	return qfq_update_dequeue_slow(sc, q, old_V);

@@ -275,14 +275,22 @@ qfq_restamp(struct pk_sched_q *q)
 }
 
 /*
- * A new queue q comes to the front: among thousands the queues after it are
- * cold. Ask for the record of the next one in q's slot (q's own record is
- * read already), so that its turn finds it in cache.
+ * A new queue q comes to the front: among thousands the queues after it in
+ * its slot are cold. A two-step pipeline, as drr_prefetch(): ask for the
+ * record of the one after next, and for what serving the next one reads
+ * (its record was asked for at the previous step): its FIFO entry, and its
+ * head mbuf, which whoever pulls it reads.
  */
 static inline void
 qfq_prefetch_next(struct pk_sched_q *q)
 {
-	rte_prefetch0(qfq_q_of(q)->next);
+	struct pk_sched_q *nx = qfq_q_of(q)->next;
+
+	if (nx == NULL)
+		return;
+	rte_prefetch0(qfq_q_of(nx)->next);
+	rte_prefetch0(nx->head);
+	pk_sched_q_prefetch(nx);
 }
 
 #endif /* PKTSCHED_QFQ_H */
