@@ -201,24 +201,32 @@ pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
 }
 
 /*
- * Store m in q. @return false if q is full (m is still the caller's). A
- * packet stored in a stage queue is counted in now, as one stored in a FIFO:
- * pushed[] remembers not to count it again when it is pulled back.
+ * Store m in stage queue q. A packet stored in a stage queue is counted in
+ * now, as one stored in a FIFO: the cold part's pushed remembers not to
+ * count it again when it is pulled back. Out of line: push's loop keeps its
+ * registers for internal queues.
  */
+static __rte_noinline bool
+sched_q_store_stage(struct pk_sched *sc, struct pk_sched_q *q,
+		    struct rte_mbuf *m)
+{
+	if (!pk_stage_push_one(q->stage, m))
+		return false;
+	sched_q_cold(sc, q)->pushed++;
+	/* we are its puller: take the head now rather than poll */
+	if (q->head == NULL && sched_q_pull_head(sc, q)) {
+		sched_idle_remove(sc, q);
+		sc->pol->enqueue(sc->sp, q);
+	}
+	return true;
+}
+
+/* Store m in q. @return false if q is full (m is still the caller's). */
 static inline bool
 sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 {
-	if (q->flags & SCHED_Q_STAGE) {
-		if (!pk_stage_push_one(q->stage, m))
-			return false;
-		sched_q_cold(sc, q)->pushed++;
-		/* we are its puller: take the head now rather than poll */
-		if (q->head == NULL && sched_q_pull_head(sc, q)) {
-			sched_idle_remove(sc, q);
-			sc->pol->enqueue(sc->sp, q);
-		}
-		return true;
-	}
+	if (unlikely(q->flags & SCHED_Q_STAGE))
+		return sched_q_store_stage(sc, q, m);
 	if (q->head == NULL) {
 		sched_q_set_head(sc, q, m);
 		sc->pol->enqueue(sc->sp, q);

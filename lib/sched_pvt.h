@@ -169,13 +169,27 @@ sched_q_find(const struct pk_sched *sc, uint32_t qid)
 	return likely(q->flags & SCHED_Q_ATTACHED) ? q : NULL;
 }
 
+/*
+ * m's length as policies see it: policies size their timestamps for mtu,
+ * so longer is mtu, and 0 would read as idle, so 0 is 1. One test for the
+ * usual 1..mtu.
+ */
+static inline uint32_t
+sched_len(const struct pk_sched *sc, const struct rte_mbuf *m)
+{
+	uint32_t len = m->pkt_len;
+
+	if (unlikely(len - 1 >= sc->mtu))
+		len = len == 0 ? 1 : sc->mtu;
+	return len;
+}
+
 static inline void
 sched_q_set_head(const struct pk_sched *sc, struct pk_sched_q *q,
 		 struct rte_mbuf *m)
 {
 	q->head = m;
-	/* policies size their timestamps for mtu; 0 would read as idle */
-	q->len = RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u);
+	q->len = sched_len(sc, m);
 }
 
 static inline struct sched_q_cold *
@@ -218,7 +232,7 @@ sched_fifo_entry(const struct pk_sched *sc, struct rte_mbuf *m)
 
 	if (unlikely(p >> 48 != 0))
 		return p;
-	return p | (uint64_t)RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u) << 48;
+	return p | (uint64_t)sched_len(sc, m) << 48;
 }
 
 static inline void
