@@ -192,6 +192,16 @@ sched_q_set_head(const struct pk_sched *sc, struct pk_sched_q *q,
 	q->len = sched_len(sc, m);
 }
 
+/* Packets in q's internal FIFO; both indices read at once: any thread. */
+static inline uint32_t
+sched_q_fifo_len(const struct pk_sched *sc, const struct pk_sched_q *q)
+{
+	struct pk_sched_q p;
+
+	p.fpos = __atomic_load_n(&q->fpos, __ATOMIC_RELAXED);
+	return (uint32_t)(p.ftail - p.fhead) & sc->qmask;
+}
+
 static inline struct sched_q_cold *
 sched_q_cold(const struct pk_sched *sc, const struct pk_sched_q *q)
 {
@@ -245,10 +255,13 @@ sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
 	 * Emptied: start again at slot 0, so that a queue that holds a few
 	 * packets at a time (the usual case among many) stays on the first
 	 * cache line of its FIFO rather than walking through all of them.
+	 * Both indices in one store: a reader of the length on another thread
+	 * (sched_q_fifo_len()) sees the FIFO before or after, never between.
 	 */
 	if (next == q->ftail)
-		next = q->ftail = 0;
-	q->fhead = next;
+		__atomic_store_n(&q->fpos, 0, __ATOMIC_RELAXED);
+	else
+		q->fhead = next;
 
 	if (unlikely(e >> 48 == 0)) {
 		sched_q_set_head(sc, q, (struct rte_mbuf *)(uintptr_t)e);

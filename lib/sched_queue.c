@@ -18,7 +18,7 @@ sched_q_len(const struct pk_sched *sc, const struct pk_sched_q *q)
 
 	if (q->flags & SCHED_Q_STAGE)
 		return len + pk_stage_len(q->stage);
-	return len + ((q->ftail - q->fhead) & sc->qmask);
+	return len + sched_q_fifo_len(sc, q);
 }
 
 unsigned int
@@ -58,7 +58,7 @@ pk_sched_held(const struct pk_stage *s)
 		if (q->flags & SCHED_Q_STAGE)
 			held += sc->cold[id].pushed;
 		else
-			held += (q->ftail - q->fhead) & sc->qmask;
+			held += sched_q_fifo_len(sc, q);
 	}
 	return held;
 }
@@ -102,8 +102,7 @@ sched_q_fifo(struct pk_sched *sc, struct pk_sched_q *q)
 			return -ENOMEM;
 	}
 	q->fifo = sc->slabs[slab] + (size_t)(id % SCHED_SLAB_QUEUES) * qsize;
-	q->fhead = 0;
-	q->ftail = 0;
+	q->fpos = 0;
 	return 0;
 }
 

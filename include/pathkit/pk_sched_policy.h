@@ -63,8 +63,14 @@ struct pk_sched_q {
 		struct pk_stage *stage;  /**< stage queue, pulled */
 		uint64_t *fifo;          /**< internal FIFO: length << 48 | mbuf */
 	};
-	uint16_t fhead;            /**< internal FIFO: next to read */
-	uint16_t ftail;            /**< internal FIFO: next to write */
+	union {
+		struct {
+			uint16_t fhead;  /**< internal FIFO: next to read */
+			uint16_t ftail;  /**< internal FIFO: next to write */
+		};
+		/** both, stored at once when the core resets them */
+		uint32_t fpos;
+	};
 	uint32_t flags;            /**< core's own flags */
 	uint64_t priv[];           /**< the policy's per-queue area */
 };
