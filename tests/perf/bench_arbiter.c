@@ -531,6 +531,21 @@ ba_decisions(const char *id, bool flows)
 
 #define BA_VS_DEPTH 240
 
+/* Fill each queue BA_VS_DEPTH deep; apart, so that profiles tell it apart. */
+static __rte_noinline void
+ba_sched_fill(struct pk_stage *s)
+{
+	unsigned int q, i;
+
+	ba_take_all(BA_DEC_CLIENTS * BA_VS_DEPTH);
+	for (q = 0; q < BA_DEC_CLIENTS; q++)
+		for (i = 0; i < BA_VS_DEPTH; i++)
+			ba_free[q * BA_VS_DEPTH + i]->hash.sched.queue_id = q;
+	if (pk_stage_push(s, ba_free, ba_nfree) != ba_nfree)
+		rte_exit(EXIT_FAILURE, "sched: refused\n");
+	ba_nfree = 0; /* the scheduler's now: its destroy frees them */
+}
+
 /*
  * The bare scheduler of the arbiter (wfq, one internal queue of 256 per
  * client), each queue BA_VS_DEPTH deep: as many push+pull pairs as a
@@ -546,21 +561,15 @@ ba_sched_pairs_run(void)
 	struct rte_mbuf *m[BA_VS_BURST];
 	uint64_t t0, n = 0, want = BA_DEC_CLIENTS * 504;
 	struct pk_stage *s = pk_sched_create("ba_vs", &sc);
-	unsigned int q, i;
+	unsigned int q;
 	uint16_t k;
 
 	if (s == NULL)
 		rte_exit(EXIT_FAILURE, "sched: %s\n", rte_strerror(rte_errno));
-	ba_take_all(BA_DEC_CLIENTS * BA_VS_DEPTH);
-	for (q = 0; q < BA_DEC_CLIENTS; q++) {
+	for (q = 0; q < BA_DEC_CLIENTS; q++)
 		if (pk_sched_queue_attach(s, &qc) != (int)q)
 			rte_exit(EXIT_FAILURE, "sched: attach\n");
-		for (i = 0; i < BA_VS_DEPTH; i++)
-			ba_free[q * BA_VS_DEPTH + i]->hash.sched.queue_id = q;
-	}
-	if (pk_stage_push(s, ba_free, ba_nfree) != ba_nfree)
-		rte_exit(EXIT_FAILURE, "sched: refused\n");
-	ba_nfree = 0; /* the scheduler's now: its destroy frees them */
+	ba_sched_fill(s);
 	t0 = rte_rdtsc();
 	while (n < want) {
 		k = pk_stage_pull(s, m, BA_VS_BURST);
