@@ -21,6 +21,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
+#include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_sched.h>
 
 #include "arbiter_pvt.h"
@@ -157,11 +158,14 @@ arb_build(struct pk_arbiter *a)
 		return rc;
 	a->mb = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->mb), 0,
 				   c->socket_id);
+	/* ARB_MB_PREFETCH more, r NULL: the drain looks ahead unchecked */
+	a->mbr = rte_zmalloc_socket(a->name, (c->nb_clients + ARB_MB_PREFETCH) *
+				    sizeof(*a->mbr), 0, c->socket_id);
 	a->cl = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cl), 0,
 				   c->socket_id);
 	a->cnt = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cnt),
 				    RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (a->mb == NULL || a->cl == NULL || a->cnt == NULL)
+	if (a->mb == NULL || a->mbr == NULL || a->cl == NULL || a->cnt == NULL)
 		return -ENOMEM;
 	for (i = 0; i < c->nb_clients; i++) {
 		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
@@ -169,6 +173,9 @@ arb_build(struct pk_arbiter *a)
 		if (a->mb[i] == NULL)
 			return -rte_errno;
 		a->nb = i + 1;
+		/* a queue_ring's ring is its ctx (pk_queue_worker.h) */
+		if (pk_queue_ring_is_sp(a->mb[i]))
+			a->mbr[i].r = a->mb[i]->ctx; /* cons starts at 0 */
 		if (a->classify == NULL)
 			continue;
 		a->cl[i].wait = rte_malloc_socket(a->name, c->burst *
@@ -253,6 +260,7 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 	for (c = 0; a->cl != NULL && c < a->nb; c++)
 		rte_free(a->cl[c].wait);
 	rte_free(a->mb);
+	rte_free(a->mbr);
 	rte_free(a->cl);
 	rte_free(a->waiters);
 	rte_free(a->served);

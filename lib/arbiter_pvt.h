@@ -17,12 +17,15 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
 #include <pathkit/pk_arbiter.h>
 #include <pathkit/pk_registry.h>
 #include <pathkit/pk_stage_driver.h>
 
 #define ARB_OUT_BURST 32
+/* the drain asks for mailboxes' lines this many clients ahead */
+#define ARB_MB_PREFETCH 4
 #define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
 
 /* Packets held for the output, sent from off; retried while refused. */
@@ -62,6 +65,19 @@ arb_nwait_set(struct arb_client *cl, uint16_t n)
 	__atomic_store_n(&cl->nwait, n, __ATOMIC_RELAXED);
 }
 
+/*
+ * A client's mailbox as the drain peeks at it, when it is a queue_ring (the
+ * default kind; r is NULL otherwise): the arbiter is its only consumer, so
+ * the ring's consumer index is what it took so far, kept here, and the
+ * mailbox is empty when the producer's index is still that. One line of the
+ * ring (the producer's, shared with the client) per empty mailbox, instead
+ * of the stage and both of the ring's.
+ */
+struct arb_mbring {
+	const struct rte_ring *r;
+	uint32_t cons;           /* r->cons.tail: advanced by each pull */
+};
+
 /* Written by the transmitting thread only (arbiter or dispatcher). */
 struct arb_client_cnt {
 	uint64_t sent;
@@ -72,6 +88,8 @@ struct arb_client_cnt {
 struct pk_arbiter {
 	/* arbiter loop: its thread only */
 	struct pk_stage **mb;    /* client mailboxes */
+	/* their rings, to tell empty ones at a look; ARB_MB_PREFETCH more */
+	struct arb_mbring *mbr;
 	struct pk_stage *sched;
 	struct pk_stage *ring;   /* to the dispatcher, or NULL */
 	struct pk_stage *out;
@@ -157,8 +175,8 @@ static inline uint16_t
 arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	     bool count, uint32_t retries)
 {
-	uint32_t cl[ARB_OUT_BURST], len[ARB_OUT_BURST];
-	uint16_t n = q->n - q->off, k, i;
+	uint32_t cl[ARB_OUT_BURST], len[ARB_OUT_BURST], bytes;
+	uint16_t n = q->n - q->off, k, i, j;
 
 	if (n == 0)
 		return 0;
@@ -168,10 +186,13 @@ arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 			len[i] = q->m[q->off + i]->pkt_len;
 		}
 	k = pk_stage_push(out, &q->m[q->off], n);
-	if (count)
-		for (i = 0; i < k; i++) {
-			pk_counter_add(&a->cnt[cl[i]].sent, 1);
-			pk_counter_add(&a->cnt[cl[i]].bytes, len[i]);
+	if (count) /* a client's packets often go in a row: add per run */
+		for (i = 0; i < k; i = j) {
+			bytes = len[i];
+			for (j = i + 1; j < k && cl[j] == cl[i]; j++)
+				bytes += len[j];
+			pk_counter_add(&a->cnt[cl[i]].sent, j - i);
+			pk_counter_add(&a->cnt[cl[i]].bytes, bytes);
 		}
 	q->off += k;
 	if (q->off == q->n) {

@@ -30,6 +30,7 @@
 #include <pathkit/pk_sched.h>
 
 #include "arbiter_pvt.h"
+#include "sched_pvt.h"
 
 /*
  * Ask for the mbufs of a burst just taken from a mailbox at once: they are
@@ -46,27 +47,68 @@ arb_prefetch(struct rte_mbuf *const *m, uint16_t k)
 }
 
 /*
+ * Every round looks at every mailbox, most of them empty or cold when
+ * clients are many: the drain tells an empty queue_ring mailbox by one
+ * index of its ring (struct arb_mbring), without a pull, and asks for that
+ * line a few clients ahead.
+ */
+static inline void
+arb_mailbox_prefetch(const struct arb_mbring *mbr, uint32_t c)
+{
+	const struct rte_ring *r = mbr[c + ARB_MB_PREFETCH].r;
+
+	if (r != NULL)
+		rte_prefetch0(&r->prod.tail);
+}
+
+static inline bool
+arb_mailbox_empty(const struct arb_mbring *mbr, uint32_t c)
+{
+	const struct arb_mbring *mr = &mbr[c];
+
+	return mr->r != NULL &&
+	       __atomic_load_n(&mr->r->prod.tail, __ATOMIC_RELAXED) == mr->cons;
+}
+
+/* Pull from client c's mailbox, keeping its ring's consumer index. */
+static inline uint16_t
+arb_mailbox_pull(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
+		 uint16_t max)
+{
+	uint16_t k = pk_stage_pull(a->mb[c], m, max);
+
+	a->mbr[c].cons += k;
+	return k;
+}
+
+/*
  * Per-client queues: take from every mailbox a bounded burst, no more than
- * its client's scheduler queue has room for.
+ * its client's scheduler queue has room for, and store it in that queue
+ * whole (the tag is the queue: no classifying packet by packet).
  */
 static uint32_t
 arb_drain_clients(struct pk_arbiter *a)
 {
+	const struct arb_mbring *mbr = a->mbr;
+	const uint32_t nb = a->nb, qroom = a->qroom;
 	struct rte_mbuf *m[ARB_MAX_BURST];
 	uint32_t c, total = 0, room;
 	uint16_t k, i, took;
 
-	for (c = 0; c < a->nb; c++) {
-		room = a->qroom - arb_backlog(&a->cl[c]);
+	for (c = 0; c < nb; c++) {
+		arb_mailbox_prefetch(mbr, c);
+		room = qroom - arb_backlog(&a->cl[c]);
 		if (room == 0) /* backlogged: leave its mailbox alone */
 			continue;
-		k = pk_stage_pull(a->mb[c], m, RTE_MIN(room, a->burst));
+		if (arb_mailbox_empty(mbr, c))
+			continue;
+		k = arb_mailbox_pull(a, c, m, RTE_MIN(room, a->burst));
 		if (k == 0)
 			continue;
 		arb_prefetch(m, k);
 		for (i = 0; i < k; i++) /* queue id = client id: its tag */
 			arb_mbuf_queue_set(m[i], c);
-		took = pk_stage_push(a->sched, m, k);
+		took = pk_sched_push_queue(a->sched, c, m, k);
 		if (unlikely(took != k)) { /* cannot happen: room was checked */
 			pk_counter_add(&a->cl[c].dropped, k - took);
 			rte_pktmbuf_free_bulk(&m[took], k - took);
@@ -165,10 +207,11 @@ arb_drain_flows(struct pk_arbiter *a)
 	if (unlikely(a->nwaiters != 0))
 		arb_push_waiters(a);
 	for (c = 0; c < a->nb; c++) {
+		arb_mailbox_prefetch(a->mbr, c);
 		cl = &a->cl[c];
-		if (unlikely(cl->nwait != 0))
+		if (unlikely(cl->nwait != 0) || arb_mailbox_empty(a->mbr, c))
 			continue;
-		k = pk_stage_pull(a->mb[c], m, a->burst);
+		k = arb_mailbox_pull(a, c, m, a->burst);
 		if (k == 0)
 			continue;
 		total += k;
@@ -187,55 +230,71 @@ arb_drain_flows(struct pk_arbiter *a)
  * client has inside (pk_arbiter_client_stats_get()).
  */
 static uint16_t
-arb_release(struct pk_arbiter *a)
+arb_release(struct pk_arbiter *a, uint64_t now)
 {
-	uint16_t n, i;
+	uint16_t n, i, j;
+	uint32_t c;
 
 	if (a->atx.n != 0)
 		return 0; /* the output is behind: the link waits for it */
-	n = pk_stage_pull(a->sched, a->atx.m, ARB_OUT_BURST);
+	n = pk_sched_pull_at(a->sched, a->atx.m, ARB_OUT_BURST, now);
 	a->inside -= n;
-	for (i = 0; i < n; i++)
-		pk_counter_add(&a->cl[arb_mbuf_client_get(a, a->atx.m[i])]
-					.released, 1);
+	/* a queue's packets often leave in a row: one add per run */
+	for (i = 0; i < n; i = j) {
+		c = arb_mbuf_client_get(a, a->atx.m[i]);
+		for (j = i + 1; j < n &&
+		     arb_mbuf_client_get(a, a->atx.m[j]) == c; j++)
+			;
+		pk_counter_add(&a->cl[c].released, j - i);
+	}
 	a->atx.n = n;
 	return n;
 }
 
-/* One round: drain, schedule, release, hand over. Returns released. */
-static uint16_t
-arb_round(struct pk_arbiter *a)
+/*
+ * One round: drain, schedule, release, hand over. t0 is the TSC when it
+ * began (the end of the last round): the round reads the clock once, at its
+ * end, and the shaper takes t0 as its time. Returns that end time and, in
+ * *rel, the packets released.
+ */
+static uint64_t
+arb_round(struct pk_arbiter *a, uint64_t t0, uint16_t *rel)
 {
-	uint64_t t0 = rte_rdtsc();
 	uint32_t drained = a->classify != NULL ? arb_drain_flows(a) :
 						 arb_drain_clients(a);
-	uint16_t rel = arb_release(a);
+	uint64_t t1;
 
+	*rel = arb_release(a, t0);
 	if (a->ring != NULL) /* the dispatcher's ring: wait, never drop */
 		arb_txq_push(a, &a->atx, a->ring, false, 0);
 	else
 		arb_txq_push(a, &a->atx, a->out, true, a->conf.tx_retries);
+	t1 = rte_rdtsc();
 	pk_counter_add(&a->st.rounds, 1);
-	if (drained == 0 && rel == 0)
+	if (drained == 0 && *rel == 0)
 		pk_counter_add(&a->st.empty_rounds, 1);
 	pk_counter_add(&a->st.drained, drained);
-	pk_counter_add(&a->st.released, rel);
-	pk_counter_add(&a->st.loop_cycles, rte_rdtsc() - t0);
-	return rel;
+	pk_counter_add(&a->st.released, *rel);
+	pk_counter_add(&a->st.loop_cycles, t1 - t0);
+	return t1;
 }
 
 int64_t
 pk_arbiter_run(struct pk_arbiter *a, uint64_t rounds)
 {
+	uint64_t i, t;
 	int64_t rel = 0;
-	uint64_t i;
+	uint16_t r;
 
 	if (a == NULL)
 		return -EINVAL;
 	if (a->launched)
 		return -EBUSY;
-	for (i = 0; i < rounds; i++)
-		rel += arb_round(a);
+	t = rte_rdtsc();
+	for (i = 0; i < rounds; i++) {
+		t = arb_round(a, t, &r);
+		rel += r;
+	}
 	return rel;
 }
 
@@ -243,9 +302,11 @@ int
 pk_arbiter_main(void *arg)
 {
 	struct pk_arbiter *a = arg;
+	uint64_t t = rte_rdtsc();
+	uint16_t r;
 
 	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE))
-		arb_round(a);
+		t = arb_round(a, t, &r);
 	return 0;
 }
 
@@ -269,10 +330,12 @@ void
 pk_arbiter_flush(struct pk_arbiter *a)
 {
 	const struct pk_arbiter_conf *c = &a->conf;
+	uint64_t t = rte_rdtsc();
+	uint16_t r;
 
 	pk_sched_set_shaper(a->sched, 0, 0, 0);
 	while (arb_held(a) != 0) {
-		arb_round(a);
+		t = arb_round(a, t, &r);
 		if (a->ring != NULL)
 			arb_dispatch_pass(a); /* the loops have stopped */
 	}

@@ -41,13 +41,6 @@ pk_sched_policy_find(const char *name)
 	return n != NULL ? container_of(n, struct pk_sched_policy, reg) : NULL;
 }
 
-static uint32_t
-sched_classify_mbuf(const struct rte_mbuf *m, void *arg)
-{
-	RTE_SET_USED(arg);
-	return m->hash.sched.queue_id;
-}
-
 static void
 sched_free(struct pk_sched *sc)
 {
@@ -72,7 +65,7 @@ sched_free(struct pk_sched *sc)
 	rte_free(sc->slabs);
 	rte_free(sc->idle);
 	rte_free(sc->free_ids);
-	rte_free(sc->pushed);
+	rte_free(sc->cold);
 	rte_free(sc->qbase);
 	rte_free(sc->sp);
 	pk_stage_free(&sc->stage);
@@ -138,12 +131,12 @@ sched_alloc_parts(struct pk_sched *sc)
 	sc->qbase = sched_zalloc(sc, (size_t)nq << sc->qshift);
 	sc->idle = sched_zalloc(sc, sizeof(*sc->idle) * nq);
 	sc->free_ids = sched_zalloc(sc, sizeof(*sc->free_ids) * nq);
-	sc->pushed = sched_zalloc(sc, sizeof(*sc->pushed) * nq);
+	sc->cold = sched_zalloc(sc, sizeof(*sc->cold) * nq);
 	sc->slabs = sched_zalloc(sc, sizeof(*sc->slabs) *
 				 (nq / SCHED_SLAB_QUEUES + 1));
 	sc->sp = sched_zalloc(sc, RTE_MAX(sc->pol->sched_size, (size_t)1));
 	if (sc->qbase == NULL || sc->idle == NULL || sc->free_ids == NULL ||
-	    sc->pushed == NULL || sc->slabs == NULL || sc->sp == NULL)
+	    sc->cold == NULL || sc->slabs == NULL || sc->sp == NULL)
 		return -ENOMEM;
 	return sc->pol->init(sc->sp, &pc);
 }
@@ -175,7 +168,8 @@ pk_sched_create(const char *name, const struct pk_sched_conf *conf)
 	sc->max_queues = c.max_queues ? c.max_queues : PK_SCHED_DEFAULT_QUEUES;
 	sc->qmask = (c.qsize ? c.qsize : PK_SCHED_DEFAULT_QSIZE) - 1;
 	sc->mtu = c.mtu ? c.mtu : PK_SCHED_DEFAULT_MTU;
-	sc->classify = c.classify ? c.classify : sched_classify_mbuf;
+	sc->update_dequeue = pol->update_dequeue;
+	sc->classify = c.classify; /* NULL: push reads the mbuf field inline */
 	sc->classify_arg = c.classify_arg;
 	sc->clock = pk_sched_tsc;
 	sc->hz = rte_get_tsc_hz();
@@ -200,7 +194,7 @@ pk_sched_set_classifier(struct pk_stage *s, pk_sched_classify_t fn, void *arg)
 
 	if (sc == NULL)
 		return -EINVAL;
-	sc->classify = fn != NULL ? fn : sched_classify_mbuf;
+	sc->classify = fn;
 	sc->classify_arg = arg;
 	return 0;
 }

@@ -23,7 +23,7 @@
 static inline bool
 sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
 {
-	uint32_t *pushed = &sc->pushed[sched_q_id(sc, q)];
+	uint32_t *pushed = &sched_q_cold(sc, q)->pushed;
 	struct rte_mbuf *m;
 
 	if (pk_stage_pull(q->stage, &m, 1) == 0)
@@ -97,27 +97,59 @@ sched_next(struct pk_sched *sc)
 	return m;
 }
 
+/* The policy's update of q, then its next queue: one call if it can. */
+static inline struct pk_sched_q *
+sched_update_dequeue(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len)
+{
+	if (likely(sc->update_dequeue != NULL))
+		return sc->update_dequeue(sc->sp, q, len);
+	sc->pol->update(sc->sp, q, len);
+	return sc->pol->dequeue(sc->sp);
+}
+
+/*
+ * As sched_next() in a loop, but between two packets the policy updates
+ * and picks in one call; the last queue served is updated alone, so that
+ * the policy is not asked for a packet that will not go.
+ */
 uint16_t
 pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
 	struct pk_sched *sc = sched_of(s);
-	struct rte_mbuf *m;
+	struct pk_sched_q *q;
 	uint16_t n = 0;
+	uint32_t len;
 
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
-	while (n < max && (m = sched_next(sc)) != NULL)
-		pkts[n++] = m;
+	if (unlikely(max == 0) || (q = sc->pol->dequeue(sc->sp)) == NULL)
+		return 0;
+	for (;;) {
+		pkts[n++] = q->head;
+		len = q->len;
+		sched_q_refill(sc, q);
+		if (n == max) {
+			sc->pol->update(sc->sp, q, len);
+			break;
+		}
+		q = sched_update_dequeue(sc, q, len);
+		if (q == NULL)
+			break;
+	}
 	pk_stage_count(s, &s->out, pkts, n);
 	return n;
 }
 
-/* Credit the bucket with the link time since the last pull. */
+/*
+ * Credit the bucket with the link time since the last pull, now being the
+ * clock's. A time before the last (a caller's clock read before a shaper
+ * reset) credits nothing.
+ */
 static inline void
-sched_tokens_refill(struct pk_sched *sc)
+sched_tokens_refill(struct pk_sched *sc, uint64_t now)
 {
-	uint64_t now = sc->clock(sc->clock_arg);
-
+	if ((int64_t)(now - sc->last) <= 0)
+		return;
 	sc->tokens += (__int128)(now - sc->last) * sc->rate_bps;
 	sc->last = now;
 	if (sc->tokens > sc->tokens_max)
@@ -129,44 +161,72 @@ sched_tokens_refill(struct pk_sched *sc)
  * next frame once the last one is out: the long-run rate is exactly R. The
  * policy is asked only for a frame that will go, so its order is kept.
  */
-uint16_t
-pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
-		     uint16_t max)
+static inline uint16_t
+sched_pull_shaped(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
+		  uint64_t now)
 {
-	struct pk_sched *sc = sched_of(s);
 	struct rte_mbuf *m;
 	uint16_t n = 0;
 
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
-	sched_tokens_refill(sc);
+	sched_tokens_refill(sc, now);
 	while (n < max && sc->tokens >= 0 && (m = sched_next(sc)) != NULL) {
 		sc->tokens -= (__int128)(m->pkt_len + sc->overhead) * sc->hz8;
 		pkts[n++] = m;
 	}
-	pk_stage_count(s, &s->out, pkts, n);
+	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
 }
 
+uint16_t
+pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
+		     uint16_t max)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	return sched_pull_shaped(sc, pkts, max, sc->clock(sc->clock_arg));
+}
+
+uint16_t
+pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
+		 uint64_t tsc)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	if (sc->rate_bps == 0)
+		return pk_sched_pull(s, pkts, max);
+	return sched_pull_shaped(sc, pkts, max, sc->clock == pk_sched_tsc ?
+				 tsc : sc->clock(sc->clock_arg));
+}
+
 /*
- * Store m in q. @return false if q is full (m is still the caller's). A
- * packet stored in a stage queue is counted in now, as one stored in a FIFO:
- * pushed[] remembers not to count it again when it is pulled back.
+ * Store m in stage queue q. A packet stored in a stage queue is counted in
+ * now, as one stored in a FIFO: the cold part's pushed remembers not to
+ * count it again when it is pulled back. Out of line: push's loop keeps its
+ * registers for internal queues.
  */
+static __rte_noinline bool
+sched_q_store_stage(struct pk_sched *sc, struct pk_sched_q *q,
+		    struct rte_mbuf *m)
+{
+	if (!pk_stage_push_one(q->stage, m))
+		return false;
+	sched_q_cold(sc, q)->pushed++;
+	/* we are its puller: take the head now rather than poll */
+	if (q->head == NULL && sched_q_pull_head(sc, q)) {
+		sched_idle_remove(sc, q);
+		sc->pol->enqueue(sc->sp, q);
+	}
+	return true;
+}
+
+/* Store m in q. @return false if q is full (m is still the caller's). */
 static inline bool
 sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 {
-	if (q->flags & SCHED_Q_STAGE) {
-		if (!pk_stage_push_one(q->stage, m))
-			return false;
-		sc->pushed[sched_q_id(sc, q)]++;
-		/* we are its puller: take the head now rather than poll */
-		if (q->head == NULL && sched_q_pull_head(sc, q)) {
-			sched_idle_remove(sc, q);
-			sc->pol->enqueue(sc->sp, q);
-		}
-		return true;
-	}
+	if (unlikely(q->flags & SCHED_Q_STAGE))
+		return sched_q_store_stage(sc, q, m);
 	if (q->head == NULL) {
 		sched_q_set_head(sc, q, m);
 		sc->pol->enqueue(sc->sp, q);
@@ -180,10 +240,16 @@ sched_q_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m)
 	return true;
 }
 
-uint16_t
-pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * Push, for the default classifier (by_field: the queue id is the mbuf's
+ * rte_sched field, read inline) or the scheduler's own; constant at each
+ * call site, so each is compiled without the other's test.
+ */
+static __rte_always_inline uint16_t
+sched_push_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t n,
+		 const bool by_field)
 {
-	struct pk_sched *sc = sched_of(s);
+	struct pk_stage *s = &sc->stage;
 	uint16_t i, nr = 0, nomatch = 0;
 	uint64_t bytes = 0;
 	struct pk_sched_q *q;
@@ -196,7 +262,8 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		m = pkts[i];
 		if (i + SCHED_PREFETCH < n)
 			rte_prefetch0(pkts[i + SCHED_PREFETCH]);
-		q = sched_q_find(sc, sc->classify(m, sc->classify_arg));
+		q = sched_q_find(sc, by_field ? m->hash.sched.queue_id :
+				 sc->classify(m, sc->classify_arg));
 		if (unlikely(q == NULL)) {
 			nomatch++;
 			pkts[nr++] = m; /* refused ones gather at the front */
@@ -217,4 +284,69 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		memmove(&pkts[n - nr], pkts, nr * sizeof(*pkts));
 	}
 	return n - nr;
+}
+
+uint16_t
+pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pk_sched *sc = sched_of(s);
+
+	if (sc->classify == NULL)
+		return sched_push_burst(sc, pkts, n, true);
+	return sched_push_burst(sc, pkts, n, false);
+}
+
+/*
+ * Internal FIFO q: the packets of a burst in order, as sched_q_store() one
+ * by one would, with one room check. @return packets taken.
+ */
+static inline uint16_t
+sched_q_fifo_store_burst(struct pk_sched *sc, struct pk_sched_q *q,
+			 struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0, i, room;
+
+	if (q->head == NULL) {
+		sched_q_set_head(sc, q, pkts[0]);
+		sc->pol->enqueue(sc->sp, q);
+		k = 1;
+	}
+	/* one slot stays free: with the head slot, qsize packets in all */
+	room = (uint16_t)(sc->qmask - ((q->ftail - q->fhead) & sc->qmask));
+	n = RTE_MIN(n, (uint16_t)(k + room));
+	for (i = k; i < n; i++)
+		q->fifo[(q->ftail + i - k) & sc->qmask] =
+			sched_fifo_entry(sc, pkts[i]);
+	q->ftail = (q->ftail + n - k) & sc->qmask;
+	return n;
+}
+
+uint16_t
+pk_sched_push_queue(struct pk_stage *s, uint32_t qid, struct rte_mbuf **pkts,
+		    uint16_t n)
+{
+	struct pk_sched *sc = sched_of(s);
+	struct pk_sched_q *q = sched_q_find(sc, qid);
+	uint64_t bytes;
+	uint16_t k = 0;
+
+	if (unlikely(q == NULL || n == 0)) {
+		pk_stage_count_refused(&s->in, PK_DROP_NO_MATCH, n);
+		return 0;
+	}
+	/* before they are stored: a stage queue may pass them on */
+	bytes = pk_stage_push_bytes(s, pkts, n);
+	if (likely(!(q->flags & SCHED_Q_STAGE)))
+		k = sched_q_fifo_store_burst(sc, q, pkts, n);
+	else
+		while (k < n && sched_q_store(sc, q, pkts[k]))
+			k++;
+	pk_counter_add(&s->in.pkts, k);
+	if (unlikely(k != n)) {
+		bytes -= pk_stage_push_bytes(s, &pkts[k], n - k);
+		pk_stage_count_refused(&s->in, PK_DROP_FULL, n - k);
+	}
+	if (bytes != 0)
+		pk_counter_add(&s->in.bytes, bytes);
+	return k;
 }

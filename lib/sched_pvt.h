@@ -32,6 +32,22 @@
 /* internal FIFOs are allocated for this many queue ids at a time */
 #define SCHED_SLAB_QUEUES 64
 
+/*
+ * A queue's cold part, one per queue id in an array of its own: what the
+ * fast path of an internal queue never reads. The hot record (struct
+ * pk_sched_q and the policy's area, one cache line with wfq) holds only
+ * what enqueue and dequeue touch, so that thousands of queues cost one
+ * line each; per-queue configuration and statistics read rarely go here.
+ */
+struct sched_q_cold {
+	/*
+	 * stage queue: packets push stored in it and counted in then, not
+	 * yet pulled back (pulling them counts nothing again)
+	 */
+	uint32_t pushed;
+	uint32_t idle_pos;           /* stage queue: poll list position */
+};
+
 struct pk_sched {
 	struct pk_stage stage;       /* must be first */
 	/* fast path */
@@ -44,13 +60,12 @@ struct pk_sched {
 	uint32_t mtu;
 	uint32_t nb_idle;            /* stage queues on the poll list */
 	uint32_t *idle;              /* their ids */
-	/*
-	 * per queue id: packets push stored in that stage queue and counted
-	 * in then, not yet pulled back (pulling them counts nothing again)
-	 */
-	uint32_t *pushed;
+	struct sched_q_cold *cold;   /* per queue id */
 	uint32_t poll_cursor;
-	pk_sched_classify_t classify;
+	/* update then dequeue: the policy's update_dequeue, or NULL */
+	struct pk_sched_q *(*update_dequeue)(void *sp, struct pk_sched_q *q,
+					     uint32_t len);
+	pk_sched_classify_t classify; /* NULL: m->hash.sched.queue_id */
 	void *classify_arg;
 	/* shaper, in bit x tick units so that nothing is rounded */
 	__int128 tokens;
@@ -86,6 +101,19 @@ uint16_t pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 		       uint16_t max);
 uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 			      uint16_t max);
+/*
+ * For the arbiter (arbiter_round.c), which owns its scheduler and reads the
+ * TSC once per round. pk_sched_pull_at() is stage.pull, but a shaper on the
+ * default clock takes tsc as the time instead of reading it again.
+ * pk_sched_push_queue() is stage.push of n packets that all go to queue
+ * qid, stored without classifying each (the caller tagged them): what it
+ * takes and refuses ("full", or "no-match" if qid has no queue) is counted
+ * as push does; refused ones are pkts[k..n).
+ */
+uint16_t pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts,
+			  uint16_t max, uint64_t tsc);
+uint16_t pk_sched_push_queue(struct pk_stage *s, uint32_t qid,
+			     struct rte_mbuf **pkts, uint16_t n);
 
 /* sched_queue.c: the ops' len (walks every queue) */
 /* Packets counted in and held (the statistics' held); any thread. */
@@ -141,20 +169,52 @@ sched_q_find(const struct pk_sched *sc, uint32_t qid)
 	return likely(q->flags & SCHED_Q_ATTACHED) ? q : NULL;
 }
 
+/*
+ * m's length as policies see it: policies size their timestamps for mtu,
+ * so longer is mtu, and 0 would read as idle, so 0 is 1. One test for the
+ * usual 1..mtu.
+ */
+static inline uint32_t
+sched_len(const struct pk_sched *sc, const struct rte_mbuf *m)
+{
+	uint32_t len = m->pkt_len;
+
+	if (unlikely(len - 1 >= sc->mtu))
+		len = len == 0 ? 1 : sc->mtu;
+	return len;
+}
+
 static inline void
 sched_q_set_head(const struct pk_sched *sc, struct pk_sched_q *q,
 		 struct rte_mbuf *m)
 {
 	q->head = m;
-	/* policies size their timestamps for mtu; 0 would read as idle */
-	q->len = RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u);
+	q->len = sched_len(sc, m);
+}
+
+/* Packets in q's internal FIFO; both indices read at once: any thread. */
+static inline uint32_t
+sched_q_fifo_len(const struct pk_sched *sc, const struct pk_sched_q *q)
+{
+	struct pk_sched_q p;
+
+	p.fpos = __atomic_load_n(&q->fpos, __ATOMIC_RELAXED);
+	return (uint32_t)(p.ftail - p.fhead) & sc->qmask;
+}
+
+static inline struct sched_q_cold *
+sched_q_cold(const struct pk_sched *sc, const struct pk_sched_q *q)
+{
+	return &sc->cold[sched_q_id(sc, q)];
 }
 
 static inline void
 sched_idle_add(struct pk_sched *sc, struct pk_sched_q *q)
 {
-	q->idle_pos = sc->nb_idle;
-	sc->idle[sc->nb_idle++] = sched_q_id(sc, q);
+	uint32_t id = sched_q_id(sc, q);
+
+	sc->cold[id].idle_pos = sc->nb_idle;
+	sc->idle[sc->nb_idle++] = id;
 	q->flags |= SCHED_Q_POLLED;
 }
 
@@ -162,9 +222,10 @@ static inline void
 sched_idle_remove(struct pk_sched *sc, struct pk_sched_q *q)
 {
 	uint32_t last = sc->idle[--sc->nb_idle];
+	uint32_t pos = sched_q_cold(sc, q)->idle_pos;
 
-	sc->idle[q->idle_pos] = last;
-	sched_q(sc, last)->idle_pos = q->idle_pos;
+	sc->idle[pos] = last;
+	sc->cold[last].idle_pos = pos;
 	q->flags &= ~SCHED_Q_POLLED;
 }
 
@@ -181,15 +242,26 @@ sched_fifo_entry(const struct pk_sched *sc, struct rte_mbuf *m)
 
 	if (unlikely(p >> 48 != 0))
 		return p;
-	return p | (uint64_t)RTE_MAX(RTE_MIN(m->pkt_len, sc->mtu), 1u) << 48;
+	return p | (uint64_t)sched_len(sc, m) << 48;
 }
 
 static inline void
 sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
 {
 	uint64_t e = q->fifo[q->fhead];
+	uint16_t next = (q->fhead + 1) & sc->qmask;
 
-	q->fhead = (q->fhead + 1) & sc->qmask;
+	/*
+	 * Emptied: start again at slot 0, so that a queue that holds a few
+	 * packets at a time (the usual case among many) stays on the first
+	 * cache line of its FIFO rather than walking through all of them.
+	 * Both indices in one store: a reader of the length on another thread
+	 * (sched_q_fifo_len()) sees the FIFO before or after, never between.
+	 */
+	if (next == q->ftail)
+		__atomic_store_n(&q->fpos, 0, __ATOMIC_RELAXED);
+	else
+		q->fhead = next;
 
 	if (unlikely(e >> 48 == 0)) {
 		sched_q_set_head(sc, q, (struct rte_mbuf *)(uintptr_t)e);

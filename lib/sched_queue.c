@@ -18,7 +18,7 @@ sched_q_len(const struct pk_sched *sc, const struct pk_sched_q *q)
 
 	if (q->flags & SCHED_Q_STAGE)
 		return len + pk_stage_len(q->stage);
-	return len + ((q->ftail - q->fhead) & sc->qmask);
+	return len + sched_q_fifo_len(sc, q);
 }
 
 unsigned int
@@ -56,9 +56,9 @@ pk_sched_held(const struct pk_stage *s)
 			continue;
 		held += q->head != NULL ? 1 : 0;
 		if (q->flags & SCHED_Q_STAGE)
-			held += sc->pushed[id];
+			held += sc->cold[id].pushed;
 		else
-			held += (q->ftail - q->fhead) & sc->qmask;
+			held += sched_q_fifo_len(sc, q);
 	}
 	return held;
 }
@@ -102,8 +102,7 @@ sched_q_fifo(struct pk_sched *sc, struct pk_sched_q *q)
 			return -ENOMEM;
 	}
 	q->fifo = sc->slabs[slab] + (size_t)(id % SCHED_SLAB_QUEUES) * qsize;
-	q->fhead = 0;
-	q->ftail = 0;
+	q->fpos = 0;
 	return 0;
 }
 
@@ -167,7 +166,7 @@ pk_sched_queue_attach(struct pk_stage *s, const struct pk_sched_queue_conf *qc)
 	if (qc->stage != NULL) {
 		q->stage = qc->stage;
 		q->flags = SCHED_Q_STAGE;
-		sc->pushed[id] = 0;
+		sc->cold[id].pushed = 0;
 	} else if ((rc = sched_q_fifo(sc, q)) != 0) {
 		return rc;
 	}
@@ -237,8 +236,8 @@ pk_sched_queue_detach(struct pk_stage *s, uint32_t qid, struct rte_mbuf **head)
 		} else if (q->head != NULL) {
 			pk_stage_drop(&s->out, PK_DROP_POLICY, q->head);
 		}
-		pk_counter_add(&s->out.pkts, sc->pushed[qid]);
-		sc->pushed[qid] = 0;
+		pk_counter_add(&s->out.pkts, sc->cold[qid].pushed);
+		sc->cold[qid].pushed = 0;
 		sc->nb_stage_queues--;
 	}
 	q->flags = 0;

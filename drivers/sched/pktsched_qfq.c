@@ -47,73 +47,6 @@ qfq_calc_index(const struct qfq *sc, uint32_t inv_w)
 	return RTE_MIN((uint32_t)index, (uint32_t)QFQ_MAX_INDEX);
 }
 
-/* Eligible (S <= V) or not; blocked if an eligible higher group ends first. */
-static int
-qfq_calc_state(struct qfq *sc, const struct qfq_group *g)
-{
-	int state = qfq_gt(g->S, sc->V) ? QFQ_IR : QFQ_ER;
-	uint32_t mask = qfq_mask_from(sc->bitmaps[QFQ_ER], g->index);
-
-	if (mask != 0 && qfq_gt(g->F, qfq_first(sc, mask)->F))
-		state |= QFQ_EB;
-	return state;
-}
-
-/* Group index left ER with finish old_F: lower groups it blocked are free. */
-static void
-qfq_unblock_groups(struct qfq *sc, uint32_t index, uint64_t old_F)
-{
-	uint32_t mask = qfq_mask_from(sc->bitmaps[QFQ_ER], index + 1);
-
-	if (mask != 0 && !qfq_gt(qfq_first(sc, mask)->F, old_F))
-		return;
-	mask = (1u << index) - 1;
-	qfq_move_groups(sc, mask, QFQ_EB, QFQ_ER);
-	qfq_move_groups(sc, mask, QFQ_IB, QFQ_IR);
-}
-
-/* V crossed slot boundaries: groups of that size and smaller are eligible. */
-static void
-qfq_make_eligible(struct qfq *sc, uint64_t old_V)
-{
-	uint64_t x = (sc->V >> sc->min_slot_shift) ^
-		     (old_V >> sc->min_slot_shift);
-	uint32_t top, mask;
-
-	if (x == 0)
-		return;
-	top = 63 - __builtin_clzll(x);
-	mask = top >= 31 ? UINT32_MAX : (2u << top) - 1;
-	qfq_move_groups(sc, mask, QFQ_IR, QFQ_ER);
-	qfq_move_groups(sc, mask, QFQ_IB, QFQ_EB);
-}
-
-/* Keep the scheduler work-conserving: if nothing is eligible, jump V. */
-static void
-qfq_update_eligible(struct qfq *sc, uint64_t old_V)
-{
-	uint32_t ineligible = sc->bitmaps[QFQ_IR] | sc->bitmaps[QFQ_IB];
-	struct qfq_group *g;
-
-	if (ineligible == 0)
-		return;
-	if (sc->bitmaps[QFQ_ER] == 0) {
-		g = qfq_first(sc, ineligible);
-		if (qfq_gt(g->S, sc->V))
-			sc->V = g->S;
-	}
-	qfq_make_eligible(sc, old_V);
-}
-
-/* Start g's front slot at roundedS and file g under its state. */
-static inline void
-qfq_group_start(struct qfq *sc, struct qfq_group *g, uint64_t roundedS)
-{
-	g->S = roundedS;
-	g->F = roundedS + (2ULL << g->slot_shift);
-	sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
-}
-
 /* S of a queue that becomes backlogged: no earlier than V, nor its old F. */
 static void
 qfq_update_start(struct qfq *sc, struct pk_sched_q *q)
@@ -164,10 +97,9 @@ qfq_join_busy_group(struct qfq *sc, struct qfq_group *g, struct qfq_q *c,
 	return roundedS;
 }
 
-static void
-qfq_enqueue(void *sp, struct pk_sched_q *q)
+static __rte_noinline void
+qfq_enqueue_slow(struct qfq *sc, struct pk_sched_q *q)
 {
-	struct qfq *sc = sp;
 	struct qfq_q *c = qfq_q_of(q);
 	struct qfq_group *g = &sc->groups[c->grp];
 	uint64_t roundedS;
@@ -185,10 +117,39 @@ qfq_enqueue(void *sp, struct pk_sched_q *q)
 	qfq_slot_insert(g, q, roundedS);
 }
 
-static struct pk_sched_q *
-qfq_dequeue(void *sp)
+/*
+ * The cheap path, the usual return of a queue that emptied a moment ago:
+ * its F is still ahead of V by less than a slot (so S = F), its group is
+ * busy, and S falls in the group's slots from its start on (an S before the
+ * start wraps the slot index past them). Otherwise, or for a queue's first
+ * packet, qfq_enqueue_slow().
+ */
+static void
+qfq_enqueue(void *sp, struct pk_sched_q *q)
 {
 	struct qfq *sc = sp;
+	struct qfq_q *c = qfq_q_of(q);
+	struct qfq_group *g = &sc->groups[c->grp];
+	uint32_t shift = g->slot_shift;
+	uint64_t roundedF = qfq_round_down(c->F, shift), slot;
+
+	if (g->full_slots != 0 && qfq_gt(c->F, sc->V) &&
+	    !qfq_gt(roundedF, qfq_round_down(sc->V, shift) + (1ULL << shift))) {
+		slot = (roundedF - g->S) >> shift;
+		if (likely(slot < QFQ_NB_SLOTS - 1)) {
+			c->S = c->F;
+			c->F = c->S + (uint64_t)q->len * c->inv_w;
+			qfq_slot_push(g, q, (uint32_t)slot);
+			return;
+		}
+	}
+	qfq_enqueue_slow(sc, q);
+}
+
+/* The front queue of the first eligible-ready group, or NULL. */
+static inline struct pk_sched_q *
+qfq_front(struct qfq *sc)
+{
 	struct qfq_group *g;
 
 	if (unlikely(sc->bitmaps[QFQ_ER] == 0)) {
@@ -202,20 +163,26 @@ qfq_dequeue(void *sp)
 	return g->slots[g->front];
 }
 
-/* After q's head went: restamp q. @return true if the group's front moved. */
-static bool
-qfq_update_queue(struct qfq_group *g, struct pk_sched_q *q)
+static struct pk_sched_q *
+qfq_dequeue(void *sp)
 {
-	struct qfq_q *c = qfq_q_of(q);
+	return qfq_front(sp);
+}
+
+/*
+ * After q's head went and q was restamped (qfq_restamp()): move q in g's
+ * slots. @return true if the group's front moved.
+ */
+static inline bool
+qfq_reslot(struct qfq_group *g, struct pk_sched_q *q)
+{
 	uint64_t roundedS;
 
-	c->S = c->F;
 	if (q->head == NULL) {
 		qfq_front_slot_remove(g);
 		return true;
 	}
-	c->F = c->S + (uint64_t)q->len * c->inv_w;
-	roundedS = qfq_round_down(c->S, g->slot_shift);
+	roundedS = qfq_round_down(qfq_q_of(q)->S, g->slot_shift);
 	if (roundedS == g->S)
 		return false;
 	qfq_front_slot_remove(g);
@@ -245,17 +212,73 @@ qfq_group_advance(struct qfq *sc, struct qfq_group *g)
 	qfq_unblock_groups(sc, g->index, old_F);
 }
 
+/* After restamping q (and V from old_V): the rest of update(). */
+static void
+qfq_update_rest(struct qfq *sc, struct pk_sched_q *q, uint64_t old_V)
+{
+	struct qfq_group *g = &sc->groups[qfq_q_of(q)->grp];
+
+	if (qfq_reslot(g, q))
+		qfq_group_advance(sc, g);
+	qfq_update_eligible(sc, old_V);
+}
+
 static void
 qfq_update(void *sp, struct pk_sched_q *q, uint32_t len)
 {
 	struct qfq *sc = sp;
-	struct qfq_group *g = &sc->groups[qfq_q_of(q)->grp];
 	uint64_t old_V = sc->V;
 
 	sc->V += (uint64_t)len * sc->iwsum;
-	if (qfq_update_queue(g, q))
-		qfq_group_advance(sc, g);
-	qfq_update_eligible(sc, old_V);
+	qfq_restamp(q);
+	qfq_update_rest(sc, q, old_V);
+}
+
+/* update_dequeue() when q may not go on: update, pick, prefetch. */
+static __rte_noinline struct pk_sched_q *
+qfq_update_dequeue_slow(struct qfq *sc, struct pk_sched_q *q, uint64_t old_V)
+{
+	struct pk_sched_q *next;
+
+	qfq_update_rest(sc, q, old_V);
+	next = qfq_front(sc);
+	if (next != NULL && next != q)
+		qfq_prefetch_next(next);
+	return next;
+}
+
+/*
+ * update() then dequeue(), with two cheap paths, the usual ones when few
+ * queues are backlogged or all have like weights. When no group waits to
+ * become eligible, the pick can change only where q is: if q stays in its
+ * slot, it is still the front of the first eligible-ready group and goes
+ * on; if q emptied and the next queue of its slot is in the same slot, that
+ * one takes the front (the group keeps its start and state). Both are small
+ * and call nothing, so they save no registers either.
+ */
+static struct pk_sched_q *
+qfq_update_dequeue(void *sp, struct pk_sched_q *q, uint32_t len)
+{
+	struct qfq *sc = sp;
+	struct qfq_q *c = qfq_q_of(q);
+	struct qfq_group *g = &sc->groups[c->grp];
+	uint64_t old_V = sc->V;
+	struct pk_sched_q *next;
+
+	sc->V += (uint64_t)len * sc->iwsum;
+	qfq_restamp(q);
+	if (unlikely((sc->bitmaps[QFQ_IR] | sc->bitmaps[QFQ_IB]) != 0))
+		return qfq_update_dequeue_slow(sc, q, old_V);
+	if (likely(q->head != NULL)) {
+		if (qfq_round_down(c->S, g->slot_shift) == g->S)
+			return q;
+	} else if ((next = c->next) != NULL &&
+		   qfq_round_down(qfq_q_of(next)->S, g->slot_shift) == g->S) {
+		g->slots[g->front] = next; /* qfq_front_slot_remove() */
+		qfq_prefetch_next(next);
+		return next;
+	}
+	return qfq_update_dequeue_slow(sc, q, old_V);
 }
 
 static void
@@ -368,6 +391,7 @@ static struct pk_sched_policy qfq_policy = {
 	.enqueue = qfq_enqueue,
 	.dequeue = qfq_dequeue,
 	.update = qfq_update,
+	.update_dequeue = qfq_update_dequeue,
 	.deactivate = qfq_deactivate,
 };
 PK_SCHED_POLICY_REGISTER(qfq_policy);

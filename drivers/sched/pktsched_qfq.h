@@ -5,14 +5,16 @@
 /*
  * QFQ's data structures for pktsched_qfq.c: the per-queue stamps, the
  * groups with their bucket lists of slots, the four group bitmaps, and the
- * helpers that touch only those (bitmap masks, one group's slots). The
- * algorithm itself (stamps, group states, V) is in pktsched_qfq.c.
+ * helpers that touch only those (bitmap masks, group states, one group's
+ * slots). The rest of the algorithm (queue stamps, V, the ops) is in
+ * pktsched_qfq.c.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 #include <pathkit/pk_sched_policy.h>
 
@@ -103,13 +105,90 @@ qfq_clear_group(struct qfq *sc, const struct qfq_group *g)
 		sc->bitmaps[i] &= ~(1u << g->index);
 }
 
+/* Eligible (S <= V) or not; blocked if an eligible higher group ends first. */
+static inline int
+qfq_calc_state(struct qfq *sc, const struct qfq_group *g)
+{
+	int state = qfq_gt(g->S, sc->V) ? QFQ_IR : QFQ_ER;
+	uint32_t mask = qfq_mask_from(sc->bitmaps[QFQ_ER], g->index);
+
+	if (mask != 0 && qfq_gt(g->F, qfq_first(sc, mask)->F))
+		state |= QFQ_EB;
+	return state;
+}
+
+/* Group index left ER with finish old_F: lower groups it blocked are free. */
+static inline void
+qfq_unblock_groups(struct qfq *sc, uint32_t index, uint64_t old_F)
+{
+	uint32_t mask = qfq_mask_from(sc->bitmaps[QFQ_ER], index + 1);
+
+	if (mask != 0 && !qfq_gt(qfq_first(sc, mask)->F, old_F))
+		return;
+	mask = (1u << index) - 1;
+	qfq_move_groups(sc, mask, QFQ_EB, QFQ_ER);
+	qfq_move_groups(sc, mask, QFQ_IB, QFQ_IR);
+}
+
+/* V crossed slot boundaries: groups of that size and smaller are eligible. */
+static inline void
+qfq_make_eligible(struct qfq *sc, uint64_t old_V)
+{
+	uint64_t x = (sc->V >> sc->min_slot_shift) ^
+		     (old_V >> sc->min_slot_shift);
+	uint32_t top, mask;
+
+	if (x == 0)
+		return;
+	top = 63 - __builtin_clzll(x);
+	mask = top >= 31 ? UINT32_MAX : (2u << top) - 1;
+	qfq_move_groups(sc, mask, QFQ_IR, QFQ_ER);
+	qfq_move_groups(sc, mask, QFQ_IB, QFQ_EB);
+}
+
+/* Keep the scheduler work-conserving: if nothing is eligible, jump V. */
+static inline void
+qfq_update_eligible(struct qfq *sc, uint64_t old_V)
+{
+	uint32_t ineligible = sc->bitmaps[QFQ_IR] | sc->bitmaps[QFQ_IB];
+	struct qfq_group *g;
+
+	if (ineligible == 0)
+		return;
+	if (sc->bitmaps[QFQ_ER] == 0) {
+		g = qfq_first(sc, ineligible);
+		if (qfq_gt(g->S, sc->V))
+			sc->V = g->S;
+	}
+	qfq_make_eligible(sc, old_V);
+}
+
+/* Start g's front slot at roundedS and file g under its state. */
+static inline void
+qfq_group_start(struct qfq *sc, struct qfq_group *g, uint64_t roundedS)
+{
+	g->S = roundedS;
+	g->F = roundedS + (2ULL << g->slot_shift);
+	sc->bitmaps[qfq_calc_state(sc, g)] |= 1u << g->index;
+}
+
+/* Put q first in g's slot front + slot (slot < QFQ_NB_SLOTS). */
+static inline void
+qfq_slot_push(struct qfq_group *g, struct pk_sched_q *q, uint32_t slot)
+{
+	uint32_t i = (g->front + slot) % QFQ_NB_SLOTS;
+
+	qfq_q_of(q)->next = g->slots[i];
+	g->slots[i] = q;
+	g->full_slots |= 1u << slot;
+}
+
 static inline void
 qfq_slot_insert(struct qfq_group *g, struct pk_sched_q *q, uint64_t roundedS)
 {
 	uint64_t slot = (roundedS - g->S) >> g->slot_shift;
 	struct qfq_q *c = qfq_q_of(q);
 	uint64_t back;
-	uint32_t i;
 
 	/*
 	 * With fixed weights S stays within a few slots of the group's. After
@@ -122,10 +201,7 @@ qfq_slot_insert(struct qfq_group *g, struct pk_sched_q *q, uint64_t roundedS)
 		c->F -= back;
 		slot = QFQ_NB_SLOTS - 2;
 	}
-	i = (g->front + (uint32_t)slot) % QFQ_NB_SLOTS;
-	c->next = g->slots[i];
-	g->slots[i] = q;
-	g->full_slots |= 1u << slot;
+	qfq_slot_push(g, q, (uint32_t)slot);
 }
 
 static inline void
@@ -185,6 +261,36 @@ qfq_slot_remove(struct qfq_group *g, struct pk_sched_q *q)
 	*pp = qfq_q_of(q)->next;
 	if (g->slots[i] == NULL)
 		g->full_slots &= ~(1u << off);
+}
+
+/* After q's head went: S is its old F, F that of its next head (if any). */
+static inline void
+qfq_restamp(struct pk_sched_q *q)
+{
+	struct qfq_q *c = qfq_q_of(q);
+
+	c->S = c->F;
+	if (q->head != NULL)
+		c->F = c->S + (uint64_t)q->len * c->inv_w;
+}
+
+/*
+ * A new queue q comes to the front: among thousands the queues after it in
+ * its slot are cold. A two-step pipeline, as drr_prefetch(): ask for the
+ * record of the one after next, and for what serving the next one reads
+ * (its record was asked for at the previous step): its FIFO entry, and its
+ * head mbuf, which whoever pulls it reads.
+ */
+static inline void
+qfq_prefetch_next(struct pk_sched_q *q)
+{
+	struct pk_sched_q *nx = qfq_q_of(q)->next;
+
+	if (nx == NULL)
+		return;
+	rte_prefetch0(qfq_q_of(nx)->next);
+	rte_prefetch0(nx->head);
+	pk_sched_q_prefetch(nx);
 }
 
 #endif /* PKTSCHED_QFQ_H */

@@ -49,6 +49,11 @@ extern "C" {
  * policy's per-queue private area (pk_sched_q_priv()); records are a power
  * of two apart, so a policy area of up to 32 bytes keeps a queue in one
  * cache line. The core owns every field; policies read head, len, param.
+ * The record is the queue's hot part: only what push, pull and the policy's
+ * enqueue, dequeue and update touch belongs in it (or in the policy's
+ * area). What is read rarely (configuration, statistics, stage queues'
+ * bookkeeping) the core keeps per queue id in a cold array apart, so that
+ * thousands of queues cost one cache line each on the fast path.
  */
 struct pk_sched_q {
 	struct rte_mbuf *head;     /**< lookahead packet; NULL when idle */
@@ -63,7 +68,8 @@ struct pk_sched_q {
 			uint16_t fhead;  /**< internal FIFO: next to read */
 			uint16_t ftail;  /**< internal FIFO: next to write */
 		};
-		uint32_t idle_pos;       /**< stage queue: poll list position */
+		/** both, stored at once when the core resets them */
+		uint32_t fpos;
 	};
 	uint32_t flags;            /**< core's own flags */
 	uint64_t priv[];           /**< the policy's per-queue area */
@@ -116,6 +122,16 @@ struct pk_sched_policy {
 	 * to mtu); q->head is now the next packet, or NULL (q is idle).
 	 */
 	void (*update)(void *sp, struct pk_sched_q *q, uint32_t len);
+	/**
+	 * Optional, for speed: update(q, len) then dequeue(), in one call.
+	 * Between the packets of a burst the core calls it instead of the two
+	 * (one indirect call per packet, and the policy can return the queue
+	 * it just served without looking again when nothing else changed).
+	 * It must choose exactly as update() then dequeue() would.
+	 * @return as dequeue().
+	 */
+	struct pk_sched_q *(*update_dequeue)(void *sp, struct pk_sched_q *q,
+					     uint32_t len);
 	/** A backlogged q leaves the active set; its head slot stays full. */
 	void (*deactivate)(void *sp, struct pk_sched_q *q);
 	struct pk_registry_node reg; /**< registry link, set by register */

@@ -30,6 +30,12 @@
  * arbiter.decisions.flows1k: the same through a classifier into 1024 flow
  *   queues (each packet's queue is its RSS hash modulo 1024, as a NIC would
  *   have set it; random here): the cost of per-flow queues.
+ * arbiter.vs_sched: TSC cycles per decision of arbiter.decisions against
+ *   those of one push+pull pair of the bare scheduler the arbiter uses (wfq,
+ *   64 internal queues of 256, each kept about 240 deep, as the arbiter's
+ *   are; pull 32, push them back), the same number of pairs as decisions,
+ *   rounds alternating the two. ratio = scheduler / arbiter: the share of a
+ *   decision that is the scheduler's own work.
  * Rounds are interleaved (arbiter, then raw), medians of BA_ROUNDS.
  */
 #include <inttypes.h>
@@ -56,6 +62,7 @@
 #define BA_BURST 32u
 #define BA_DEC_CLIENTS 64
 #define BA_LAT_SAMPLES 100000
+#define BA_VS_BURST 32
 
 static struct rte_mempool *ba_pool;
 static unsigned int ba_worker;
@@ -478,40 +485,123 @@ ba_decisions_arbiter(struct pk_stage *out, bool flows)
 	return a;
 }
 
+/* One decisions run: pre-filled mailboxes until all are out. @return TSC
+ * cycles per decision. */
+static double
+ba_decisions_run(bool flows)
+{
+	struct pk_stage *out;
+	struct pk_arbiter *a;
+	unsigned int c, k, fill;
+	uint64_t t0, sent;
+
+	out = pk_queue_ring_create("ba_out", 1 << 16, 0, 0, SOCKET_ID_ANY);
+	ba_take_all(BA_DEC_CLIENTS * 504);
+	a = ba_decisions_arbiter(out, flows);
+	fill = ba_nfree;
+	for (c = 0; c < BA_DEC_CLIENTS; c++)
+		ba_took(504, pk_stage_push(pk_arbiter_client(a, c),
+					   &ba_free[ba_nfree - 504], 504));
+	fill -= ba_nfree;
+	t0 = rte_rdtsc();
+	sent = 0;
+	while (sent < fill)
+		sent += pk_arbiter_run(a, 1);
+	t0 = rte_rdtsc() - t0;
+	while ((k = pk_stage_pull(out, &ba_free[ba_nfree], 64)) > 0)
+		ba_nfree += k;
+	pk_arbiter_destroy(a);
+	pk_stage_destroy(out);
+	ba_give_back();
+	return (double)t0 / sent;
+}
+
 static void
 ba_decisions(const char *id, bool flows)
 {
 	double v[BA_ROUNDS];
-	struct pk_stage *out;
-	struct pk_arbiter *a;
-	uint64_t t0, sent;
-	unsigned int i, c, k, fill = 0;
+	unsigned int i;
 
 	if (!bench_wanted(id))
 		return;
-	for (i = 0; i < BA_ROUNDS; i++) {
-		out = pk_queue_ring_create("ba_out", 1 << 16, 0, 0,
-					   SOCKET_ID_ANY);
-		ba_take_all(BA_DEC_CLIENTS * 504);
-		a = ba_decisions_arbiter(out, flows);
-		fill = ba_nfree;
-		for (c = 0; c < BA_DEC_CLIENTS; c++)
-			ba_took(504, pk_stage_push(pk_arbiter_client(a, c),
-					&ba_free[ba_nfree - 504], 504));
-		fill -= ba_nfree;
-		t0 = rte_rdtsc();
-		sent = 0;
-		while (sent < fill)
-			sent += pk_arbiter_run(a, 1);
-		t0 = rte_rdtsc() - t0;
-		v[i] = sent / ((double)t0 / rte_get_tsc_hz()) / 1e6;
-		while ((k = pk_stage_pull(out, &ba_free[ba_nfree], 64)) > 0)
-			ba_nfree += k;
-		pk_arbiter_destroy(a);
-		pk_stage_destroy(out);
-		ba_give_back();
-	}
+	for (i = 0; i < BA_ROUNDS; i++)
+		v[i] = rte_get_tsc_hz() / ba_decisions_run(flows) / 1e6;
 	bench_report(id, bench_median(v, BA_ROUNDS), "M/s", 28.0, false);
+}
+
+#define BA_VS_DEPTH 240
+
+/* Fill each queue BA_VS_DEPTH deep; apart, so that profiles tell it apart. */
+static __rte_noinline void
+ba_sched_fill(struct pk_stage *s)
+{
+	unsigned int q, i;
+
+	ba_take_all(BA_DEC_CLIENTS * BA_VS_DEPTH);
+	for (q = 0; q < BA_DEC_CLIENTS; q++)
+		for (i = 0; i < BA_VS_DEPTH; i++)
+			ba_free[q * BA_VS_DEPTH + i]->hash.sched.queue_id = q;
+	if (pk_stage_push(s, ba_free, ba_nfree) != ba_nfree)
+		rte_exit(EXIT_FAILURE, "sched: refused\n");
+	ba_nfree = 0; /* the scheduler's now: its destroy frees them */
+}
+
+/*
+ * The bare scheduler of the arbiter (wfq, one internal queue of 256 per
+ * client), each queue BA_VS_DEPTH deep: as many push+pull pairs as a
+ * decisions run makes. @return TSC cycles per pair.
+ */
+static double
+ba_sched_pairs_run(void)
+{
+	struct pk_sched_conf sc = { .policy = "wfq",
+				    .max_queues = BA_DEC_CLIENTS,
+				    .qsize = 256, .socket_id = SOCKET_ID_ANY };
+	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
+	struct rte_mbuf *m[BA_VS_BURST];
+	uint64_t t0, n = 0, want = BA_DEC_CLIENTS * 504;
+	struct pk_stage *s = pk_sched_create("ba_vs", &sc);
+	unsigned int q;
+	uint16_t k;
+
+	if (s == NULL)
+		rte_exit(EXIT_FAILURE, "sched: %s\n", rte_strerror(rte_errno));
+	for (q = 0; q < BA_DEC_CLIENTS; q++)
+		if (pk_sched_queue_attach(s, &qc) != (int)q)
+			rte_exit(EXIT_FAILURE, "sched: attach\n");
+	ba_sched_fill(s);
+	t0 = rte_rdtsc();
+	while (n < want) {
+		k = pk_stage_pull(s, m, BA_VS_BURST);
+		n += k;
+		if (pk_stage_push(s, m, k) != k)
+			rte_exit(EXIT_FAILURE, "sched: refused\n");
+	}
+	t0 = rte_rdtsc() - t0;
+	pk_stage_destroy(s); /* frees what its queues hold */
+	return (double)t0 / n;
+}
+
+static void
+ba_vs_sched(void)
+{
+	double v[BA_ROUNDS], b[BA_ROUNDS];
+	unsigned int i;
+
+	if (!bench_wanted("arbiter.vs_sched"))
+		return;
+	ba_decisions_run(false); /* warm up: pages, caches */
+	ba_sched_pairs_run();
+	for (i = 0; i < BA_ROUNDS; i++) {
+		v[i] = ba_decisions_run(false);
+		b[i] = ba_sched_pairs_run();
+	}
+	bench_report("arbiter.vs_sched", bench_median(v, BA_ROUNDS),
+		     "cycles/decision", bench_median(b, BA_ROUNDS), true);
+	/* the spread: sorted by bench_median() */
+	fprintf(stderr, "bench_arbiter: vs_sched over %u rounds: arbiter "
+		"%.1f..%.1f, scheduler %.1f..%.1f cycles\n", BA_ROUNDS, v[0],
+		v[BA_ROUNDS - 1], b[0], b[BA_ROUNDS - 1]);
 }
 
 int
@@ -551,6 +641,7 @@ main(int argc, char **argv)
 	ba_latency();
 	ba_decisions("arbiter.decisions", false);
 	ba_decisions("arbiter.decisions.flows1k", true);
+	ba_vs_sched();
 	rte_mempool_free(ba_pool);
 	rte_eal_cleanup();
 	return 0;

@@ -8,6 +8,8 @@
  * that overwrites (and under ASan poisons) its array right after each push.
  * Per-flow queues through a classifier: flow weights across clients, a full
  * flow queue holding back only its client, packets classified to no queue.
+ * A mailbox the drain saw empty is drained the round after its client
+ * pushes (each mailbox kind, per-client and per-flow queues).
  * Start refuses an lcore that is not a worker. Counters balance while
  * packets are held (admitted = sent + dropped + held, per client and in
  * all, with refusals, drops, a stalled link and a stuck output). Every
@@ -447,6 +449,46 @@ test_flow_no_queue_dropped(void **state)
 	ta_finish(&t);
 }
 
+/*
+ * The drain skips a mailbox it sees empty without pulling (a queue_ring's,
+ * by its producer index): one a client pushes into after that is drained
+ * in the very next round, for both mailbox kinds, per-client and per-flow
+ * queues, while the mailboxes' rings wrap many times.
+ */
+static void
+seen_empty_then_fed(const struct ta_conf *tc)
+{
+	uint64_t fed = 0;
+	struct ta t;
+	uint32_t r;
+
+	ta_create(&t, pool, tc);
+	for (r = 0; r < 400; r++) {
+		if (r % 3 != 2) /* some rounds find every mailbox empty */
+			fed += ta_feed(&t, r % 2, 1 + r % 5);
+		pk_arbiter_run(t.a, 1);
+		ta_consume(&t);
+		assert_int_equal(t.seen[0] + t.seen[1], fed);
+	}
+	ta_finish(&t);
+}
+
+static void
+test_mailbox_seen_empty_then_fed(void **state)
+{
+	struct ta_conf tc = { .nb = 2, .out_size = 256, .mb_size = 16 };
+
+	(void)state;
+	seen_empty_then_fed(&tc);
+	tc.mb = PK_ARBITER_MB_PSPAT;
+	seen_empty_then_fed(&tc);
+	tc.flow = flow_by_parity;
+	tc.nq = 2;
+	seen_empty_then_fed(&tc);
+	tc.mb = PK_ARBITER_MB_DEFAULT;
+	seen_empty_then_fed(&tc);
+}
+
 /* Every fourth packet to queue 7, which does not exist; the rest to c's. */
 static uint32_t
 flow_own_or_none(uint32_t c, uint32_t seq)
@@ -658,6 +700,7 @@ main(void)
 		TA_TEST(test_flow_queues_share_by_flow),
 		TA_TEST(test_flow_queue_full),
 		TA_TEST(test_flow_no_queue_dropped),
+		TA_TEST(test_mailbox_seen_empty_then_fed),
 		TA_TEST(test_counters_balance_while_held),
 		TA_TEST(test_max_clients),
 		TA_TEST(test_bad_conf),
