@@ -159,13 +159,14 @@ arb_build(struct pk_arbiter *a)
 	a->mb = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->mb), 0,
 				   c->socket_id);
 	/* ARB_MB_PREFETCH more, r NULL: the drain looks ahead unchecked */
-	a->mbr = rte_zmalloc_socket(a->name, (c->nb_clients + ARB_MB_PREFETCH) *
-				    sizeof(*a->mbr), 0, c->socket_id);
+	a->poll = rte_zmalloc_socket(a->name, (c->nb_clients + ARB_MB_PREFETCH) *
+				     sizeof(*a->poll), RTE_CACHE_LINE_SIZE,
+				     c->socket_id);
 	a->cl = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cl), 0,
 				   c->socket_id);
 	a->cnt = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cnt),
 				    RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (a->mb == NULL || a->mbr == NULL || a->cl == NULL || a->cnt == NULL)
+	if (a->mb == NULL || a->poll == NULL || a->cl == NULL || a->cnt == NULL)
 		return -ENOMEM;
 	for (i = 0; i < c->nb_clients; i++) {
 		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
@@ -175,7 +176,7 @@ arb_build(struct pk_arbiter *a)
 		a->nb = i + 1;
 		/* a queue_ring's ring is its ctx (pk_queue_worker.h) */
 		if (pk_queue_ring_is_sp(a->mb[i]))
-			a->mbr[i].r = a->mb[i]->ctx; /* cons starts at 0 */
+			a->poll[i].r = a->mb[i]->ctx; /* cons starts at 0 */
 		if (a->classify == NULL)
 			continue;
 		a->cl[i].wait = rte_malloc_socket(a->name, c->burst *
@@ -205,6 +206,8 @@ arb_build(struct pk_arbiter *a)
 		return rc;
 	a->out = c->out;
 	a->burst = c->burst;
+	/* per-client queues: the scheduler tells each released one's client */
+	a->atx.noted = a->classify == NULL;
 	a->built = true;
 	return 0;
 }
@@ -260,7 +263,7 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 	for (c = 0; a->cl != NULL && c < a->nb; c++)
 		rte_free(a->cl[c].wait);
 	rte_free(a->mb);
-	rte_free(a->mbr);
+	rte_free(a->poll);
 	rte_free(a->cl);
 	rte_free(a->waiters);
 	rte_free(a->served);

@@ -23,6 +23,8 @@
 #include <pathkit/pk_registry.h>
 #include <pathkit/pk_stage_driver.h>
 
+#include "sched_pvt.h"
+
 #define ARB_OUT_BURST 32
 /* the drain asks for mailboxes' lines this many clients ahead */
 #define ARB_MB_PREFETCH 4
@@ -34,6 +36,14 @@ struct arb_txq {
 	uint16_t n;
 	uint16_t off;
 	uint32_t fails;          /* attempts in a row that left packets */
+	/*
+	 * each packet's client (qid) and length, for counting what goes out:
+	 * noted by the scheduler at release for the arbiter's own with
+	 * per-client queues (the queue is the client), so that the arbiter's
+	 * thread never reads a released mbuf; else read from the mbufs
+	 */
+	bool noted;
+	struct sched_pulled info[ARB_OUT_BURST];
 };
 
 /*
@@ -51,13 +61,6 @@ struct arb_client {
 	uint64_t dropped;        /* freed by the arbiter: no queue */
 };
 
-/* Its packets in the scheduler. Arbiter thread. */
-static inline uint32_t
-arb_backlog(const struct arb_client *cl)
-{
-	return (uint32_t)(cl->scheduled - cl->released);
-}
-
 /* Set how many wait, where the stats getters may read it. Arbiter thread. */
 static inline void
 arb_nwait_set(struct arb_client *cl, uint16_t n)
@@ -66,16 +69,20 @@ arb_nwait_set(struct arb_client *cl, uint16_t n)
 }
 
 /*
- * A client's mailbox as the drain peeks at it, when it is a queue_ring (the
- * default kind; r is NULL otherwise): the arbiter is its only consumer, so
- * the ring's consumer index is what it took so far, kept here, and the
- * mailbox is empty when the producer's index is still that. One line of the
- * ring (the producer's, shared with the client) per empty mailbox, instead
- * of the stage and both of the ring's.
+ * What the drain looks at for a client every round, 16 bytes apart (the
+ * arbiter thread's alone). Its mailbox's ring when that is a queue_ring (the
+ * default kind; r is NULL otherwise) and the ring's consumer index: the
+ * arbiter is its only consumer, so that is what it took so far, and the
+ * mailbox is empty when the producer's index is still that; one line of
+ * the ring (the producer's, shared with the client) per empty mailbox,
+ * instead of the stage and both of the ring's. With per-client queues, the
+ * client's backlog in the scheduler (its scheduled - released, kept here
+ * too so that the scan reads one array).
  */
-struct arb_mbring {
+struct arb_poll {
 	const struct rte_ring *r;
 	uint32_t cons;           /* r->cons.tail: advanced by each pull */
+	uint32_t backlog;        /* per-client queues: in the scheduler */
 };
 
 /* Written by the transmitting thread only (arbiter or dispatcher). */
@@ -88,8 +95,8 @@ struct arb_client_cnt {
 struct pk_arbiter {
 	/* arbiter loop: its thread only */
 	struct pk_stage **mb;    /* client mailboxes */
-	/* their rings, to tell empty ones at a look; ARB_MB_PREFETCH more */
-	struct arb_mbring *mbr;
+	/* per client, and ARB_MB_PREFETCH more (r NULL) */
+	struct arb_poll *poll;
 	struct pk_stage *sched;
 	struct pk_stage *ring;   /* to the dispatcher, or NULL */
 	struct pk_stage *out;
@@ -168,31 +175,33 @@ void pk_arbiter_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count);
 
 /*
  * Push what q holds into out. count: this is the last hop, count sent per
- * client (ids and lengths read before the handover: after it the packets
- * are not ours). retries: attempts in a row before dropping (0: never).
+ * client (ids and lengths noted, or read before the handover: after it the
+ * packets are not ours). retries: attempts in a row before dropping (0:
+ * never).
  */
 static inline uint16_t
 arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	     bool count, uint32_t retries)
 {
-	uint32_t cl[ARB_OUT_BURST], len[ARB_OUT_BURST], bytes;
+	struct sched_pulled *info = &q->info[q->off];
 	uint16_t n = q->n - q->off, k, i, j;
+	uint32_t bytes;
 
 	if (n == 0)
 		return 0;
-	if (count)
+	if (count && !q->noted)
 		for (i = 0; i < n; i++) {
-			cl[i] = arb_mbuf_client_get(a, q->m[q->off + i]);
-			len[i] = q->m[q->off + i]->pkt_len;
+			info[i].qid = arb_mbuf_client_get(a, q->m[q->off + i]);
+			info[i].len = q->m[q->off + i]->pkt_len;
 		}
 	k = pk_stage_push(out, &q->m[q->off], n);
 	if (count) /* a client's packets often go in a row: add per run */
 		for (i = 0; i < k; i = j) {
-			bytes = len[i];
-			for (j = i + 1; j < k && cl[j] == cl[i]; j++)
-				bytes += len[j];
-			pk_counter_add(&a->cnt[cl[i]].sent, j - i);
-			pk_counter_add(&a->cnt[cl[i]].bytes, bytes);
+			bytes = info[i].len;
+			for (j = i + 1; j < k && info[j].qid == info[i].qid; j++)
+				bytes += info[j].len;
+			pk_counter_add(&a->cnt[info[i].qid].sent, j - i);
+			pk_counter_add(&a->cnt[info[i].qid].bytes, bytes);
 		}
 	q->off += k;
 	if (q->off == q->n) {

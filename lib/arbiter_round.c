@@ -30,7 +30,6 @@
 #include <pathkit/pk_sched.h>
 
 #include "arbiter_pvt.h"
-#include "sched_pvt.h"
 
 /*
  * Ask for the mbufs of a burst just taken from a mailbox at once: they are
@@ -49,25 +48,23 @@ arb_prefetch(struct rte_mbuf *const *m, uint16_t k)
 /*
  * Every round looks at every mailbox, most of them empty or cold when
  * clients are many: the drain tells an empty queue_ring mailbox by one
- * index of its ring (struct arb_mbring), without a pull, and asks for that
+ * index of its ring (struct arb_poll), without a pull, and asks for that
  * line a few clients ahead.
  */
 static inline void
-arb_mailbox_prefetch(const struct arb_mbring *mbr, uint32_t c)
+arb_mailbox_prefetch(const struct arb_poll *poll, uint32_t c)
 {
-	const struct rte_ring *r = mbr[c + ARB_MB_PREFETCH].r;
+	const struct rte_ring *r = poll[c + ARB_MB_PREFETCH].r;
 
 	if (r != NULL)
 		rte_prefetch0(&r->prod.tail);
 }
 
 static inline bool
-arb_mailbox_empty(const struct arb_mbring *mbr, uint32_t c)
+arb_mailbox_empty(const struct arb_poll *p)
 {
-	const struct arb_mbring *mr = &mbr[c];
-
-	return mr->r != NULL &&
-	       __atomic_load_n(&mr->r->prod.tail, __ATOMIC_RELAXED) == mr->cons;
+	return p->r != NULL &&
+	       __atomic_load_n(&p->r->prod.tail, __ATOMIC_RELAXED) == p->cons;
 }
 
 /* Pull from client c's mailbox, keeping its ring's consumer index. */
@@ -77,7 +74,7 @@ arb_mailbox_pull(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 {
 	uint16_t k = pk_stage_pull(a->mb[c], m, max);
 
-	a->mbr[c].cons += k;
+	a->poll[c].cons += k;
 	return k;
 }
 
@@ -89,18 +86,18 @@ arb_mailbox_pull(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 static uint32_t
 arb_drain_clients(struct pk_arbiter *a)
 {
-	const struct arb_mbring *mbr = a->mbr;
 	const uint32_t nb = a->nb, qroom = a->qroom;
+	struct arb_poll *poll = a->poll;
 	struct rte_mbuf *m[ARB_MAX_BURST];
 	uint32_t c, total = 0, room;
 	uint16_t k, i, took;
 
 	for (c = 0; c < nb; c++) {
-		arb_mailbox_prefetch(mbr, c);
-		room = qroom - arb_backlog(&a->cl[c]);
+		arb_mailbox_prefetch(poll, c);
+		room = qroom - poll[c].backlog;
 		if (room == 0) /* backlogged: leave its mailbox alone */
 			continue;
-		if (arb_mailbox_empty(mbr, c))
+		if (arb_mailbox_empty(&poll[c]))
 			continue;
 		k = arb_mailbox_pull(a, c, m, RTE_MIN(room, a->burst));
 		if (k == 0)
@@ -114,6 +111,7 @@ arb_drain_clients(struct pk_arbiter *a)
 			rte_pktmbuf_free_bulk(&m[took], k - took);
 		}
 		pk_counter_add(&a->cl[c].scheduled, took);
+		poll[c].backlog += took;
 		a->inside += took;
 		total += k;
 	}
@@ -207,9 +205,9 @@ arb_drain_flows(struct pk_arbiter *a)
 	if (unlikely(a->nwaiters != 0))
 		arb_push_waiters(a);
 	for (c = 0; c < a->nb; c++) {
-		arb_mailbox_prefetch(a->mbr, c);
+		arb_mailbox_prefetch(a->poll, c);
 		cl = &a->cl[c];
-		if (unlikely(cl->nwait != 0) || arb_mailbox_empty(a->mbr, c))
+		if (unlikely(cl->nwait != 0) || arb_mailbox_empty(&a->poll[c]))
 			continue;
 		k = arb_mailbox_pull(a, c, m, a->burst);
 		if (k == 0)
@@ -232,22 +230,31 @@ arb_drain_flows(struct pk_arbiter *a)
 static uint16_t
 arb_release(struct pk_arbiter *a, uint64_t now)
 {
+	struct arb_txq *q = &a->atx;
 	uint16_t n, i, j;
 	uint32_t c;
 
-	if (a->atx.n != 0)
+	if (q->n != 0)
 		return 0; /* the output is behind: the link waits for it */
-	n = pk_sched_pull_at(a->sched, a->atx.m, ARB_OUT_BURST, now);
+	n = pk_sched_pull_at(a->sched, q->m, ARB_OUT_BURST, now,
+			     q->noted ? q->info : NULL);
 	a->inside -= n;
 	/* a queue's packets often leave in a row: one add per run */
-	for (i = 0; i < n; i = j) {
-		c = arb_mbuf_client_get(a, a->atx.m[i]);
-		for (j = i + 1; j < n &&
-		     arb_mbuf_client_get(a, a->atx.m[j]) == c; j++)
+	for (i = 0; q->noted && i < n; i = j) {
+		c = q->info[i].qid;
+		for (j = i + 1; j < n && q->info[j].qid == c; j++)
+			;
+		pk_counter_add(&a->cl[c].released, j - i);
+		a->poll[c].backlog -= j - i; /* noted: per-client queues */
+	}
+	for (i = 0; !q->noted && i < n; i = j) {
+		c = arb_mbuf_client_get(a, q->m[i]);
+		for (j = i + 1; j < n && arb_mbuf_client_get(a, q->m[j]) == c;
+		     j++)
 			;
 		pk_counter_add(&a->cl[c].released, j - i);
 	}
-	a->atx.n = n;
+	q->n = n;
 	return n;
 }
 

@@ -80,9 +80,24 @@ sched_q_refill(struct pk_sched *sc, struct pk_sched_q *q)
 	}
 }
 
-/* The next packet by policy, or NULL. */
+/*
+ * Note what the arbiter learns of a packet it pulls (its queue, its length)
+ * without reading the mbuf, long cold by then: the length the FIFO entry
+ * carried is pkt_len unless clamped.
+ */
+static __rte_always_inline void
+sched_note(const struct pk_sched *sc, struct sched_pulled *info,
+	   const struct pk_sched_q *q, const struct rte_mbuf *m, uint32_t len)
+{
+	if (info == NULL)
+		return;
+	info->qid = sched_q_id(sc, q);
+	info->len = sched_pkt_len(sc, m, len);
+}
+
+/* The next packet by policy, or NULL; its length, as pkt_len, in *plen. */
 static inline struct rte_mbuf *
-sched_next(struct pk_sched *sc)
+sched_next(struct pk_sched *sc, uint32_t *plen, struct sched_pulled *info)
 {
 	struct pk_sched_q *q = sc->pol->dequeue(sc->sp);
 	struct rte_mbuf *m;
@@ -92,6 +107,11 @@ sched_next(struct pk_sched *sc)
 		return NULL;
 	m = q->head;
 	len = q->len;
+	*plen = sched_pkt_len(sc, m, len);
+	if (info != NULL) {
+		info->qid = sched_q_id(sc, q);
+		info->len = *plen;
+	}
 	sched_q_refill(sc, q);
 	sc->pol->update(sc->sp, q, len);
 	return m;
@@ -112,10 +132,10 @@ sched_update_dequeue(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len)
  * and picks in one call; the last queue served is updated alone, so that
  * the policy is not asked for a packet that will not go.
  */
-uint16_t
-pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+static __rte_always_inline uint16_t
+sched_pull_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
+		 struct sched_pulled *info)
 {
-	struct pk_sched *sc = sched_of(s);
 	struct pk_sched_q *q;
 	uint16_t n = 0;
 	uint32_t len;
@@ -125,8 +145,9 @@ pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 	if (unlikely(max == 0) || (q = sc->pol->dequeue(sc->sp)) == NULL)
 		return 0;
 	for (;;) {
-		pkts[n++] = q->head;
 		len = q->len;
+		sched_note(sc, info == NULL ? NULL : &info[n], q, q->head, len);
+		pkts[n++] = q->head;
 		sched_q_refill(sc, q);
 		if (n == max) {
 			sc->pol->update(sc->sp, q, len);
@@ -136,8 +157,14 @@ pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 		if (q == NULL)
 			break;
 	}
-	pk_stage_count(s, &s->out, pkts, n);
+	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
+}
+
+uint16_t
+pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	return sched_pull_burst(sched_of(s), pkts, max, NULL);
 }
 
 /*
@@ -161,18 +188,21 @@ sched_tokens_refill(struct pk_sched *sc, uint64_t now)
  * next frame once the last one is out: the long-run rate is exactly R. The
  * policy is asked only for a frame that will go, so its order is kept.
  */
-static inline uint16_t
+static __rte_always_inline uint16_t
 sched_pull_shaped(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
-		  uint64_t now)
+		  uint64_t now, struct sched_pulled *info)
 {
 	struct rte_mbuf *m;
 	uint16_t n = 0;
+	uint32_t len;
 
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
 	sched_tokens_refill(sc, now);
-	while (n < max && sc->tokens >= 0 && (m = sched_next(sc)) != NULL) {
-		sc->tokens -= (__int128)(m->pkt_len + sc->overhead) * sc->hz8;
+	while (n < max && sc->tokens >= 0 &&
+	       (m = sched_next(sc, &len, info == NULL ? NULL : &info[n])) !=
+	       NULL) {
+		sc->tokens -= (__int128)(len + sc->overhead) * sc->hz8;
 		pkts[n++] = m;
 	}
 	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
@@ -185,19 +215,24 @@ pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 {
 	struct pk_sched *sc = sched_of(s);
 
-	return sched_pull_shaped(sc, pkts, max, sc->clock(sc->clock_arg));
+	return sched_pull_shaped(sc, pkts, max, sc->clock(sc->clock_arg),
+				 NULL);
 }
 
 uint16_t
 pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
-		 uint64_t tsc)
+		 uint64_t tsc, struct sched_pulled *info)
 {
 	struct pk_sched *sc = sched_of(s);
 
-	if (sc->rate_bps == 0)
-		return pk_sched_pull(s, pkts, max);
-	return sched_pull_shaped(sc, pkts, max, sc->clock == pk_sched_tsc ?
-				 tsc : sc->clock(sc->clock_arg));
+	if (sc->rate_bps != 0)
+		return sched_pull_shaped(sc, pkts, max, sc->clock ==
+					 pk_sched_tsc ? tsc :
+					 sc->clock(sc->clock_arg), info);
+	/* info NULL or not at each call: each loop compiled without the test */
+	if (info == NULL)
+		return sched_pull_burst(sc, pkts, max, NULL);
+	return sched_pull_burst(sc, pkts, max, info);
 }
 
 /*

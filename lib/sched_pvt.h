@@ -101,17 +101,26 @@ uint16_t pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 		       uint16_t max);
 uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 			      uint16_t max);
+/* What pk_sched_pull_at() tells of each packet it pulls. */
+struct sched_pulled {
+	uint32_t qid;                /* the queue it left */
+	uint32_t len;                /* its pkt_len */
+};
+
 /*
  * For the arbiter (arbiter_round.c), which owns its scheduler and reads the
  * TSC once per round. pk_sched_pull_at() is stage.pull, but a shaper on the
- * default clock takes tsc as the time instead of reading it again.
+ * default clock takes tsc as the time instead of reading it again, and if
+ * info is not NULL, info[i] tells pkts[i]'s queue and length, read from
+ * the queue record rather than from the mbuf (cold by then).
  * pk_sched_push_queue() is stage.push of n packets that all go to queue
  * qid, stored without classifying each (the caller tagged them): what it
  * takes and refuses ("full", or "no-match" if qid has no queue) is counted
  * as push does; refused ones are pkts[k..n).
  */
 uint16_t pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts,
-			  uint16_t max, uint64_t tsc);
+			  uint16_t max, uint64_t tsc,
+			  struct sched_pulled *info);
 uint16_t pk_sched_push_queue(struct pk_stage *s, uint32_t qid,
 			     struct rte_mbuf **pkts, uint16_t n);
 
@@ -182,6 +191,17 @@ sched_len(const struct pk_sched *sc, const struct rte_mbuf *m)
 	if (unlikely(len - 1 >= sc->mtu))
 		len = len == 0 ? 1 : sc->mtu;
 	return len;
+}
+
+/*
+ * m's pkt_len, given len = sched_len() of it: len itself unless clamped
+ * (so that the mbuf is read only then).
+ */
+static inline uint32_t
+sched_pkt_len(const struct pk_sched *sc, const struct rte_mbuf *m,
+	      uint32_t len)
+{
+	return likely(len - 2 < sc->mtu - 2) ? len : m->pkt_len;
 }
 
 static inline void
