@@ -147,35 +147,32 @@ bs_measure(const struct bs_variant *v, unsigned int k)
 	return bench_median(win, BS_WINDOWS);
 }
 
-/* CPUs the given lcores run on, counted once each. */
+/* CPUs the n given lcores run on, each counted once. */
 static unsigned int
-bs_cpus(const unsigned int *lcores, unsigned int n, bool with_main)
+bs_cpus(const unsigned int *lcores, unsigned int n)
 {
 	rte_cpuset_t all, one;
 	unsigned int i;
 
 	CPU_ZERO(&all);
-	for (i = 0; i <= n; i++) {
-		if (i == n && !with_main)
-			break;
-		one = rte_lcore_cpuset(i == n ? rte_get_main_lcore() :
-					       lcores[i]);
+	for (i = 0; i < n; i++) {
+		one = rte_lcore_cpuset(lcores[i]);
 		CPU_OR(&all, &all, &one);
 	}
 	return CPU_COUNT(&all);
 }
 
+/* Say what a variant runs on: busy[0..nbusy) at its largest K. */
 static void
-bs_say_lcores(const char *what, unsigned int kmax, const unsigned int *lc,
-	      bool with_main)
+bs_say_lcores(const char *what, unsigned int kmax, const unsigned int *busy,
+	      unsigned int nbusy)
 {
-	unsigned int cpus = bs_cpus(lc, kmax, with_main);
-	unsigned int users = kmax + (with_main ? 1 : 0);
+	unsigned int cpus = bs_cpus(busy, nbusy);
 
-	fprintf(stderr, "%s: K = 1..%u lcores (%u busy with the main lcore's "
-		"role) on %u CPU(s)%s\n", what, kmax, users, cpus,
-		cpus < users ? ": OVERSUBSCRIBED, lines measure time slicing, "
-			       "not scaling" : "");
+	fprintf(stderr, "%s: K = 1..%u; at K = %u, %u busy lcore(s) on %u "
+		"CPU(s)%s\n", what, kmax, kmax, nbusy, cpus,
+		cpus < nbusy ? ": OVERSUBSCRIBED, the lines measure time "
+			       "slicing, not scaling" : "");
 }
 
 /* Is any of "<id>.k1" .. "<id>.k<kmax>" wanted? */
@@ -458,7 +455,7 @@ bs_fwd(void)
 		bs_fwd_teardown(&f);
 		return;
 	}
-	bs_say_lcores("scale.fwd", f.kmax, bs_workers, false);
+	bs_say_lcores("scale.fwd", f.kmax, bs_workers, f.kmax);
 	bs_run("scale.fwd", want_pk ? &pk : NULL, "scale.fwd.raw",
 	       want_raw ? &raw : NULL, f.kmax);
 	bs_fwd_teardown(&f);
@@ -705,7 +702,8 @@ bs_demux(void)
 		fprintf(stderr, "scale.demux: setup failed: %s\n",
 			rte_strerror(rte_errno));
 	} else {
-		bs_say_lcores("scale.demux", bs_nb_workers, bs_workers, false);
+		bs_say_lcores("scale.demux", bs_nb_workers, bs_workers,
+			      bs_nb_workers);
 		bs_run("scale.demux", want_pk ? &pk : NULL, "scale.demux.raw",
 		       want_raw ? &raw : NULL, bs_nb_workers);
 	}
@@ -853,11 +851,9 @@ bs_arbiter(void)
 	static struct bs_arb x;
 	struct bs_variant pk = { NULL, bs_arb_start, bs_arb_count,
 				 bs_arb_stop, bs_arb_wait, &x };
-	unsigned int i, kc, kmax;
+	unsigned int i, kc, kmax, busy[2] = { bs_workers[0] };
 	char id[32];
 
-	if (bs_nb_workers < 1)
-		return;
 	x.main_client = bs_nb_workers == 1;
 	kc = x.main_client ? 1 : bs_nb_workers - 1;
 	x.mp = rte_pktmbuf_pool_create("bs_arb", BS_MAX_CLIENTS * 768 +
@@ -877,12 +873,13 @@ bs_arbiter(void)
 			continue;
 		x.nclients = clients[i];
 		pk.name = id;
+		fprintf(stderr, "%s: the arbiter on lcore %u, the clients "
+			"on %s\n", id, bs_workers[0], x.main_client ?
+			"the main lcore (no other)" : "the other workers");
 		if (x.main_client)
-			fprintf(stderr, "%s: the arbiter on lcore %u, the "
-				"clients on the main lcore (no other)\n", id,
-				bs_workers[0]);
-		bs_say_lcores(id, kmax, &bs_workers[x.main_client ? 0 : 1],
-			      x.main_client);
+			busy[1] = rte_get_main_lcore();
+		bs_say_lcores(id, kmax, x.main_client ? busy : bs_workers,
+			      kmax + 1);
 		bs_run(id, &pk, NULL, NULL, kmax);
 	}
 out:
