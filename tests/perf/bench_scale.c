@@ -39,6 +39,7 @@
  * OS scheduler, not scaling; stderr says so (doc/performance.md, "Scaling
  * to N cores").
  *
+ * K: 1, 2, 4, ... and the largest (--every-k: every K from 1).
  * Options after "--": --filter=RE, --ms=M (window, 300), --rounds=R (3).
  * Each figure: per round, a warm-up of M/2 ms and 3 windows of M ms, the
  * median window; the line gives the median over rounds, which alternate
@@ -83,6 +84,7 @@
 
 static unsigned int bs_workers[RTE_MAX_LCORE], bs_nb_workers;
 static unsigned int bs_ms = 300, bs_rounds = 3;
+static bool bs_every_k;  /* --every-k: 1..max, not powers of two and max */
 static volatile int bs_stop;
 
 /* Progress of each lcore: written by it alone, per burst; read by main. */
@@ -175,6 +177,15 @@ bs_say_lcores(const char *what, unsigned int kmax, const unsigned int *busy,
 			       "slicing, not scaling" : "");
 }
 
+/* The K after k up to kmax: 1, 2, 4, ..., kmax (or every one). */
+static unsigned int
+bs_next_k(unsigned int k, unsigned int kmax)
+{
+	if (bs_every_k || k == kmax)
+		return k + 1;
+	return RTE_MIN(2 * k, kmax);
+}
+
 /* Is any of "<id>.k1" .. "<id>.k<kmax>" wanted? */
 static bool
 bs_wanted(const char *id, unsigned int kmax)
@@ -182,7 +193,7 @@ bs_wanted(const char *id, unsigned int kmax)
 	char name[64];
 	unsigned int k;
 
-	for (k = 1; k <= kmax; k++) {
+	for (k = 1; k <= kmax; k = bs_next_k(k, kmax)) {
 		snprintf(name, sizeof(name), "%s.k%u", id, k);
 		if (bench_wanted(name))
 			return true;
@@ -206,21 +217,21 @@ bs_run(const char *id, const struct bs_variant *pk, const char *raw_id,
 	char name[64];
 
 	for (r = 0; r < bs_rounds; r++)
-		for (k = 1; k <= kmax; k++)
+		for (k = 1; k <= kmax; k = bs_next_k(k, kmax))
 			for (s = 0; s < 2; s++)
 				if (var[s] != NULL)
 					v[s][k][r] = bs_measure(var[s], k);
 	for (s = 0; s < 2; s++) {
 		if (var[s] == NULL)
 			continue;
-		for (k = 1; k <= kmax; k++) {
+		for (k = 1; k <= kmax; k = bs_next_k(k, kmax)) {
 			med[s][k] = bench_median(v[s][k], bs_rounds);
 			fprintf(stderr, "%s.k%u Mpps: min %.3f median %.3f "
 				"max %.3f (%u rounds)\n", ids[s], k,
 				v[s][k][0], med[s][k],
 				v[s][k][bs_rounds - 1], bs_rounds);
 		}
-		for (k = 1; k <= kmax; k++) {
+		for (k = 1; k <= kmax; k = bs_next_k(k, kmax)) {
 			snprintf(name, sizeof(name), "%s.k%u", ids[s], k);
 			if (bench_wanted(name))
 				bench_report(name, med[s][k], "Mpps",
@@ -898,6 +909,8 @@ bs_parse_args(int *argc, char **argv)
 			bs_ms = strtoul(argv[i] + 5, NULL, 10);
 			if (bs_ms < 10 || bs_ms > 60000)
 				return -1;
+		} else if (strcmp(argv[i], "--every-k") == 0) {
+			bs_every_k = true;
 		} else if (strncmp(argv[i], "--rounds=", 9) == 0) {
 			bs_rounds = strtoul(argv[i] + 9, NULL, 10);
 			if (bs_rounds < 1 || bs_rounds > BS_MAX_ROUNDS)
@@ -924,7 +937,8 @@ main(int argc, char **argv)
 	if (bs_parse_args(&argc, argv) != 0 ||
 	    bench_parse_args(argc, argv) != 0) {
 		fprintf(stderr, "usage: bench_scale <EAL args> -- "
-			"[--filter=RE] [--ms=10..60000] [--rounds=1..%u]\n",
+			"[--filter=RE] [--ms=10..60000] [--rounds=1..%u] "
+			"[--every-k]\n",
 			BS_MAX_ROUNDS);
 		return 1;
 	}
