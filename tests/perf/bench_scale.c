@@ -261,6 +261,16 @@ bs_launch(lcore_function_t *fn, void *ctx, unsigned int k)
 	return 0;
 }
 
+/* Say if a pool did not get all its mbufs back: a leak in what ran. */
+static void
+bs_pool_free(struct rte_mempool *mp)
+{
+	if (mp != NULL && !rte_mempool_full(mp))
+		fprintf(stderr, "bench_scale: %s: %u mbufs not returned\n",
+			mp->name, mp->size - rte_mempool_avail_count(mp));
+	rte_mempool_free(mp);
+}
+
 /* ---- scale.fwd: pk-fwd io with RSS ---- */
 
 struct bs_fwd {
@@ -441,7 +451,7 @@ bs_fwd_teardown(struct bs_fwd *f)
 	for (i = 0; i < 2; i++)
 		if (rte_eth_dev_is_valid_port(f->port[i]))
 			pk_port_close(f->port[i]);
-	rte_mempool_free(f->mp);
+	bs_pool_free(f->mp);
 }
 
 static void
@@ -566,8 +576,10 @@ bs_demux_main(void *arg)
 	struct rte_mbuf **pkts = x->pkts[bs_worker_index()];
 	uint64_t *cnt = &bs_cnt[lc].pkts;
 
-	if (pk_demux_flow_reader_register(x->d, lc) != 0)
+	if (pk_demux_flow_reader_register(x->d, lc) != 0) {
+		fprintf(stderr, "scale.demux: lcore %u cannot register\n", lc);
 		return -1;
+	}
 	while (!bs_stop)
 		for (i = 0; i < BS_DEMUX_PKTS; i += BS_BURST) {
 			*cnt += pk_stage_push(x->d, &pkts[i], BS_BURST);
@@ -691,7 +703,7 @@ bs_demux_teardown(struct bs_demux *x)
 	rte_free(x->qsbr);
 	for (i = 0; i < BS_TARGETS; i++)
 		pk_stage_destroy(x->sinks[i]);
-	rte_mempool_free(x->mp);
+	bs_pool_free(x->mp);
 }
 
 static void
@@ -895,7 +907,7 @@ bs_arbiter(void)
 	}
 out:
 	pk_stage_destroy(x.out);
-	rte_mempool_free(x.mp);
+	bs_pool_free(x.mp);
 }
 
 /* Take our options; leave the rest for bench_parse_args(). */
