@@ -93,6 +93,13 @@ struct bs_count {
 } __rte_cache_aligned;
 static struct bs_count bs_cnt[RTE_MAX_LCORE];
 
+/* Add to the calling lcore's own counter (one writer: a plain sum). */
+static inline void
+bs_cnt_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
 /* A variant at K lcores: start, what it moved so far, stop. */
 struct bs_variant {
 	const char *name;
@@ -582,7 +589,8 @@ bs_demux_main(void *arg)
 	}
 	while (!bs_stop)
 		for (i = 0; i < BS_DEMUX_PKTS; i += BS_BURST) {
-			*cnt += pk_stage_push(x->d, &pkts[i], BS_BURST);
+			bs_cnt_add(cnt, pk_stage_push(x->d, &pkts[i],
+						      BS_BURST));
 			pk_demux_flow_quiescent(x->d, lc);
 		}
 	pk_demux_flow_reader_unregister(x->d, lc);
@@ -601,7 +609,8 @@ bs_demux_raw_main(void *arg)
 	rte_rcu_qsbr_thread_online(x->qsbr, lc);
 	while (!bs_stop)
 		for (i = 0; i < BS_DEMUX_PKTS; i += BS_BURST) {
-			*cnt += bs_raw_burst(x->h, &pkts[i], BS_BURST);
+			bs_cnt_add(cnt, bs_raw_burst(x->h, &pkts[i],
+						     BS_BURST));
 			rte_rcu_qsbr_quiescent(x->qsbr, lc);
 		}
 	rte_rcu_qsbr_thread_offline(x->qsbr, lc);
