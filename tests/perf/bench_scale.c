@@ -8,11 +8,13 @@
  * variant has no other lcore for a role (see scale.arbiter). Each variant
  * says on stderr how many lcores and CPUs it had.
  *
- * scale.fwd.kK: pk-fwd io with RSS, as pk-fwd --rxq=K --nb-cores=K builds
- *   it: net_null0 and net_null1 with K RX and K TX queues each; worker k
- *   runs a pk_runner with two streams, each a path [port_rx queue k ->
- *   thread_continuation -> port_tx queue k of the other port]. Mpps summed
- *   over both ports' TX counters.
+ * scale.fwd.kK: pk-fwd io with RSS, the streams pk-fwd --rxq=K --txq=K
+ *   --nb-cores=K builds: net_null0 and net_null1 with K RX and K TX queues
+ *   each, a stream per RX queue, each a path [port_rx queue q ->
+ *   thread_continuation -> port_tx queue q of the other port] on its
+ *   lcore's pk_runner. Worker k runs the two streams of queue k (pk-fwd
+ *   deals them round robin instead; either way each queue and path has
+ *   one lcore). Mpps summed over both ports' TX counters.
  * scale.fwd.raw.kK: the same with each worker running the raw loop
  *   (rte_eth_rx_burst -> rte_eth_tx_burst on its queues): what the device
  *   and the mempool give, to tell their scaling from PathKit's.
