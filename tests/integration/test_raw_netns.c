@@ -40,76 +40,26 @@
 
 #include <pathkit/pathkit.h>
 
-#include "netns_env.h"
 #include "pk_test.h"
-#include "wire_capture.h"
+#include "silk_wire_env.h"
 
-#define NODE_IP "10.89.0.1"
-#define NODE_IP6 "fd89::1"
-#define CLIENT_IP "10.89.0.2"
-#define CLIENT_IP6 "fd89::2"
-#define CLIENT_MAC "02:00:00:89:00:02"
 #define FORGED_IP "1.2.3.4"
 #define FORGED_IP6 "2001:db8::99"
 #define UDP_ECHO 7101
-#define CLOSED_PORT 7999      /* nothing listens there, UDP nor TCP */
 #define RESV_LO 7050          /* alice's, UDP and TCP */
 #define RESV_HI 7059
 #define RAW_PORT 7050         /* raw sockets: every echo answers here */
 #define PROBE_PORT 7051       /* the UDP socket whose errors come back */
 #define WRONG_PORT 7052       /* alice's too, but not the socket's */
 #define BOUND_PORT 7200       /* bound by alice, reserved for nobody */
-#define WAIT_US 2000000u      /* longest wait of a call that works */
-#define CAPTURE_US 3000000u   /* longest wait for a frame in the capture */
 #define TCP_SEQ 0x12345678u
 #define UPLINK_MTU 1500       /* the veth's, so the node's uplink's */
-
-static struct rte_mempool *pool;
-static uint16_t uplink;
-static unsigned int worker;
-static int alice, bob;
-
-struct fixture {
-	struct pk_node *n;
-	unsigned int flows;
-	struct wc_capture *cap; /* freed by teardown, whatever happened */
-};
 
 /* What one application thread works on. */
 struct rw_case {
 	struct pk_node *n;
 	int domain;
 };
-
-static const char *
-node_ip(int domain)
-{
-	return domain == AF_INET6 ? NODE_IP6 : NODE_IP;
-}
-
-static const char *
-client_ip(int domain)
-{
-	return domain == AF_INET6 ? CLIENT_IP6 : CLIENT_IP;
-}
-
-/* ip:port of domain into ss; its length. */
-static socklen_t
-sa(int domain, const char *ip, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = (sa_family_t)domain;
-	if (domain == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_port = htons(port);
-		inet_pton(AF_INET6, ip, &a->sin6_addr);
-		return sizeof(*a);
-	}
-	((struct sockaddr_in *)ss)->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &((struct sockaddr_in *)ss)->sin_addr);
-	return sizeof(struct sockaddr_in);
-}
 
 /*
  * A datagram of domain src:sport -> dst:dport in b: UDP carrying payload,
@@ -173,7 +123,7 @@ raw_open(struct pk_node *n, int owner, int domain, enum pk_sock_type type,
 {
 	struct pk_sock *s = pk_sock_open(n, owner, domain, type, 0);
 	struct sockaddr_storage a;
-	socklen_t len = sa(domain, node_ip(domain), port, &a);
+	socklen_t len = sw_sa(domain, sw_node_ip(domain), port, &a);
 
 	*rc = -ENOMEM;
 	if (s == NULL)
@@ -196,25 +146,10 @@ recv_frame(struct pk_sock *s, int domain, uint8_t *fr, size_t size,
 
 	if (r < 0)
 		return (int)r;
-	memset(fr, 0, 14);
-	fr[12] = domain == AF_INET6 ? 0x86 : 0x08;
-	fr[13] = domain == AF_INET6 ? 0xdd : 0x00;
+	sw_eth_hdr(fr, domain);
 	if (wc_parse(fr, (uint32_t)r + 14, p) != 0)
 		memset(p, 0, sizeof(*p));
 	return (int)r + 14;
-}
-
-/* Whether address field a of parsed p (src or dst) is ip. */
-static bool
-addr_is(const struct wc_pkt *p, bool src, const char *ip)
-{
-	uint8_t want[16];
-
-	if (p->family == AF_INET6)
-		return inet_pton(AF_INET6, ip, want) == 1 &&
-		       memcmp(src ? &p->src6 : &p->dst6, want, 16) == 0;
-	return inet_pton(AF_INET, ip, want) == 1 &&
-	       memcmp(src ? &p->src4 : &p->dst4, want, 4) == 0;
 }
 
 /* ---- what the capture must hold ---- */
@@ -256,10 +191,11 @@ expect_frame(struct wc_capture *cap, const struct want *w, bool from_node)
 			 w->family, w->proto, w->sport, w->dport);
 	f = wc_frame(cap, (unsigned int)i);
 	assert_int_equal(wc_parse(f->data, f->caplen, &p), 0);
-	assert_true(addr_is(&p, true, from_node ? node_ip(w->family) :
-					      client_ip(w->family)));
-	assert_true(addr_is(&p, false, from_node ? client_ip(w->family) :
-					       node_ip(w->family)));
+	assert_true(sw_addr_is(&p, true, from_node ? sw_node_ip(w->family) :
+						     sw_client_ip(w->family)));
+	assert_true(sw_addr_is(&p, false,
+			       from_node ? sw_client_ip(w->family) :
+					   sw_node_ip(w->family)));
 	assert_true(p.ip_csum_ok);
 	assert_true(p.l4_csum_ok);
 	if (from_node) /* written over the caller's 0 */
@@ -294,24 +230,13 @@ expect_csum_sensitive(const struct wc_frame *f)
 	}
 }
 
-/* Start the test's capture on the client's eth0. */
-static struct wc_capture *
-capture(struct fixture *f, const char *filter)
-{
-	f->cap = wc_start(ne_ns_client, "eth0", filter);
-	assert_non_null(f->cap);
-	return f->cap;
-}
-
 /* Run the body in two application threads at once, IPv4 and IPv6. */
 static void
-app46(struct fixture *f, ne_body_t fn)
+app46(struct sw_fixture *f, ne_body_t fn)
 {
 	struct rw_case c4 = { f->n, AF_INET }, c6 = { f->n, AF_INET6 };
-	const ne_body_t fns[2] = { fn, fn };
-	void *const args[2] = { &c4, &c6 };
 
-	assert_int_equal(ne_app_run(2, fns, args), 0);
+	sw_app46(fn, &c4, &c6);
 }
 
 /* ---- fixture ---- */
@@ -319,43 +244,19 @@ app46(struct fixture *f, ne_body_t fn)
 static int
 setup(void **state)
 {
-	struct pk_node_conf c = {
-		.name = "rn0", .uplink = uplink, .mp = pool,
-		.socket_id = SOCKET_ID_ANY,
+	const struct sw_resv resv[] = {
+		{ alice, IPPROTO_UDP, RESV_LO, RESV_HI },
+		{ alice, IPPROTO_TCP, RESV_LO, RESV_HI },
 	};
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct pk_portmap *pm;
 
-	assert_non_null(f);
-	inet_pton(AF_INET, NODE_IP, &c.addr4);
-	inet_pton(AF_INET6, NODE_IP6, &c.addr6);
-	f->n = pk_node_create(&c);
-	assert_non_null(f->n);
-	pm = pk_node_portmap(f->n);
-	assert_int_equal(pk_portmap_reserve(pm, alice, IPPROTO_UDP, RESV_LO,
-					    RESV_HI, NULL), 0);
-	assert_int_equal(pk_portmap_reserve(pm, alice, IPPROTO_TCP, RESV_LO,
-					    RESV_HI, NULL), 0);
-	f->flows = pk_demux_flow_count(pk_node_demux(f->n));
-	assert_int_equal(pk_node_start(f->n, worker), 0);
-	*state = f;
+	*state = sw_node_up("rn0", resv, RTE_DIM(resv));
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	unsigned int flows = pk_demux_flow_count(pk_node_demux(f->n));
-	unsigned int flows0 = f->flows;
-
-	wc_free(f->cap);
-	pk_node_stop(f->n);
-	pk_node_stats_print(stdout, f->n);
-	pk_node_destroy(f->n);
-	free(f);
-	assert_int_equal(flows, flows0); /* every socket closed: keys gone */
-	pk_test_assert_pools_full(); /* nothing any socket held leaked */
+	sw_node_down(*state, false);
 	return 0;
 }
 
@@ -375,13 +276,13 @@ forged_body(void *arg)
 	NE_CHECK(s != NULL);
 	NE_CHECK_EQ(rc, 0);
 	len = dgram(b, d, d == AF_INET6 ? FORGED_IP6 : FORGED_IP, RAW_PORT,
-		    client_ip(d), UDP_ECHO, IPPROTO_UDP, "forged", 0xbeef);
+		    sw_client_ip(d), UDP_ECHO, IPPROTO_UDP, "forged", 0xbeef);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), len);
 	/* the client's kernel found it good: the echo answers the node */
 	NE_CHECK_EQ(recv_frame(s, d, fr, sizeof(fr), &p), 14 + len);
 	NE_CHECK_EQ(p.family, d);
-	NE_CHECK(addr_is(&p, true, client_ip(d)));
-	NE_CHECK(addr_is(&p, false, node_ip(d)));
+	NE_CHECK(sw_addr_is(&p, true, sw_client_ip(d)));
+	NE_CHECK(sw_addr_is(&p, false, sw_node_ip(d)));
 	NE_CHECK_EQ(p.sport, UDP_ECHO);
 	NE_CHECK_EQ(p.dport, RAW_PORT);
 	NE_CHECK(p.l4_csum_ok);
@@ -393,10 +294,10 @@ forged_body(void *arg)
 static void
 test_raw_forged_source(void **state)
 {
-	struct fixture *f = *state;
+	struct sw_fixture *f = *state;
 	struct pk_acct a0 = pk_test_owner_row(alice, PK_ACCT_RAW_UDP), a1;
 	struct want w = { AF_INET, IPPROTO_UDP, RAW_PORT, UDP_ECHO, "forged" };
-	struct wc_capture *cap = capture(f, "ether dst " CLIENT_MAC);
+	struct wc_capture *cap = sw_capture(f, "ether dst " CLIENT_MAC);
 
 	app46(f, forged_body);
 	expect_csum_sensitive(expect_frame(cap, &w, true));
@@ -427,29 +328,29 @@ refused_body(void *arg)
 	NE_CHECK(s != NULL);
 	NE_CHECK_EQ(rc, 0);
 	/* from another port of alice's own */
-	len = dgram(b, d, node_ip(d), WRONG_PORT, client_ip(d), UDP_ECHO,
+	len = dgram(b, d, sw_node_ip(d), WRONG_PORT, sw_client_ip(d), UDP_ECHO,
 		    IPPROTO_UDP, "refused", 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), -EPERM);
 	/* TCP on a UDP port (alice holds it in TCP too) */
-	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+	len = dgram(b, d, sw_node_ip(d), RAW_PORT, sw_client_ip(d), UDP_ECHO,
 		    IPPROTO_TCP, "refused", 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), -EPERM);
 	/* one byte over the MTU (the uplink would lose it), then the MTU,
 	 * which the client's kernel takes whole */
 	memset(big, 'm', sizeof(big));
 	big[UPLINK_MTU + 1 - hdrs] = '\0';
-	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+	len = dgram(b, d, sw_node_ip(d), RAW_PORT, sw_client_ip(d), UDP_ECHO,
 		    IPPROTO_UDP, big, 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), -EMSGSIZE);
 	big[UPLINK_MTU - hdrs] = '\0';
-	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+	len = dgram(b, d, sw_node_ip(d), RAW_PORT, sw_client_ip(d), UDP_ECHO,
 		    IPPROTO_UDP, big, 0);
 	NE_CHECK_EQ(len, UPLINK_MTU);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), len);
 	NE_CHECK_EQ(recv_frame(s, d, fr, sizeof(fr), &p), 14 + len);
 	NE_CHECK(p.l4_csum_ok);
 	/* the marker: a good one after them */
-	len = dgram(b, d, node_ip(d), RAW_PORT, client_ip(d), UDP_ECHO,
+	len = dgram(b, d, sw_node_ip(d), RAW_PORT, sw_client_ip(d), UDP_ECHO,
 		    IPPROTO_UDP, "marker", 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), len);
 	NE_CHECK_EQ(recv_frame(s, d, fr, sizeof(fr), &p), 14 + len);
@@ -466,11 +367,11 @@ refused_body(void *arg)
 static void
 test_raw_refused_never_on_wire(void **state)
 {
-	struct fixture *f = *state;
+	struct sw_fixture *f = *state;
 	struct pk_acct a0 = pk_test_owner_row(alice, PK_ACCT_RAW_UDP), a1;
 	struct pk_acct t0 = pk_test_owner_row(alice, PK_ACCT_RAW_TCP), t1;
 	struct want w = { AF_INET, IPPROTO_UDP, RAW_PORT, UDP_ECHO, "marker" };
-	struct wc_capture *cap = capture(f, "ether dst " CLIENT_MAC);
+	struct wc_capture *cap = sw_capture(f, "ether dst " CLIENT_MAC);
 	unsigned int i, ip = 0, big = 0;
 	const struct wc_frame *fr;
 	struct wc_pkt p;
@@ -521,12 +422,12 @@ tcp_body(void *arg)
 	NE_CHECK(s != NULL);
 	NE_CHECK_EQ(rc, 0);
 	len = dgram(b, d, d == AF_INET6 ? FORGED_IP6 : FORGED_IP, RAW_PORT,
-		    client_ip(d), CLOSED_PORT, IPPROTO_TCP, "", 0);
+		    sw_client_ip(d), CLOSED_PORT, IPPROTO_TCP, "", 0);
 	NE_CHECK_EQ(pk_sock_send(s, b, len, 0), len);
 	/* the client's kernel checked it, found no listener: a reset */
 	NE_CHECK(recv_frame(s, d, fr, sizeof(fr), &p) > 0);
 	NE_CHECK_EQ(p.proto, IPPROTO_TCP);
-	NE_CHECK(addr_is(&p, true, client_ip(d)));
+	NE_CHECK(sw_addr_is(&p, true, sw_client_ip(d)));
 	NE_CHECK_EQ(p.sport, CLOSED_PORT);
 	NE_CHECK_EQ(p.dport, RAW_PORT);
 	NE_CHECK(p.l4_csum_ok);
@@ -541,10 +442,10 @@ tcp_body(void *arg)
 static void
 test_raw_tcp_checksum(void **state)
 {
-	struct fixture *f = *state;
+	struct sw_fixture *f = *state;
 	struct pk_acct a0 = pk_test_owner_row(alice, PK_ACCT_RAW_TCP), a1;
 	struct want w = { AF_INET, IPPROTO_TCP, RAW_PORT, CLOSED_PORT, "" };
-	struct wc_capture *cap = capture(f, "tcp");
+	struct wc_capture *cap = sw_capture(f, "tcp");
 
 	app46(f, tcp_body);
 	expect_frame(cap, &w, true);
@@ -576,21 +477,21 @@ unreach_body(void *arg)
 
 	u = pk_sock_open(c->n, alice, d, PK_SOCK_UDP, 0);
 	NE_CHECK(u != NULL);
-	len = sa(d, node_ip(d), PROBE_PORT, &a);
+	len = sw_sa(d, sw_node_ip(d), PROBE_PORT, &a);
 	NE_CHECK_EQ(pk_sock_bind(u, (struct sockaddr *)&a, len), 0);
 	e = raw_open(c->n, alice, d, PK_SOCK_ICMPERR, IPPROTO_UDP, PROBE_PORT,
 		     &rc);
 	NE_CHECK(e != NULL);
 	NE_CHECK_EQ(rc, 0);
 	NE_CHECK_EQ(pk_sock_set_timeout(u, WAIT_US), 0);
-	len = sa(d, client_ip(d), CLOSED_PORT, &to);
+	len = sw_client(d, CLOSED_PORT, &to);
 	NE_CHECK_EQ(pk_sock_sendto(u, "probe", 5, 0, (struct sockaddr *)&to,
 				   len), 5);
 	rc = recv_frame(e, d, fr, sizeof(fr), &p);
 	NE_CHECK(rc > 0);
 	ip = fr + 14;
-	NE_CHECK(addr_is(&p, true, client_ip(d)));
-	NE_CHECK(addr_is(&p, false, node_ip(d)));
+	NE_CHECK(sw_addr_is(&p, true, sw_client_ip(d)));
+	NE_CHECK(sw_addr_is(&p, false, sw_node_ip(d)));
 	NE_CHECK(p.l4_csum_ok);
 	if (d == AF_INET6) {
 		NE_CHECK_EQ(p.proto, IPPROTO_ICMPV6);
@@ -623,11 +524,11 @@ unreach_body(void *arg)
 static void
 test_icmp_unreachable_to_error_socket(void **state)
 {
-	struct fixture *f = *state;
+	struct sw_fixture *f = *state;
 	struct pk_acct a0 = pk_test_owner_row(alice, PK_ACCT_RAW_ICMP), a1;
 	struct want w = { AF_INET, IPPROTO_UDP, PROBE_PORT, CLOSED_PORT,
 			  "probe" };
-	struct wc_capture *cap = capture(f, "ether host " CLIENT_MAC);
+	struct wc_capture *cap = sw_capture(f, "ether host " CLIENT_MAC);
 
 	app46(f, unreach_body);
 	/* the probes, and the client kernel's errors, on the wire */
@@ -669,7 +570,7 @@ foreign_body(void *arg)
 	/* a port alice bound, reserved for nobody */
 	u = pk_sock_open(c->n, alice, d, PK_SOCK_UDP, 0);
 	NE_CHECK(u != NULL);
-	len = sa(d, node_ip(d), BOUND_PORT, &a);
+	len = sw_sa(d, sw_node_ip(d), BOUND_PORT, &a);
 	NE_CHECK_EQ(pk_sock_bind(u, (struct sockaddr *)&a, len), 0);
 	s = raw_open(c->n, bob, d, PK_SOCK_ICMPERR, IPPROTO_UDP, BOUND_PORT,
 		     &rc);
@@ -693,36 +594,21 @@ foreign_body(void *arg)
 static void
 test_foreign_owner_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct sw_fixture *f = *state;
 
 	app46(f, foreign_body);
 }
 
-/* ---- the namespaces, the servers, the EAL ---- */
-
-static int
-start_servers(void)
-{
-	static const char *const cmd[] = {
-		"exec socat UDP4-RECVFROM:7101,fork PIPE",
-		"exec socat UDP6-RECVFROM:7101,fork,ipv6only=1 PIPE",
-	};
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(cmd); i++)
-		if (ne_server(cmd[i], 'u', UDP_ECHO) != 0) {
-			fprintf(stderr, "test_raw_netns: cannot start '%s'\n",
-				cmd[i]);
-			return -1;
-		}
-	/* every port unreachable answered, none held back by the limits */
-	return ne_sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=0 "
-		     "net.ipv6.icmp.ratelimit=0", ne_ns_client);
-}
+/* ---- the servers, main ---- */
 
 int
 main(void)
 {
+	static const struct sw_server srv[] = {
+		{ "exec socat UDP4-RECVFROM:7101,fork PIPE", 'u', UDP_ECHO },
+		{ "exec socat UDP6-RECVFROM:7101,fork,ipv6only=1 PIPE", 'u',
+		  UDP_ECHO },
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raw_forged_source, setup,
 						teardown),
@@ -736,27 +622,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_owner_refused,
 						setup, teardown),
 	};
-	static const char *const addrs[] = { CLIENT_IP "/24",
-					     CLIENT_IP6 "/64", NULL };
 	int rc;
 
-	ne_require("test_raw_netns", "ip ss socat");
-	if (ne_setup("pkrw", CLIENT_MAC, addrs) != 0 ||
-	    ne_enter(ne_ns_client) != 0 || start_servers() != 0 ||
-	    ne_enter(ne_ns_node) != 0) {
-		fprintf(stderr, "test_raw_netns: cannot set the namespaces "
-			"up\n");
-		return 1;
-	}
-	worker = ne_eal_start("test_raw_netns", 8192, &pool, &uplink);
-	alice = pk_owner_get("alice");
-	bob = pk_owner_get("bob");
-	if (alice <= 0 || bob <= 0) {
-		fprintf(stderr, "test_raw_netns: no owners alice and bob\n");
-		return 1;
-	}
+	sw_start("test_raw_netns", "pkrw", srv, RTE_DIM(srv));
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	pk_port_close(uplink);
-	pk_test_eal_cleanup();
+	sw_stop();
 	return rc;
 }
