@@ -71,7 +71,7 @@ int silk_socks_open(struct silk_socks *ss, struct pk_node *n,
 int silk_socks_af(const struct silk_socks *ss, unsigned int i);
 
 /* ss's open sockets into fds[0..ret) (fds[k] is socket k), waiting for
- * POLLIN. */
+ * POLLIN; fds has room for two of each kind (ECHO_FAMILIES). */
 unsigned int silk_socks_pollfds(const struct silk_socks *ss,
 				struct pk_sock_pollfd *fds);
 

@@ -94,7 +94,7 @@ silk_socks_pollfds(const struct silk_socks *ss, struct pk_sock_pollfd *fds)
 {
 	unsigned int n = 0;
 
-	while (n < SILK_SOCKS && ss->sock[n] != NULL) {
+	while (n < ECHO_FAMILIES * ss->nb_kinds && ss->sock[n] != NULL) {
 		fds[n] = (struct pk_sock_pollfd){ ss->sock[n], POLLIN, 0 };
 		n++;
 	}
