@@ -23,23 +23,11 @@
 /* Datagrams one UDP socket answers before the others get a look. */
 #define ECHO_UDP_ROUND 32
 
-/* e's sockets into fds[0..ret), waiting for events. */
-static unsigned int
-echo_poll_set(const struct echo *e, struct pk_sock_pollfd *fds, short events)
-{
-	unsigned int n = 0, i;
-
-	for (i = 0; i < ECHO_FAMILIES; i++)
-		if (e->sock[i] != NULL)
-			fds[n++] = (struct pk_sock_pollfd){ e->sock[i], events,
-							    0 };
-	return n;
-}
-
 /* Answer what s holds now, up to ECHO_UDP_ROUND datagrams. */
 static void
-echo_udp_drain(struct echo *e, struct pk_sock *s)
+echo_udp_drain(void *arg, struct pk_sock *s, unsigned int k __rte_unused)
 {
+	struct echo *e = arg;
 	static __thread char buf[ECHO_BUF];
 	struct sockaddr_storage from;
 	unsigned int i;
@@ -63,15 +51,10 @@ static void
 echo_udp(struct echo *e)
 {
 	struct pk_sock_pollfd fds[ECHO_FAMILIES];
-	unsigned int nfd = echo_poll_set(e, fds, POLLIN), i;
+	unsigned int nfd = silk_socks_pollfds(&e->socks, fds);
 
-	while (!*e->quit) {
-		if (pk_sock_poll(fds, nfd, ECHO_WAIT_US) <= 0)
-			continue; /* timed out: look at quit */
-		for (i = 0; i < nfd; i++)
-			if (fds[i].revents & POLLIN)
-				echo_udp_drain(e, fds[i].sock);
-	}
+	while (!*e->quit)
+		silk_socks_poll(fds, nfd, ECHO_WAIT_US, echo_udp_drain, e);
 }
 
 /* Send all of buf on a stream; -errno on failure. */
@@ -137,7 +120,7 @@ static void
 echo_tcp(struct echo *e)
 {
 	struct pk_sock_pollfd fds[ECHO_FAMILIES + ECHO_MAX_CONN];
-	unsigned int nl = echo_poll_set(e, fds, POLLIN), nfd = nl, i;
+	unsigned int nl = silk_socks_pollfds(&e->socks, fds), nfd = nl, i;
 
 	while (!*e->quit) {
 		if (pk_sock_poll(fds, nfd, ECHO_WAIT_US) <= 0)
@@ -171,79 +154,27 @@ echo_main(void *arg)
 	return NULL;
 }
 
-/* One socket of e on the wildcard address of family af. */
-static int
-echo_open_af(struct echo *e, struct pk_node *n, uint32_t owner, int af,
-	     struct pk_sock **out)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(e->port),
-				   .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(e->port) };
-	struct pk_sock *s;
-	int rc;
-
-	s = pk_sock_open(n, owner, af, e->type, 0);
-	if (s == NULL)
-		return -rte_errno;
-	pk_sock_set_timeout(s, ECHO_WAIT_US);
-	if (af == AF_INET6)
-		rc = pk_sock_bind(s, (struct sockaddr *)&a6, sizeof(a6));
-	else
-		rc = pk_sock_bind(s, (struct sockaddr *)&a4, sizeof(a4));
-	if (rc == 0 && e->type == PK_SOCK_TCP)
-		rc = pk_sock_listen(s, 64);
-	if (rc != 0) {
-		pk_sock_close(s);
-		return rc;
-	}
-	*out = s;
-	return 0;
-}
-
-/* Close e's sockets. */
-static void
-echo_close(struct echo *e)
-{
-	unsigned int i;
-
-	for (i = 0; i < ECHO_FAMILIES; i++) {
-		pk_sock_close(e->sock[i]);
-		e->sock[i] = NULL;
-	}
-}
-
 int
 echo_open(struct echo *e, struct pk_node *n, bool v6)
 {
-	int owner = pk_owner_get(e->owner_name), rc;
+	const struct silk_sock_kind k = {
+		.type = e->type, .wait_us = ECHO_WAIT_US,
+		.backlog = e->type == PK_SOCK_TCP ? 64 : 0,
+	};
+	unsigned int failed;
 
-	if (owner < 0)
-		return owner;
-	rc = echo_open_af(e, n, (uint32_t)owner, AF_INET, &e->sock[0]);
-	if (rc == 0 && v6)
-		rc = echo_open_af(e, n, (uint32_t)owner, AF_INET6,
-				  &e->sock[1]);
-	if (rc != 0)
-		echo_close(e);
-	return rc;
+	return silk_socks_open(&e->socks, n, e->owner_name, e->port, &k, 1, v6,
+			       &failed);
 }
 
 int
 echo_start(struct echo *e)
 {
-	int rc = -pthread_create(&e->thread, NULL, echo_main, e);
-
-	e->started = rc == 0;
-	return rc;
+	return silk_socks_start(&e->socks, echo_main, e);
 }
 
 void
 echo_stop(struct echo *e)
 {
-	if (e->started)
-		pthread_join(e->thread, NULL);
-	e->started = false;
-	echo_close(e);
+	silk_socks_stop(&e->socks, NULL, NULL);
 }

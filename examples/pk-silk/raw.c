@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,17 +164,20 @@ rawsvc_tcp(uint8_t *out, int af, const struct rawsvc_seg *g)
 	return hl + sizeof(*r);
 }
 
-/* A raw thread's buffers: a received datagram, the reply. */
+/* A raw thread's service and buffers: a received datagram, the reply. */
 struct rawsvc_buf {
+	struct raw_svc *r;
 	uint8_t in[RAW_BUF];
 	uint8_t out[RAW_BUF];
 };
 
-/* Answer what s (of family af) holds now, up to RAW_ROUND datagrams. */
+/* Answer what s (socket k) holds now, up to RAW_ROUND datagrams. */
 static void
-rawsvc_drain(struct raw_svc *r, struct pk_sock *s, int af,
-	     struct rawsvc_buf *b)
+rawsvc_drain(void *arg, struct pk_sock *s, unsigned int k)
 {
+	struct rawsvc_buf *b = arg;
+	struct raw_svc *r = b->r;
+	int af = silk_socks_af(&r->socks, k);
 	uint8_t *in = b->in, *out = b->out;
 	struct sockaddr_storage from;
 	struct rawsvc_seg g;
@@ -209,8 +211,7 @@ rawsvc_main(void *arg)
 	struct raw_svc *r = arg;
 	struct pk_sock_pollfd fds[ECHO_FAMILIES];
 	struct rawsvc_buf *b = malloc(sizeof(*b));
-	int af[ECHO_FAMILIES];
-	unsigned int nfd = 0, i;
+	unsigned int nfd;
 
 	if (b == NULL || rte_thread_register() != 0) {
 		fprintf(stderr, "pk-silk: --raw=%s:%s:%u: %s\n",
@@ -221,100 +222,49 @@ rawsvc_main(void *arg)
 		free(b);
 		return NULL;
 	}
-	for (i = 0; i < ECHO_FAMILIES; i++)
-		if (r->sock[i] != NULL) {
-			af[nfd] = i == 0 ? AF_INET : AF_INET6;
-			fds[nfd++] = (struct pk_sock_pollfd){ r->sock[i],
-							      POLLIN, 0 };
-		}
-	while (!*r->quit) {
-		if (pk_sock_poll(fds, nfd, RAW_WAIT_US) <= 0)
-			continue; /* timed out: look at quit */
-		for (i = 0; i < nfd; i++)
-			if (fds[i].revents & POLLIN)
-				rawsvc_drain(r, fds[i].sock, af[i], b);
-	}
+	b->r = r;
+	nfd = silk_socks_pollfds(&r->socks, fds);
+	while (!*r->quit)
+		silk_socks_poll(fds, nfd, RAW_WAIT_US, rawsvc_drain, b);
 	rte_thread_unregister();
 	free(b);
 	return NULL;
 }
 
-/* One raw socket of r on the wildcard address of family af. */
-static int
-rawsvc_open_af(struct raw_svc *r, struct pk_node *n, uint32_t owner, int af,
-	       struct pk_sock **out)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(r->port),
-				   .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(r->port) };
-	struct pk_sock *s;
-	int rc;
-
-	s = pk_sock_open(n, owner, af, PK_SOCK_RAW, 0);
-	if (s == NULL)
-		return -rte_errno;
-	pk_sock_set_timeout(s, RAW_WAIT_US); /* bounds a send's wait too */
-	if (af == AF_INET6)
-		rc = pk_sock_bind_raw(s, r->proto, (struct sockaddr *)&a6,
-				      sizeof(a6));
-	else
-		rc = pk_sock_bind_raw(s, r->proto, (struct sockaddr *)&a4,
-				      sizeof(a4));
-	if (rc != 0) {
-		pk_sock_close(s);
-		return rc;
-	}
-	*out = s;
-	return 0;
-}
-
+/* Socket s's refused sends, by verdict, into r's: read before it closes. */
 static void
-rawsvc_close(struct raw_svc *r)
+rawsvc_count(void *arg, struct pk_sock *s)
 {
-	unsigned int i, v;
+	struct raw_svc *r = arg;
+	unsigned int v;
 
-	for (i = 0; i < ECHO_FAMILIES; i++) {
-		for (v = 0; v < PK_RAW_VERDICT_MAX; v++)
-			r->refused[v] += pk_sock_raw_refused(r->sock[i], v);
-		pk_sock_close(r->sock[i]);
-		r->sock[i] = NULL;
-	}
+	for (v = 0; v < PK_RAW_VERDICT_MAX; v++)
+		r->refused[v] += pk_sock_raw_refused(s, v);
 }
 
 int
 rawsvc_open(struct raw_svc *r, struct pk_node *n, bool v6)
 {
-	int owner = pk_owner_get(r->owner_name), rc;
+	const struct silk_sock_kind k = {
+		.type = PK_SOCK_RAW, .proto = r->proto,
+		.wait_us = RAW_WAIT_US, /* bounds a send's wait too */
+	};
+	unsigned int failed;
 
-	if (owner < 0)
-		return owner;
-	rc = rawsvc_open_af(r, n, (uint32_t)owner, AF_INET, &r->sock[0]);
-	if (rc == 0 && v6)
-		rc = rawsvc_open_af(r, n, (uint32_t)owner, AF_INET6,
-				    &r->sock[1]);
-	if (rc != 0)
-		rawsvc_close(r);
-	return rc;
+	return silk_socks_open(&r->socks, n, r->owner_name, r->port, &k, 1, v6,
+			       &failed);
 }
 
 int
 rawsvc_start(struct raw_svc *r)
 {
-	int rc = -pthread_create(&r->thread, NULL, rawsvc_main, r);
-
-	r->started = rc == 0;
-	return rc;
+	return silk_socks_start(&r->socks, rawsvc_main, r);
 }
 
 void
 rawsvc_stop(struct raw_svc *r)
 {
-	if (r->started)
-		pthread_join(r->thread, NULL);
-	r->started = false;
-	rawsvc_close(r);
+	silk_socks_stop(&r->socks, rawsvc_count, r);
 }
 
 void

@@ -4,7 +4,7 @@
 
 /* pk-silk's parts: the echo services (echo.c), raw services (raw.c) and
  * sniffers (sniff.c) its main (main.c) starts, with the options (options.c)
- * that describe them. */
+ * that describe them; the sockets and thread of each (silk_socks.c). */
 
 #include <limits.h>
 #include <pthread.h>
@@ -26,14 +26,77 @@
 /* Sockets of one echo service: IPv4, and IPv6 when the node has it. */
 #define ECHO_FAMILIES 2
 
+/* ---- a service's sockets and thread (silk_socks.c) ---- */
+
+/* Sockets of one service at most: each of its kinds (a sniffer's: UDP and
+ * TCP) in each family. */
+#define SILK_SOCKS (2 * ECHO_FAMILIES)
+
+/* One kind of a service's sockets. */
+struct silk_sock_kind {
+	enum pk_sock_type type;
+	uint32_t flags;   /* pk_sock_open()'s */
+	uint8_t proto;    /* bound with pk_sock_bind_raw() to it; 0: with
+			     pk_sock_bind() */
+	uint32_t wait_us; /* the socket's timeout; 0: none set */
+	int backlog;      /* > 0: listens with it */
+};
+
+/* A service's sockets, on its port's wildcard address, and its thread. */
+struct silk_socks {
+	struct pk_sock *sock[SILK_SOCKS]; /* kind k of family f (IPv4, IPv6)
+					     at f * nb_kinds + k, or NULL; the
+					     open ones first */
+	unsigned int nb_kinds;
+	bool started;
+	pthread_t thread;
+};
+
+/* A readable socket, fds[k] of silk_socks_poll(). */
+typedef void (*silk_socks_ready_t)(void *arg, struct pk_sock *s,
+				   unsigned int k);
+/* What a service counts of socket s before it closes. */
+typedef void (*silk_socks_count_t)(void *arg, struct pk_sock *s);
+
+/* Open and bind ss's sockets on port, of owner owner_name: each of
+ * kinds[0..nb_kinds) for IPv4 and, if v6, IPv6. 0, or the -errno of the
+ * owner lookup or of the socket that failed (its index in *failed;
+ * SILK_SOCKS: the owner's), none left open. */
+int silk_socks_open(struct silk_socks *ss, struct pk_node *n,
+		    const char *owner_name, uint16_t port,
+		    const struct silk_sock_kind *kinds, unsigned int nb_kinds,
+		    bool v6, unsigned int *failed);
+
+/* The family of ss's socket i: AF_INET or AF_INET6. */
+int silk_socks_af(const struct silk_socks *ss, unsigned int i);
+
+/* ss's open sockets into fds[0..ret) (fds[k] is socket k), waiting for
+ * POLLIN; fds has room for two of each kind (ECHO_FAMILIES). */
+unsigned int silk_socks_pollfds(const struct silk_socks *ss,
+				struct pk_sock_pollfd *fds);
+
+/* Wait up to wait_us for fds[0..nfd), then ready(arg, s, k) for each
+ * fds[k] readable: pk_sock_poll()'s result. */
+int silk_socks_poll(struct pk_sock_pollfd *fds, unsigned int nfd,
+		    uint32_t wait_us, silk_socks_ready_t ready, void *arg);
+
+/* Start ss's thread, fn(arg): 0 or -errno. */
+int silk_socks_start(struct silk_socks *ss, void *(*fn)(void *), void *arg);
+
+/* Wait for ss's thread, if started (told to end by its service), then
+ * close ss's sockets, each seen by count(arg, s) first unless count is
+ * NULL. Safe to call twice. */
+void silk_socks_stop(struct silk_socks *ss, silk_socks_count_t count,
+		     void *arg);
+
+/* ---- the services ---- */
+
 /* One --udp-echo or --tcp-echo. */
 struct echo {
 	char owner_name[PK_OWNER_NAMESIZE];
 	uint16_t port;
 	enum pk_sock_type type;
-	struct pk_sock *sock[ECHO_FAMILIES]; /* AF_INET, AF_INET6 (or NULL) */
-	bool started;
-	pthread_t thread;
+	struct silk_socks socks; /* AF_INET, AF_INET6 */
 	const volatile int *quit;
 	uint64_t errors; /* sends or receives that failed */
 };
@@ -55,9 +118,7 @@ struct raw_svc {
 	char owner_name[PK_OWNER_NAMESIZE];
 	uint8_t proto; /* IPPROTO_UDP or IPPROTO_TCP */
 	uint16_t port;
-	struct pk_sock *sock[ECHO_FAMILIES]; /* AF_INET, AF_INET6 (or NULL) */
-	bool started;
-	pthread_t thread;
+	struct silk_socks socks; /* AF_INET, AF_INET6 */
 	const volatile int *quit;
 	uint64_t answered; /* replies sent */
 	uint64_t ignored;  /* datagrams no reply was made for (a RST, bad ones) */
@@ -80,9 +141,6 @@ void rawsvc_stop(struct raw_svc *r);
  * errors N", then "refused(VERDICT) N" for each verdict that refused any. */
 void rawsvc_print(FILE *f, const struct raw_svc *r);
 
-/* Sockets of one --sniff: UDP and TCP, IPv4 and (if the node has it) IPv6. */
-#define SNIFF_SOCKS (2 * ECHO_FAMILIES)
-
 /* One --sniff: an owner's port, both protocols and directions, to a pcap
  * file (sniff.c). */
 struct sniff_svc {
@@ -90,11 +148,9 @@ struct sniff_svc {
 	char owner_name[PK_OWNER_NAMESIZE];
 	uint16_t port;
 	char file[PATH_MAX];
-	struct pk_sock *sock[SNIFF_SOCKS]; /* udp4, tcp4, udp6, tcp6 (or NULL) */
+	struct silk_socks socks; /* udp4, tcp4, udp6, tcp6 (IPv6: if any) */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
-	bool started;
-	pthread_t thread;
 	volatile int stop; /* set by sniffsvc_stop(), once the node stopped */
 	uint64_t written; /* copies written to the file */
 	uint64_t dropped; /* copies lost: rx_dropped of the sockets, at close */

@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -86,6 +85,21 @@ sniffsvc_drain(struct sniff_svc *f, struct pk_sock *s, unsigned int rounds,
 	}
 }
 
+/* A sniffer thread's service and buffer. */
+struct sniffsvc_thread {
+	struct sniff_svc *f;
+	uint8_t *buf;
+};
+
+/* s is readable: its next SNIFF_ROUND bursts. */
+static void
+sniffsvc_ready(void *arg, struct pk_sock *s, unsigned int k __rte_unused)
+{
+	struct sniffsvc_thread *t = arg;
+
+	sniffsvc_drain(t->f, s, SNIFF_ROUND, t->buf);
+}
+
 static void
 sniffsvc_flush(struct sniff_svc *f)
 {
@@ -97,10 +111,11 @@ static void *
 sniffsvc_main(void *arg)
 {
 	struct sniff_svc *f = arg;
-	struct pk_sock_pollfd fds[SNIFF_SOCKS];
+	struct pk_sock_pollfd fds[SILK_SOCKS];
 	uint8_t *buf = malloc(SNIFF_SNAPLEN);
+	struct sniffsvc_thread t = { f, buf };
 	uint64_t period = opt.period != 0 ? opt.period : NS, next, now;
-	unsigned int nfd = 0, i;
+	unsigned int nfd, i;
 
 	if (buf == NULL || rte_thread_register() != 0) {
 		fprintf(stderr, "pk-silk: --sniff=%s: %s\n", f->spec,
@@ -110,17 +125,10 @@ sniffsvc_main(void *arg)
 		free(buf);
 		return NULL;
 	}
-	for (i = 0; i < SNIFF_SOCKS; i++)
-		if (f->sock[i] != NULL)
-			fds[nfd++] = (struct pk_sock_pollfd){ f->sock[i],
-							      POLLIN, 0 };
+	nfd = silk_socks_pollfds(&f->socks, fds);
 	next = sniffsvc_now() + period;
 	while (!f->stop) {
-		if (pk_sock_poll(fds, nfd, SNIFF_WAIT_US) > 0)
-			for (i = 0; i < nfd; i++)
-				if (fds[i].revents & POLLIN)
-					sniffsvc_drain(f, fds[i].sock,
-						       SNIFF_ROUND, buf);
+		silk_socks_poll(fds, nfd, SNIFF_WAIT_US, sniffsvc_ready, &t);
 		now = sniffsvc_now();
 		if (now >= next) {
 			sniffsvc_flush(f);
@@ -136,52 +144,23 @@ sniffsvc_main(void *arg)
 	return NULL;
 }
 
-/* Sniffer i of f: family i / 2 (IPv4, IPv6), protocol i % 2 (UDP, TCP). */
-static int
-sniffsvc_open_one(struct sniff_svc *f, struct pk_node *n, uint32_t owner,
-		  unsigned int i)
+/* Sniffer s's dropped copies into f's: read before it closes. */
+static void
+sniffsvc_count(void *arg, struct pk_sock *s)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(f->port),
-				   .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(f->port) };
-	uint8_t proto = i % 2 == 0 ? IPPROTO_UDP : IPPROTO_TCP;
-	struct pk_sock *s;
-	int rc;
+	struct sniff_svc *f = arg;
+	struct pk_sock_stats st;
 
-	s = pk_sock_open(n, owner, i / 2 == 0 ? AF_INET : AF_INET6,
-			 PK_SOCK_SNIFF, PK_SOCK_F_SNIFF_IN);
-	if (s == NULL)
-		return -rte_errno;
-	if (i / 2 == 0)
-		rc = pk_sock_bind_raw(s, proto, (struct sockaddr *)&a4,
-				      sizeof(a4));
-	else
-		rc = pk_sock_bind_raw(s, proto, (struct sockaddr *)&a6,
-				      sizeof(a6));
-	if (rc != 0) {
-		pk_sock_close(s);
-		return rc;
-	}
-	f->sock[i] = s;
-	return 0;
+	if (pk_sock_stats_get(s, &st) == 0)
+		f->dropped += st.rx_dropped;
 }
 
-/* Close f's sockets (their drops kept in f->dropped) and its file. */
+/* Close f's sockets (their drops kept in f->dropped), once its thread
+ * ended, and its file. */
 static void
 sniffsvc_close(struct sniff_svc *f)
 {
-	struct pk_sock_stats st;
-	unsigned int i;
-
-	for (i = 0; i < SNIFF_SOCKS; i++) {
-		if (f->sock[i] != NULL &&
-		    pk_sock_stats_get(f->sock[i], &st) == 0)
-			f->dropped += st.rx_dropped;
-		pk_sock_close(f->sock[i]);
-		f->sock[i] = NULL;
-	}
+	silk_socks_stop(&f->socks, sniffsvc_count, f);
 	if (f->dump != NULL) {
 		sniffsvc_flush(f);
 		pcap_dump_close(f->dump);
@@ -196,18 +175,22 @@ int
 sniffsvc_open(struct sniff_svc *f, struct pk_node *n, bool v6, char *err,
 	      size_t errlen)
 {
-	int owner = pk_owner_get(f->owner_name), rc = 0;
+	/* socket i: family i / 2 (IPv4, IPv6), protocol i % 2 (UDP, TCP) */
+	static const struct silk_sock_kind kinds[2] = {
+		{ .type = PK_SOCK_SNIFF, .flags = PK_SOCK_F_SNIFF_IN,
+		  .proto = IPPROTO_UDP },
+		{ .type = PK_SOCK_SNIFF, .flags = PK_SOCK_F_SNIFF_IN,
+		  .proto = IPPROTO_TCP },
+	};
 	unsigned int i;
+	int rc;
 
-	if (owner < 0) {
+	rc = silk_socks_open(&f->socks, n, f->owner_name, f->port, kinds, 2,
+			     v6, &i);
+	if (rc != 0 && i == SILK_SOCKS) {
 		snprintf(err, errlen, "owner %s: %s", f->owner_name,
-			 strerror(-owner));
+			 strerror(-rc));
 		goto fail;
-	}
-	for (i = 0; i < (v6 ? 4u : 2u); i++) {
-		rc = sniffsvc_open_one(f, n, (uint32_t)owner, i);
-		if (rc != 0)
-			break;
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "%s over IPv%c: %s",
@@ -235,20 +218,13 @@ fail:
 int
 sniffsvc_start(struct sniff_svc *f)
 {
-	int rc = -pthread_create(&f->thread, NULL, sniffsvc_main, f);
-
-	f->started = rc == 0;
-	return rc;
+	return silk_socks_start(&f->socks, sniffsvc_main, f);
 }
 
 void
 sniffsvc_stop(struct sniff_svc *f)
 {
-	if (f->started) {
-		f->stop = 1;
-		pthread_join(f->thread, NULL);
-	}
-	f->started = false;
+	f->stop = 1; /* read by its thread, if it was started */
 	sniffsvc_close(f);
 }
 
