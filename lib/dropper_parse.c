@@ -113,9 +113,9 @@ dropper_parse_red(const char *val, unsigned int cap, struct pk_dropper_conf *c,
 			    err, size);
 	if (rc != 0)
 		return rc;
-	if (v[0] > v[1])
-		return dropper_err(err, size, "red: min_th %" PRIu64 " above "
-				   "max_th %" PRIu64, v[0], v[1]);
+	if (v[0] >= v[1]) /* rte_red_config_init() wants them apart */
+		return dropper_err(err, size, "red: min_th %" PRIu64 " not "
+				   "below max_th %" PRIu64, v[0], v[1]);
 	if (v[1] > cap)
 		return dropper_err(err, size, "red: max_th %" PRIu64 " above "
 				   "the queue's capacity %u (it would refuse "

@@ -142,12 +142,11 @@ pk_dropper_red_init(struct pk_dropper *d, const struct pk_dropper_red *c,
 	uint64_t pkt_ns = c->pkt_ns != 0 ? c->pkt_ns : PK_DROPPER_RED_PKT_NS;
 	int rc;
 
-	/* rte_red_config_init() takes max_th == 0 for "unset"; so do we not */
 	rc = rte_red_config_init(&d->red.cfg, c->wq_log2, c->min_th, c->max_th,
 				 c->maxp_inv);
 	if (rc != 0) {
 		PK_LOG(ERR, "RED min_th %u max_th %u maxp_inv %u wq_log2 %u: "
-		       "want min_th <= max_th, max_th in 1..%u, maxp_inv in "
+		       "want min_th < max_th, max_th in 1..%u, maxp_inv in "
 		       "1..%u, wq_log2 in %u..%u", c->min_th, c->max_th,
 		       c->maxp_inv, c->wq_log2, RTE_RED_MAX_TH_MAX,
 		       RTE_RED_MAXP_INV_MAX, RTE_RED_WQ_LOG2_MIN,

@@ -90,7 +90,7 @@ enum pk_dropper_kind {
 
 /** RED parameters (rte_red_config_init()'s, and the idle rule's time). */
 struct pk_dropper_red {
-	uint16_t min_th;   /**< packets; 0..max_th */
+	uint16_t min_th;   /**< packets; 0..max_th - 1 */
 	uint16_t max_th;   /**< packets; 1..PK_DROPPER_RED_MAX_TH */
 	uint16_t maxp_inv; /**< 1/maxp, the drop probability at max_th: 1..255 */
 	uint16_t wq_log2;  /**< weight of a sample 2^-wq_log2: 1..12 */
@@ -142,8 +142,8 @@ struct pk_dropper_conf {
  *   may be NULL
  * @param err_size bytes at err
  * @return 0, or -EINVAL (unknown key, a field that is not a number in its
- *   range, too few or too many fields, min_th above max_th, a threshold
- *   above the capacity).
+ *   range, too few or too many fields, min_th not below max_th, a
+ *   threshold above the capacity).
  */
 int pk_dropper_parse(const char *key, const char *val, unsigned int capacity,
 		     struct pk_dropper_conf *c, char *err, size_t err_size);

@@ -457,7 +457,7 @@ test_set_change_remove(void **state)
 	assert_int_equal(pk_queue_set_dropper(NULL, &c), -EINVAL);
 	assert_int_equal(pk_queue_set_dropper(p, &c), -ENOTSUP);
 	bad = c;
-	bad.red.min_th = 17; /* above max_th */
+	bad.red.min_th = 16; /* not below max_th */
 	assert_int_equal(pk_queue_set_dropper(s, &bad), -EINVAL);
 	bad = c;
 	bad.red.max_th = 1024;
@@ -506,7 +506,7 @@ static void
 test_queue_ring_arguments(void **state)
 {
 	static const char *const bad[] = {
-		"red=32:96", "red=96:32:10", "red=32:300:10", "red=32:96:0",
+		"red=32:96", "red=96:32:10", "red=32:32:10", "red=32:300:10", "red=32:96:0",
 		"red=32:96:10:13", "red=32:96:10:9:0", "red=32:96:10:9:1:1",
 		"red=a:b:c", "red=32::10", "red=32:96:10:", "red=-1:96:10",
 		"red", "pie=0", "pie=15:0", "pie=15:15:150:300", "pie=",
@@ -588,7 +588,7 @@ test_parse_defaults_and_errors(void **state)
 	keep = c;
 	assert_int_equal(pk_dropper_parse("red", "5:3:1", 255, &c, err,
 					  sizeof(err)), -EINVAL);
-	assert_string_equal(err, "red: min_th 5 above max_th 3");
+	assert_string_equal(err, "red: min_th 5 not below max_th 3");
 	assert_memory_equal(&c, &keep, sizeof(c)); /* untouched */
 	assert_int_equal(pk_dropper_parse("red", "1:2:x", 255, &c, err,
 					  sizeof(err)), -EINVAL);
