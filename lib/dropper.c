@@ -22,6 +22,14 @@
 
 static void dropper_destroy(struct pk_stage *s);
 
+void __rte_noinline
+pk_dropper_drop(const struct pk_stage *s, struct rte_mbuf *m, uint64_t *bytes)
+{
+	if (unlikely(s->flags & PK_STAGE_F_BYTES))
+		*bytes += m->pkt_len;
+	rte_pktmbuf_free(m);
+}
+
 /* Does s carry a dropper (set now or once)? Its destroy says so. */
 static bool
 dropper_carried(const struct pk_stage *s)

@@ -125,7 +125,7 @@ pk_dropper_pie_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t was_active = pie->active;
 
 		if (rte_pie_enqueue(&d->pie.cfg, pie, q, 1, now) != 0) {
-			pk_dropper_free(s, pkts[i], &bytes);
+			pk_dropper_drop(s, pkts[i], &bytes);
 			nd++;
 			continue;
 		}

@@ -95,14 +95,10 @@ pk_dropper_finish(struct pk_stage *s, struct pk_dropper *d,
 	return pk_burst_return_tail(pkts, n, kept, k);
 }
 
-/* Free a dropped packet; add its length to *bytes if s counts bytes. */
-static inline void
-pk_dropper_free(const struct pk_stage *s, struct rte_mbuf *m, uint64_t *bytes)
-{
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		*bytes += m->pkt_len;
-	rte_pktmbuf_free(m);
-}
+/* Free a dropped packet; add its length to *bytes if s counts bytes. Out
+ * of line (dropper.c): the decision loops keep their state in registers. */
+void pk_dropper_drop(const struct pk_stage *s, struct rte_mbuf *m,
+		     uint64_t *bytes);
 
 /* The kinds (dropper_red.c, dropper_pie.c): check and set up c into d,
  * which is not yet in use (-EINVAL); the push; the state for info. */

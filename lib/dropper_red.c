@@ -5,7 +5,7 @@
  *
  * rte_red_enqueue_nonempty() draws from librte_sched's one global
  * rte_red_rand_val, which every thread with a RED queue would write
- * unguarded; red_decide() is that function with the draw moved into the
+ * unguarded; the push here is that function with the draw moved into the
  * dropper, the same arithmetic in the same order, so that a test can check
  * it against rte_red_enqueue() packet for packet.
  */
@@ -26,13 +26,16 @@ red_fast_rand(struct pk_dropper *d)
 	return d->red.rand_seed >> 10;
 }
 
-/* __rte_red_drop() with the dropper's random number: 1 drop, 0 keep. */
+/*
+ * __rte_red_drop() with the dropper's random number, for avg between the
+ * thresholds after count packets kept: 1 drop, 0 keep.
+ */
 static inline int
-red_drop(struct pk_dropper *d)
+red_drop(struct pk_dropper *d, uint32_t avg, uint32_t count)
 {
 	const struct rte_red_config *c = &d->red.cfg;
-	uint32_t pa_num = (d->red.rt.avg - c->min_th) >> c->wq_log2;
-	uint32_t pa_num_count = d->red.rt.count * pa_num;
+	uint32_t pa_num = (avg - c->min_th) >> c->wq_log2;
+	uint32_t pa_num_count = count * pa_num;
 
 	if (c->pa_const <= pa_num_count)
 		return 1;
@@ -42,30 +45,6 @@ red_drop(struct pk_dropper *d)
 		return 1;
 	}
 	return 0;
-}
-
-/* rte_red_enqueue_nonempty(): 0 enqueue, 1 drop (avg >= max_th), 2 (pa). */
-static inline int
-red_decide(struct pk_dropper *d, uint32_t q)
-{
-	const struct rte_red_config *c = &d->red.cfg;
-	struct rte_red *red = &d->red.rt;
-
-	red->avg += (q << RTE_RED_SCALING) - (red->avg >> c->wq_log2);
-	if (red->avg < c->min_th) {
-		red->count++;
-		return 0;
-	}
-	if (red->avg < c->max_th) {
-		if (!red_drop(d)) {
-			red->count++;
-			return 0;
-		}
-		red->count = 0;
-		return 2;
-	}
-	red->count = 0;
-	return 1;
 }
 
 /*
@@ -101,35 +80,54 @@ red_idle(struct pk_dropper *d, uint64_t now)
 	red->avg = (red->avg >> RTE_RED_SCALING) * (uint16_t)factor;
 }
 
+/*
+ * rte_red_enqueue_nonempty() per packet, its average and count in locals
+ * (registers) for the burst: below min_th the packet stays (count + 1),
+ * from max_th on it drops (count 0), between them red_drop() decides.
+ */
 uint16_t
 pk_dropper_red_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pk_dropper *d = pk_dropper_of(s);
-	uint16_t i, kept = 0, nd = 0;
+	const uint32_t min_th = d->red.cfg.min_th, max_th = d->red.cfg.max_th;
+	const uint8_t wq = d->red.cfg.wq_log2;
+	unsigned int i = 0, kept = 0, nd = 0;
+	uint32_t q0, q_max, avg, count;
 	uint64_t bytes = 0, now;
-	uint32_t q;
 
 	if (d->mt)
 		rte_spinlock_lock(&d->lock);
-	q = d->len(s);
+	q0 = d->len(s);
 	now = pk_dropper_now(d);
-	i = 0;
-	if (q == 0 && n != 0) { /* never drops: rte_red_enqueue_empty() */
+	if (q0 == 0 && n != 0) { /* never drops: rte_red_enqueue_empty() */
 		red_idle(d, now);
 		kept = 1;
-		q = 1;
 		i = 1;
 	}
 	d->red.last = now;
+	avg = d->red.rt.avg;
+	count = d->red.rt.count;
+	/* the length each packet finds is q0 + kept, at most q_max */
+	q_max = d->red.q_max > q0 ? d->red.q_max - q0 : 0;
 	for (; i < n; i++) {
-		if (unlikely(red_decide(d, RTE_MIN(q, d->red.q_max)) != 0)) {
-			pk_dropper_free(s, pkts[i], &bytes);
+		avg += (RTE_MIN(kept, q_max) + q0) * (1u << RTE_RED_SCALING) -
+		       (avg >> wq);
+		if (likely(avg < min_th)) {
+			count++;
+		} else if (avg >= max_th || red_drop(d, avg, count)) {
+			count = 0;
+			pk_dropper_drop(s, pkts[i], &bytes);
 			nd++;
 			continue;
+		} else {
+			count++;
 		}
-		pkts[kept++] = pkts[i];
-		q++;
+		if (nd != 0) /* close the gap the drops left */
+			pkts[kept] = pkts[i];
+		kept++;
 	}
+	d->red.rt.avg = avg;
+	d->red.rt.count = count;
 	if (d->mt)
 		rte_spinlock_unlock(&d->lock);
 	return pk_dropper_finish(s, d, pkts, n, kept, nd, bytes, PK_DROP_RED);
