@@ -28,8 +28,9 @@
  * mp=<0|1> mc=<0|1> bytes=<0|1>
  *
  * Droppers: any queue kind with a length (queue_ring, queue_local, mailbox)
- * carries a RED or PIE dropper (pk_queue_set_dropper(), pk_dropper.h):
- * arguments red=min:max:maxp_inv[:wq_log2[:pkt_ns]] or
+ * carries a RED or PIE dropper (pk_queue_set_dropper(), pk_dropper.h);
+ * queue_ring and queue_local take it as an argument,
+ * red=min:max:maxp_inv[:wq_log2[:pkt_ns]] or
  * pie=qdelay_ms[:interval_ms[:burst_ms[:tailq_th]]].
  *
  * Mailbox (kind "mailbox", drivers/queue/mailbox_pspat.c): a single-producer

@@ -501,9 +501,10 @@ test_set_change_remove(void **state)
 	pk_stage_destroy(p);
 }
 
-/* The red= and pie= arguments of queue_ring, and their refusals. */
+/* The red= and pie= arguments of queue_ring and queue_local, and their
+ * refusals. */
 static void
-test_queue_ring_arguments(void **state)
+test_queue_arguments(void **state)
 {
 	static const char *const bad[] = {
 		"red=32:96", "red=96:32:10", "red=32:32:10", "red=32:300:10", "red=32:96:0",
@@ -530,6 +531,14 @@ test_queue_ring_arguments(void **state)
 	pk_dropper_info_get(s, &info);
 	assert_int_equal(info.kind, PK_DROPPER_PIE);
 	pk_stage_destroy(s);
+	s = pk_stage_create("queue_local", "ql", "size=64,red=4:8:10",
+			    SOCKET_ID_ANY);
+	assert_non_null(s);
+	pk_dropper_info_get(s, &info);
+	assert_int_equal(info.kind, PK_DROPPER_RED);
+	pk_stage_destroy(s);
+	assert_null(pk_stage_create("queue_local", "ql", "size=64,pie=15:15:"
+				    "150:65", SOCKET_ID_ANY)); /* > 64 */
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		char args[64];
 
@@ -624,7 +633,7 @@ main(void)
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_set_change_remove,
 					  pk_test_teardown_pools_full),
-		cmocka_unit_test_teardown(test_queue_ring_arguments,
+		cmocka_unit_test_teardown(test_queue_arguments,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_conf_language,
 					  pk_test_teardown_pools_full),
