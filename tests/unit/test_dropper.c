@@ -5,7 +5,8 @@
  * below min_th none; an idle queue's average decays as rte_red's tables
  * say; PIE on a fake clock raises its drop probability under a standing
  * delay and lowers it when the delay falls; a full queue gives back the
- * tail in order beside the dropped; queue_local and mailbox carry one too;
+ * tail in order beside the dropped; queue_local and mailbox carry one too,
+ * and an MP queue_ring pushed from two lcores;
  * setting, removing and bad configurations; the red= and pie= arguments,
  * and through the configuration language.
  * Every test checks conservation (pushed = queued + dropped by reason +
@@ -20,6 +21,8 @@
 #include <math.h>
 
 #include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_random.h>
 #include <rte_red.h>
 
@@ -440,6 +443,66 @@ test_other_queue_kinds(void **state)
 	}
 }
 
+#define MT_BURSTS 20000
+
+/* The worker's pushes into an MP queue with RED: 8 at a time, refused ones
+ * freed (counted by the queue as refused). */
+static int
+mt_red_pusher(void *arg)
+{
+	struct pk_stage *q = arg;
+	struct rte_mbuf *m[8];
+	unsigned int b;
+	uint16_t k;
+
+	for (b = 0; b < MT_BURSTS; b++) {
+		while (rte_pktmbuf_alloc_bulk(pool, m, 8) != 0)
+			;
+		k = pk_stage_push(q, m, 8);
+		if (k < 8)
+			rte_pktmbuf_free_bulk(&m[k], 8 - k);
+	}
+	return 0;
+}
+
+/* Two lcores push into an MP queue_ring carrying RED (its pushers take
+ * the dropper's lock) while the main one also drains: every packet is
+ * pulled, dropped "red" or refused, none twice, none lost. */
+static void
+test_red_mp_two_lcores(void **state)
+{
+	struct pk_dropper_conf c = red_conf(16, 48, 4, 3);
+	struct tally t = { 0 };
+	struct pk_stage_stats st;
+	unsigned int worker, b;
+	struct pk_stage *s;
+
+	(void)state;
+	worker = rte_get_next_lcore(-1, 1, 0);
+	if (worker >= RTE_MAX_LCORE) {
+		print_message("needs 2 lcores; skipped\n");
+		skip();
+	}
+	s = pk_queue_ring_create("red_mp", 64, PK_QUEUE_F_MP, 0,
+				 SOCKET_ID_ANY);
+	assert_non_null(s);
+	assert_int_equal(pk_queue_set_dropper(s, &c), 0);
+	assert_int_equal(rte_eal_remote_launch(mt_red_pusher, s, worker), 0);
+	for (b = 0; b < MT_BURSTS; b++) {
+		push_burst(s, 8, &t);
+		pull_free(s, 7, &t);
+	}
+	rte_eal_wait_lcore(worker);
+	t.pushed += MT_BURSTS * 8; /* the worker's */
+	pk_stage_stats_get(s, &st);
+	print_message("red mp: in %" PRIu64 " out %" PRIu64 " red %" PRIu64
+		      " full %" PRIu64 "\n", st.in_pkts, st.out_pkts,
+		      st.drops[PK_DROP_RED], st.refused[PK_DROP_FULL]);
+	assert_true(st.drops[PK_DROP_RED] > 0);
+	assert_conserved(s, &t, PK_DROP_RED);
+	pk_stage_destroy(s);
+}
+
 /* Setting, changing and removing; the errors. */
 static void
 test_set_change_remove(void **state)
@@ -616,6 +679,7 @@ test_parse_defaults_and_errors(void **state)
 int
 main(void)
 {
+	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_red_between_thresholds_as_rte_red,
 					  pk_test_teardown_pools_full),
@@ -631,6 +695,8 @@ main(void)
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_other_queue_kinds,
 					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_red_mp_two_lcores,
+					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_set_change_remove,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_queue_arguments,
@@ -642,7 +708,7 @@ main(void)
 	};
 	int rc;
 
-	pk_test_eal_init("test_dropper", NULL, NULL);
+	pk_test_eal_init("test_dropper", NULL, eal);
 	pool = pk_test_pool("test_dropper", 4096);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pk_test_eal_cleanup();
