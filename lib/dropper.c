@@ -133,7 +133,8 @@ pk_queue_set_dropper(struct pk_stage *q, const struct pk_dropper_conf *c)
 		rte_free(d);
 		return rc;
 	}
-	q->ops = &d->ops;
+	/* telemetry may read q's ops from its thread: the copy first */
+	__atomic_store_n(&q->ops, &d->ops, __ATOMIC_RELEASE);
 	q->push = d->ops.push;
 	return 0;
 }
