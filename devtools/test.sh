@@ -90,6 +90,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_conf
 fuzz_run fuzz_conf "${PK_FUZZ_CONF_SECONDS:-10}" tests/fuzz/corpus_conf \
 	-max_len=4096 -dict=tests/fuzz/conf.dict
 
+echo "== fuzz: queue droppers' arguments, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_dropper
+fuzz_run fuzz_dropper "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus_dropper \
+	-max_len=256
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

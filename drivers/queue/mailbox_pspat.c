@@ -126,7 +126,11 @@ mailbox_len(const struct pk_stage *s)
 {
 	uint64_t in = __atomic_load_n(&s->in.pkts, __ATOMIC_RELAXED);
 	uint64_t out = __atomic_load_n(&s->out.pkts, __ATOMIC_RELAXED);
+	unsigned int r;
 
+	/* taken and freed: a dropper's (pk_dropper.h) */
+	for (r = 0; r < PK_DROP_MAX; r++)
+		out += __atomic_load_n(&s->in.drops[r], __ATOMIC_RELAXED);
 	return in > out ? (unsigned int)(in - out) : 0;
 }
 

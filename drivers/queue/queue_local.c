@@ -6,8 +6,9 @@
  * push: appends up to the free room, refuses the rest ("full"; the caller
  *   keeps them). pull: takes from the front. destroy: frees what it holds.
  * threads: one thread at a time does everything; len/stats from any thread.
- * args: size=<1..512, 32> bytes=<0|1>
- * stats: in, out, full
+ * args: size=<1..512, 32> bytes=<0|1> red=... or pie=... (a dropper, as
+ *   queue_ring's: pk_dropper.h)
+ * stats: in, out, full; red or pie
  */
 #include <errno.h>
 #include <string.h>
@@ -131,18 +132,22 @@ queue_local_create_kv(const char *name, const struct rte_kvargs *kv,
 		      int socket_id)
 {
 	uint64_t size = QUEUE_LOCAL_DEFAULT;
+	struct pk_dropper_conf dc;
 	uint32_t sflags = 0;
 
 	if (pk_stage_arg_u64(kv, "size", 1, QUEUE_LOCAL_MAX, &size) != 0 ||
-	    pk_stage_args_flags(kv, &sflags) != 0) {
+	    pk_stage_args_flags(kv, &sflags) != 0 ||
+	    pk_dropper_args(kv, name, size, &dc) != 0) {
 		PK_LOG(ERR, "%s: bad queue_local arguments", name);
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	return pk_queue_local_create(name, size, sflags, socket_id);
+	return pk_dropper_attach(pk_queue_local_create(name, size, sflags,
+						       socket_id), &dc);
 }
 
-static const char *const queue_local_args[] = { "size", NULL };
+static const char *const queue_local_args[] = { "size", PK_DROPPER_ARGS,
+						NULL };
 static struct pk_stage_kind queue_local_kind = {
 	.name = "queue_local",
 	.help = "single-thread packet FIFO in an array (run to completion)",

@@ -6,7 +6,9 @@
  * threads: one pusher, one puller unless mp=1 / mc=1 (then that side's
  *   counters are atomic).
  * args: size=<pow2 >= 2, 1024; holds size-1> mp=<0|1> mc=<0|1> bytes=<0|1>
- * stats: in, out, full
+ *   red=<min:max:maxp_inv[:wq_log2[:pkt_ns]]> or
+ *   pie=<qdelay_ms[:interval_ms[:burst_ms[:tailq_th]]]> (pk_dropper.h)
+ * stats: in, out, full; red or pie (a dropper's drops)
  * blocking: implements the wait/wake ops (pk_queue_wait()): a waiter sleeps
  *   on a futex; a push that finds a waiter wakes it (one load and branch
  *   otherwise, see queue_ring_notify()).
@@ -349,23 +351,26 @@ queue_ring_create_kv(const char *name, const struct rte_kvargs *kv,
 		     int socket_id)
 {
 	uint64_t size = PK_QUEUE_DEFAULT_SIZE, mp = 0, mc = 0;
+	struct pk_dropper_conf dc;
 	uint32_t sflags = 0;
 
 	if (pk_stage_arg_u64(kv, "size", 2, RTE_RING_SZ_MASK, &size) != 0 ||
 	    pk_stage_arg_u64(kv, "mp", 0, 1, &mp) != 0 ||
 	    pk_stage_arg_u64(kv, "mc", 0, 1, &mc) != 0 ||
-	    pk_stage_args_flags(kv, &sflags) != 0) {
+	    pk_stage_args_flags(kv, &sflags) != 0 ||
+	    pk_dropper_args(kv, name, size - 1, &dc) != 0) {
 		PK_LOG(ERR, "%s: bad queue_ring arguments", name);
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	return pk_queue_ring_create(name, size,
+	return pk_dropper_attach(pk_queue_ring_create(name, size,
 				    (mp ? PK_QUEUE_F_MP : 0) |
 					    (mc ? PK_QUEUE_F_MC : 0),
-				    sflags, socket_id);
+				    sflags, socket_id), &dc);
 }
 
-static const char *const queue_ring_args[] = { "size", "mp", "mc", NULL };
+static const char *const queue_ring_args[] = { "size", "mp", "mc",
+					       PK_DROPPER_ARGS, NULL };
 static struct pk_stage_kind queue_ring_kind = {
 	.name = "queue_ring",
 	.help = "packet queue on rte_ring",

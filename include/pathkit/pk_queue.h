@@ -27,6 +27,12 @@
  * Arguments: size=<power of two, default 1024; holds size-1 packets>
  * mp=<0|1> mc=<0|1> bytes=<0|1>
  *
+ * Droppers: any queue kind with a length (queue_ring, queue_local, mailbox)
+ * carries a RED or PIE dropper (pk_queue_set_dropper(), pk_dropper.h);
+ * queue_ring and queue_local take it as an argument,
+ * red=min:max:maxp_inv[:wq_log2[:pkt_ns]] or
+ * pie=qdelay_ms[:interval_ms[:burst_ms[:tailq_th]]].
+ *
  * Mailbox (kind "mailbox", drivers/queue/mailbox_pspat.c): a single-producer
  * single-consumer queue in PSPAT's layout, what an arbiter's client may push
  * into (pk_arbiter.h): no shared index, empty slots are NULL, the consumer
@@ -35,6 +41,7 @@
  * Arguments: size=(power of two >= 16, 512; holds size-8 packets) bytes=0|1
  */
 
+#include <pathkit/pk_dropper.h>
 #include <pathkit/pk_stage.h>
 
 #ifdef __cplusplus
@@ -135,6 +142,22 @@ int pk_queue_wait_any(struct pk_stage *const *qs, unsigned int n,
  * Any thread. Does nothing if q's kind cannot be slept on.
  */
 void pk_queue_wake(struct pk_stage *q);
+
+/**
+ * Give queue q a dropper (pk_dropper.h), change it, or remove it. The
+ * dropper takes over q's push (pk_stage.push): q's kind, ops and other
+ * fields stay as they are, and a queue that never carries one pays
+ * nothing. A removed dropper's memory stays with q until q is destroyed.
+ * Control thread, while no thread pushes into q.
+ * @param q a stage that can be pushed and pulled and has a length
+ * @param c the configuration (copied); NULL or kind PK_DROPPER_NONE
+ *   removes q's dropper
+ * @return 0; -EINVAL (q NULL, a parameter out of range: RED's as
+ *   rte_red_config_init() checks them, PIE's zero or a burst allowance
+ *   past 2^32 TSC cycles, unknown kind); -ENOTSUP (q cannot be pushed,
+ *   pulled or measured); -ENOMEM.
+ */
+int pk_queue_set_dropper(struct pk_stage *q, const struct pk_dropper_conf *c);
 
 /** @return true if q's kind implements waiting (pk_queue_wait()). */
 bool pk_queue_can_wait(const struct pk_stage *q);

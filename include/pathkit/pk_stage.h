@@ -66,7 +66,9 @@ extern "C" {
 	_(MALFORMED, "malformed")                                              \
 	_(POLICY, "policy")                                                    \
 	_(EXPIRED, "expired")                                                  \
-	_(FRAGMENT, "fragment")
+	_(FRAGMENT, "fragment")                                                \
+	_(RED, "red")                                                          \
+	_(PIE, "pie")
 
 /** Why a stage dropped or refused a packet. */
 enum pk_drop_reason {

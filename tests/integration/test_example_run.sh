@@ -55,7 +55,7 @@ expect() { # expect <line start> <key> <value>
 
 # --- listing, checking, drawing: no EAL
 "$bin" -- --list-kinds >"$tmp/kinds" 2>&1 || fail "--list-kinds exited $?"
-for k in "queue_ring(size, mp, mc, bytes): " "pktsched(policy, " \
+for k in "queue_ring(size, mp, mc, red, pie, bytes): " "pktsched(policy, " \
 	"demux_flow(capacity, mt, bytes): " "thread_continuation(runner, "; do
 	grep -qF "$k" "$tmp/kinds" || fail "--list-kinds: no '$k'"
 done

@@ -12,6 +12,13 @@
  *   rounds, in TSC cycles per packet (one push and one pull of it),
  *   ratio = raw / pk (target >= 0.95).
  * queue_ring.burst32.mpmc: the same on MP/MC rings, uncontended.
+ * queue_ring.red: the same push and pull of 32 through an SP/SC queue_ring
+ *   carrying a RED dropper (pk_dropper.h) and through one without, chunks
+ *   alternating as above; 32 packets stand in both, so a burst finds 32
+ *   to 63 and RED, with min_th 96, decides every packet (its average, a
+ *   TSC read and the queue's length per burst) and drops none. Mpps of
+ *   push-and-pull pairs, baseline the queue without a dropper, ratio =
+ *   red / plain.
  *
  * The burst size is read at run time, as an application's nb_rx is, so the
  * compiler cannot specialise the raw loop for n == 32 when the stage, behind
@@ -35,6 +42,7 @@
 #define QB_ROUNDS 9
 #define QB_PKTS_PER_ROUND (8u << 20)
 #define QB_CHUNKS 32 /* per round, alternating: both sides see the same load */
+#define QB_STANDING 32 /* queue_ring.red: packets left in each queue */
 
 /* Read once per round: keeps n a run-time value in both loops. */
 static volatile uint16_t qb_burst = QB_BURST;
@@ -197,6 +205,82 @@ qb_bench(const char *id, bool mt, struct rte_mbuf **pkts)
 	return rc;
 }
 
+/* One round of queue_ring.red: chunks alternate plain and RED. */
+static void
+qb_red_round(const struct qb_case *plain, const struct qb_case *red,
+	     struct rte_mbuf **pkts, uint16_t n, double *vp, double *vr,
+	     uint64_t *lost)
+{
+	double cp[QB_CHUNKS], cr[QB_CHUNKS];
+	uint64_t iters = QB_PKTS_PER_ROUND / QB_CHUNKS / n;
+	double per = (double)iters * n;
+	unsigned int i;
+
+	for (i = 0; i < QB_CHUNKS; i++) {
+		if (i % 2 == 0) {
+			cp[i] = qb_pk_chunk(plain, pkts, n, iters, lost) / per;
+			cr[i] = qb_pk_chunk(red, pkts, n, iters, lost) / per;
+		} else {
+			cr[i] = qb_pk_chunk(red, pkts, n, iters, lost) / per;
+			cp[i] = qb_pk_chunk(plain, pkts, n, iters, lost) / per;
+		}
+	}
+	*vp = bench_median(cp, QB_CHUNKS);
+	*vr = bench_median(cr, QB_CHUNKS);
+}
+
+static int
+qb_red_bench(struct rte_mbuf **pkts, struct rte_mempool *mp)
+{
+	struct pk_dropper_conf dc = { .kind = PK_DROPPER_RED };
+	struct qb_case c[2] = { { .id = "queue_ring.red" },
+				{ .id = "queue_ring.red" } };
+	double vp[QB_ROUNDS], vr[QB_ROUNDS], hz = rte_get_tsc_hz() / 1e6;
+	struct rte_mbuf *stand[QB_STANDING];
+	struct pk_stage_stats st;
+	uint16_t n = qb_burst;
+	uint64_t lost = 0;
+	unsigned int i;
+	int rc = -1;
+
+	if (!bench_wanted("queue_ring.red"))
+		return 0;
+	dc.red = (struct pk_dropper_red){ .min_th = 96, .max_th = 192,
+					  .maxp_inv = 10, .wq_log2 = 9 };
+	c[0].q = pk_queue_ring_create("qb_plain", QB_RING_SIZE, 0, 0,
+				      SOCKET_ID_ANY);
+	c[1].q = pk_queue_ring_create("qb_red", QB_RING_SIZE, 0, 0,
+				      SOCKET_ID_ANY);
+	if (c[0].q == NULL || c[1].q == NULL ||
+	    pk_queue_set_dropper(c[1].q, &dc) != 0)
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (rte_pktmbuf_alloc_bulk(mp, stand, QB_STANDING) != 0 ||
+		    pk_stage_push(c[i].q, stand, QB_STANDING) != QB_STANDING)
+			goto out;
+	qb_pk_chunk(&c[0], pkts, n, QB_PKTS_PER_ROUND / 8 / n, &lost);
+	qb_pk_chunk(&c[1], pkts, n, QB_PKTS_PER_ROUND / 8 / n, &lost);
+	for (i = 0; i < QB_ROUNDS; i++)
+		qb_red_round(&c[0], &c[1], pkts, n, &vp[i], &vr[i], &lost);
+	pk_stage_stats_get(c[1].q, &st);
+	if (lost != 0 || st.drops[PK_DROP_RED] != 0) {
+		fprintf(stderr, "queue_ring.red: %" PRIu64 " refused, %" PRIu64
+			" dropped\n", lost, st.drops[PK_DROP_RED]);
+		goto out;
+	}
+	qb_spread("queue_ring.red", "plain", vp, QB_ROUNDS);
+	qb_spread("queue_ring.red", "red", vr, QB_ROUNDS);
+	bench_report("queue_ring.red", hz / bench_median(vr, QB_ROUNDS),
+		     "Mpps", hz / bench_median(vp, QB_ROUNDS), false);
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "queue_ring.red: setup failed\n");
+	pk_stage_destroy(c[0].q); /* with the packets standing in them */
+	pk_stage_destroy(c[1].q);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -212,14 +296,16 @@ main(int argc, char **argv)
 	}
 	if (bench_parse_args(argc - ret, argv + ret) != 0)
 		return 1;
-	mp = rte_pktmbuf_pool_create("qb_pool", 2 * QB_BURST, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	mp = rte_pktmbuf_pool_create("qb_pool", 2 * QB_BURST + 2 * QB_STANDING,
+				     0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
 	if (mp == NULL || rte_pktmbuf_alloc_bulk(mp, pkts, QB_BURST) != 0) {
 		fprintf(stderr, "bench_queue_ring: no mbufs\n");
 		return 1;
 	}
 	if (qb_bench("queue_ring.burst32", false, pkts) != 0 ||
-	    qb_bench("queue_ring.burst32.mpmc", true, pkts) != 0)
+	    qb_bench("queue_ring.burst32.mpmc", true, pkts) != 0 ||
+	    qb_red_bench(pkts, mp) != 0)
 		rc = 1;
 	rte_pktmbuf_free_bulk(pkts, QB_BURST);
 	rte_mempool_free(mp);

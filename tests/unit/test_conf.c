@@ -147,8 +147,8 @@ test_kinds_and_args(void **state)
 	refused("q :: queue_rng", "t.conf:1:6: found kind 'queue_rng', "
 		"expected a registered kind: did you mean 'queue_ring'?");
 	refused("q :: queue_ring(sise=64)", "t.conf:1:17: found argument "
-		"'sise' of queue_ring, expected size, mp, mc or bytes (did you "
-		"mean 'size'?)");
+		"'sise' of queue_ring, expected size, mp, mc, red, pie or bytes "
+		"(did you mean 'size'?)");
 	refused("t :: thread_lcore(lcore=x)", "t.conf:1:25: found lcore=x, "
 		"expected lcore=<an integer in 0..127>");
 	refused("runner r0 (lcore=1, cpu=2)", "t.conf:1:21: found argument "
