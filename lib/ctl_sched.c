@@ -49,6 +49,7 @@ struct ctl_sc {
 	struct ctl_thr *thr;                /* live threads */
 	unsigned int nthr, cap;
 	int rc;                             /* -ENOMEM while collecting */
+	bool applied;                       /* fn ran */
 	int (*fn)(struct pk_sched *sc, void *arg);
 	void *arg;
 	/* owner rate: the schedulers serving one owner alone */
@@ -186,6 +187,7 @@ ctl_apply(const struct pk_stage *s, void *arg)
 	if (s != c->s)
 		return 0;
 	c->rc = c->fn((struct pk_sched *)(uintptr_t)s, c->arg);
+	c->applied = true;
 	return 1;
 }
 
@@ -221,10 +223,10 @@ ctl_sched_change(struct ctl_sc *c, char *err, size_t errlen)
 		return ctl_err(-EBUSY, err, errlen, "%s is run by an arbiter: "
 			       "its thread alone changes it", c->s->name);
 	pk_stage_live_foreach(ctl_stop, c);
-	c->rc = -ENOENT;
 	pk_stage_live_foreach(ctl_apply, c);
-	if (c->rc == -ENOENT)
-		ctl_err(-ENOENT, err, errlen, "the scheduler went away");
+	if (!c->applied)
+		c->rc = ctl_err(-ENOENT, err, errlen, "the scheduler went "
+				"away");
 	pk_stage_live_foreach(ctl_restart, c);
 	return c->rc;
 }
