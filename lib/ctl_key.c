@@ -21,7 +21,6 @@
 
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_parse.h>
-#include <pathkit/pk_path.h>
 
 #include "ctl_pvt.h"
 #include "pk_internal.h"
@@ -303,17 +302,14 @@ key_walk(const struct pk_stage *cs, void *arg)
 {
 	struct pk_stage *s = (struct pk_stage *)(uintptr_t)cs;
 	struct key_op *o = arg;
-	struct pk_path *p;
 
 	if (o->d == NULL && key_is_demux(s) &&
 	    strcmp(s->name, o->k->demux) == 0)
 		o->d = s;
+	/* a path is pushed as a whole (its "in" counts), as in the language */
 	if (o->t == NULL && o->k->target[0] != '\0' &&
-	    strcmp(s->name, o->k->target) == 0) {
-		/* a path is reached at its head, as the language links keys */
-		p = pk_path_from_stage(s);
-		o->t = p != NULL ? pk_path_stage_at(p, 0) : s;
-	}
+	    strcmp(s->name, o->k->target) == 0)
+		o->t = s;
 	if (o->d == NULL || (o->k->target[0] != '\0' && o->t == NULL))
 		return 0;
 	o->rc = key_act(o); /* under the list's lock: neither can go */

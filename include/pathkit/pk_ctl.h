@@ -85,7 +85,8 @@ int pk_ctl_key_parse(const char *text, struct pk_ctl_key *k, char *err,
 
 /**
  * Add a demux key: "D PROTO LOCAL [<- REMOTE] -> TARGET". TARGET is a
- * stage, or a path (its head, as the configuration language links keys).
+ * stage, or a path (pushed as a whole, as the configuration language
+ * links keys: its "in" counts what the key brings).
  * @param text the key and its target
  * @param err receives the reason of a refusal (may be NULL)
  * @param errlen bytes at err (PK_CTL_ERR_MAX hold any)
