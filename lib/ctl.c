@@ -87,6 +87,30 @@ ctl_number(const char *s, enum pk_parse_kind kind, uint64_t min, uint64_t max,
 	return ctl_err(-EINVAL, err, errlen, "%s", line);
 }
 
+int
+ctl_fields(const char *params, char *buf, size_t size, char **f,
+	   unsigned int n, const char *form, char *err, size_t errlen)
+{
+	unsigned int i = 0;
+	char *p;
+
+	if (params == NULL || strnlen(params, size) == size)
+		return ctl_err(-EINVAL, err, errlen, "expected parameters %s%s",
+			       form, params == NULL ? "" : " (shorter)");
+	strlcpy(buf, params, size);
+	for (p = buf; i < n; i++) {
+		f[i] = p;
+		p = strchr(p, ',');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if (i != n - 1 || p != NULL)
+		return ctl_err(-EINVAL, err, errlen, "found %s fields, expected "
+			       "%s", p != NULL ? "more" : "fewer", form);
+	return 0;
+}
+
 /* --- threads' shares */
 
 struct shares_op {

@@ -26,6 +26,7 @@
 #include "pk_internal.h"
 
 #define KEY_TOKENS 8
+#define KEY_END_MAX (INET6_ADDRSTRLEN + 8) /* "[" ADDR "]:" PORT */
 
 /* One end of a key as written. */
 struct key_end {
@@ -148,6 +149,18 @@ key_family(int fam, const struct key_end *lo, const struct key_end *re,
 	return fam;
 }
 
+/* An end as the language writes it, canonical: 10.0.0.1:53, [fd00::1]:53. */
+static void
+key_end_text(char *buf, size_t size, int fam, const struct key_end *e)
+{
+	char a[INET6_ADDRSTRLEN] = "*";
+
+	if (e->family != 0)
+		inet_ntop(fam == 4 ? AF_INET : AF_INET6, e->addr, a, sizeof(a));
+	snprintf(buf, size, fam == 6 && e->family != 0 ? "[%s]:%u" : "%s:%u",
+		 a, e->port);
+}
+
 /* Split buf in place at blanks; @return the tokens, or -1 if too many. */
 static int
 key_split(char *buf, char **tok)
@@ -175,6 +188,7 @@ pk_ctl_key_parse(const char *text, struct pk_ctl_key *k, char *err,
 	static const char form[] = "D PROTO LOCAL [<- REMOTE] [-> TARGET]";
 	struct key_end lo = { 0 }, re = { 0 };
 	char buf[PK_CTL_KEY_MAX + 1], *tok[KEY_TOKENS];
+	char lo_text[KEY_END_MAX], re_text[KEY_END_MAX];
 	int n, i = 3, pfam = 0, fam;
 	bool remote = false;
 	uint8_t proto = 0;
@@ -232,10 +246,12 @@ pk_ctl_key_parse(const char *text, struct pk_ctl_key *k, char *err,
 			 rte_cpu_to_be_16(lo.port), remote ? re.addr : NULL,
 			 rte_cpu_to_be_16(re.port));
 	k->key.family = (uint8_t)fam; /* IPv4 in the first 4 bytes, as v6 */
+	key_end_text(lo_text, sizeof(lo_text), fam, &lo);
+	key_end_text(re_text, sizeof(re_text), fam, &re);
 	snprintf(k->text, sizeof(k->text), "%s%d %s%s%s",
 		 proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" :
-		 "icmp", fam, tok[2], remote ? " <- " : "",
-		 remote ? tok[4] : "");
+		 "icmp", fam, lo_text, remote ? " <- " : "",
+		 remote ? re_text : "");
 	return 0;
 }
 

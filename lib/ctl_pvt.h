@@ -37,6 +37,14 @@ int ctl_number(const char *s, enum pk_parse_kind kind, uint64_t min,
 	       uint64_t max, const char *what, uint64_t *v, char *err,
 	       size_t errlen);
 
+/*
+ * Split params (telemetry's one string) at commas into exactly n >= 1
+ * fields, in buf (size bytes, params shorter). form names them ("A,B").
+ * @return 0 with f[0..n) set, or -EINVAL with the reason in err.
+ */
+int ctl_fields(const char *params, char *buf, size_t size, char **f,
+	       unsigned int n, const char *form, char *err, size_t errlen);
+
 struct pk_portmap;
 
 /*

@@ -43,34 +43,6 @@ tel_answer(struct rte_tel_data *d, int rc, const char *err)
 	return 0;
 }
 
-/*
- * Split params at commas into exactly n fields (into buf).
- * @return 0, or -EINVAL with the reason in err.
- */
-static int
-tel_fields(const char *params, char *buf, size_t size, char **f,
-	   unsigned int n, const char *form, char *err, size_t errlen)
-{
-	unsigned int i = 0;
-	char *p;
-
-	if (params == NULL || strnlen(params, size) == size)
-		return ctl_err(-EINVAL, err, errlen, "expected parameters %s%s",
-			       form, params == NULL ? "" : " (shorter)");
-	strlcpy(buf, params, size);
-	for (p = buf; i < n; i++) {
-		f[i] = p;
-		p = strchr(p, ',');
-		if (p == NULL)
-			break;
-		*p++ = '\0';
-	}
-	if (i != n - 1 || p != NULL)
-		return ctl_err(-EINVAL, err, errlen, "found %s fields, expected "
-			       "%s", p != NULL ? "more" : "fewer", form);
-	return 0;
-}
-
 static int
 tel_key(const char *params, struct rte_tel_data *d, bool add)
 {
@@ -115,7 +87,7 @@ tel_change(const char *params, struct rte_tel_data *d, enum tel_op op)
 	char err[PK_CTL_ERR_MAX] = "", buf[TEL_PARAMS], *f[TEL_FIELDS];
 	int rc;
 
-	rc = tel_fields(params, buf, sizeof(buf), f, tel_forms[op].n,
+	rc = ctl_fields(params, buf, sizeof(buf), f, tel_forms[op].n,
 			tel_forms[op].form, err, sizeof(err));
 	if (rc != 0)
 		return tel_answer(d, rc, err);

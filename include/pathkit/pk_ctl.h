@@ -65,7 +65,7 @@ struct pk_ctl_key {
 	char demux[PK_STAGE_NAMESIZE];  /**< the demux_flow stage */
 	char target[PK_STAGE_NAMESIZE]; /**< "" when not written */
 	struct pk_flow_key key;         /**< as pk_demux_flow_add() takes it */
-	char text[96];                  /**< canonical: "udp4 10.0.0.1:53" */
+	char text[128];                 /**< canonical: "udp4 10.0.0.1:53" */
 };
 
 /**
