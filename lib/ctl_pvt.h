@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include <pathkit/pk_stage.h>
+
 #include <pathkit/pk_ctl.h>
 #include <pathkit/pk_parse.h>
 
@@ -54,5 +56,51 @@ struct pk_portmap;
  */
 int ctl_portmap_change(struct pk_portmap *pm, const char *spec, bool reserve,
 		       char *err, size_t errlen);
+
+/* --- schedulers (ctl_sched.c), shared with ctl_owner.c */
+
+#define CTL_TARGETS 16  /* a scheduler and those above it */
+
+struct pk_sched;
+struct pk_thread;
+
+struct ctl_thr {
+	struct pk_thread *t;
+	struct pk_stage *src, *sink; /* of a running thread */
+	uint32_t sink_owner;         /* its sink's path's owner, or -1 */
+	bool running, stopped;
+};
+
+struct ctl_sc {
+	struct pk_stage *s;                 /* the scheduler changed */
+	struct pk_stage *tg[CTL_TARGETS];   /* it and those above it */
+	unsigned int nt;
+	struct ctl_thr *thr;                /* live threads */
+	unsigned int nthr, cap;
+	int rc;                             /* -ENOMEM while collecting */
+	bool applied;                       /* fn ran */
+	int (*fn)(struct pk_sched *sc, void *arg);
+	void *arg;
+	/* owner rate: the schedulers serving one owner alone */
+	uint32_t owner;
+	unsigned int nown;
+	char first[PK_STAGE_NAMESIZE];      /* the first of them */
+};
+
+/* The owner of s's path (s a path, or a member of one), or UINT32_MAX. */
+uint32_t ctl_path_owner(const struct pk_stage *s);
+
+/* Live-list walk: append each live thread to c->thr (c->rc: -ENOMEM). */
+int ctl_collect(const struct pk_stage *s, void *arg);
+
+/*
+ * Make c->fn's change on scheduler c->s with the threads that run it (or
+ * a scheduler above it) stopped, then start them again. ctl lock held,
+ * c->thr collected. @return what fn returned, or -EBUSY, -ENOENT.
+ */
+int ctl_sched_change(struct ctl_sc *c, char *err, size_t errlen);
+
+/* A ctl_sc fn: set the rate at *(uint64_t *)arg, overhead and bucket kept. */
+int ctl_rate_set(struct pk_sched *sc, void *arg);
 
 #endif /* PK_CTL_PVT_H */

@@ -31,34 +31,9 @@
 #include "pk_internal.h"
 #include "sched_pvt.h"
 
-#define CTL_TARGETS 16  /* a scheduler and those above it */
-
 /* --- schedulers: find, stop what runs them, change, restart */
 
-struct ctl_thr {
-	struct pk_thread *t;
-	struct pk_stage *src, *sink; /* of a running thread */
-	uint32_t sink_owner;         /* its sink's path's owner, or -1 */
-	bool running, stopped;
-};
-
-struct ctl_sc {
-	struct pk_stage *s;                 /* the scheduler changed */
-	struct pk_stage *tg[CTL_TARGETS];   /* it and those above it */
-	unsigned int nt;
-	struct ctl_thr *thr;                /* live threads */
-	unsigned int nthr, cap;
-	int rc;                             /* -ENOMEM while collecting */
-	bool applied;                       /* fn ran */
-	int (*fn)(struct pk_sched *sc, void *arg);
-	void *arg;
-	/* owner rate: the schedulers serving one owner alone */
-	uint32_t owner;
-	unsigned int nown;
-	char first[PK_STAGE_NAMESIZE];      /* the first of them */
-};
-
-static uint32_t
+uint32_t
 ctl_path_owner(const struct pk_stage *s)
 {
 	const struct pk_path *p = pk_path_from_stage((struct pk_stage *)
@@ -69,7 +44,7 @@ ctl_path_owner(const struct pk_stage *s)
 	return p != NULL ? pk_path_owner(p) : UINT32_MAX;
 }
 
-static int
+int
 ctl_collect(const struct pk_stage *cs, void *arg)
 {
 	struct pk_stage *s = (struct pk_stage *)(uintptr_t)cs;
@@ -208,7 +183,7 @@ ctl_restart(const struct pk_stage *s, void *arg)
 }
 
 /* Make c->fn's change on c->s with what runs it stopped. ctl lock held. */
-static int
+int
 ctl_sched_change(struct ctl_sc *c, char *err, size_t errlen)
 {
 	unsigned int nt = 0;
@@ -336,8 +311,8 @@ pk_ctl_sched_param(const char *sched, const char *queue, const char *value,
 }
 
 /* A rate: overhead and bucket as they were (a bucket of 0 follows it). */
-static int
-rate_set(struct pk_sched *sc, void *arg)
+int
+ctl_rate_set(struct pk_sched *sc, void *arg)
 {
 	return pk_sched_set_shaper(&sc->stage, *(uint64_t *)arg, sc->overhead,
 				   sc->burst);
@@ -352,93 +327,5 @@ pk_ctl_sched_rate(const char *sched, const char *rate, char *err,
 	if (ctl_number(rate, PK_PARSE_RATE, 0, PK_SCHED_MAX_RATE, "rate", &v,
 		       err, errlen) != 0)
 		return -EINVAL;
-	return ctl_sched_run(sched, rate_set, &v, err, errlen);
-}
-
-/* Does scheduler s serve owner c->owner alone (see pk_ctl_owner_rate())? */
-static bool
-owner_alone(const struct ctl_sc *c, const struct pk_sched *sc)
-{
-	uint32_t id, o, seen = UINT32_MAX;
-	const struct pk_sched_q *q;
-	unsigned int i;
-
-	for (id = 0; id <= sc->next_id; id++) {
-		o = UINT32_MAX;
-		if (id == sc->next_id) {
-			o = ctl_path_owner(&sc->stage); /* its own path */
-		} else {
-			q = sched_q(sc, id);
-			if ((q->flags & SCHED_Q_ATTACHED) &&
-			    (q->flags & SCHED_Q_STAGE))
-				o = ctl_path_owner(q->stage);
-		}
-		if (o != UINT32_MAX && seen != UINT32_MAX && o != seen)
-			return false;
-		if (o != UINT32_MAX)
-			seen = o;
-	}
-	for (i = 0; i < c->nthr; i++) /* its pullers push into a path */
-		if (c->thr[i].running && c->thr[i].src == &sc->stage &&
-		    c->thr[i].sink_owner != UINT32_MAX) {
-			o = c->thr[i].sink_owner;
-			if (seen != UINT32_MAX && o != seen)
-				return false;
-			seen = o;
-		}
-	return seen == c->owner;
-}
-
-static int
-owner_find(const struct pk_stage *s, void *arg)
-{
-	struct ctl_sc *c = arg;
-
-	if (pk_sched_is_sched(s) &&
-	    owner_alone(c, (const struct pk_sched *)s)) {
-		if (c->nown++ == 0) {
-			c->s = (struct pk_stage *)(uintptr_t)s;
-			strlcpy(c->first, s->name, sizeof(c->first));
-		}
-	}
-	return 0;
-}
-
-int
-pk_ctl_owner_rate(const char *owner, const char *rate, char *err,
-		  size_t errlen)
-{
-	struct ctl_sc c = { 0 };
-	uint64_t v;
-	int id, rc;
-
-	id = owner != NULL ? pk_owner_lookup(owner) : -EINVAL;
-	if (id < 0)
-		return ctl_err(-ENOENT, err, errlen, "no owner named %.31s",
-			       owner != NULL ? owner : "");
-	if (ctl_number(rate, PK_PARSE_RATE, 0, PK_SCHED_MAX_RATE, "rate", &v,
-		       err, errlen) != 0)
-		return -EINVAL;
-	c.owner = (uint32_t)id;
-	pk_ctl_lock();
-	pk_stage_live_foreach(ctl_collect, &c);
-	rc = c.rc;
-	if (rc == 0)
-		pk_stage_live_foreach(owner_find, &c);
-	if (rc == 0 && c.nown == 0)
-		rc = ctl_err(-ENOENT, err, errlen, "no scheduler serves %s "
-			     "alone: set a scheduler's rate by its name",
-			     owner);
-	else if (rc == 0 && c.nown > 1)
-		rc = ctl_err(-EEXIST, err, errlen, "%u schedulers serve %s "
-			     "alone (%s, ...): set one's rate by its name",
-			     c.nown, owner, c.first);
-	if (rc == 0) {
-		c.fn = rate_set;
-		c.arg = &v;
-		rc = ctl_sched_change(&c, err, errlen);
-	}
-	pk_ctl_unlock();
-	free(c.thr);
-	return rc;
+	return ctl_sched_run(sched, ctl_rate_set, &v, err, errlen);
 }
