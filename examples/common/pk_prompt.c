@@ -277,7 +277,7 @@ static cmdline_parse_token_string_t t_reserve[] = {
 	W(0, "reserve#release"), W(1, NULL), W(2, NULL) };
 #undef W
 
-#define T(a, i) ((void *)&(a)[i])
+#define T(a, i) PK_PROMPT_TOK(a, i)
 static cmdline_parse_inst_t c_start = PK_PROMPT_CMD(
 	prompt_start, "start: start forwarding", T(t_start, 0));
 static cmdline_parse_inst_t c_stop = PK_PROMPT_CMD(

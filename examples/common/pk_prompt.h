@@ -29,7 +29,7 @@
  *           PK_PROMPT_WORD(0, "reload"), PK_PROMPT_WORD(1, NULL) };
  *   static cmdline_parse_inst_t reload_cmd = PK_PROMPT_CMD(run_reload,
  *           "reload <file>: build FILE and swap it in",
- *           &reload_tok[0], &reload_tok[1]);
+ *           PK_PROMPT_TOK(reload_tok, 0), PK_PROMPT_TOK(reload_tok, 1));
  * @endcode
  *
  * Input that is not a terminal (commands piped in) is read as typed; the
@@ -69,6 +69,9 @@ typedef int (*pk_prompt_fn)(const struct pk_prompt_res *r, FILE *f);
 /** Token: the rest of the line, spaces included. */
 #define PK_PROMPT_REST                                                         \
 	TOKEN_STRING_INITIALIZER(struct pk_prompt_res, rest, TOKEN_STRING_MULTI)
+
+/** Token i of an array of tokens, as an instance lists it. */
+#define PK_PROMPT_TOK(a, i) ((void *)&(a)[i])
 
 /** Calls a pk_prompt_fn (the instance's data). */
 void pk_prompt_call(void *res, struct cmdline *cl, void *data);
