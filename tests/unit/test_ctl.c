@@ -6,6 +6,8 @@
  *  - a scheduler's rate: with the link's clock frozen a shaped run
  *    releases one frame, an unshaped one its budget;
  *  - an owner's rate finds the scheduler serving the owner alone;
+ *  - a scheduler under another is changed with the parent's puller
+ *    stopped, the split shifts; an arbiter's scheduler is refused (-EBUSY);
  *  - a thread's shares shift its runner's split (1:1, then 1:3);
  *  - an added key's packets reach their target (a queue, a path's head),
  *    an active key wins over a passive one, a deleted key's go back;
@@ -262,6 +264,76 @@ test_owner_rate(void **state)
 	pk_owner_destroy((uint32_t)alice);
 	pk_owner_destroy((uint32_t)bob);
 	(void)f;
+}
+
+/* A scheduler under another: the parent's puller is what runs it. */
+static void
+test_sched_tree_and_arbiter(void **state)
+{
+	struct pk_sched_conf wc = { .policy = "wf2q" }, fc = { .policy = "fifo" };
+	struct pk_thread_conf tc = { .name = "pt", .burst = 10, .budget = 100 };
+	struct pk_arbiter_conf ac = { .nb_clients = 2,
+				      .lcore_id = PK_ARBITER_LCORE_NONE,
+				      .dispatcher_lcore = PK_ARBITER_LCORE_NONE,
+				      .socket_id = SOCKET_ID_ANY };
+	struct sfix f = { .mp = pk_test_pool("ctl_tree", 2047) };
+	struct pk_stage *parent, *aout;
+	struct pk_arbiter *a;
+	char err[PK_CTL_ERR_MAX], sname[PK_STAGE_NAMESIZE];
+	unsigned int b;
+
+	(void)state;
+	f.q1 = pk_test_ring("cq1", 1024);
+	f.q2 = pk_test_ring("cq2", 1024);
+	f.sink = pk_test_ring("tsink", 1024);
+	f.s = pk_sched_create("child", &wc);
+	parent = pk_sched_create("parent", &fc);
+	assert_non_null(f.s);
+	assert_non_null(parent);
+	assert_int_equal(pk_sched_queue_attach(f.s,
+		&(struct pk_sched_queue_conf){ f.q1, 1 }), 0);
+	assert_int_equal(pk_sched_queue_attach(f.s,
+		&(struct pk_sched_queue_conf){ f.q2, 1 }), 1);
+	assert_int_equal(pk_sched_queue_attach(parent,
+		&(struct pk_sched_queue_conf){ f.s, PK_SCHED_PARAM_DEFAULT }),
+		0);
+	f.r = pk_runner_create("r3", rte_get_main_lcore(), SOCKET_ID_ANY);
+	f.t = pk_thread_continuation_create(&tc, f.r);
+	assert_non_null(f.t);
+	assert_int_equal(pk_stage_link(parent, pk_thread_stage(f.t)), 0);
+	assert_int_equal(pk_stage_link(pk_thread_stage(f.t), f.sink), 0);
+	fill(&f, f.q1, 400, 0);
+	fill(&f, f.q2, 400, SEQ_Q2);
+	assert_int_equal(pk_thread_start(f.t), 0);
+	run_once(&f, &b);
+	assert_int_equal(pk_ctl_sched_param("child", "cq2", "3", err,
+					    sizeof(err)), 0);
+	assert_int_equal(pk_thread_state(f.t), PK_THREAD_RUNNING);
+	run_once(&f, &b); /* the parent's FIFO may hold a few of before */
+	assert_int_equal(run_once(&f, &b), 100);
+	assert_in_range(b, 72, 78);
+	/* an arbiter's scheduler is its thread's alone */
+	aout = pk_test_ring("aout", 64);
+	ac.out = aout;
+	a = pk_arbiter_create("arb", &ac);
+	assert_non_null(a);
+	snprintf(sname, sizeof(sname), "%s", pk_stage_name(pk_arbiter_sched(a)));
+	assert_int_equal(pk_ctl_sched_rate(sname, "1M", err, sizeof(err)),
+			 -EBUSY);
+	assert_non_null(strstr(err, "is run by an arbiter"));
+	assert_int_equal(pk_ctl_sched_param(sname, "0", "2", err, sizeof(err)),
+			 -EBUSY);
+	pk_arbiter_destroy(a);
+	pk_stage_destroy(aout);
+	pk_thread_destroy(f.t);
+	pk_runner_destroy(f.r);
+	pk_stage_destroy(parent);
+	pk_stage_destroy(f.s);
+	pk_stage_destroy(f.q1);
+	pk_stage_destroy(f.q2);
+	pk_stage_destroy(f.sink);
+	pk_test_assert_pools_full();
+	rte_mempool_free(f.mp);
 }
 
 /* --- shares: two threads doing constant work on one runner */
@@ -555,6 +627,7 @@ main(void)
 		S(test_weight_refusals),
 		S(test_rate),
 		S(test_owner_rate),
+		P(test_sched_tree_and_arbiter),
 		P(test_shares_shift_split),
 		P(test_keys),
 		P(test_reservations),
