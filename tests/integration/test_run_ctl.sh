@@ -11,7 +11,8 @@
 #    /pathkit/sched_rate,link_s,5M halves what the link sends (a lower
 #    rate: a busy machine may not let a faster one catch up);
 #    /pathkit/owner_rate,alice,1M slows alice's own shaper (pace) so that
-#    she sends 1 Mbit/s and bob the rest;
+#    she sends 1 Mbit/s and bob the rest; forty weight changes in a row,
+#    and the link's scheduler, once stopped, took in = released + held;
 #  - silk.conf, its uplink a pcap of unmatched UDP frames replayed without
 #    end: /pathkit/key_add,d udp 10.0.0.3:9 -> web makes the web path take
 #    them; /pathkit/key_del makes it stop, the ingress thread drops them
@@ -153,8 +154,20 @@ refused("/pathkit/owner_rate,bob,1M", 2, "no scheduler serves bob alone")
 refused("/pathkit/owner_rate,carol,1M", 2, "no owner named carol")
 for t in ("atx", "btx", "out"):
     assert tel("/pathkit/thread," + t)["state"] == "running", t
+# forty changes in a row while the link runs: none loses a packet
+cmds = ["/pathkit/sched_weight,link_s,bob,%d" % (1 + i % 4) for i in range(40)]
+assert tel(*cmds) == [{"ok": 1}] * 40
 ' || fail "owners.conf: weights and rates"
 stop
+# once stopped, what the link scheduler took it released or holds
+line=$(grep "^link_s " "$tmp/out" | tail -1)
+python3 - "$line" <<'EOF' || fail "link_s lost packets: $line"
+import re, sys
+c = dict((k, int(v)) for k, v in re.findall(r'(\S+)=(\d+)', sys.argv[1]))
+assert set(c) == {"in", "out", "held"} and c["in"] == c["out"] + c["held"], c
+print("link_s after 43 changes: in %d = out %d + held %d" %
+      (c["in"], c["out"], c["held"]))
+EOF
 
 # --- silk.conf: a key added to a running demux, then deleted
 python3 - "$tmp/miss.pcap" <<'EOF' || fail "frames"
