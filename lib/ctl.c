@@ -2,8 +2,9 @@
 /*
  * Runtime changes (pk_ctl.h): the mutex, what every change shares (the
  * reason, names, numbers), threads' shares and port map reservations.
- * Demux keys are in ctl_key.c, schedulers in ctl_sched.c, the prompt's
- * listings in ctl_show.c, the telemetry commands in ctl_telemetry.c.
+ * Demux keys are in ctl_key.c, schedulers in ctl_sched.c (owners' rates
+ * in ctl_owner.c), the prompt's listings in ctl_show.c, the telemetry
+ * commands in ctl_telemetry.c.
  *
  * Every object is used only inside a walk of its live list, under the
  * list's lock, and found again by pointer in each walk (never two lists'

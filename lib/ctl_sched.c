@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Runtime changes of schedulers (pk_ctl.h): a queue's parameter, the
- * rate, an owner's rate. A scheduler is single-threaded: its queues,
+ * rate (an owner's rate in ctl_owner.c, made the same way). A scheduler is single-threaded: its queues,
  * policy state and bucket belong to whichever thread pulls it (or pushes
  * into it) now. So a change is made by the control side while those
  * threads are stopped: one walk collects the live threads and where they

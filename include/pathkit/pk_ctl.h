@@ -5,9 +5,13 @@
 /**
  * @file
  * Runtime changes of a running node, by name, refused with the reason in
- * words: what DPDK's telemetry commands (/pathkit/ctl_*) and the examples'
- * prompt (examples/common/pk_prompt.h) both call, so that the two cannot
- * drift. Each change is validated before anything is touched; a refusal
+ * words: what DPDK's telemetry commands and the examples' prompt
+ * (examples/common/pk_prompt.h) both call, so that the two cannot drift.
+ * Telemetry: /pathkit/key_add,TEXT /pathkit/key_del,TEXT
+ * /pathkit/sched_weight,SCHED,QUEUE,VALUE /pathkit/sched_rate,SCHED,RATE
+ * /pathkit/owner_rate,OWNER,RATE /pathkit/thread_shares,THREAD,SHARES
+ * /pathkit/portmap_reserve,MAP,SPEC /pathkit/portmap_release,MAP,SPEC,
+ * each answering {"ok": 1} or {"ok": 0, "errno": N, "error": "why"}. Each change is validated before anything is touched; a refusal
  * changes nothing.
  *
  * Objects are found by name on the library's lists of live objects
