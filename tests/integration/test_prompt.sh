@@ -14,7 +14,8 @@
 #    an unknown command is "Command not found"; stop, quit: exit 0 and the
 #    final statistics;
 #  - pk-run -i on silk.conf: add key, the same again (refused), del key;
-#    the end of input without quit ends it as quit does;
+#    the end of input without quit ends it as quit does, and so does
+#    SIGINT while the prompt waits;
 #  - pk-fwd -i (net_null ports): start, show port stats all, stop (testpmd's
 #    forward statistics), start again, show paths (both streams moved
 #    packets), set share, quit.
@@ -132,6 +133,17 @@ grep -q "^error: d has no key udp4 10.0.0.3:9$" "$tmp/out" ||
 answer "$p" "add key d udp 10.0.0.3:9 -> nosuch" \
 	"error: no stage or path named nosuch"
 answer "$p" "add key d udp [fd00::1]:53 <- [fd00::2]:4000 -> dns" "ok"
+has "== final statistics"
+
+# --- SIGINT at a prompt waiting for input ends it as quit does
+"$run_bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 \
+	--log-level=lib.eal:error --file-prefix="pk_prompt_$$_sig" \
+	--vdev=net_null0 --vdev=net_null1 -- -f "$confdir/fwd.conf" -i \
+	< <(sleep 20) >"$tmp/out" 2>&1 &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid || fail "pk-run -i exited $? after SIGINT"
 has "== final statistics"
 
 # --- pk-fwd -i: testpmd's commands
