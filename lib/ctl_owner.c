@@ -75,14 +75,18 @@ int
 pk_ctl_owner_rate(const char *owner, const char *rate, char *err,
 		  size_t errlen)
 {
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
 	struct ctl_sc c = { 0 };
 	uint64_t v;
 	int id, rc;
 
-	id = owner != NULL ? pk_owner_lookup(owner) : -EINVAL;
-	if (id < 0)
-		return ctl_err(-ENOENT, err, errlen, "no owner named %.31s",
-			       owner != NULL ? owner : "");
+	if (owner == NULL)
+		return ctl_err(-EINVAL, err, errlen, "no owner given");
+	id = pk_owner_lookup(owner);
+	if (id < 0) {
+		pk_parse_quote(q, sizeof(q), owner); /* the user's text */
+		return ctl_err(-ENOENT, err, errlen, "no owner named %s", q);
+	}
 	if (ctl_number(rate, PK_PARSE_RATE, 0, PK_SCHED_MAX_RATE, "rate", &v,
 		       err, errlen) != 0)
 		return -EINVAL;

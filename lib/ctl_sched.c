@@ -258,24 +258,27 @@ static int
 param_set(struct pk_sched *sc, void *arg)
 {
 	struct param_op *o = arg;
-	const struct pk_sched_q *q;
+	char q[4 * PK_PARSE_QUOTE_MAX + 4];
+	const struct pk_sched_q *sq;
 	uint64_t id = UINT64_MAX;
 	uint32_t i;
 	int rc;
 
 	if (pk_parse_u64(o->queue, 0, UINT32_MAX, &id) != 0)
 		for (i = 0; i < sc->next_id && id == UINT64_MAX; i++) {
-			q = sched_q(sc, i);
-			if ((q->flags & SCHED_Q_ATTACHED) &&
-			    (q->flags & SCHED_Q_STAGE) &&
-			    strcmp(q->stage->name, o->queue) == 0)
+			sq = sched_q(sc, i);
+			if ((sq->flags & SCHED_Q_ATTACHED) &&
+			    (sq->flags & SCHED_Q_STAGE) &&
+			    strcmp(sq->stage->name, o->queue) == 0)
 				id = i;
 		}
 	rc = id == UINT64_MAX ? -ENOENT :
 	     pk_sched_queue_set_param(&sc->stage, (uint32_t)id, o->value);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT) {
+		pk_parse_quote(q, sizeof(q), o->queue); /* the user's text */
 		return ctl_err(rc, o->err, o->errlen, "%s has no queue %s",
-			       sc->stage.name, o->queue);
+			       sc->stage.name, q);
+	}
 	if (rc == -EINVAL)
 		return ctl_err(rc, o->err, o->errlen, "%s: %u is not a %s "
 			       "parameter in %u..%u", sc->stage.name, o->value,

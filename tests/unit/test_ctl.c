@@ -160,6 +160,7 @@ test_weight_refusals(void **state)
 		{ "q1", "q1", "2", -ENOENT, "no scheduler named q1" },
 		{ "s", "q9", "2", -ENOENT, "s has no queue q9" },
 		{ "s", "7", "2", -ENOENT, "s has no queue 7" },
+		{ "s", "q\x1b[2J", "2", -ENOENT, "s has no queue q\\x1b[2J" },
 		{ "s", "q1", "0", -EINVAL, "0 is not a wf2q parameter in 1.." },
 		{ "s", "q1", "x", -EINVAL, "parameter: 'x' is not" },
 		{ "s", "q1", "", -EINVAL, "parameter: '' is not" },
@@ -258,6 +259,11 @@ test_owner_rate(void **state)
 			 -ENOENT);
 	assert_non_null(strstr(err, "no owner named carol"));
 	assert_int_equal(pk_ctl_owner_rate("alice", "-1", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(pk_ctl_owner_rate("\x1b", "1M", err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "no owner named \\x1b"));
+	assert_int_equal(pk_ctl_owner_rate(NULL, "1M", err, sizeof(err)),
 			 -EINVAL);
 	pk_stage_destroy(sa);
 	pk_path_destroy(pa);
