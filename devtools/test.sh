@@ -75,6 +75,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_portmap_spec
 fuzz_run fuzz_portmap_spec "${PK_FUZZ_NUM_SECONDS:-10}" \
 	tests/fuzz/corpus_portmap -max_len=256
 
+echo "== fuzz: runtime change text, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_ctl
+fuzz_run fuzz_ctl "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus_ctl \
+	-max_len=300
+
 echo "== fuzz: UDP checks and headers, ${PK_FUZZ_UDP_SECONDS:-10} s (libFuzzer)"
 ninja -C build-fuzz tests/fuzz/fuzz_udp
 fuzz_run fuzz_udp "${PK_FUZZ_UDP_SECONDS:-10}" tests/fuzz/corpus_udp \

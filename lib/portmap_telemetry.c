@@ -29,6 +29,7 @@
 
 #include <pathkit/pk_owner.h>
 
+#include "ctl_pvt.h"
 #include "portmap_pvt.h"
 
 /* Most reservations or bindings one answer lists (16 KiB per reply). */
@@ -148,28 +149,14 @@ tel_change_apply(struct pk_portmap *pm, void *arg)
 {
 	struct tel_change *c = arg;
 	char err[256] = "";
-	struct pm_spec s;
-	int rc, id;
+	int rc;
 
-	if (c->reserve) {
-		rc = pk_portmap_reserve_str(pm, c->spec, err, sizeof(err));
-	} else {
-		rc = pm_spec_parse(c->spec, &s, err, sizeof(err));
-		id = rc == 0 ? pk_owner_lookup(s.owner) : rc;
-		if (rc == 0 && id < 0)
-			snprintf(err, sizeof(err), "no owner %s", s.owner);
-		rc = id < 0 ? id :
-		     pk_portmap_release(pm, (uint32_t)id, s.proto, s.lo, s.hi,
-					(const struct sockaddr *)&s.addr);
-		if (rc == -ENOENT && err[0] == '\0')
-			snprintf(err, sizeof(err), "no such reservation");
-	}
+	rc = ctl_portmap_change(pm, c->spec, c->reserve, err, sizeof(err));
 	rte_tel_data_start_dict(c->d);
 	rte_tel_data_add_dict_int(c->d, "ok", rc == 0);
 	if (rc != 0) {
 		rte_tel_data_add_dict_int(c->d, "errno", -rc);
-		rte_tel_data_add_dict_string(c->d, "error", err[0] != '\0' ?
-					     err : strerror(-rc));
+		rte_tel_data_add_dict_string(c->d, "error", err);
 	}
 	return 0;
 }

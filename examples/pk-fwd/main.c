@@ -11,9 +11,12 @@
  * streams are spread over the forwarding lcores, one pk_runner per lcore
  * scheduling the continuation threads of its streams. The main lcore prints
  * statistics. SIGINT/SIGTERM (or --duration) stop it and print testpmd's
- * final statistics and PathKit's per-stage counters. Options are read
- * before the EAL starts (EAL arguments end at "--"): a bad one exits 2.
+ * final statistics and PathKit's per-stage counters. With -i, a prompt
+ * (pk_prompt.h) instead: start, stop, show port stats all, ... as
+ * testpmd's. Options are read before the EAL starts (EAL arguments end at
+ * "--"): a bad one exits 2.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 #include <rte_lcore.h>
 
 #include "pk_fwd.h"
+#include "pk_prompt.h"
 
 #define FWD_MBUF_CACHE 250
 #define FWD_FLUSH_MS 10 /* per queue and round: net_null never runs dry */
@@ -229,6 +233,57 @@ fwd_wait(void)
 	}
 }
 
+/* -i: testpmd's start starts the streams' threads once, then runners. */
+static bool fwd_started;
+
+static int
+fwd_prompt_start(void)
+{
+	unsigned int i;
+	int rc = 0;
+
+	fwd_stats_start(fwd_ports, fwd_nb_ports);
+	if (!fwd_started) {
+		fwd_started = true;
+		return fwd_start() == 0 ? 0 : -EIO;
+	}
+	for (i = 0; i < fwd_nb_lcores && rc == 0; i++) {
+		rc = pk_runner_start(fwd_runners[i]);
+		rc = rc == -EALREADY ? 0 : rc;
+	}
+	return rc;
+}
+
+static int
+fwd_prompt_stop(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < fwd_nb_lcores; i++)
+		pk_runner_stop(fwd_runners[i]);
+	return 0;
+}
+
+static void
+fwd_prompt_fwd_stats(FILE *f)
+{
+	(void)f; /* stats.c prints on stdout */
+	fwd_stats_final(fwd_ports, fwd_nb_ports, fwd_streams, fwd_nb_streams);
+}
+
+static void
+fwd_prompt_port_stats(FILE *f)
+{
+	(void)f;
+	fwd_stats_periodic(fwd_ports, fwd_nb_ports);
+}
+
+static const struct pk_prompt_app fwd_prompt = {
+	.prompt = "pk-fwd> ", .start = fwd_prompt_start,
+	.stop = fwd_prompt_stop, .fwd_stats = fwd_prompt_fwd_stats,
+	.port_stats = fwd_prompt_port_stats,
+};
+
 static void
 fwd_cleanup(void)
 {
@@ -277,15 +332,23 @@ main(int argc, char **argv)
 		       fwd_streams[i].tx_port, fwd_streams[i].tx_queue);
 	fflush(stdout);
 	fwd_stats_start(fwd_ports, fwd_nb_ports);
-	rc = fwd_start();
-	if (rc == 0)
-		fwd_wait();
+	if (fwd_conf.interactive) {
+		rc = pk_prompt_run(&fwd_prompt);
+	} else {
+		pk_ctl_lock(); /* telemetry's changes wait for it */
+		rc = fwd_start();
+		pk_ctl_unlock();
+		if (rc == 0)
+			fwd_wait();
+	}
 	printf("\nTelling cores to stop...\nWaiting for lcores to finish...\n");
 	for (i = 0; i < fwd_nb_lcores; i++)
 		pk_runner_stop(fwd_runners[i]);
 	fwd_stats_final(fwd_ports, fwd_nb_ports, fwd_streams, fwd_nb_streams);
 	printf("\nDone.\n");
+	pk_ctl_lock();
 	fwd_cleanup();
+	pk_ctl_unlock();
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -3,7 +3,7 @@
  * pk-fwd options: testpmd's names and meanings, so that a non-interactive
  * testpmd command line works with dpdk-testpmd replaced by pk-fwd. Options
  * testpmd has and pk-fwd does not need (--no-mlockall, --rss-ip, ...) are
- * accepted and ignored; -i (interactive) is refused. Numbers are strict
+ * accepted and ignored; -i gives testpmd's prompt (pk_prompt.h). Numbers are strict
  * (pk_parse.h): decimal, --portmask hexadecimal (0x optional, as testpmd),
  * --stats-period and --duration in seconds with fractions or a unit (ms,
  * us). A bad option: a message naming it and its range, exit 2.
@@ -54,6 +54,7 @@ static const struct option fwd_opts[] = {
 	{ "portmask", required_argument, NULL, OPT_PORTMASK },
 	{ "no-flush-rx", no_argument, NULL, OPT_NO_FLUSH },
 	{ "auto-start", no_argument, NULL, OPT_AUTO },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
 	/* testpmd options that change nothing here */
@@ -90,9 +91,11 @@ fwd_usage(FILE *f, const char *prog)
 		"--duration=S (s, ms, us; 0: off)\n"
 		"  --eth-peer=P,XX:XX:XX:XX:XX:XX  --txpkts=60..1514 (64)\n"
 		"  --portmask=0xM (hex)  --no-flush-rx  --auto-start (always "
-		"on)\n"
+		"on without -i)\n"
 		"  --flows=N (io: demux of 1..%u flow keys; flowgen: 1..%u "
-		"flows)\n", prog, FWD_MAX_BURST, FWD_MAX_QUEUES,
+		"flows)\n"
+		"  -i, --interactive (a prompt: start, stop, show port stats "
+		"all, help, ...)\n", prog, FWD_MAX_BURST, FWD_MAX_QUEUES,
 		RTE_MIN(PK_DEMUX_MAX_TARGETS, (unsigned int)FWD_MAX_FLOWS),
 		FWD_MAX_FLOWS);
 }
@@ -187,6 +190,9 @@ fwd_parse_one(int c, const char *name)
 	case OPT_NO_FLUSH:
 		f->no_flush_rx = true;
 		break;
+	case 'i':
+		f->interactive = true;
+		break;
 	case 'a': /* testpmd's -a: auto-start */
 	case OPT_AUTO:
 	case OPT_IGNORED:
@@ -231,6 +237,6 @@ fwd_check(void)
 }
 
 const struct pk_example_app fwd_app = {
-	.name = "pk-fwd", .opts = fwd_opts, .short_opts = "ah",
+	.name = "pk-fwd", .opts = fwd_opts, .short_opts = "ahi",
 	.opt = fwd_parse_one, .check = fwd_check, .usage = fwd_usage,
 };

@@ -72,6 +72,7 @@ struct fwd_conf {
 	uint16_t txpkts;         /* --txpkts, 64 */
 	uint64_t portmask;       /* --portmask, 0: every port */
 	bool no_flush_rx;        /* --no-flush-rx */
+	bool interactive;        /* -i: a prompt (pk_prompt.h) */
 	uint32_t flows;          /* --flows: demux keys (io), flowgen flows */
 	struct rte_ether_addr peer[RTE_MAX_ETHPORTS]; /* --eth-peer */
 };

@@ -6,6 +6,7 @@
  *
  *   pk-run <EAL args> -- -f paths.conf [--check] [--dot] [--list-kinds]
  *          [-D NAME=VALUE]... [--stats-period=S] [--duration=S] [--mbufs=N]
+ *          [-i]
  *
  * --check reads and checks the configuration, --dot prints its graph for
  * Graphviz (dot -Tsvg), --list-kinds every registered stage kind with its
@@ -15,8 +16,10 @@
  * RX queues from it), the configuration is built and started, statistics
  * are printed every --stats-period, and SIGINT, SIGTERM or --duration stop
  * it: threads and runners first, then the final statistics of every stage,
- * path, thread, runner and owner. A bad option or configuration: the
- * reason (for a configuration, file:line:column), exit 2.
+ * path, thread, runner and owner. -i builds it and gives a prompt
+ * (pk_prompt.h) instead, where start starts it, as testpmd's -i does.
+ * A bad option or configuration: the reason (for a configuration,
+ * file:line:column), exit 2.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -34,6 +37,7 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_example.h"
+#include "pk_prompt.h"
 
 #define RUN_POOL "pk_run_mbufs"
 #define RUN_MAX_DEFINES 64
@@ -42,7 +46,7 @@
 
 static struct {
 	const char *file;
-	bool check, dot, list_kinds;
+	bool check, dot, list_kinds, interactive;
 	uint64_t stats_period; /* ns, 0: none */
 	uint64_t duration;     /* ns, 0: until a signal */
 	uint64_t mbufs;
@@ -63,6 +67,7 @@ static const struct option run_opts[] = {
 	{ "stats-period", required_argument, NULL, OPT_STATS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -85,7 +90,9 @@ run_usage(FILE *f, const char *prog)
 		"  --stats-period=S      statistics every S (s, ms; 0: none)\n"
 		"  --duration=S          stop after S (s, ms; 0: on SIGINT)\n"
 		"  --mbufs=N             mbufs in $POOL (1023..16777215, "
-		"16383)\n", prog);
+		"16383)\n"
+		"  -i, --interactive     a prompt; 'start' starts it, 'help' "
+		"lists the commands\n", prog);
 }
 
 /* NAME=VALUE, as the language's define takes it. */
@@ -126,6 +133,9 @@ run_opt(int c, const char *name)
 		}
 		run.defines[1 + run.nb_defines++] = optarg;
 		return 0;
+	case 'i':
+		run.interactive = true;
+		return 0;
 	case OPT_CHECK:
 		run.check = true;
 		return 0;
@@ -160,7 +170,7 @@ run_check(void)
 }
 
 static const struct pk_example_app run_app = {
-	.name = "pk-run", .opts = run_opts, .short_opts = "f:D:h",
+	.name = "pk-run", .opts = run_opts, .short_opts = "f:D:hi",
 	.opt = run_opt, .check = run_check, .usage = run_usage,
 };
 
@@ -189,34 +199,78 @@ run_wait(const struct pk_conf *c)
 	}
 }
 
-/* Build, start, wait, stop, report. @return the exit code. */
+/* -i: the prompt's start, stop and statistics are the configuration's. */
+static struct pk_conf *run_c;
+
+static int
+run_start(void)
+{
+	return pk_conf_start(run_c);
+}
+
+static int
+run_stop(void)
+{
+	return pk_conf_stop(run_c);
+}
+
+static void
+run_stats(FILE *f)
+{
+	pk_conf_stats_print(run_c, f);
+}
+
+static const struct pk_prompt_app run_prompt = {
+	.prompt = "pk-run> ", .start = run_start, .stop = run_stop,
+	.fwd_stats = run_stats,
+};
+
+/*
+ * Build, start, wait, stop, report. @return the exit code. Telemetry may
+ * change the objects meanwhile: control calls hold pk_ctl_lock().
+ */
 static int
 run_conf(struct rte_mempool *mp)
 {
 	struct pk_conf_params par = {
 		.mp = mp, .socket_id = SOCKET_ID_ANY, .defines = run.defines,
 	};
-	struct pk_conf *c = pk_conf_load_file(run.file, &par);
-	int rc;
+	struct pk_conf *c;
+	int rc = 0;
 
+	pk_ctl_lock();
+	c = pk_conf_load_file(run.file, &par);
+	pk_ctl_unlock();
 	if (c == NULL) {
 		fprintf(stderr, "pk-run: %s: not built (%s)\n", run.file,
 			rte_strerror(rte_errno));
 		return 2;
 	}
 	pk_example_catch_signals();
-	rc = pk_conf_start(c);
-	if (rc == 0) {
+	if (run.interactive) {
+		run_c = c;
+		printf("pk-run: %s built; 'start' runs it\n", run.file);
+		pk_prompt_run(&run_prompt);
+	} else {
+		pk_ctl_lock();
+		rc = pk_conf_start(c);
+		pk_ctl_unlock();
+	}
+	if (rc == 0 && !run.interactive) {
 		printf("pk-run: %s running; SIGINT stops it\n", run.file);
 		fflush(stdout);
 		run_wait(c);
 		printf("\npk-run: stopping\n");
 	}
+	pk_ctl_lock();
 	pk_conf_stop(c);
+	pk_ctl_unlock();
 	printf("== final statistics\n");
 	pk_conf_stats_print(c, stdout);
 	fflush(stdout);
+	pk_ctl_lock();
 	pk_conf_destroy(c);
+	pk_ctl_unlock();
 	return rc == 0 ? 0 : 2;
 }
 

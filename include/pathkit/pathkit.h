@@ -32,5 +32,6 @@
 #include <pathkit/pk_udp.h>
 #include <pathkit/pk_raw.h>
 #include <pathkit/pk_conf.h>
+#include <pathkit/pk_ctl.h>
 
 #endif /* PATHKIT_H */

@@ -140,7 +140,7 @@ for v in "" "x" "IO" "io " $'\e[2J'; do bad fwd --forward-mode "$v"; done
 bad_args fwd --stats-period --stats-period nan   # testpmd's separate form
 bad_args fwd --rxq --rxq=2 --txq=1
 bad_args fwd --bogus --bogus
-bad_args fwd "'i'" -i
+bad_args fwd "'x'" -x   # -i is the prompt now
 
 # --- pk-skeleton
 run skel
