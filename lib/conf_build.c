@@ -138,6 +138,12 @@ build_ports(struct pk_conf *c)
 			return conf_err(c, &p->pos, "found port %s, expected a "
 					"mempool in the parameters to set it up",
 					p->spec);
+		rc = conf_adopt_port(c, p);
+		if (rc != 0) {
+			if (rc < 0)
+				return rc;
+			continue; /* up already, and stays so */
+		}
 		pc.nb_rxq = p->rxq;
 		pc.nb_txq = p->txq;
 		pc.nb_rxd = p->rxd;
@@ -165,6 +171,12 @@ build_runners(struct pk_conf *c)
 
 	for (i = 0; i < c->runners.n; i++) {
 		r = &c->runners.v[i];
+		rc = conf_adopt_runner(c, r);
+		if (rc != 0) {
+			if (rc < 0)
+				return rc;
+			continue; /* running already: the new threads join it */
+		}
 		if (conf_worker(c, r->lcore, conf_arg_pos(&r->args, "lcore",
 							  &r->pos)) != 0)
 			return -EINVAL;
@@ -293,6 +305,7 @@ build_edges(struct pk_conf *c)
 			qc.param = e->has_param ? e->param :
 				   PK_SCHED_PARAM_DEFAULT;
 			rc = pk_sched_queue_attach(conf_obj(c, e->b), &qc);
+			e->qid = rc;
 			rc = rc < 0 ? rc : 0;
 		} else {
 			rc = pk_stage_link(conf_obj(c, e->a), conf_obj(c, e->b));
@@ -344,14 +357,18 @@ conf_teardown(struct pk_conf *c)
 		st->owned = false;
 	}
 	for (i = 0; i < c->runners.n; i++) {
-		pk_runner_destroy(c->runners.v[i].r);
+		if (!c->runners.v[i].adopted) /* else the running one's */
+			pk_runner_destroy(c->runners.v[i].r);
 		c->runners.v[i].r = NULL;
+		c->runners.v[i].adopted = false;
 	}
 	for (i = 0; i < c->ports.n; i++)
 		if (c->ports.v[i].started) {
 			rte_eth_dev_stop(c->ports.v[i].id);
 			c->ports.v[i].started = false;
 		}
+	for (i = 0; i < c->ports.n; i++)
+		c->ports.v[i].adopted = false;
 	for (i = 0; i < c->owners.n; i++) {
 		if (c->owners.v[i].created)
 			pk_owner_destroy((uint32_t)c->owners.v[i].id);

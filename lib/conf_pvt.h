@@ -9,7 +9,9 @@
  * conf_key.c (demux keys), conf_check.c (kinds, arguments, names, paths),
  * conf_chain.c (chains into edges), conf_graph.c (what moves packets over
  * each edge), conf_build.c (objects), conf_api.c (the entry points),
- * conf_dot.c (Graphviz and statistics). Parsing and checking touch no DPDK
+ * conf_dot.c (Graphviz and statistics), conf_reload.c (a new generation
+ * built beside the running one and switched in), conf_move.c (the packets
+ * it carries over). Parsing and checking touch no DPDK
  * object and need no EAL, so --check, --dot and the fuzzer run without
  * one; only conf_build.c creates anything. Not installed.
  */
@@ -125,6 +127,7 @@ struct conf_edge {
 	const char *out;        /* a demux's output name, or NULL */
 	bool has_param;         /* a scheduler input's parameter was given */
 	uint32_t param;
+	int qid;                /* built: the scheduler input's queue id */
 };
 
 struct conf_path {
@@ -147,6 +150,7 @@ struct conf_runner {
 	int lcore;
 	unsigned int threads;
 	struct pk_runner *r;
+	bool adopted;           /* r is the running generation's (reload) */
 };
 
 struct conf_port {
@@ -156,7 +160,8 @@ struct conf_port {
 	uint16_t rxq, txq, rxd, txd;
 	bool promisc;
 	uint16_t id;
-	bool started;
+	bool started;           /* set up by this conf: stopped at teardown */
+	bool adopted;           /* up already, the running generation's */
 };
 
 struct conf_owner {
@@ -223,6 +228,10 @@ struct pk_conf {
 	struct conf_name *names; /* open addressing, a power of two */
 	unsigned int names_n, names_cap;
 	bool built, started;
+	/* reload (conf_reload.c): the generation running while this one is
+	 * built beside it, whose runners and ports this one takes over */
+	const struct pk_conf *from;
+	struct pk_conf_reload_stats reloads; /* every reload's, summed */
 };
 
 /* ---- conf_util.c: memory, errors, names, files ---- */
@@ -369,5 +378,35 @@ const char *conf_cap_end(struct conf_logcap *lc, int rc, const char *name,
 
 /* Destroy whatever was built, in reverse; safe on a half-built conf. */
 void conf_teardown(struct pk_conf *c);
+
+/* ---- conf_reload.c: a reload's build beside the running generation ---- */
+
+/*
+ * While c->from runs: take over its port p stands for, if it has it up.
+ * @return 1 (taken over: not set up again), 0 (not its: set it up), or
+ *   -EINVAL (reported: it is up with other queues or descriptors).
+ */
+int conf_adopt_port(struct pk_conf *c, struct conf_port *p);
+
+/*
+ * While c->from runs: take over its runner of r's name.
+ * @return 1 (taken over), 0 (none of that name), -EINVAL (reported: it
+ *   runs on another lcore).
+ */
+int conf_adopt_runner(struct pk_conf *c, struct conf_runner *r);
+
+/* ---- conf_move.c: the packets the old generation holds ---- */
+
+/*
+ * Move what the stopped generation from holds in its queues and
+ * schedulers into to's stages of the same names, in order per queue (a
+ * scheduler's head slots first); what has nowhere to go is freed and
+ * counted in st. Both generations' threads are stopped.
+ */
+void conf_move_packets(struct pk_conf *from, struct pk_conf *to,
+		       struct pk_conf_reload_stats *st);
+
+/* Attach again the scheduler inputs conf_move_packets() detached from c. */
+void conf_attach_again(struct pk_conf *c);
 
 #endif /* PK_CONF_PVT_H */
