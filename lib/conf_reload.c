@@ -27,6 +27,7 @@
 #include <rte_errno.h>
 
 #include "conf_pvt.h"
+#include "runner_pvt.h"
 
 int
 conf_adopt_port(struct pk_conf *c, struct conf_port *p)
@@ -91,8 +92,15 @@ gen_has_runner(const struct pk_conf *g, const struct pk_runner *r)
 static void
 gen_stop(struct pk_conf *g, const struct pk_conf *next)
 {
+	struct pk_thread *t;
 	unsigned int i;
 
+	/* every runner takes its threads off at once: one wait per runner */
+	for (i = 0; i < g->stages.n; i++) {
+		t = pk_thread_from_stage(g->stages.v[i].s);
+		if (t != NULL && t->runner != NULL)
+			pk_runner_remove_post(t->runner, t);
+	}
 	for (i = 0; i < g->stages.n; i++)
 		pk_thread_stop(pk_thread_from_stage(g->stages.v[i].s));
 	for (i = 0; i < g->runners.n; i++)

@@ -223,6 +223,13 @@ pk_runner_add(struct pk_runner *r, struct pk_thread *t)
 }
 
 void
+pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t)
+{
+	if (r != NULL && __atomic_load_n(&t->on_runner, __ATOMIC_ACQUIRE))
+		runner_post(r, t, RUNNER_CMD_REMOVE);
+}
+
+void
 pk_runner_remove(struct pk_runner *r, struct pk_thread *t)
 {
 	unsigned int spins = 0;

@@ -78,6 +78,13 @@ struct pk_runner {
  */
 void pk_runner_cmds_apply(struct pk_runner *r);
 
+/*
+ * Post t's removal without waiting for it (a reload stops many threads of
+ * one runner: the runner takes them all off in one drain, and the
+ * pk_thread_stop() that follows finds its wait already over). Control.
+ */
+void pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t);
+
 /* The runner's lcore: loops until RUNNER_ATTN_STOP (remote launched). */
 int pk_runner_main(void *arg);
 
