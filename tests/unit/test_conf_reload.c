@@ -9,7 +9,9 @@
  * texts that do not parse, check or build, or that change a port or move a
  * runner, change nothing and say why, while traffic flows; the packets a
  * stopped configuration holds move into the queues of the same name, head
- * slots first, and those whose queue is gone are freed, counted and named.
+ * slots first, and those whose queue is gone are freed, counted and named;
+ * a new text whose threads will not start hands the packets back and the
+ * old threads run again; an lcore thread is replaced on its lcore.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -188,16 +190,66 @@ test_refused_reload_changes_nothing(void **state)
 	assert_int_not_equal(reload(c, bad, &st), 0);
 	assert_true(strstr(err, "found runner r0 on lcore 2") != NULL ||
 		    strstr(err, "found lcore 2") != NULL);
+	/* builds, but a thread will not start (two pushers into a
+	 * single-producer queue): the packets go back, the old one runs on */
+	snprintf(bad, sizeof(bad), "%sx1 :: queue_ring -> xa :: thread_entry "
+		 "-> xo :: queue_ring\n"
+		 "x2 :: queue_ring -> xb :: thread_entry -> xo\n", text);
+	assert_int_equal(reload(c, bad, &st), -EINVAL);
+	assert_non_null(strstr(err, "cannot start xb: xo takes one pusher"));
+	assert_int_equal(st.reloads, 0);
 	/* the same objects run on */
 	assert_ptr_equal(pk_conf_stage(c, "s"), s);
-	assert_int_equal(weight_of(c, 0), 2);
+	/* its inputs attached again (ids may be swapped): weights 2 and 1 */
+	assert_int_equal(pk_sched_nb_queues(s), 2);
+	assert_int_equal(weight_of(c, 0) * weight_of(c, 1), 2);
 	rte_delay_us_sleep(2000);
 	live_stop(&lt);
 	assert_int_equal(lt.recv, lt.sent);
 	assert_int_equal(lt.gaps + lt.dup, 0);
 	assert_int_equal(pk_conf_reload_stats_get(c, &st), 0);
-	assert_int_equal(st.failed, 4);
+	assert_int_equal(st.failed, 5);
 	assert_int_equal(st.reloads, 0);
+	pk_conf_destroy(c);
+}
+
+/* An lcore thread and a runner's: the lcore thread stops and a new one
+ * starts on the same lcore, under traffic. */
+static void
+test_reload_lcore_thread(void **state)
+{
+	struct live_traffic lt = {
+		.mp = pool, .in_port = in_port, .out_port = out_port,
+		.window = 64,
+	};
+	struct pk_conf_reload_stats st;
+	char text[2][1024], *t1;
+	struct pk_conf *c;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		snprintf(text[i], sizeof(text[i]), live_text, 256u << i, "0",
+			 1u + i);
+		t1 = strstr(text[i], "t1 :: thread_continuation(runner=r0)");
+		assert_non_null(t1);
+		memcpy(t1, "t1 :: thread_lcore(lcore=2,burst=32)",
+		       strlen("t1 :: thread_continuation(runner=r0)"));
+	}
+	c = load(text[0]);
+	assert_int_equal(pk_conf_start(c), 0);
+	assert_int_equal(live_start(&lt), 0);
+	for (i = 1; i <= 20; i++) {
+		rte_delay_us_sleep(2000);
+		if (reload(c, text[i % 2], &st) != 0)
+			fail_msg("reload %u: %s", i, err);
+		assert_int_equal(pk_thread_state(pk_conf_thread(c, "t1")),
+				 PK_THREAD_RUNNING);
+	}
+	rte_delay_us_sleep(2000);
+	live_stop(&lt);
+	assert_int_equal(lt.gaps + lt.dup, 0);
+	assert_int_equal(lt.recv, lt.sent);
 	pk_conf_destroy(c);
 }
 
@@ -273,13 +325,15 @@ int
 main(void)
 {
 	static const char *const vdevs[] = { "net_ring0", "net_ring1", NULL };
-	static const char *const extra[] = { "-l", "0,1", NULL };
+	static const char *const extra[] = { "--lcores", "0,1,2@1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_reload_100_times_under_traffic,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_refused_reload_changes_nothing,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_held_packets_move_or_are_counted,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_reload_lcore_thread,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
