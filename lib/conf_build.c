@@ -139,11 +139,10 @@ build_ports(struct pk_conf *c)
 					"mempool in the parameters to set it up",
 					p->spec);
 		rc = conf_adopt_port(c, p);
-		if (rc != 0) {
-			if (rc < 0)
-				return rc;
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
 			continue; /* up already, and stays so */
-		}
 		pc.nb_rxq = p->rxq;
 		pc.nb_txq = p->txq;
 		pc.nb_rxd = p->rxd;
@@ -172,11 +171,10 @@ build_runners(struct pk_conf *c)
 	for (i = 0; i < c->runners.n; i++) {
 		r = &c->runners.v[i];
 		rc = conf_adopt_runner(c, r);
-		if (rc != 0) {
-			if (rc < 0)
-				return rc;
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
 			continue; /* running already: the new threads join it */
-		}
 		if (conf_worker(c, r->lcore, conf_arg_pos(&r->args, "lcore",
 							  &r->pos)) != 0)
 			return -EINVAL;
@@ -362,13 +360,12 @@ conf_teardown(struct pk_conf *c)
 		c->runners.v[i].r = NULL;
 		c->runners.v[i].adopted = false;
 	}
-	for (i = 0; i < c->ports.n; i++)
-		if (c->ports.v[i].started) {
+	for (i = 0; i < c->ports.n; i++) {
+		if (c->ports.v[i].started) /* else not up, or another's */
 			rte_eth_dev_stop(c->ports.v[i].id);
-			c->ports.v[i].started = false;
-		}
-	for (i = 0; i < c->ports.n; i++)
+		c->ports.v[i].started = false;
 		c->ports.v[i].adopted = false;
+	}
 	for (i = 0; i < c->owners.n; i++) {
 		if (c->owners.v[i].created)
 			pk_owner_destroy((uint32_t)c->owners.v[i].id);
