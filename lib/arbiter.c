@@ -162,12 +162,17 @@ arb_build(struct pk_arbiter *a)
 	a->poll = rte_zmalloc_socket(a->name, (c->nb_clients + ARB_MB_PREFETCH) *
 				     sizeof(*a->poll), RTE_CACHE_LINE_SIZE,
 				     c->socket_id);
+	a->room = rte_zmalloc_socket(a->name, RTE_ALIGN_CEIL(c->nb_clients, 64) /
+				     8, RTE_CACHE_LINE_SIZE, c->socket_id);
 	a->cl = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cl), 0,
 				   c->socket_id);
 	a->cnt = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->cnt),
 				    RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (a->mb == NULL || a->poll == NULL || a->cl == NULL || a->cnt == NULL)
+	if (a->mb == NULL || a->poll == NULL || a->room == NULL ||
+	    a->cl == NULL || a->cnt == NULL)
 		return -ENOMEM;
+	for (i = 0; i < c->nb_clients; i++) /* every queue empty: room */
+		a->room[i / 64] |= RTE_BIT64(i % 64);
 	for (i = 0; i < c->nb_clients; i++) {
 		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
 		a->mb[i] = arb_mailbox(a, sname, c->mailbox_size, c->mailbox);
@@ -264,6 +269,7 @@ pk_arbiter_destroy(struct pk_arbiter *a)
 		rte_free(a->cl[c].wait);
 	rte_free(a->mb);
 	rte_free(a->poll);
+	rte_free(a->room);
 	rte_free(a->cl);
 	rte_free(a->waiters);
 	rte_free(a->served);

@@ -97,6 +97,10 @@ struct pk_arbiter {
 	struct pk_stage **mb;    /* client mailboxes */
 	/* per client, and ARB_MB_PREFETCH more (r NULL) */
 	struct arb_poll *poll;
+	/* per-client queues: bit c set while client c's scheduler queue has
+	 * room (backlog < qroom), so that a drain skips backlogged clients
+	 * 64 at a time */
+	uint64_t *room;
 	struct pk_stage *sched;
 	struct pk_stage *ring;   /* to the dispatcher, or NULL */
 	struct pk_stage *out;

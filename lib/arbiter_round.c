@@ -86,34 +86,39 @@ arb_mailbox_pull(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 static uint32_t
 arb_drain_clients(struct pk_arbiter *a)
 {
-	const uint32_t nb = a->nb, qroom = a->qroom;
+	const uint32_t words = (a->nb + 63) / 64, qroom = a->qroom;
 	struct arb_poll *poll = a->poll;
 	struct rte_mbuf *m[ARB_MAX_BURST];
-	uint32_t c, total = 0, room;
+	uint32_t w, c, total = 0;
 	uint16_t k, i, took;
+	uint64_t bits;
 
-	for (c = 0; c < nb; c++) {
-		arb_mailbox_prefetch(poll, c);
-		room = qroom - poll[c].backlog;
-		if (room == 0) /* backlogged: leave its mailbox alone */
-			continue;
-		if (arb_mailbox_empty(&poll[c]))
-			continue;
-		k = arb_mailbox_pull(a, c, m, RTE_MIN(room, a->burst));
-		if (k == 0)
-			continue;
-		arb_prefetch(m, k);
-		for (i = 0; i < k; i++) /* queue id = client id: its tag */
-			arb_mbuf_queue_set(m[i], c);
-		took = pk_sched_push_queue(a->sched, c, m, k);
-		if (unlikely(took != k)) { /* cannot happen: room was checked */
-			pk_counter_add(&a->cl[c].dropped, k - took);
-			rte_pktmbuf_free_bulk(&m[took], k - took);
+	for (w = 0; w < words; w++) {
+		/* backlogged clients' bits are clear: their mailboxes wait */
+		for (bits = a->room[w]; bits != 0; bits &= bits - 1) {
+			c = w * 64 + rte_bsf64(bits);
+			arb_mailbox_prefetch(poll, c);
+			if (arb_mailbox_empty(&poll[c]))
+				continue;
+			k = arb_mailbox_pull(a, c, m, RTE_MIN(
+				qroom - poll[c].backlog, a->burst));
+			if (k == 0)
+				continue;
+			arb_prefetch(m, k);
+			for (i = 0; i < k; i++) /* queue id = client: its tag */
+				arb_mbuf_queue_set(m[i], c);
+			took = pk_sched_push_queue(a->sched, c, m, k);
+			if (unlikely(took != k)) { /* room was checked */
+				pk_counter_add(&a->cl[c].dropped, k - took);
+				rte_pktmbuf_free_bulk(&m[took], k - took);
+			}
+			pk_counter_add(&a->cl[c].scheduled, took);
+			poll[c].backlog += took;
+			if (poll[c].backlog == qroom)
+				a->room[w] &= ~RTE_BIT64(c % 64);
+			a->inside += took;
+			total += k;
 		}
-		pk_counter_add(&a->cl[c].scheduled, took);
-		poll[c].backlog += took;
-		a->inside += took;
-		total += k;
 	}
 	return total;
 }
@@ -246,6 +251,7 @@ arb_release(struct pk_arbiter *a, uint64_t now)
 			;
 		pk_counter_add(&a->cl[c].released, j - i);
 		a->poll[c].backlog -= j - i; /* noted: per-client queues */
+		a->room[c / 64] |= RTE_BIT64(c % 64);
 	}
 	for (i = 0; !q->noted && i < n; i = j) {
 		c = arb_mbuf_client_get(a, q->m[i]);

@@ -56,7 +56,9 @@ path_push_head(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 {
 	bool mt = s->caps & PK_STAGE_CAP_MT_PUSH;
 	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
-	uint16_t taken = pk_stage_push(path_of(s)->head, pkts, n);
+	/* the head as ctx: on the line the caller's push already read, so a
+	 * path per flow costs no line of its own per packet */
+	uint16_t taken = pk_stage_push((struct pk_stage *)s->ctx, pkts, n);
 	uint16_t back = n - taken;
 
 	if (unlikely(back != 0)) {
@@ -306,6 +308,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	}
 	p = path_of(s);
 	p->head = stages[0];
+	s->ctx = p->head;
 	p->tail = stages[n - 1];
 	p->owner = conf->owner;
 	p->acct = conf->acct;

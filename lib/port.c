@@ -75,7 +75,8 @@ port_wait_link(uint16_t port_id, unsigned int wait_ms)
 		if (rte_eth_link_get_nowait(port_id, &link) == 0 &&
 		    link.link_status == RTE_ETH_LINK_UP)
 			return 0;
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 	}
 	return -ETIMEDOUT;
 }

@@ -187,7 +187,8 @@ fwd_flush_rx(void)
 				rte_pktmbuf_free_bulk(pkts, n);
 			} while (n > 0 && rte_get_tsc_cycles() < end);
 		}
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 	}
 }
 
@@ -216,7 +217,8 @@ fwd_wait(void)
 	uint64_t now;
 
 	while (!pk_example_quit) {
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 		now = rte_get_tsc_cycles();
 		if (fwd_conf.duration > 0 && now - start >= duration)
 			break;

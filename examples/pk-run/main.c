@@ -304,7 +304,8 @@ run_wait(struct pk_conf *c)
 	uint64_t next = start + period;
 
 	while (!pk_example_quit) {
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 		run_reload_poll(c);
 		now = rte_get_tsc_cycles();
 		if (run.duration != 0 && now - start >= duration)

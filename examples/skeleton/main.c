@@ -193,7 +193,8 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(forward, NULL, worker);
 	while (!pk_example_quit && worker < RTE_MAX_LCORE &&
 	       (duration_ns == 0 || rte_get_tsc_cycles() - start < cycles))
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 	if (worker < RTE_MAX_LCORE) {
 		pk_example_quit = 1;
 		rte_eal_wait_lcore(worker);

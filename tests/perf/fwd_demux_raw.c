@@ -302,7 +302,8 @@ main(int argc, char **argv)
 	rte_eal_remote_launch(fr_lcore, NULL, worker);
 	next = rte_get_tsc_cycles() + fr_period * rte_get_tsc_hz();
 	while (!fr_quit) {
-		rte_delay_ms(10);
+		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
+		rte_delay_us_sleep(10 * 1000);
 		if (fr_period != 0 && rte_get_tsc_cycles() >= next) {
 			fr_stats(ports, nb, last, tsc);
 			next += fr_period * rte_get_tsc_hz();
