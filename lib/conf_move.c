@@ -116,8 +116,9 @@ conf_attach_again(struct pk_conf *c)
 		e = &c->edges.v[i];
 		if (e->mode != MODE_ATTACH || e->qid >= 0)
 			continue;
-		qc.stage = e->a.path >= 0 ? pk_path_stage(c->paths.v[e->a.path].p) :
-					    c->stages.v[e->a.st].s;
+		qc.stage = e->a.path >= 0 ?
+			   pk_path_stage(c->paths.v[e->a.path].p) :
+			   c->stages.v[e->a.st].s;
 		qc.param = e->has_param ? e->param : PK_SCHED_PARAM_DEFAULT;
 		e->qid = pk_sched_queue_attach(c->stages.v[e->b.st].s, &qc);
 	}

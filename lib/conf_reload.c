@@ -66,9 +66,9 @@ conf_adopt_runner(struct pk_conf *c, struct conf_runner *r)
 			return conf_err(c, conf_arg_pos(&r->args, "lcore",
 							&r->pos),
 					"found runner %s on lcore %d, expected "
-					"lcore %d where it runs: a reload keeps "
-					"runners where they are", r->name,
-					r->lcore, o->lcore);
+					"lcore %d where it runs: a reload "
+					"keeps runners where they are",
+					r->name, r->lcore, o->lcore);
 		r->r = o->r;
 		r->adopted = true;
 		return 1;
@@ -292,9 +292,10 @@ pk_conf_reload_string(struct pk_conf *c, const char *text, const char *name,
 
 	if (rc != 0)
 		return rc;
-	return conf_reload(c, text == NULL ? NULL : pk_conf_parse_string(
-				   text, name != NULL ? name : "<reload>", &par),
-			   err, st);
+	if (name == NULL)
+		name = "<reload>";
+	return conf_reload(c, text == NULL ? NULL :
+			   pk_conf_parse_string(text, name, &par), err, st);
 }
 
 int

@@ -232,7 +232,7 @@ struct pk_conf_reload_stats {
 	uint64_t failed;       /**< reloads refused: nothing changed */
 	uint64_t moved;        /**< packets moved into the new generation */
 	uint64_t dropped_gone; /**< freed: their queue is not in the new text */
-	uint64_t dropped_full; /**< freed: the new queue of their name was full */
+	uint64_t dropped_full; /**< freed: that name's new queue was full */
 	uint64_t pause_ns;     /**< the last switch: from the first old thread
 				    stopped to the last new one started */
 	uint64_t max_pause_ns; /**< the longest switch */

@@ -261,7 +261,8 @@ test_held_packets_move_or_are_counted(void **state)
 		"q1 :: queue_ring(size=64) -> s :: pktsched(policy=rr)\n"
 		"q2 :: queue_ring(size=64) -> s\n"
 		"s -> t :: thread_entry -> out :: queue_ring(size=64)\n"
-		"gone :: queue_ring -> t2 :: thread_entry -> out2 :: queue_ring\n";
+		"gone :: queue_ring -> t2 :: thread_entry -> "
+		"out2 :: queue_ring\n";
 	static const char b[] =
 		"q1 :: queue_ring(size=64) -> s :: pktsched(policy=drr)\n"
 		"q2 :: queue_ring(size=4) -> s\n"
@@ -292,7 +293,8 @@ test_held_packets_move_or_are_counted(void **state)
 	assert_int_equal(st.moved, 9 + 3 + 9);
 	/* q1 kept its order: seq 1..9, its head first */
 	for (i = 1; i < 10; i++) {
-		assert_int_equal(pk_stage_pull(pk_conf_stage(c, "q1"), m, 1), 1);
+		assert_int_equal(pk_stage_pull(pk_conf_stage(c, "q1"), m, 1),
+				 1);
 		assert_int_equal(pk_test_seq(m[0]), i);
 		rte_pktmbuf_free(m[0]);
 	}
