@@ -221,7 +221,9 @@ int pk_conf_dot(const struct pk_conf *c, FILE *f);
  * a path (pk_stage_stats_print()), per path with its stages
  * (pk_path_stats_print()), per thread ("thread NAME runs=.. pkts=..
  * busy_cycles=.. idle_cycles=.."), per runner, and per owner
- * ("owner NAME paths=N in=.. out=.. dropped=..", the sums of its paths).
+ * ("owner NAME paths=N in=.. out=.. dropped=..", the sums of its paths),
+ * and once reloaded (or refused a reload), "reloads done=.. refused=..
+ * moved=.. dropped=.. last_pause_us=.. max_pause_us=..".
  * @return 0, -EINVAL (NULL argument, not built) or -EIO.
  */
 int pk_conf_stats_print(const struct pk_conf *c, FILE *f);

@@ -119,4 +119,5 @@ wait $pid || fail "pk-run exited $? after SIGINT"
 pid=
 grep -q "^== final statistics" "$tmp/out" || fail "no final statistics"
 grep -q "kept the running configuration" "$tmp/out" || fail "no reason given"
+grep -q "^reloads done=2 refused=3 " "$tmp/out" || fail "no reload statistics"
 echo "PASS"
