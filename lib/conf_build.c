@@ -7,7 +7,7 @@
  * nothing behind. A kind or library call that refuses says why in a log
  * line: while it runs, the log goes to a memory stream, and the reason is
  * reported with the place in the configuration that asked for it (the
- * line is kept only when the call succeeds).
+ * line is kept only when the call succeeds: conf_log.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,47 +24,6 @@
 #include <pathkit/pk_sched.h>
 
 #include "conf_pvt.h"
-
-void
-conf_cap_begin(struct conf_logcap *lc)
-{
-	lc->old = rte_log_get_stream();
-	lc->buf = NULL;
-	lc->mem = open_memstream(&lc->buf, &lc->len);
-	if (lc->mem != NULL)
-		rte_openlog_stream(lc->mem);
-}
-
-const char *
-conf_cap_end(struct conf_logcap *lc, int rc, const char *name, char *why,
-	     size_t size)
-{
-	size_t n = strlen(name);
-	char *line, *nl;
-
-	snprintf(why, size, "%s", rte_strerror(rc < 0 ? -rc : rc));
-	if (lc->mem == NULL)
-		return why;
-	rte_openlog_stream(lc->old);
-	fclose(lc->mem);
-	if (rc == 0 && lc->len > 0)
-		fputs(lc->buf, lc->old != NULL ? lc->old : stderr);
-	if (rc != 0 && lc->len > 0) {
-		/* the first line says what went wrong; later ones, that
-		 * something did ("cannot start") */
-		line = lc->buf;
-		nl = strchr(line, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		if (strncmp(line, "pathkit: ", 9) == 0)
-			line += 9;
-		if (strncmp(line, name, n) == 0 && strncmp(line + n, ": ", 2) == 0)
-			line += n + 2; /* the caller names it already */
-		snprintf(why, size, "%s", line);
-	}
-	free(lc->buf);
-	return why;
-}
 
 static struct pk_stage *
 conf_obj(const struct pk_conf *c, struct conf_end e)
@@ -223,6 +182,8 @@ build_stages(struct pk_conf *c)
 
 	for (i = 0; i < c->stages.n; i++) {
 		st = &c->stages.v[i];
+		if (conf_swap_adopt_stage(c, st))
+			continue; /* the running one's: a path swap */
 		if (st->lcore >= 0 && st->runner < 0 &&
 		    conf_worker(c, st->lcore, conf_arg_pos(&st->args, "lcore",
 							   &st->pos)) != 0)
@@ -258,6 +219,8 @@ build_paths(struct pk_conf *c)
 
 	for (i = 0; i < c->paths.n; i++) {
 		p = &c->paths.v[i];
+		if (conf_swap_adopt_path(c, p))
+			continue;
 		pc.name = p->name;
 		pc.owner = p->owner >= 0 ? (uint32_t)c->owners.v[p->owner].id :
 					   PK_OWNER_UNKNOWN;
@@ -295,7 +258,8 @@ build_edges(struct pk_conf *c)
 
 	for (i = 0; i < c->edges.n; i++) {
 		e = &c->edges.v[i];
-		if (e->internal || e->mode == MODE_KEY)
+		if (e->internal || e->mode == MODE_KEY ||
+		    conf_swap_skip_edge(c, e))
 			continue;
 		conf_cap_begin(&lc);
 		if (e->mode == MODE_ATTACH) {
@@ -316,6 +280,8 @@ build_edges(struct pk_conf *c)
 	}
 	for (i = 0; i < c->keys.n; i++) {
 		k = &c->keys.v[i];
+		if (conf_swap_skip_key(c, k))
+			continue;
 		conf_cap_begin(&lc);
 		rc = pk_demux_flow_add(c->stages.v[k->d].s, &k->key,
 				       conf_obj(c, k->t));
@@ -344,8 +310,10 @@ conf_teardown(struct pk_conf *c)
 		}
 	}
 	for (i = 0; i < c->paths.n; i++) {
-		pk_path_destroy(c->paths.v[i].p);
+		if (!c->paths.v[i].adopted) /* else the running one's */
+			pk_path_destroy(c->paths.v[i].p);
 		c->paths.v[i].p = NULL;
+		c->paths.v[i].adopted = false;
 	}
 	for (i = 0; i < c->stages.n; i++) {
 		st = &c->stages.v[i];
@@ -353,6 +321,7 @@ conf_teardown(struct pk_conf *c)
 			pk_stage_destroy(st->s);
 		st->s = NULL;
 		st->owned = false;
+		st->adopted = false;
 	}
 	for (i = 0; i < c->runners.n; i++) {
 		if (!c->runners.v[i].adopted) /* else the running one's */

@@ -67,7 +67,7 @@ move_all(struct pk_stage *s, struct pk_stage *d,
 
 void
 conf_move_packets(struct pk_conf *from, struct pk_conf *to,
-		  struct pk_conf_reload_stats *st)
+		  struct pk_conf_reload_stats *st, int only_path)
 {
 	struct rte_mbuf **head = calloc(from->stages.n + 1, sizeof(*head));
 	const struct conf_stage *q;
@@ -78,7 +78,9 @@ conf_move_packets(struct pk_conf *from, struct pk_conf *to,
 	/* the heads first: detaching hands each back (NULL: freed) */
 	for (i = 0; i < from->edges.n; i++) {
 		e = &from->edges.v[i];
-		if (e->mode != MODE_ATTACH || e->qid < 0)
+		if (e->mode != MODE_ATTACH || e->qid < 0 ||
+		    (only_path >= 0 &&
+		     from->stages.v[e->a.st].path != only_path))
 			continue;
 		pk_sched_queue_detach(from->stages.v[e->b.st].s,
 				      (uint32_t)e->qid,
@@ -88,7 +90,8 @@ conf_move_packets(struct pk_conf *from, struct pk_conf *to,
 	for (i = 0; i < from->stages.n; i++) {
 		q = &from->stages.v[i];
 		if (q->s == NULL ||
-		    (q->role != ROLE_QUEUE && q->role != ROLE_SCHED))
+		    (q->role != ROLE_QUEUE && q->role != ROLE_SCHED) ||
+		    (only_path >= 0 && q->path != only_path))
 			continue;
 		d = move_dest(to, q->name, q->role);
 		lost = 0;

@@ -82,6 +82,7 @@ struct conf_stage {
 	/* build */
 	struct pk_stage *s;
 	bool owned;         /* destroyed by the conf, not by its path */
+	bool adopted;       /* s is the running generation's (path swap) */
 };
 
 /* [output] or [key=value, ...] after a stage in a chain. */
@@ -141,6 +142,7 @@ struct conf_path {
 	uint32_t tail, acct, flags;
 	/* build */
 	struct pk_path *p;
+	bool adopted;           /* p is the running generation's (swap) */
 };
 
 struct conf_runner {
@@ -231,6 +233,8 @@ struct pk_conf {
 	/* reload (conf_reload.c): the generation running while this one is
 	 * built beside it, whose runners and ports this one takes over */
 	const struct pk_conf *from;
+	int swap_path;          /* with from: the one path built anew; the
+				 * rest is from's (conf_swap.c), or -1 */
 	struct pk_conf_reload_stats reloads; /* every reload's, summed */
 };
 
@@ -395,18 +399,40 @@ int conf_adopt_port(struct pk_conf *c, struct conf_port *p);
  */
 int conf_adopt_runner(struct pk_conf *c, struct conf_runner *r);
 
+/*
+ * The end of a reload or swap: rc 0, nc (built, switched in) takes run's
+ * place (what it took over handed to it, the old generation destroyed);
+ * otherwise nc is destroyed (NULL accepted) and "kept the running
+ * configuration" said on err. one: this call's figures (summed into run's;
+ * copied to out if not NULL). @return rc.
+ */
+int conf_generation_replace(struct pk_conf *run, struct pk_conf *nc, int rc,
+			    FILE *err, struct pk_conf_reload_stats *one,
+			    struct pk_conf_reload_stats *out);
+
 /* ---- conf_move.c: the packets the old generation holds ---- */
 
 /*
  * Move what the stopped generation from holds in its queues and
  * schedulers into to's stages of the same names, in order per queue (a
  * scheduler's head slots first); what has nowhere to go is freed and
- * counted in st. Both generations' threads are stopped.
+ * counted in st. Both generations' threads are stopped. only_path >= 0:
+ * only that path's stages, and the scheduler inputs its queues are.
  */
 void conf_move_packets(struct pk_conf *from, struct pk_conf *to,
-		       struct pk_conf_reload_stats *st);
+		       struct pk_conf_reload_stats *st, int only_path);
 
 /* Attach again the scheduler inputs conf_move_packets() detached from c. */
 void conf_attach_again(struct pk_conf *c);
+
+/* ---- conf_swap.c: a path swap's build, the rest taken over ---- */
+
+/* Take over from's stage or path of that name: 1 (taken), or 0. */
+int conf_swap_adopt_stage(struct pk_conf *c, struct conf_stage *st);
+int conf_swap_adopt_path(struct pk_conf *c, struct conf_path *p);
+
+/* Not built here: the edge or key exists, or the switch makes it. */
+bool conf_swap_skip_edge(struct pk_conf *c, struct conf_edge *e);
+bool conf_swap_skip_key(const struct pk_conf *c, const struct conf_key *k);
 
 #endif /* PK_CONF_PVT_H */

@@ -207,14 +207,14 @@ gen_switch(struct pk_conf *run, struct pk_conf *nc,
 
 	if (was_started)
 		gen_stop(run, nc);
-	conf_move_packets(run, nc, st);
+	conf_move_packets(run, nc, st, -1);
 	if (was_started)
 		rc = gen_start(nc, run);
 	st->pause_ns = (rte_rdtsc() - t0) * 1000000000ull / rte_get_tsc_hz();
 	if (rc == 0)
 		return 0;
 	/* the new generation's threads would not start: the old one again */
-	conf_move_packets(nc, run, &back);
+	conf_move_packets(nc, run, &back, -1);
 	conf_attach_again(run);
 	if (gen_start(run, nc) != 0)
 		fprintf(run->err, "reload: the running configuration did not "
@@ -225,24 +225,14 @@ gen_switch(struct pk_conf *run, struct pk_conf *nc,
 	return rc;
 }
 
-/* Build nc beside run and switch it in; nc is freed either way. */
-static int
-conf_reload(struct pk_conf *run, struct pk_conf *nc, FILE *err,
-	    struct pk_conf_reload_stats *out)
+int
+conf_generation_replace(struct pk_conf *run, struct pk_conf *nc, int rc,
+			FILE *err, struct pk_conf_reload_stats *one,
+			struct pk_conf_reload_stats *out)
 {
-	struct pk_conf_reload_stats st = { 0 };
+	struct pk_conf_reload_stats st = *one;
 	struct pk_conf old;
-	int rc;
 
-	if (nc == NULL) {
-		rc = -(rte_errno != 0 ? rte_errno : EINVAL);
-		goto refused;
-	}
-	nc->from = run;
-	rc = pk_conf_build(nc);
-	if (rc == 0)
-		rc = gen_switch(run, nc, &st);
-	nc->from = NULL;
 	if (rc != 0) {
 		pk_conf_destroy(nc); /* what it took over stays run's */
 		goto refused;
@@ -269,6 +259,24 @@ refused:
 	if (out != NULL)
 		*out = st;
 	return rc;
+}
+
+/* Build nc beside run and switch it in; nc is freed either way. */
+static int
+conf_reload(struct pk_conf *run, struct pk_conf *nc, FILE *err,
+	    struct pk_conf_reload_stats *out)
+{
+	struct pk_conf_reload_stats st = { 0 };
+	int rc = -(rte_errno != 0 ? rte_errno : EINVAL);
+
+	if (nc != NULL) {
+		nc->from = run;
+		rc = pk_conf_build(nc);
+		if (rc == 0)
+			rc = gen_switch(run, nc, &st);
+		nc->from = NULL;
+	}
+	return conf_generation_replace(run, nc, rc, err, &st, out);
 }
 
 static int

@@ -292,6 +292,28 @@ int pk_conf_reload_file(struct pk_conf *c, const char *path, FILE *err,
 			struct pk_conf_reload_stats *st);
 
 /**
+ * Swap one path of a running configuration: pk_conf_reload_string() on a
+ * smaller graph. text is the whole new configuration; it may differ from
+ * the running one only inside the body and arguments of the path called
+ * path and in the keys that lead into it (the path's edges to the rest
+ * name the same stages; a scheduler in the path pulls only its own
+ * queues). Only that path is built anew; the rest is taken over as it
+ * runs. The switch stops the path's threads and the threads that run an
+ * outside stage the switch changes (a demux whose keys lead into the path,
+ * a scheduler one of its queues feeds, a stage that pushes into it or that
+ * it pulls from), moves the path's held packets by name, points those
+ * stages at the new path, installs its keys and starts the threads again:
+ * every other thread runs on throughout. Packets, counts, refusals,
+ * pointers and threads: as pk_conf_reload_string().
+ * @return 0, or -EINVAL (as pk_conf_reload_string(); no path of that name
+ *   in both; a change outside it, reported), or what building, linking or
+ *   starting returned (then the old path runs again).
+ */
+int pk_conf_swap_path_string(struct pk_conf *c, const char *path,
+			     const char *text, const char *name, FILE *err,
+			     struct pk_conf_reload_stats *st);
+
+/**
  * Read the sums of every reload of c (pause_ns: the last one's).
  * @return 0, or -EINVAL (NULL argument).
  */

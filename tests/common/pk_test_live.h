@@ -36,6 +36,7 @@ struct live_traffic {
 	struct rte_mempool *mp;
 	uint16_t in_port, out_port;
 	unsigned int window;      /* packets in flight at most */
+	uint16_t out_queues;      /* RX queues of out_port read (0: 1) */
 	/* the thread's, read when it has stopped (or as a snapshot) */
 	volatile bool stop;       /* stop sending; drain, then return */
 	volatile bool reset_max;  /* the thread zeroes max_wait */
@@ -112,7 +113,7 @@ live_main(void *arg)
 	struct rte_mbuf *pend[32], *rx[32];
 	uint64_t hz = rte_get_tsc_hz(), end = 0, now;
 	unsigned int np = 0, f = 0, i, k;
-	uint16_t n;
+	uint16_t n, q;
 
 	for (;;) {
 		if (lt->reset_max) {
@@ -135,11 +136,13 @@ live_main(void *arg)
 			memmove(pend, pend + n, (np - n) * sizeof(pend[0]));
 			np -= n;
 		}
-		n = rte_eth_rx_burst(lt->out_port, 0, rx, RTE_DIM(rx));
-		now = rte_rdtsc();
-		for (i = 0; i < n; i++) {
-			live_check(lt, rx[i], now);
-			rte_pktmbuf_free(rx[i]);
+		for (q = 0; q < RTE_MAX(lt->out_queues, 1); q++) {
+			n = rte_eth_rx_burst(lt->out_port, q, rx, RTE_DIM(rx));
+			now = rte_rdtsc();
+			for (i = 0; i < n; i++) {
+				live_check(lt, rx[i], now);
+				rte_pktmbuf_free(rx[i]);
+			}
 		}
 		if (lt->stop && end == 0)
 			end = now + 5 * hz;

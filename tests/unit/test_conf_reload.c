@@ -248,6 +248,8 @@ test_reload_lcore_thread(void **state)
 	}
 	rte_delay_us_sleep(2000);
 	live_stop(&lt);
+	if (lt.recv != lt.sent)
+		pk_conf_stats_print(c, stderr);
 	assert_int_equal(lt.gaps + lt.dup, 0);
 	assert_int_equal(lt.recv, lt.sent);
 	pk_conf_destroy(c);
