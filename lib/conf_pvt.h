@@ -425,7 +425,8 @@ void conf_move_packets(struct pk_conf *from, struct pk_conf *to,
 /* Attach again the scheduler inputs conf_move_packets() detached from c. */
 void conf_attach_again(struct pk_conf *c);
 
-/* ---- conf_swap.c: a path swap's build, the rest taken over ---- */
+/* ---- conf_swap.c: a path swap's build, the rest taken over;
+ * conf_swap_run.c: its switch ---- */
 
 /* Take over from's stage or path of that name: 1 (taken), or 0. */
 int conf_swap_adopt_stage(struct pk_conf *c, struct conf_stage *st);
@@ -434,5 +435,19 @@ int conf_swap_adopt_path(struct pk_conf *c, struct conf_path *p);
 /* Not built here: the edge or key exists, or the switch makes it. */
 bool conf_swap_skip_edge(struct pk_conf *c, struct conf_edge *e);
 bool conf_swap_skip_key(const struct pk_conf *c, const struct conf_key *k);
+
+/* Is stage st of g in g's path p? Does key k lead into it? */
+bool conf_in_path(const struct pk_conf *g, int st, int p);
+bool conf_key_in_path(const struct pk_conf *g, const struct conf_key *k,
+		      int p);
+
+/* The built object an edge end stands for (a path's, or a stage). */
+struct pk_stage *conf_end_obj(const struct pk_conf *g, struct conf_end e);
+
+/*
+ * Check that nc differs from run only in path pn (po in run), then build
+ * it beside run, taking the rest over. @return 0 or -errno (reported).
+ */
+int conf_swap_build(struct pk_conf *run, struct pk_conf *nc, int po, int pn);
 
 #endif /* PK_CONF_PVT_H */
