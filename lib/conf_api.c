@@ -57,6 +57,7 @@ conf_new(const struct pk_conf_params *p)
 	if (c->par.max_errors == 0)
 		c->par.max_errors = PK_CONF_MAX_ERRORS;
 	c->err = c->par.err != NULL ? c->par.err : stderr;
+	c->swap_path = -1;
 	for (i = 0; c->par.defines != NULL && c->par.defines[i] != NULL; i++)
 		conf_define_fixed(c, c->par.defines[i]);
 	/* the pool's name, for kinds that take one (proc_tee pool=) */

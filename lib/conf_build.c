@@ -7,7 +7,7 @@
  * nothing behind. A kind or library call that refuses says why in a log
  * line: while it runs, the log goes to a memory stream, and the reason is
  * reported with the place in the configuration that asked for it (the
- * line is kept only when the call succeeds).
+ * line is kept only when the call succeeds: conf_log.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,47 +24,6 @@
 #include <pathkit/pk_sched.h>
 
 #include "conf_pvt.h"
-
-void
-conf_cap_begin(struct conf_logcap *lc)
-{
-	lc->old = rte_log_get_stream();
-	lc->buf = NULL;
-	lc->mem = open_memstream(&lc->buf, &lc->len);
-	if (lc->mem != NULL)
-		rte_openlog_stream(lc->mem);
-}
-
-const char *
-conf_cap_end(struct conf_logcap *lc, int rc, const char *name, char *why,
-	     size_t size)
-{
-	size_t n = strlen(name);
-	char *line, *nl;
-
-	snprintf(why, size, "%s", rte_strerror(rc < 0 ? -rc : rc));
-	if (lc->mem == NULL)
-		return why;
-	rte_openlog_stream(lc->old);
-	fclose(lc->mem);
-	if (rc == 0 && lc->len > 0)
-		fputs(lc->buf, lc->old != NULL ? lc->old : stderr);
-	if (rc != 0 && lc->len > 0) {
-		/* the first line says what went wrong; later ones, that
-		 * something did ("cannot start") */
-		line = lc->buf;
-		nl = strchr(line, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		if (strncmp(line, "pathkit: ", 9) == 0)
-			line += 9;
-		if (strncmp(line, name, n) == 0 && strncmp(line + n, ": ", 2) == 0)
-			line += n + 2; /* the caller names it already */
-		snprintf(why, size, "%s", line);
-	}
-	free(lc->buf);
-	return why;
-}
 
 static struct pk_stage *
 conf_obj(const struct pk_conf *c, struct conf_end e)
@@ -138,6 +97,11 @@ build_ports(struct pk_conf *c)
 			return conf_err(c, &p->pos, "found port %s, expected a "
 					"mempool in the parameters to set it up",
 					p->spec);
+		rc = conf_adopt_port(c, p);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			continue; /* up already, and stays so */
 		pc.nb_rxq = p->rxq;
 		pc.nb_txq = p->txq;
 		pc.nb_rxd = p->rxd;
@@ -165,6 +129,11 @@ build_runners(struct pk_conf *c)
 
 	for (i = 0; i < c->runners.n; i++) {
 		r = &c->runners.v[i];
+		rc = conf_adopt_runner(c, r);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			continue; /* running already: the new threads join it */
 		if (conf_worker(c, r->lcore, conf_arg_pos(&r->args, "lcore",
 							  &r->pos)) != 0)
 			return -EINVAL;
@@ -213,6 +182,8 @@ build_stages(struct pk_conf *c)
 
 	for (i = 0; i < c->stages.n; i++) {
 		st = &c->stages.v[i];
+		if (conf_swap_adopt_stage(c, st))
+			continue; /* the running one's: a path swap */
 		if (st->lcore >= 0 && st->runner < 0 &&
 		    conf_worker(c, st->lcore, conf_arg_pos(&st->args, "lcore",
 							   &st->pos)) != 0)
@@ -248,6 +219,8 @@ build_paths(struct pk_conf *c)
 
 	for (i = 0; i < c->paths.n; i++) {
 		p = &c->paths.v[i];
+		if (conf_swap_adopt_path(c, p))
+			continue;
 		pc.name = p->name;
 		pc.owner = p->owner >= 0 ? (uint32_t)c->owners.v[p->owner].id :
 					   PK_OWNER_UNKNOWN;
@@ -285,7 +258,8 @@ build_edges(struct pk_conf *c)
 
 	for (i = 0; i < c->edges.n; i++) {
 		e = &c->edges.v[i];
-		if (e->internal || e->mode == MODE_KEY)
+		if (e->internal || e->mode == MODE_KEY ||
+		    conf_swap_skip_edge(c, e))
 			continue;
 		conf_cap_begin(&lc);
 		if (e->mode == MODE_ATTACH) {
@@ -293,6 +267,7 @@ build_edges(struct pk_conf *c)
 			qc.param = e->has_param ? e->param :
 				   PK_SCHED_PARAM_DEFAULT;
 			rc = pk_sched_queue_attach(conf_obj(c, e->b), &qc);
+			e->qid = rc;
 			rc = rc < 0 ? rc : 0;
 		} else {
 			rc = pk_stage_link(conf_obj(c, e->a), conf_obj(c, e->b));
@@ -305,6 +280,8 @@ build_edges(struct pk_conf *c)
 	}
 	for (i = 0; i < c->keys.n; i++) {
 		k = &c->keys.v[i];
+		if (conf_swap_skip_key(c, k))
+			continue;
 		conf_cap_begin(&lc);
 		rc = pk_demux_flow_add(c->stages.v[k->d].s, &k->key,
 				       conf_obj(c, k->t));
@@ -333,8 +310,10 @@ conf_teardown(struct pk_conf *c)
 		}
 	}
 	for (i = 0; i < c->paths.n; i++) {
-		pk_path_destroy(c->paths.v[i].p);
+		if (!c->paths.v[i].adopted) /* else the running one's */
+			pk_path_destroy(c->paths.v[i].p);
 		c->paths.v[i].p = NULL;
+		c->paths.v[i].adopted = false;
 	}
 	for (i = 0; i < c->stages.n; i++) {
 		st = &c->stages.v[i];
@@ -342,16 +321,20 @@ conf_teardown(struct pk_conf *c)
 			pk_stage_destroy(st->s);
 		st->s = NULL;
 		st->owned = false;
+		st->adopted = false;
 	}
 	for (i = 0; i < c->runners.n; i++) {
-		pk_runner_destroy(c->runners.v[i].r);
+		if (!c->runners.v[i].adopted) /* else the running one's */
+			pk_runner_destroy(c->runners.v[i].r);
 		c->runners.v[i].r = NULL;
+		c->runners.v[i].adopted = false;
 	}
-	for (i = 0; i < c->ports.n; i++)
-		if (c->ports.v[i].started) {
+	for (i = 0; i < c->ports.n; i++) {
+		if (c->ports.v[i].started) /* else not up, or another's */
 			rte_eth_dev_stop(c->ports.v[i].id);
-			c->ports.v[i].started = false;
-		}
+		c->ports.v[i].started = false;
+		c->ports.v[i].adopted = false;
+	}
 	for (i = 0; i < c->owners.n; i++) {
 		if (c->owners.v[i].created)
 			pk_owner_destroy((uint32_t)c->owners.v[i].id);

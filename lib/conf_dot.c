@@ -196,6 +196,14 @@ pk_conf_stats_print(const struct pk_conf *c, FILE *f)
 	for (i = 0; i < c->owners.n; i++)
 		stats_owner(c, f, (int)i, c->owners.v[i].name);
 	stats_owner(c, f, -1, PK_OWNER_UNKNOWN_NAME);
+	if (c->reloads.reloads + c->reloads.failed != 0)
+		fprintf(f, "reloads done=%" PRIu64 " refused=%" PRIu64
+			" moved=%" PRIu64 " dropped=%" PRIu64 " last_pause_us=%"
+			PRIu64 " max_pause_us=%" PRIu64 "\n",
+			c->reloads.reloads, c->reloads.failed,
+			c->reloads.moved, c->reloads.dropped_gone +
+			c->reloads.dropped_full, c->reloads.pause_ns / 1000,
+			c->reloads.max_pause_ns / 1000);
 	return ferror(f) ? -EIO : 0;
 }
 

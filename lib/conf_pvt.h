@@ -9,7 +9,9 @@
  * conf_key.c (demux keys), conf_check.c (kinds, arguments, names, paths),
  * conf_chain.c (chains into edges), conf_graph.c (what moves packets over
  * each edge), conf_build.c (objects), conf_api.c (the entry points),
- * conf_dot.c (Graphviz and statistics). Parsing and checking touch no DPDK
+ * conf_dot.c (Graphviz and statistics), conf_reload.c (a new generation
+ * built beside the running one and switched in), conf_move.c (the packets
+ * it carries over). Parsing and checking touch no DPDK
  * object and need no EAL, so --check, --dot and the fuzzer run without
  * one; only conf_build.c creates anything. Not installed.
  */
@@ -80,6 +82,7 @@ struct conf_stage {
 	/* build */
 	struct pk_stage *s;
 	bool owned;         /* destroyed by the conf, not by its path */
+	bool adopted;       /* s is the running generation's (path swap) */
 };
 
 /* [output] or [key=value, ...] after a stage in a chain. */
@@ -125,6 +128,7 @@ struct conf_edge {
 	const char *out;        /* a demux's output name, or NULL */
 	bool has_param;         /* a scheduler input's parameter was given */
 	uint32_t param;
+	int qid;                /* built: the scheduler input's queue id */
 };
 
 struct conf_path {
@@ -138,6 +142,7 @@ struct conf_path {
 	uint32_t tail, acct, flags;
 	/* build */
 	struct pk_path *p;
+	bool adopted;           /* p is the running generation's (swap) */
 };
 
 struct conf_runner {
@@ -147,6 +152,7 @@ struct conf_runner {
 	int lcore;
 	unsigned int threads;
 	struct pk_runner *r;
+	bool adopted;           /* r is the running generation's (reload) */
 };
 
 struct conf_port {
@@ -156,7 +162,8 @@ struct conf_port {
 	uint16_t rxq, txq, rxd, txd;
 	bool promisc;
 	uint16_t id;
-	bool started;
+	bool started;           /* set up by this conf: stopped at teardown */
+	bool adopted;           /* up already, the running generation's */
 };
 
 struct conf_owner {
@@ -223,6 +230,12 @@ struct pk_conf {
 	struct conf_name *names; /* open addressing, a power of two */
 	unsigned int names_n, names_cap;
 	bool built, started;
+	/* reload (conf_reload.c): the generation running while this one is
+	 * built beside it, whose runners and ports this one takes over */
+	const struct pk_conf *from;
+	int swap_path;          /* with from: the one path built anew; the
+				 * rest is from's (conf_swap.c), or -1 */
+	struct pk_conf_reload_stats reloads; /* every reload's, summed */
 };
 
 /* ---- conf_util.c: memory, errors, names, files ---- */
@@ -369,5 +382,72 @@ const char *conf_cap_end(struct conf_logcap *lc, int rc, const char *name,
 
 /* Destroy whatever was built, in reverse; safe on a half-built conf. */
 void conf_teardown(struct pk_conf *c);
+
+/* ---- conf_reload.c: a reload's build beside the running generation ---- */
+
+/*
+ * While c->from runs: take over its port p stands for, if it has it up.
+ * @return 1 (taken over: not set up again), 0 (not its: set it up), or
+ *   -EINVAL (reported: it is up with other queues or descriptors).
+ */
+int conf_adopt_port(struct pk_conf *c, struct conf_port *p);
+
+/*
+ * While c->from runs: take over its runner of r's name.
+ * @return 1 (taken over), 0 (none of that name), -EINVAL (reported: it
+ *   runs on another lcore).
+ */
+int conf_adopt_runner(struct pk_conf *c, struct conf_runner *r);
+
+/*
+ * The end of a reload or swap: rc 0, nc (built, switched in) takes run's
+ * place (what it took over handed to it, the old generation destroyed);
+ * otherwise nc is destroyed (NULL accepted) and "kept the running
+ * configuration" said on err. one: this call's figures (summed into run's;
+ * copied to out if not NULL). @return rc.
+ */
+int conf_generation_replace(struct pk_conf *run, struct pk_conf *nc, int rc,
+			    FILE *err, struct pk_conf_reload_stats *one,
+			    struct pk_conf_reload_stats *out);
+
+/* ---- conf_move.c: the packets the old generation holds ---- */
+
+/*
+ * Move what the stopped generation from holds in its queues and
+ * schedulers into to's stages of the same names, in order per queue (a
+ * scheduler's head slots first); what has nowhere to go is freed and
+ * counted in st. Both generations' threads are stopped. only_path >= 0:
+ * only that path's stages, and the scheduler inputs its queues are.
+ */
+void conf_move_packets(struct pk_conf *from, struct pk_conf *to,
+		       struct pk_conf_reload_stats *st, int only_path);
+
+/* Attach again the scheduler inputs conf_move_packets() detached from c. */
+void conf_attach_again(struct pk_conf *c);
+
+/* ---- conf_swap.c: a path swap's build, the rest taken over;
+ * conf_swap_run.c: its switch ---- */
+
+/* Take over from's stage or path of that name: 1 (taken), or 0. */
+int conf_swap_adopt_stage(struct pk_conf *c, struct conf_stage *st);
+int conf_swap_adopt_path(struct pk_conf *c, struct conf_path *p);
+
+/* Not built here: the edge or key exists, or the switch makes it. */
+bool conf_swap_skip_edge(struct pk_conf *c, struct conf_edge *e);
+bool conf_swap_skip_key(const struct pk_conf *c, const struct conf_key *k);
+
+/* Is stage st of g in g's path p? Does key k lead into it? */
+bool conf_in_path(const struct pk_conf *g, int st, int p);
+bool conf_key_in_path(const struct pk_conf *g, const struct conf_key *k,
+		      int p);
+
+/* The built object an edge end stands for (a path's, or a stage). */
+struct pk_stage *conf_end_obj(const struct pk_conf *g, struct conf_end e);
+
+/*
+ * Check that nc differs from run only in path pn (po in run), then build
+ * it beside run, taking the rest over. @return 0 or -errno (reported).
+ */
+int conf_swap_build(struct pk_conf *run, struct pk_conf *nc, int po, int pn);
 
 #endif /* PK_CONF_PVT_H */

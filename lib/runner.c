@@ -202,15 +202,19 @@ pk_runner_detach(struct pk_runner *r, struct pk_thread *t)
 	t->domain = NULL; /* shares a CPU with nobody now */
 }
 
-static void
+/* @return the command's place in the order of posting (from 1). */
+static uint64_t
 runner_post(struct pk_runner *r, struct pk_thread *t, uintptr_t op)
 {
+	uint64_t seq = ++r->cmds_posted;
+
 	/* cannot fail: the ring holds more than every thread's two commands */
 	while (rte_ring_sp_enqueue(r->cmds, (void *)((uintptr_t)t | op)) != 0)
 		rte_pause();
 	__atomic_fetch_or(&r->attn, RUNNER_ATTN_CMDS, __ATOMIC_SEQ_CST);
 	if (!r->launched)
 		pk_runner_cmds_apply(r);
+	return seq;
 }
 
 int
@@ -223,15 +227,24 @@ pk_runner_add(struct pk_runner *r, struct pk_thread *t)
 }
 
 void
+pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t)
+{
+	if (r != NULL && __atomic_load_n(&t->on_runner, __ATOMIC_ACQUIRE))
+		runner_post(r, t, RUNNER_CMD_REMOVE);
+}
+
+void
 pk_runner_remove(struct pk_runner *r, struct pk_thread *t)
 {
 	unsigned int spins = 0;
+	uint64_t seq;
 
 	if (r == NULL)
 		return;
-	runner_post(r, t, RUNNER_CMD_REMOVE);
-	/* the runner drains commands before every run: this is short */
-	while (__atomic_load_n(&t->on_runner, __ATOMIC_ACQUIRE)) {
+	seq = runner_post(r, t, RUNNER_CMD_REMOVE);
+	/* the runner drains commands before every run: this is short; every
+	 * command before this one is applied too (an insertion of t) */
+	while (__atomic_load_n(&r->cmds_done, __ATOMIC_ACQUIRE) < seq) {
 		if (!r->launched)
 			pk_runner_cmds_apply(r);
 		else if (++spins < 1024)

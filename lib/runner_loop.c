@@ -140,7 +140,9 @@ pk_runner_cmds_apply(struct pk_runner *r)
 	void *cmd;
 
 	__atomic_fetch_and(&r->attn, ~RUNNER_ATTN_CMDS, __ATOMIC_SEQ_CST);
-	while (rte_ring_sc_dequeue(r->cmds, &cmd) == 0) {
+	for (; rte_ring_sc_dequeue(r->cmds, &cmd) == 0;
+	     __atomic_store_n(&r->cmds_done, r->cmds_done + 1,
+			      __ATOMIC_RELEASE)) {
 		uintptr_t v = (uintptr_t)cmd;
 		struct pk_thread *t;
 

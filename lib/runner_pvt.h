@@ -12,8 +12,12 @@
  * runs by posting them to a single-producer/single-consumer ring (a thread
  * pointer, its low bit set for a removal) and raising RUNNER_ATTN_CMDS; the
  * runner drains the ring before its next pick. A removal is acknowledged by
- * clearing the thread's on_runner flag. While the runner is not launched,
- * control drains the ring itself.
+ * the count of commands applied (cmds_done) reaching the removal's place
+ * in the order of posting: not by the thread's on_runner flag alone, which
+ * is also clear while the thread's own insertion still waits in the ring
+ * (a thread started and at once stopped, then freed, as a reload does,
+ * must not be inserted after its stop returned). While the runner is not
+ * launched, control drains the ring itself.
  */
 
 #include <stdbool.h>
@@ -61,8 +65,10 @@ struct pk_runner {
 	pk_runner_clock_t clock;     /* NULL: the TSC */
 	void *clock_arg;
 	uint32_t attn;               /* atomic: RUNNER_ATTN_* from control */
+	uint64_t cmds_done;          /* atomic: commands applied so far */
 	/* control */
 	struct rte_ring *cmds;
+	uint64_t cmds_posted;        /* commands posted so far */
 	unsigned int lcore_id;
 	bool launched;
 	unsigned int nb_attached;
@@ -77,6 +83,13 @@ struct pk_runner {
  * the runner is not launched.
  */
 void pk_runner_cmds_apply(struct pk_runner *r);
+
+/*
+ * Post t's removal without waiting for it (a reload stops many threads of
+ * one runner: the runner takes them all off in one drain, and the
+ * pk_thread_stop() that follows finds its wait already over). Control.
+ */
+void pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t);
 
 /* The runner's lcore: loops until RUNNER_ATTN_STOP (remote launched). */
 int pk_runner_main(void *arg);

@@ -20,12 +20,26 @@
  * (pk_prompt.h) instead, where start starts it, as testpmd's -i does.
  * A bad option or configuration: the reason (for a configuration,
  * file:line:column), exit 2.
+ *
+ * Reload (pk_conf_reload_file()): SIGHUP reads the file again, and the
+ * telemetry command /pathkit/reload[,FILE] reads FILE (or the file given
+ * at start) and answers {"ok", "file", "error" (the first line of what was
+ * refused, "" when ok), "moved", "dropped", "pause_us"}. The running
+ * configuration keeps running, with the new one switched in or, if the new
+ * text does not parse, check, build or start, unchanged; either way a line
+ * on stderr says what happened. The main lcore does the reload: a telemetry
+ * request waits for it (10 s at most).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -33,6 +47,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_telemetry.h>
 
 #include <pathkit/pathkit.h>
 
@@ -174,9 +189,126 @@ static const struct pk_example_app run_app = {
 	.opt = run_opt, .check = run_check, .usage = run_usage,
 };
 
+/* A reload asked by SIGHUP or telemetry, done by the main lcore. */
+static volatile sig_atomic_t run_hup;
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool asked, done;      /* a telemetry request, and its answer */
+	char file[4096];
+	int rc;
+	char why[RTE_TEL_MAX_STRING_LEN];
+	struct pk_conf_reload_stats st;
+} run_rl = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.done_cond = PTHREAD_COND_INITIALIZER,
+};
+
+static void
+run_on_hup(int sig)
+{
+	(void)sig;
+	run_hup = 1;
+}
+
+/* Reload c from file; say how it went on stderr, and in why (rc != 0). */
+static int
+run_reload(struct pk_conf *c, const char *file, char *why, size_t size,
+	   struct pk_conf_reload_stats *st)
+{
+	char *buf = NULL, *nl;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	pk_ctl_lock(); /* no runtime change (pk_ctl.h) meanwhile */
+	rc = pk_conf_reload_file(c, file, f != NULL ? f : stderr, st);
+	pk_ctl_unlock();
+	if (f != NULL)
+		fclose(f);
+	if (buf != NULL && len > 0)
+		fputs(buf, stderr); /* the errors, file:line:col */
+	why[0] = '\0';
+	if (rc != 0) {
+		snprintf(why, size, "%s", buf != NULL && len > 0 ? buf :
+			 rte_strerror(-rc));
+		nl = strchr(why, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		fprintf(stderr, "pk-run: %s: not reloaded, the running "
+			"configuration is unchanged: %s\n", file, why);
+	} else {
+		fprintf(stderr, "pk-run: %s: reloaded: %" PRIu64 " packets "
+			"moved, %" PRIu64 " dropped, pause %" PRIu64 " us\n",
+			file, st->moved, st->dropped_gone + st->dropped_full,
+			st->pause_ns / 1000);
+	}
+	free(buf);
+	return rc;
+}
+
+/* /pathkit/reload[,FILE]: hand it to the main lcore, answer its outcome. */
+static int
+run_tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct timespec until;
+	int rc = 0;
+
+	(void)cmd;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&run_rl.lock);
+	if (run_rl.asked) {
+		pthread_mutex_unlock(&run_rl.lock);
+		return -EBUSY; /* one at a time */
+	}
+	snprintf(run_rl.file, sizeof(run_rl.file), "%s",
+		 params != NULL && params[0] != '\0' ? params : run.file);
+	run_rl.asked = true;
+	run_rl.done = false;
+	while (!run_rl.done && rc == 0)
+		rc = pthread_cond_timedwait(&run_rl.done_cond, &run_rl.lock,
+					    &until);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", run_rl.done && run_rl.rc == 0);
+	rte_tel_data_add_dict_string(d, "file", run_rl.file);
+	rte_tel_data_add_dict_string(d, "error", run_rl.done ? run_rl.why :
+				     "no answer from the main lcore in 10 s");
+	rte_tel_data_add_dict_u64(d, "moved", run_rl.st.moved);
+	rte_tel_data_add_dict_u64(d, "dropped", run_rl.st.dropped_gone +
+				  run_rl.st.dropped_full);
+	rte_tel_data_add_dict_u64(d, "pause_us", run_rl.st.pause_ns / 1000);
+	run_rl.asked = false;
+	pthread_mutex_unlock(&run_rl.lock);
+	return 0;
+}
+
+/* The main lcore: a reload someone asked for. */
+static void
+run_reload_poll(struct pk_conf *c)
+{
+	struct pk_conf_reload_stats st;
+	char why[RTE_TEL_MAX_STRING_LEN];
+
+	if (run_hup) {
+		run_hup = 0;
+		run_reload(c, run.file, why, sizeof(why), &st);
+	}
+	pthread_mutex_lock(&run_rl.lock);
+	if (run_rl.asked && !run_rl.done) {
+		memset(&run_rl.st, 0, sizeof(run_rl.st));
+		run_rl.rc = run_reload(c, run_rl.file, run_rl.why,
+				       sizeof(run_rl.why), &run_rl.st);
+		run_rl.done = true;
+		pthread_cond_broadcast(&run_rl.done_cond);
+	}
+	pthread_mutex_unlock(&run_rl.lock);
+}
+
 /* The main lcore: statistics every period until a signal or the end. */
 static void
-run_wait(const struct pk_conf *c)
+run_wait(struct pk_conf *c)
 {
 	uint64_t hz = rte_get_tsc_hz(), start = rte_get_tsc_cycles(), now;
 	uint64_t period = pk_example_ns_to_tsc(run.stats_period, hz);
@@ -186,6 +318,7 @@ run_wait(const struct pk_conf *c)
 	while (!pk_example_quit) {
 		/* sleep, not rte_delay_ms(): a spinning lcore slows workers */
 		rte_delay_us_sleep(10 * 1000);
+		run_reload_poll(c);
 		now = rte_get_tsc_cycles();
 		if (run.duration != 0 && now - start >= duration)
 			break;
@@ -252,6 +385,10 @@ run_conf(struct rte_mempool *mp)
 		printf("pk-run: %s built; 'start' runs it\n", run.file);
 		pk_prompt_run(&run_prompt);
 	} else {
+		signal(SIGHUP, run_on_hup);
+		rte_telemetry_register_cmd("/pathkit/reload", run_tel_reload,
+					   "Reload the configuration (its file, or the "
+					   "file given). Parameters: [FILE]");
 		pk_ctl_lock();
 		rc = pk_conf_start(c);
 		pk_ctl_unlock();

@@ -221,10 +221,104 @@ int pk_conf_dot(const struct pk_conf *c, FILE *f);
  * a path (pk_stage_stats_print()), per path with its stages
  * (pk_path_stats_print()), per thread ("thread NAME runs=.. pkts=..
  * busy_cycles=.. idle_cycles=.."), per runner, and per owner
- * ("owner NAME paths=N in=.. out=.. dropped=..", the sums of its paths).
+ * ("owner NAME paths=N in=.. out=.. dropped=..", the sums of its paths),
+ * and once reloaded (or refused a reload), "reloads done=.. refused=..
+ * moved=.. dropped=.. last_pause_us=.. max_pause_us=..".
  * @return 0, -EINVAL (NULL argument, not built) or -EIO.
  */
 int pk_conf_stats_print(const struct pk_conf *c, FILE *f);
+
+/** What reloads did (pk_conf_reload_string()). */
+struct pk_conf_reload_stats {
+	uint64_t reloads;      /**< new generations switched in */
+	uint64_t failed;       /**< reloads refused: nothing changed */
+	uint64_t moved;        /**< packets moved into the new generation */
+	uint64_t dropped_gone; /**< freed: their queue is not in the new text */
+	uint64_t dropped_full; /**< freed: that name's new queue was full */
+	uint64_t pause_ns;     /**< the last switch: from the first old thread
+				    stopped to the last new one started */
+	uint64_t max_pause_ns; /**< the longest switch */
+};
+
+/**
+ * Replace a running configuration by another text without stopping the
+ * lcores: the new generation is read, checked and built beside the running
+ * one, then switched in:
+ * - runners of the same name (on the same lcore) and ports (with the same
+ *   queues and descriptors) are taken over as they run: the new port_rx
+ *   and port_tx stages use the same ethdev queues; owners of the same name
+ *   keep their id;
+ * - the old generation's threads are stopped (a runner takes a thread off
+ *   between two runs and says so: that acknowledgement is the quiescent
+ *   state after which nothing runs the old graph any more), and runners
+ *   the new text no longer has;
+ * - the packets held in the old queues and schedulers (a scheduler's head
+ *   slots first, then the rest of each input queue) are pushed, in order,
+ *   into the new generation's queues and schedulers of the same name;
+ *   where there is none, or it is full, they are freed and counted
+ *   (dropped_gone, dropped_full) and a line names the queue;
+ * - the new threads start, runners new to the text start; packets that
+ *   arrived meanwhile waited in the ports' RX queues and in queues no thread
+ *   of either generation ran (the pause: pause_ns);
+ * - the old generation is destroyed; c now holds the new one.
+ * Demux keys are the new text's. A stage that keeps packets across runs
+ * other than queues and schedulers (proc_reassembly's fragments) loses
+ * them. If the new threads cannot start, the packets go back and the old
+ * generation starts again (-errno returned, as for a refused text).
+ *
+ * A text that does not parse, check or build changes nothing: the errors
+ * go to err (NULL: the configuration's stream), as pk_conf_build() reports
+ * them, then "reload: kept the running configuration".
+ *
+ * Pointers to the old generation's objects (pk_conf_stage() and the other
+ * lookups) are stale once this returns 0: look them up again. Entry threads
+ * (thread_entry) are stopped with the old generation; their callers run
+ * the new ones. Control thread, like every function here.
+ * @param c a built configuration (running or not: stopped, it stays so)
+ * @param text the new configuration, NUL-terminated
+ * @param name its name in error messages (NULL: "<reload>")
+ * @param err where errors go, or NULL
+ * @param st this reload's figures, or NULL (pk_conf_reload_stats_get()
+ *   sums them)
+ * @return 0, or -EINVAL (c not built, NULL text; errors reported), -ENOENT
+ *   (no such file), -ENOMEM, or what building or starting it returned.
+ */
+int pk_conf_reload_string(struct pk_conf *c, const char *text,
+			  const char *name, FILE *err,
+			  struct pk_conf_reload_stats *st);
+
+/** pk_conf_reload_string() of a file's text (includes relative to it). */
+int pk_conf_reload_file(struct pk_conf *c, const char *path, FILE *err,
+			struct pk_conf_reload_stats *st);
+
+/**
+ * Swap one path of a running configuration: pk_conf_reload_string() on a
+ * smaller graph. text is the whole new configuration; it may differ from
+ * the running one only inside the body and arguments of the path called
+ * path and in the keys that lead into it (the path's edges to the rest
+ * name the same stages; a scheduler in the path pulls only its own
+ * queues). Only that path is built anew; the rest is taken over as it
+ * runs. The switch stops the path's threads and the threads that run an
+ * outside stage the switch changes (a demux whose keys lead into the path,
+ * a scheduler one of its queues feeds, a stage that pushes into it or that
+ * it pulls from), moves the path's held packets by name, points those
+ * stages at the new path, installs its keys and starts the threads again:
+ * every other thread runs on throughout. Packets, counts, refusals,
+ * pointers and threads: as pk_conf_reload_string().
+ * @return 0, or -EINVAL (as pk_conf_reload_string(); no path of that name
+ *   in both; a change outside it, reported), or what building, linking or
+ *   starting returned (then the old path runs again).
+ */
+int pk_conf_swap_path_string(struct pk_conf *c, const char *path,
+			     const char *text, const char *name, FILE *err,
+			     struct pk_conf_reload_stats *st);
+
+/**
+ * Read the sums of every reload of c (pause_ns: the last one's).
+ * @return 0, or -EINVAL (NULL argument).
+ */
+int pk_conf_reload_stats_get(const struct pk_conf *c,
+			     struct pk_conf_reload_stats *st);
 
 /**
  * Print every registered stage kind: its name, its one-line help, and the
