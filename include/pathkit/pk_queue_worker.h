@@ -13,7 +13,9 @@
  * Tell such a queue by its push: pk_queue_ring_is_sp(); a queue unwired
  * from a path, or created with PK_QUEUE_F_MP, is not one. With many cold
  * queues, pk_queue_ring_prefetch() a few pushes ahead fetches what the push
- * reads.
+ * reads. A thread's fused run (pk_thread_driver.h) tells a queue_ring it may
+ * dequeue from or enqueue into itself by pk_queue_ring_is_sc() and
+ * pk_queue_ring_is_sp(), and reaches the ring with pk_queue_ring_of().
  *
  * Ownership as in pk_stage.h: a taken packet is the queue's, a refused one
  * still the caller's. Threads: the queue's one pusher.
@@ -39,11 +41,39 @@ extern "C" {
 uint16_t pk_queue_ring_push_sp(struct pk_stage *q, struct rte_mbuf **pkts,
 			       uint16_t n);
 
+/**
+ * The pull of a queue_ring without PK_QUEUE_F_MC (its ops->pull): dequeue
+ * up to max, counted out. Public so that a puller can compare a stage's
+ * pull with it; call it through pk_stage_pull().
+ * @return packets pulled, as pk_stage_pull().
+ */
+uint16_t pk_queue_ring_pull_sc(struct pk_stage *q, struct rte_mbuf **pkts,
+			       uint16_t max);
+
 /** @return true if q's push is a queue_ring's single-producer push. */
 static inline bool
 pk_queue_ring_is_sp(const struct pk_stage *q)
 {
 	return q->push == pk_queue_ring_push_sp;
+}
+
+/** @return true if q's pull is a queue_ring's single-consumer pull. */
+static inline bool
+pk_queue_ring_is_sc(const struct pk_stage *q)
+{
+	return q->pull == pk_queue_ring_pull_sc;
+}
+
+/**
+ * The ring of a queue for which pk_queue_ring_is_sp() or
+ * pk_queue_ring_is_sc() holds. Whoever enqueues into it counts as the
+ * queue's push does (in, refused "full", bytes if it counts them) and
+ * wakes sleepers (pk_stage_notify()); whoever dequeues counts out.
+ */
+static inline struct rte_ring *
+pk_queue_ring_of(const struct pk_stage *q)
+{
+	return (struct rte_ring *)q->ctx;
 }
 
 /**
