@@ -5,7 +5,8 @@
  * and the fused run that pk_thread_start() picks instead of the default
  * when the wiring allows (struct pk_thread_fused): the same work without a
  * stage call between the source ring and the sink ring, and every counter
- * the stages would show, written once per run instead of once per call.
+ * the stages would show: the rings' and the thread's written once per run,
+ * each processing stage's once per burst.
  */
 #include <string.h>
 
@@ -103,19 +104,18 @@ pk_thread_run_default(struct pk_thread *t, void *arg)
 
 /* ---- the fused run ---- */
 
-/* What a fused run counted, written to the stages at its end. */
+/* What a fused run counted for the rings and the thread, written at its end. */
 struct thread_fused_count {
 	uint64_t pkts;    /* pulled: the source's out, the thread's in */
 	uint64_t sunk;    /* taken by the sink */
 	uint64_t refused; /* refused by the sink: freed, "full" on the thread */
-	uint64_t in[PK_THREAD_FUSE_MAX_PROCS];  /* each processing stage's */
-	uint64_t out[PK_THREAD_FUSE_MAX_PROCS];
 };
 
 /*
  * The sink refused pkts[k..k+r): count as the push chain would have (each
- * processing stage gives them back, so never took them: "full" refusals on
- * its in side, and so on the sink's), then free them as the thread does.
+ * processing stage gives them back, so never took them: uncounted, and
+ * "full" refusals on its in side, as on the sink's), then free them as
+ * the thread does.
  */
 static void __rte_noinline
 thread_fused_refused(const struct pk_thread_fused *f,
@@ -125,9 +125,11 @@ thread_fused_refused(const struct pk_thread_fused *f,
 	uint32_t i;
 
 	for (i = 0; i < f->nb_procs; i++) {
-		c->in[i] -= r;
-		c->out[i] -= r;
-		pk_stage_count_refused(&f->procs[i].s->in, PK_DROP_FULL, r);
+		struct pk_stage *ps = f->procs[i].s;
+
+		pk_counter_add(&ps->in.pkts, -(uint64_t)r);
+		pk_counter_add(&ps->out.pkts, -(uint64_t)r);
+		pk_stage_count_refused(&ps->in, PK_DROP_FULL, r);
 	}
 	if (f->sink_ring != NULL)
 		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
@@ -135,20 +137,15 @@ thread_fused_refused(const struct pk_thread_fused *f,
 	c->refused += r;
 }
 
-/* The run's counts into the stages; the thread's last, as the default. */
+/* The run's counts into the rings and the thread; the thread's last. */
 static inline void
 thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 {
 	const struct pk_thread_fused *f = &t->fused;
 	struct pk_stage *s = &t->stage;
-	uint32_t i;
 
 	if (f->src_ring != NULL)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
-	for (i = 0; i < f->nb_procs; i++) {
-		pk_counter_add(&f->procs[i].s->in.pkts, c->in[i]);
-		pk_counter_add(&f->procs[i].s->out.pkts, c->out[i]);
-	}
 	if (f->sink_ring != NULL)
 		pk_counter_add(&f->sink->in.pkts, c->sunk);
 	pk_counter_add(&s->in.pkts, c->pkts);
@@ -159,8 +156,9 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 
 /*
  * The default run's work: pull (or dequeue), each processing stage's
- * burst function in turn on what the one before kept, push (or enqueue
- * and wake a sleeper), as pk_proc_push() chains them, in one frame.
+ * burst function in turn on what the one before kept, counted as
+ * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
+ * one frame.
  */
 static int
 thread_run_fused(struct pk_thread *t, void *arg)
@@ -170,22 +168,15 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	const uint16_t burst = t->burst;
 	const uint32_t budget = t->budget;
 	const uint32_t np = f->nb_procs;
-	struct thread_fused_count c;
+	struct thread_fused_count c = { 0 };
 	uint16_t n, m, k;
 	uint32_t i;
 
 	RTE_SET_USED(arg);
-	c.pkts = 0;
-	c.sunk = 0;
-	c.refused = 0;
-	for (i = 0; i < np; i++) {
-		c.in[i] = 0;
-		c.out[i] = 0;
-	}
 	do {
 		if (f->src_ring != NULL)
-			n = (uint16_t)rte_ring_sc_dequeue_burst(f->src_ring,
-				(void **)pkts, burst, NULL);
+			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
+							       pkts, burst);
 		else
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
@@ -194,14 +185,14 @@ thread_run_fused(struct pk_thread *t, void *arg)
 		for (i = 0; i < np; i++) {
 			struct pk_stage *ps = f->procs[i].s;
 
-			c.in[i] += m;
+			pk_counter_add(&ps->in.pkts, m);
 			m = f->procs[i].fn(ps, &ps->in, pkts, m,
 					   f->procs[i].arg);
-			c.out[i] += m;
+			pk_counter_add(&ps->out.pkts, m);
 		}
 		if (f->sink_ring != NULL) {
-			k = (uint16_t)rte_ring_sp_enqueue_burst(f->sink_ring,
-				(void **)pkts, m, NULL);
+			k = (uint16_t)pk_queue_ring_enqueue_sp(f->sink_ring,
+							       pkts, m);
 			pk_stage_notify(f->sink);
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);

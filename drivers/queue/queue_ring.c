@@ -85,7 +85,7 @@ pk_queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
+	k = pk_queue_ring_enqueue_sp(queue_ring_of(s), pkts, n);
 	pk_stage_count_push(s, pkts, n, k, bytes);
 	return queue_ring_notify(s, k);
 }
@@ -106,8 +106,7 @@ queue_ring_push_mp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 uint16_t
 pk_queue_ring_pull_sc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
-	uint16_t k = rte_ring_sc_dequeue_burst(queue_ring_of(s), (void **)pkts,
-					       max, NULL);
+	uint16_t k = pk_queue_ring_dequeue_sc(queue_ring_of(s), pkts, max);
 
 	pk_stage_count(s, &s->out, pkts, k);
 	return k;

@@ -47,7 +47,9 @@
  *   Baseline: the same ring operations, raw, the receiver's side draining
  *   the in ring as a receiver that does not know how much is queued must
  *   (and as the thread's run does): bursts until one comes short, here a
- *   second, empty dequeue. Median of 9 rounds of 1M bursts.
+ *   second, empty dequeue. Median of 9 rounds of 1M bursts (TB_HOPS=<n>
+ *   in the environment: n bursts a round, for instruction counts under
+ *   valgrind).
  */
 #define _GNU_SOURCE /* sched_getaffinity() */
 #include <inttypes.h>
@@ -647,13 +649,16 @@ tb_pipe(void)
 
 #define TB_HOPS (1u << 20)
 
+/* Bursts per round (TB_HOPS=<n> in the environment: fewer under valgrind). */
+static unsigned int tb_hops = TB_HOPS;
+
 static double __rte_noinline
 tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
 {
 	uint64_t t0 = rte_rdtsc();
 	unsigned int i, n, got;
 
-	for (i = 0; i < TB_HOPS; i++) {
+	for (i = 0; i < tb_hops; i++) {
 		rte_ring_sp_enqueue_burst(in, (void **)m, TB_BURST, NULL);
 		/* the receiver: bursts until a short one, within its budget */
 		got = 0;
@@ -667,7 +672,7 @@ tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
 		} while (n == TB_BURST && got < PK_THREAD_DEFAULT_BUDGET);
 		rte_ring_sc_dequeue_burst(out, (void **)m, TB_BURST, NULL);
 	}
-	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+	return (double)(rte_rdtsc() - t0) / ((double)tb_hops * TB_BURST);
 }
 
 static double __rte_noinline
@@ -677,12 +682,12 @@ tb_entry_pk(struct pk_stage *in, struct pk_thread *t, struct pk_stage *out,
 	uint64_t t0 = rte_rdtsc();
 	unsigned int i;
 
-	for (i = 0; i < TB_HOPS; i++) {
+	for (i = 0; i < tb_hops; i++) {
 		pk_stage_push(in, m, TB_BURST);
 		pk_thread_entry_run(t);
 		pk_stage_pull(out, m, TB_BURST);
 	}
-	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+	return (double)(rte_rdtsc() - t0) / ((double)tb_hops * TB_BURST);
 }
 
 static void
@@ -737,6 +742,8 @@ main(int argc, char **argv)
 		return 1;
 	if (getenv("TB_TSC_SHIFT") != NULL)
 		tb_tsc_shift = (unsigned int)atoi(getenv("TB_TSC_SHIFT")) & 31;
+	if (getenv("TB_HOPS") != NULL && atoi(getenv("TB_HOPS")) > 0)
+		tb_hops = (unsigned int)atoi(getenv("TB_HOPS"));
 	tb_worker = rte_get_next_lcore(-1, 1, 0);
 	if (tb_worker >= RTE_MAX_LCORE)
 		rte_exit(EXIT_FAILURE, "bench_thread needs -l 0,1\n");
