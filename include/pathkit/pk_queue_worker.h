@@ -138,10 +138,10 @@ pk_queue_ring_enqueue_sp(struct rte_ring *r, struct rte_mbuf *const *pkts,
 	n = rte_ring_enqueue_zc_burst_start(r, n, &z, NULL);
 	if (unlikely(n == 0))
 		return 0;
-	pk_queue_ring_copy(z.ptr1, (void *const *)pkts, z.n1);
+	pk_queue_ring_copy((void **)z.ptr1, (void *const *)pkts, z.n1);
 	if (unlikely(z.n1 != n)) /* the slots wrap around the ring's end */
-		pk_queue_ring_copy(z.ptr2, (void *const *)&pkts[z.n1],
-				   n - z.n1);
+		pk_queue_ring_copy((void **)z.ptr2,
+				   (void *const *)&pkts[z.n1], n - z.n1);
 	rte_ring_enqueue_zc_finish(r, n);
 	return n;
 }
@@ -163,9 +163,10 @@ pk_queue_ring_dequeue_sc(struct rte_ring *r, struct rte_mbuf **pkts,
 	n = rte_ring_dequeue_zc_burst_start(r, max, &z, NULL);
 	if (n == 0)
 		return 0;
-	pk_queue_ring_copy((void **)pkts, z.ptr1, z.n1);
+	pk_queue_ring_copy((void **)pkts, (void *const *)z.ptr1, z.n1);
 	if (unlikely(z.n1 != n))
-		pk_queue_ring_copy((void **)&pkts[z.n1], z.ptr2, n - z.n1);
+		pk_queue_ring_copy((void **)&pkts[z.n1],
+				   (void *const *)z.ptr2, n - z.n1);
 	rte_ring_dequeue_zc_finish(r, n);
 	return n;
 }
