@@ -114,13 +114,13 @@ struct thread_fused_count {
 /*
  * The sink refused pkts[k..k+r): count as the push chain would have (each
  * processing stage gives them back, so never took them: uncounted, and
- * "full" refusals on its in side, as on the sink's), then free them as
- * the thread does.
+ * "full" refusals on its in side, as on the sink's if we enqueued), then
+ * free them as the thread does.
  */
 static void __rte_noinline
 thread_fused_refused(const struct pk_thread_fused *f,
 		     struct thread_fused_count *c, struct rte_mbuf **pkts,
-		     uint16_t k, uint16_t r)
+		     uint16_t k, uint16_t r, bool enqueued)
 {
 	uint32_t i;
 
@@ -131,7 +131,7 @@ thread_fused_refused(const struct pk_thread_fused *f,
 		pk_counter_add(&ps->out.pkts, -(uint64_t)r);
 		pk_stage_count_refused(&ps->in, PK_DROP_FULL, r);
 	}
-	if (f->sink_ring != NULL)
+	if (enqueued)
 		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
 	rte_pktmbuf_free_bulk(&pkts[k], r);
 	c->refused += r;
@@ -170,6 +170,7 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	const uint32_t np = f->nb_procs;
 	struct thread_fused_count c = { 0 };
 	uint16_t n, m, k;
+	bool enq;
 	uint32_t i;
 
 	RTE_SET_USED(arg);
@@ -190,16 +191,22 @@ thread_run_fused(struct pk_thread *t, void *arg)
 					   f->procs[i].arg);
 			pk_counter_add(&ps->out.pkts, m);
 		}
-		if (f->sink_ring != NULL) {
+		/*
+		 * The sink's push is read again (its first line, which the
+		 * notify reads anyway): a queue whose push was taken over
+		 * since the start (a dropper, say) is pushed through it.
+		 */
+		enq = f->sink_ring != NULL && pk_queue_ring_is_sp(f->sink);
+		if (likely(enq)) {
 			k = (uint16_t)pk_queue_ring_enqueue_sp(f->sink_ring,
 							       pkts, m);
 			pk_stage_notify(f->sink);
+			c.sunk += k;
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);
 		}
-		c.sunk += k;
 		if (unlikely(k != m))
-			thread_fused_refused(f, &c, pkts, k, m - k);
+			thread_fused_refused(f, &c, pkts, k, m - k, enq);
 		c.pkts += n;
 	} while (c.pkts < budget && n == burst);
 	if (c.pkts != 0)

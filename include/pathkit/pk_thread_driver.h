@@ -83,8 +83,9 @@ struct rte_ring;
  * directly, and enqueue into the sink's ring inline when the sink (the
  * stage after them) is a single-producer queue_ring. Either end may be
  * another stage: it is then pulled or pushed as in the default run. Each
- * stage's counters come out as the default run leaves them, written once
- * per run. Stages that count bytes are not fused (they end the plan).
+ * stage's counters come out as the default run leaves them. Stages that
+ * count bytes are not fused (they end the plan). A sink whose push changes
+ * after the start (a dropper taking it over) is pushed through its push.
  */
 struct pk_thread_fused {
 	struct rte_ring *src_ring;  /**< src's ring, or NULL: pk_stage_pull() */

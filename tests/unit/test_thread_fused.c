@@ -9,7 +9,8 @@
  * lcore and continuation kinds; the fallback to the default run for a
  * custom start function, a thread counting bytes, and a wiring with nothing
  * to fuse, also after a rewiring while stopped; a partial plan (a byte
- * counting stage ends it and is pushed as before).
+ * counting stage ends it and is pushed as before); a sink whose push is
+ * taken over after the start (as a dropper does) is pushed through it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include <pathkit/pathkit.h>
+#include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_test.h"
@@ -304,6 +306,16 @@ test_fused_lcore_and_continuation(void **state)
 	pk_runner_destroy(r);
 }
 
+/* A push that takes a queue's over after the start, as a dropper does. */
+static unsigned int taken_over_calls;
+
+static uint16_t
+taken_over_push(struct pk_stage *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	taken_over_calls++;
+	return pk_queue_ring_push_sp(q, pkts, n);
+}
+
 /* Move n packets from in through an entry thread; check out got them. */
 static void
 entry_moves(struct pk_thread *t, struct pk_stage *in, struct pk_stage *out,
@@ -352,7 +364,12 @@ test_fused_falls_back(void **state)
 	assert_int_equal(pk_stage_link(pk_thread_stage(t), sp), 0);
 	assert_int_equal(pk_thread_start(t), 0);
 	assert_true(pk_thread_is_fused(t));
-	entry_moves(t, sc, sp, 33);
+	entry_moves(t, sc, sp, 20);
+	/* the sink's push taken over while started: the run goes through it */
+	sp->push = taken_over_push;
+	entry_moves(t, sc, sp, 13);
+	assert_int_equal(taken_over_calls, 1);
+	sp->push = pk_queue_ring_push_sp;
 	assert_int_equal(pk_thread_stop(t), 0);
 	assert_int_equal(pk_stage_link(mc, pk_thread_stage(t)), 0);
 	assert_int_equal(pk_stage_link(pk_thread_stage(t), mp), 0);
