@@ -5,7 +5,8 @@
  * stages and an SP queue_ring, runs them in one frame. Covered: every
  * counter of every stage and the packets' order come out as the default
  * run leaves them (a twin pipeline run by the default run, burst sizes
- * that wrap the rings, drops in processing, refusals by a full sink); the
+ * that wrap the rings, drops in processing, refusals by a full sink);
+ * bursts of up to 512 wrapping rings of 1024; the
  * lcore and continuation kinds; the fallback to the default run for a
  * custom start function, a thread counting bytes, and a wiring with nothing
  * to fuse, also after a rewiring while stopped; a partial plan (a byte
@@ -237,6 +238,55 @@ test_fused_counts_and_order_as_default(void **state)
 	pipe_destroy(&b);
 }
 
+/* Bursts of up to 512 through rings of 1024: every copy size, wrapping. */
+static void
+test_fused_big_bursts_wrap(void **state)
+{
+	struct pk_thread_conf tc = {
+		.name = "fw", .burst = 512, .budget = 4096,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	static struct rte_mbuf *m[512];
+	struct pk_stage *in, *out;
+	struct pk_thread *t;
+	uint32_t seq = 0, want = 0;
+	unsigned int i, j;
+	uint16_t n, k;
+
+	(void)state;
+	in = pk_queue_ring_create("fw_in", 1024, 0, 0, SOCKET_ID_ANY);
+	out = pk_queue_ring_create("fw_out", 1024, 0, 0, SOCKET_ID_ANY);
+	t = pk_thread_entry_create(&tc);
+	assert_int_equal(pk_stage_link(in, pk_thread_stage(t)), 0);
+	assert_int_equal(pk_stage_link(pk_thread_stage(t), out), 0);
+	assert_int_equal(pk_thread_start(t), 0);
+	assert_true(pk_thread_is_fused(t));
+	for (i = 0; i < 24; i++) {
+		n = (uint16_t)(497 + i % 16); /* 497..512 */
+		pk_test_burst(pool, m, n, seq);
+		assert_int_equal(pk_stage_push(in, m, n), n);
+		seq += n;
+		assert_int_equal(pk_thread_entry_run(t), n);
+		/* pull in two uneven parts: the out ring's slots wrap too */
+		for (j = 0; j < 2; j++) {
+			uint16_t want_k = j == 0 ? n / 3 : n - n / 3;
+
+			k = pk_stage_pull(out, m, want_k);
+			assert_int_equal(k, want_k);
+			while (k > 0) {
+				k--;
+				assert_int_equal(pk_test_seq(m[k]), want + k);
+			}
+			rte_pktmbuf_free_bulk(m, want_k);
+			want += want_k;
+		}
+	}
+	assert_int_equal(pk_stage_len(out), 0);
+	pk_thread_destroy(t);
+	pk_stage_destroy(in);
+	pk_stage_destroy(out);
+}
+
 /* Run lcore and continuation kinds fused; every packet through, counted. */
 static void
 run_kind_fused(struct pk_thread *t, struct pk_runner *r)
@@ -415,6 +465,8 @@ main(void)
 	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_fused_counts_and_order_as_default,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_fused_big_bursts_wrap,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_fused_lcore_and_continuation,
 					  pk_test_teardown_pools_full),
