@@ -4,6 +4,8 @@
  * on to next) or on pull (after pulling from prev). Built-in kinds in
  * drivers/proc/proc_*.c supply only their burst function.
  */
+#include <errno.h>
+
 #include <rte_errno.h>
 
 #include <pathkit/pk_log.h>
@@ -95,6 +97,19 @@ pk_proc_create(const char *name, pk_proc_fn fn, void *arg, uint32_t sflags,
 	if (s != NULL)
 		proc_of(s)->arg = arg;
 	return s;
+}
+
+int
+pk_proc_fn_get(const struct pk_stage *s, pk_proc_fn *fn, void **arg)
+{
+	const struct pk_proc *p = (const struct pk_proc *)s;
+
+	/* pk_proc_push() reads s as a struct pk_proc: so may we */
+	if (s == NULL || fn == NULL || arg == NULL || s->push != pk_proc_push)
+		return -EINVAL;
+	*fn = p->fn;
+	*arg = p->arg;
+	return 0;
 }
 
 void *

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Thread core: what every thread kind shares. Allocation and arguments, the
- * default start function (pull a burst from prev, push it into next, within a
- * budget), start and stop with the wiring check, shares and statistics.
- * The kinds (drivers/thread/) only say how and where runs happen.
+ * Thread core: what every thread kind shares. Allocation and arguments,
+ * start (the wiring check, the choice of run: thread_run.c) and stop, shares
+ * and statistics. The kinds (drivers/thread/) only say how and where runs
+ * happen.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,96 +16,13 @@
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_internal.h"
+#include "thread_pvt.h"
 
 /* Starting and stopping threads, for the wiring check: control threads. */
 static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Longest chain followed when looking for a thread's source or sink. */
 #define THREAD_WALK_MAX (PK_PATH_MAX_STAGES * 4)
-
-/* What one run of a thread counting bytes moved, counted once per run. */
-struct thread_run_count {
-	uint64_t pkts;
-	uint64_t bytes;
-	uint64_t refused;
-	uint64_t refused_bytes;
-};
-
-static inline void
-thread_count_run(struct pk_stage *s, const struct thread_run_count *c)
-{
-	pk_counter_add(&s->in.pkts, c->pkts);
-	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
-	pk_counter_add(&s->in.bytes, c->bytes);
-	pk_counter_add(&s->out.bytes, c->bytes - c->refused_bytes);
-	if (unlikely(c->refused != 0))
-		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
-}
-
-/* The default run of a thread that counts bytes too (out of line). */
-static int __rte_noinline
-thread_run_bytes(struct pk_thread *t)
-{
-	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
-	struct thread_run_count c = { 0 };
-	struct pk_stage *s = &t->stage;
-	uint16_t n, k;
-
-	do {
-		n = pk_stage_pull(s->prev, pkts, t->burst);
-		if (n == 0)
-			break;
-		/* bytes before handing over: pkts[0..k) are not ours after */
-		c.bytes += pk_burst_bytes(pkts, n);
-		k = pk_stage_push(s->next, pkts, n);
-		if (unlikely(k != n)) {
-			/* a chain refused them, maybe changed: free them */
-			c.refused_bytes += pk_burst_bytes(&pkts[k], n - k);
-			c.refused += n - k;
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
-		}
-		c.pkts += n;
-	} while (c.pkts < t->budget && n == t->burst);
-	if (c.pkts != 0)
-		thread_count_run(s, &c);
-	return (int)c.pkts;
-}
-
-int
-pk_thread_run_default(struct pk_thread *t, void *arg)
-{
-	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
-	struct pk_stage *s = &t->stage;
-	/* fixed while the thread runs: loaded once, not after every call */
-	struct pk_stage *prev = s->prev, *next = s->next;
-	const uint16_t burst = t->burst;
-	const uint32_t budget = t->budget;
-	uint64_t done = 0, refused = 0;
-	uint16_t n, k;
-
-	RTE_SET_USED(arg);
-	if (unlikely(s->flags & PK_STAGE_F_BYTES))
-		return thread_run_bytes(t);
-	do {
-		n = pk_stage_pull(prev, pkts, burst);
-		if (n == 0)
-			break;
-		k = pk_stage_push(next, pkts, n);
-		if (unlikely(k != n)) {
-			/* a chain refused them, maybe changed: free them */
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
-			refused += n - k;
-		}
-		done += n;
-	} while (done < budget && n == burst);
-	if (done != 0) {
-		pk_counter_add(&s->in.pkts, done);
-		pk_counter_add(&s->out.pkts, done - refused);
-		if (unlikely(refused != 0))
-			pk_stage_count_drop(&s->out, PK_DROP_FULL, refused);
-	}
-	return (int)done;
-}
 
 void
 pk_thread_stage_destroy(struct pk_stage *s)
@@ -323,6 +240,8 @@ pk_thread_start(struct pk_thread *t)
 	pthread_mutex_lock(&started_lock);
 	rc = thread_wiring_check(t);
 	if (rc == 0) {
+		/* before runs may start: they read fn once stop_req is clear */
+		pk_thread_run_choose(t);
 		__atomic_store_n(&t->stop_req, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&t->state, PK_THREAD_RUNNING,
 				 __ATOMIC_RELEASE);

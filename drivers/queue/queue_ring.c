@@ -14,7 +14,9 @@
  *   otherwise, see queue_ring_notify()).
  * inline: the SP push of one packet, pk_queue_ring_push_one_sp()
  *   (pk_queue_worker.h), for pushers with many queues (the demux); it
- *   counts and wakes as the push here does.
+ *   counts and wakes as the push here does. A thread's fused run
+ *   (lib/thread_run.c) dequeues from an SC ring and enqueues into an SP one
+ *   itself, counting as the pull and push here do.
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,7 +87,7 @@ pk_queue_ring_push_sp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t bytes = pk_stage_push_bytes(s, pkts, n);
 	uint16_t k;
 
-	k = rte_ring_sp_enqueue_burst(queue_ring_of(s), (void **)pkts, n, NULL);
+	k = pk_queue_ring_enqueue_sp(queue_ring_of(s), pkts, n);
 	pk_stage_count_push(s, pkts, n, k, bytes);
 	return queue_ring_notify(s, k);
 }
@@ -102,11 +104,11 @@ queue_ring_push_mp(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	return queue_ring_notify(s, k);
 }
 
-static uint16_t
-queue_ring_pull_sc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+/* Public (pk_queue_worker.h): a puller may recognise it and pull inline. */
+uint16_t
+pk_queue_ring_pull_sc(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
-	uint16_t k = rte_ring_sc_dequeue_burst(queue_ring_of(s), (void **)pkts,
-					       max, NULL);
+	uint16_t k = pk_queue_ring_dequeue_sc(queue_ring_of(s), pkts, max);
 
 	pk_stage_count(s, &s->out, pkts, k);
 	return k;
@@ -270,8 +272,8 @@ queue_ring_wake(struct pk_stage *s)
 		.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | (mt),          \
 	}
 
-QUEUE_RING_OPS(spsc, pk_queue_ring_push_sp, queue_ring_pull_sc, 0);
-QUEUE_RING_OPS(mpsc, queue_ring_push_mp, queue_ring_pull_sc,
+QUEUE_RING_OPS(spsc, pk_queue_ring_push_sp, pk_queue_ring_pull_sc, 0);
+QUEUE_RING_OPS(mpsc, queue_ring_push_mp, pk_queue_ring_pull_sc,
 	       PK_STAGE_CAP_MT_PUSH);
 QUEUE_RING_OPS(spmc, pk_queue_ring_push_sp, queue_ring_pull_mc,
 	       PK_STAGE_CAP_MT_PULL);

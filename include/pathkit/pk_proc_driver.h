@@ -58,6 +58,16 @@ pk_proc_ether_hdr(struct pk_stage_counters *c, struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 }
 
+/**
+ * The burst function and argument of a processing stage whose push is the
+ * generic one (pk_proc_push()), for a caller that runs the function itself
+ * and counts as pk_proc_push() would (a thread's fused run). Control
+ * thread; both are fixed at create.
+ * @return 0 with *fn and *arg set, or -EINVAL (NULL argument, or s's push
+ *   is not pk_proc_push()).
+ */
+int pk_proc_fn_get(const struct pk_stage *s, pk_proc_fn *fn, void **arg);
+
 /** Generic processing push: fn on the burst, then push to next. */
 uint16_t pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
 /** Generic processing pull: pull from prev, then fn on the burst. */

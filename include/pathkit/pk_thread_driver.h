@@ -11,6 +11,11 @@
  * function calls pk_thread_alloc(). The library does the rest: the default
  * start function, the wiring check at start, stop, shares and statistics.
  *
+ * The library picks a thread's run at start: a thread with the default
+ * start function whose wiring allows it gets a fused run (struct
+ * pk_thread_fused), the same work and the same counters as the default
+ * run's, without the stage calls in between.
+ *
  * A kind sets struct pk_thread's domain at create: the wiring check lets
  * threads of one domain (continuations of one runner: they never run at
  * the same time) share a single-producer or single-consumer queue.
@@ -26,6 +31,7 @@
 
 #include <rte_cycles.h>
 
+#include <pathkit/pk_proc.h>
 #include <pathkit/pk_runner.h>
 #include <pathkit/pk_stage_driver.h>
 #include <pathkit/pk_thread.h>
@@ -63,6 +69,37 @@ struct pk_thread_counters {
  * charged times PK_THREAD_STRIDE1 / shares.
  */
 #define PK_THREAD_STRIDE1 (1u << 20)
+
+/** Most processing stages a fused run calls itself; more: the rest by push. */
+#define PK_THREAD_FUSE_MAX_PROCS 4
+
+struct rte_ring;
+
+/**
+ * A fused run's plan, made at start (lib/thread_run.c) for a thread with
+ * the default start function: dequeue from the source's ring inline when
+ * the source (the thread's prev) is a single-consumer queue_ring, call the
+ * burst functions of the generic processing stages that follow the thread
+ * directly, and enqueue into the sink's ring inline when the sink (the
+ * stage after them) is a single-producer queue_ring. Either end may be
+ * another stage: it is then pulled or pushed as in the default run. Each
+ * stage's counters come out as the default run leaves them. Stages that
+ * count bytes are not fused (they end the plan). A sink whose push changes
+ * after the start (a dropper taking it over) is pushed through its push.
+ */
+struct pk_thread_fused {
+	struct rte_ring *src_ring;  /**< src's ring, or NULL: pk_stage_pull() */
+	struct rte_ring *sink_ring; /**< sink's ring, or NULL: pk_stage_push() */
+	struct pk_stage *src;       /**< the thread's prev */
+	struct pk_stage *sink;      /**< what follows the fused processing */
+	uint32_t nb_procs;          /**< processing stages called directly */
+	/** those stages, in order, with their burst functions */
+	struct {
+		pk_proc_fn fn;
+		void *arg;
+		struct pk_stage *s;
+	} procs[PK_THREAD_FUSE_MAX_PROCS];
+};
 
 /** Stage caps of every thread kind. */
 #define PK_THREAD_CAPS (PK_STAGE_CAP_FWD_PULL | PK_STAGE_CAP_FWD_PUSH)
@@ -109,6 +146,8 @@ struct pk_thread {
 	struct pk_stage *src;           /**< where pulls end up (at start) */
 	struct pk_stage *sink;          /**< where pushes end up (at start) */
 	TAILQ_ENTRY(pk_thread) runner_next;  /**< lib: the runner's list */
+	/** lib: the fused run's plan (fn is the fused run), made at start */
+	struct pk_thread_fused fused;
 	struct pk_thread_counters st;   /**< statistics */
 };
 
@@ -127,6 +166,13 @@ struct pk_thread *pk_thread_alloc(const struct pk_thread_conf *conf,
  * @return 0 with c filled in, or -EINVAL.
  */
 int pk_thread_args(const struct rte_kvargs *kv, struct pk_thread_conf *c);
+
+/**
+ * @return true if t's runs are fused (see struct pk_thread_fused): it was
+ *   started with the default start function and a wiring that allows it.
+ *   Any thread; meaningful while t is started.
+ */
+bool pk_thread_is_fused(const struct pk_thread *t);
 
 /** The destroy every thread kind's stage ops use (marks a stage a thread). */
 void pk_thread_stage_destroy(struct pk_stage *s);

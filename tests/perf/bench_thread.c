@@ -47,7 +47,14 @@
  *   Baseline: the same ring operations, raw, the receiver's side draining
  *   the in ring as a receiver that does not know how much is queued must
  *   (and as the thread's run does): bursts until one comes short, here a
- *   second, empty dequeue. Median of 9 rounds of 1M bursts.
+ *   second, empty dequeue. Median of 9 rounds of 1M bursts (TB_HOPS=<n>
+ *   in the environment: n bursts a round, for instruction counts under
+ *   valgrind). The queue_ring stages and the thread's fused run copy a
+ *   burst's pointers 64 bytes a step (pk_queue_ring_enqueue_sp() and
+ *   pk_queue_ring_dequeue_sc(), on rte_ring's zero-copy API) where
+ *   rte_ring's burst functions copy 8: stderr gives the raw loop with those
+ *   copies too, the same run's third figure, so that what the framework
+ *   itself costs shows apart from the copy.
  */
 #define _GNU_SOURCE /* sched_getaffinity() */
 #include <inttypes.h>
@@ -70,6 +77,7 @@
 #include <rte_ring.h>
 
 #include <pathkit/pathkit.h>
+#include <pathkit/pk_queue_worker.h>
 
 #include "bench_common.h"
 
@@ -647,13 +655,16 @@ tb_pipe(void)
 
 #define TB_HOPS (1u << 20)
 
+/* Bursts per round (TB_HOPS=<n> in the environment: fewer under valgrind). */
+static unsigned int tb_hops = TB_HOPS;
+
 static double __rte_noinline
 tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
 {
 	uint64_t t0 = rte_rdtsc();
 	unsigned int i, n, got;
 
-	for (i = 0; i < TB_HOPS; i++) {
+	for (i = 0; i < tb_hops; i++) {
 		rte_ring_sp_enqueue_burst(in, (void **)m, TB_BURST, NULL);
 		/* the receiver: bursts until a short one, within its budget */
 		got = 0;
@@ -667,7 +678,30 @@ tb_entry_raw(struct rte_ring *in, struct rte_ring *out, struct rte_mbuf **m)
 		} while (n == TB_BURST && got < PK_THREAD_DEFAULT_BUDGET);
 		rte_ring_sc_dequeue_burst(out, (void **)m, TB_BURST, NULL);
 	}
-	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+	return (double)(rte_rdtsc() - t0) / ((double)tb_hops * TB_BURST);
+}
+
+/* tb_entry_raw with PathKit's copies: the framework's cost apart. */
+static double __rte_noinline
+tb_entry_raw_copy(struct rte_ring *in, struct rte_ring *out,
+		  struct rte_mbuf **m)
+{
+	uint64_t t0 = rte_rdtsc();
+	unsigned int i, n, got;
+
+	for (i = 0; i < tb_hops; i++) {
+		pk_queue_ring_enqueue_sp(in, m, TB_BURST);
+		got = 0;
+		do {
+			n = pk_queue_ring_dequeue_sc(in, m, TB_BURST);
+			if (n == 0)
+				break;
+			pk_queue_ring_enqueue_sp(out, m, n);
+			got += n;
+		} while (n == TB_BURST && got < PK_THREAD_DEFAULT_BUDGET);
+		pk_queue_ring_dequeue_sc(out, m, TB_BURST);
+	}
+	return (double)(rte_rdtsc() - t0) / ((double)tb_hops * TB_BURST);
 }
 
 static double __rte_noinline
@@ -677,12 +711,12 @@ tb_entry_pk(struct pk_stage *in, struct pk_thread *t, struct pk_stage *out,
 	uint64_t t0 = rte_rdtsc();
 	unsigned int i;
 
-	for (i = 0; i < TB_HOPS; i++) {
+	for (i = 0; i < tb_hops; i++) {
 		pk_stage_push(in, m, TB_BURST);
 		pk_thread_entry_run(t);
 		pk_stage_pull(out, m, TB_BURST);
 	}
-	return (double)(rte_rdtsc() - t0) / ((double)TB_HOPS * TB_BURST);
+	return (double)(rte_rdtsc() - t0) / ((double)tb_hops * TB_BURST);
 }
 
 static void
@@ -690,7 +724,7 @@ tb_entry(void)
 {
 	struct pk_path_conf pc = { .name = "tbe", .socket_id = SOCKET_ID_ANY };
 	struct pk_thread_conf tc = { .name = "tbet", .burst = TB_BURST };
-	double pk[TB_ROUNDS], raw[TB_ROUNDS];
+	double pk[TB_ROUNDS], raw[TB_ROUNDS], raw_copy[TB_ROUNDS];
 	struct rte_ring *rin, *rout;
 	struct rte_mbuf *m[TB_BURST];
 	struct pk_stage *st[4];
@@ -716,7 +750,10 @@ tb_entry(void)
 		raw[i] = tb_entry_raw(rin, rout, m);
 		pk[i] = tb_entry_pk(st[0], pk_thread_from_stage(st[1]), st[3],
 				    m);
+		raw_copy[i] = tb_entry_raw_copy(rin, rout, m);
 	}
+	fprintf(stderr, "thread.entry.b32: raw with PathKit's 64-byte copies "
+		"%.3f cycles/pkt\n", bench_median(raw_copy, TB_ROUNDS));
 	bench_report("thread.entry.b32", bench_median(pk, TB_ROUNDS),
 		     "cycles/pkt", bench_median(raw, TB_ROUNDS), true);
 	rte_pktmbuf_free_bulk(m, TB_BURST);
@@ -737,6 +774,8 @@ main(int argc, char **argv)
 		return 1;
 	if (getenv("TB_TSC_SHIFT") != NULL)
 		tb_tsc_shift = (unsigned int)atoi(getenv("TB_TSC_SHIFT")) & 31;
+	if (getenv("TB_HOPS") != NULL && atoi(getenv("TB_HOPS")) > 0)
+		tb_hops = (unsigned int)atoi(getenv("TB_HOPS"));
 	tb_worker = rte_get_next_lcore(-1, 1, 0);
 	if (tb_worker >= RTE_MAX_LCORE)
 		rte_exit(EXIT_FAILURE, "bench_thread needs -l 0,1\n");

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Thread runs: the default start function (pull a burst from prev, push it
+ * into next, within a budget), its variant for threads that count bytes,
+ * and the fused run that pk_thread_start() picks instead of the default
+ * when the wiring allows (struct pk_thread_fused): the same work without a
+ * stage call between the source ring and the sink ring, and every counter
+ * the stages would show: the rings' and the thread's written once per run,
+ * each processing stage's once per burst.
+ */
+#include <string.h>
+
+#include <rte_ring.h>
+
+#include <pathkit/pk_proc_driver.h>
+#include <pathkit/pk_queue_worker.h>
+#include <pathkit/pk_thread_driver.h>
+
+#include "thread_pvt.h"
+
+/* What one run of a thread counting bytes moved, counted once per run. */
+struct thread_run_count {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t refused;
+	uint64_t refused_bytes;
+};
+
+static inline void
+thread_count_run(struct pk_stage *s, const struct thread_run_count *c)
+{
+	pk_counter_add(&s->in.pkts, c->pkts);
+	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
+	pk_counter_add(&s->in.bytes, c->bytes);
+	pk_counter_add(&s->out.bytes, c->bytes - c->refused_bytes);
+	if (unlikely(c->refused != 0))
+		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
+}
+
+/* The default run of a thread that counts bytes too (out of line). */
+static int __rte_noinline
+thread_run_bytes(struct pk_thread *t)
+{
+	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
+	struct thread_run_count c = { 0 };
+	struct pk_stage *s = &t->stage;
+	uint16_t n, k;
+
+	do {
+		n = pk_stage_pull(s->prev, pkts, t->burst);
+		if (n == 0)
+			break;
+		/* bytes before handing over: pkts[0..k) are not ours after */
+		c.bytes += pk_burst_bytes(pkts, n);
+		k = pk_stage_push(s->next, pkts, n);
+		if (unlikely(k != n)) {
+			/* a chain refused them, maybe changed: free them */
+			c.refused_bytes += pk_burst_bytes(&pkts[k], n - k);
+			c.refused += n - k;
+			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+		}
+		c.pkts += n;
+	} while (c.pkts < t->budget && n == t->burst);
+	if (c.pkts != 0)
+		thread_count_run(s, &c);
+	return (int)c.pkts;
+}
+
+int
+pk_thread_run_default(struct pk_thread *t, void *arg)
+{
+	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
+	struct pk_stage *s = &t->stage;
+	/* fixed while the thread runs: loaded once, not after every call */
+	struct pk_stage *prev = s->prev, *next = s->next;
+	const uint16_t burst = t->burst;
+	const uint32_t budget = t->budget;
+	uint64_t done = 0, refused = 0;
+	uint16_t n, k;
+
+	RTE_SET_USED(arg);
+	if (unlikely(s->flags & PK_STAGE_F_BYTES))
+		return thread_run_bytes(t);
+	do {
+		n = pk_stage_pull(prev, pkts, burst);
+		if (n == 0)
+			break;
+		k = pk_stage_push(next, pkts, n);
+		if (unlikely(k != n)) {
+			/* a chain refused them, maybe changed: free them */
+			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			refused += n - k;
+		}
+		done += n;
+	} while (done < budget && n == burst);
+	if (done != 0) {
+		pk_counter_add(&s->in.pkts, done);
+		pk_counter_add(&s->out.pkts, done - refused);
+		if (unlikely(refused != 0))
+			pk_stage_count_drop(&s->out, PK_DROP_FULL, refused);
+	}
+	return (int)done;
+}
+
+/* ---- the fused run ---- */
+
+/* What a fused run counted for the rings and the thread, written at its end. */
+struct thread_fused_count {
+	uint64_t pkts;    /* pulled: the source's out, the thread's in */
+	uint64_t sunk;    /* taken by the sink */
+	uint64_t refused; /* refused by the sink: freed, "full" on the thread */
+};
+
+/*
+ * The sink refused pkts[k..k+r): count as the push chain would have (each
+ * processing stage gives them back, so never took them: uncounted, and
+ * "full" refusals on its in side, as on the sink's if we enqueued), then
+ * free them as the thread does.
+ */
+static void __rte_noinline
+thread_fused_refused(const struct pk_thread_fused *f,
+		     struct thread_fused_count *c, struct rte_mbuf **pkts,
+		     uint16_t k, uint16_t r, bool enqueued)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->nb_procs; i++) {
+		struct pk_stage *ps = f->procs[i].s;
+
+		pk_counter_add(&ps->in.pkts, -(uint64_t)r);
+		pk_counter_add(&ps->out.pkts, -(uint64_t)r);
+		pk_stage_count_refused(&ps->in, PK_DROP_FULL, r);
+	}
+	if (enqueued)
+		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
+	rte_pktmbuf_free_bulk(&pkts[k], r);
+	c->refused += r;
+}
+
+/* The run's counts into the rings and the thread; the thread's last. */
+static inline void
+thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
+{
+	const struct pk_thread_fused *f = &t->fused;
+	struct pk_stage *s = &t->stage;
+
+	if (f->src_ring != NULL)
+		pk_counter_add(&f->src->out.pkts, c->pkts);
+	if (f->sink_ring != NULL)
+		pk_counter_add(&f->sink->in.pkts, c->sunk);
+	pk_counter_add(&s->in.pkts, c->pkts);
+	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
+	if (unlikely(c->refused != 0))
+		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
+}
+
+/*
+ * The default run's work: pull (or dequeue), each processing stage's
+ * burst function in turn on what the one before kept, counted as
+ * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
+ * one frame.
+ */
+static int
+thread_run_fused(struct pk_thread *t, void *arg)
+{
+	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
+	const struct pk_thread_fused *f = &t->fused;
+	const uint16_t burst = t->burst;
+	const uint32_t budget = t->budget;
+	const uint32_t np = f->nb_procs;
+	struct thread_fused_count c = { 0 };
+	uint16_t n, m, k;
+	bool enq;
+	uint32_t i;
+
+	RTE_SET_USED(arg);
+	do {
+		if (f->src_ring != NULL)
+			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
+							       pkts, burst);
+		else
+			n = pk_stage_pull(f->src, pkts, burst);
+		if (n == 0)
+			break;
+		m = n;
+		for (i = 0; i < np; i++) {
+			struct pk_stage *ps = f->procs[i].s;
+
+			pk_counter_add(&ps->in.pkts, m);
+			m = f->procs[i].fn(ps, &ps->in, pkts, m,
+					   f->procs[i].arg);
+			pk_counter_add(&ps->out.pkts, m);
+		}
+		/*
+		 * The sink's push is read again (its first line, which the
+		 * notify reads anyway): a queue whose push was taken over
+		 * since the start (a dropper, say) is pushed through it.
+		 */
+		enq = f->sink_ring != NULL && pk_queue_ring_is_sp(f->sink);
+		if (likely(enq)) {
+			k = (uint16_t)pk_queue_ring_enqueue_sp(f->sink_ring,
+							       pkts, m);
+			pk_stage_notify(f->sink);
+			c.sunk += k;
+		} else {
+			k = pk_stage_push(f->sink, pkts, m);
+		}
+		if (unlikely(k != m))
+			thread_fused_refused(f, &c, pkts, k, m - k, enq);
+		c.pkts += n;
+	} while (c.pkts < budget && n == burst);
+	if (c.pkts != 0)
+		thread_fused_count_run(t, &c);
+	return (int)c.pkts;
+}
+
+/* Can t's runs be fused? If so, f is the plan. */
+static bool
+thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
+{
+	struct pk_stage *s = t->stage.next;
+	pk_proc_fn fn;
+	void *arg;
+
+	memset(f, 0, sizeof(*f));
+	/* byte counts would need each packet's length read at each step */
+	if (t->stage.flags & PK_STAGE_F_BYTES)
+		return false;
+	f->src = t->stage.prev;
+	if (pk_queue_ring_is_sc(f->src) &&
+	    !(f->src->flags & PK_STAGE_F_BYTES))
+		f->src_ring = pk_queue_ring_of(f->src);
+	while (f->nb_procs < PK_THREAD_FUSE_MAX_PROCS &&
+	       !(s->flags & PK_STAGE_F_BYTES) &&
+	       pk_proc_fn_get(s, &fn, &arg) == 0) {
+		f->procs[f->nb_procs].fn = fn;
+		f->procs[f->nb_procs].arg = arg;
+		f->procs[f->nb_procs].s = s;
+		f->nb_procs++;
+		s = s->next;
+	}
+	f->sink = s;
+	if (pk_queue_ring_is_sp(s) && !(s->flags & PK_STAGE_F_BYTES))
+		f->sink_ring = pk_queue_ring_of(s);
+	return f->src_ring != NULL || f->nb_procs != 0 || f->sink_ring != NULL;
+}
+
+void
+pk_thread_run_choose(struct pk_thread *t)
+{
+	struct pk_thread_fused f;
+
+	if (t->fn != pk_thread_run_default && t->fn != thread_run_fused)
+		return; /* the application's own start function */
+	if (thread_fuse_plan(t, &f)) {
+		t->fused = f;
+		t->fn = thread_run_fused;
+	} else {
+		memset(&t->fused, 0, sizeof(t->fused));
+		t->fn = pk_thread_run_default;
+	}
+}
+
+bool
+pk_thread_is_fused(const struct pk_thread *t)
+{
+	return t != NULL && t->fn == thread_run_fused;
+}
