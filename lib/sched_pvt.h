@@ -291,4 +291,29 @@ sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
 	q->len = (uint32_t)(e >> 48);
 }
 
+/*
+ * Fill an idle stage queue's head slot from its stage (the lookahead). A
+ * packet that others (a path) pushed into the stage queue enters the
+ * scheduler here and is counted in here; one pk_sched_push() stored there
+ * was counted in by the push.
+ */
+static inline bool
+sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	uint32_t *pushed = &sched_q_cold(sc, q)->pushed;
+	struct rte_mbuf *m;
+
+	if (pk_stage_pull(q->stage, &m, 1) == 0)
+		return false;
+	sched_q_set_head(sc, q, m);
+	if (*pushed != 0) {
+		(*pushed)--;
+	} else {
+		pk_counter_add(&sc->stage.in.pkts, 1);
+		if (unlikely(sc->stage.flags & PK_STAGE_F_BYTES))
+			pk_counter_add(&sc->stage.in.bytes, m->pkt_len);
+	}
+	return true;
+}
+
 #endif /* PK_SCHED_PVT_H */
