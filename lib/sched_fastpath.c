@@ -138,22 +138,6 @@ pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 }
 
 /*
- * Credit the bucket with the link time since the last pull, now being the
- * clock's. A time before the last (a caller's clock read before a shaper
- * reset) credits nothing.
- */
-static inline void
-sched_tokens_refill(struct pk_sched *sc, uint64_t now)
-{
-	if ((int64_t)(now - sc->last) <= 0)
-		return;
-	sc->tokens += (__int128)(now - sc->last) * sc->rate_bps;
-	sc->last = now;
-	if (sc->tokens > sc->tokens_max)
-		sc->tokens = sc->tokens_max;
-}
-
-/*
  * A frame may start while the bucket is not in debt, as a link starts the
  * next frame once the last one is out: the long-run rate is exactly R. The
  * policy is asked only for a frame that will go, so its order is kept.
@@ -195,6 +179,8 @@ pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
 {
 	struct pk_sched *sc = sched_of(s);
 
+	if (unlikely(sc->aqm))
+		return pk_sched_aqm_pull_at(sc, pkts, max, tsc, info);
 	if (sc->rate_bps != 0)
 		return sched_pull_shaped(sc, pkts, max, sc->clock ==
 					 pk_sched_tsc ? tsc :

@@ -147,6 +147,8 @@ pk_sched_push_queue(struct pk_stage *s, uint32_t qid, struct rte_mbuf **pkts,
 		pk_stage_count_refused(&s->in, PK_DROP_NO_MATCH, n);
 		return 0;
 	}
+	if (unlikely(sc->aqm))
+		return pk_sched_aqm_push_queue(sc, q, pkts, n);
 	/* before they are stored: a stage queue may pass them on */
 	bytes = pk_stage_push_bytes(s, pkts, n);
 	if (likely(!(q->flags & SCHED_Q_STAGE)))

@@ -66,7 +66,8 @@ extern "C" {
 	_(MALFORMED, "malformed")                                              \
 	_(POLICY, "policy")                                                    \
 	_(EXPIRED, "expired")                                                  \
-	_(FRAGMENT, "fragment")
+	_(FRAGMENT, "fragment")                                                \
+	_(AQM, "aqm") /* a queue manager's drop: CoDel, PIE */
 
 /** Why a stage dropped or refused a packet. */
 enum pk_drop_reason {
