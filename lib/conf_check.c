@@ -139,7 +139,7 @@ conf_check_policy(struct pk_conf *c, struct conf_stage *st)
 	near = conf_nearest(v, cands, n);
 	return conf_err(c, conf_arg_pos(&st->args, "policy", &st->pos),
 			"found policy=%s, expected a policy (wfq wf2q drr prio "
-			"rr fifo fq_codel fq_pie)%s%s%s", v, near != NULL ? ": did you mean " :
+			"rr fifo)%s%s%s", v, near != NULL ? ": did you mean " :
 			"", near != NULL ? near : "", near != NULL ? "?" : "");
 }
 
