@@ -54,8 +54,8 @@
  *
  * Telemetry (dpdk-telemetry.py): /pathkit/scheds lists the live schedulers,
  * /pathkit/sched,NAME gives its policy, shaper (rate_bps, overhead, burst),
- * queue counts, stage counters, and for each of its first 64 queues a dict
- * "q<ID>": the stage it pulls ("" internal), its parameter under the
+ * queue counts, ecn_marked, stage counters, and for each of its first 64
+ * queues a dict "q<ID>": the stage it pulls ("" internal), its parameter under the
  * policy's word ("weight", "quantum", "priority", else "param") and its
  * backlog. Read from the telemetry thread while the scheduler runs, they
  * are a recent snapshot. Detach a stage queue before destroying it (as
