@@ -65,6 +65,10 @@ fuzz_run() {
 ninja -C build-fuzz tests/fuzz/fuzz_flow_parse
 fuzz_run fuzz_flow_parse "${PK_FUZZ_SECONDS:-30}" tests/fuzz/corpus -max_len=1600
 
+echo "== fuzz: ECN marker, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_ecn_mark
+fuzz_run fuzz_ecn_mark "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus -max_len=1600
+
 echo "== fuzz: number parsers, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
 ninja -C build-fuzz tests/fuzz/fuzz_parse_num
 fuzz_run fuzz_parse_num "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus_num \

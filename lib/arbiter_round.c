@@ -330,7 +330,8 @@ arb_held(struct pk_arbiter *a)
 	uint64_t held = a->atx.n - a->atx.off + a->dtx.n - a->dtx.off;
 	uint32_t c;
 
-	held += a->inside;
+	/* the scheduler's own count: a queue manager drops inside it */
+	held += pk_stage_len(a->sched);
 	for (c = 0; c < a->nb; c++)
 		held += pk_stage_len(a->mb[c]) + a->cl[c].nwait;
 	if (a->ring != NULL)

@@ -36,6 +36,7 @@ static const struct {
 } conf_policies[] = {
 	{ "wfq", "weight" }, { "wf2q", "weight" }, { "drr", "quantum" },
 	{ "prio", "prio" }, { "rr", NULL }, { "fifo", NULL },
+	{ "fq_codel", "quantum" }, { "fq_pie", "quantum" },
 };
 
 static enum conf_role

@@ -104,6 +104,12 @@ sched_conf_check(const char *name, const struct pk_sched_conf *c,
 		PK_LOG(ERR, "%s: unknown scheduling policy '%s'", name, pname);
 		return -ENOENT;
 	}
+	if (((*pol)->flags & PK_SCHED_POL_AQM) &&
+	    ((*pol)->arrive == NULL || (*pol)->judge == NULL ||
+	     (*pol)->dropped == NULL || (*pol)->victim == NULL)) {
+		PK_LOG(ERR, "%s: queue manager %s lacks an op", name, pname);
+		return -EINVAL;
+	}
 	if (c->max_queues > PK_SCHED_MAX_QUEUES ||
 	    (c->qsize != 0 && (!rte_is_power_of_2(c->qsize) ||
 			       c->qsize > PK_SCHED_MAX_QSIZE)) ||
@@ -123,6 +129,7 @@ sched_alloc_parts(struct pk_sched *sc)
 		.max_queues = sc->max_queues,
 		.mtu = sc->mtu,
 		.socket_id = sc->socket_id,
+		.aqm = &sc->aqm_conf,
 	};
 	uint32_t nq = sc->max_queues;
 
@@ -171,6 +178,15 @@ pk_sched_create(const char *name, const struct pk_sched_conf *conf)
 	sc->update_dequeue = pol->update_dequeue;
 	sc->classify = c.classify; /* NULL: push reads the mbuf field inline */
 	sc->classify_arg = c.classify_arg;
+	if (c.classify == NULL && pol->classify != NULL) {
+		sc->classify = pol->classify;
+		sc->classify_arg = (void *)(uintptr_t)sc->max_queues;
+	}
+	/* before the shaper's reset, which picks the pull by it */
+	sc->aqm = (pol->flags & PK_SCHED_POL_AQM) != 0;
+	sc->aqm_conf = c.aqm;
+	if (sc->aqm)
+		s->push = pk_sched_aqm_push;
 	sc->clock = pk_sched_tsc;
 	sc->hz = rte_get_tsc_hz();
 	rc = sched_alloc_parts(sc);

@@ -67,6 +67,10 @@ struct pk_sched {
 					     uint32_t len);
 	pk_sched_classify_t classify; /* NULL: m->hash.sched.queue_id */
 	void *classify_arg;
+	/* a queue manager's: FIFO slots are followed by their arrival times */
+	bool aqm;
+	uint64_t ns_mult;            /* ns = ticks * ns_mult >> 32 */
+	uint64_t ecn_marked;
 	/* shaper, in bit x tick units so that nothing is rounded */
 	__int128 tokens;
 	__int128 tokens_max;
@@ -87,6 +91,7 @@ struct pk_sched {
 	uint64_t **slabs;            /* internal FIFO slots per 64 ids */
 	int socket_id;
 	char policy[PK_SCHED_POLICY_NAMESIZE];
+	struct pk_sched_aqm_conf aqm_conf; /* what the policy was given */
 };
 
 /*
@@ -130,6 +135,22 @@ uint64_t pk_sched_held(const struct pk_stage *s);
 unsigned int pk_sched_len(const struct pk_stage *s);
 /* Free an internal queue's packets; count them on the puller's side. */
 void pk_sched_q_purge(struct pk_sched *sc, struct pk_sched_q *q);
+
+/*
+ * sched_aqm.c: push and pull for a queue manager (PK_SCHED_POL_AQM),
+ * chosen at create (stage.push, and stage.pull by the shaper's reset);
+ * pk_sched_pull_at() and pk_sched_push_queue() call the _at and _queue
+ * ones. Their packets' arrival times sit in the FIFO's second half.
+ */
+uint16_t pk_sched_aqm_push(struct pk_stage *s, struct rte_mbuf **pkts,
+			   uint16_t n);
+uint16_t pk_sched_aqm_push_queue(struct pk_sched *sc, struct pk_sched_q *q,
+				 struct rte_mbuf **pkts, uint16_t n);
+uint16_t pk_sched_aqm_pull(struct pk_stage *s, struct rte_mbuf **pkts,
+			   uint16_t max);
+uint16_t pk_sched_aqm_pull_at(struct pk_sched *sc, struct rte_mbuf **pkts,
+			      uint16_t max, uint64_t tsc,
+			      struct sched_pulled *info);
 
 /* sched_shaper.c: the default clock, rte_rdtsc() */
 uint64_t pk_sched_tsc(void *arg);
@@ -289,6 +310,47 @@ sched_q_fifo_pop(const struct pk_sched *sc, struct pk_sched_q *q)
 	}
 	q->head = (struct rte_mbuf *)(uintptr_t)(e & ((1ULL << 48) - 1));
 	q->len = (uint32_t)(e >> 48);
+}
+
+/*
+ * Fill an idle stage queue's head slot from its stage (the lookahead). A
+ * packet that others (a path) pushed into the stage queue enters the
+ * scheduler here and is counted in here; one pk_sched_push() stored there
+ * was counted in by the push.
+ */
+static inline bool
+sched_q_pull_head(struct pk_sched *sc, struct pk_sched_q *q)
+{
+	uint32_t *pushed = &sched_q_cold(sc, q)->pushed;
+	struct rte_mbuf *m;
+
+	if (pk_stage_pull(q->stage, &m, 1) == 0)
+		return false;
+	sched_q_set_head(sc, q, m);
+	if (*pushed != 0) {
+		(*pushed)--;
+	} else {
+		pk_counter_add(&sc->stage.in.pkts, 1);
+		if (unlikely(sc->stage.flags & PK_STAGE_F_BYTES))
+			pk_counter_add(&sc->stage.in.bytes, m->pkt_len);
+	}
+	return true;
+}
+
+/*
+ * Credit the shaper's bucket with the link time since the last pull, now
+ * being the clock's. A time before the last (a caller's clock read before
+ * a shaper reset) credits nothing.
+ */
+static inline void
+sched_tokens_refill(struct pk_sched *sc, uint64_t now)
+{
+	if ((int64_t)(now - sc->last) <= 0)
+		return;
+	sc->tokens += (__int128)(now - sc->last) * sc->rate_bps;
+	sc->last = now;
+	if (sc->tokens > sc->tokens_max)
+		sc->tokens = sc->tokens_max;
 }
 
 #endif /* PK_SCHED_PVT_H */

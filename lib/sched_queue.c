@@ -96,12 +96,15 @@ sched_q_fifo(struct pk_sched *sc, struct pk_sched_q *q)
 	uint32_t slab = id / SCHED_SLAB_QUEUES;
 
 	if (sc->slabs[slab] == NULL) {
+		/* a queue manager's: each slot's arrival time after them */
 		sc->slabs[slab] = sched_zalloc(sc, (size_t)SCHED_SLAB_QUEUES *
-					       qsize * sizeof(uint64_t));
+					       qsize * sizeof(uint64_t) *
+					       (sc->aqm ? 2 : 1));
 		if (sc->slabs[slab] == NULL)
 			return -ENOMEM;
 	}
-	q->fifo = sc->slabs[slab] + (size_t)(id % SCHED_SLAB_QUEUES) * qsize;
+	q->fifo = sc->slabs[slab] + (size_t)(id % SCHED_SLAB_QUEUES) * qsize *
+		  (sc->aqm ? 2 : 1);
 	q->fpos = 0;
 	return 0;
 }
@@ -134,6 +137,11 @@ sched_attach_check(const struct pk_sched *sc,
 	}
 	if (st != NULL && (st == &sc->stage || !(st->caps & PK_STAGE_CAP_PULL))) {
 		PK_LOG(ERR, "%s: cannot pull from %s", sc->stage.name, st->name);
+		return -EINVAL;
+	}
+	if (st != NULL && sc->aqm) {
+		PK_LOG(ERR, "%s: %s takes internal queues only", sc->stage.name,
+		       sc->policy);
 		return -EINVAL;
 	}
 	if (sc->nb_free == 0 && sc->next_id == sc->max_queues) {

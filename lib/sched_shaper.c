@@ -34,8 +34,13 @@ sched_shaper_reset(struct pk_sched *sc)
 	sc->tokens_max = (__int128)burst * sc->hz8;
 	sc->tokens = 0;
 	sc->last = sc->clock(sc->clock_arg);
-	sc->stage.pull = sc->rate_bps != 0 ? pk_sched_pull_shaped :
-					      pk_sched_pull;
+	/* queue managers' time in ns: 2^32 * 10^9 / hz fits for hz >= 1 */
+	sc->ns_mult = (uint64_t)(((unsigned __int128)1000000000 << 32) / sc->hz);
+	if (sc->aqm)
+		sc->stage.pull = pk_sched_aqm_pull; /* shapes if rate is set */
+	else
+		sc->stage.pull = sc->rate_bps != 0 ? pk_sched_pull_shaped :
+						      pk_sched_pull;
 }
 
 int

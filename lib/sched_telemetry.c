@@ -6,7 +6,8 @@
  *   /pathkit/scheds          the names of the live schedulers
  *   /pathkit/sched,<name>    its policy, the shaper (rate_bps, 0 unshaped;
  *                            overhead, burst), mtu, queues attached and of
- *                            how many, its counters (in, out, drops and
+ *                            how many, ecn_marked (fq_codel, fq_pie), its
+ *                            counters (in, out, drops and
  *                            refusals by reason, held), then one dict per
  *                            queue, "q<id>": the stage it pulls ("" for an
  *                            internal FIFO), its parameter under the
@@ -49,6 +50,7 @@ struct tel_sched {
 	char policy[PK_SCHED_POLICY_NAMESIZE];
 	uint64_t rate_bps;
 	uint32_t overhead, burst, mtu, max_queues, nb_queues;
+	uint64_t ecn_marked;         /* queue managers' CE marks */
 	struct pk_stage_stats st;
 	unsigned int nq;
 	struct tel_sched_q q[TEL_SCHED_QUEUES];
@@ -76,6 +78,7 @@ tel_sched_read(const struct pk_stage *s, void *arg)
 	ts->mtu = sc->mtu;
 	ts->max_queues = sc->max_queues;
 	ts->nb_queues = sc->nb_queues;
+	ts->ecn_marked = pk_sched_ecn_marked(s);
 	pk_stage_stats_get(s, &ts->st);
 	ts->nq = 0;
 	for (id = 0; id < end && ts->nq < TEL_SCHED_QUEUES; id++) {
@@ -121,7 +124,8 @@ tel_sched_param(const char *policy)
 {
 	if (strcmp(policy, "wfq") == 0 || strcmp(policy, "wf2q") == 0)
 		return "weight";
-	if (strcmp(policy, "drr") == 0)
+	if (strcmp(policy, "drr") == 0 || strcmp(policy, "fq_codel") == 0 ||
+	    strcmp(policy, "fq_pie") == 0)
 		return "quantum";
 	if (strcmp(policy, "prio") == 0)
 		return "priority";
@@ -181,6 +185,7 @@ tel_sched(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "mtu", ts->mtu);
 	rte_tel_data_add_dict_u64(d, "max_queues", ts->max_queues);
 	rte_tel_data_add_dict_u64(d, "queues", ts->nb_queues);
+	rte_tel_data_add_dict_u64(d, "ecn_marked", ts->ecn_marked);
 	rte_tel_data_add_dict_u64(d, "listed", ts->nq);
 	pk_tel_stage_counters(d, &ts->st);
 	for (i = 0; i < ts->nq && rc == 0; i++)

@@ -7,11 +7,18 @@
  *   them).  pull: by policy, shaped if rate= is set.  destroy: frees what
  *   the internal queues hold; attached stage queues stay their owners'.
  * threads: push, pull and control on one thread at a time (pk_sched.h).
- * args: policy=<wfq|wf2q|drr|prio|rr|fifo, wfq> queues=<1.., 1024>
- *   qsize=<pow2, 64> mtu=<64..65535, 2048> rate=<bit/s, 0: unshaped>
- *   overhead=<bytes per frame, 24> burst=<bytes, 0: auto> nq=<internal
- *   queues attached at create, ids 0..nq-1, 0> bytes=<0|1>
- * stats: in, out, no-match, full, policy (freed by detach or destroy)
+ * args: policy=<wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie, wfq>
+ *   queues=<1.., 1024> qsize=<pow2, 64> mtu=<64..65535, 2048>
+ *   rate=<bit/s, 0: unshaped> overhead=<bytes per frame, 24> burst=<bytes,
+ *   0: auto> nq=<internal queues attached at create, ids 0..nq-1, 0; a
+ *   queue manager's: queues> bytes=<0|1>
+ *   queue managers (fq_codel, fq_pie; struct pk_sched_aqm_conf, 0 or
+ *   absent: the policy's default): target=<duration> interval=<duration>
+ *   (fq_pie: its tupdate, also tupdate=) burst_allowance=<duration>
+ *   limit=<packets> limit_bytes=<bytes> ecn=<0|1> alpha=<1/1000>
+ *   beta=<1/1000>; durations with s, ms, us (pk_parse_duration())
+ * stats: in, out, no-match, full (refused; dropped past a queue manager's
+ *   limit), policy (freed by detach or destroy), aqm (dropped by CoDel/PIE)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -20,8 +27,50 @@
 #include <rte_kvargs.h>
 
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_parse.h>
 #include <pathkit/pk_sched.h>
+#include <pathkit/pk_sched_policy.h>
 #include <pathkit/pk_stage_driver.h>
+
+/* A duration argument, if given: ns into *v. @return 0 or -EINVAL. */
+static int
+pktsched_kv_duration(const struct rte_kvargs *kv, const char *key,
+		     uint64_t *v)
+{
+	const char *val = rte_kvargs_get(kv, key);
+
+	if (rte_kvargs_count(kv, key) > 1 || (val != NULL &&
+	    pk_parse_duration(val, 1, 3600ULL * 1000000000, v) != 0)) {
+		PK_LOG(ERR, "pktsched: %s=%s: expected one duration from 1 ns "
+		       "to 1 h (5ms, 100us)", key, val != NULL ? val : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The queue managers' arguments (other policies ignore them). */
+static int
+pktsched_kv_aqm(const struct rte_kvargs *kv, struct pk_sched_aqm_conf *a)
+{
+	uint64_t limit = 0, limit_bytes = 0, alpha = 0, beta = 0, ecn = 1;
+
+	if (pktsched_kv_duration(kv, "target", &a->target_ns) ||
+	    pktsched_kv_duration(kv, "interval", &a->interval_ns) ||
+	    pktsched_kv_duration(kv, "tupdate", &a->interval_ns) ||
+	    pktsched_kv_duration(kv, "burst_allowance", &a->burst_ns) ||
+	    pk_stage_arg_u64(kv, "limit", 1, UINT32_MAX, &limit) ||
+	    pk_stage_arg_u64(kv, "limit_bytes", 1, UINT32_MAX, &limit_bytes) ||
+	    pk_stage_arg_u64(kv, "alpha", 1, 1000000, &alpha) ||
+	    pk_stage_arg_u64(kv, "beta", 1, 1000000, &beta) ||
+	    pk_stage_arg_u64(kv, "ecn", 0, 1, &ecn))
+		return -EINVAL;
+	a->limit = (uint32_t)limit;
+	a->limit_bytes = (uint32_t)limit_bytes;
+	a->alpha = (uint32_t)alpha;
+	a->beta = (uint32_t)beta;
+	a->ecn = ecn ? PK_SCHED_ECN_ON : PK_SCHED_ECN_OFF;
+	return 0;
+}
 
 static int
 pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
@@ -30,6 +79,7 @@ pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
 	uint64_t queues = PK_SCHED_DEFAULT_QUEUES, qsize = PK_SCHED_DEFAULT_QSIZE;
 	uint64_t mtu = PK_SCHED_DEFAULT_MTU, rate = 0;
 	uint64_t ovh = PK_SCHED_DEFAULT_OVERHEAD, burst = 0;
+	const struct pk_sched_policy *pol;
 
 	if (rte_kvargs_count(kv, "policy") > 1 ||
 	    pk_stage_arg_u64(kv, "queues", 1, PK_SCHED_MAX_QUEUES, &queues) ||
@@ -39,9 +89,15 @@ pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
 	    pk_stage_arg_u64(kv, "overhead", 0, 1024, &ovh) ||
 	    pk_stage_arg_u64(kv, "burst", 0, UINT32_MAX, &burst) ||
 	    pk_stage_arg_u64(kv, "nq", 0, queues, nq) ||
-	    pk_stage_args_flags(kv, &c->sflags))
+	    pk_stage_args_flags(kv, &c->sflags) ||
+	    pktsched_kv_aqm(kv, &c->aqm))
 		return -EINVAL;
 	c->policy = rte_kvargs_get(kv, "policy");
+	pol = pk_sched_policy_find(c->policy != NULL ? c->policy : "wfq");
+	/* a queue manager hashes flows onto all its queues: attach them */
+	if (pol != NULL && (pol->flags & PK_SCHED_POL_AQM) &&
+	    rte_kvargs_get(kv, "nq") == NULL)
+		*nq = queues;
 	c->max_queues = queues;
 	c->qsize = qsize;
 	c->mtu = mtu;
@@ -84,12 +140,13 @@ pktsched_create(const char *name, const struct rte_kvargs *kv, int socket_id)
 
 static const char *const pktsched_args[] = {
 	"policy", "queues", "qsize", "mtu", "rate", "overhead", "burst", "nq",
-	NULL
+	"target", "interval", "tupdate", "burst_allowance", "limit",
+	"limit_bytes", "ecn", "alpha", "beta", NULL
 };
 static struct pk_stage_kind pktsched_kind = {
 	.name = "pktsched",
-	.help = "packet scheduler: wfq (QFQ), wf2q, drr, prio, rr, fifo; "
-		"optional link-rate shaper",
+	.help = "packet scheduler: wfq (QFQ), wf2q, drr, prio, rr, fifo, "
+		"fq_codel, fq_pie; optional link-rate shaper",
 	.args = pktsched_args,
 	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL,
 	.create = pktsched_create,

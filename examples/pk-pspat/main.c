@@ -21,7 +21,10 @@
  * is pk-pspat's generator, pushing straight into the mailbox.
  * --weights are the policy's parameter: weights (wfq, wf2q), quanta in
  * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
- * take 0 or nothing. --flow-queues=F schedules flows instead of clients:
+ * take 0 or nothing; fq_codel and fq_pie (queue managers, their defaults:
+ * 5 ms / 15 ms target) schedule flows, 1024 queues unless --flow-queues
+ * says otherwise; what they drop the arbiter counts as still held in the
+ * scheduler. --flow-queues=F schedules flows instead of clients:
  * F queues of equal parameter, a packet goes to the one its flow key
  * (pk_flow_parse(), 5-tuple) hashes to, non-IP frames to queue 0; rates
  * are still counted per client. --mailbox=pspat gives the clients PSPAT
@@ -33,7 +36,8 @@
  * in bit/s with k, M, G, T (10^3..10^12), durations in s, ms or us.
  *
  *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
- *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|dispatcher
+ *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie
+ *     --dispatch=arbiter|dispatcher
  *     [--pkt-size=B] [--duration=S] [--stats-period=S] [--flow-queues=F]
  *     [--mailbox=ring|pspat]
  */
@@ -57,6 +61,7 @@
 
 #define MAX_CLIENTS 64
 #define MAX_FLOW_QUEUES 65536
+#define AQM_FLOW_QUEUES 1024 /* --flow-queues for fq_codel, fq_pie */
 #define NB_MBUFS 16383
 #define GEN_BURST 32
 #define DRR_FRAME 1514                       /* drr: weights in frames */
@@ -103,8 +108,8 @@ usage(FILE *f, const char *prog)
 		"--source=ports|gen\n"
 		"  --weights=W1,...,WN (one per client; range: the policy's)\n"
 		"  --rate=R (bit/s, k M G T, up to 10T; 0: unlimited)\n"
-		"  --policy=wfq|wf2q|drr|prio|rr|fifo --dispatch=arbiter|"
-		"dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
+		"  --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie "
+		"--dispatch=arbiter|dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
 		"SIGINT)]\n  [--stats-period=S (1ms..1 day)] "
 		"[--flow-queues=1..65536] [--mailbox=ring|pspat]\n", prog);
 }
@@ -173,7 +178,8 @@ pspat_opt(int c, const char *name)
 {
 	static const char *const sources[] = { "ports", "gen", NULL };
 	static const char *const policies[] = { "wfq", "wf2q", "drr", "prio",
-						"rr", "fifo", NULL }; /* usage */
+						"rr", "fifo", "fq_codel",
+						"fq_pie", NULL }; /* usage */
 	static const char *const dispatch[] = { "arbiter", "dispatcher", NULL };
 	static const char *const mailboxes[] = { "ring", "pspat", NULL };
 	unsigned int w = 0;
@@ -237,12 +243,22 @@ pspat_opt(int c, const char *name)
 static int
 pspat_check(void)
 {
+	const struct pk_sched_policy *pol;
 	uint32_t i;
 
 	if (opt.nb == 0) {
 		fprintf(stderr, "pk-pspat: --clients is missing\n");
 		return -1;
 	}
+	pol = pk_sched_policy_find(opt.policy);
+	/*
+	 * A queue manager's queues are flows, hashed: and with per-client
+	 * queues the arbiter counts each client's backlog itself, which the
+	 * manager's drops would leave wrong.
+	 */
+	if (pol != NULL && (pol->flags & PK_SCHED_POL_AQM) &&
+	    opt.flow_queues == 0)
+		opt.flow_queues = AQM_FLOW_QUEUES;
 	if (weights_arg != NULL && opt.flow_queues != 0) {
 		fprintf(stderr, "pk-pspat: --weights: flow queues all weigh "
 			"the same\n");

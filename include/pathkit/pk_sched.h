@@ -14,7 +14,18 @@
  * scheduler with a classifier uses). Each queue has one parameter, read by
  * the policy: a weight (wfq, wf2q), a quantum in bytes (drr) or a priority
  * (prio, 0 is the highest). Policies: wfq (QFQ, O(1)), wf2q (exact WF2Q+,
- * O(log N)), drr, prio, rr, fifo.
+ * O(log N)), drr, prio, rr, fifo, and two that manage queue delay:
+ * fq_codel (RFC 8290) and fq_pie (RFC 8033 per flow).
+ *
+ * Queue management (fq_codel, fq_pie): each queue is a flow's, and the
+ * scheduler hashes flows to queues itself unless given a classifier (see
+ * the policy's card). Push stamps each packet with the clock (read once per
+ * burst); at pull the policy may drop the head it would send (counted as
+ * "aqm") or, for an ECN-capable IPv4/IPv6 packet, mark it CE instead
+ * (pk_sched_ecn_marked()). The packets held in all queues stay within
+ * aqm.limit and aqm.limit_bytes: an arrival past either drops a batch from
+ * the head of the fattest queue (counted as "full"). Internal queues only:
+ * a stage queue cannot be attached to them (-EINVAL).
  *
  * This header is the application's API. Writing a policy: see
  * pk_sched_policy.h (the queue record, the ops table, registration).
@@ -43,20 +54,25 @@
  *
  * Telemetry (dpdk-telemetry.py): /pathkit/scheds lists the live schedulers,
  * /pathkit/sched,NAME gives its policy, shaper (rate_bps, overhead, burst),
- * queue counts, stage counters, and for each of its first 64 queues a dict
- * "q<ID>": the stage it pulls ("" internal), its parameter under the
+ * queue counts, ecn_marked, stage counters, and for each of its first 64
+ * queues a dict "q<ID>": the stage it pulls ("" internal), its parameter under the
  * policy's word ("weight", "quantum", "priority", else "param") and its
  * backlog. Read from the telemetry thread while the scheduler runs, they
  * are a recent snapshot. Detach a stage queue before destroying it (as
  * always): the reply names only queues that are live stages.
  *
- * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo, wfq>
+ * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo|fq_codel|
+ * fq_pie, wfq>
  * queues=<max queues, 1024> qsize=<packets an internal queue holds, pow2, 64>
  * nq=<internal queues to attach at create, 0> rate=<bit/s, 0: unshaped>
  * overhead=<bytes per frame, 24> burst=<bytes, see pk_sched_set_shaper()>
  * mtu=<largest frame, 2048> bytes=<0|1>. Internal queues attached by nq= get
  * the policy's default parameter and ids 0..nq-1; with no classifier set,
  * push reads the queue id from m->hash.sched.queue_id (rte_sched's field).
+ * fq_codel and fq_pie also take target=, interval= (pie: tupdate=),
+ * burst_allowance=, limit=, limit_bytes=, ecn=<0|1>, alpha=, beta= (see
+ * struct pk_sched_aqm_conf; durations with s, ms or us), and nq defaults to
+ * queues for them.
  */
 
 #include <stdbool.h>
@@ -101,6 +117,31 @@ typedef uint32_t (*pk_sched_classify_t)(const struct rte_mbuf *m, void *arg);
 /** Read a clock: ticks since any fixed origin, hz ticks per second. */
 typedef uint64_t (*pk_sched_clock_t)(void *arg);
 
+/** ECN for the queue-managing policies: mark CE instead of dropping. */
+enum pk_sched_ecn {
+	PK_SCHED_ECN_DEFAULT = 0,  /**< the policy's default (on) */
+	PK_SCHED_ECN_ON,           /**< mark ECN-capable packets */
+	PK_SCHED_ECN_OFF,          /**< always drop */
+};
+
+/**
+ * Parameters of the queue-managing policies (fq_codel, fq_pie); a zero
+ * field takes the policy's default, shown as codel / pie. Other policies
+ * ignore them.
+ */
+struct pk_sched_aqm_conf {
+	uint64_t target_ns;   /**< delay target: 5 ms / 15 ms */
+	/** codel: interval, 100 ms; pie: probability update period, 15 ms */
+	uint64_t interval_ns;
+	uint64_t burst_ns;    /**< pie: burst allowance, 150 ms */
+	uint32_t limit;       /**< packets held in all queues, 10240 */
+	uint32_t limit_bytes; /**< bytes held in all queues, 32 MiB */
+	uint32_t batch;       /**< most drops from the fattest at once, 64 */
+	uint32_t alpha;       /**< pie: alpha in 1/1000 Hz, 125 */
+	uint32_t beta;        /**< pie: beta in 1/1000 Hz, 1250 */
+	enum pk_sched_ecn ecn; /**< mark rather than drop ECN-capable packets */
+};
+
 /** How to create a scheduler. Zero fields take the defaults shown. */
 struct pk_sched_conf {
 	const char *policy;        /**< policy name ("wfq") */
@@ -115,6 +156,7 @@ struct pk_sched_conf {
 	void *classify_arg;        /**< passed to classify */
 	uint32_t sflags;           /**< enum pk_stage_flag bits */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
+	struct pk_sched_aqm_conf aqm; /**< fq_codel, fq_pie parameters */
 };
 
 /** One queue to attach. */
@@ -216,6 +258,13 @@ int pk_sched_set_shaper(struct pk_stage *s, uint64_t rate_bps,
  */
 int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
 		       uint64_t hz);
+
+/**
+ * @return the packets a queue-managing policy (fq_codel, fq_pie) marked CE
+ *   instead of dropping, or 0 (s not a scheduler, other policies). Read on
+ *   the scheduler's thread, or as a recent value from another.
+ */
+uint64_t pk_sched_ecn_marked(const struct pk_stage *s);
 
 /** @return the scheduler's policy name, or NULL if s is not a scheduler. */
 const char *pk_sched_policy_name(const struct pk_stage *s);

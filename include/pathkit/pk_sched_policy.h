@@ -18,6 +18,17 @@
  * A parameter change is deactivate (if backlogged), param_set on the idle
  * queue, then enqueue again.
  *
+ * Queue managers (flag PK_SCHED_POL_AQM: fq_codel, fq_pie) see more: each
+ * packet's arrival (arrive: lengths, limits), the time its queue's head
+ * arrived (pk_sched_q_head_ts(), stored only for them), a verdict on each
+ * head before it goes (judge: send, drop or ECN mark; the core frees and
+ * counts the drop, then tells the policy through dropped), and on overflow
+ * a victim queue (victim) whose head the core drops, a batch at a time.
+ * With it, the life of a queue gains: arrive (every packet, after enqueue
+ * if it was the first) -> ... -> dequeue picks q -> judge(q) -> drop: the
+ * head is freed, q->head is the next, dropped(q) -> dequeue again ...
+ * Such a queue may be idle (q->head NULL) while the policy still lists it.
+ *
  * Threads: every op of one scheduler is called on one thread at a time, the
  * scheduler's (see pk_sched.h): a policy needs no locks or atomics.
  *
@@ -29,6 +40,7 @@
  */
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -84,6 +96,32 @@ struct pk_sched_policy_conf {
 	uint32_t max_queues;       /**< queues the scheduler can hold */
 	uint32_t mtu;              /**< largest length a queue's len can have */
 	int socket_id;             /**< where to allocate, if the policy must */
+	/** the application's queue-management parameters (0: defaults) */
+	const struct pk_sched_aqm_conf *aqm;
+};
+
+/**
+ * pk_sched_policy flag: a queue manager. The core stamps each packet with
+ * its arrival time and calls arrive, judge, dropped and victim (all then
+ * required); its per-queue area must begin with struct pk_sched_aqm_q.
+ */
+#define PK_SCHED_POL_AQM (1u << 0)
+
+/** A queue manager's word on the head dequeue picked (judge). */
+enum pk_sched_verdict {
+	PK_SCHED_SEND = 0,         /**< send it */
+	PK_SCHED_DROP,             /**< drop it ("aqm") */
+	/** set CE if it is an ECN-capable IP packet, else drop it */
+	PK_SCHED_MARK,
+};
+
+/**
+ * The start of a queue manager's per-queue area, written by the core: the
+ * time the queue's head arrived (nanoseconds of the scheduler's clock, as
+ * judge's now). Valid while q->head is not NULL.
+ */
+struct pk_sched_aqm_q {
+	uint64_t head_ts; /**< arrival of q->head, ns */
 };
 
 /**
@@ -134,6 +172,36 @@ struct pk_sched_policy {
 					     uint32_t len);
 	/** A backlogged q leaves the active set; its head slot stays full. */
 	void (*deactivate)(void *sp, struct pk_sched_q *q);
+	uint32_t flags;            /**< PK_SCHED_POL_* */
+	/**
+	 * Optional: the classifier the scheduler uses when the application
+	 * gives none (its arg is the scheduler's max_queues, cast).
+	 */
+	pk_sched_classify_t classify;
+	/**
+	 * AQM: a packet of len bytes was stored in q (after enqueue if it
+	 * became q's head). @return true if the policy's limit is passed: the
+	 * core then asks victim for queues to drop from until it is not.
+	 */
+	bool (*arrive)(void *sp, struct pk_sched_q *q, uint32_t len);
+	/**
+	 * AQM: the verdict on q's head, which dequeue just picked, at time now
+	 * (ns). Drop and mark do not charge q's share: dequeue is asked again.
+	 */
+	enum pk_sched_verdict (*judge)(void *sp, struct pk_sched_q *q,
+				       uint64_t now);
+	/**
+	 * AQM: q's head (len bytes) was dropped, by judge's verdict or as a
+	 * victim; q->head is the next packet or NULL. q stays where it was in
+	 * the policy's lists. @return as arrive: still over the limit.
+	 */
+	bool (*dropped)(void *sp, struct pk_sched_q *q, uint32_t len);
+	/**
+	 * AQM: choose the queue to drop from when over the limit.
+	 * @return how many packets to drop from *q's head (a batch), or 0 if
+	 *   nothing can be dropped.
+	 */
+	uint32_t (*victim)(void *sp, struct pk_sched_q **q);
 	struct pk_registry_node reg; /**< registry link, set by register */
 };
 
@@ -158,6 +226,22 @@ pk_sched_q_prefetch(const struct pk_sched_q *q)
 	if (!(q->flags & PK_SCHED_Q_STAGE))
 		rte_prefetch0(&q->fifo[q->fhead]);
 }
+
+/** @return the arrival time of q's head (a queue manager's queue). */
+static inline uint64_t
+pk_sched_q_head_ts(struct pk_sched_q *q)
+{
+	return ((const struct pk_sched_aqm_q *)pk_sched_q_priv(q))->head_ts;
+}
+
+/**
+ * Set ECN's CE codepoint in an ECN-capable (ECT(0), ECT(1)) IPv4 or IPv6
+ * packet behind Ethernet and up to two VLAN tags, fixing the IPv4 header
+ * checksum. A packet already CE is left as it is.
+ * @return true if m is now CE; false if it is not IP, not ECN-capable, cut
+ *   short, or its data is shared (indirect or refcnt > 1): left unchanged.
+ */
+bool pk_sched_ecn_mark(struct rte_mbuf *m);
 
 /** Add a policy to the registry (PK_SCHED_POLICY_REGISTER); a second policy
  * of a taken name is refused with a log line. */

@@ -68,7 +68,8 @@ extern "C" {
 	_(EXPIRED, "expired")                                                  \
 	_(FRAGMENT, "fragment")                                                \
 	_(RED, "red")                                                          \
-	_(PIE, "pie")
+	_(PIE, "pie")                                                          \
+	_(AQM, "aqm") /* a queue manager's drop: CoDel, PIE */
 
 /** Why a stage dropped or refused a packet. */
 enum pk_drop_reason {

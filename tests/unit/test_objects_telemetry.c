@@ -309,7 +309,7 @@ test_sched(void **state)
 	tel("/pathkit/sched,tsch");
 	has("{\"/pathkit/sched\":{\"name\":\"tsch\",\"policy\":\"wfq\","
 	    "\"param\":\"weight\",\"rate_bps\":0,\"overhead\":24,");
-	has("\"queues\":3,\"listed\":3,");
+	has("\"queues\":3,\"ecn_marked\":0,\"listed\":3,");
 	has("\"out_pkts\":6,");
 	has("\"q0\":{\"id\":0,\"stage\":\"tsq0\",\"weight\":1,\"backlog\":");
 	has("\"q1\":{\"id\":1,\"stage\":\"tsq1\",\"weight\":3,\"backlog\":");
@@ -325,7 +325,7 @@ test_sched(void **state)
 		rte_pktmbuf_free(head);
 	i = drain(ring[1]) + (head != NULL);
 	tel("/pathkit/sched,tsch");
-	has("\"queues\":2,\"listed\":2,");
+	has("\"queues\":2,\"ecn_marked\":0,\"listed\":2,");
 	assert_null(strstr(reply, "tsq1"));
 	assert_int_equal(backlog_sum() + i, 10);
 	pk_stage_destroy(ring[1]);
@@ -351,7 +351,7 @@ test_sched_many_queues(void **state)
 	tel("/pathkit/sched,tschmany");
 	has("\"policy\":\"drr\",\"param\":\"quantum\","
 	    "\"rate_bps\":1000000,");
-	has("\"queues\":100,\"listed\":64,");
+	has("\"queues\":100,\"ecn_marked\":0,\"listed\":64,");
 	has("\"q63\":{\"id\":63,");
 	assert_null(strstr(reply, "\"q64\""));
 	assert_string_equal(reply + strlen(reply) - 2, "}}");
