@@ -62,7 +62,8 @@ thread_run_bytes(struct pk_thread *t)
 			/* a chain refused them, maybe changed: free them */
 			c.refused_bytes += pk_burst_bytes(&pkts[k], n - k);
 			c.refused += n - k;
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			pk_stage_drop_free_bulk(&s->out, PK_DROP_FULL, &pkts[k],
+						n - k);
 		}
 		c.pkts += n;
 	} while (c.pkts < t->budget && n == t->burst);
@@ -93,7 +94,8 @@ pk_thread_run_default(struct pk_thread *t, void *arg)
 		k = pk_stage_push(next, pkts, n);
 		if (unlikely(k != n)) {
 			/* a chain refused them, maybe changed: free them */
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			pk_stage_drop_free_bulk(&s->out, PK_DROP_FULL, &pkts[k],
+						n - k);
 			refused += n - k;
 		}
 		done += n;

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PK_CAPTURE_PVT_H
+#define PK_CAPTURE_PVT_H
+
+/*
+ * What the capture writer's files share (lib/capture.c: ring, batches,
+ * thread; lib/capture_file.c: files, interface block, comments); not
+ * installed.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_mbuf.h>
+#include <rte_pcapng.h>
+
+#include <pathkit/pk_capture.h>
+
+#define CAPTURE_NOTE_MAX 320    /* a record's comment, bytes */
+#define CAPTURE_NAME_MAX 64     /* path, owner, edge names kept */
+
+/* The head of an Enhanced Packet Block, as rte_pcapng_copy() makes it. */
+struct capture_epb {
+	uint32_t type;
+	uint32_t len;
+	uint32_t ifid;
+	uint32_t ts_hi;
+	uint32_t ts_lo;
+	uint32_t caplen;
+	uint32_t origlen;
+};
+
+struct capture_writer {
+	struct pk_capture_tap tap; /* first: the stage holds &tap */
+	TAILQ_ENTRY(capture_writer) link;
+	const struct pk_stage *stage;
+	struct pk_capture_conf conf;  /* names point into the arrays below */
+	char file[PATH_MAX];
+	char path[CAPTURE_NAME_MAX], owner[CAPTURE_NAME_MAX];
+	char edge[CAPTURE_NAME_MAX];
+	char where[256];  /* "path=.. owner=.. stage=.." */
+	bool where_set;
+	rte_pcapng_t *pc;             /* current file, or NULL */
+	int fd;                       /* its descriptor (pc closes it) */
+	uint32_t ifid;                /* our interface in the current file */
+	uint32_t file_no;
+	uint64_t file_records;
+	uint64_t file_start;          /* TSC */
+	uint64_t max_tsc;             /* max_seconds in TSC cycles */
+	/* the last dropping stage named, so a run of drops looks up once */
+	const struct pk_stage *from;
+	char from_name[PK_STAGE_NAMESIZE];
+	/* written, write_errors, files, bytes: the stage's; written by the
+	 * writer, read by any thread */
+	struct pk_capture_stats *st;
+};
+
+/* Bytes an option of len bytes of value takes: head, value, padding. */
+static inline uint32_t
+capture_optlen(uint32_t len)
+{
+	return 4 + RTE_ALIGN(len, 4);
+}
+
+/* Open w's next file (numbered if it rotates). @return 0 or -errno. */
+int capture_file_open(struct capture_writer *w);
+
+/* Close w's current file, if open. */
+void capture_file_close(struct capture_writer *w);
+
+/* Set w->where from the conf or the stage's path (first write). */
+void capture_where(struct capture_writer *w);
+
+/*
+ * Write record m's comment option into buf (CAPTURE_NOTE_MAX + 8 bytes):
+ * w->where, and the drop note for a drop capture.
+ * @return the option's length, padding included.
+ */
+uint32_t capture_note(struct capture_writer *w, const struct rte_mbuf *m,
+		      uint8_t *buf);
+
+#endif /* PK_CAPTURE_PVT_H */
