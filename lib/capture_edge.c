@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Capture at an edge of a running graph (pk_capture.h): a proc_capture
+ * stage is put between a stage and the stage it pushes into by storing the
+ * capture in the pusher's next pointer, and taken out by storing the old
+ * one back. The pusher reads next on each burst (a thread once per run),
+ * so it crosses over between two bursts: nothing is lost or reordered.
+ *
+ * A burst may still hold the capture's pointer after "off" (the thread's
+ * run that loaded it, or a pusher preempted between the load and the
+ * call), and nothing here can see when every pusher has let go of it: so
+ * the capture is never freed while the graph runs. pk_capture_close()
+ * stops its copies at once (it waits for a burst inside, as proc_tee's
+ * sink swap does) and frees its pool, ring and file; the stage itself
+ * stays, passing on what still reaches it, until pk_capture_edge_cleanup().
+ *
+ * The pusher is found by name on the live list and its pointer changed
+ * under that list's lock (pk_stage_live_apply()), so a stage being
+ * destroyed is never written to; the edges' own lock serialises the
+ * callers (the control thread, the telemetry thread). Telemetry:
+ * /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM].
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_telemetry.h>
+
+#include <pathkit/pk_capture.h>
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_owner.h>
+#include <pathkit/pk_path.h>
+
+#include "pk_internal.h"
+
+struct capture_edge {
+	TAILQ_ENTRY(capture_edge) link;
+	char from[PK_STAGE_NAMESIZE];
+	struct pk_stage *pusher;  /* compared, followed only when listed */
+	struct pk_stage *to;
+	struct pk_stage *cap;
+	bool on;                  /* false: switched off, kept till cleanup */
+};
+
+static pthread_mutex_t edge_lock = PTHREAD_MUTEX_INITIALIZER;
+static TAILQ_HEAD(capture_edge_head_, capture_edge) edges =
+	TAILQ_HEAD_INITIALIZER(edges);
+
+/* What the live list tells of a pusher, copied under its lock. */
+struct edge_find {
+	const char *to;
+	struct pk_stage *pusher, *next;
+	char to_name[PK_STAGE_NAMESIZE];
+	char path[PK_STAGE_NAMESIZE];
+	char owner[64];
+};
+
+static int
+edge_find_fn(const struct pk_stage *s, void *arg)
+{
+	struct edge_find *f = arg;
+	struct pk_stage *next = s->next;
+	struct pk_path *p;
+	const char *o;
+
+	if (!(s->caps & PK_STAGE_CAP_FWD_PUSH) || next == NULL ||
+	    next == pk_stage_unwired() || !(next->caps & PK_STAGE_CAP_PUSH) ||
+	    (f->to != NULL && strcmp(next->name, f->to) != 0))
+		return -EINVAL;
+	f->pusher = (struct pk_stage *)(uintptr_t)s;
+	f->next = next;
+	snprintf(f->to_name, sizeof(f->to_name), "%s", next->name);
+	p = s->parent != NULL ? pk_path_from_stage(s->parent) : NULL;
+	if (p == NULL && pk_path_from_stage(f->pusher) != NULL)
+		p = pk_path_from_stage(f->pusher); /* the path itself */
+	if (p != NULL) {
+		snprintf(f->path, sizeof(f->path), "%s",
+			 pk_path_stage(p)->name);
+		o = pk_owner_name(pk_path_owner(p));
+		snprintf(f->owner, sizeof(f->owner), "%s", o ? o : "-");
+	}
+	return 0;
+}
+
+/* Move the pusher's next from old to new, if it is still live and so. */
+struct edge_swap {
+	struct pk_stage *pusher, *old, *new;
+};
+
+static int
+edge_swap_fn(const struct pk_stage *s, void *arg)
+{
+	struct edge_swap *w = arg;
+
+	if (s != w->pusher || s->next != w->old)
+		return -EAGAIN;
+	pk_stage_set_next(w->pusher, w->new);
+	return 0;
+}
+
+static struct capture_edge *
+edge_lookup(const char *from)
+{
+	struct capture_edge *e;
+
+	TAILQ_FOREACH(e, &edges, link)
+		if (e->on && strcmp(e->from, from) == 0)
+			return e;
+	return NULL;
+}
+
+int
+pk_capture_edge_on(const char *from, const char *to,
+		   const struct pk_capture_conf *conf)
+{
+	struct edge_find f = { .to = to, .path = "", .owner = "" };
+	char name[PK_STAGE_NAMESIZE], edge[2 * PK_STAGE_NAMESIZE + 2];
+	struct pk_capture_conf c;
+	struct capture_edge *e;
+	struct edge_swap w;
+	int rc;
+
+	if (from == NULL || conf == NULL ||
+	    strnlen(from, PK_STAGE_NAMESIZE) == PK_STAGE_NAMESIZE ||
+	    (conf->flags & (PK_CAPTURE_F_POLLED | PK_CAPTURE_F_MT)))
+		return -EINVAL;
+	pthread_mutex_lock(&edge_lock);
+	rc = edge_lookup(from) != NULL ? -EBUSY :
+	     pk_stage_live_apply(from, edge_find_fn, &f);
+	if (rc != 0) {
+		PK_LOG(ERR, "capture: %s%s%s: %s", from, to ? " -> " : "",
+		       to ? to : "", rc == -EBUSY ? "captured already" :
+		       rc == -ENOENT ? "no such stage" :
+		       "does not push into a stage (or not into that one)");
+		goto out;
+	}
+	c = *conf;
+	snprintf(edge, sizeof(edge), "%s->%s", from, f.to_name);
+	c.edge = conf->edge ? conf->edge : edge;
+	c.path = conf->path ? conf->path : f.path[0] ? f.path : "-";
+	c.owner = conf->owner ? conf->owner : f.owner[0] ? f.owner : "-";
+	snprintf(name, sizeof(name), "cap.%s", from);
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	e->cap = pk_capture_create(name, &c, SOCKET_ID_ANY);
+	if (e->cap == NULL) {
+		rc = -rte_errno;
+		free(e);
+		goto out;
+	}
+	pk_stage_set_next(e->cap, f.next);
+	w = (struct edge_swap){ f.pusher, f.next, e->cap };
+	rc = pk_stage_live_apply(from, edge_swap_fn, &w);
+	if (rc != 0) { /* changed or gone since we looked */
+		pk_stage_destroy(e->cap);
+		free(e);
+		goto out;
+	}
+	snprintf(e->from, sizeof(e->from), "%s", from);
+	e->pusher = f.pusher;
+	e->to = f.next;
+	e->on = true;
+	TAILQ_INSERT_TAIL(&edges, e, link);
+	PK_LOG(INFO, "capture: %s -> %s on, to %s", from, f.to_name,
+	       conf->file);
+out:
+	pthread_mutex_unlock(&edge_lock);
+	return rc;
+}
+
+/* Put the pusher's next back and close the capture (edge_lock held). */
+static void
+edge_off(struct capture_edge *e)
+{
+	struct edge_swap w = { e->pusher, e->cap, e->to };
+
+	pk_stage_live_apply(e->from, edge_swap_fn, &w); /* gone: nothing */
+	pk_capture_close(e->cap);
+	e->on = false;
+}
+
+int
+pk_capture_edge_off(const char *from, struct pk_capture_stats *st)
+{
+	struct capture_edge *e;
+	int rc = -ENOENT;
+
+	if (from == NULL)
+		return -ENOENT;
+	pthread_mutex_lock(&edge_lock);
+	e = edge_lookup(from);
+	if (e != NULL) {
+		edge_off(e);
+		if (st != NULL)
+			pk_capture_stats_get(e->cap, st);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&edge_lock);
+	return rc;
+}
+
+void
+pk_capture_edge_cleanup(void)
+{
+	struct capture_edge *e;
+
+	pthread_mutex_lock(&edge_lock);
+	while ((e = TAILQ_FIRST(&edges)) != NULL) {
+		if (e->on)
+			edge_off(e);
+		TAILQ_REMOVE(&edges, e, link);
+		pk_stage_destroy(e->cap);
+		free(e);
+	}
+	pthread_mutex_unlock(&edge_lock);
+}
+
+/* ---- telemetry ---- */
+
+static void
+tel_capture_stats(struct rte_tel_data *d, const struct capture_edge *e)
+{
+	struct pk_capture_stats st;
+
+	pk_capture_stats_get(e->cap, &st);
+	rte_tel_data_add_dict_string(d, "from", e->from);
+	rte_tel_data_add_dict_string(d, "stage", e->cap->name);
+	rte_tel_data_add_dict_string(d, "state", e->on ? "on" : "off");
+	rte_tel_data_add_dict_u64(d, "captured", st.captured);
+	rte_tel_data_add_dict_u64(d, "capture_lost", st.capture_lost);
+	rte_tel_data_add_dict_u64(d, "lost_nomem", st.lost_nomem);
+	rte_tel_data_add_dict_u64(d, "lost_full", st.lost_full);
+	rte_tel_data_add_dict_u64(d, "written", st.written);
+	rte_tel_data_add_dict_u64(d, "write_errors", st.write_errors);
+	rte_tel_data_add_dict_u64(d, "files", st.files);
+}
+
+/* /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM] */
+static int
+tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pk_capture_conf conf = { 0 };
+	char buf[1024], *arg[5], *save = NULL;
+	struct capture_edge *e;
+	unsigned int n = 0;
+	int rc = 0;
+
+	RTE_SET_USED(cmd);
+	rte_tel_data_start_dict(d);
+	if (params == NULL || params[0] == '\0') {
+		pthread_mutex_lock(&edge_lock);
+		TAILQ_FOREACH(e, &edges, link)
+			if (e->on)
+				rte_tel_data_add_dict_string(d, e->from,
+							     e->cap->name);
+		pthread_mutex_unlock(&edge_lock);
+		return 0;
+	}
+	if (strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, params);
+	for (arg[n] = strtok_r(buf, ",", &save); arg[n] != NULL && n < 4;
+	     arg[++n] = strtok_r(NULL, ",", &save))
+		;
+	if (n >= 3 && n <= 4 && strcmp(arg[0], "on") == 0) {
+		conf.file = arg[n - 1];
+		rc = pk_capture_edge_on(arg[1], n == 4 ? arg[2] : NULL, &conf);
+	} else if (n == 2 && strcmp(arg[0], "off") == 0) {
+		rc = pk_capture_edge_off(arg[1], NULL);
+	} else if (n != 1) {
+		return -EINVAL;
+	}
+	if (rc != 0) {
+		rte_tel_data_add_dict_string(d, "error", strerror(-rc));
+		return 0;
+	}
+	pthread_mutex_lock(&edge_lock);
+	TAILQ_FOREACH_REVERSE(e, &edges, capture_edge_head_, link)
+		if (strcmp(e->from, arg[n == 1 ? 0 : 1]) == 0)
+			break;
+	if (e != NULL)
+		tel_capture_stats(d, e);
+	else
+		rte_tel_data_add_dict_string(d, "error", strerror(ENOENT));
+	pthread_mutex_unlock(&edge_lock);
+	return 0;
+}
+
+RTE_INIT(pk_capture_telemetry)
+{
+	rte_telemetry_register_cmd("/pathkit/capture", tel_capture,
+		"Capture an edge to pcapng. Parameters: on,FROM[,TO],FILE | "
+		"off,FROM | FROM (its counters) | none (the edges captured)");
+}
