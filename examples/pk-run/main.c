@@ -212,6 +212,7 @@ run_conf(struct rte_mempool *mp)
 		printf("\npk-run: stopping\n");
 	}
 	pk_conf_stop(c);
+	pk_capture_edge_cleanup(); /* edges captured by telemetry */
 	printf("== final statistics\n");
 	pk_conf_stats_print(c, stdout);
 	fflush(stdout);
