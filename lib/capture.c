@@ -72,6 +72,7 @@ struct capture_batch {
 	uint32_t tail[CAPTURE_BATCH][2]; /* end of options, block length */
 	unsigned int n;
 	size_t bytes;
+	uint64_t now; /* TSC, read once per dequeue */
 };
 
 static void
@@ -99,25 +100,34 @@ capture_record(struct capture_writer *w, struct capture_batch *b,
 	       struct rte_mbuf *m)
 {
 	struct capture_epb *epb = rte_pktmbuf_mtod(m, struct capture_epb *);
+	bool drops = w->conf.flags & PK_CAPTURE_F_DROPS;
 	uint32_t olen, blen = rte_pktmbuf_data_len(m), nlen;
 	unsigned int i = b->n;
+	uint8_t *note;
 
 	if (m->nb_segs != 1 || blen < sizeof(*epb) + 4 || epb->len != blen) {
 		pk_counter_add(&w->st->write_errors, 1); /* not one of ours */
 		return;
 	}
-	olen = capture_note(w, m, b->note[i]);
+	/* the same comment on every record, unless they are drops */
+	note = w->where_opt;
+	olen = w->where_optlen;
+	if (drops)
+		olen = capture_note(w, m, note = b->note[i]);
 	nlen = blen + olen + 4;
 	if (w->pc != NULL && w->file_records + b->n != 0 &&
 	    ((w->conf.max_bytes != 0 &&
 	      w->st->bytes + b->bytes + nlen > w->conf.max_bytes) ||
-	     (w->max_tsc != 0 &&
-	      rte_get_tsc_cycles() - w->file_start >= w->max_tsc))) {
+	     (w->max_tsc != 0 && b->now > w->file_start &&
+	      b->now - w->file_start >= w->max_tsc))) {
 		capture_flush(w, b);
 		capture_file_close(w);
 		capture_file_open(w);
 		i = 0;
-		olen = capture_note(w, m, b->note[0]);
+		if (drops) { /* the batch is written: its note goes first */
+			memmove(b->note[0], note, olen);
+			note = b->note[0];
+		}
 	}
 	if (w->pc == NULL) {
 		pk_counter_add(&w->st->write_errors, 1);
@@ -128,7 +138,7 @@ capture_record(struct capture_writer *w, struct capture_batch *b,
 	b->tail[i][0] = 0;
 	b->tail[i][1] = nlen;
 	b->iov[3 * i] = (struct iovec){ epb, blen - 4 };
-	b->iov[3 * i + 1] = (struct iovec){ b->note[i], olen };
+	b->iov[3 * i + 1] = (struct iovec){ note, olen };
 	b->iov[3 * i + 2] = (struct iovec){ b->tail[i], 8 };
 	b->n = i + 1;
 	b->bytes += nlen;
@@ -152,6 +162,7 @@ pk_capture_writer_poll(struct pk_capture_tap *tap, unsigned int max)
 					      NULL);
 		if (n == 0)
 			break;
+		b.now = w->max_tsc != 0 ? rte_get_tsc_cycles() : 0;
 		for (i = 0; i < n; i++)
 			capture_record(w, &b, m[i]);
 		capture_flush(w, &b);

@@ -18,7 +18,7 @@
  * under that list's lock (pk_stage_live_apply()), so a stage being
  * destroyed is never written to; the edges' own lock serialises the
  * callers (the control thread, the telemetry thread). Telemetry:
- * /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM].
+ * /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM | ,CAPTURE].
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,6 +37,7 @@
 #include <pathkit/pk_path.h>
 
 #include "pk_internal.h"
+#include "telemetry_pvt.h"
 
 struct capture_edge {
 	TAILQ_ENTRY(capture_edge) link;
@@ -226,14 +227,11 @@ pk_capture_edge_cleanup(void)
 /* ---- telemetry ---- */
 
 static void
-tel_capture_stats(struct rte_tel_data *d, const struct capture_edge *e)
+tel_capture_counters(struct rte_tel_data *d, const struct pk_stage *cap)
 {
 	struct pk_capture_stats st;
 
-	pk_capture_stats_get(e->cap, &st);
-	rte_tel_data_add_dict_string(d, "from", e->from);
-	rte_tel_data_add_dict_string(d, "stage", e->cap->name);
-	rte_tel_data_add_dict_string(d, "state", e->on ? "on" : "off");
+	pk_capture_stats_get(cap, &st);
 	rte_tel_data_add_dict_u64(d, "captured", st.captured);
 	rte_tel_data_add_dict_u64(d, "capture_lost", st.capture_lost);
 	rte_tel_data_add_dict_u64(d, "lost_nomem", st.lost_nomem);
@@ -243,7 +241,29 @@ tel_capture_stats(struct rte_tel_data *d, const struct capture_edge *e)
 	rte_tel_data_add_dict_u64(d, "files", st.files);
 }
 
-/* /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM] */
+static void
+tel_capture_stats(struct rte_tel_data *d, const struct capture_edge *e)
+{
+	rte_tel_data_add_dict_string(d, "from", e->from);
+	rte_tel_data_add_dict_string(d, "stage", e->cap->name);
+	rte_tel_data_add_dict_string(d, "state", e->on ? "on" : "off");
+	tel_capture_counters(d, e->cap);
+}
+
+/* A capture stage of a configuration, by its name (under the list lock). */
+static int
+tel_capture_stage(const struct pk_stage *s, void *arg)
+{
+	struct pk_capture_stats st;
+
+	if (pk_capture_stats_get(s, &st) != 0)
+		return -EINVAL; /* not a capture */
+	rte_tel_data_add_dict_string(arg, "stage", s->name);
+	tel_capture_counters(arg, s);
+	return 0;
+}
+
+/* /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM | ,CAPTURE] */
 static int
 tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -288,15 +308,16 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 			break;
 	if (e != NULL)
 		tel_capture_stats(d, e);
-	else
-		rte_tel_data_add_dict_string(d, "error", strerror(ENOENT));
 	pthread_mutex_unlock(&edge_lock);
+	if (e == NULL && (n != 1 || pk_tel_name_check(arg[0]) != 0 ||
+			  pk_stage_live_apply(arg[0], tel_capture_stage, d) != 0))
+		rte_tel_data_add_dict_string(d, "error", strerror(ENOENT));
 	return 0;
 }
 
 RTE_INIT(pk_capture_telemetry)
 {
+	/* help: under 64 bytes, or 22.11 refuses the command */
 	rte_telemetry_register_cmd("/pathkit/capture", tel_capture,
-		"Capture an edge to pcapng. Parameters: on,FROM[,TO],FILE | "
-		"off,FROM | FROM (its counters) | none (the edges captured)");
+		"Edge captures. Params: on,FROM[,TO],FILE|off,FROM|NAME");
 }

@@ -142,6 +142,7 @@ capture_where(struct capture_writer *w)
 	snprintf(w->where, sizeof(w->where), "path=%s owner=%s stage=%s",
 		 path, owner != NULL ? owner : "-", w->edge);
 	w->where_set = true;
+	w->where_optlen = capture_note(w, NULL, w->where_opt);
 }
 
 struct capture_find {
@@ -170,7 +171,7 @@ capture_note(struct capture_writer *w, const struct rte_mbuf *m, uint8_t *buf)
 	int n;
 
 	n = snprintf((char *)buf + 4, CAPTURE_NOTE_MAX, "%s", w->where);
-	if ((w->conf.flags & PK_CAPTURE_F_DROPS) &&
+	if (m != NULL && (w->conf.flags & PK_CAPTURE_F_DROPS) &&
 	    pk_stage_drop_note(m, &r, &from) == 0) {
 		if (from != w->from) {
 			struct capture_find f = { from, w->from_name };

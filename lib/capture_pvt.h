@@ -42,6 +42,8 @@ struct capture_writer {
 	char edge[CAPTURE_NAME_MAX];
 	char where[256];  /* "path=.. owner=.. stage=.." */
 	bool where_set;
+	uint8_t where_opt[CAPTURE_NOTE_MAX + 8]; /* where, as an option */
+	uint32_t where_optlen;
 	rte_pcapng_t *pc;             /* current file, or NULL */
 	int fd;                       /* its descriptor (pc closes it) */
 	uint32_t ifid;                /* our interface in the current file */
@@ -75,7 +77,7 @@ void capture_where(struct capture_writer *w);
 
 /*
  * Write record m's comment option into buf (CAPTURE_NOTE_MAX + 8 bytes):
- * w->where, and the drop note for a drop capture.
+ * w->where, and the drop note for a drop capture (m NULL: where alone).
  * @return the option's length, padding included.
  */
 uint32_t capture_note(struct capture_writer *w, const struct rte_mbuf *m,

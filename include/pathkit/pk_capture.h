@@ -47,7 +47,8 @@
  * bytes; its pool and ring are freed at off).
  * Telemetry: /pathkit/capture,on,FROM[,TO],FILE and
  * /pathkit/capture,off,FROM; /pathkit/capture lists the edges captured,
- * /pathkit/capture,FROM gives one's counters.
+ * /pathkit/capture,FROM gives one's counters, /pathkit/capture,NAME those
+ * of the capture stage NAME (one of a configuration, say).
  *
  * Ownership: as pk_stage.h for the real packets; the capture owns its
  * copies, pool, ring and files. It does not own its next stage.
