@@ -8,7 +8,8 @@
  * rotate by size (numbered, each whole and under the limit, together
  * holding every record) and by age; a stage's drops go to a drop sink
  * capture with their reasons and dropping stage on each record, still
- * counted where they happened, and are freed when the sink is cleared; a
+ * counted where they happened, and are freed when the sink is cleared (a
+ * TTL stage's expired packets, a demux's malformed frames); a
  * full ring loses copies, counted, while every packet passes; a sink
  * capture frees what it took; arguments refused. Pools full, files removed.
  */
@@ -344,6 +345,46 @@ test_capture_drops_with_reasons(void **state)
 	unlink(fname("d.pcapng"));
 }
 
+/* The demux's malformed frames, freed with only a counter before, go to
+ * a drop capture: each record says "malformed" and names the demux. */
+static void
+test_capture_demux_malformed(void **state)
+{
+	struct pk_demux_conf dc = { .name = "d", .capacity = 8,
+				    .socket_id = SOCKET_ID_ANY };
+	static struct rec r[MAXREC];
+	struct rte_mbuf *m[16];
+	struct pk_stage_stats st;
+	struct pk_stage *d, *c;
+	char args[256];
+	unsigned int i;
+
+	(void)state;
+	snprintf(args, sizeof(args), "file=%s,polled=1,drops=1,edge=drops",
+		 fname("m.pcapng"));
+	c = capture("mcap", args);
+	d = pk_demux_flow_create(&dc);
+	assert_non_null(d);
+	assert_int_equal(pk_stage_set_drop_sink(d, c), 0);
+	for (i = 0; i < 16; i++) {
+		m[i] = pk_test_udp4(pool, 64, 64, i);
+		rte_pktmbuf_trim(m[i], 64 - 30); /* the IPv4 header cut */
+	}
+	assert_int_equal(pk_stage_push(d, m, 16), 16);
+	pk_stage_stats_get(d, &st);
+	assert_int_equal(st.drops[PK_DROP_MALFORMED], 16);
+	assert_int_equal(pk_capture_poll(c, UINT32_MAX), 16);
+	pk_stage_destroy(d);
+	pk_stage_destroy(c);
+	assert_int_equal(read_blocks(fname("m.pcapng"), r, MAXREC), 16);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(r[i].origlen, 30);
+		assert_string_equal(r[i].comment, "path=- owner=- stage=drops "
+				    "drop=malformed from=d");
+	}
+	unlink(fname("m.pcapng"));
+}
+
 /* A ring the writer does not drain loses copies, never packets. */
 static void
 test_capture_lost_counted(void **state)
@@ -403,6 +444,7 @@ main(void)
 		CAP_TEST(test_capture_rotates_by_size),
 		CAP_TEST(test_capture_rotates_by_time),
 		CAP_TEST(test_capture_drops_with_reasons),
+		CAP_TEST(test_capture_demux_malformed),
 		CAP_TEST(test_capture_lost_counted),
 		CAP_TEST(test_capture_refuses),
 	};
