@@ -36,6 +36,7 @@
 #include <pathkit/pk_owner.h>
 #include <pathkit/pk_path.h>
 
+#include "capture_pvt.h"
 #include "pk_internal.h"
 #include "telemetry_pvt.h"
 
@@ -268,14 +269,16 @@ static int
 tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct pk_capture_conf conf = { 0 };
-	char buf[1024], *arg[5], *save = NULL;
 	struct capture_edge *e;
-	unsigned int n = 0;
+	struct capture_cmd c;
+	char buf[1024];
 	int rc = 0;
 
 	RTE_SET_USED(cmd);
+	if (capture_cmd_parse(params, buf, sizeof(buf), &c) != 0)
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
-	if (params == NULL || params[0] == '\0') {
+	if (c.op == CAPTURE_CMD_LIST) {
 		pthread_mutex_lock(&edge_lock);
 		TAILQ_FOREACH(e, &edges, link)
 			if (e->on)
@@ -284,33 +287,27 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 		pthread_mutex_unlock(&edge_lock);
 		return 0;
 	}
-	if (strlen(params) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, params);
-	for (arg[n] = strtok_r(buf, ",", &save); arg[n] != NULL && n < 4;
-	     arg[++n] = strtok_r(NULL, ",", &save))
-		;
-	if (n >= 3 && n <= 4 && strcmp(arg[0], "on") == 0) {
-		conf.file = arg[n - 1];
-		rc = pk_capture_edge_on(arg[1], n == 4 ? arg[2] : NULL, &conf);
-	} else if (n == 2 && strcmp(arg[0], "off") == 0) {
-		rc = pk_capture_edge_off(arg[1], NULL);
-	} else if (n != 1) {
-		return -EINVAL;
+	if (c.op == CAPTURE_CMD_ON) {
+		conf.file = c.file;
+		rc = pk_capture_edge_on(c.from, c.to, &conf);
+	} else if (c.op == CAPTURE_CMD_OFF) {
+		rc = pk_capture_edge_off(c.from, NULL);
 	}
 	if (rc != 0) {
 		rte_tel_data_add_dict_string(d, "error", strerror(-rc));
 		return 0;
 	}
+	/* the edge's last capture (on or off), or a capture stage's name */
 	pthread_mutex_lock(&edge_lock);
 	TAILQ_FOREACH_REVERSE(e, &edges, capture_edge_head_, link)
-		if (strcmp(e->from, arg[n == 1 ? 0 : 1]) == 0)
+		if (strcmp(e->from, c.from) == 0)
 			break;
 	if (e != NULL)
 		tel_capture_stats(d, e);
 	pthread_mutex_unlock(&edge_lock);
-	if (e == NULL && (n != 1 || pk_tel_name_check(arg[0]) != 0 ||
-			  pk_stage_live_apply(arg[0], tel_capture_stage, d) != 0))
+	if (e == NULL && (c.op != CAPTURE_CMD_SHOW ||
+			  pk_tel_name_check(c.from) != 0 ||
+			  pk_stage_live_apply(c.from, tel_capture_stage, d) != 0))
 		rte_tel_data_add_dict_string(d, "error", strerror(ENOENT));
 	return 0;
 }

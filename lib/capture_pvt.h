@@ -83,4 +83,29 @@ void capture_where(struct capture_writer *w);
 uint32_t capture_note(struct capture_writer *w, const struct rte_mbuf *m,
 		      uint8_t *buf);
 
+/* What /pathkit/capture was asked (capture_args.c). */
+enum capture_cmd_op {
+	CAPTURE_CMD_LIST,  /* no parameters: the edges captured */
+	CAPTURE_CMD_SHOW,  /* FROM or a capture's NAME: its counters */
+	CAPTURE_CMD_ON,    /* on,FROM[,TO],FILE */
+	CAPTURE_CMD_OFF,   /* off,FROM */
+};
+
+struct capture_cmd {
+	enum capture_cmd_op op;
+	const char *from;  /* into the caller's buffer, or NULL */
+	const char *to;
+	const char *file;
+};
+
+/*
+ * Parse /pathkit/capture's parameters: words split at commas into buf
+ * (size bytes), none empty or holding a control byte, stage names
+ * shorter than PK_STAGE_NAMESIZE (FROM, TO; a SHOW's word is checked by
+ * its lookup, a FILE by open()).
+ * @return 0 with cmd set, or -EINVAL (cmd then zeroed or partly set).
+ */
+int capture_cmd_parse(const char *params, char *buf, size_t size,
+		      struct capture_cmd *cmd);
+
 #endif /* PK_CAPTURE_PVT_H */
