@@ -38,9 +38,8 @@ capture_cmd_parse(const char *params, char *buf, size_t size,
 		if (*p != '\0' && (unsigned char)*p < 0x20)
 			return -EINVAL;
 	for (i = 0; i < n; i++)
-		if (w[i][0] == '\0' || (i > 0 && i + 1 < n &&
-		    strlen(w[i]) >= PK_STAGE_NAMESIZE))
-			return -EINVAL; /* empty, or no stage's name */
+		if (w[i][0] == '\0')
+			return -EINVAL;
 	if (n == 1) {
 		cmd->op = CAPTURE_CMD_SHOW;
 		cmd->from = w[0];
@@ -55,5 +54,9 @@ capture_cmd_parse(const char *params, char *buf, size_t size,
 	} else {
 		return -EINVAL;
 	}
+	if (cmd->op != CAPTURE_CMD_SHOW && /* no stage has a longer name */
+	    (strlen(cmd->from) >= PK_STAGE_NAMESIZE ||
+	     (cmd->to != NULL && strlen(cmd->to) >= PK_STAGE_NAMESIZE)))
+		return -EINVAL;
 	return 0;
 }
