@@ -29,6 +29,12 @@
  * or, with PK_CAPTURE_F_POLLED, the application's own calls to
  * pk_capture_poll().
  *
+ * Cost (callgrind, bench_capture, 64-byte packets in bursts of 32): about
+ * 1.5 instructions a packet when the file is closed; about 430 a packet
+ * on the path's lcore when writing (rte_pcapng_copy() 388 of them) and
+ * 113 a record in the writer (a drop capture's: 1750, its comments being
+ * written one by one).
+ *
  * Files: conf.file as given; with max_bytes or max_seconds set they are
  * numbered instead, FILE "cap.pcapng" giving "cap_00000.pcapng",
  * "cap_00001.pcapng", ...: a file is closed and the next one opened before
