@@ -152,6 +152,8 @@ pk_capture_writer_poll(struct pk_capture_tap *tap, unsigned int max)
 	struct capture_batch b;
 	unsigned int done = 0, n, i;
 
+	/* a configuration builds the path around its capture after the
+	 * capture started its writer: looked for until found */
 	if (!w->where_set)
 		capture_where(w);
 	b.n = 0;

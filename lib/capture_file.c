@@ -130,7 +130,9 @@ fail:
 void
 capture_where(struct capture_writer *w)
 {
-	const struct pk_stage *parent = w->stage->parent;
+	/* set by the control thread when the path is built: read once */
+	const struct pk_stage *parent = __atomic_load_n(&w->stage->parent,
+							__ATOMIC_ACQUIRE);
 	struct pk_path *p = parent != NULL ?
 		pk_path_from_stage((struct pk_stage *)(uintptr_t)parent) : NULL;
 	const char *path = w->path, *owner = w->owner;
@@ -141,7 +143,9 @@ capture_where(struct capture_writer *w)
 		owner = p != NULL ? pk_owner_name(pk_path_owner(p)) : "-";
 	snprintf(w->where, sizeof(w->where), "path=%s owner=%s stage=%s",
 		 path, owner != NULL ? owner : "-", w->edge);
-	w->where_set = true;
+	/* final once the path is known; records the writer had not seen
+	 * when the path was destroyed (which unsets parent) say "-" */
+	w->where_set = p != NULL || (w->path[0] != '\0' && w->owner[0] != '\0');
 	w->where_optlen = capture_note(w, NULL, w->where_opt);
 }
 

@@ -72,7 +72,7 @@ int capture_file_open(struct capture_writer *w);
 /* Close w's current file, if open. */
 void capture_file_close(struct capture_writer *w);
 
-/* Set w->where from the conf or the stage's path (first write). */
+/* Set w->where from the conf or the stage's path; where_set once final. */
 void capture_where(struct capture_writer *w);
 
 /*

@@ -4,7 +4,7 @@
  * written to a pcapng file that libpcap reads back (same bytes, same
  * order, original lengths past the snap length) and whose records carry
  * "path=.. owner=.. stage=.." (parsed from the blocks: libpcap does not
- * give comments); the writer thread writes without being polled; files
+ * give comments), in a path its name and owner's; the writer thread writes without being polled; files
  * rotate by size (numbered, each whole and under the limit, together
  * holding every record) and by age; a stage's drops go to a drop sink
  * capture with their reasons and dropping stage on each record, still
@@ -234,6 +234,41 @@ test_capture_writer_thread(void **state)
 	unlink(fname("t.pcapng"));
 }
 
+/* In a path, records name the path and its owner, found when written. */
+static void
+test_capture_in_a_path(void **state)
+{
+	static struct rec r[8];
+	int owner = pk_owner_get("carol");
+	struct pk_path_conf pc = { .name = "web", .socket_id = SOCKET_ID_ANY };
+	struct pk_capture_stats cs;
+	struct pk_stage *st[2];
+	uint64_t deadline;
+	struct pk_path *p;
+	char args[256];
+
+	(void)state;
+	assert_true(owner >= 0);
+	pc.owner = (uint32_t)owner;
+	snprintf(args, sizeof(args), "file=%s", fname("p.pcapng"));
+	st[0] = capture("pcap", args); /* its writer thread runs already */
+	st[1] = pk_test_ring("pq", 64);
+	rte_delay_ms(5);
+	p = pk_path_create(&pc, st, 2);
+	assert_non_null(p);
+	push(pk_path_stage(p), 3, 0, 64, 64);
+	pk_test_drain_free(st[1], 3);
+	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	do { /* a path destroyed first would leave them nameless */
+		rte_delay_ms(1);
+		pk_capture_stats_get(st[0], &cs);
+	} while (cs.written < 3 && rte_get_timer_cycles() < deadline);
+	pk_path_destroy(p);
+	assert_int_equal(read_blocks(fname("p.pcapng"), r, 8), 3);
+	assert_string_equal(r[2].comment, "path=web owner=carol stage=pcap");
+	unlink(fname("p.pcapng"));
+}
+
 /* max_bytes: numbered files, each under the limit, holding every record. */
 static void
 test_capture_rotates_by_size(void **state)
@@ -441,6 +476,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		CAP_TEST(test_capture_passes_and_writes),
 		CAP_TEST(test_capture_writer_thread),
+		CAP_TEST(test_capture_in_a_path),
 		CAP_TEST(test_capture_rotates_by_size),
 		CAP_TEST(test_capture_rotates_by_time),
 		CAP_TEST(test_capture_drops_with_reasons),
