@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Capture at an edge of a running graph (pk_capture.h): a proc_capture
- * stage is put between a stage and the stage it pushes into by storing the
- * capture in the pusher's next pointer, and taken out by storing the old
- * one back. The pusher reads next on each burst (a thread once per run),
- * so it crosses over between two bursts: nothing is lost or reordered.
+ * stage is put between two stages by storing it in the pointer the edge
+ * is: the pusher's next (a thread or processing stage pushing into the
+ * next), or the puller's prev (a thread or processing stage pulling from
+ * a queue or port); and taken out by storing the old pointer back. Stages
+ * read that pointer on each burst (a thread once per run), so the edge
+ * changes between two bursts: nothing is lost or reordered.
  *
  * A burst may still hold the capture's pointer after "off" (the thread's
- * run that loaded it, or a pusher preempted between the load and the
+ * run that loaded it, or a stage preempted between the load and the
  * call), and nothing here can see when every pusher has let go of it: so
  * the capture is never freed while the graph runs. pk_capture_close()
  * stops its copies at once (it waits for a burst inside, as proc_tee's
  * sink swap does) and frees its pool, ring and file; the stage itself
  * stays, passing on what still reaches it, until pk_capture_edge_cleanup().
  *
- * The pusher is found by name on the live list and its pointer changed
+ * The stage is found by name on the live list and its pointer changed
  * under that list's lock (pk_stage_live_apply()), so a stage being
  * destroyed is never written to; the edges' own lock serialises the
  * callers (the control thread, the telemetry thread). Telemetry:
@@ -43,9 +45,11 @@
 struct capture_edge {
 	TAILQ_ENTRY(capture_edge) link;
 	char from[PK_STAGE_NAMESIZE];
-	struct pk_stage *pusher;  /* compared, followed only when listed */
-	struct pk_stage *to;
+	char sw_name[PK_STAGE_NAMESIZE]; /* the stage whose pointer moved */
+	struct pk_stage *sw;      /* compared, followed only when listed */
+	struct pk_stage *old;     /* what sw pointed to */
 	struct pk_stage *cap;
+	bool pull;                /* sw pulls (its prev), else pushes (next) */
 	bool on;                  /* false: switched off, kept till cleanup */
 };
 
@@ -53,45 +57,75 @@ static pthread_mutex_t edge_lock = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(capture_edge_head_, capture_edge) edges =
 	TAILQ_HEAD_INITIALIZER(edges);
 
-/* What the live list tells of a pusher, copied under its lock. */
+/* What the live list tells of an edge, copied under its lock. */
 struct edge_find {
-	const char *to;
-	struct pk_stage *pusher, *next;
+	const char *from, *to;
+	bool pull;
+	struct pk_stage *sw, *old;
 	char to_name[PK_STAGE_NAMESIZE];
 	char path[PK_STAGE_NAMESIZE];
 	char owner[64];
 };
 
+/* The path s is in (or is) and its owner, for the records. */
+static void
+edge_place(const struct pk_stage *s, struct edge_find *f)
+{
+	struct pk_path *p = pk_path_from_stage((struct pk_stage *)(uintptr_t)s);
+	const char *o;
+
+	if (p == NULL && s->parent != NULL)
+		p = pk_path_from_stage(s->parent);
+	if (p == NULL)
+		return;
+	snprintf(f->path, sizeof(f->path), "%s", pk_path_stage(p)->name);
+	o = pk_owner_name(pk_path_owner(p));
+	snprintf(f->owner, sizeof(f->owner), "%s", o ? o : "-");
+}
+
+/* s = FROM: does it push into a stage (TO, if named)? */
 static int
-edge_find_fn(const struct pk_stage *s, void *arg)
+edge_find_push(const struct pk_stage *s, void *arg)
 {
 	struct edge_find *f = arg;
 	struct pk_stage *next = s->next;
-	struct pk_path *p;
-	const char *o;
 
 	if (!(s->caps & PK_STAGE_CAP_FWD_PUSH) || next == NULL ||
 	    next == pk_stage_unwired() || !(next->caps & PK_STAGE_CAP_PUSH) ||
 	    (f->to != NULL && strcmp(next->name, f->to) != 0))
 		return -EINVAL;
-	f->pusher = (struct pk_stage *)(uintptr_t)s;
-	f->next = next;
+	f->sw = (struct pk_stage *)(uintptr_t)s;
+	f->old = next;
 	snprintf(f->to_name, sizeof(f->to_name), "%s", next->name);
-	p = s->parent != NULL ? pk_path_from_stage(s->parent) : NULL;
-	if (p == NULL && pk_path_from_stage(f->pusher) != NULL)
-		p = pk_path_from_stage(f->pusher); /* the path itself */
-	if (p != NULL) {
-		snprintf(f->path, sizeof(f->path), "%s",
-			 pk_path_stage(p)->name);
-		o = pk_owner_name(pk_path_owner(p));
-		snprintf(f->owner, sizeof(f->owner), "%s", o ? o : "-");
-	}
+	edge_place(s, f);
 	return 0;
 }
 
-/* Move the pusher's next from old to new, if it is still live and so. */
+/* s = TO: does it pull from FROM? */
+static int
+edge_find_pull(const struct pk_stage *s, void *arg)
+{
+	struct edge_find *f = arg;
+	struct pk_stage *prev = s->prev;
+
+	if (!(s->caps & PK_STAGE_CAP_FWD_PULL) || prev == NULL ||
+	    prev == pk_stage_unwired() || !(prev->caps & PK_STAGE_CAP_PULL) ||
+	    strcmp(prev->name, f->from) != 0)
+		return -EINVAL;
+	f->sw = (struct pk_stage *)(uintptr_t)s;
+	f->old = prev;
+	f->pull = true;
+	snprintf(f->to_name, sizeof(f->to_name), "%s", s->name);
+	edge_place(prev, f);
+	if (f->path[0] == '\0')
+		edge_place(s, f);
+	return 0;
+}
+
+/* Move sw's next (or prev) from old to new, if it is still live and so. */
 struct edge_swap {
-	struct pk_stage *pusher, *old, *new;
+	struct pk_stage *sw, *old, *new;
+	bool pull;
 };
 
 static int
@@ -99,9 +133,12 @@ edge_swap_fn(const struct pk_stage *s, void *arg)
 {
 	struct edge_swap *w = arg;
 
-	if (s != w->pusher || s->next != w->old)
+	if (s != w->sw || (w->pull ? s->prev : s->next) != w->old)
 		return -EAGAIN;
-	pk_stage_set_next(w->pusher, w->new);
+	if (w->pull)
+		pk_stage_set_prev(w->sw, w->new);
+	else
+		pk_stage_set_next(w->sw, w->new);
 	return 0;
 }
 
@@ -120,7 +157,7 @@ int
 pk_capture_edge_on(const char *from, const char *to,
 		   const struct pk_capture_conf *conf)
 {
-	struct edge_find f = { .to = to, .path = "", .owner = "" };
+	struct edge_find f = { .from = from, .to = to };
 	char name[PK_STAGE_NAMESIZE], edge[2 * PK_STAGE_NAMESIZE + 2];
 	struct pk_capture_conf c;
 	struct capture_edge *e;
@@ -129,16 +166,19 @@ pk_capture_edge_on(const char *from, const char *to,
 
 	if (from == NULL || conf == NULL ||
 	    strnlen(from, PK_STAGE_NAMESIZE) == PK_STAGE_NAMESIZE ||
+	    (to != NULL && strnlen(to, PK_STAGE_NAMESIZE) == PK_STAGE_NAMESIZE) ||
 	    (conf->flags & (PK_CAPTURE_F_POLLED | PK_CAPTURE_F_MT)))
 		return -EINVAL;
 	pthread_mutex_lock(&edge_lock);
 	rc = edge_lookup(from) != NULL ? -EBUSY :
-	     pk_stage_live_apply(from, edge_find_fn, &f);
+	     pk_stage_live_apply(from, edge_find_push, &f);
+	if (rc == -EINVAL && to != NULL) /* an edge TO pulls over? */
+		rc = pk_stage_live_apply(to, edge_find_pull, &f);
 	if (rc != 0) {
 		PK_LOG(ERR, "capture: %s%s%s: %s", from, to ? " -> " : "",
 		       to ? to : "", rc == -EBUSY ? "captured already" :
 		       rc == -ENOENT ? "no such stage" :
-		       "does not push into a stage (or not into that one)");
+		       "no edge a stage pushes or pulls packets over");
 		goto out;
 	}
 	c = *conf;
@@ -158,17 +198,22 @@ pk_capture_edge_on(const char *from, const char *to,
 		free(e);
 		goto out;
 	}
-	pk_stage_set_next(e->cap, f.next);
-	w = (struct edge_swap){ f.pusher, f.next, e->cap };
-	rc = pk_stage_live_apply(from, edge_swap_fn, &w);
+	if (f.pull)
+		pk_stage_set_prev(e->cap, f.old);
+	else
+		pk_stage_set_next(e->cap, f.old);
+	w = (struct edge_swap){ f.sw, f.old, e->cap, f.pull };
+	rc = pk_stage_live_apply(f.pull ? f.to_name : from, edge_swap_fn, &w);
 	if (rc != 0) { /* changed or gone since we looked */
 		pk_stage_destroy(e->cap);
 		free(e);
 		goto out;
 	}
 	snprintf(e->from, sizeof(e->from), "%s", from);
-	e->pusher = f.pusher;
-	e->to = f.next;
+	snprintf(e->sw_name, sizeof(e->sw_name), "%s", f.sw->name);
+	e->sw = f.sw;
+	e->old = f.old;
+	e->pull = f.pull;
 	e->on = true;
 	TAILQ_INSERT_TAIL(&edges, e, link);
 	PK_LOG(INFO, "capture: %s -> %s on, to %s", from, f.to_name,
@@ -178,13 +223,13 @@ out:
 	return rc;
 }
 
-/* Put the pusher's next back and close the capture (edge_lock held). */
+/* Put sw's pointer back and close the capture (edge_lock held). */
 static void
 edge_off(struct capture_edge *e)
 {
-	struct edge_swap w = { e->pusher, e->cap, e->to };
+	struct edge_swap w = { e->sw, e->cap, e->old, e->pull };
 
-	pk_stage_live_apply(e->from, edge_swap_fn, &w); /* gone: nothing */
+	pk_stage_live_apply(e->sw_name, edge_swap_fn, &w); /* gone: nothing */
 	pk_capture_close(e->cap);
 	e->on = false;
 }

@@ -42,8 +42,9 @@
  * is max_seconds old. Each file is a whole pcapng file.
  *
  * Capture at an edge of a running graph: pk_capture_edge_on() puts a
- * capture between a stage and the stage it pushes into, with one pointer
- * store (the pusher's next), while its threads run; pk_capture_edge_off()
+ * capture between two stages, with one pointer store while their threads
+ * run: the pusher's next (FROM pushes into TO) or the puller's prev (TO
+ * pulls from FROM, as a thread from a queue); pk_capture_edge_off()
  * puts the old pointer back, waits for a burst inside the capture to end,
  * writes what the ring holds and closes the file. No packet is lost or
  * reordered either way: a burst that still reaches the capture after
@@ -166,15 +167,17 @@ int pk_capture_stats_get(const struct pk_stage *cap,
 
 /**
  * Capture the edge from -> to of a running graph: a capture named
- * "cap.FROM" (cut to fit) goes between them. from must push into to
- * (a thread, a processing stage, a path: not a demux's outputs, and not an
- * edge that to pulls over). conf.path and conf.owner default to from's
- * path and its owner, conf.edge to "FROM->TO".
- * @param from the name of the stage that pushes
- * @param to the name of the stage it pushes into, or NULL: whichever
+ * "cap.FROM" (cut to fit) goes between them. Either from pushes into to
+ * (a thread, a processing stage, a path: not a demux's outputs), or to
+ * pulls from from (a thread or processing stage from a queue or port;
+ * then to must be named). conf.path and conf.owner default to from's
+ * path and its owner (else to's), conf.edge to "FROM->TO".
+ * @param from the name of the stage upstream
+ * @param to the name of the stage downstream, or NULL: whichever from
+ *   pushes into
  * @param conf the capture's file and limits (flags: POLLED and MT refused)
- * @return 0, or -EINVAL (bad conf, from does not push into to), -ENOENT
- *   (no live stage from), -EBUSY (that edge is captured already), or the
+ * @return 0, or -EINVAL (bad conf, no such edge from -> to), -ENOENT
+ *   (no live stage from, or to), -EBUSY (that edge is captured already), or the
  *   errors of pk_capture_create().
  */
 int pk_capture_edge_on(const char *from, const char *to,

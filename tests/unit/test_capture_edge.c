@@ -7,8 +7,9 @@
  * holds a run of seqs in order, as many as it wrote, and each capture's
  * copies were written or counted lost; the counters come back through the
  * off call; the edge is found by name, a second "on" is refused, a stage
- * that pushes nowhere or a wrong "to" is refused. After cleanup, pools are
- * full; files removed.
+ * that pushes nowhere or a wrong "to" is refused. The same on an edge a
+ * stage pulls over (q -> pn, a proc_noop pulled through). After cleanup,
+ * pools are full; files removed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,7 +39,7 @@ static struct rte_mempool *pool;
 static char dir[64];
 
 struct pusher {
-	struct pk_stage *src, *out;
+	struct pk_stage *src, *out; /* push into src, pull from out */
 	uint64_t pushed;   /* atomic */
 	uint32_t stop;     /* atomic */
 	uint32_t bad;      /* a seq out of order, or lost */
@@ -131,7 +132,8 @@ test_edge_switched_while_pushing(void **state)
 	conf.file = file;
 	snprintf(file, sizeof(file), "%s/x.pcapng", dir);
 	assert_int_equal(pk_capture_edge_on("out", NULL, &conf), -EINVAL);
-	assert_int_equal(pk_capture_edge_on("src", "nope", &conf), -EINVAL);
+	assert_int_equal(pk_capture_edge_on("src", "nope", &conf), -ENOENT);
+	assert_int_equal(pk_capture_edge_on("src", "src", &conf), -EINVAL);
 	assert_int_equal(pk_capture_edge_on("nosuch", NULL, &conf), -ENOENT);
 	assert_int_equal(rte_eal_remote_launch(pusher_main, &p, worker), 0);
 	for (i = 0; i < SWITCHES; i++) {
@@ -169,12 +171,66 @@ test_edge_switched_while_pushing(void **state)
 	pk_stage_destroy(p.out);
 }
 
+/* The same on an edge a stage pulls over: q -> pn, pn pulled through. */
+static void
+test_pull_edge_switched_while_pulling(void **state)
+{
+	static uint32_t seq[1 << 16];
+	struct pusher p = { .stop = 0 };
+	struct pk_capture_conf conf = { 0 };
+	struct pk_capture_stats cs;
+	unsigned int worker, i, j, n;
+	uint64_t captured = 0;
+	char file[128];
+
+	(void)state;
+	worker = rte_get_next_lcore(-1, 1, 0);
+	if (worker >= RTE_MAX_LCORE) {
+		print_message("needs 2 lcores; skipped\n");
+		skip();
+	}
+	p.src = pk_test_ring("q", 1024);
+	p.out = pk_stage_create("proc_noop", "pn", NULL, SOCKET_ID_ANY);
+	assert_int_equal(pk_stage_link(p.src, p.out), 0); /* pn pulls q */
+	conf.file = file;
+	snprintf(file, sizeof(file), "%s/x.pcapng", dir);
+	assert_int_equal(pk_capture_edge_on("q", NULL, &conf), -EINVAL);
+	assert_int_equal(pk_capture_edge_on("q", "q", &conf), -EINVAL);
+	assert_int_equal(rte_eal_remote_launch(pusher_main, &p, worker), 0);
+	for (i = 0; i < SWITCHES / 2; i++) {
+		snprintf(file, sizeof(file), "%s/p%u.pcapng", dir, i);
+		wait_pushed(&p, 32);
+		rte_delay_us_block(i % 16);
+		assert_int_equal(pk_capture_edge_on("q", "pn", &conf), 0);
+		wait_pushed(&p, 64);
+		assert_int_equal(pk_capture_edge_off("q", &cs), 0);
+		assert_int_equal(cs.captured, cs.written);
+		n = file_seqs(file, seq, RTE_DIM(seq));
+		assert_int_equal(n, cs.written);
+		for (j = 1; j < n; j++)
+			assert_true(seq[j] > seq[j - 1]);
+		captured += cs.captured;
+		unlink(file);
+	}
+	wait_pushed(&p, 32);
+	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(worker);
+	assert_int_equal(p.bad, 0);
+	assert_true(captured > 0);
+	pk_capture_edge_cleanup();
+	pk_test_drain_free(p.src, 0);
+	pk_stage_destroy(p.src);
+	pk_stage_destroy(p.out);
+}
+
 int
 main(void)
 {
 	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_edge_switched_while_pushing,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_pull_edge_switched_while_pulling,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
