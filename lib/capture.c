@@ -319,9 +319,11 @@ pk_capture_writer_open(const struct pk_stage *stage,
 	 * options rte_pcapng_copy() appends, behind the block head */
 	room = RTE_PKTMBUF_HEADROOM + RTE_ALIGN(w->conf.snaplen, 4) + 64;
 	snprintf(name, sizeof(name), "pkcap_p%u", id);
+	/* a cache: the path's lcore takes copies in bulk (the writer, no
+	 * lcore, gives them back straight to the pool) */
 	if (w->tap.ring != NULL)
-		w->tap.pool = rte_pktmbuf_pool_create(name, w->conf.ring + 255,
-						      0, 0, room, socket_id);
+		w->tap.pool = rte_pktmbuf_pool_create(name, w->conf.ring + 511,
+						      64, 0, room, socket_id);
 	if (w->tap.ring == NULL || w->tap.pool == NULL) {
 		rc = -rte_errno;
 		PK_LOG(ERR, "%s: no ring or pool of %u copies: %s", w->edge,

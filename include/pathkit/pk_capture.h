@@ -30,9 +30,9 @@
  * pk_capture_poll().
  *
  * Cost (callgrind, bench_capture, 64-byte packets in bursts of 32): about
- * 1.5 instructions a packet when the file is closed; about 430 a packet
- * on the path's lcore when writing (rte_pcapng_copy() 388 of them) and
- * 113 a record in the writer (a drop capture's: 1750, its comments being
+ * 1.5 instructions a packet when the file is closed; about 390 a packet
+ * on the path's lcore when writing (rte_pcapng_copy() 343 of them) and
+ * 122 a record in the writer (a drop capture's: 1750, its comments being
  * written one by one).
  *
  * Files: conf.file as given; with max_bytes or max_seconds set they are
