@@ -94,6 +94,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_raw
 fuzz_run fuzz_raw "${PK_FUZZ_RAW_SECONDS:-10}" tests/fuzz/corpus_raw \
 	-max_len=4096
 
+echo "== fuzz: capture commands, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_capture_args
+fuzz_run fuzz_capture_args "${PK_FUZZ_NUM_SECONDS:-10}" \
+	tests/fuzz/corpus_capture -max_len=1025
+
 echo "== fuzz: configuration language, ${PK_FUZZ_CONF_SECONDS:-10} s (libFuzzer)"
 ninja -C build-fuzz tests/fuzz/fuzz_conf
 fuzz_run fuzz_conf "${PK_FUZZ_CONF_SECONDS:-10}" tests/fuzz/corpus_conf \

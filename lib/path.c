@@ -64,7 +64,8 @@ path_push_head(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n,
 	if (unlikely(back != 0)) {
 		if (drop) {
 			path_add(&s->in.drops[PK_DROP_FULL], back, mt);
-			rte_pktmbuf_free_bulk(&pkts[taken], back);
+			pk_stage_drop_free_bulk(&s->in, PK_DROP_FULL,
+						&pkts[taken], back);
 			taken = n;
 		} else {
 			bytes -= pk_stage_push_bytes(s, &pkts[taken], back);

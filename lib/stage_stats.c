@@ -3,14 +3,23 @@
  * Stage statistics: the snapshot any thread may take while the stage runs
  * (relaxed loads of counters each side's one writer stores), reset, and the
  * one-line print. The counters balance: in == out + drops + held whenever
- * no thread is inside the stage (pk_stage.h).
+ * no thread is inside the stage (pk_stage.h). And where drops go: freed,
+ * or handed to a drop sink with a note of why (pk_stage_set_drop_sink()).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_errno.h>
+#include <rte_mbuf_dyn.h>
+
+#include <pathkit/pk_log.h>
+#include <pathkit/pk_path.h>
 #include <pathkit/pk_stage_driver.h>
+
+#include "pk_internal.h"
 
 static const char *const drop_reason_names[PK_DROP_MAX] = {
 #define PK_DROP_NAME_(sym, str) [PK_DROP_##sym] = str,
@@ -49,8 +58,9 @@ pk_stage_stats_reset(struct pk_stage *s)
 {
 	if (s == NULL)
 		return;
-	memset(&s->in, 0, sizeof(s->in));
-	memset(&s->out, 0, sizeof(s->out));
+	/* counters only: the drop sinks stay */
+	memset(&s->in, 0, offsetof(struct pk_stage_counters, drop_sink));
+	memset(&s->out, 0, offsetof(struct pk_stage_counters, drop_sink));
 }
 
 const char *
@@ -89,4 +99,95 @@ pk_stage_stats_print(FILE *f, const struct pk_stage *s)
 			       st.out_pkts, st.out_bytes, drops);
 	return fprintf(f, "%-16s %-14s in=%" PRIu64 " out=%" PRIu64 "%s\n",
 		       s->name, s->ops->kind, st.in_pkts, st.out_pkts, drops);
+}
+
+/* ---- drops to a sink ---- */
+
+/* What a drop sink finds in PK_DROP_NOTE_DYNFIELD. */
+struct stage_drop_note {
+	const struct pk_stage *from;
+	uint32_t reason;
+};
+
+static int stage_drop_note_off = -1; /* once registered */
+
+void
+pk_stage_drop_to_sink(const struct pk_stage_counters *c,
+		      enum pk_drop_reason r, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pk_stage *sink = __atomic_load_n(&c->drop_sink,
+						__ATOMIC_ACQUIRE);
+	/* stored before any sink was (release), so seen once a sink is */
+	int off = __atomic_load_n(&stage_drop_note_off, __ATOMIC_RELAXED);
+	struct stage_drop_note *note;
+	uint16_t i, k;
+
+	if (sink == NULL) { /* cleared since the caller looked */
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		note = RTE_MBUF_DYNFIELD(pkts[i], off, struct stage_drop_note *);
+		note->from = c->drop_from;
+		note->reason = r;
+	}
+	k = pk_stage_push(sink, pkts, n);
+	if (k != n)
+		rte_pktmbuf_free_bulk(&pkts[k], n - k);
+}
+
+static void
+stage_set_drop_sink(struct pk_stage *s, struct pk_stage *sink)
+{
+	struct pk_path *p = pk_path_from_stage(s);
+	unsigned int i;
+
+	s->in.drop_from = s;
+	s->out.drop_from = s;
+	__atomic_store_n(&s->in.drop_sink, sink, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->out.drop_sink, sink, __ATOMIC_RELEASE);
+	for (i = 0; p != NULL && i < pk_path_nb_stages(p); i++)
+		stage_set_drop_sink(pk_path_stage_at(p, i), sink);
+}
+
+int
+pk_stage_set_drop_sink(struct pk_stage *stage, struct pk_stage *sink)
+{
+	static const struct rte_mbuf_dynfield note = {
+		.name = PK_DROP_NOTE_DYNFIELD,
+		.size = sizeof(struct stage_drop_note),
+		.align = __alignof__(struct stage_drop_note),
+	};
+	int off;
+
+	if (stage == NULL || stage == sink || stage == pk_stage_unwired() ||
+	    (sink != NULL && !(sink->caps & PK_STAGE_CAP_PUSH))) {
+		PK_LOG(ERR, "%s: no stage, or a drop sink that takes no pushes",
+		       stage != NULL ? stage->name : "(null)");
+		return -EINVAL;
+	}
+	if (sink != NULL) {
+		/* the same offset every time: registering again finds it */
+		off = rte_mbuf_dynfield_register(&note);
+		if (off < 0)
+			return rte_errno == ENOENT ? -ENOSPC : -rte_errno;
+		__atomic_store_n(&stage_drop_note_off, off, __ATOMIC_RELEASE);
+	}
+	stage_set_drop_sink(stage, sink);
+	return 0;
+}
+
+int
+pk_stage_drop_note(const struct rte_mbuf *m, enum pk_drop_reason *reason,
+		   const struct pk_stage **from)
+{
+	int off = __atomic_load_n(&stage_drop_note_off, __ATOMIC_ACQUIRE);
+	const struct stage_drop_note *note;
+
+	if (off < 0)
+		return -ENOENT;
+	note = RTE_MBUF_DYNFIELD(m, off, const struct stage_drop_note *);
+	*reason = note->reason < PK_DROP_MAX ? note->reason : PK_DROP_POLICY;
+	*from = note->from;
+	return 0;
 }

@@ -57,7 +57,8 @@ thread_run_bytes(struct pk_thread *t)
 			/* a chain refused them, maybe changed: free them */
 			c.refused_bytes += pk_burst_bytes(&pkts[k], n - k);
 			c.refused += n - k;
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			pk_stage_drop_free_bulk(&s->out, PK_DROP_FULL, &pkts[k],
+						n - k);
 		}
 		c.pkts += n;
 	} while (c.pkts < t->budget && n == t->burst);
@@ -88,7 +89,8 @@ pk_thread_run_default(struct pk_thread *t, void *arg)
 		k = pk_stage_push(next, pkts, n);
 		if (unlikely(k != n)) {
 			/* a chain refused them, maybe changed: free them */
-			rte_pktmbuf_free_bulk(&pkts[k], n - k);
+			pk_stage_drop_free_bulk(&s->out, PK_DROP_FULL, &pkts[k],
+						n - k);
 			refused += n - k;
 		}
 		done += n;
@@ -118,7 +120,7 @@ struct thread_fused_count {
  * free them as the thread does.
  */
 static void __rte_noinline
-thread_fused_refused(const struct pk_thread_fused *f,
+thread_fused_refused(struct pk_stage *ts, const struct pk_thread_fused *f,
 		     struct thread_fused_count *c, struct rte_mbuf **pkts,
 		     uint16_t k, uint16_t r, bool enqueued)
 {
@@ -133,7 +135,7 @@ thread_fused_refused(const struct pk_thread_fused *f,
 	}
 	if (enqueued)
 		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
-	rte_pktmbuf_free_bulk(&pkts[k], r);
+	pk_stage_drop_free_bulk(&ts->out, PK_DROP_FULL, &pkts[k], r);
 	c->refused += r;
 }
 
@@ -206,7 +208,8 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			k = pk_stage_push(f->sink, pkts, m);
 		}
 		if (unlikely(k != m))
-			thread_fused_refused(f, &c, pkts, k, m - k, enq);
+			thread_fused_refused(&t->stage, f, &c, pkts, k,
+					     m - k, enq);
 		c.pkts += n;
 	} while (c.pkts < budget && n == burst);
 	if (c.pkts != 0)

@@ -123,7 +123,7 @@ demux_flow_unparsed(const struct demux_flow *d, struct rte_mbuf *m,
 	demux_tally_odd(t);
 	if (r == PK_FLOW_MALFORMED) {
 		t->drop_bytes += m->pkt_len;
-		rte_pktmbuf_free(m);
+		pk_stage_drop_free(&d->stage.in, PK_DROP_MALFORMED, m);
 		t->drops[PK_DROP_MALFORMED]++;
 		return demux_data(0, DEMUX_SLOT_DROP);
 	}

@@ -43,7 +43,8 @@ proc_udp_burst(struct pk_stage *s, struct pk_stage_counters *c,
 			frag++;
 		else
 			bad++;
-		rte_pktmbuf_free(pkts[i]);
+		pk_stage_drop_free(c, r == PK_UDP_FRAGMENT ? PK_DROP_FRAGMENT :
+				   PK_DROP_MALFORMED, pkts[i]);
 	}
 	/* counted once per burst, not per packet */
 	if (unlikely(bad != 0))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the examples share (pk_example.h): options before the EAL, the EAL's
- * start and its runtime directory, the quit flag.
+ * start and its runtime directory, packet capture for dpdk-dumpcap, the
+ * quit flag.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -12,6 +13,8 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_pdump.h>
 
 #include "pk_example.h"
 
@@ -121,6 +124,16 @@ pk_example_eal_init(int argc, char **argv)
 	snprintf(pk_example_rundir, sizeof(pk_example_rundir), "%s",
 		 rte_eal_get_runtime_dir());
 	atexit(pk_example_rm_rundir); /* rte_exit() ends with exit() too */
+	/*
+	 * Let DPDK's dpdk-dumpcap copy our ports' packets. It is a secondary
+	 * process: it attaches only to a primary with shared configuration
+	 * and hugepage memory. Under --no-shconf or --no-huge the call still
+	 * succeeds (22.11), but no dumpcap can ever attach; nothing else
+	 * changes (it costs the ports nothing until a dumpcap asks).
+	 */
+	if (rte_pdump_init() != 0)
+		RTE_LOG(DEBUG, USER1, "no packet capture for dpdk-dumpcap: %s\n",
+			rte_strerror(rte_errno));
 }
 
 static void

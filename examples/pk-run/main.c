@@ -401,6 +401,7 @@ run_conf(struct rte_mempool *mp)
 	}
 	pk_ctl_lock();
 	pk_conf_stop(c);
+	pk_capture_edge_cleanup(); /* edges captured by telemetry */
 	pk_ctl_unlock();
 	printf("== final statistics\n");
 	pk_conf_stats_print(c, stdout);

@@ -16,6 +16,7 @@
 #include <pathkit/pk_queue.h>
 #include <pathkit/pk_proc.h>
 #include <pathkit/pk_tee.h>
+#include <pathkit/pk_capture.h>
 #include <pathkit/pk_path.h>
 #include <pathkit/pk_port.h>
 #include <pathkit/pk_sched.h>

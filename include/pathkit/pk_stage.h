@@ -111,8 +111,14 @@ struct pk_stage_counters {
 	uint64_t bytes;              /**< bytes, if the stage counts them */
 	uint64_t drops[PK_DROP_MAX]; /**< packets the stage freed, by reason */
 	/** packets given back to the pusher, never taken, by reason; on a
-	 *  second line, touched only when a push is refused */
+	 *  second line, touched only when a push is refused or a packet
+	 *  dropped (drop_sink) */
 	uint64_t refused[PK_DROP_MAX];
+	/** where this side's drops go (pk_stage_set_drop_sink()), NULL:
+	 *  freed on the spot; read only when a packet is dropped */
+	struct pk_stage *drop_sink;
+	/** the stage these counters belong to: the drop note's "from" */
+	const struct pk_stage *drop_from;
 } __rte_cache_aligned;
 
 /**
@@ -254,6 +260,40 @@ int pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st);
 
 /** Zero a stage's statistics. Control thread, while no fast path runs. */
 void pk_stage_stats_reset(struct pk_stage *s);
+
+/**
+ * Send a stage's drops to a sink stage instead of freeing them: every packet
+ * the stage drops (each reason; both sides) is pushed into sink with a drop
+ * note (pk_stage_drop_note(): the reason and the dropping stage) in an mbuf
+ * dynamic field; what the sink refuses is freed. The drops are still
+ * counted where they happen, as before. For a path, its stages too.
+ * Typically the sink is a capture (pk_capture.h, drops=1), which writes the
+ * reason on each record. Control thread: set it before the stage's threads
+ * start, or keep an old sink alive until they have stopped (a drop in
+ * flight may still reach it). The sink must take pushes from every thread
+ * that drops into it (a capture with mt=1 when several do).
+ * @param stage the stage whose drops go there
+ * @param sink a stage that takes pushes, or NULL: drops are freed again
+ * @return 0, or -EINVAL (stage NULL, sink is stage or takes no pushes),
+ *   -ENOSPC (no room for the mbuf dynamic field PK_DROP_NOTE_DYNFIELD).
+ */
+int pk_stage_set_drop_sink(struct pk_stage *stage, struct pk_stage *sink);
+
+/** Name of the mbuf dynamic field holding a dropped packet's drop note. */
+#define PK_DROP_NOTE_DYNFIELD "pk_drop_note"
+
+/**
+ * Read the drop note of a packet a drop sink was given (or a copy of one:
+ * copies keep dynamic fields). Meaningful only for such packets: any other
+ * mbuf holds whatever its last use left there.
+ * @param m the packet
+ * @param reason receives why it was dropped
+ * @param from receives the stage that dropped it: a pointer to compare,
+ *   not to follow once that stage may have been destroyed
+ * @return 0, or -ENOENT (no drop sink was ever set: no field).
+ */
+int pk_stage_drop_note(const struct rte_mbuf *m, enum pk_drop_reason *reason,
+		       const struct pk_stage **from);
 
 /** @return the printable name of a drop reason ("full", ...). */
 const char *pk_drop_reason_name(enum pk_drop_reason r);

@@ -88,12 +88,52 @@ pk_stage_count_drop(struct pk_stage_counters *c, enum pk_drop_reason r,
 	pk_counter_add(&c->drops[r], k);
 }
 
-/** Free a packet this stage owns and count it as dropped on side c. */
+/**
+ * Hand pkts[0..n), dropped for reason r on side c, to c's drop sink with
+ * their drop notes (out of line: pk_stage_drop_free_bulk() calls it only
+ * when a sink is set); what the sink refuses is freed.
+ */
+void pk_stage_drop_to_sink(const struct pk_stage_counters *c,
+			   enum pk_drop_reason r, struct rte_mbuf **pkts,
+			   uint16_t n);
+
+/**
+ * Dispose of n packets this stage owns and drops for reason r on side c:
+ * freed, or given to the side's drop sink (pk_stage_set_drop_sink()). Does
+ * not count them (pk_stage_count_drop()). No sink: one load (from the
+ * side's second line, beside refused) and a predictable branch.
+ */
+static inline void
+pk_stage_drop_free_bulk(const struct pk_stage_counters *c,
+			enum pk_drop_reason r, struct rte_mbuf **pkts,
+			uint16_t n)
+{
+	if (likely(__atomic_load_n(&c->drop_sink, __ATOMIC_RELAXED) == NULL))
+		rte_pktmbuf_free_bulk(pkts, n);
+	else
+		pk_stage_drop_to_sink(c, r, pkts, n);
+}
+
+/** As pk_stage_drop_free_bulk(), for one packet. */
+static inline void
+pk_stage_drop_free(const struct pk_stage_counters *c, enum pk_drop_reason r,
+		   struct rte_mbuf *m)
+{
+	if (likely(__atomic_load_n(&c->drop_sink, __ATOMIC_RELAXED) == NULL))
+		rte_pktmbuf_free(m);
+	else
+		pk_stage_drop_to_sink(c, r, &m, 1);
+}
+
+/**
+ * Drop a packet this stage owns and count it on side c: freed, or given to
+ * the side's drop sink.
+ */
 static inline void
 pk_stage_drop(struct pk_stage_counters *c, enum pk_drop_reason r,
 	      struct rte_mbuf *m)
 {
-	rte_pktmbuf_free(m);
+	pk_stage_drop_free(c, r, m);
 	pk_counter_add(&c->drops[r], 1);
 }
 
