@@ -53,6 +53,7 @@
 
 #include "pk_example.h"
 #include "pk_prompt.h"
+#include "pk_run.h"
 
 #define RUN_POOL "pk_run_mbufs"
 #define RUN_MAX_DEFINES 64
@@ -213,7 +214,7 @@ run_on_hup(int sig)
 }
 
 /* Reload c from file; say how it went on stderr, and in why (rc != 0). */
-static int
+int
 run_reload(struct pk_conf *c, const char *file, char *why, size_t size,
 	   struct pk_conf_reload_stats *st)
 {
@@ -332,32 +333,6 @@ run_wait(struct pk_conf *c)
 	}
 }
 
-/* -i: the prompt's start, stop and statistics are the configuration's. */
-static struct pk_conf *run_c;
-
-static int
-run_start(void)
-{
-	return pk_conf_start(run_c);
-}
-
-static int
-run_stop(void)
-{
-	return pk_conf_stop(run_c);
-}
-
-static void
-run_stats(FILE *f)
-{
-	pk_conf_stats_print(run_c, f);
-}
-
-static const struct pk_prompt_app run_prompt = {
-	.prompt = "pk-run> ", .start = run_start, .stop = run_stop,
-	.fwd_stats = run_stats,
-};
-
 /*
  * Build, start, wait, stop, report. @return the exit code. Telemetry may
  * change the objects meanwhile: control calls hold pk_ctl_lock().
@@ -383,7 +358,7 @@ run_conf(struct rte_mempool *mp)
 	if (run.interactive) {
 		run_c = c;
 		printf("pk-run: %s built; 'start' runs it\n", run.file);
-		pk_prompt_run(&run_prompt);
+		pk_prompt_run(&run_prompt_app);
 	} else {
 		signal(SIGHUP, run_on_hup);
 		rte_telemetry_register_cmd("/pathkit/reload", run_tel_reload,

@@ -4,6 +4,7 @@
 # with commands piped in, as a user types them; no root:
 #  - --help of each prints its usage, -i among the options, and exits 0;
 #  - pk-run -i on pspat.conf (net_null ports): help lists the commands;
+#    an edge captured on and off, the file reloaded, a missing one refused;
 #    show paths names the three clients; start; show sched s has weights
 #    1, 2, 4; set weight s client3 8 answers ok and show sched s then says
 #    8; set share, set rate (show sched s says 50000000) answer ok; every
@@ -75,6 +76,9 @@ cmds() {
 	echo "reserve pm c1:udp:5000"; echo "release pm c1:udp:5000"
 	echo "show sched nosuch"; echo "show owners"; echo "show port stats all"
 	echo "clear port stats all"; echo "show fwd stats all"; echo "bogus"
+	echo "capture on out $tmp/out.pcapng"; sleep 0.5; echo "capture off out"
+	echo "capture off out"; echo "capture on nosuch $tmp/x.pcapng"
+	echo "reload $confdir/pspat.conf"; echo "reload $tmp/none.conf"
 	echo "stop"; echo "quit"
 }
 drive "$run_bin" --vdev=net_null0 --vdev=net_null1 --vdev=net_null2 \
@@ -109,6 +113,21 @@ grep -q "NIC statistics for port 3 " "$tmp/out" || fail "show port stats all"
 has "  NIC statistics for port 0 cleared"
 grep -q "^path client2 owner=2 in=[1-9]" "$tmp/out" || fail "show fwd stats all"
 has "Command not found"
+# (the library's log line "capture: out -> link on" comes before the answer)
+grep -A2 -F -x -- "${p}capture on out $tmp/out.pcapng" "$tmp/out" |
+	grep -q -x "ok" || fail "capture on out did not answer ok"
+answer "$p" "capture off out" "ok: captured "
+grep -A1 -F -x -- "${p}capture off out" "$tmp/out" |
+	grep -q "captured [1-9]" || fail "capture of out -> link caught nothing"
+grep -A1 -F -x -- "${p}capture off out" "$tmp/out" | sed -n 4p |
+	grep -q "^error: " || fail "a second capture off out was not refused"
+[ -s "$tmp/out.pcapng" ] || fail "no capture file"
+grep -A2 -F -x -- "${p}capture on nosuch $tmp/x.pcapng" "$tmp/out" |
+	grep -q "^error: " || fail "capture on nosuch was not refused"
+grep -A6 -F -x -- "${p}reload $confdir/pspat.conf" "$tmp/out" |
+	grep -q "^ok: moved " || fail "reload of pspat.conf did not answer ok"
+grep -q "^error: .*cannot read '$tmp/none.conf'" "$tmp/out" ||
+	fail "reload of a missing file"
 answer "$p" "stop" "Telling cores to stop..."
 has "== final statistics"
 
