@@ -162,6 +162,29 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
  * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
  * one frame.
  */
+/*
+ * Whether the wiring is still what the plan was made of. An edge switched
+ * while the thread runs (a capture put on a stage's next or the thread's
+ * prev, pk_capture.h) changes one pointer the plan skips: checked before
+ * each burst, the run then takes the default path, through the pointers,
+ * until the edge is back.
+ */
+static inline bool
+thread_fused_wired(const struct pk_thread *t, const struct pk_thread_fused *f)
+{
+	const struct pk_stage *s = &t->stage;
+	uint32_t i;
+
+	if (s->prev != f->src)
+		return false;
+	for (i = 0; i < f->nb_procs; i++) {
+		if (s->next != f->procs[i].s)
+			return false;
+		s = f->procs[i].s;
+	}
+	return s->next == f->sink;
+}
+
 static int
 thread_run_fused(struct pk_thread *t, void *arg)
 {
@@ -175,8 +198,9 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	bool enq;
 	uint32_t i;
 
-	RTE_SET_USED(arg);
 	do {
+		if (unlikely(!thread_fused_wired(t, f)))
+			break; /* an edge was switched: the default run */
 		if (f->src_ring != NULL)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
 							       pkts, burst);
@@ -184,6 +208,18 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
 			break;
+		if (unlikely(!thread_fused_wired(t, f))) {
+			/* switched while pulling: this burst by the pointers */
+			k = pk_stage_push(t->stage.next, pkts, n);
+			if (unlikely(k != n)) {
+				pk_stage_drop_free_bulk(&t->stage.out,
+							PK_DROP_FULL, &pkts[k],
+							n - k);
+				c.refused += n - k;
+			}
+			c.pkts += n;
+			break;
+		}
 		m = n;
 		for (i = 0; i < np; i++) {
 			struct pk_stage *ps = f->procs[i].s;
@@ -214,6 +250,8 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	} while (c.pkts < budget && n == burst);
 	if (c.pkts != 0)
 		thread_fused_count_run(t, &c);
+	if (unlikely(!thread_fused_wired(t, f)))
+		return (int)c.pkts + pk_thread_run_default(t, arg);
 	return (int)c.pkts;
 }
 
