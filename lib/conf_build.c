@@ -23,7 +23,7 @@
 #include <pathkit/pk_port.h>
 #include <pathkit/pk_sched.h>
 
-#include "conf_pvt.h"
+#include "conf_reload_pvt.h"
 
 static struct pk_stage *
 conf_obj(const struct pk_conf *c, struct conf_end e)

@@ -16,7 +16,7 @@
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_stage_worker.h>
 
-#include "conf_pvt.h"
+#include "conf_reload_pvt.h"
 
 #define MOVE_BURST 32
 

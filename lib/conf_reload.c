@@ -26,7 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 
-#include "conf_pvt.h"
+#include "conf_reload_pvt.h"
 #include "runner_pvt.h"
 
 int

@@ -18,7 +18,7 @@
 
 #include <rte_errno.h>
 
-#include "conf_pvt.h"
+#include "conf_reload_pvt.h"
 
 #define in_p conf_in_path
 

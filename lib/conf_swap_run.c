@@ -17,7 +17,7 @@
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_sched.h>
 
-#include "conf_pvt.h"
+#include "conf_reload_pvt.h"
 #include "runner_pvt.h"
 
 #define in_p conf_in_path
