@@ -117,6 +117,7 @@ arb_build_sched(struct pk_arbiter *a)
 		.policy = c->policy, .max_queues = a->nq,
 		.qsize = c->qsize, .rate_bps = c->rate_bps,
 		.overhead = c->overhead, .socket_id = c->socket_id,
+		.nb_classes = c->nb_classes, .class_params = c->class_params,
 	};
 	struct pk_sched_queue_conf qc = { .stage = NULL };
 	char sname[PK_STAGE_NAMESIZE];
