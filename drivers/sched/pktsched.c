@@ -140,7 +140,7 @@ pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
 	uint64_t mtu = PK_SCHED_DEFAULT_MTU, rate = 0;
 	uint64_t ovh = PK_SCHED_DEFAULT_OVERHEAD, burst = 0;
 	const struct pk_sched_policy *pol = NULL, *inner = NULL;
-	char err[128];
+	char err[128]; /* unused: pk_sched_create() logs the reason */
 
 	if (rte_kvargs_count(kv, "policy") > 1 ||
 	    pk_stage_arg_u64(kv, "queues", 1, PK_SCHED_MAX_QUEUES, &queues) ||
@@ -154,11 +154,10 @@ pktsched_kv_conf(const struct rte_kvargs *kv, struct pk_sched_conf *c,
 	    pktsched_kv_aqm(kv, &c->aqm))
 		return -EINVAL;
 	c->policy = rte_kvargs_get(kv, "policy");
+	/* a bad policy: pk_sched_create() says so (EINVAL, ENOENT) */
 	if (pk_sched_policy_lookup(c->policy != NULL ? c->policy : "wfq", &pol,
-				   &inner, err, sizeof(err)) != 0) {
-		PK_LOG(ERR, "pktsched: %s", err);
-		return -EINVAL;
-	}
+				   &inner, err, sizeof(err)) != 0)
+		return 0;
 	if (inner == NULL && (rte_kvargs_get(kv, "classes") != NULL ||
 			      rte_kvargs_get(kv, "class_params") != NULL)) {
 		PK_LOG(ERR, "pktsched: classes= and class_params= need a "
