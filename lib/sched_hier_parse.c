@@ -29,6 +29,20 @@ split_err(char *err, size_t esize, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* s[0..len) as printable text, cut to 32 characters, in q (40 bytes). */
+static const char *
+split_quote(char *q, const char *s, size_t len)
+{
+	size_t i, n = RTE_MIN(len, (size_t)32);
+
+	for (i = 0; i < n; i++)
+		q[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (len > n)
+		memcpy(&q[n++], "~", 1);
+	q[n] = '\0';
+	return q;
+}
+
 static bool
 split_name_char(char ch)
 {
@@ -45,14 +59,15 @@ split_level(const char *s, size_t len, const char *want, char *out,
 	    char *err, size_t esize)
 {
 	const char *colon = memchr(s, ':', len);
+	char q[40];
 	size_t i;
 
 	if (colon != NULL) {
 		if ((size_t)(colon - s) != strlen(want) ||
 		    memcmp(s, want, colon - s) != 0)
 			return split_err(err, esize, "policy: found label "
-					 "'%.*s', expected '%s:'",
-					 (int)RTE_MIN(colon - s, 32), s, want);
+					 "'%s', expected '%s:'",
+					 split_quote(q, s, colon - s), want);
 		len -= colon - s + 1;
 		s = colon + 1;
 	}
@@ -80,6 +95,7 @@ pk_sched_policy_split(const char *s, char *outer, char *inner, char *err,
 {
 	char o[PK_SCHED_POLICY_PARTSIZE], in[PK_SCHED_POLICY_PARTSIZE];
 	size_t len, cut;
+	char q[40];
 	int rc;
 
 	if (err != NULL && esize > 0)
@@ -96,7 +112,8 @@ pk_sched_policy_split(const char *s, char *outer, char *inner, char *err,
 		if (memchr(s, ':', len) != NULL)
 			return split_err(err, esize, "policy: '%s' has one "
 					 "level, expected owners:OUTER,flows:"
-					 "INNER or a policy name", s);
+					 "INNER or a policy name",
+					 split_quote(q, s, len));
 		rc = split_level(s, len, "policy", o, err, esize);
 		if (rc != 0)
 			return rc;
