@@ -220,7 +220,10 @@ pspat_opt(int c, const char *name)
 		rc = pk_sched_policy_lookup(optarg, &outer, &inner, err,
 					    sizeof(err));
 		if (rc != 0) {
-			fprintf(stderr, "pk-pspat: --%s: %s\n", name, err);
+			/* the reason starts "policy: ": the option says it */
+			fprintf(stderr, "pk-pspat: %s: %s\n", name,
+				strncmp(err, "policy: ", 8) == 0 ? err + 8 :
+				err);
 			return -1;
 		}
 		opt.policy = optarg;
