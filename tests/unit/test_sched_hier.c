@@ -8,8 +8,8 @@
  * owner's bulk flows (fq_codel inside; drr inside as the baseline); the
  * memory bound is per owner: a flood of new flows in one owner stays
  * within its limit and never drops another owner's packets; the default
- * classifier (owner in m->hash.sched.queue_id, flows hashed); policy
- * strings, their errors, the stage kind's classes= and class_params=.
+ * classifier (owner in m->hash.sched.queue_id, flows hashed). Policy
+ * strings and arguments: test_sched_hier_args.c.
  * Conservation (in = out + counted drops + held) in every test. Through
  * the arbiter: test_arbiter.c (test_hier_owners_through_arbiter). */
 #include <setjmp.h>
@@ -21,7 +21,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -335,86 +334,6 @@ test_default_classifier(void **state)
 	pk_stage_destroy(s);
 }
 
-static void
-assert_create_fails(const char *policy, uint32_t classes,
-		    const uint32_t *w, int err)
-{
-	struct pk_sched_conf c = {
-		.policy = policy, .max_queues = 64, .nb_classes = classes,
-		.class_params = w, .socket_id = SOCKET_ID_ANY,
-	};
-
-	assert_null(pk_sched_create("bad", &c));
-	assert_int_equal(rte_errno, err);
-}
-
-static void
-test_policy_strings(void **state)
-{
-	static const uint32_t zero[2] = { 0, 1 };
-	char o[PK_SCHED_POLICY_PARTSIZE], in[PK_SCHED_POLICY_PARTSIZE];
-	char err[128];
-	struct pk_stage *s;
-
-	RTE_SET_USED(state);
-	assert_int_equal(pk_sched_policy_split("wfq", o, in, err,
-					       sizeof(err)), 0);
-	assert_string_equal(o, "wfq");
-	assert_string_equal(in, "");
-	assert_int_equal(pk_sched_policy_split("owners:drr,flows:fq_pie", o,
-					       in, err, sizeof(err)), 1);
-	assert_string_equal(o, "drr");
-	assert_string_equal(in, "fq_pie");
-	assert_string_equal(err, "");
-	assert_int_equal(pk_sched_policy_split("wfq/fq_codel", o, in, NULL,
-					       0), 1);
-	assert_int_equal(pk_sched_policy_split("owners:wfq,flows:a,flows:b",
-					       o, in, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "two levels"));
-	assert_int_equal(pk_sched_policy_split("flows:wfq,owners:fq_codel",
-					       o, in, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "'flows'"));
-	assert_int_equal(pk_sched_policy_split("owners:wfq,", o, in, err,
-					       sizeof(err)), -EINVAL);
-	assert_int_equal(pk_sched_policy_split("owners:wfq", o, in, err,
-					       sizeof(err)), -EINVAL);
-	assert_int_equal(pk_sched_policy_split("", o, in, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(pk_sched_policy_split("w q", o, in, err,
-					       sizeof(err)), -EINVAL);
-
-	assert_create_fails("owners:fq_codel,flows:wfq", 2, NULL, EINVAL);
-	assert_create_fails("owners:wfq,flows:nope", 2, NULL, ENOENT);
-	assert_create_fails("owners:wfq,flows:fq_codel,x", 2, NULL, EINVAL);
-	assert_create_fails("wfq", 2, NULL, EINVAL);   /* classes, one level */
-	assert_create_fails("owners:wfq,flows:fq_codel", 3, NULL, EINVAL);
-	assert_create_fails("owners:wfq,flows:fq_codel", 2, zero, EINVAL);
-
-	s = pk_stage_create("pktsched", "hier_kind", "policy=owners:wfq/flows:"
-			    "fq_codel,queues=64,classes=4,class_params=1:2:3:4",
-			    SOCKET_ID_ANY);
-	assert_non_null(s);
-	assert_string_equal(pk_sched_policy_name(s),
-			    "owners:wfq,flows:fq_codel");
-	assert_int_equal(pk_sched_nb_queues(s), 64); /* a queue manager's */
-	pk_stage_destroy(s);
-	s = pk_stage_create("pktsched", "hier_kind", "policy=drr/drr,"
-			    "queues=8,classes=2,class_params=3000",
-			    SOCKET_ID_ANY);
-	assert_non_null(s);
-	pk_stage_destroy(s);
-	assert_null(pk_stage_create("pktsched", "hier_kind", "policy=owners:"
-				    "wfq/flows:fq_codel,queues=64,classes=4,"
-				    "class_params=1:2", SOCKET_ID_ANY));
-	assert_null(pk_stage_create("pktsched", "hier_kind", "policy=wfq,"
-				    "classes=4", SOCKET_ID_ANY));
-	assert_null(pk_stage_create("pktsched", "hier_kind", "policy=owners:"
-				    "wfq/flows:fq_codel,queues=64,classes=5",
-				    SOCKET_ID_ANY));
-}
-
 int
 main(void)
 {
@@ -426,8 +345,6 @@ main(void)
 		cmocka_unit_test_teardown(test_memory_bound_per_owner,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_default_classifier,
-					  pk_test_teardown_pools_full),
-		cmocka_unit_test_teardown(test_policy_strings,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
