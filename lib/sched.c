@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PktSched core: the compound stage around a policy. This file holds the
- * scheduler itself: the policy registry, create (records, idle list, FIFO
- * slabs, policy area), free, the ops table, the classifier and the name.
+ * scheduler itself: the policy registry and policy strings' look-up,
+ * create (records, idle list, FIFO slabs, policy area; a two-level
+ * policy's composite from sched_hier.c), free, the ops table, the
+ * classifier and the name.
  * The other parts: sched_queue.c (attach, detach, parameters),
  * sched_fastpath.c (push, pull) and sched_shaper.c; shared state and the
  * queue-record helpers in sched_pvt.h. Policies (drivers/sched/pktsched_*.c)
@@ -39,6 +41,34 @@ pk_sched_policy_find(const char *name)
 	struct pk_registry_node *n = pk_registry_find(&sched_policies, name);
 
 	return n != NULL ? container_of(n, struct pk_sched_policy, reg) : NULL;
+}
+
+/* A policy string's names, resolved (pk_sched_policy_split() syntax). */
+int
+pk_sched_policy_lookup(const char *s, const struct pk_sched_policy **outer,
+		       const struct pk_sched_policy **inner, char *err,
+		       size_t esize)
+{
+	char o[PK_SCHED_POLICY_PARTSIZE], in[PK_SCHED_POLICY_PARTSIZE];
+	int lv = pk_sched_policy_split(s, o, in, err, esize);
+
+	if (lv < 0)
+		return lv;
+	*outer = pk_sched_policy_find(o);
+	*inner = lv == 1 ? pk_sched_policy_find(in) : NULL;
+	if (*outer == NULL || (lv == 1 && *inner == NULL)) {
+		if (err != NULL && esize > 0)
+			snprintf(err, esize, "policy: unknown policy '%s'",
+				 *outer == NULL ? o : in);
+		return -ENOENT;
+	}
+	if (lv == 1 && ((*outer)->flags & PK_SCHED_POL_AQM)) {
+		if (err != NULL && esize > 0)
+			snprintf(err, esize, "policy: %s manages flows: it "
+				 "goes under flows:, not owners:", o);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void

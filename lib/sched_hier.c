@@ -1,35 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hier: a two-level policy made of two registered ones, "owners:OUTER,
- * flows:INNER". The scheduler's queues are split into nb_classes classes
- * of max_queues / nb_classes queues (queue id q is in class q / per). Each
- * class has its own INNER instance over its queues, and a pseudo-queue
- * record that OUTER schedules with the class's parameter (its weight).
- *
- * To the core it is one policy (an ops table built per scheduler, with the
- * parts' sizes): a queue's area is INNER's (at pk_sched_q_priv(), as INNER
- * expects; a queue manager's head_ts first), then the queue's class. A
- * class record carries, as its head and len, the head and length of the
- * packet INNER would send next (its pick, asked by calling INNER's dequeue
- * after any change in the class: a queue joining or leaving, a send, a
- * drop); so OUTER reads a length as it does from a real queue. dequeue is
- * OUTER's pick, then that class's pick; update tells INNER, asks it again,
- * then tells OUTER with the length sent. OUTER charges a class the length
- * of its pick when it stamps it (enqueue, update): an arrival that changes
- * the pick before the class is served (a new flow, first in fq_codel) is
- * charged at the stamped length, once; OUTERs that read the length at
- * dequeue (drr) see the new one. A class record has PK_SCHED_Q_STAGE set
- * so that pk_sched_q_prefetch() leaves it alone (it has no FIFO).
- *
- * Queue managers: the flags are INNER's. arrive, judge and dropped go to
- * the queue's class's INNER; the memory bound is per class (each INNER
- * counts its own packets against aqm.limit and limit_bytes): the class
- * over it names the victim, from its own flows. A class emptied by drops
- * leaves OUTER uncharged (deactivate), as a queue's dropped head is.
- * OUTER cannot be a queue manager (pk_sched_policy_lookup()).
- *
+ * flows:INNER" (design: doc/architecture.md, "Two-level scheduling").
+ * The queues are split into nb_classes classes of per = max_queues /
+ * nb_classes (queue q is in class q / per); each class has its own INNER
+ * instance over its queues and a pseudo-queue record that OUTER schedules
+ * with the class's parameter. Built per scheduler (the sizes are the
+ * parts'): a queue's area is INNER's (first, as INNER expects), then its
+ * class. A class record's head and len are those of INNER's pick (its
+ * dequeue, asked after every change in the class), so OUTER charges a
+ * class by the bytes it sends; OUTER stamps the pick's length at the time
+ * (an arrival that changes the pick before the class is served is charged
+ * at the stamped length, once). Records carry PK_SCHED_Q_STAGE: no FIFO
+ * for pk_sched_q_prefetch(). Queue managers: flags, arrive, judge,
+ * dropped, victim are INNER's, per class; so is the memory bound (the
+ * class over it names the victim among its own flows). A class emptied by
+ * drops leaves OUTER uncharged (deactivate). OUTER is no queue manager.
  * cost: OUTER's and INNER's per packet, plus one INNER dequeue per send
- *   and per queue that becomes backlogged.
+ *   and per queue that turns backlogged.
  * memory: INNER's queue area + 4 bytes per queue; per class, a record of
  *   32 + OUTER's area and INNER's state (what its init allocates too).
  */
@@ -454,31 +442,4 @@ bool
 pk_sched_is_hier(const struct pk_sched_policy *p)
 {
 	return p != NULL && p->init == hier_init;
-}
-
-int
-pk_sched_policy_lookup(const char *s, const struct pk_sched_policy **outer,
-		       const struct pk_sched_policy **inner, char *err,
-		       size_t esize)
-{
-	char o[PK_SCHED_POLICY_PARTSIZE], in[PK_SCHED_POLICY_PARTSIZE];
-	int lv = pk_sched_policy_split(s, o, in, err, esize);
-
-	if (lv < 0)
-		return lv;
-	*outer = pk_sched_policy_find(o);
-	*inner = lv == 1 ? pk_sched_policy_find(in) : NULL;
-	if (*outer == NULL || (lv == 1 && *inner == NULL)) {
-		if (err != NULL && esize > 0)
-			snprintf(err, esize, "policy: unknown policy '%s'",
-				 *outer == NULL ? o : in);
-		return -ENOENT;
-	}
-	if (lv == 1 && ((*outer)->flags & PK_SCHED_POL_AQM)) {
-		if (err != NULL && esize > 0)
-			snprintf(err, esize, "policy: %s manages flows: it "
-				 "goes under flows:, not owners:", o);
-		return -EINVAL;
-	}
-	return 0;
 }
