@@ -299,7 +299,10 @@ int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
  */
 uint64_t pk_sched_ecn_marked(const struct pk_stage *s);
 
-/** @return the scheduler's policy name, or NULL if s is not a scheduler. */
+/**
+ * @return the scheduler's policy name (a two-level one written
+ *   "owners:OUTER,flows:INNER"), or NULL if s is not a scheduler.
+ */
 const char *pk_sched_policy_name(const struct pk_stage *s);
 
 #ifdef __cplusplus
