@@ -207,6 +207,10 @@ show_sched_stage(const struct pk_stage *s, void *arg)
 static const char *
 show_param(const char *policy)
 {
+	const char *in = strstr(policy, ",flows:");
+
+	if (in != NULL) /* two levels: a queue's parameter is INNER's */
+		policy = in + strlen(",flows:");
 	if (strcmp(policy, "wfq") == 0 || strcmp(policy, "wf2q") == 0)
 		return "weight";
 	if (strcmp(policy, "drr") == 0)

@@ -92,6 +92,10 @@ struct pk_sched {
 	int socket_id;
 	char policy[PK_SCHED_POLICY_NAMESIZE];
 	struct pk_sched_aqm_conf aqm_conf; /* what the policy was given */
+	/* a two-level policy: pol is this composite, owned (sched_hier.c) */
+	const struct pk_sched_policy *hier;
+	uint32_t nb_classes;
+	uint32_t *class_params;      /* a copy, or NULL */
 };
 
 /*
@@ -151,6 +155,16 @@ uint16_t pk_sched_aqm_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 uint16_t pk_sched_aqm_pull_at(struct pk_sched *sc, struct rte_mbuf **pkts,
 			      uint16_t max, uint64_t tsc,
 			      struct sched_pulled *info);
+
+/*
+ * sched_hier.c: a two-level policy's ops table, built per scheduler from
+ * its parts (pk_sched_policy_lookup()); freed by pk_sched_hier_free().
+ */
+const struct pk_sched_policy *pk_sched_hier_new(
+	const struct pk_sched_policy *outer,
+	const struct pk_sched_policy *inner, int socket_id);
+void pk_sched_hier_free(const struct pk_sched_policy *p);
+bool pk_sched_is_hier(const struct pk_sched_policy *p);
 
 /* sched_shaper.c: the default clock, rte_rdtsc() */
 uint64_t pk_sched_tsc(void *arg);

@@ -122,6 +122,10 @@ tel_sched_stage(const struct pk_stage *s, void *arg)
 static const char *
 tel_sched_param(const char *policy)
 {
+	const char *in = strstr(policy, ",flows:");
+
+	if (in != NULL) /* two levels: a queue's parameter is INNER's */
+		policy = in + strlen(",flows:");
 	if (strcmp(policy, "wfq") == 0 || strcmp(policy, "wf2q") == 0)
 		return "weight";
 	if (strcmp(policy, "drr") == 0 || strcmp(policy, "fq_codel") == 0 ||

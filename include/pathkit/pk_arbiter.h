@@ -159,6 +159,16 @@ struct pk_arbiter_conf {
 	void *clock_arg;           /**< passed to clock */
 	uint64_t clock_hz;         /**< clock ticks per second, with clock */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
+	/**
+	 * A two-level policy ("owners:wfq,flows:fq_codel"): its classes, which
+	 * divide the scheduler's queues evenly (0: 1; see pk_sched.h,
+	 * Hierarchy). With classes = clients and a classifier that returns
+	 * client * (nb_queues / nb_clients) + the packet's flow, each client
+	 * is an owner weighted by class_params and its flows share its part.
+	 */
+	uint32_t nb_classes;
+	/** each class's parameter under the outer policy (NULL: default) */
+	const uint32_t *class_params;
 };
 
 /** Per-client statistics. */
@@ -244,6 +254,7 @@ pk_arbiter_mbuf_client(const struct rte_mbuf *m)
  *     in struct pk_arbiter_conf (no out, a classifier without nb_queues or
  *     nb_queues without one, clock without clock_hz ...), a size that is not
  *     a power of two, a parameter outside the policy's range;
+ *     nb_classes not dividing the queues, a class parameter out of range;
  *   - ENOENT: unknown policy; or, with a classifier, no room left in the
  *     mbuf for the client field;
  *   - ENOSPC: the parameters pass the policy's sum of weights (qfq);

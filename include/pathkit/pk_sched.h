@@ -27,6 +27,25 @@
  * the head of the fattest queue (counted as "full"). Internal queues only:
  * a stage queue cannot be attached to them (-EINVAL).
  *
+ * Hierarchy (two-level policies): policy "owners:OUTER,flows:INNER" (say
+ * "owners:wfq,flows:fq_codel"; '/' for the ',' inside key=value
+ * arguments) makes nb_classes classes (owners), weighted against each other
+ * by OUTER with class_params, and gives each class its own INNER instance
+ * over its max_queues / nb_classes queues: queue id q is queue q % per of
+ * class q / per (per = max_queues / nb_classes). A queue's parameter is
+ * INNER's (a quantum for fq_codel). With no classifier given, push reads
+ * the class from m->hash.sched.queue_id and hashes the 5-tuple
+ * (pk_flow_parse(), CRC32-C; non-IP frames: the class's first queue) onto
+ * the class's queues; a class out of range is "no-match". A queue-managing
+ * INNER (fq_codel, fq_pie) keeps its semantics (judge, ECN, drops) per
+ * class, and its memory bound (aqm.limit, aqm.limit_bytes) is per class:
+ * a class over it drops from its own fattest flow, never another class's,
+ * so the scheduler holds at most nb_classes x limit packets. OUTER cannot
+ * be a queue manager. The outer policy charges a class the length of the
+ * packet its INNER would send next, read when the class is stamped; an
+ * arrival that changes that pick in between (a new flow) is charged at the
+ * length read, once (drivers/sched/ and doc/architecture.md).
+ *
  * This header is the application's API. Writing a policy: see
  * pk_sched_policy.h (the queue record, the ops table, registration).
  *
@@ -62,7 +81,8 @@
  * always): the reply names only queues that are live stages.
  *
  * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo|fq_codel|
- * fq_pie, wfq>
+ * fq_pie|owners:OUTER/flows:INNER, wfq> classes=<two levels: classes, 1>
+ * class_params=<P1:P2:..:PN, or one for all; the outer policy's default>
  * queues=<max queues, 1024> qsize=<packets an internal queue holds, pow2, 64>
  * nq=<internal queues to attach at create, 0> rate=<bit/s, 0: unshaped>
  * overhead=<bytes per frame, 24> burst=<bytes, see pk_sched_set_shaper()>
@@ -105,7 +125,9 @@ extern "C" {
 /** A queue parameter meaning "the policy's default". */
 #define PK_SCHED_PARAM_DEFAULT UINT32_MAX
 /** Longest policy name, including the NUL. */
-#define PK_SCHED_POLICY_NAMESIZE 16
+#define PK_SCHED_POLICY_NAMESIZE 48
+/** Longest name of one registered policy, including the NUL. */
+#define PK_SCHED_POLICY_PARTSIZE 16
 
 /**
  * Map a pushed packet to a queue id.
@@ -157,6 +179,14 @@ struct pk_sched_conf {
 	uint32_t sflags;           /**< enum pk_stage_flag bits */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
 	struct pk_sched_aqm_conf aqm; /**< fq_codel, fq_pie parameters */
+	/**
+	 * Two-level policies: the classes (owners), 1..max_queues, dividing
+	 * max_queues (0: 1). Queue id q belongs to class q / (max_queues /
+	 * nb_classes). One-level policies take 0 or 1.
+	 */
+	uint32_t nb_classes;
+	/** each class's parameter under the outer policy (NULL: its default) */
+	const uint32_t *class_params;
 };
 
 /** One queue to attach. */
@@ -170,8 +200,11 @@ struct pk_sched_queue_conf {
  * Create a scheduler (a stage of kind "pktsched").
  * @param name stage name
  * @param conf its configuration
- * @return the stage, or NULL with rte_errno: EINVAL (bad name or conf),
- *   ENOENT (unknown policy), ENOMEM.
+ * @return the stage, or NULL with rte_errno: EINVAL (bad name or conf; a
+ *   bad policy string, a queue manager as outer policy, nb_classes not
+ *   dividing max_queues or given to a one-level policy, a class parameter
+ *   out of the outer policy's range), ENOENT (unknown policy), ENOSPC (the
+ *   class parameters pass the outer policy's weight sum), ENOMEM.
  */
 struct pk_stage *pk_sched_create(const char *name,
 				 const struct pk_sched_conf *conf);
@@ -266,7 +299,10 @@ int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
  */
 uint64_t pk_sched_ecn_marked(const struct pk_stage *s);
 
-/** @return the scheduler's policy name, or NULL if s is not a scheduler. */
+/**
+ * @return the scheduler's policy name (a two-level one written
+ *   "owners:OUTER,flows:INNER"), or NULL if s is not a scheduler.
+ */
 const char *pk_sched_policy_name(const struct pk_stage *s);
 
 #ifdef __cplusplus
