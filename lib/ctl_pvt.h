@@ -100,6 +100,14 @@ int ctl_collect(const struct pk_stage *s, void *arg);
  */
 int ctl_sched_change(struct ctl_sc *c, char *err, size_t errlen);
 
+/*
+ * Find the scheduler called sched, collect the threads, and make fn's
+ * change with those that run it stopped (ctl_sched_change()). Takes the
+ * ctl lock. @return what fn returned, or -EINVAL, -ENOENT, -EBUSY.
+ */
+int ctl_sched_run(const char *sched, int (*fn)(struct pk_sched *, void *),
+		  void *arg, char *err, size_t errlen);
+
 /* A ctl_sc fn: set the rate at *(uint64_t *)arg, overhead and bucket kept. */
 int ctl_rate_set(struct pk_sched *sc, void *arg);
 
