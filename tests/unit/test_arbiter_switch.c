@@ -186,6 +186,11 @@ client_main(void *arg)
 	uint16_t n = 0, k;
 
 	while (next < PER_CLIENT || n != 0) {
+		/* never let pk_test_udp4() assert off the main thread */
+		if (rte_mempool_avail_count(pool) < 256) {
+			sched_yield();
+			continue;
+		}
 		while (n < 16 && next < PER_CLIENT)
 			m[n++] = pk_test_udp4(pool, 64, 64, c->id * FLOWS_SEQ +
 					      next++);
@@ -223,7 +228,8 @@ test_switch_while_clients_push(void **state)
 	(void)state;
 	f->mp = pool;
 	f->nb_flows = CLIENTS;
-	sink = flows_stage(f, "arb_sink", false);
+	sink = flows_stage(f, "arbc_sink", false);
+	assert_non_null(sink);
 	ac.out = sink;
 	a = pk_arbiter_create("arbc", &ac);
 	assert_non_null(a);
