@@ -82,9 +82,9 @@ pol_arg(struct pol_op *o, char *kv)
 	if (i == RTE_DIM(pol_keys) || val == NULL) {
 		pk_parse_quote(q, sizeof(q), kv);
 		return ctl_err(-EINVAL, o->err, o->errlen, "found '%s', "
-			       "expected KEY=VALUE, KEY one of param target "
-			       "interval tupdate burst_allowance limit "
-			       "limit_bytes batch alpha beta ecn", q);
+			       "expected KEY=VALUE (param target interval "
+			       "tupdate burst_allowance limit limit_bytes batch "
+			       "alpha beta ecn)", q);
 	}
 	if (i == 0 && strcmp(val, "default") == 0) {
 		v = PK_SCHED_PARAM_DEFAULT;

@@ -33,7 +33,7 @@
 #include "pk_test_flows.h"
 
 #define CLIENTS 4
-#define PER_CLIENT 40000
+#define PER_CLIENT 8000
 #define MS 1000000ULL
 
 static struct rte_mempool *pool;

@@ -312,7 +312,7 @@ test_switch_while_running(void **state)
 	(void)state;
 	f->mp = pool;
 	f->nb_flows = 64;
-	f->total = 64 * 3000;
+	f->total = 64 * 1000;
 	f->in_flight = 2048;
 	f->frame = 64;
 	s = sched_new("wfq", 64, true);
