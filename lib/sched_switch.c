@@ -23,9 +23,11 @@
  * first switch to one gives every internal queue a slab twice the size
  * (allocated by prepare, filled by commit); they stay (fifo_ts) when the
  * scheduler leaves it.
+ *
+ * The checks and allocations (pk_sched_switch_prepare()) are in
+ * sched_switch_prep.c; the struct both halves share in sched_switch_pvt.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,219 +35,7 @@
 
 #include <pathkit/pk_log.h>
 
-#include "sched_pvt.h"
-
-struct sched_switch {
-	const struct pk_sched_policy *pol;
-	void *sp;                    /* initialised */
-	struct pk_sched_aqm_conf aqm;
-	uint8_t *qbase;              /* the new records */
-	size_t qsize;                /* its bytes */
-	uint32_t qshift;
-	uint8_t *retire;             /* the spare it outgrew, or NULL */
-	uint64_t **slabs;            /* FIFO slabs with times, or NULL */
-	uint32_t *params;            /* per queue id < nb_params, or NULL */
-	uint32_t nb_params;
-	bool committed;
-	/* after commit: what finish lets go of */
-	const struct pk_sched_policy *old_pol;
-	void *old_sp;
-	uint8_t *old_qbase;
-	uint32_t old_qshift;
-	uint64_t **old_slabs;
-};
-
-static int
-sw_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-sw_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-static void
-sw_free_slabs(const struct pk_sched *sc, uint64_t **slabs)
-{
-	uint32_t i;
-
-	if (slabs == NULL)
-		return;
-	for (i = 0; i < sc->max_queues / SCHED_SLAB_QUEUES + 1; i++)
-		rte_free(slabs[i]);
-	rte_free(slabs);
-}
-
-static void
-sw_free(struct pk_sched *sc, struct sched_switch *w)
-{
-	if (w->sp != NULL && w->pol->fini != NULL && !w->committed)
-		w->pol->fini(w->sp);
-	if (!w->committed)
-		rte_free(w->sp);
-	sw_free_slabs(sc, w->slabs);
-	rte_free(w->params);
-	rte_free(w);
-}
-
-/* Every parameter the caller gave, in the new policy's range. */
-static int
-sw_params(struct pk_sched *sc, struct sched_switch *w,
-	  const struct pk_sched_switch_conf *c, char *err, size_t errlen)
-{
-	const struct pk_sched_policy *p = w->pol;
-	uint32_t i, v;
-
-	if (c->params == NULL || c->nb_params == 0)
-		return 0;
-	w->nb_params = RTE_MIN(c->nb_params, sc->max_queues);
-	w->params = sched_zalloc(sc, sizeof(*w->params) * w->nb_params);
-	if (w->params == NULL)
-		return sw_err(-ENOMEM, err, errlen, "no memory");
-	for (i = 0; i < w->nb_params; i++) {
-		v = c->params[i] == PK_SCHED_PARAM_DEFAULT ? p->param_default :
-							      c->params[i];
-		if (v < p->param_min || v > p->param_max)
-			return sw_err(-EINVAL, err, errlen, "queue %u: %s "
-				      "parameter %u not in %u..%u", i, p->name,
-				      v, p->param_min, p->param_max);
-		w->params[i] = v;
-	}
-	return 0;
-}
-
-/*
- * The new records: the spare if it is big enough, else a new array as big
- * as any before (arrays only grow: see the top of the file).
- */
-static int
-sw_records(struct pk_sched *sc, struct sched_switch *w)
-{
-	size_t need;
-
-	w->qshift = rte_log2_u64(sizeof(struct pk_sched_q) +
-				 w->pol->queue_size);
-	need = RTE_MAX((size_t)sc->max_queues << w->qshift, sc->qbase_size);
-	if (sc->qspare != NULL && sc->qspare_size >= need) {
-		w->qbase = sc->qspare;
-		w->qsize = sc->qspare_size;
-		return 0;
-	}
-	if (sc->qspare != NULL && sc->nb_qretired == SCHED_QRETIRED)
-		return -ENOMEM; /* cannot happen: sizes are powers of two */
-	w->qbase = sched_zalloc(sc, need);
-	if (w->qbase == NULL)
-		return -ENOMEM;
-	w->qsize = need;
-	w->retire = sc->qspare;
-	return 0;
-}
-
-/* Slabs twice the size, for a queue manager's arrival times. */
-static int
-sw_slabs(struct pk_sched *sc, struct sched_switch *w)
-{
-	uint32_t i, n = sc->max_queues / SCHED_SLAB_QUEUES + 1;
-	size_t bytes = (size_t)SCHED_SLAB_QUEUES * (sc->qmask + 1) *
-		       sizeof(uint64_t) * 2;
-
-	if (!(w->pol->flags & PK_SCHED_POL_AQM) || sc->fifo_ts)
-		return 0;
-	w->slabs = sched_zalloc(sc, sizeof(*w->slabs) * n);
-	if (w->slabs == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (sc->slabs[i] == NULL)
-			continue;
-		w->slabs[i] = sched_zalloc(sc, bytes);
-		if (w->slabs[i] == NULL)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int
-sw_check(struct pk_sched *sc, const struct pk_sched_switch_conf *c,
-	 const struct pk_sched_policy **pp, char *err, size_t errlen)
-{
-	const struct pk_sched_policy *p;
-
-	if (c == NULL || c->policy == NULL)
-		return sw_err(-EINVAL, err, errlen, "no policy named");
-	p = pk_sched_policy_find(c->policy);
-	if (p == NULL)
-		return sw_err(-ENOENT, err, errlen, "unknown scheduling policy "
-			      "'%.*s'", PK_SCHED_POLICY_NAMESIZE, c->policy);
-	if ((p->flags & PK_SCHED_POL_AQM) &&
-	    (p->arrive == NULL || p->judge == NULL || p->dropped == NULL ||
-	     p->victim == NULL))
-		return sw_err(-EINVAL, err, errlen, "queue manager %s lacks an "
-			      "op", p->name);
-	if ((p->flags & PK_SCHED_POL_AQM) && sc->nb_stage_queues != 0)
-		return sw_err(-EINVAL, err, errlen, "%s takes internal queues "
-			      "only: %u stage queues are attached", p->name,
-			      sc->nb_stage_queues);
-	*pp = p;
-	return 0;
-}
-
-int
-pk_sched_switch_prepare(struct pk_sched *sc,
-			const struct pk_sched_switch_conf *c,
-			struct sched_switch **wp, char *err, size_t errlen)
-{
-	struct pk_sched_policy_conf pc = {
-		.max_queues = sc->max_queues,
-		.mtu = sc->mtu,
-		.socket_id = sc->socket_id,
-	};
-	const struct pk_sched_policy *p = NULL;
-	struct sched_switch *w;
-	int rc;
-
-	*wp = NULL;
-	rc = sw_check(sc, c, &p, err, errlen);
-	if (rc != 0)
-		return rc;
-	w = sched_zalloc(sc, sizeof(*w));
-	if (w == NULL)
-		return sw_err(-ENOMEM, err, errlen, "no memory");
-	w->pol = p;
-	w->aqm = c->aqm != NULL ? *c->aqm : sc->aqm_conf;
-	pc.aqm = &w->aqm;
-	rc = sw_params(sc, w, c, err, errlen);
-	if (rc != 0)
-		goto fail;
-	w->sp = sched_zalloc(sc, RTE_MAX(p->sched_size, (size_t)1));
-	if (w->sp == NULL || sw_records(sc, w) != 0 || sw_slabs(sc, w) != 0) {
-		rc = sw_err(-ENOMEM, err, errlen, "no memory for %s's state",
-			    p->name);
-		goto fail;
-	}
-	rc = p->init(w->sp, &pc);
-	if (rc != 0) {
-		rte_free(w->sp); /* init failed: nothing to finalise */
-		w->sp = NULL;
-		rc = sw_err(rc, err, errlen, "%s refuses its parameters: %s",
-			    p->name, strerror(-rc));
-		goto fail;
-	}
-	*wp = w;
-	return 0;
-fail:
-	if (w->qbase != sc->qspare)
-		rte_free(w->qbase);
-	sw_free(sc, w);
-	return rc;
-}
+#include "sched_switch_pvt.h"
 
 static inline struct pk_sched_q *
 sw_q(uint8_t *base, uint32_t shift, uint32_t id)
@@ -433,7 +223,7 @@ pk_sched_switch_finish(struct pk_sched *sc, struct sched_switch *w)
 		/* refused: the new policy and the records it had */
 		if (w->qbase != sc->qspare)
 			rte_free(w->qbase);
-		sw_free(sc, w);
+		sched_switch_free(sc, w);
 		return;
 	}
 	/* the old policy lets go of its records, now nobody else's */
@@ -449,8 +239,8 @@ pk_sched_switch_finish(struct pk_sched *sc, struct sched_switch *w)
 	if (w->old_pol->fini != NULL)
 		w->old_pol->fini(w->old_sp);
 	rte_free(w->old_sp);
-	sw_free_slabs(sc, w->old_slabs);
-	sw_free(sc, w);
+	sched_switch_free_slabs(sc, w->old_slabs);
+	sched_switch_free(sc, w);
 }
 
 void
