@@ -27,10 +27,7 @@
 /* The new policy and what the arguments change. */
 struct pol_op {
 	char policy[PK_SCHED_POLICY_NAMESIZE];
-	struct pk_sched_aqm_conf aqm; /* fields set where mask says */
-	uint32_t mask;
-	bool has_param;
-	uint32_t param;
+	struct ctl_pol_args a;
 	char *err;
 	size_t errlen;
 };
@@ -66,9 +63,9 @@ static const struct {
 	  offsetof(struct pk_sched_aqm_conf, ecn), false },
 };
 
-/* One key=value; the reason of a refusal in o->err. */
+/* One key=value; the reason of a refusal in err. */
 static int
-pol_arg(struct pol_op *o, char *kv)
+pol_arg(struct ctl_pol_args *o, char *kv, char *err, size_t errlen)
 {
 	char q[4 * PK_PARSE_QUOTE_MAX + 4], *val = strchr(kv, '=');
 	uint64_t v;
@@ -81,7 +78,7 @@ pol_arg(struct pol_op *o, char *kv)
 			break;
 	if (i == RTE_DIM(pol_keys) || val == NULL) {
 		pk_parse_quote(q, sizeof(q), kv);
-		return ctl_err(-EINVAL, o->err, o->errlen, "found '%s', "
+		return ctl_err(-EINVAL, err, errlen, "found '%s', "
 			       "expected KEY=VALUE (param target interval "
 			       "tupdate burst_allowance limit limit_bytes batch "
 			       "alpha beta ecn)", q);
@@ -89,8 +86,8 @@ pol_arg(struct pol_op *o, char *kv)
 	if (i == 0 && strcmp(val, "default") == 0) {
 		v = PK_SCHED_PARAM_DEFAULT;
 	} else if (ctl_number(val, pol_keys[i].kind, pol_keys[i].min,
-			      pol_keys[i].max, pol_keys[i].key, &v, o->err,
-			      o->errlen) != 0) {
+			      pol_keys[i].max, pol_keys[i].key, &v, err,
+			      errlen) != 0) {
 		return -EINVAL;
 	}
 	if (i == 0) {
@@ -107,32 +104,34 @@ pol_arg(struct pol_op *o, char *kv)
 	return 0;
 }
 
-/* The arguments: KEY=VALUE words apart by spaces; NULL or "" for none. */
-static int
-pol_args(struct pol_op *o, const char *args)
+int
+ctl_pol_args_parse(const char *args, struct ctl_pol_args *pa, char *err,
+		   size_t errlen)
 {
 	char buf[POL_ARGS], *save = NULL, *t;
 	int rc;
 
+	memset(pa, 0, sizeof(*pa));
 	if (args == NULL)
 		return 0;
 	if (strnlen(args, sizeof(buf)) == sizeof(buf))
-		return ctl_err(-EINVAL, o->err, o->errlen, "arguments longer "
-			       "than %zu bytes", sizeof(buf) - 1);
+		return ctl_err(-EINVAL, err, errlen, "arguments longer than "
+			       "%zu bytes", sizeof(buf) - 1);
 	strlcpy(buf, args, sizeof(buf));
 	for (t = strtok_r(buf, " ", &save); t != NULL;
 	     t = strtok_r(NULL, " ", &save))
-		if ((rc = pol_arg(o, t)) != 0)
+		if ((rc = pol_arg(pa, t, err, errlen)) != 0)
 			return rc;
 	return 0;
 }
 
 /* The switch's configuration for sc: its AQM conf with the changes. */
 static int
-pol_conf(const struct pk_sched *sc, struct pol_op *o,
+pol_conf(const struct pk_sched *sc, const struct pol_op *po,
 	 struct pk_sched_switch_conf *c, struct pk_sched_aqm_conf *a,
 	 uint32_t **params)
 {
+	const struct ctl_pol_args *o = &po->a;
 	unsigned int i;
 
 	*a = sc->aqm_conf;
@@ -149,14 +148,14 @@ pol_conf(const struct pk_sched *sc, struct pol_op *o,
 				*(uint32_t *)((char *)&o->aqm + pol_keys[i].off);
 	}
 	memset(c, 0, sizeof(*c));
-	c->policy = o->policy;
+	c->policy = po->policy;
 	c->aqm = a;
 	*params = NULL;
 	if (!o->has_param)
 		return 0;
 	*params = malloc(sizeof(**params) * sc->max_queues);
 	if (*params == NULL)
-		return ctl_err(-ENOMEM, o->err, o->errlen, "no memory");
+		return ctl_err(-ENOMEM, po->err, po->errlen, "no memory");
 	for (i = 0; i < sc->max_queues; i++)
 		(*params)[i] = o->param;
 	c->params = *params;
@@ -242,7 +241,7 @@ pk_ctl_sched_policy(const char *sched, const char *policy, const char *args,
 			       "fq_codel fq_pie)", q);
 	}
 	strlcpy(o.policy, policy, sizeof(o.policy));
-	rc = pol_args(&o, args);
+	rc = ctl_pol_args_parse(args, &o.a, err, errlen);
 	if (rc != 0)
 		return rc;
 	pk_ctl_lock();
