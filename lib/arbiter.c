@@ -143,6 +143,8 @@ arb_build_sched(struct pk_arbiter *a)
 		if (rc < 0)
 			return rc;
 	}
+	/* what a queue manager drops inside is counted per client */
+	pk_sched_set_drop_hook(a->sched, pk_arbiter_sched_dropped, a);
 	/* an internal queue keeps one packet in its head slot too */
 	a->qroom = c->qsize;
 	if (c->clock != NULL)

@@ -97,6 +97,9 @@ sched_free(struct pk_sched *sc)
 	rte_free(sc->free_ids);
 	rte_free(sc->cold);
 	rte_free(sc->qbase);
+	rte_free(sc->qspare);
+	for (i = 0; i < sc->nb_qretired; i++)
+		rte_free(sc->qretired[i]);
 	rte_free(sc->sp);
 	rte_free(sc->class_params);
 	pk_sched_hier_free(sc->hier);
@@ -199,7 +202,8 @@ sched_alloc_parts(struct pk_sched *sc)
 
 	sc->qshift = rte_log2_u64(sizeof(struct pk_sched_q) +
 				  sc->pol->queue_size);
-	sc->qbase = sched_zalloc(sc, (size_t)nq << sc->qshift);
+	sc->qbase_size = (size_t)nq << sc->qshift;
+	sc->qbase = sched_zalloc(sc, sc->qbase_size);
 	sc->idle = sched_zalloc(sc, sizeof(*sc->idle) * nq);
 	sc->free_ids = sched_zalloc(sc, sizeof(*sc->free_ids) * nq);
 	sc->cold = sched_zalloc(sc, sizeof(*sc->cold) * nq);
@@ -282,6 +286,7 @@ pk_sched_create(const char *name, const struct pk_sched_conf *conf)
 	/* before the shaper's reset, which picks the pull by it */
 	sc->aqm = (pol->flags & PK_SCHED_POL_AQM) != 0;
 	sc->aqm_conf = c.aqm;
+	sc->fifo_ts = sc->aqm;
 	if (sc->aqm)
 		s->push = pk_sched_aqm_push;
 	sc->clock = pk_sched_tsc;

@@ -23,8 +23,11 @@
  * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
  * take 0 or nothing; fq_codel and fq_pie (queue managers, their defaults:
  * 5 ms / 15 ms target) schedule flows, 1024 queues unless --flow-queues
- * says otherwise; what they drop the arbiter counts as still held in the
- * scheduler. --flow-queues=F schedules flows instead of clients:
+ * says otherwise; what they drop is the client's dropped, and the exit
+ * line "arbiter drops" gives their reasons (aqm: the queue manager's
+ * verdict; full: past its limit). The policy can be switched while it
+ * runs, backlog kept: /pathkit/sched_policy,pspat,POLICY[,KEY=VALUE ...]
+ * (pk_ctl.h; pk-pspat has no prompt). --flow-queues=F schedules flows instead of clients:
  * F queues of equal parameter, a packet goes to the one its flow key
  * (pk_flow_parse(), 5-tuple) hashes to, non-IP frames to queue 0; rates
  * are still counted per client. --policy=owners:OUTER,flows:INNER (say
@@ -531,6 +534,9 @@ print_balance(struct pk_arbiter *a)
 	printf("exit arbiter balance: admitted %" PRIu64 " = sent + dropped %"
 	       PRIu64 " + held %" PRIu64 ": %s\n", adm, out, as.held,
 	       c_ok ? "holds" : "DOES NOT HOLD");
+	printf("exit arbiter drops in the scheduler: aqm %" PRIu64 " full %"
+	       PRIu64 " (policy %s)\n", as.dropped_aqm, as.dropped_full,
+	       pk_sched_policy_name(pk_arbiter_sched(a)));
 	fflush(stdout);
 	return ok && c_ok;
 }
@@ -582,6 +588,7 @@ main(int argc, char **argv)
 	uint32_t quanta[MAX_CLIENTS], nlc;
 	bool balanced;
 	double secs;
+	int rc;
 	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
 
@@ -649,13 +656,19 @@ main(int argc, char **argv)
 	       opt.hier ? "flow per client" : opt.flow_queues != 0 ? "flow" :
 	       "client", opt.policy, opt.rate,
 	       w1, opt.dispatcher ? "dispatcher" : "direct");
-	if (pk_arbiter_start(a) != 0)
+	/* a policy switch from telemetry (pk_ctl.h) is not made meanwhile */
+	pk_ctl_lock();
+	rc = pk_arbiter_start(a);
+	pk_ctl_unlock();
+	if (rc != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: cannot start the arbiter\n");
 	secs = main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE, nlc == 0);
 
 	for (p = 0; p < opt.nb; p++) /* clients first: nothing more pushed */
 		pk_thread_stop(clients[p].t);
+	pk_ctl_lock();
 	pk_arbiter_stop(a); /* sends what it holds */
+	pk_ctl_unlock();
 	print_stats(a, secs, "exit", true);
 	balanced = print_balance(a);
 	pk_runner_destroy(r);
@@ -664,7 +677,9 @@ main(int argc, char **argv)
 		pk_thread_destroy(clients[p].t);
 		pk_stage_destroy(clients[p].rx);
 	}
+	pk_ctl_lock();
 	pk_arbiter_destroy(a); /* stops and flushes into tx */
+	pk_ctl_unlock();
 	pk_stage_destroy(tx);
 	for (p = 0; p <= txp; p++)
 		pk_port_close(p);

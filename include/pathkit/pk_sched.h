@@ -305,6 +305,62 @@ uint64_t pk_sched_ecn_marked(const struct pk_stage *s);
  */
 const char *pk_sched_policy_name(const struct pk_stage *s);
 
+/**
+ * How to switch a scheduler's policy (pk_sched_policy_set()). Zero fields
+ * keep what the scheduler has.
+ */
+struct pk_sched_switch_conf {
+	const char *policy;        /**< the new policy's name; required */
+	/**
+	 * queue managers' parameters (fq_codel, fq_pie), or NULL: those the
+	 * scheduler was given at create or at its last switch
+	 */
+	const struct pk_sched_aqm_conf *aqm;
+	/**
+	 * params[qid] is queue qid's parameter under the new policy, for
+	 * qid < nb_params (PK_SCHED_PARAM_DEFAULT: the new policy's default).
+	 * Other queues, or all when NULL: a queue keeps its parameter if the
+	 * new policy accepts it, else takes the new policy's default.
+	 */
+	const uint32_t *params;
+	uint32_t nb_params;        /**< entries at params */
+};
+
+/**
+ * Replace the policy of a scheduler that may be holding packets, as
+ * dummynet reconfigures a scheduler in place: the queues stay (ids, FIFOs,
+ * stage queues, statistics, shaper, classifier), the old policy lets them
+ * go and is finalised, the new one takes every queue (its parameter as
+ * conf->params says) and each backlogged queue again with its head. No
+ * packet is dropped, duplicated or reordered within its queue by the
+ * switch itself. To a queue manager (fq_codel, fq_pie), packets already
+ * held count as arriving now (their arrival time is the switch's: their
+ * sojourn starts then); it sees them arrive one by one, and if they pass
+ * its limit it drops from the fattest queue as on any arrival ("full").
+ * Between two queue managers, arrival times are kept. Leaving a queue
+ * manager drops nothing. The classifier stays, unless it was the old
+ * policy's own default (fq_codel's flow hash): then it is the new policy's
+ * default if it has one, else stays. So an application's classifier sends
+ * each flow to the same queue before and after: order per flow is kept.
+ * Everything the new policy needs is allocated and checked before
+ * anything changes: a refused switch changes nothing.
+ * Threads: as every control function (Threads above): on the scheduler's
+ * thread, or with the threads that pull from it or push into it stopped
+ * (pk_ctl_sched_policy() stops them; pk_arbiter_policy_set() asks an
+ * arbiter's thread to make it).
+ * @param s the scheduler
+ * @param conf the new policy and its parameters
+ * @return 0, or -EINVAL (s not a scheduler, conf or its policy NULL, a
+ *   parameter out of the new policy's range, a queue manager's missing op,
+ *   a stage queue attached while the new policy is a queue manager, which
+ *   takes internal queues only), -ENOENT (unknown policy), -ENOSPC (the
+ *   new policy refuses the queues: qfq's sum of weights), -ENOTSUP (a
+ *   two-level policy, "owners:...,flows:...", on either side), -ENOMEM,
+ *   or the new policy's init error. The reason is logged.
+ */
+int pk_sched_policy_set(struct pk_stage *s,
+			const struct pk_sched_switch_conf *conf);
+
 #ifdef __cplusplus
 }
 #endif
