@@ -139,8 +139,9 @@ check_map(struct pk_conf *c, struct conf_pmap *m)
 		m->demux = n->idx;
 		for (i = 0; c->pmaps->maps.v + i != m; i++)
 			if (c->pmaps->maps.v[i].demux == m->demux)
-				return conf_err(c, &m->pos, "%s is guarded by "
-						"port map %s already", d,
+				return conf_err(c, &m->pos, "found %s guarded "
+						"by port map %s already, "
+						"expected one map a demux", d,
 						c->pmaps->maps.v[i].name);
 	}
 	if (e != NULL) {
@@ -173,8 +174,8 @@ check_resv(struct pk_conf *c, struct conf_resv *r)
 		if (strcmp(v->maps.v[i].name, r->map) == 0)
 			r->m = (int)i;
 	if (r->m < 0)
-		return conf_err(c, &r->pos, "no port map named %s (declare it: "
-				"portmap %s)", conf_quote(r->map, q, sizeof(q)),
+		return conf_err(c, &r->pos, "found %s, expected a port map "
+				"(declare it: portmap %s)", conf_quote(r->map, q, sizeof(q)),
 				conf_quote(r->map, q, sizeof(q)));
 	if (pm_spec_parse(r->spec, &s, why, sizeof(why)) != 0)
 		return conf_err(c, &r->spos, "%s", why);
@@ -183,7 +184,8 @@ check_resv(struct pk_conf *c, struct conf_resv *r)
 	for (i = 0; i < c->owners.n; i++)
 		if (strcmp(c->owners.v[i].name, s.owner) == 0)
 			return 0;
-	return conf_err(c, &r->spos, "owner %s is not declared (owner %s)",
+	return conf_err(c, &r->spos, "found owner %s, expected a declared "
+			"owner (owner %s) or unknown",
 			s.owner, s.owner);
 }
 
