@@ -12,8 +12,9 @@
  * reserved for another owner is refused, here and when added at run time
  * (pk_ctl_key_add()), and a reservation over a bound port is refused. The
  * map is the configuration's: destroyed with it. A reload keeps none yet:
- * a configuration with a map is not reloaded (the new one's map would
- * need the running one's name).
+ * a configuration with a map is not reloaded, nor is one reloaded into a
+ * text with a map (the new map would need the running one's name, and the
+ * running map would guard the new demux of its demux's name).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -212,6 +213,13 @@ conf_portmap_build(struct pk_conf *c)
 	unsigned int i;
 	int rc;
 
+	/* the running one's map would guard this one's demux of its name */
+	if (c->from != NULL && c->from->pmaps != NULL &&
+	    c->from->pmaps->maps.n > 0)
+		return conf_err(c, NULL, "the running configuration has port "
+				"map %s: a configuration with port maps is not "
+				"reloaded (restart it)",
+				c->from->pmaps->maps.v[0].name), -ENOTSUP;
 	for (i = 0; c->pmaps != NULL && i < c->pmaps->maps.n; i++) {
 		m = &c->pmaps->maps.v[i];
 		if (c->from != NULL)

@@ -235,6 +235,7 @@ check '
 web, pm = "/pathkit/path,web", "/pathkit/portmap,ports"
 resv = lambda: tel(pm)["reservations"]
 assert resv() == ["alice:udp:9", "alice:tcp:8000-8099"], tel(pm)
+assert tel(pm)["demux"] == "d" and tel(pm)["ephemeral_lo"] == 40000, tel(pm)
 refused("/pathkit/key_add,d udp 10.0.0.3:9 -> web", 13,
         "udp port 9 is reserved for alice in port map ports")
 w, = moved((web,), "in_pkts", 0.5)
