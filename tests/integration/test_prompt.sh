@@ -17,6 +17,9 @@
 #  - pk-run -i on silk.conf: add key, the same again (refused), del key;
 #    the end of input without quit ends it as quit does, and so does
 #    SIGINT while the prompt waits;
+#  - pk-run -i on silk.conf with "portmap ports (demux=d)": reserve, then
+#    add key for bob's path on alice's port is refused; release, the key
+#    goes on; a reservation over its port is refused;
 #  - pk-fwd -i (net_null ports): start, show port stats all, stop (testpmd's
 #    forward statistics), start again, show paths (both streams moved
 #    packets), set share, quit.
