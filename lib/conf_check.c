@@ -316,6 +316,7 @@ conf_check(struct pk_conf *c)
 		conf_check_port(c, &c->ports.v[i]);
 	for (i = 0; i < c->paths.n && !conf_enough(c); i++)
 		conf_check_path_args(c, &c->paths.v[i]);
+	conf_portmap_check(c);
 	if (c->nerr != 0)
 		return -EINVAL; /* the graph needs every kind */
 	if (conf_check_chains(c) != 0 || conf_check_keys(c) != 0 ||

@@ -363,5 +363,6 @@ conf_free(struct pk_conf *c)
 	free(c->keys.v);
 	free(c->edges.v);
 	free(c->names);
+	conf_portmap_free(c);
 	free(c);
 }

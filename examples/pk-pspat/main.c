@@ -684,6 +684,6 @@ main(int argc, char **argv)
 	for (p = 0; p <= txp; p++)
 		pk_port_close(p);
 	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return balanced ? 0 : EXIT_FAILURE;
 }

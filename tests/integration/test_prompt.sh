@@ -19,6 +19,9 @@
 #  - pk-run -i on silk.conf: add key, the same again (refused), del key;
 #    the end of input without quit ends it as quit does, and so does
 #    SIGINT while the prompt waits;
+#  - pk-run -i on silk.conf with "portmap ports (demux=d)": reserve, then
+#    add key for bob's path on alice's port is refused; release, the key
+#    goes on; a reservation over its port is refused;
 #  - pk-fwd -i (net_null ports): start, show port stats all, stop (testpmd's
 #    forward statistics), start again, show paths (both streams moved
 #    packets), set share, quit.
@@ -165,6 +168,27 @@ answer "$p" "add key d udp 10.0.0.3:9 -> nosuch" \
 	"error: no stage or path named nosuch"
 answer "$p" "add key d udp [fd00::1]:53 <- [fd00::2]:4000 -> dns" "ok"
 has "== final statistics"
+
+# --- pk-run -i, silk.conf with a port map guarding d: reserve and release
+# decide which keys go on
+printf 'include "%s"\nportmap ports (demux=d)\n' "$confdir/silk.conf" \
+	>"$tmp/map.conf"
+cmds() {
+	echo "reserve ports alice:udp:9"; echo "add key d udp 10.0.0.3:9 -> web"
+	echo "release ports alice:udp:9"; echo "add key d udp 10.0.0.3:9 -> web"
+	echo "reserve ports alice:udp:9"; echo "quit"
+}
+drive "$run_bin" --vdev=net_null0 --vdev=net_null1 -- \
+	-f "$tmp/map.conf" -i < <(cmds)
+[ $rc -eq 0 ] || fail "pk-run -i (map.conf) exited $rc"
+grep -A1 -F -x -e "${p}reserve ports alice:udp:9" \
+	-e "${p}add key d udp 10.0.0.3:9 -> web" "$tmp/out" |
+	grep -v -F -e "$p" -e "--" >"$tmp/answers"
+printf '%s\n' "ok" "error: udp port 9 is reserved for alice in port map ports (the key's target is bob's)" \
+	"ok" "error: 'alice:udp:9': a port in the range is bound by another owner" |
+	diff - <(sed -n '1p;2p;3p;4p' "$tmp/answers") >/dev/null ||
+	fail "port map at the prompt: $(cat "$tmp/answers")"
+answer "$p" "release ports alice:udp:9" "ok"
 
 # --- SIGINT at a prompt waiting for input ends it as quit does
 "$run_bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 \
