@@ -133,12 +133,17 @@ struct pk_stage {
 	struct pk_stage *prev;       /**< upstream (for FWD_PULL kinds) */
 	uint32_t flags;              /**< enum pk_stage_flag */
 	uint32_t caps;               /**< enum pk_stage_cap */
-	void *ctx;                   /**< the kind's hot pointer (its ring, ...),
-					  kept on the first cache line */
+	void *ctx;                   /**< the kind's hot pointer (its ring, a
+					  path's head, a processing stage's
+					  argument), on the first cache line */
 	/** threads asleep in the kind's wait op (pk_queue_wait()): a push
 	 *  that stored packets reads it (pk_stage_notify()), so it shares
 	 *  the line the push already reads */
 	uint32_t waiters;
+	/** the kind's hot function, on the first line too (a processing
+	 *  stage's burst function, cast back to its type before a call):
+	 *  a stage per flow then costs no line of its own for it */
+	void (*hot_fn)(void);
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
 	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
