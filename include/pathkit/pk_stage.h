@@ -103,6 +103,9 @@ enum pk_stage_cap {
 /** Flags chosen when a stage is created. */
 enum pk_stage_flag {
 	PK_STAGE_F_BYTES = 1u << 0, /**< count bytes as well as packets */
+	/** a processing stage counts out even without bytes, as its burst
+	 *  holds packets or makes one of several (pk_proc.h, "Counters") */
+	PK_STAGE_F_COUNT_OUT = 1u << 1,
 };
 
 /** One side's counters: written by one thread, read by any. */
