@@ -60,11 +60,18 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 void
 pk_stage_stats_reset(struct pk_stage *s)
 {
+	struct pk_path *p = pk_path_from_stage(s);
+	unsigned int i;
+
 	if (s == NULL)
 		return;
 	/* counters only: the drop sinks stay */
 	memset(&s->in, 0, offsetof(struct pk_stage_counters, drop_sink));
 	memset(&s->out, 0, offsetof(struct pk_stage_counters, drop_sink));
+	/* a path's snapshot reads its stages' counters (drops, held, and
+	 * in from a head that counts for it): theirs go too */
+	for (i = 0; p != NULL && i < pk_path_nb_stages(p); i++)
+		pk_stage_stats_reset(pk_path_stage_at(p, i));
 }
 
 const char *

@@ -266,7 +266,10 @@ unsigned int pk_stage_len(const struct pk_stage *s);
  */
 int pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st);
 
-/** Zero a stage's statistics. Control thread, while no fast path runs. */
+/**
+ * Zero a stage's statistics; a path's, its stages' too (its snapshot is
+ * made of theirs). Control thread, while no fast path runs.
+ */
 void pk_stage_stats_reset(struct pk_stage *s);
 
 /**
