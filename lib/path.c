@@ -13,6 +13,7 @@
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_owner.h>
 #include <pathkit/pk_path.h>
+#include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_thread.h>
 #include <pathkit/pk_stage_driver.h>
 
@@ -25,6 +26,9 @@ struct pk_path {
 	uint32_t owner;
 	uint32_t acct;               /* enum pk_acct_row, or PK_ACCT_NONE */
 	enum pk_path_tail tail_policy;
+	/* the head counts for the path (path_push_fwd*()): its in is the
+	 * path's in, its refused the path's refused */
+	bool head_counts;
 	unsigned int nb_stages;
 	struct pk_stage *stages[];
 };
@@ -90,6 +94,33 @@ path_push_drop(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 	return path_push_head(s, pkts, n, true);
 }
 
+/*
+ * A path that counts no bytes and whose head is a processing stage
+ * (pk_proc_push(): one pusher, it counts in what it took and refused what
+ * came back) keeps no in counter of its own: its in and refused are the
+ * head's, read when a snapshot is taken (path_stats_adjust()). Its push is
+ * the head's push: a path per flow writes no line of its own per burst.
+ */
+static uint16_t
+path_push_fwd(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	return pk_stage_push((struct pk_stage *)s->ctx, pkts, n);
+}
+
+/* As path_push_fwd(), tail policy drop: what the head refused is dropped. */
+static uint16_t
+path_push_fwd_drop(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t taken = pk_stage_push((struct pk_stage *)s->ctx, pkts, n);
+
+	if (unlikely(taken != n)) {
+		pk_stage_count_drop(&s->in, PK_DROP_FULL, n - taken);
+		pk_stage_drop_free_bulk(&s->in, PK_DROP_FULL, &pkts[taken],
+					n - taken);
+	}
+	return n;
+}
+
 static uint16_t
 path_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
@@ -138,6 +169,7 @@ path_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
 {
 	const struct pk_path *p = (const struct pk_path *)s;
 	struct pk_stage_stats end, m;
+	uint64_t own_full = st->drops[PK_DROP_FULL]; /* tail policy drop */
 	unsigned int i, r;
 
 	/* what its stages freed or hold, the path took: it balances whole */
@@ -148,6 +180,14 @@ path_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
 		for (r = 0; r < PK_DROP_MAX; r++)
 			st->drops[r] += m.drops[r];
 		st->held += m.held;
+		if (i != 0 || !p->head_counts)
+			continue;
+		/* the head counted for the path: what it took, and what it
+		 * refused came back (return) or was dropped here (drop) */
+		st->in_pkts = m.in_pkts + own_full;
+		if (p->tail_policy == PK_PATH_TAIL_RETURN)
+			for (r = 0; r < PK_DROP_MAX; r++)
+				st->refused[r] = m.refused[r];
 	}
 	if (!(p->head->caps & PK_STAGE_CAP_PUSH) &&
 	    pk_stage_stats_get(p->head, &end) == 0) {
@@ -316,8 +356,14 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	p->tail_policy = conf->tail;
 	p->nb_stages = n;
 	s->caps = path_caps(p->head, p->tail);
-	if (!(p->head->caps & PK_STAGE_CAP_PUSH))
+	if (!(p->head->caps & PK_STAGE_CAP_PUSH)) {
 		s->push = pk_stage_unwired()->push;
+	} else if (p->head->push == pk_proc_push &&
+		   !(s->flags & PK_STAGE_F_BYTES)) {
+		p->head_counts = true;
+		s->push = conf->tail == PK_PATH_TAIL_DROP ? path_push_fwd_drop :
+							    path_push_fwd;
+	}
 	if (!(p->tail->caps & PK_STAGE_CAP_PULL))
 		s->pull = pk_stage_unwired()->pull;
 	for (i = 0; i < n; i++) {

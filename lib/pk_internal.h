@@ -111,6 +111,14 @@ pk_owner_name_ok(const char *name)
 }
 
 /*
+ * A processing stage (pushed or pulled through pk_proc_push()/_pull())
+ * without PK_PROC_F_OUT keeps no out counter: set st's out_pkts to in - drops -
+ * held (the balance pk_stage.h states), in loaded again after the drops so
+ * that it is never fewer. For pk_stage_stats_get() (lib/proc.c).
+ */
+void pk_proc_stats_out(const struct pk_stage *s, struct pk_stage_stats *st);
+
+/*
  * Add a destroyed path's final counters to its owner's row: in as
  * received, every drop as dropped (packets; bytes of what came in). An id
  * with no owner goes to "unknown", as pk_owner_charge() does. Any thread.

@@ -5,6 +5,7 @@
  * drivers/proc/proc_*.c supply only their burst function.
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include <rte_errno.h>
 
@@ -12,10 +13,15 @@
 #include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_stage_driver.h>
 
+#include "pk_internal.h"
+
+/*
+ * The burst function and its argument are the stage's hot_fn and ctx, on the
+ * line every push reads: a processing stage per flow (a path per socket)
+ * touches no line of its own for them.
+ */
 struct pk_proc {
 	struct pk_stage stage;
-	pk_proc_fn fn;
-	void *arg;
 	uint8_t priv[] __rte_cache_aligned;
 };
 
@@ -25,20 +31,35 @@ proc_of(struct pk_stage *s)
 	return (struct pk_proc *)s;
 }
 
+static inline pk_proc_fn
+proc_fn(const struct pk_stage *s)
+{
+	return (pk_proc_fn)s->hot_fn;
+}
+
+/*
+ * Out is counted only with bytes (or where the burst holds or merges
+ * packets): otherwise the snapshot derives it (in - drops - held,
+ * pk_proc_stats_out()), and a push writes one counter line less (with a
+ * stage per flow, one cache miss less per packet).
+ */
 uint16_t
 pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct pk_proc *p = proc_of(s);
+	bool count_out = unlikely(s->flags & PK_PROC_F_OUT);
 	uint16_t kept, taken;
 
 	pk_stage_count(s, &s->in, pkts, n);
-	kept = p->fn(s, &s->in, pkts, n, p->arg);
+	kept = proc_fn(s)(s, &s->in, pkts, n, s->ctx);
 	/* count out before handing over: pkts[0..taken) are not ours after */
-	pk_stage_count(s, &s->out, pkts, kept);
+	if (count_out)
+		pk_stage_count(s, &s->out, pkts, kept);
 	taken = pk_stage_push(s->next, pkts, kept);
 	if (unlikely(taken != kept)) {
 		/* refused downstream, back to the caller: never ours to count */
-		pk_stage_uncount(s, &s->out, &pkts[taken], kept - taken);
+		if (count_out)
+			pk_stage_uncount(s, &s->out, &pkts[taken],
+					 kept - taken);
 		pk_stage_uncount(s, &s->in, &pkts[taken], kept - taken);
 		pk_stage_count_refused(&s->in, PK_DROP_FULL, kept - taken);
 	}
@@ -48,16 +69,29 @@ pk_proc_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 uint16_t
 pk_proc_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
-	struct pk_proc *p = proc_of(s);
 	uint16_t n, kept;
 
 	n = pk_stage_pull(s->prev, pkts, max);
 	if (n == 0)
 		return 0;
 	pk_stage_count(s, &s->in, pkts, n);
-	kept = p->fn(s, &s->out, pkts, n, p->arg);
-	pk_stage_count(s, &s->out, pkts, kept);
+	kept = proc_fn(s)(s, &s->out, pkts, n, s->ctx);
+	if (unlikely(s->flags & PK_PROC_F_OUT))
+		pk_stage_count(s, &s->out, pkts, kept);
 	return kept;
+}
+
+void
+pk_proc_stats_out(const struct pk_stage *s, struct pk_stage_stats *st)
+{
+	/* in loaded again, after the drops and held: never fewer than they */
+	uint64_t in = pk_counter_load(&s->in.pkts), gone = st->held;
+	unsigned int r;
+
+	for (r = 0; r < PK_DROP_MAX; r++)
+		gone += st->drops[r];
+	st->in_pkts = in;
+	st->out_pkts = in > gone ? in - gone : 0;
 }
 
 static const struct pk_stage_ops proc_callback_ops = PK_PROC_OPS("proc");
@@ -81,8 +115,8 @@ pk_proc_create_priv(const struct pk_stage_ops *ops, const char *name,
 	if (s == NULL)
 		return NULL;
 	p = proc_of(s);
-	p->fn = fn;
-	p->arg = p->priv;
+	s->hot_fn = (void (*)(void))fn;
+	s->ctx = p->priv;
 	return s;
 }
 
@@ -95,20 +129,18 @@ pk_proc_create(const char *name, pk_proc_fn fn, void *arg, uint32_t sflags,
 	s = pk_proc_create_priv(&proc_callback_ops, name, fn, 0, sflags,
 				socket_id);
 	if (s != NULL)
-		proc_of(s)->arg = arg;
+		s->ctx = arg;
 	return s;
 }
 
 int
 pk_proc_fn_get(const struct pk_stage *s, pk_proc_fn *fn, void **arg)
 {
-	const struct pk_proc *p = (const struct pk_proc *)s;
-
-	/* pk_proc_push() reads s as a struct pk_proc: so may we */
+	/* pk_proc_push() reads hot_fn and ctx as its own: so may we */
 	if (s == NULL || fn == NULL || arg == NULL || s->push != pk_proc_push)
 		return -EINVAL;
-	*fn = p->fn;
-	*arg = p->arg;
+	*fn = proc_fn(s);
+	*arg = s->ctx;
 	return 0;
 }
 

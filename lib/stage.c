@@ -47,7 +47,7 @@ struct stage_hdr {
 static_assert(sizeof(struct stage_hdr) == RTE_CACHE_LINE_SIZE,
 	      "a stage stays cache aligned behind its header");
 /* the layout the comments of struct pk_stage promise */
-static_assert(offsetof(struct pk_stage, waiters) + sizeof(uint32_t) <=
+static_assert(offsetof(struct pk_stage, hot_fn) + sizeof(void (*)(void)) <=
 	      RTE_CACHE_LINE_SIZE, "fast-path fields on the first line");
 static_assert(offsetof(struct pk_stage, in) % RTE_CACHE_LINE_SIZE == 0 &&
 	      offsetof(struct pk_stage, out) % RTE_CACHE_LINE_SIZE == 0 &&

@@ -17,6 +17,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_path.h>
+#include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_stage_driver.h>
 
 #include "pk_internal.h"
@@ -48,6 +49,9 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 		st->held = s->ops->held(s);
 	else
 		st->held = s->ops->len != NULL ? s->ops->len(s) : 0;
+	/* a processing stage that counts no bytes keeps no out (lib/proc.c) */
+	if (s->push == pk_proc_push && !(s->flags & PK_PROC_F_OUT))
+		pk_proc_stats_out(s, st);
 	if (s->ops->stats_adjust != NULL)
 		s->ops->stats_adjust(s, st);
 	return 0;
@@ -56,11 +60,18 @@ pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st)
 void
 pk_stage_stats_reset(struct pk_stage *s)
 {
+	struct pk_path *p = pk_path_from_stage(s);
+	unsigned int i;
+
 	if (s == NULL)
 		return;
 	/* counters only: the drop sinks stay */
 	memset(&s->in, 0, offsetof(struct pk_stage_counters, drop_sink));
 	memset(&s->out, 0, offsetof(struct pk_stage_counters, drop_sink));
+	/* a path's snapshot reads its stages' counters (drops, held, and
+	 * in from a head that counts for it): theirs go too */
+	for (i = 0; p != NULL && i < pk_path_nb_stages(p); i++)
+		pk_stage_stats_reset(pk_path_stage_at(p, i));
 }
 
 const char *

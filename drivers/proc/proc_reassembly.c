@@ -181,9 +181,10 @@ proc_reassembly_create(const char *name, const struct rte_kvargs *kv,
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	/* one datagram out of several fragments: out is counted, not derived */
 	s = pk_proc_create_priv(&proc_reassembly_ops, name,
-				proc_reassembly_burst, sizeof(*r), sflags,
-				socket_id);
+				proc_reassembly_burst, sizeof(*r),
+				sflags | PK_STAGE_F_COUNT_OUT, socket_id);
 	if (s == NULL)
 		return NULL;
 	r = pk_proc_priv(s);

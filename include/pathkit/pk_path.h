@@ -22,7 +22,11 @@
  * when its tail is a sink such as a TX port, what that sink took), "full"
  * what its chain refused at a push. Packets always; bytes too with
  * PK_STAGE_F_BYTES in the conf's flags (a read of each mbuf; for a source
- * head or sink tail, bytes are those the end stage counts).
+ * head or sink tail, bytes are those the end stage counts). A path that
+ * counts no bytes and whose head is a processing stage reads its in and
+ * refused from that head when a snapshot is taken (a push then writes no
+ * counter of the path's own: a path per flow costs no line for them): push
+ * into such a path, not into its head, which is the path's alone.
  *
  * Threads: as its ends allow: several threads may push into a path whose
  * head accepts that (an MP queue, say) and pull from one whose tail does;

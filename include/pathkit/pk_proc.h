@@ -15,6 +15,12 @@
  * Threads: one thread pushes or pulls a processing stage at a time (its
  * counters have one writer per side); a callback runs in that thread.
  *
+ * Counters: a processing stage that counts no bytes writes only its in
+ * side; its out_pkts is derived when read (in - drops - held), so a
+ * callback that frees or hands on a packet must count it as a drop. One
+ * whose callback holds packets or makes one of several (reassembly) is
+ * created with PK_STAGE_F_COUNT_OUT in sflags and counts out as it goes.
+ *
  * Built-in kinds: proc_noop, proc_macswap, proc_ether (src=, dst=),
  * proc_ttl (IPv4 TTL / IPv6 hop limit decrement, expired packets dropped as
  * "expired", truncated ones as "malformed"), proc_counter (counts bytes),

@@ -36,6 +36,9 @@ void *pk_proc_priv(struct pk_stage *s);
 	(PK_STAGE_CAP_PUSH | PK_STAGE_CAP_PULL | PK_STAGE_CAP_FWD_PUSH |        \
 	 PK_STAGE_CAP_FWD_PULL)
 
+/** The stage flags with which a processing stage counts out (pk_proc.h). */
+#define PK_PROC_F_OUT (PK_STAGE_F_BYTES | PK_STAGE_F_COUNT_OUT)
+
 /** Processing stage ops for built-in kinds: push, pull, destroy filled in. */
 #define PK_PROC_OPS(kind_name)                                                 \
 	{                                                                      \
@@ -61,8 +64,11 @@ pk_proc_ether_hdr(struct pk_stage_counters *c, struct rte_mbuf *m)
 /**
  * The burst function and argument of a processing stage whose push is the
  * generic one (pk_proc_push()), for a caller that runs the function itself
- * and counts as pk_proc_push() would (a thread's fused run). Control
- * thread; both are fixed at create.
+ * and counts as pk_proc_push() would (a thread's fused run): in always,
+ * out only with PK_STAGE_F_BYTES or PK_STAGE_F_COUNT_OUT (PK_PROC_F_OUT;
+ * without, the statistics derive out from in, drops and held, and
+ * out.pkts is not read).
+ * Control thread; both are fixed at create.
  * @return 0 with *fn and *arg set, or -EINVAL (NULL argument, or s's push
  *   is not pk_proc_push()).
  */

@@ -103,6 +103,9 @@ enum pk_stage_cap {
 /** Flags chosen when a stage is created. */
 enum pk_stage_flag {
 	PK_STAGE_F_BYTES = 1u << 0, /**< count bytes as well as packets */
+	/** a processing stage counts out even without bytes, as its burst
+	 *  holds packets or makes one of several (pk_proc.h, "Counters") */
+	PK_STAGE_F_COUNT_OUT = 1u << 1,
 };
 
 /** One side's counters: written by one thread, read by any. */
@@ -133,12 +136,17 @@ struct pk_stage {
 	struct pk_stage *prev;       /**< upstream (for FWD_PULL kinds) */
 	uint32_t flags;              /**< enum pk_stage_flag */
 	uint32_t caps;               /**< enum pk_stage_cap */
-	void *ctx;                   /**< the kind's hot pointer (its ring, ...),
-					  kept on the first cache line */
+	void *ctx;                   /**< the kind's hot pointer (its ring, a
+					  path's head, a processing stage's
+					  argument), on the first cache line */
 	/** threads asleep in the kind's wait op (pk_queue_wait()): a push
 	 *  that stored packets reads it (pk_stage_notify()), so it shares
 	 *  the line the push already reads */
 	uint32_t waiters;
+	/** the kind's hot function, on the first line too (a processing
+	 *  stage's burst function, cast back to its type before a call):
+	 *  a stage per flow then costs no line of its own for it */
+	void (*hot_fn)(void);
 	/* slow path */
 	const struct pk_stage_ops *ops; /**< what the kind implements */
 	char name[PK_STAGE_NAMESIZE]; /**< stage name, NUL-terminated */
@@ -258,7 +266,10 @@ unsigned int pk_stage_len(const struct pk_stage *s);
  */
 int pk_stage_stats_get(const struct pk_stage *s, struct pk_stage_stats *st);
 
-/** Zero a stage's statistics. Control thread, while no fast path runs. */
+/**
+ * Zero a stage's statistics; a path's, its stages' too (its snapshot is
+ * made of theirs). Control thread, while no fast path runs.
+ */
 void pk_stage_stats_reset(struct pk_stage *s);
 
 /**

@@ -340,6 +340,83 @@ test_mt_push_into_path(void **state)
 	pk_path_destroy(p2);
 }
 
+/* A path and processing stages that count no bytes keep fewer counters (in
+ * read from the head, out derived): each figure must be the one the fully
+ * counting twin reads, through drops, refusals, pulls, a reset; both tails. */
+static void
+twin_compare(struct pk_stage *a, struct pk_stage *b)
+{
+	struct pk_stage_stats sa, sb;
+	unsigned int r;
+
+	assert_int_equal(pk_stage_stats_get(a, &sa), 0);
+	assert_int_equal(pk_stage_stats_get(b, &sb), 0);
+	assert_int_equal(sa.in_pkts, sb.in_pkts);
+	assert_int_equal(sa.out_pkts, sb.out_pkts);
+	assert_int_equal(sa.held, sb.held);
+	for (r = 0; r < PK_DROP_MAX; r++) {
+		assert_int_equal(sa.drops[r], sb.drops[r]);
+		assert_int_equal(sa.refused[r], sb.refused[r]);
+	}
+}
+
+static struct pk_stage *
+mk_twin(const char *kind, char tag, unsigned int tail, unsigned int t)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%c%u.%u", tag, tail, t);
+	return mk(kind, name, kind[0] == 'q' ? "size=8" : t ? "bytes=1" : NULL);
+}
+
+static void
+test_uncounted_path_reads_as_counted(void **state)
+{
+	struct pk_path_conf conf = { .name = "u", .socket_id = SOCKET_ID_ANY };
+	struct pk_stage *st[2][3], *ps[2];
+	struct rte_mbuf *m[8], *out[8];
+	struct pk_stage_stats z;
+	struct pk_path *p[2];
+	unsigned int tail, t, i, k, round;
+
+	(void)state;
+	for (tail = PK_PATH_TAIL_RETURN; tail <= PK_PATH_TAIL_DROP; tail++) {
+		for (t = 0; t < 2; t++) { /* 0: uncounted, 1: counted twin */
+			st[t][0] = mk_twin("proc_ttl", 't', tail, t);
+			st[t][1] = mk_twin("proc_noop", 'n', tail, t);
+			st[t][2] = mk_twin("queue_ring", 'q', tail, t);
+			conf.tail = tail;
+			conf.flags = t ? PK_STAGE_F_BYTES : 0;
+			p[t] = pk_path_create(&conf, st[t], 3);
+			assert_non_null(p[t]);
+			ps[t] = pk_path_stage(p[t]);
+		}
+		for (round = 0; round < 3; round++) {
+			for (t = 0; t < 2; t++) {
+				for (i = 0; i < 8; i++) /* 1 and 4 expire */
+					m[i] = pk_test_udp4(pool, 64,
+						(i == 1 || i == 4) ? 1 : 9, i);
+				k = pk_stage_push(ps[t], m, 8);
+				rte_pktmbuf_free_bulk(&m[k], 8 - k);
+				if (round == 1) /* the queue has room again */
+					rte_pktmbuf_free_bulk(out,
+						pk_stage_pull(ps[t], out, 5));
+			}
+			twin_compare(ps[0], ps[1]);
+			for (i = 0; i < 3; i++)
+				twin_compare(st[0][i], st[1][i]);
+		}
+		pk_stage_stats_reset(ps[0]);
+		pk_stage_stats_reset(ps[1]);
+		assert_int_equal(pk_stage_stats_get(ps[0], &z), 0);
+		assert_int_equal(z.in_pkts + z.refused[PK_DROP_FULL], 0);
+		twin_compare(ps[0], ps[1]);
+		twin_compare(st[0][0], st[1][0]);
+		pk_path_destroy(p[0]);
+		pk_path_destroy(p[1]);
+	}
+}
+
 int
 main(void)
 {
@@ -359,6 +436,8 @@ main(void)
 		cmocka_unit_test_teardown(test_nested_path,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_mt_push_into_path,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_uncounted_path_reads_as_counted,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;

@@ -149,6 +149,7 @@ test_null_port_path(void **state)
 	struct pk_stage_stats ps;
 	struct pk_path *p;
 	unsigned int round;
+	uint64_t n_in;
 	uint16_t n;
 
 	(void)state;
@@ -161,9 +162,9 @@ test_null_port_path(void **state)
 	}
 	pk_stage_stats_get(pk_path_stage(p), &ps);
 	assert_true(ps.in_pkts > 0);
+	n_in = ps.in_pkts; /* the snapshot's: the path may keep no counter */
 	pk_stage_stats_get(st[1], &ps);
-	assert_int_equal(ps.in_pkts + ps.refused[PK_DROP_FULL],
-			 pk_path_stage(p)->in.pkts);
+	assert_int_equal(ps.in_pkts + ps.refused[PK_DROP_FULL], n_in);
 	/* the path ends in a sink: what it took is what left the path */
 	{
 		struct pk_stage_stats pth;
