@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The library's RCU readers (pk_rcu.h) and what they protect.
+ *
+ * test_reader_api: nesting, the reader id, a quiescent state seen by
+ *   rte_rcu_qsbr_check(), a synchronize by an online caller.
+ * test_key_churn: numbered traffic pushed into a demux (mt) by every kind
+ *   of library context at once: a runner's lcore running two continuation
+ *   threads, a thread_lcore, and a registered pthread running an entry
+ *   thread; none registers with the demux. Meanwhile the main lcore deletes
+ *   and re-adds keys, and removes, destroys and re-creates targets, as fast
+ *   as it can until every packet has been made. Each flow has its own
+ *   target, whose record lives in libc memory freed when the target is
+ *   destroyed: a target freed while a pusher still holds it is a
+ *   use-after-free under ASan, and a deleted key's target slot reused by
+ *   another flow's new target while a pusher still holds it delivers a
+ *   packet to the wrong flow. Checks: no packet at a wrong target, order
+ *   kept per flow at each destination, and every packet made accounted for
+ *   (at a target, live or destroyed, or at the miss stage): none lost.
+ * EAL: lcores 0 (control), 1 (runner), 2 (thread_lcore) on two CPUs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_random.h>
+#include <rte_udp.h>
+
+#include <pathkit/pathkit.h>
+#include <pathkit/pk_stage_driver.h>
+
+#include "pk_test.h"
+
+#define NB_GENS 4             /* runner x2, thread_lcore, entry */
+#define FLOWS_PER_GEN 8
+#define NB_FLOWS (NB_GENS * FLOWS_PER_GEN)
+#define PKTS_PER_GEN (1u << 17)
+#define BASE_PORT 5000
+#define FRAME_LEN 64
+#define OFF_DPORT (14 + 20 + 2)
+#define OFF_SEQ (14 + 20 + 8)
+
+static struct rte_mempool *pool;
+
+/* ---- a generator: pull makes numbered packets of its flows ---- */
+
+struct gen {
+	struct pk_stage s;
+	uint32_t first_flow;
+	uint32_t next;
+	uint32_t seq[FLOWS_PER_GEN];
+	uint64_t left;  /* atomic: packets still to make */
+	uint64_t made;  /* atomic */
+};
+
+static void
+frame_write(struct rte_mbuf *m, uint16_t dport, uint32_t seq)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, FRAME_LEN);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	memset(p, 0, FRAME_LEN);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(FRAME_LEN - sizeof(*eh));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(0x0a000001u);
+	ip->dst_addr = rte_cpu_to_be_32(0x0a000002u);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(1024);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16(FRAME_LEN - 34);
+	memcpy(p + OFF_SEQ, &seq, sizeof(seq));
+}
+
+static void
+frame_read(const struct rte_mbuf *m, uint32_t *flow, uint32_t *seq)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	*flow = (uint32_t)((p[OFF_DPORT] << 8 | p[OFF_DPORT + 1]) - BASE_PORT);
+	memcpy(seq, p + OFF_SEQ, sizeof(*seq));
+}
+
+static uint16_t
+gen_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct gen *g = (struct gen *)s;
+	uint64_t left = __atomic_load_n(&g->left, __ATOMIC_RELAXED);
+	uint16_t n = (uint16_t)RTE_MIN((uint64_t)max, left), i;
+	uint32_t f;
+
+	if (n == 0 || rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		f = g->next++ % FLOWS_PER_GEN;
+		frame_write(pkts[i], (uint16_t)(BASE_PORT + g->first_flow + f),
+			    ++g->seq[f]);
+	}
+	__atomic_store_n(&g->left, left - n, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->made, g->made + n, __ATOMIC_RELEASE);
+	return n;
+}
+
+static const struct pk_stage_ops gen_ops = {
+	.kind = "test_gen", .pull = gen_pull, .caps = PK_STAGE_CAP_PULL,
+};
+
+/* ---- a flow's target: checks and counts, then frees ---- */
+
+/* In libc memory, freed with its target: ASan sees a late push. */
+struct sink_rec {
+	uint32_t flow;
+	uint32_t last;    /* last seq seen here */
+	uint64_t got;
+};
+
+struct sink {
+	struct pk_stage s;
+	struct sink_rec *rec;
+};
+
+static uint64_t wrong;       /* atomic: packets at another flow's target */
+static uint64_t unordered;   /* atomic: seq not above the last one */
+static uint64_t retired_got; /* packets counted by destroyed targets */
+static uint32_t miss_last[NB_FLOWS]; /* one writer per flow: its pusher */
+static uint64_t miss_got[NB_FLOWS];
+
+static uint16_t
+sink_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sink_rec *r = ((struct sink *)s)->rec;
+	uint32_t flow, seq;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		frame_read(pkts[i], &flow, &seq);
+		if (flow != r->flow)
+			__atomic_fetch_add(&wrong, 1, __ATOMIC_RELAXED);
+		else if (seq <= r->last)
+			__atomic_fetch_add(&unordered, 1, __ATOMIC_RELAXED);
+		else
+			r->last = seq;
+		r->got++;
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+static void
+sink_destroy(struct pk_stage *s)
+{
+	struct sink *k = (struct sink *)s;
+
+	retired_got += k->rec->got;
+	free(k->rec);
+	pk_stage_free(s);
+}
+
+static const struct pk_stage_ops sink_ops = {
+	.kind = "test_sink", .push = sink_push, .destroy = sink_destroy,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH,
+};
+
+static uint16_t
+miss_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint32_t flow, seq;
+	uint16_t i;
+
+	RTE_SET_USED(s);
+	for (i = 0; i < n; i++) {
+		frame_read(pkts[i], &flow, &seq);
+		if (flow >= NB_FLOWS) {
+			__atomic_fetch_add(&wrong, 1, __ATOMIC_RELAXED);
+			continue; /* freed below, never counted */
+		}
+		if (seq <= miss_last[flow])
+			__atomic_fetch_add(&unordered, 1, __ATOMIC_RELAXED);
+		miss_last[flow] = seq;
+		miss_got[flow]++;
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+static const struct pk_stage_ops miss_ops = {
+	.kind = "test_miss", .push = miss_push,
+	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH,
+};
+
+static struct pk_stage *
+sink_new(uint32_t flow)
+{
+	char name[32];
+	struct pk_stage *s;
+
+	snprintf(name, sizeof(name), "sink%u", flow);
+	s = pk_stage_alloc(sizeof(struct sink), &sink_ops, name, 0,
+			   SOCKET_ID_ANY);
+	assert_non_null(s);
+	((struct sink *)s)->rec = calloc(1, sizeof(struct sink_rec));
+	assert_non_null(((struct sink *)s)->rec);
+	((struct sink *)s)->rec->flow = flow;
+	return s;
+}
+
+static void
+flow_key(uint32_t flow, struct pk_flow_key *k)
+{
+	pk_flow_key_ipv4(k, IPPROTO_UDP, rte_cpu_to_be_32(0x0a000002u),
+			 rte_cpu_to_be_16((uint16_t)(BASE_PORT + flow)), 0, 0);
+}
+
+/* ---- the API ---- */
+
+static void
+test_reader_api(void **state)
+{
+	struct rte_rcu_qsbr *v, *inner;
+	unsigned int id = RTE_MAX_LCORE, id2 = RTE_MAX_LCORE;
+	uint64_t tok;
+
+	(void)state;
+	assert_non_null(pk_rcu_qsbr());
+	assert_false(pk_rcu_is_online());
+	v = pk_rcu_online(&id);
+	assert_ptr_equal(v, pk_rcu_qsbr());
+	assert_int_equal(id, rte_lcore_id());
+	assert_true(pk_rcu_is_online());
+	/* nested: the outer context reports */
+	inner = pk_rcu_online(&id2);
+	assert_null(inner);
+	assert_int_equal(id2, RTE_MAX_LCORE);
+	pk_rcu_quiescent(inner, id2); /* nothing */
+	/* online and silent: a grace period started now is not over */
+	tok = rte_rcu_qsbr_start(v);
+	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 0);
+	pk_rcu_quiescent(v, id);
+	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 1);
+	tok = rte_rcu_qsbr_start(v);
+	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 0);
+	pk_rcu_synchronize(); /* reports for us: must not wait for itself */
+	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 1);
+	pk_rcu_offline(inner, id2);
+	assert_true(pk_rcu_is_online());
+	pk_rcu_offline(v, id);
+	assert_false(pk_rcu_is_online());
+	/* offline: writers do not wait for it */
+	tok = rte_rcu_qsbr_start(v);
+	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 1);
+	pk_rcu_offline(NULL, 0); /* unbalanced: ignored */
+	assert_false(pk_rcu_is_online());
+}
+
+/* ---- churn ---- */
+
+static struct gen *gens[NB_GENS];
+static struct pk_thread *entry_thr;
+static uint32_t entry_stop;
+
+/* A registered pthread: runs the entry thread while there is work. */
+static void *
+entry_caller(void *arg)
+{
+	RTE_SET_USED(arg);
+	if (rte_thread_register() != 0)
+		return (void *)(intptr_t)-1;
+	while (!__atomic_load_n(&entry_stop, __ATOMIC_ACQUIRE)) {
+		if (pk_thread_entry_run(entry_thr) <= 0)
+			sched_yield();
+	}
+	rte_thread_unregister();
+	return NULL;
+}
+
+static uint64_t
+gens_left(void)
+{
+	uint64_t left = 0;
+	unsigned int i;
+
+	for (i = 0; i < NB_GENS; i++)
+		left += __atomic_load_n(&gens[i]->left, __ATOMIC_RELAXED);
+	return left;
+}
+
+static void
+test_key_churn(void **state)
+{
+	struct pk_demux_conf dc = { .name = "dmx", .capacity = NB_FLOWS,
+				    .socket_id = SOCKET_ID_ANY,
+				    .flags = PK_DEMUX_F_MT };
+	struct pk_thread_conf tc = { .name = "t", .socket_id = SOCKET_ID_ANY };
+	struct pk_stage *sinks[NB_FLOWS], *miss, *d;
+	struct pk_thread *thr[NB_GENS];
+	uint64_t dels = 0, replaced = 0, total = 0, stage_drops = 0;
+	struct pk_stage_stats st;
+	struct pk_flow_key k;
+	struct pk_runner *r;
+	unsigned int i, lc1, lc2;
+	pthread_t caller;
+	char name[16];
+	uint32_t f;
+
+	(void)state;
+	lc1 = rte_get_next_lcore(-1, 1, 0);
+	lc2 = rte_get_next_lcore(lc1, 1, 0);
+	assert_true(lc2 < RTE_MAX_LCORE);
+	miss = pk_stage_alloc(sizeof(struct pk_stage), &miss_ops, "miss", 0,
+			      SOCKET_ID_ANY);
+	assert_non_null(miss);
+	dc.miss = miss;
+	d = pk_demux_flow_create(&dc);
+	assert_non_null(d);
+	for (f = 0; f < NB_FLOWS; f++) {
+		sinks[f] = sink_new(f);
+		flow_key(f, &k);
+		assert_int_equal(pk_demux_flow_add(d, &k, sinks[f]), 0);
+	}
+	r = pk_runner_create("rcu_runner", lc1, SOCKET_ID_ANY);
+	assert_non_null(r);
+	for (i = 0; i < NB_GENS; i++) {
+		snprintf(name, sizeof(name), "gen%u", i);
+		gens[i] = (struct gen *)pk_stage_alloc(sizeof(struct gen),
+						       &gen_ops, name, 0,
+						       SOCKET_ID_ANY);
+		assert_non_null(gens[i]);
+		gens[i]->first_flow = i * FLOWS_PER_GEN;
+		gens[i]->left = PKTS_PER_GEN;
+		snprintf(name, sizeof(name), "thr%u", i);
+		tc.name = name;
+		thr[i] = i < 2 ? pk_thread_continuation_create(&tc, r) :
+			 i == 2 ? pk_thread_lcore_create(&tc, lc2) :
+			 pk_thread_entry_create(&tc);
+		assert_non_null(thr[i]);
+		assert_int_equal(pk_stage_link(&gens[i]->s,
+					       pk_thread_stage(thr[i])), 0);
+		assert_int_equal(pk_stage_link(pk_thread_stage(thr[i]), d), 0);
+		assert_int_equal(pk_thread_start(thr[i]), 0);
+	}
+	entry_thr = thr[3];
+	entry_stop = 0;
+	assert_int_equal(pthread_create(&caller, NULL, entry_caller, NULL), 0);
+	assert_int_equal(pk_runner_start(r), 0);
+
+	/* churn while packets are made; then a last round once they all are */
+	do {
+		f = (uint32_t)(rte_rand() % NB_FLOWS);
+		flow_key(f, &k);
+		if (rte_rand() % 8 != 0) {
+			/* the same key again: its entry and slot come back */
+			assert_int_equal(pk_demux_flow_del(d, &k), 0);
+			assert_int_equal(pk_demux_flow_add(d, &k, sinks[f]), 0);
+			dels++;
+			continue;
+		}
+		/* a new target: the old one's slot may go to another flow */
+		assert_int_equal(pk_demux_flow_remove_target(d, sinks[f]), 1);
+		pk_stage_destroy(sinks[f]);
+		sinks[f] = NULL;
+		if (rte_rand() % 2 == 0) {
+			/* a neighbour's target is made first: takes the slot */
+			uint32_t g = (f + 1) % NB_FLOWS;
+			struct pk_flow_key kg;
+
+			flow_key(g, &kg);
+			assert_int_equal(pk_demux_flow_remove_target(d,
+							sinks[g]), 1);
+			pk_stage_destroy(sinks[g]);
+			sinks[g] = sink_new(g);
+			assert_int_equal(pk_demux_flow_add(d, &kg, sinks[g]), 0);
+			replaced++;
+		}
+		sinks[f] = sink_new(f);
+		assert_int_equal(pk_demux_flow_add(d, &k, sinks[f]), 0);
+		replaced++;
+	} while (gens_left() != 0);
+
+	/* every packet made has been pushed once the threads stop */
+	__atomic_store_n(&entry_stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(caller, NULL), 0);
+	for (i = 0; i < NB_GENS; i++)
+		pk_thread_stop(thr[i]);
+	pk_runner_stop(r);
+	print_message("churn: %" PRIu64 " del+add, %" PRIu64 " targets "
+		      "replaced\n", dels, replaced);
+	assert_true(dels + replaced > 0);
+	assert_int_equal(__atomic_load_n(&wrong, __ATOMIC_RELAXED), 0);
+	assert_int_equal(__atomic_load_n(&unordered, __ATOMIC_RELAXED), 0);
+	for (i = 0; i < NB_GENS; i++) {
+		assert_int_equal(gens[i]->made, PKTS_PER_GEN);
+		/* a sink never refuses: a thread frees nothing */
+		assert_int_equal(pk_stage_stats_get(pk_thread_stage(thr[i]),
+						    &st), 0);
+		stage_drops += st.drops[PK_DROP_FULL];
+		pk_thread_destroy(thr[i]);
+		pk_stage_destroy(&gens[i]->s);
+	}
+	assert_int_equal(stage_drops, 0);
+	pk_runner_destroy(r);
+	pk_stage_destroy(d);
+	for (f = 0; f < NB_FLOWS; f++) {
+		pk_stage_destroy(sinks[f]);
+		total += miss_got[f];
+	}
+	pk_stage_destroy(miss);
+	total += retired_got;
+	print_message("%" PRIu64 " packets: %" PRIu64 " at targets, %" PRIu64
+		      " missed\n", total, retired_got, total - retired_got);
+	assert_int_equal(total, (uint64_t)NB_GENS * PKTS_PER_GEN);
+}
+
+int
+main(void)
+{
+	/* three lcores on the two CPUs a shared machine may give */
+	static const char *const eal[] = { "--lcores", "0@0,1@1,2@(0,1)",
+					   NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reader_api),
+		cmocka_unit_test_teardown(test_key_churn,
+					  pk_test_teardown_pools_full),
+	};
+	int rc;
+
+	pk_test_require_cores("test_rcu", 2);
+	pk_test_eal_init("test_rcu", NULL, eal);
+	pool = pk_test_pool("test_rcu", 4096);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(pool);
+	pk_test_eal_cleanup();
+	return rc;
+}
