@@ -58,6 +58,8 @@ thread_lcore_idle_init(struct pk_thread *t, struct thread_lcore_idle *w)
 	w->yield_after = THREAD_LCORE_YIELD_US * us;
 	w->can_sleep = !(t->tflags & PK_THREAD_F_NONBLOCK) &&
 		       pk_queue_can_wait(t->src);
+	w->rcu = NULL;
+	w->rid = 0;
 }
 
 /* Work came: if it came while spinning, spinning pays, so spin longer. */
