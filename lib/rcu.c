@@ -9,15 +9,19 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_rcu.h>
+
+#define RCU_SPINS 256 /* pauses before a synchronize yields its CPU */
 
 static struct rte_rcu_qsbr *rcu_v;
 static pthread_once_t rcu_once = PTHREAD_ONCE_INIT;
@@ -114,15 +118,30 @@ pk_rcu_is_online(void)
 	return rcu_nest != 0;
 }
 
+/*
+ * As rte_rcu_qsbr_synchronize(), but a wait that lasts gives the CPU away:
+ * on a machine with fewer CPUs than busy threads the readers waited for may
+ * need the waiter's CPU to reach their quiescent state.
+ */
 void
 pk_rcu_synchronize(void)
 {
 	struct rte_rcu_qsbr *v = __atomic_load_n(&rcu_v, __ATOMIC_ACQUIRE);
-	unsigned int lc = rte_lcore_id();
+	unsigned int lc = rte_lcore_id(), spins = 0;
+	uint64_t token;
 
 	if (v == NULL)
 		return; /* never made: no reader ever went online */
 	/* an online caller is one of the readers: it reports for itself */
-	rte_rcu_qsbr_synchronize(v, rcu_nest != 0 && lc < RTE_MAX_LCORE ?
-			lc : RTE_QSBR_THRID_INVALID);
+	if (rcu_nest != 0 && lc < RTE_MAX_LCORE)
+		rte_rcu_qsbr_quiescent(v, lc);
+	token = rte_rcu_qsbr_start(v);
+	if (rcu_nest != 0 && lc < RTE_MAX_LCORE)
+		rte_rcu_qsbr_quiescent(v, lc);
+	while (rte_rcu_qsbr_check(v, token, false) == 0) {
+		if (++spins < RCU_SPINS)
+			rte_pause();
+		else
+			sched_yield();
+	}
 }
