@@ -26,10 +26,27 @@
 static struct rte_rcu_qsbr *rcu_v;
 static pthread_once_t rcu_once = PTHREAD_ONCE_INIT;
 
-/* Per thread: online depth, and whether this thread registered its id. */
+/*
+ * Per thread: online depth, and the id it registered (id + 1, or 0). The
+ * id is kept rather than asked of the EAL at every outermost online (an
+ * entry run's: rte_lcore_id() is a call into another library's thread-local
+ * storage); a non-EAL thread that gives its lcore id back
+ * (rte_thread_unregister()) forgets it first (rcu_lcore_gone()).
+ */
 static __thread uint32_t rcu_nest __attribute__((tls_model("initial-exec")));
-static __thread uint32_t rcu_reg_id
-	__attribute__((tls_model("initial-exec"))); /* id + 1, or 0 */
+static __thread uint32_t rcu_reg_id __attribute__((tls_model("initial-exec")));
+
+/* An lcore id released: if it is this thread's, offline and forget it. */
+static void
+rcu_lcore_gone(unsigned int lcore_id, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (rcu_reg_id != lcore_id + 1)
+		return; /* not ours (callbacks run in the releasing thread) */
+	rte_rcu_qsbr_thread_offline(rcu_v, lcore_id);
+	rcu_reg_id = 0;
+	rcu_nest = 0;
+}
 
 static void
 rcu_make(void)
@@ -46,6 +63,10 @@ rcu_make(void)
 		return;
 	}
 	__atomic_store_n(&rcu_v, v, __ATOMIC_RELEASE);
+	if (rte_lcore_callback_register("pk_rcu", NULL, rcu_lcore_gone,
+					NULL) == NULL)
+		PK_LOG(WARNING, "rcu: no lcore callback: a non-EAL thread must "
+		       "not come back with another lcore id once a reader");
 }
 
 struct rte_rcu_qsbr *
@@ -64,40 +85,38 @@ pk_rcu_qsbr(void)
 	return v;
 }
 
-/* The outermost online: register the thread's id once, then go online. */
-static struct rte_rcu_qsbr * __rte_noinline
-rcu_go_online(unsigned int *id)
+/* A thread's first outermost online: register its lcore id. 0 or -1. */
+static int __rte_noinline
+rcu_register(void)
 {
 	unsigned int lc = rte_lcore_id();
 	struct rte_rcu_qsbr *v;
 
 	if (lc >= RTE_MAX_LCORE)
-		return NULL; /* no id: cannot be a reader */
+		return -1; /* no id: cannot be a reader */
 	v = pk_rcu_qsbr();
-	if (v == NULL)
-		return NULL;
-	if (rcu_reg_id != lc + 1) {
-		/* ids stay registered: offline, a reader costs writers nothing */
-		if (rte_rcu_qsbr_thread_register(v, lc) != 0)
-			return NULL;
-		rcu_reg_id = lc + 1;
-	}
-	rte_rcu_qsbr_thread_online(v, lc);
-	*id = lc;
-	return v;
+	/* ids stay registered: offline, a reader costs writers nothing */
+	if (v == NULL || rte_rcu_qsbr_thread_register(v, lc) != 0)
+		return -1;
+	rcu_reg_id = lc + 1;
+	return 0;
 }
 
 struct rte_rcu_qsbr *
 pk_rcu_online(unsigned int *id)
 {
-	struct rte_rcu_qsbr *v;
+	unsigned int lc;
 
 	if (likely(rcu_nest++ != 0))
 		return NULL; /* an outer context is online and reports */
-	v = rcu_go_online(id);
-	if (unlikely(v == NULL))
+	if (unlikely(rcu_reg_id == 0) && rcu_register() != 0) {
 		rcu_nest--; /* not a reader: nothing to nest in */
-	return v;
+		return NULL;
+	}
+	lc = rcu_reg_id - 1;
+	rte_rcu_qsbr_thread_online(rcu_v, lc);
+	*id = lc;
+	return rcu_v;
 }
 
 void
@@ -127,17 +146,15 @@ void
 pk_rcu_synchronize(void)
 {
 	struct rte_rcu_qsbr *v = __atomic_load_n(&rcu_v, __ATOMIC_ACQUIRE);
-	unsigned int lc = rte_lcore_id(), spins = 0;
+	unsigned int spins = 0;
 	uint64_t token;
 
 	if (v == NULL)
 		return; /* never made: no reader ever went online */
-	/* an online caller is one of the readers: it reports for itself */
-	if (rcu_nest != 0 && lc < RTE_MAX_LCORE)
-		rte_rcu_qsbr_quiescent(v, lc);
 	token = rte_rcu_qsbr_start(v);
-	if (rcu_nest != 0 && lc < RTE_MAX_LCORE)
-		rte_rcu_qsbr_quiescent(v, lc);
+	/* an online caller is one of the readers: it reports for itself */
+	if (rcu_nest != 0 && rcu_reg_id != 0)
+		rte_rcu_qsbr_quiescent(v, rcu_reg_id - 1);
 	while (rte_rcu_qsbr_check(v, token, false) == 0) {
 		if (++spins < RCU_SPINS)
 			rte_pause();

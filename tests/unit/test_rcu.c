@@ -4,6 +4,9 @@
  *
  * test_reader_api: nesting, the reader id, a quiescent state seen by
  *   rte_rcu_qsbr_check(), a synchronize by an online caller.
+ * test_reader_thread_ids: a registered pthread is a reader by its lcore
+ *   id, again after it gave the id back and took one anew; without an id
+ *   it is not a reader.
  * test_key_churn: numbered traffic pushed into a demux (mt) by every kind
  *   of library context at once: a runner's lcore running two continuation
  *   threads, a thread_lcore, and a registered pthread running an entry
@@ -80,6 +83,79 @@ test_reader_api(void **state)
 	assert_int_equal(rte_rcu_qsbr_check(v, tok, false), 1);
 	pk_rcu_offline(NULL, 0); /* unbalanced: ignored */
 	assert_false(pk_rcu_is_online());
+}
+
+static uint32_t holder_state; /* atomic: 1 holds an id, 2 may let go */
+
+/* Takes the lowest free lcore id and holds it until told. */
+static void *
+id_holder(void *arg)
+{
+	RTE_SET_USED(arg);
+	if (rte_thread_register() != 0)
+		return (void *)(intptr_t)-1;
+	__atomic_store_n(&holder_state, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&holder_state, __ATOMIC_ACQUIRE) != 2)
+		sched_yield();
+	rte_thread_unregister();
+	return NULL;
+}
+
+/* A registered pthread: a reader, then gives its lcore id back. */
+static void *
+reader_thread(void *arg)
+{
+	unsigned int *ids = arg, id = RTE_MAX_LCORE;
+	struct rte_rcu_qsbr *v;
+	pthread_t holder;
+
+	if (rte_thread_register() != 0)
+		return (void *)(intptr_t)-1;
+	v = pk_rcu_online(&id);
+	ids[0] = v != NULL && id == rte_lcore_id() ? id : RTE_MAX_LCORE;
+	pk_rcu_offline(v, id);
+	rte_thread_unregister();
+	/* another thread takes that id: ours is another one next time, and
+	 * the reader must use that one */
+	holder_state = 0;
+	if (pthread_create(&holder, NULL, id_holder, NULL) != 0)
+		return (void *)(intptr_t)-1;
+	while (__atomic_load_n(&holder_state, __ATOMIC_ACQUIRE) != 1)
+		sched_yield();
+	if (rte_thread_register() != 0)
+		return (void *)(intptr_t)-1;
+	ids[4] = rte_lcore_id();
+	v = pk_rcu_online(&id);
+	ids[1] = v != NULL && id == rte_lcore_id() ? id : RTE_MAX_LCORE;
+	ids[2] = pk_rcu_is_online();
+	pk_rcu_offline(v, id);
+	rte_thread_unregister();
+	__atomic_store_n(&holder_state, 2, __ATOMIC_RELEASE);
+	pthread_join(holder, NULL);
+	/* no lcore id: not a reader */
+	ids[3] = pk_rcu_online(&id) == NULL && !pk_rcu_is_online();
+	return NULL;
+}
+
+static void
+test_reader_thread_ids(void **state)
+{
+	unsigned int ids[5] = { 0 };
+	pthread_t th;
+	void *ret;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, reader_thread, ids), 0);
+	assert_int_equal(pthread_join(th, &ret), 0);
+	assert_null(ret);
+	assert_true(ids[0] < RTE_MAX_LCORE);
+	assert_true(ids[1] < RTE_MAX_LCORE);
+	assert_int_equal(ids[1], ids[4]);
+	assert_int_not_equal(ids[1], ids[0]); /* the test did what it says */
+	assert_int_equal(ids[2], 1);
+	assert_int_equal(ids[3], 1);
+	/* nobody is left online: a grace period is over at once */
+	pk_rcu_synchronize();
 }
 
 /* ---- churn ---- */
@@ -257,6 +333,7 @@ main(void)
 					   NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_api),
+		cmocka_unit_test(test_reader_thread_ids),
 		cmocka_unit_test_teardown(test_key_churn,
 					  pk_test_teardown_pools_full),
 	};
