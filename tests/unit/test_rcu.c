@@ -11,7 +11,8 @@
  *   of library context at once: a runner's lcore running two continuation
  *   threads, a thread_lcore, and a registered pthread running an entry
  *   thread; none registers with the demux. Meanwhile the main lcore deletes
- *   and re-adds keys, and removes, destroys and re-creates targets, as fast
+ *   and re-adds keys (with the demux API, and as text with pk_ctl_key_del()
+ *   and pk_ctl_key_add(), as telemetry and the prompt do), and removes, destroys and re-creates targets, as fast
  *   as it can, CHURN_OPS times and until each context made MIN_PKTS (no
  *   timing assumed: a busy machine only makes it slower). Each flow has its
  *   own target, whose record lives in libc memory freed when the target is
@@ -210,9 +211,9 @@ test_key_churn(void **state)
 	struct pk_stage_stats st;
 	struct pk_flow_key k;
 	struct pk_runner *r;
-	unsigned int i, lc1, lc2;
+	unsigned int i, lc1, lc2, op;
+	char name[16], text[96], cerr[PK_CTL_ERR_MAX];
 	pthread_t caller;
-	char name[16];
 	uint32_t f;
 
 	(void)state;
@@ -261,10 +262,22 @@ test_key_churn(void **state)
 		gens_made(&least);
 		f = (uint32_t)(rte_rand() % NB_FLOWS);
 		flow_key(f, &k);
-		if (rte_rand() % 8 != 0) {
+		op = (unsigned int)(rte_rand() % 8);
+		if (op > 1) {
 			/* the same key again: its entry and slot come back */
 			assert_int_equal(pk_demux_flow_del(d, &k), 0);
 			assert_int_equal(pk_demux_flow_add(d, &k, sinks[f]), 0);
+			dels++;
+			continue;
+		}
+		if (op == 1) {
+			/* the same through the runtime-change text API (what
+			 * /pathkit/key_del, key_add and the prompt call) */
+			snprintf(text, sizeof(text), "dmx udp 10.0.0.2:%u -> "
+				 "sink%u", BASE_PORT + f, f);
+			if (pk_ctl_key_del(text, cerr, sizeof(cerr)) != 0 ||
+			    pk_ctl_key_add(text, cerr, sizeof(cerr)) != 0)
+				fail_msg("%s: %s", text, cerr);
 			dels++;
 			continue;
 		}
