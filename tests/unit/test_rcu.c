@@ -12,9 +12,10 @@
  *   threads, a thread_lcore, and a registered pthread running an entry
  *   thread; none registers with the demux. Meanwhile the main lcore deletes
  *   and re-adds keys (with the demux API, and as text with pk_ctl_key_del()
- *   and pk_ctl_key_add(), as telemetry and the prompt do), and removes, destroys and re-creates targets, as fast
- *   as it can, CHURN_OPS times and until each context made MIN_PKTS (no
- *   timing assumed: a busy machine only makes it slower). Each flow has its
+ *   and pk_ctl_key_add(), as telemetry and the prompt do), and removes,
+ *   destroys and re-creates targets, as fast as it can, CHURN_OPS times and
+ *   until each context made MIN_PKTS (no timing assumed: a busy machine
+ *   only makes it slower). Each flow has its
  *   own target, whose record lives in libc memory freed when the target is
  *   destroyed: a target freed while a pusher still holds it is a
  *   use-after-free under ASan, and a deleted key's target slot reused by
