@@ -15,9 +15,9 @@
  *   and pk_ctl_key_add(), as telemetry and the prompt do), and removes,
  *   destroys and re-creates targets, as fast as it can, CHURN_OPS times and
  *   until each context made MIN_PKTS (no timing assumed: a busy machine
- *   only makes it slower). Each flow has its
- *   own target, whose record lives in libc memory freed when the target is
- *   destroyed: a target freed while a pusher still holds it is a
+ *   only makes it slower). Each flow has its own target, whose record
+ *   lives in libc memory freed when the target is destroyed: a target
+ *   freed while a pusher still holds it is a
  *   use-after-free under ASan, and a deleted key's target slot reused by
  *   another flow's new target while a pusher still holds it delivers a
  *   packet to the wrong flow. Checks: no packet at a wrong target, order
