@@ -15,14 +15,14 @@
  *   and pk_ctl_key_add(), as telemetry and the prompt do), and removes,
  *   destroys and re-creates targets, as fast as it can, CHURN_OPS times and
  *   until each context made MIN_PKTS (no timing assumed: a busy machine
- *   only makes it slower). Each flow has its own target, whose record
- *   lives in libc memory freed when the target is destroyed: a target
- *   freed while a pusher still holds it is a
- *   use-after-free under ASan, and a deleted key's target slot reused by
- *   another flow's new target while a pusher still holds it delivers a
- *   packet to the wrong flow. Checks: no packet at a wrong target, order
- *   kept per flow at each destination, and every packet made accounted for
- *   (at a target, live or destroyed, or at the miss stage): none lost.
+ *   only makes it slower). Each flow has its own target, whose record lives
+ *   in libc memory freed when the target is destroyed: a target freed while
+ *   a pusher still holds it is a use-after-free under ASan, and a deleted
+ *   key's target slot reused by another flow's new target while a pusher
+ *   still holds it delivers a packet to the wrong flow. Checks: no packet
+ *   at a wrong target, order kept per flow at each destination, and every
+ *   packet made accounted for (at a target, live or destroyed, or at the
+ *   miss stage): none lost.
  * EAL: lcores 0 (control), 1 (runner), 2 (thread_lcore) on two CPUs.
  */
 #include <setjmp.h>
