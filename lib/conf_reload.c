@@ -11,13 +11,34 @@
  * A runner keeps running throughout: stopping a continuation thread posts a
  * removal the runner applies between two runs and acknowledges
  * (pk_runner_remove()), and starting one posts an insertion. Once every old
- * thread has acknowledged, no context runs the old graph: that is the
- * quiescent state (what rte_rcu_qsbr_check() would report for readers that
- * are the graph's own threads), after which the packets it holds are moved
- * and the old objects are freed. The pause is the time between the first
- * stop and the last start; packets arriving meanwhile wait in the ports' RX
- * queues, so none is lost and order per flow holds (what was queued in the
- * old graph goes first). See doc/architecture.md, "Live reload".
+ * thread has acknowledged, none of the graph's own threads runs in the old
+ * graph, and the packets it holds are moved. The pause is the time between
+ * the first stop and the last start; packets arriving meanwhile wait in the
+ * ports' RX queues, so none is lost and order per flow holds (what was
+ * queued in the old graph goes first). See doc/architecture.md, "Live
+ * reload".
+ *
+ * Why stop, and not switch by RCU alone (publish the new graph with one
+ * pointer swap per entry point, let readers move over at their own pace,
+ * free the old one after a grace period): order per flow. After the swap a
+ * reader's next burst enters the new graph while packets of the same flows
+ * still sit in the old graph's queues and scheduler (or are in flight in an
+ * old thread's run); they can only be moved into the new queues after the
+ * old graph's consumers stopped, and by then newer packets are ahead of
+ * them. A flow would be reordered at every reload, under load. Stopping the
+ * old consumers first, moving their backlog, then starting the new ones,
+ * with the RX queues holding what arrives meanwhile, keeps the old backlog
+ * first.
+ *
+ * The grace period is a real one all the same: before the old generation
+ * is freed, pk_rcu_synchronize() waits for every one of the library's RCU
+ * readers (pk_rcu.h: runner lcores, thread_lcore loops, entry runs,
+ * application loops), not only the graph's own threads. That covers
+ * contexts the stop does not: a runner that also runs other
+ * configurations' threads, an application thread running an entry thread
+ * or pushing into a stage of the old graph it found before the switch, a
+ * demux elsewhere whose key led here. Telemetry readers walk the live
+ * lists under their lock, which a destroy takes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +46,8 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+
+#include <pathkit/pk_rcu.h>
 
 #include "conf_reload_pvt.h"
 #include "runner_pvt.h"
@@ -234,6 +257,8 @@ conf_generation_replace(struct pk_conf *run, struct pk_conf *nc, int rc,
 	struct pk_conf old;
 
 	if (rc != 0) {
+		/* its threads may have run (a start undone): a grace first */
+		pk_rcu_synchronize();
 		pk_conf_destroy(nc); /* what it took over stays run's */
 		goto refused;
 	}
@@ -247,6 +272,8 @@ conf_generation_replace(struct pk_conf *run, struct pk_conf *nc, int rc,
 	run->err = old.err;
 	run->reloads = old.reloads;
 	stats_add(&run->reloads, &st);
+	/* no reader of any kind holds the old generation after this */
+	pk_rcu_synchronize();
 	pk_conf_destroy(nc); /* the old generation, stopped */
 	if (out != NULL)
 		*out = st;

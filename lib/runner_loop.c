@@ -32,12 +32,20 @@
  *
  * Threads join and leave the heap through the command ring (runner_pvt.h),
  * drained before every pick.
+ *
+ * RCU: the loop's context is one of the library's readers (pk_rcu.h), online
+ * while it loops, reporting a quiescent state before every pick (between
+ * two picks it holds nothing a thread found in a stage: one load and one
+ * store), offline while it yields the CPU. A demux key deleted at run time
+ * is reused only once every runner has passed such a point.
  */
 #include <errno.h>
 #include <sched.h>
 
 #include <rte_cycles.h>
 #include <rte_pause.h>
+
+#include <pathkit/pk_rcu.h>
 
 #include "runner_pvt.h"
 
@@ -157,7 +165,7 @@ pk_runner_cmds_apply(struct pk_runner *r)
 
 /* All threads found no work: pause a while, then give the core away. */
 static void
-runner_backoff(struct pk_runner *r)
+runner_backoff(struct pk_runner *r, struct rte_rcu_qsbr *rcu, unsigned int rid)
 {
 	unsigned int i;
 
@@ -168,7 +176,11 @@ runner_backoff(struct pk_runner *r)
 			rte_pause();
 		pk_counter_add(&r->st.pauses, 1);
 	} else {
+		if (rcu != NULL) /* writers need not wait while we are away */
+			rte_rcu_qsbr_thread_offline(rcu, rid);
 		sched_yield();
+		if (rcu != NULL)
+			rte_rcu_qsbr_thread_online(rcu, rid);
 		pk_counter_add(&r->st.yields, 1);
 	}
 }
@@ -296,13 +308,17 @@ static int64_t
 runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 {
 	uint64_t done = 0, extra = 0, now = runner_now(r), end;
+	struct rte_rcu_qsbr *rcu;
 	struct pk_thread *t;
-	unsigned int runs;
+	unsigned int runs, rid = 0;
 	int64_t pkts;
 	bool more;
 	int n;
 
+	/* NULL: an outer context of this thread reports, or it has no id */
+	rcu = pk_rcu_online(&rid);
 	while (done < max) {
+		pk_rcu_quiescent(rcu, rid); /* between picks: holds nothing */
 		if (unlikely(__atomic_load_n(&r->attn, __ATOMIC_ACQUIRE))) {
 			if (r->attn & RUNNER_ATTN_STOP)
 				break;
@@ -310,7 +326,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		}
 		if (unlikely(r->idle_streak >= r->nb)) {
 			r->idle_streak = 0;
-			runner_backoff(r);
+			runner_backoff(r, rcu, rid);
 			end = runner_now(r);
 			pk_counter_add(&r->st.idle_cycles, end - now);
 			now = end;
@@ -341,6 +357,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		runner_heap_remove(r, t);
 		pk_thread_set_stopped(t);
 	}
+	pk_rcu_offline(rcu, rid);
 	pk_counter_add(&r->st.decisions, done);
 	pk_counter_add(&r->st.picks, done - extra);
 	return (int64_t)done;

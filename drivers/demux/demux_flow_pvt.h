@@ -100,7 +100,10 @@ struct demux_flow {
 	uint32_t nb_free;
 	uint32_t capacity;
 	uint32_t count;
+	/* a deleted key waits for the library's readers (pk_rcu.h) in gdq,
+	 * then for the demux's own readers (qsbr) in dq, then is reused */
 	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *gdq;
 	struct rte_rcu_qsbr_dq *dq;
 };
 
@@ -143,7 +146,7 @@ demux_flow_push_mt(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
 
 /*
  * demux_flow_table.c: build d's key table for capacity keys (hash, target
- * slots, hit counters, RCU variable and defer queue; with mt, the table of
+ * slots, hit counters, RCU variable and defer queues; with mt, the table of
  * per-lcore hit counters, made by readers). 0 or -ENOMEM; on
  * failure what was built stays for demux_flow_table_free().
  */

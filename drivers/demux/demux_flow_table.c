@@ -8,6 +8,15 @@
  * demux demux_flow_hits.c's.
  * Readers (pushers) take no lock, so a deleted key's entry and target slot
  * are reused only after a grace period; this file is where that is decided.
+ * Two kinds of readers may hold a key's data: the library's (runner lcores,
+ * thread_lcore loops, entry runs, application loops: pk_rcu.h's one
+ * process-wide variable, which is how pk-run's threads are covered without
+ * knowing which demux they reach) and the demux's own, registered by id
+ * with pk_demux_flow_reader_register(). A deleted key waits for the first
+ * in one defer queue (gdq), whose reclaim hands it to a second (dq) that
+ * waits for the second: both rte_rcu_qsbr_dq, so that a delete never
+ * blocks, and a key is reused once both grace periods, each started no
+ * earlier than the delete, are over.
  * Control thread, except the reader calls at the end.
  */
 #include <errno.h>
@@ -21,6 +30,7 @@
 
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_rcu.h>
 #include <pathkit/pk_stage_driver.h>
 
 #include "demux_flow_pvt.h"
@@ -70,12 +80,39 @@ demux_flow_reclaim_fn(void *p, void *e, unsigned int n)
 	}
 }
 
-/* Wait for every registered reader, then reclaim all deleted keys. */
+/* Wait for the demux's own readers, then reclaim what dq holds. */
 static void
-demux_flow_sync_reclaim(struct demux_flow *d)
+demux_flow_sync_own(struct demux_flow *d)
 {
 	rte_rcu_qsbr_synchronize(d->qsbr, RTE_QSBR_THRID_INVALID);
 	rte_rcu_qsbr_dq_reclaim(d->dq, UINT32_MAX, NULL, NULL, NULL);
+}
+
+/*
+ * gdq's callback: the library's readers are past these deleted keys; now
+ * the demux's own readers' grace period (dq), started no earlier.
+ */
+static void
+demux_flow_retire_fn(void *p, void *e, unsigned int n)
+{
+	struct demux_flow *d = p;
+	struct demux_retired *r = e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rte_rcu_qsbr_dq_enqueue(d->dq, &r[i]) != 0) {
+			demux_flow_sync_own(d); /* full: wait, then retry */
+			rte_rcu_qsbr_dq_enqueue(d->dq, &r[i]);
+		}
+}
+
+/* Wait for every reader of both kinds, then reclaim all deleted keys. */
+static void
+demux_flow_sync_reclaim(struct demux_flow *d)
+{
+	pk_rcu_synchronize();
+	rte_rcu_qsbr_dq_reclaim(d->gdq, UINT32_MAX, NULL, NULL, NULL);
+	demux_flow_sync_own(d);
 }
 
 int
@@ -127,6 +164,12 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 	d->dq = rte_rcu_qsbr_dq_create(&dp);
 	if (d->dq == NULL)
 		return -ENOMEM;
+	snprintf(qname, sizeof(qname), "pkdmxg_%u", id);
+	dp.v = pk_rcu_qsbr();
+	dp.free_fn = demux_flow_retire_fn;
+	d->gdq = dp.v != NULL ? rte_rcu_qsbr_dq_create(&dp) : NULL;
+	if (d->gdq == NULL)
+		return -ENOMEM;
 	for (i = 0; i < capacity; i++) /* pop order: 0 first */
 		d->free_idx[i] = capacity - 1 - i;
 	d->nb_free = capacity;
@@ -144,7 +187,11 @@ demux_flow_table_free(struct demux_flow *d)
 			rte_rcu_qsbr_thread_offline(d->qsbr, i);
 			rte_rcu_qsbr_thread_unregister(d->qsbr, i);
 		}
-		demux_flow_sync_reclaim(d);
+		if (d->gdq != NULL) {
+			demux_flow_sync_reclaim(d);
+			rte_rcu_qsbr_dq_delete(d->gdq);
+		}
+		demux_flow_sync_own(d);
 		rte_rcu_qsbr_dq_delete(d->dq);
 	}
 	rte_hash_free(d->h);
@@ -222,10 +269,11 @@ pk_demux_flow_del(struct pk_stage *s, const struct pk_flow_key *key)
 	d->count--;
 	__atomic_fetch_sub(&d->nb_kind[demux_flow_key_kind(key)], 1,
 			   __ATOMIC_RELAXED);
-	/* a reader may still hold the entry: it is reused after the grace */
-	if (rte_rcu_qsbr_dq_enqueue(d->dq, &r) != 0) {
-		demux_flow_sync_reclaim(d); /* queue full: wait, then retry */
-		rte_rcu_qsbr_dq_enqueue(d->dq, &r);
+	/* a reader may still hold the entry: it is reused after the grace
+	 * periods (gdq, then dq); a full queue: wait for them, then retry */
+	if (rte_rcu_qsbr_dq_enqueue(d->gdq, &r) != 0) {
+		demux_flow_sync_reclaim(d);
+		rte_rcu_qsbr_dq_enqueue(d->gdq, &r);
 	}
 	return 0;
 }

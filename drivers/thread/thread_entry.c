@@ -18,6 +18,12 @@
  *   and its cycles stand for the runs since the last timed one (the first
  *   run is timed): busy and idle cycles are estimates, runs, idle runs and
  *   packets exact.
+ * rcu: a run makes its caller one of the library's RCU readers (pk_rcu.h)
+ *   for its length (online before, offline after: a store and a full fence
+ *   per run), unless the caller is online already: a loop that runs entry
+ *   threads often goes online itself (pk_rcu_online()) and reports once per
+ *   iteration, and each run then costs a thread-local increment. Between
+ *   runs the caller may sleep or block: it is offline.
  * start/stop: allow runs / refuse new ones and wait for the one in progress.
  * threads: control thread for start and stop; counters written by whoever
  *   runs it (one at a time).
@@ -36,6 +42,7 @@
 #include <rte_random.h>
 
 #include <pathkit/pk_log.h>
+#include <pathkit/pk_rcu.h>
 #include <pathkit/pk_thread_driver.h>
 
 #define ENTRY_NO_BIAS ((uintptr_t)1) /* entry_owner: claimed with a CAS */
@@ -91,15 +98,22 @@ entry_run_timed(struct pk_thread *t)
 	return n;
 }
 
-/* One run, by whoever holds the thread now. */
+/* One run, by whoever holds the thread now, an RCU reader meanwhile. */
 static inline int
 entry_run(struct pk_thread *t)
 {
+	struct rte_rcu_qsbr *rcu;
+	unsigned int rid = 0;
 	int n;
 
-	if (unlikely(--t->entry_left == 0))
-		return entry_run_timed(t);
+	rcu = pk_rcu_online(&rid); /* NULL: nested in an online context */
+	if (unlikely(--t->entry_left == 0)) {
+		n = entry_run_timed(t);
+		pk_rcu_offline(rcu, rid);
+		return n;
+	}
 	n = t->fn(t, t->arg);
+	pk_rcu_offline(rcu, rid);
 	pk_counter_add(&t->st.runs, 1);
 	if (likely(n > 0))
 		pk_counter_add(&t->st.pkts, (uint64_t)n);

@@ -10,6 +10,9 @@
  *   sleeps on it (pk_queue_wait()) until a push or a stop wakes it.
  *   Non-blocking, or a source that cannot be slept on: rte_pause(), then
  *   sched_yield().
+ * rcu: the lcore is one of the library's RCU readers (pk_rcu.h) while it
+ *   runs t: a quiescent state after every run, offline while it sleeps or
+ *   yields.
  * threads: start, stop from the control thread; counters written by the lcore.
  * args: lcore=<worker lcore id> burst=<1..512, 32> budget=<256> nonblock=<0|1>
  * stats: runs, pkts, busy/idle cycles, sleeps, wakeups; in, out, full
@@ -24,6 +27,7 @@
 
 #include <pathkit/pk_log.h>
 #include <pathkit/pk_queue.h>
+#include <pathkit/pk_rcu.h>
 #include <pathkit/pk_thread_driver.h>
 
 #define THREAD_LCORE_SPIN_MIN_US 2
@@ -38,6 +42,8 @@ struct thread_lcore_idle {
 	uint64_t spin_max;
 	uint64_t yield_after;
 	bool can_sleep;
+	struct rte_rcu_qsbr *rcu; /* the library's RCU variable, or NULL */
+	unsigned int rid;         /* our reader id on it */
 };
 
 static void
@@ -52,6 +58,8 @@ thread_lcore_idle_init(struct pk_thread *t, struct thread_lcore_idle *w)
 	w->yield_after = THREAD_LCORE_YIELD_US * us;
 	w->can_sleep = !(t->tflags & PK_THREAD_F_NONBLOCK) &&
 		       pk_queue_can_wait(t->src);
+	w->rcu = NULL;
+	w->rid = 0;
 }
 
 /* Work came: if it came while spinning, spinning pays, so spin longer. */
@@ -73,7 +81,11 @@ thread_lcore_sleep(struct pk_thread *t, struct thread_lcore_idle *w,
 
 	w->spin = RTE_MAX(w->spin / 2, w->spin_min);
 	pk_counter_add(&t->st.sleeps, 1);
+	if (w->rcu != NULL) /* asleep, it holds nothing: writers go on */
+		rte_rcu_qsbr_thread_offline(w->rcu, w->rid);
 	rc = pk_queue_wait(t->src, &t->stop_req, THREAD_LCORE_SLEEP_US);
+	if (w->rcu != NULL)
+		rte_rcu_qsbr_thread_online(w->rcu, w->rid);
 	if (rc == 0 || rc == -ECANCELED)
 		pk_counter_add(&t->st.wakeups, 1);
 	pk_counter_add(&t->st.idle_cycles, rte_rdtsc() - now);
@@ -94,10 +106,15 @@ thread_lcore_idle(struct pk_thread *t, struct thread_lcore_idle *w,
 		thread_lcore_sleep(t, w, now);
 		return true;
 	}
-	if (!w->can_sleep && now - w->since >= w->yield_after)
+	if (!w->can_sleep && now - w->since >= w->yield_after) {
+		if (w->rcu != NULL)
+			rte_rcu_qsbr_thread_offline(w->rcu, w->rid);
 		sched_yield();
-	else
+		if (w->rcu != NULL)
+			rte_rcu_qsbr_thread_online(w->rcu, w->rid);
+	} else {
 		rte_pause();
+	}
 	return false;
 }
 
@@ -110,10 +127,12 @@ thread_lcore_main(void *arg)
 	int n;
 
 	thread_lcore_idle_init(t, &w);
+	w.rcu = pk_rcu_online(&w.rid);
 	/* one TSC read per run: the end of one run is the start of the next */
 	now = rte_rdtsc();
 	while (!pk_thread_stop_asked(t)) {
 		n = t->fn(t, t->arg);
+		pk_rcu_quiescent(w.rcu, w.rid); /* between runs: holds nothing */
 		end = rte_rdtsc();
 		pk_thread_charge(t, n, end - now);
 		now = end;
@@ -126,6 +145,7 @@ thread_lcore_main(void *arg)
 			break; /* it stopped by itself */
 		}
 	}
+	pk_rcu_offline(w.rcu, w.rid);
 	pk_thread_set_stopped(t);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_sched_policy.h>
 #include <pathkit/pk_flow.h>
+#include <pathkit/pk_rcu.h>
 #include <pathkit/pk_demux.h>
 #include <pathkit/pk_runner.h>
 #include <pathkit/pk_thread.h>

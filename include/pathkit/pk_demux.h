@@ -39,15 +39,22 @@
  * read-write concurrency). One thread pushes at a time, or several when the
  * demux was created with PK_DEMUX_F_MT; then every target must take
  * concurrent pushes (PK_STAGE_CAP_MT_PUSH, e.g. a queue_ring with mp=1; paths
- * do not declare it). Every thread that pushes while keys may change must,
- * with its own thread id below RTE_MAX_LCORE (its lcore id will do):
- *   1. pk_demux_flow_reader_register(d, id) once, before its first push;
- *   2. pk_demux_flow_quiescent(d, id) after each burst (or each loop), when
- *      it holds no target pointer and is between pushes;
- *   3. pk_demux_flow_reader_unregister(d, id) before it stops pushing.
- * Deleted keys' slots are reused, and pk_demux_flow_remove_target() returns,
- * only once every registered reader has reported a quiescent state
- * (rte_rcu_qsbr), so a target removed that way may then be destroyed.
+ * do not declare it). Every thread that pushes while keys may change is an
+ * RCU reader, of one of two kinds:
+ *   - the library's readers (pk_rcu.h): runner lcores, thread_lcore loops
+ *     and entry runs are, by themselves; an application loop becomes one
+ *     with pk_rcu_online(), pk_rcu_quiescent() per iteration and
+ *     pk_rcu_offline(). This covers every demux it reaches at once.
+ *   - the demux's own, with a thread id of its choice below RTE_MAX_LCORE:
+ *     1. pk_demux_flow_reader_register(d, id) once, before its first push;
+ *     2. pk_demux_flow_quiescent(d, id) after each burst (or each loop),
+ *        when it holds no target pointer and is between pushes;
+ *     3. pk_demux_flow_reader_unregister(d, id) before it stops pushing.
+ * Deleted keys' slots are reused, and pk_demux_flow_remove_target() and
+ * pk_demux_flow_synchronize() return, only once every reader of both kinds
+ * has reported a quiescent state (rte_rcu_qsbr; deletes never wait: a
+ * deleted key waits in defer queues), so a target removed that way may then
+ * be destroyed.
  * With PK_DEMUX_F_MT, the first registration from an lcore also gives that
  * lcore hit counters of its own (8 bytes per key of capacity, kept until
  * destroy): its pushes count hits without atomics on lines that other
@@ -136,8 +143,8 @@ int pk_demux_flow_add(struct pk_stage *d, const struct pk_flow_key *key,
 int pk_demux_flow_del(struct pk_stage *d, const struct pk_flow_key *key);
 
 /**
- * Remove every key that points to target, then wait until every registered
- * reader has passed a quiescent state: on return no pusher of d holds
+ * Remove every key that points to target, then wait until every reader
+ * (see \@file) has passed a quiescent state: on return no pusher of d holds
  * target, and the caller may destroy it. Blocks while readers are busy.
  * Costs O(target's keys), not O(keys installed): closing one of a million
  * sockets is as cheap as closing one of ten.
@@ -167,8 +174,9 @@ int pk_demux_flow_hits(struct pk_stage *d, const struct pk_flow_key *key,
 unsigned int pk_demux_flow_count(struct pk_stage *d);
 
 /**
- * Wait until every registered reader has passed a quiescent state, then
- * reuse the slots of deleted keys. Control thread.
+ * Wait until every reader (the demux's registered ones and the library's,
+ * pk_rcu.h) has passed a quiescent state, then reuse the slots of deleted
+ * keys. Control thread.
  * @return 0, or -EINVAL if d is not a demux.
  */
 int pk_demux_flow_synchronize(struct pk_stage *d);

@@ -21,6 +21,10 @@
  * started, stopped and given new shares while the runner runs. The runner
  * runs on its worker lcore (pk_runner_start()), or in the caller's context
  * with pk_runner_run() (tests, benchmarks, an application's own loop).
+ * Either way its context is one of the library's RCU readers (pk_rcu.h)
+ * while it runs: a quiescent state before every pick, offline while it
+ * yields the CPU (pk_runner_run()'s caller: online for the call, unless it
+ * is online already, and then it reports itself).
  *
  * Ownership: the application owns the runner and its threads. Destroying a
  * runner stops its threads and detaches them (they cannot start again); the

@@ -36,6 +36,13 @@
  * threads may not push into the same single-producer queue, nor pull from the
  * same single-consumer one (-EINVAL).
  *
+ * RCU (pk_rcu.h): every kind's runs happen in one of the library's RCU
+ * readers, so that demux keys deleted and graphs replaced at run time are
+ * reclaimed only after they end: a thread_lcore reports a quiescent state
+ * after each run and is offline while it sleeps or yields, a runner before
+ * each pick, and pk_thread_entry_run() puts its caller online for the run
+ * (a store and a fence) unless the caller is online already.
+ *
  * Telemetry (dpdk-telemetry.py): /pathkit/threads lists the live threads,
  * /pathkit/thread,NAME gives its kind, state, lcore (its runner's for a
  * continuation, -1 for an entry thread), runner, path, shares, burst,
