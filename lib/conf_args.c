@@ -16,7 +16,8 @@
 #include "conf_lex.h"
 
 static const char *const conf_keywords[] = {
-	"include", "define", "owner", "port", "runner", "path", "key", NULL,
+	"include", "define", "owner", "port", "runner", "path", "key", "drops",
+	NULL,
 };
 
 bool
