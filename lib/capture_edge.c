@@ -360,9 +360,11 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 
 			if (!e->on)
 				continue;
-			/* a demux's outputs: one capture each */
+			/* a demux's outputs: one capture each ("FROM/TO":
+			 * telemetry's names take only _ and / besides
+			 * letters and digits) */
 			snprintf(key, sizeof(key), "%s%s%s", e->from,
-				 e->f.how == EDGE_DEMUX ? "->" : "",
+				 e->f.how == EDGE_DEMUX ? "/" : "",
 				 e->f.how == EDGE_DEMUX ? e->to : "");
 			rte_tel_data_add_dict_string(d, key, e->cap->name);
 		}

@@ -58,7 +58,7 @@
  * No capture on: nothing in the way, not a test per packet or per burst.
  * Telemetry: /pathkit/capture,on,FROM[,TO],FILE and
  * /pathkit/capture,off,FROM[,TO]; /pathkit/capture lists the edges
- * captured (a demux's as "FROM->TO"),
+ * captured (a demux's as "FROM/TO"),
  * /pathkit/capture,FROM gives one's counters, /pathkit/capture,NAME those
  * of the capture stage NAME (one of a configuration, say).
  *
