@@ -195,6 +195,9 @@ int pk_capture_edge_on(const char *from, const char *to,
 /**
  * Stop capturing the edge leaving from: from pushes into its old next
  * again, and the capture's file is completed and closed (see \@file).
+ * On an mt demux's output it first waits until the demux's registered
+ * readers pass a quiescent state (pk_demux_flow_synchronize()): never
+ * call it from one of them.
  * @param from the name given to pk_capture_edge_on()
  * @param st receives the capture's final counters, or NULL
  * @return 0, or -ENOENT (no capture on an edge leaving from).

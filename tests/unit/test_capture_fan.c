@@ -12,6 +12,8 @@
  *    same;
  *  - refusals: a demux's output not named, not an output, no such stage,
  *    captured twice; off twice;
+ *  - an mt demux's output: a capture for concurrent pushes, closed once
+ *    the demux's readers let go of it;
  *  - the demux's tap itself: keys added for a tapped target go to the
  *    tap, remove_target() takes the keys and the tap away.
  * Pools full at the end; files removed.
@@ -349,6 +351,41 @@ test_sched_input_switched_while_pulling(void **state)
 	pk_stage_destroy(p.qb);
 }
 
+/* An mt demux's output: the capture takes concurrent pushes, and off
+ * waits for the demux's readers before closing it (none registered here:
+ * this thread is the control thread, which a reader must not be). */
+static void
+test_mt_demux_output(void **state)
+{
+	struct pk_capture_conf conf = { 0 };
+	struct pk_capture_stats cs;
+	struct pk_stage *d, *qa;
+	struct rte_mbuf *m[BURST];
+	struct pk_flow_key ka;
+	char file[128];
+
+	(void)state;
+	d = pk_stage_create("demux_flow", "dm", "mt=1", SOCKET_ID_ANY);
+	qa = pk_stage_create("queue_ring", "qm", "mp=1", SOCKET_ID_ANY);
+	assert_non_null(d);
+	assert_non_null(qa);
+	flow_key(&ka, 9);
+	assert_int_equal(pk_demux_flow_add(d, &ka, qa), 0);
+	snprintf(file, sizeof(file), "%s/mt.pcapng", dir);
+	conf.file = file;
+	assert_int_equal(pk_capture_edge_on("dm", "qm", &conf), 0);
+	mover_burst(m, 0); /* 4 to qm, 4 back: no key for port 10 */
+	assert_int_equal(pk_stage_push(d, m, BURST), BURST / 2);
+	rte_pktmbuf_free_bulk(&m[BURST / 2], BURST / 2);
+	assert_int_equal(pk_capture_edge_off_to("dm", "qm", &cs), 0);
+	check_file(file, "path=- owner=- stage=dm->qm", 0, &cs);
+	assert_int_equal(cs.written, BURST / 2);
+	pk_test_drain_free(qa, BURST / 2);
+	pk_capture_edge_cleanup();
+	pk_stage_destroy(d);
+	pk_stage_destroy(qa);
+}
+
 /* pk_demux_flow_tap() alone: what keys and remove_target() do with it. */
 static void
 test_demux_tap_follows_keys(void **state)
@@ -398,6 +435,8 @@ main(void)
 	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_demux_tap_follows_keys,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_mt_demux_output,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_demux_output_switched_while_pushing,
 					  pk_test_teardown_pools_full),
