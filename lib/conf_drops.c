@@ -203,8 +203,18 @@ conf_build_drops(struct pk_conf *c)
 	for (i = 0; i < c->drops.n; i++) {
 		d = &c->drops.v[i];
 		if (end_adopted(c, d->f)) {
-			if (end_adopted(c, d->s))
+			if (end_adopted(c, d->s) &&
+			    conf_end_obj(c, d->f)->in.drop_sink ==
+			    conf_end_obj(c, d->s))
 				continue; /* a path swap: set, and kept */
+			if (end_adopted(c, d->s))
+				return conf_err(c, &d->from.pos, "found drops "
+						"of %s outside the path swapped "
+						"that the running configuration "
+						"does not send to %s, expected "
+						"those as they run: reload the "
+						"whole configuration",
+						d->from.name, d->sink.name);
 			/* its threads run on: no switch while they do */
 			return conf_err(c, &d->sink.pos, "found the drops of %s "
 					"(outside the path swapped) sent into "

@@ -15,7 +15,9 @@
  *    configuration whose sink is one of the old generation's stages gets
  *    the new one of that name, and a reload whose text has none is
  *    refused, saying why, the running one kept;
- *  - path swap: drops from outside the path into it are refused.
+ *  - path swap: drops from outside the path into it, or between stages
+ *    outside it that the running graph does not have, are refused; from
+ *    the new path's stage to one outside, set.
  * Pools full at the end; files removed.
  */
 #include <setjmp.h>
@@ -273,14 +275,27 @@ test_swap_refuses_drops_into_path(void **state)
 	struct pk_conf_params par = params();
 	static const char a[] =
 		"q0 :: queue_ring -> te :: thread_entry -> p\n"
-		"path p { n :: proc_noop -> q :: queue_ring }\n";
+		"path p { n :: proc_noop -> q :: queue_ring }\n"
+		"drops q0 -> spare :: queue_ring\n";
 	static const char b[] =
 		"q0 :: queue_ring -> te :: thread_entry -> p\n"
 		"path p { n :: proc_noop -> q :: queue_ring }\n"
+		"drops q0 -> spare :: queue_ring\n"
 		"drops te -> p\n";
+	static const char b_out[] =
+		"q0 :: queue_ring -> te :: thread_entry -> p\n"
+		"path p { n :: proc_noop -> q :: queue_ring }\n"
+		"drops q0 -> spare :: queue_ring\n"
+		"drops te -> spare\n";
+	static const char b_ok[] =
+		"q0 :: queue_ring -> te :: thread_entry -> p\n"
+		"path p { n :: proc_noop -> q :: queue_ring }\n"
+		"drops q0 -> spare :: queue_ring\n"
+		"drops n -> spare\n";
 	static const char b_in[] =
 		"q0 :: queue_ring -> te :: thread_entry -> p\n"
 		"path p { n :: proc_noop -> q :: queue_ring }\n"
+		"drops q0 -> spare :: queue_ring\n"
 		"drops n -> x :: queue_ring\n";
 	struct pk_conf *c;
 
@@ -292,11 +307,26 @@ test_swap_refuses_drops_into_path(void **state)
 						  NULL), -EINVAL);
 	assert_non_null(strstr(err, "found the drops of te (outside the path "
 			       "swapped) sent into p"));
+	/* drops outside the path that do not run: refused */
+	err_reset();
+	assert_int_equal(pk_conf_swap_path_string(c, "p", b_out, "d.conf",
+						  errf, NULL), -EINVAL);
+	assert_non_null(strstr(err, "found drops of te outside the path "
+			       "swapped that the running configuration does "
+			       "not send to spare"));
 	/* a new sink outside the path is a new stage: the swap says so */
 	err_reset();
 	assert_int_not_equal(pk_conf_swap_path_string(c, "p", b_in, "c.conf",
 						      errf, NULL), 0);
 	assert_null(pk_conf_stage(c, "x"));
+	/* drops of the new path's stage into a stage outside: set */
+	err_reset();
+	assert_int_equal(pk_conf_swap_path_string(c, "p", b_ok, "e.conf",
+						  errf, NULL), 0);
+	assert_ptr_equal(pk_conf_stage(c, "n")->in.drop_sink,
+			 pk_conf_stage(c, "spare"));
+	assert_ptr_equal(pk_conf_stage(c, "q0")->in.drop_sink,
+			 pk_conf_stage(c, "spare"));
 	pk_conf_destroy(c);
 }
 
