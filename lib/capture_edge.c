@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
@@ -227,11 +228,16 @@ pk_capture_edge_on(const char *from, const char *to,
 	snprintf(e->sw_name, sizeof(e->sw_name), "%s",
 		 f.how == EDGE_PREV || f.how == EDGE_SCHED ? f.to_name : from);
 	rc = edge_switch(&f, e->sw_name, e->cap, true);
-	if (rc != 0) { /* changed or gone since we looked */
+	if (rc != 0) { /* changed or gone since we looked; or TO is no
+			* output of the demux FROM (its table says so only
+			* now) */
 		PK_LOG(ERR, "capture: %s -> %s: %s", from, f.to_name,
+		       rc == -EINVAL ? "no such output or input" :
 		       strerror(-rc));
 		pk_stage_destroy(e->cap);
 		free(e);
+		if (conf->max_bytes == 0 && conf->max_seconds == 0)
+			unlink(conf->file); /* it never held a record */
 		goto out;
 	}
 	snprintf(e->from, sizeof(e->from), "%s", from);
