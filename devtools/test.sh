@@ -109,6 +109,11 @@ ninja -C build-fuzz tests/fuzz/fuzz_dropper
 fuzz_run fuzz_dropper "${PK_FUZZ_NUM_SECONDS:-10}" tests/fuzz/corpus_dropper \
 	-max_len=256
 
+echo "== fuzz: scheduler policy strings, ${PK_FUZZ_NUM_SECONDS:-10} s (libFuzzer)"
+ninja -C build-fuzz tests/fuzz/fuzz_sched_policy
+fuzz_run fuzz_sched_policy "${PK_FUZZ_NUM_SECONDS:-10}" \
+	tests/fuzz/corpus_sched_policy -max_len=128
+
 sum() { awk -v k="$1" '$1 == k":" { n += $2 } END { print n + 0 }' "$log"; }
 passed=$(( $(sum Ok) + $(sum Expected) ))
 failed=$(( $(sum Fail) + $(sum Timeout) + $(sum Unexpected) ))

@@ -117,6 +117,7 @@ arb_build_sched(struct pk_arbiter *a)
 		.policy = c->policy, .max_queues = a->nq,
 		.qsize = c->qsize, .rate_bps = c->rate_bps,
 		.overhead = c->overhead, .socket_id = c->socket_id,
+		.nb_classes = c->nb_classes, .class_params = c->class_params,
 	};
 	struct pk_sched_queue_conf qc = { .stage = NULL };
 	char sname[PK_STAGE_NAMESIZE];
@@ -127,6 +128,14 @@ arb_build_sched(struct pk_arbiter *a)
 	a->sched = pk_sched_create(sname, &sc);
 	if (a->sched == NULL)
 		return -rte_errno;
+	/*
+	 * With a classifier the queue id is the arbiter's tag (its
+	 * classifier's word): not a policy's own classifier (fq_codel's flow
+	 * hash, a two-level policy's class field), which would read the tag
+	 * as something else.
+	 */
+	if (c->classify != NULL)
+		pk_sched_set_classifier(a->sched, NULL, NULL);
 	for (i = 0; i < a->nq; i++) { /* ids are 0..nq-1, in order */
 		qc.param = c->params != NULL ? c->params[i] :
 					      PK_SCHED_PARAM_DEFAULT;
@@ -134,6 +143,8 @@ arb_build_sched(struct pk_arbiter *a)
 		if (rc < 0)
 			return rc;
 	}
+	/* what a queue manager drops inside is counted per client */
+	pk_sched_set_drop_hook(a->sched, pk_arbiter_sched_dropped, a);
 	/* an internal queue keeps one packet in its head slot too */
 	a->qroom = c->qsize;
 	if (c->clock != NULL)

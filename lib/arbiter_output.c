@@ -79,16 +79,18 @@ arb_client_read(const struct pk_arbiter *a, uint32_t i,
 		struct pk_arbiter_client_stats *st, struct arb_held *h)
 {
 	const struct arb_client *cl = &a->cl[i];
-	uint64_t odrop, rel;
+	uint64_t odrop, rel, sdrop;
 	struct pk_stage_stats ms;
 
 	st->sent = pk_counter_load(&a->cnt[i].sent);
 	st->bytes = pk_counter_load(&a->cnt[i].bytes);
 	odrop = pk_counter_load(&a->cnt[i].dropped);
-	st->dropped = odrop + pk_counter_load(&cl->dropped);
 	rel = pk_counter_load(&cl->released);
+	/* what the scheduler dropped left it, as what it released did */
+	sdrop = pk_counter_load(&cl->sched_dropped);
+	st->dropped = odrop + pk_counter_load(&cl->dropped) + sdrop;
 	h->output = arb_sub(rel, st->sent + odrop);
-	h->sched = arb_sub(pk_counter_load(&cl->scheduled), rel);
+	h->sched = arb_sub(pk_counter_load(&cl->scheduled), rel + sdrop);
 	h->wait = __atomic_load_n(&cl->nwait, __ATOMIC_RELAXED);
 	pk_stage_stats_get(a->mb[i], &ms);
 	h->mailbox = ms.held;
@@ -125,6 +127,8 @@ pk_arbiter_stats_get(const struct pk_arbiter *a, struct pk_arbiter_stats *st)
 	st->loop_cycles = pk_counter_load(&a->st.loop_cycles);
 	st->tx_retries = pk_counter_load(&a->st.tx_retries);
 	st->queue_full = pk_counter_load(&a->st.queue_full);
+	st->dropped_aqm = pk_counter_load(&a->st.dropped_aqm);
+	st->dropped_full = pk_counter_load(&a->st.dropped_full);
 	st->held = st->held_mailboxes = st->held_sched = 0;
 	st->held_wait = st->held_output = 0;
 	for (i = 0; i < a->nb; i++) { /* the sums of the clients' parts */

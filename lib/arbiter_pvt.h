@@ -59,6 +59,8 @@ struct arb_client {
 	uint16_t nwait;          /* refused by a full flow queue, pushed first */
 	struct rte_mbuf **wait;  /* burst slots (with a classifier) */
 	uint64_t dropped;        /* freed by the arbiter: no queue */
+	/* dropped by the scheduler itself (a queue manager's), not released */
+	uint64_t sched_dropped;
 };
 
 /* Set how many wait, where the stats getters may read it. Arbiter thread. */
@@ -130,6 +132,13 @@ struct pk_arbiter {
 	bool launched;
 	bool built;              /* everything allocated: destroy flushes */
 	char name[PK_STAGE_NAMESIZE];
+	/*
+	 * a policy switch the control thread prepared, for the arbiter's
+	 * thread to commit at the start of its next round (then NULL again,
+	 * its result in sw_rc): arbiter_switch.c
+	 */
+	struct sched_switch *sw;
+	int sw_rc;
 };
 
 /*
@@ -229,6 +238,13 @@ arb_dispatch_pass(struct pk_arbiter *a)
 		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
 	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
 }
+
+/* Commit the policy switch a->sw, on the arbiter's thread. */
+void pk_arbiter_switch_run(struct pk_arbiter *a);
+
+/* Count what the scheduler drops by itself per client (the drop hook). */
+void pk_arbiter_sched_dropped(void *arg, struct rte_mbuf *m, uint32_t qid,
+			      enum pk_drop_reason r);
 
 /* The arbiter lcore's loop (arbiter_round.c): rounds until quit. */
 int pk_arbiter_main(void *arg);

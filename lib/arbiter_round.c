@@ -273,9 +273,14 @@ arb_release(struct pk_arbiter *a, uint64_t now)
 static uint64_t
 arb_round(struct pk_arbiter *a, uint64_t t0, uint16_t *rel)
 {
-	uint32_t drained = a->classify != NULL ? arb_drain_flows(a) :
-						 arb_drain_clients(a);
+	uint32_t drained;
 	uint64_t t1;
+
+	/* a policy switch the control thread asks for: between rounds */
+	if (unlikely(__atomic_load_n(&a->sw, __ATOMIC_ACQUIRE) != NULL))
+		pk_arbiter_switch_run(a);
+	drained = a->classify != NULL ? arb_drain_flows(a) :
+					arb_drain_clients(a);
 
 	*rel = arb_release(a, t0);
 	if (a->ring != NULL) /* the dispatcher's ring: wait, never drop */

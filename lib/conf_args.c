@@ -16,8 +16,8 @@
 #include "conf_lex.h"
 
 static const char *const conf_keywords[] = {
-	"include", "define", "owner", "port", "runner", "path", "key", "drops",
-	NULL,
+	"include", "define", "owner", "port", "runner", "path", "key",
+	"portmap", "reserve", "drops", NULL,
 };
 
 bool

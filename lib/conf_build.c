@@ -282,10 +282,16 @@ build_edges(struct pk_conf *c)
 		k = &c->keys.v[i];
 		if (conf_swap_skip_key(c, k))
 			continue;
+		rc = conf_portmap_key(c, k, true, why, sizeof(why));
+		if (rc != 0)
+			return conf_err(c, &k->pos, "key %s on %s: %s",
+					k->text, k->demux, why), rc;
 		conf_cap_begin(&lc);
 		rc = pk_demux_flow_add(c->stages.v[k->d].s, &k->key,
 				       conf_obj(c, k->t));
 		conf_cap_end(&lc, rc, k->demux, why, sizeof(why));
+		if (rc != 0)
+			conf_portmap_key(c, k, false, NULL, 0);
 		if (rc != 0)
 			return conf_err(c, &k->pos, "cannot install key %s on "
 					"%s: %s", k->text, k->demux, why), rc;
@@ -323,6 +329,7 @@ conf_teardown(struct pk_conf *c)
 		st->owned = false;
 		st->adopted = false;
 	}
+	conf_portmap_teardown(c); /* its demux is gone */
 	for (i = 0; i < c->runners.n; i++) {
 		if (!c->runners.v[i].adopted) /* else the running one's */
 			pk_runner_destroy(c->runners.v[i].r);
@@ -355,6 +362,8 @@ pk_conf_build(struct pk_conf *c)
 		return -EALREADY;
 	c->built = true; /* for pk_conf_stop() in a teardown */
 	rc = build_owners(c);
+	if (rc == 0)
+		rc = conf_portmap_build(c);
 	if (rc == 0)
 		rc = build_ports(c);
 	if (rc == 0)

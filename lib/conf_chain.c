@@ -179,10 +179,18 @@ static int
 chain_param(struct pk_conf *c, const struct conf_stage *s,
 	    const struct conf_br *br, struct conf_edge *e)
 {
-	const char *name = conf_policy_param(s->policy);
-	const char *keys[2] = { name, NULL };
-	const struct pk_sched_policy *pol = pk_sched_policy_find(s->policy);
+	const struct pk_sched_policy *pol = NULL, *inner = NULL;
+	const char *name, *keys[2];
 	char what[64];
+
+	/* two levels: an input is a queue of a class, its parameter INNER's */
+	if (pk_sched_policy_lookup(s->policy, &pol, &inner, NULL, 0) != 0)
+		pol = NULL;
+	else if (inner != NULL)
+		pol = inner;
+	name = conf_policy_param(pol != NULL ? pol->name : s->policy);
+	keys[0] = name;
+	keys[1] = NULL;
 	uint64_t v;
 
 	if (br->out != NULL)

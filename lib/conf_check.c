@@ -130,9 +130,22 @@ conf_check_policy(struct pk_conf *c, struct conf_stage *st)
 	const char *v = conf_arg(&st->args, "policy");
 	unsigned int i, n = 0;
 
+	const struct pk_sched_policy *outer, *inner;
+	char err[128];
+
 	st->policy = v != NULL ? v : "wfq";
 	if (v == NULL || pk_sched_policy_find(v) != NULL)
 		return 0;
+	/* two levels, owners:OUTER/flows:INNER: the lookup says what is wrong */
+	if (strpbrk(v, ":,/") != NULL) {
+		if (pk_sched_policy_lookup(v, &outer, &inner, err,
+					   sizeof(err)) == 0 && inner != NULL)
+			return 0;
+		return conf_err(c, conf_arg_pos(&st->args, "policy", &st->pos),
+				"found policy=%s, expected owners:OUTER/flows:"
+				"INNER (%s)", v, err[0] != '\0' ? err :
+				"a policy name");
+	}
 	for (i = 0; i < RTE_DIM(conf_policies); i++)
 		if (pk_sched_policy_find(conf_policies[i].policy) != NULL)
 			cands[n++] = conf_policies[i].policy;
@@ -303,6 +316,7 @@ conf_check(struct pk_conf *c)
 		conf_check_port(c, &c->ports.v[i]);
 	for (i = 0; i < c->paths.n && !conf_enough(c); i++)
 		conf_check_path_args(c, &c->paths.v[i]);
+	conf_portmap_check(c);
 	if (c->nerr != 0)
 		return -EINVAL; /* the graph needs every kind */
 	if (conf_check_chains(c) != 0 || conf_check_keys(c) != 0 ||

@@ -57,7 +57,8 @@ const char *conf_tok_str(const struct conf_lex *l, char *buf, size_t size);
 
 /* ---- conf_args.c: the parser's pieces ---- */
 
-/* Is w a keyword (include define owner port runner path key drops)? */
+/* Is w a keyword (include define owner port runner path key portmap
+ * reserve drops)? */
 bool conf_keyword(const char *w);
 
 /* Report "found <current token>, expected what". @return -EINVAL. */

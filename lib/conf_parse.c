@@ -318,7 +318,7 @@ conf_parse_stmt(struct conf_lex *l, int path, unsigned int depth)
 	if (l->t != TK_WORD)
 		rc = conf_expected(l, "a statement: NAME :: KIND, a -> b, or "
 				   "one of include define owner port runner "
-				   "path key drops");
+				   "path key portmap reserve drops");
 	else if (kw[0] == '\0')
 		rc = conf_parse_chain(l, path);
 	else if (path < 0 && strcmp(kw, "drops") == 0)
@@ -332,6 +332,10 @@ conf_parse_stmt(struct conf_lex *l, int path, unsigned int depth)
 		rc = conf_parse_key(l);
 	else if (strcmp(kw, "port") == 0)
 		rc = conf_parse_port(l); /* a value follows: read as one */
+	else if (strcmp(kw, "reserve") == 0)
+		rc = conf_parse_reserve(l); /* values follow */
+	else if (strcmp(kw, "portmap") == 0)
+		rc = conf_parse_portmap(l);
 	else {
 		conf_lex_next(l);
 		if (strcmp(kw, "define") == 0)

@@ -235,6 +235,7 @@ struct pk_conf {
 	CONF_VEC(struct conf_key) keys;
 	CONF_VEC(struct conf_edge) edges;
 	CONF_VEC(struct conf_drop) drops;
+	struct conf_pmaps *pmaps; /* port maps (conf_portmap.c), or NULL */
 	struct conf_name *names; /* open addressing, a power of two */
 	unsigned int names_n, names_cap;
 	bool built, started;
@@ -417,5 +418,19 @@ const char *conf_cap_end(struct conf_logcap *lc, int rc, const char *name,
 void conf_teardown(struct pk_conf *c);
 
 /* reload and swap (conf_reload.c, conf_move.c, conf_swap*.c): conf_reload_pvt.h */
+
+/* ---- conf_portmap.c: portmap and reserve statements ---- */
+
+struct conf_lex;
+int conf_parse_portmap(struct conf_lex *l);  /* l at the keyword */
+int conf_parse_reserve(struct conf_lex *l);  /* l at the keyword */
+int conf_portmap_check(struct pk_conf *c);   /* after the stages' */
+int conf_portmap_build(struct pk_conf *c);   /* after the owners */
+/* Bind (or unbind) key k in the map guarding its demux; why: a refusal's
+ * reason. @return 0, or pm_key_bind()'s errors. */
+int conf_portmap_key(struct pk_conf *c, const struct conf_key *k, bool bind,
+		     char *why, size_t size);
+void conf_portmap_teardown(struct pk_conf *c); /* after the stages */
+void conf_portmap_free(struct pk_conf *c);
 
 #endif /* PK_CONF_PVT_H */

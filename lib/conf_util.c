@@ -364,5 +364,6 @@ conf_free(struct pk_conf *c)
 	free(c->edges.v);
 	free(c->drops.v);
 	free(c->names);
+	conf_portmap_free(c);
 	free(c);
 }

@@ -20,10 +20,13 @@
 #include <rte_string_fns.h>
 
 #include <pathkit/pk_demux.h>
+#include <pathkit/pk_owner.h>
 #include <pathkit/pk_parse.h>
+#include <pathkit/pk_path.h>
 
 #include "ctl_pvt.h"
 #include "pk_internal.h"
+#include "portmap_pvt.h"
 
 #define KEY_TOKENS 8
 #define KEY_END_MAX (INET6_ADDRSTRLEN + 8) /* "[" ADDR "]:" PORT */
@@ -260,10 +263,23 @@ struct key_op {
 	const struct pk_ctl_key *k;
 	bool add;
 	struct pk_stage *d, *t;
+	bool probe;       /* only find them, and the target's owner */
+	uint32_t owner;
 	char *err;
 	size_t errlen;
 	int rc;
 };
+
+/* Who a key's target charges: its path's owner (unknown for none). */
+static uint32_t
+key_owner(struct pk_stage *t)
+{
+	struct pk_path *p = pk_path_from_stage(t);
+
+	if (p == NULL && t->parent != NULL)
+		p = pk_path_from_stage(t->parent);
+	return p != NULL ? pk_path_owner(p) : PK_OWNER_UNKNOWN;
+}
 
 static bool
 key_is_demux(const struct pk_stage *s)
@@ -328,7 +344,10 @@ key_walk(const struct pk_stage *cs, void *arg)
 		o->t = s;
 	if (o->d == NULL || (o->k->target[0] != '\0' && o->t == NULL))
 		return 0;
-	o->rc = key_act(o); /* under the list's lock: neither can go */
+	if (o->probe)
+		o->owner = o->t != NULL ? key_owner(o->t) : PK_OWNER_UNKNOWN;
+	else
+		o->rc = key_act(o); /* under the list's lock: neither can go */
 	return 1;
 }
 
@@ -347,7 +366,30 @@ key_change(const char *text, bool add, char *err, size_t errlen)
 		return ctl_err(-EINVAL, err, errlen, "found no target, expected "
 			       "'-> TARGET' after the key");
 	pk_ctl_lock();
-	rc = pk_stage_live_foreach(key_walk, &o);
+	/*
+	 * A port map guarding the demux (portmap_guard.c) binds an added key's
+	 * port for its target's owner first, and unbinds a deleted one: the
+	 * map's list is walked outside the stages' (one list lock at a time),
+	 * under pk_ctl_lock() as pk_ctl_reserve() is.
+	 */
+	if (!add) {
+		rc = pk_stage_live_foreach(key_walk, &o);
+		if (rc != 0 && o.rc == 0)
+			pm_key_unbind(k.demux, &k.key);
+	} else {
+		o.probe = true;
+		rc = pk_stage_live_foreach(key_walk, &o);
+		o.probe = false;
+		if (rc != 0)
+			o.rc = pm_key_bind(k.demux, &k.key, o.owner, err,
+					   errlen);
+		if (rc != 0 && o.rc == 0) {
+			o.d = o.t = NULL;
+			rc = pk_stage_live_foreach(key_walk, &o);
+			if (rc == 0 || o.rc != 0) /* gone meanwhile, refused */
+				pm_key_unbind(k.demux, &k.key);
+		}
+	}
 	pk_ctl_unlock();
 	if (rc != 0)
 		return o.rc;

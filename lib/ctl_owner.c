@@ -26,7 +26,8 @@
 static bool
 owner_alone(const struct ctl_sc *c, const struct pk_sched *sc)
 {
-	uint32_t id, o, seen = UINT32_MAX;
+	uint32_t id, o, seen = UINT32_MAX, shift;
+	const uint8_t *base = sched_records_read(sc, &shift);
 	const struct pk_sched_q *q;
 	unsigned int i;
 
@@ -35,7 +36,7 @@ owner_alone(const struct ctl_sc *c, const struct pk_sched *sc)
 		if (id == sc->next_id) {
 			o = ctl_path_owner(&sc->stage); /* its own path */
 		} else {
-			q = sched_q(sc, id);
+			q = sched_record_at(base, shift, id);
 			if ((q->flags & SCHED_Q_ATTACHED) &&
 			    (q->flags & SCHED_Q_STAGE))
 				o = ctl_path_owner(q->stage);

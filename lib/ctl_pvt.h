@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include <pathkit/pk_sched.h>
 #include <pathkit/pk_stage.h>
 
 #include <pathkit/pk_ctl.h>
@@ -99,6 +100,30 @@ int ctl_collect(const struct pk_stage *s, void *arg);
  * c->thr collected. @return what fn returned, or -EBUSY, -ENOENT.
  */
 int ctl_sched_change(struct ctl_sc *c, char *err, size_t errlen);
+
+/*
+ * Find the scheduler called sched, collect the threads, and make fn's
+ * change with those that run it stopped (ctl_sched_change()). Takes the
+ * ctl lock. @return what fn returned, or -EINVAL, -ENOENT, -EBUSY.
+ */
+int ctl_sched_run(const char *sched, int (*fn)(struct pk_sched *, void *),
+		  void *arg, char *err, size_t errlen);
+
+/* What pk_ctl_sched_policy()'s arguments change (ctl_policy.c). */
+struct ctl_pol_args {
+	/* the fields of the keys given (bit i of mask: key i of the table) */
+	struct pk_sched_aqm_conf aqm;
+	uint32_t mask;
+	bool has_param;
+	uint32_t param;   /* every queue's, or PK_SCHED_PARAM_DEFAULT */
+};
+
+/*
+ * Read pk_ctl_sched_policy()'s arguments: KEY=VALUE words apart by spaces
+ * (NULL: none). No EAL needed. @return 0, or -EINVAL with the reason.
+ */
+int ctl_pol_args_parse(const char *args, struct ctl_pol_args *pa, char *err,
+		       size_t errlen);
 
 /* A ctl_sc fn: set the rate at *(uint64_t *)arg, overhead and bucket kept. */
 int ctl_rate_set(struct pk_sched *sc, void *arg);

@@ -90,12 +90,13 @@ ctl_is_target(const struct ctl_sc *c, const struct pk_stage *s)
 static bool
 ctl_pulls_target(const struct ctl_sc *c, const struct pk_sched *p)
 {
-	uint32_t id, end = p->next_id;
+	uint32_t id, end = p->next_id, shift;
+	const uint8_t *base = sched_records_read(p, &shift);
 	const struct pk_sched_q *q;
 	struct pk_path *path;
 
 	for (id = 0; id < end; id++) {
-		q = sched_q(p, id);
+		q = sched_record_at(base, shift, id);
 		if (!(q->flags & SCHED_Q_ATTACHED) ||
 		    !(q->flags & SCHED_Q_STAGE))
 			continue;
@@ -217,7 +218,7 @@ ctl_find_sched(const struct pk_stage *s, void *arg)
 	return c->s != NULL;
 }
 
-static int
+int
 ctl_sched_run(const char *sched, int (*fn)(struct pk_sched *, void *),
 	      void *arg, char *err, size_t errlen)
 {

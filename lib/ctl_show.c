@@ -155,7 +155,8 @@ show_sched_read(const struct pk_stage *s, void *arg)
 	const struct pk_sched *sc = (const struct pk_sched *)s;
 	struct show_sched *ss = arg;
 	const struct pk_sched_q *q;
-	uint32_t id;
+	uint32_t id, shift;
+	const uint8_t *base;
 
 	if (!pk_sched_is_sched(s) || strcmp(s->name, ss->name) != 0)
 		return 0;
@@ -166,8 +167,9 @@ show_sched_read(const struct pk_stage *s, void *arg)
 	ss->burst = sc->burst;
 	ss->nb_queues = sc->nb_queues;
 	pk_stage_stats_get(s, &ss->st);
+	base = sched_records_read(sc, &shift);
 	for (id = 0; id < sc->next_id && ss->nq < SHOW_QUEUES; id++) {
-		q = sched_q(sc, id);
+		q = sched_record_at(base, shift, id);
 		if (!(q->flags & SCHED_Q_ATTACHED))
 			continue;
 		ss->q[ss->nq].id = id;
@@ -207,6 +209,10 @@ show_sched_stage(const struct pk_stage *s, void *arg)
 static const char *
 show_param(const char *policy)
 {
+	const char *in = strstr(policy, ",flows:");
+
+	if (in != NULL) /* two levels: a queue's parameter is INNER's */
+		policy = in + strlen(",flows:");
 	if (strcmp(policy, "wfq") == 0 || strcmp(policy, "wf2q") == 0)
 		return "weight";
 	if (strcmp(policy, "drr") == 0)

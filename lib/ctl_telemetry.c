@@ -7,6 +7,7 @@
  *   /pathkit/key_del,D PROTO LOCAL [<- REMOTE] [-> TARGET]
  *   /pathkit/sched_weight,SCHED,QUEUE,VALUE   (a weight, quantum or priority)
  *   /pathkit/sched_rate,SCHED,RATE            (RATE: 10M, 1.5G, 0 = off)
+ *   /pathkit/sched_policy,SCHED,POLICY[,ARGS] (ARGS: KEY=VALUE words)
  *   /pathkit/owner_rate,OWNER,RATE            (its own scheduler's rate)
  *   /pathkit/thread_shares,THREAD,SHARES
  * Port map reservations are /pathkit/portmap_reserve and _release
@@ -136,6 +137,27 @@ tel_thread_shares(const char *cmd, const char *params, struct rte_tel_data *d)
 	return tel_change(params, d, TEL_SHARES);
 }
 
+/* SCHED,POLICY[,ARGS]: ARGS, the rest, has no comma of its own. */
+static int
+tel_sched_policy(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char err[PK_CTL_ERR_MAX] = "", buf[TEL_PARAMS], *f[TEL_FIELDS];
+	int rc;
+
+	RTE_SET_USED(cmd);
+	rc = ctl_fields(params, buf, sizeof(buf), f, 3,
+			"SCHED,POLICY[,ARGS]", err, sizeof(err));
+	if (rc != 0) {
+		err[0] = '\0';
+		rc = ctl_fields(params, buf, sizeof(buf), f, 2,
+				"SCHED,POLICY[,ARGS]", err, sizeof(err));
+		f[2] = NULL;
+	}
+	if (rc == 0)
+		rc = pk_ctl_sched_policy(f[0], f[1], f[2], err, sizeof(err));
+	return tel_answer(d, rc, err);
+}
+
 RTE_INIT(pk_ctl_telemetry_register)
 {
 	rte_telemetry_register_cmd("/pathkit/key_add", tel_key_add,
@@ -149,6 +171,9 @@ RTE_INIT(pk_ctl_telemetry_register)
 	rte_telemetry_register_cmd("/pathkit/sched_rate", tel_sched_rate,
 		"Sets a scheduler's rate in bit/s (0: unshaped). Parameters: "
 		"SCHED,RATE");
+	rte_telemetry_register_cmd("/pathkit/sched_policy", tel_sched_policy,
+		"Switches a scheduler's policy, backlog kept. Parameters: "
+		"SCHED,POLICY[,KEY=VALUE ...]");
 	rte_telemetry_register_cmd("/pathkit/owner_rate", tel_owner_rate,
 		"Sets the rate of the scheduler serving an owner alone. "
 		"Parameters: OWNER,RATE");

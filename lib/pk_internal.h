@@ -74,6 +74,16 @@ int pk_arbiter_live_apply(const char *name,
 			  int (*fn)(const struct pk_arbiter *a, void *arg),
 			  void *arg);
 
+struct pk_sched_switch_conf;
+
+/*
+ * pk_arbiter_policy_set() with the reason of a refusal in err (ctl).
+ * @return 0 or -errno.
+ */
+int pk_arbiter_policy_switch(struct pk_arbiter *a,
+			     const struct pk_sched_switch_conf *c, char *err,
+			     size_t errlen);
+
 struct pk_stage_stats;
 
 /*

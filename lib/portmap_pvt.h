@@ -73,6 +73,7 @@ struct pk_portmap {
 	struct pm_bind *bind;
 	uint32_t (*nbound)[PM_FAMILIES][PM_PORTS];   /* [PM_PROTOS] */
 	uint16_t (*nresv)[PM_PORTS];                 /* [PM_PROTOS] */
+	char guard[PM_NAMESIZE];      /* the demux whose keys bind here, or "" */
 };
 
 /* IPPROTO_UDP -> 0, IPPROTO_TCP -> 1, anything else -> -1. */
@@ -162,5 +163,26 @@ int pm_spec_parse(const char *spec, struct pm_spec *out, char *err,
  */
 int pm_spec_format(char *buf, size_t size, const char *owner, uint8_t proto,
 		   uint16_t lo, uint16_t hi, const struct sockaddr *addr);
+
+/* portmap_guard.c: a map guarding a demux's keys (conf_portmap.c sets it,
+ * the configuration's keys and pk_ctl_key_add() bind through it). */
+struct pk_flow_key;
+
+/* Guard the keys of the demux named demux. @return 0, -EINVAL. */
+int pm_guard_set(struct pk_portmap *pm, const char *demux);
+
+/*
+ * A key about to go on demux, to a target of owner: in the map guarding
+ * demux (if any), a passive UDP or TCP key binds its local port for owner,
+ * an active one only has to respect the reservations. Not under another
+ * list's lock.
+ * @return 0, -EACCES (reserved for another owner), -EADDRINUSE (bound),
+ *   or pk_portmap_bind()'s errors, with the reason in err.
+ */
+int pm_key_bind(const char *demux, const struct pk_flow_key *k,
+		uint32_t owner, char *err, size_t errlen);
+
+/* Undo pm_key_bind() for a key gone from demux. */
+void pm_key_unbind(const char *demux, const struct pk_flow_key *k);
 
 #endif /* PK_PORTMAP_PVT_H */

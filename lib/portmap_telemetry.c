@@ -109,6 +109,7 @@ tel_portmap_dict(struct pk_portmap *pm, void *arg)
 	rte_tel_data_add_dict_u64(d, "ephemeral_hi", pm->eph_hi);
 	rte_tel_data_add_dict_u64(d, "nb_reservations", pm->nb_resv);
 	rte_tel_data_add_dict_u64(d, "nb_bound", pm->nb_bind);
+	rte_tel_data_add_dict_string(d, "demux", pm->guard); /* "": none */
 	for (i = 0; i < pm->nb_resv && i < PM_TEL_LIST; i++) {
 		r = &pm->resv[i];
 		pm_addr_to(&r->addr, &ss);

@@ -58,6 +58,8 @@ sched_aqm_drop_head(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len,
 	struct rte_mbuf *m = q->head;
 
 	sched_aqm_refill(sc, q);
+	if (sc->drop_hook != NULL) /* the arbiter: whose packet it was */
+		sc->drop_hook(sc->drop_hook_arg, m, sched_q_id(sc, q), r);
 	pk_stage_drop(&sc->stage.out, r, m);
 	return sc->pol->dropped(sc->sp, q, len);
 }
@@ -67,8 +69,8 @@ sched_aqm_drop_head(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len,
  * batch at a time (a flood of new flows is paid for by the fattest one,
  * and the scan for it is made once per batch), until under it again.
  */
-static __rte_noinline void
-sched_aqm_overflow(struct pk_sched *sc)
+__rte_noinline void
+pk_sched_aqm_overflow(struct pk_sched *sc)
 {
 	struct pk_sched_q *v;
 	bool over = true;
@@ -108,7 +110,7 @@ sched_aqm_store(struct pk_sched *sc, struct pk_sched_q *q, struct rte_mbuf *m,
 		len = sched_len(sc, m);
 	}
 	if (unlikely(sc->pol->arrive(sc->sp, q, len)))
-		sched_aqm_overflow(sc);
+		pk_sched_aqm_overflow(sc);
 	return true;
 }
 

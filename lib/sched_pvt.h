@@ -48,6 +48,17 @@ struct sched_q_cold {
 	uint32_t idle_pos;           /* stage queue: poll list position */
 };
 
+/* record arrays a switch may outgrow: one per size, sizes only grow */
+#define SCHED_QRETIRED 8
+
+/*
+ * Told of a packet the scheduler drops by itself (a queue manager's
+ * verdict, reason "aqm", or overflow, "full"), before it is freed: m is
+ * still valid, qid its queue. On the scheduler's thread.
+ */
+typedef void (*pk_sched_drop_hook_t)(void *arg, struct rte_mbuf *m,
+				     uint32_t qid, enum pk_drop_reason r);
+
 struct pk_sched {
 	struct pk_stage stage;       /* must be first */
 	/* fast path */
@@ -92,6 +103,21 @@ struct pk_sched {
 	int socket_id;
 	char policy[PK_SCHED_POLICY_NAMESIZE];
 	struct pk_sched_aqm_conf aqm_conf; /* what the policy was given */
+	/* a two-level policy: pol is this composite, owned (sched_hier.c) */
+	const struct pk_sched_policy *hier;
+	uint32_t nb_classes;
+	uint32_t *class_params;      /* a copy, or NULL */
+	/* policy switch (sched_switch.c) */
+	bool fifo_ts;                /* slabs hold arrival times: 2x slots */
+	size_t qbase_size;           /* bytes at qbase */
+	uint8_t *qspare;             /* records before the last switch */
+	size_t qspare_size;
+	/* records outgrown by a switch, kept for readers until destroy */
+	uint8_t *qretired[SCHED_QRETIRED];
+	uint32_t nb_qretired;
+	/* told of each packet the scheduler drops itself (AQM), or NULL */
+	pk_sched_drop_hook_t drop_hook;
+	void *drop_hook_arg;
 };
 
 /*
@@ -151,6 +177,60 @@ uint16_t pk_sched_aqm_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 uint16_t pk_sched_aqm_pull_at(struct pk_sched *sc, struct rte_mbuf **pkts,
 			      uint16_t max, uint64_t tsc,
 			      struct sched_pulled *info);
+
+/*
+ * sched_hier.c: a two-level policy's ops table, built per scheduler from
+ * its parts (pk_sched_policy_lookup()); freed by pk_sched_hier_free().
+ */
+const struct pk_sched_policy *pk_sched_hier_new(
+	const struct pk_sched_policy *outer,
+	const struct pk_sched_policy *inner, int socket_id);
+void pk_sched_hier_free(const struct pk_sched_policy *p);
+bool pk_sched_is_hier(const struct pk_sched_policy *p);
+
+/* Over a queue manager's limit: drop from its victims (sched_aqm.c). */
+void pk_sched_aqm_overflow(struct pk_sched *sc);
+
+/*
+ * sched_switch.c: a policy switch in three steps, for callers whose
+ * scheduler runs on another thread (the arbiter). prepare, on the control
+ * thread: check and allocate everything (the new policy initialised, the
+ * new records, FIFO slabs with arrival times); on error nothing is kept
+ * and err says why. commit, on the scheduler's thread: the switch itself,
+ * no allocation; it fails only if the new policy refuses a queue (-ENOSPC),
+ * and then changes nothing. finish, on the control thread after commit
+ * (whatever it returned): the old policy (or the refused new one) let go,
+ * finalised and freed.
+ */
+struct sched_switch;
+int pk_sched_switch_prepare(struct pk_sched *sc,
+			    const struct pk_sched_switch_conf *c,
+			    struct sched_switch **wp, char *err,
+			    size_t errlen);
+int pk_sched_switch_commit(struct pk_sched *sc, struct sched_switch *w);
+void pk_sched_switch_finish(struct pk_sched *sc, struct sched_switch *w);
+/* Set the drop hook (the arbiter's). Control thread. */
+void pk_sched_set_drop_hook(struct pk_stage *s, pk_sched_drop_hook_t fn,
+			    void *arg);
+/* The records and their shift as a switch publishes them; see below. */
+static inline const uint8_t *
+sched_records_read(const struct pk_sched *sc, uint32_t *qshift)
+{
+	/*
+	 * A switch stores qbase, then qshift (release); record arrays only
+	 * grow and are never freed before destroy: reading the shift first
+	 * keeps every record this pair names inside a live array. For
+	 * readers on other threads (statistics, telemetry).
+	 */
+	*qshift = __atomic_load_n(&sc->qshift, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&sc->qbase, __ATOMIC_ACQUIRE);
+}
+
+static inline const struct pk_sched_q *
+sched_record_at(const uint8_t *qbase, uint32_t qshift, uint32_t qid)
+{
+	return (const struct pk_sched_q *)(qbase + ((size_t)qid << qshift));
+}
 
 /* sched_shaper.c: the default clock, rte_rdtsc() */
 uint64_t pk_sched_tsc(void *arg);

@@ -48,10 +48,11 @@ pk_sched_held(const struct pk_stage *s)
 	const struct pk_sched *sc = (const struct pk_sched *)s;
 	const struct pk_sched_q *q;
 	uint64_t held = 0;
-	uint32_t id;
+	uint32_t id, shift;
+	const uint8_t *base = sched_records_read(sc, &shift);
 
 	for (id = 0; id < sc->next_id; id++) {
-		q = sched_q(sc, id);
+		q = sched_record_at(base, shift, id);
 		if (!(q->flags & SCHED_Q_ATTACHED))
 			continue;
 		held += q->head != NULL ? 1 : 0;
@@ -99,12 +100,13 @@ sched_q_fifo(struct pk_sched *sc, struct pk_sched_q *q)
 		/* a queue manager's: each slot's arrival time after them */
 		sc->slabs[slab] = sched_zalloc(sc, (size_t)SCHED_SLAB_QUEUES *
 					       qsize * sizeof(uint64_t) *
-					       (sc->aqm ? 2 : 1));
+					       (sc->fifo_ts ? 2 : 1));
 		if (sc->slabs[slab] == NULL)
 			return -ENOMEM;
 	}
+	/* fifo_ts, not aqm: a switch away from a queue manager keeps them */
 	q->fifo = sc->slabs[slab] + (size_t)(id % SCHED_SLAB_QUEUES) * qsize *
-		  (sc->aqm ? 2 : 1);
+		  (sc->fifo_ts ? 2 : 1);
 	q->fpos = 0;
 	return 0;
 }

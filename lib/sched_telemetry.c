@@ -69,6 +69,8 @@ tel_sched_read(const struct pk_stage *s, void *arg)
 	struct tel_sched *ts = arg;
 	const struct pk_sched_q *q;
 	uint32_t id, end = __atomic_load_n(&sc->next_id, __ATOMIC_RELAXED);
+	uint32_t shift;
+	const uint8_t *base = sched_records_read(sc, &shift);
 
 	strlcpy(ts->name, s->name, sizeof(ts->name));
 	strlcpy(ts->policy, sc->policy, sizeof(ts->policy));
@@ -84,7 +86,7 @@ tel_sched_read(const struct pk_stage *s, void *arg)
 	for (id = 0; id < end && ts->nq < TEL_SCHED_QUEUES; id++) {
 		struct tel_sched_q *tq = &ts->q[ts->nq];
 
-		q = sched_q(sc, id);
+		q = sched_record_at(base, shift, id);
 		if (!(q->flags & SCHED_Q_ATTACHED))
 			continue;
 		tq->id = id;
@@ -122,6 +124,10 @@ tel_sched_stage(const struct pk_stage *s, void *arg)
 static const char *
 tel_sched_param(const char *policy)
 {
+	const char *in = strstr(policy, ",flows:");
+
+	if (in != NULL) /* two levels: a queue's parameter is INNER's */
+		policy = in + strlen(",flows:");
 	if (strcmp(policy, "wfq") == 0 || strcmp(policy, "wf2q") == 0)
 		return "weight";
 	if (strcmp(policy, "drr") == 0 || strcmp(policy, "fq_codel") == 0 ||

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the examples share (pk_example.h): options before the EAL, the EAL's
- * start and its runtime directory, packet capture for dpdk-dumpcap, the
- * quit flag.
+ * start and its runtime directory, packet capture for dpdk-dumpcap (from
+ * the EAL's start to its cleanup), the quit flag.
  */
 #include <dirent.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ volatile sig_atomic_t pk_example_quit;
 
 static const char *pk_example_name = "pk-example"; /* until options */
 static char pk_example_rundir[PATH_MAX];
+static bool pk_example_pdump; /* rte_pdump_init() done */
 
 /* getopt_long over argv[0..argc) (argv[0]: the program), then app's check. */
 static int
@@ -134,6 +136,22 @@ pk_example_eal_init(int argc, char **argv)
 	if (rte_pdump_init() != 0)
 		RTE_LOG(DEBUG, USER1, "no packet capture for dpdk-dumpcap: %s\n",
 			rte_strerror(rte_errno));
+	else
+		pk_example_pdump = true;
+}
+
+void
+pk_example_eal_cleanup(void)
+{
+	/*
+	 * No dumpcap may ask for a port from now on (one that captures
+	 * keeps its copies until the ports close); the EAL frees the
+	 * request handler only this way.
+	 */
+	if (pk_example_pdump)
+		rte_pdump_uninit();
+	pk_example_pdump = false;
+	rte_eal_cleanup();
 }
 
 static void

@@ -69,9 +69,19 @@ void pk_example_options(const struct pk_example_app *app, int argc,
 /**
  * Start the EAL with the arguments before "--", or exit 1 with the reason;
  * the runtime directory of a primary process is removed at exit(), rte_exit()
- * or the return from main().
+ * or the return from main(). A primary process then answers DPDK's
+ * dpdk-dumpcap (rte_pdump_init()), which can attach to its ports when the
+ * EAL shares its configuration and memory (not under --no-shconf or
+ * --no-huge).
  */
 void pk_example_eal_init(int argc, char **argv);
+
+/**
+ * Stop answering dpdk-dumpcap (rte_pdump_uninit()), then rte_eal_cleanup():
+ * what an example calls where it would call rte_eal_cleanup(), after its
+ * ports are stopped.
+ */
+void pk_example_eal_cleanup(void);
 
 /** From now on SIGINT and SIGTERM set pk_example_quit (and end nothing). */
 void pk_example_catch_signals(void);

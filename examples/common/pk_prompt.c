@@ -213,6 +213,25 @@ prompt_set_owner_rate(const struct pk_prompt_res *r, FILE *f)
 						  sizeof(err)), err);
 }
 
+/* set policy <sched> <policy> [KEY=VALUE ...]: the rest split here. */
+static int
+prompt_set_policy(const struct pk_prompt_res *r, FILE *f)
+{
+	char err[PK_CTL_ERR_MAX] = "", line[sizeof(r->rest)], *save = NULL;
+	const char *sched, *policy, *args;
+
+	memcpy(line, r->rest, sizeof(line));
+	line[sizeof(line) - 1] = '\0';
+	sched = strtok_r(line, " ", &save);
+	policy = strtok_r(NULL, " ", &save);
+	args = strtok_r(NULL, "", &save);
+	if (sched == NULL || policy == NULL)
+		return prompt_answer(f, -EINVAL, "expected set policy <sched> "
+				     "<policy> [KEY=VALUE ...]");
+	return prompt_answer(f, pk_ctl_sched_policy(sched, policy, args, err,
+						    sizeof(err)), err);
+}
+
 static int
 prompt_add_key(const struct pk_prompt_res *r, FILE *f)
 {
@@ -269,6 +288,8 @@ static cmdline_parse_token_string_t t_set_orate[] = {
 	W(0, "set"), W(1, "rate"), W(2, "owner"), W(3, NULL), W(4, NULL) };
 static cmdline_parse_token_string_t t_set_rate[] = {
 	W(0, "set"), W(1, "rate"), W(2, NULL), W(3, NULL) };
+static cmdline_parse_token_string_t t_set_policy[] = {
+	W(0, "set"), W(1, "policy"), PK_PROMPT_REST };
 static cmdline_parse_token_string_t t_add_key[] = {
 	W(0, "add"), W(1, "key"), PK_PROMPT_REST };
 static cmdline_parse_token_string_t t_del_key[] = {
@@ -325,6 +346,10 @@ static cmdline_parse_inst_t c_set_rate = PK_PROMPT_CMD(
 	"scheduler's rate (10M, 1G; 0: unshaped)",
 	T(t_set_rate, 0), T(t_set_rate, 1), T(t_set_rate, 2),
 	T(t_set_rate, 3));
+static cmdline_parse_inst_t c_set_policy = PK_PROMPT_CMD(
+	prompt_set_policy, "set policy <sched> <policy> [k=v ...]: "
+	"switch its policy, backlog kept", T(t_set_policy, 0),
+	T(t_set_policy, 1), T(t_set_policy, 2));
 static cmdline_parse_inst_t c_add_key = PK_PROMPT_CMD(
 	prompt_add_key, "add key <demux> <proto> <local> [<- "
 	"<remote>] -> <target>", T(t_add_key, 0),
@@ -348,7 +373,7 @@ static cmdline_parse_inst_t *const prompt_cmds[] = {
 	&c_start, &c_stop, &c_show_port,
 	&c_show_fwd, &c_clear_port, &c_show_paths,
 	&c_show_owners, &c_show_sched, &c_set_weight,
-	&c_set_share, &c_set_owner_rate, &c_set_rate,
+	&c_set_share, &c_set_owner_rate, &c_set_rate, &c_set_policy,
 	&c_add_key, &c_del_key, &c_reserve,
 	&c_help, &c_quit,
 };

@@ -14,7 +14,7 @@
  *    stats all, quit (as Ctrl-D and the end of piped input);
  *  - PathKit's: show paths, show owners, show sched NAME, set weight SCHED
  *    QUEUE W, set share THREAD N, set rate SCHED RATE, set rate owner
- *    OWNER RATE, add key D PROTO LOCAL [<- REMOTE] -> TARGET, del key ...,
+ *    OWNER RATE, set policy SCHED POLICY [KEY=VALUE ...], add key D PROTO LOCAL [<- REMOTE] -> TARGET, del key ...,
  *    reserve MAP SPEC, release MAP SPEC; help. Each change is a pk_ctl.h
  *    call, the same the telemetry socket makes, and answers "ok" or
  *    "error: why".

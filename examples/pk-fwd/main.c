@@ -314,7 +314,7 @@ main(int argc, char **argv)
 	    fwd_setup_ports() != 0 || fwd_setup_runners() != 0 ||
 	    fwd_setup_streams() != 0) {
 		fwd_cleanup();
-		rte_eal_cleanup();
+		pk_example_eal_cleanup();
 		return 1;
 	}
 	if (!fwd_conf.no_flush_rx)
@@ -349,6 +349,6 @@ main(int argc, char **argv)
 	pk_ctl_lock();
 	fwd_cleanup();
 	pk_ctl_unlock();
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -23,11 +23,19 @@
  * frames of 1514 bytes (drr), priorities, 0 the highest (prio); rr and fifo
  * take 0 or nothing; fq_codel and fq_pie (queue managers, their defaults:
  * 5 ms / 15 ms target) schedule flows, 1024 queues unless --flow-queues
- * says otherwise; what they drop the arbiter counts as still held in the
- * scheduler. --flow-queues=F schedules flows instead of clients:
+ * says otherwise; what they drop is the client's dropped, and the exit
+ * line "arbiter drops" gives their reasons (aqm: the queue manager's
+ * verdict; full: past its limit). The policy can be switched while it
+ * runs, backlog kept: /pathkit/sched_policy,pspat,POLICY[,KEY=VALUE ...]
+ * (pk_ctl.h; pk-pspat has no prompt). --flow-queues=F schedules flows instead of clients:
  * F queues of equal parameter, a packet goes to the one its flow key
  * (pk_flow_parse(), 5-tuple) hashes to, non-IP frames to queue 0; rates
- * are still counted per client. --mailbox=pspat gives the clients PSPAT
+ * are still counted per client. --policy=owners:OUTER,flows:INNER (say
+ * owners:wfq,flows:fq_codel) makes each client an owner: OUTER weighs the
+ * clients by --weights (OUTER's range; drr's in frames), and each client's
+ * flows, hashed into its own --flow-queues queues (64 unless said), share
+ * its part by INNER (pk_sched.h, Hierarchy; what fq_codel drops inside a
+ * client is counted as held, as for a flat fq_codel). --mailbox=pspat gives the clients PSPAT
  * mailboxes instead of rte_ring SP/SC (faster for one-packet pushes; these
  * clients push bursts). SIGINT stops it: clients first, then the
  * arbiter, which sends what it still holds. Options are read before the EAL
@@ -36,7 +44,8 @@
  * in bit/s with k, M, G, T (10^3..10^12), durations in s, ms or us.
  *
  *   pk-pspat <EAL args> -- --clients=N --source=ports|gen --weights=W1,..,WN
- *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie
+ *     --rate=R --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie|
+ *                       owners:OUTER,flows:INNER
  *     --dispatch=arbiter|dispatcher
  *     [--pkt-size=B] [--duration=S] [--stats-period=S] [--flow-queues=F]
  *     [--mailbox=ring|pspat]
@@ -62,6 +71,7 @@
 #define MAX_CLIENTS 64
 #define MAX_FLOW_QUEUES 65536
 #define AQM_FLOW_QUEUES 1024 /* --flow-queues for fq_codel, fq_pie */
+#define HIER_FLOW_QUEUES 64  /* --flow-queues per client, two levels */
 #define NB_MBUFS 16383
 #define GEN_BURST 32
 #define DRR_FRAME 1514                       /* drr: weights in frames */
@@ -95,6 +105,8 @@ static struct {
 	uint64_t period;             /* ns */
 	uint32_t flow_queues;
 	bool pspat_mailbox;
+	bool hier;                   /* owners:OUTER,flows:INNER */
+	char outer[PK_SCHED_POLICY_PARTSIZE]; /* its OUTER, or the policy */
 } opt = { .policy = "wfq", .pkt_size = 64, .period = NS };
 
 static const char *weights_arg; /* --weights, read once the policy is known */
@@ -108,8 +120,12 @@ usage(FILE *f, const char *prog)
 		"--source=ports|gen\n"
 		"  --weights=W1,...,WN (one per client; range: the policy's)\n"
 		"  --rate=R (bit/s, k M G T, up to 10T; 0: unlimited)\n"
-		"  --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie "
-		"--dispatch=arbiter|dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
+		"  --policy=wfq|wf2q|drr|prio|rr|fifo|fq_codel|fq_pie or "
+		"owners:OUTER,flows:INNER\n"
+		"    (two levels: clients weighed by OUTER with --weights, each "
+		"client's flows\n     hashed into its own --flow-queues (64) "
+		"queues, shared by INNER)\n"
+		"  --dispatch=arbiter|dispatcher\n  [--pkt-size=60..1514] [--duration=S (0: until "
 		"SIGINT)]\n  [--stats-period=S (1ms..1 day)] "
 		"[--flow-queues=1..65536] [--mailbox=ring|pspat]\n", prog);
 }
@@ -121,7 +137,7 @@ usage(FILE *f, const char *prog)
 static int
 parse_weights(const char *s)
 {
-	const struct pk_sched_policy *pol = pk_sched_policy_find(opt.policy);
+	const struct pk_sched_policy *pol = pk_sched_policy_find(opt.outer);
 	uint64_t w[MAX_CLIENTS], min, max;
 	char msg[256];
 	int n, i;
@@ -134,7 +150,7 @@ parse_weights(const char *s)
 	min = pol->param_min;
 	max = pol->param_max;
 
-	if (strcmp(opt.policy, "drr") == 0) {
+	if (strcmp(opt.outer, "drr") == 0) {
 		min = 1;
 		max /= DRR_FRAME;
 	}
@@ -177,9 +193,8 @@ static int
 pspat_opt(int c, const char *name)
 {
 	static const char *const sources[] = { "ports", "gen", NULL };
-	static const char *const policies[] = { "wfq", "wf2q", "drr", "prio",
-						"rr", "fifo", "fq_codel",
-						"fq_pie", NULL }; /* usage */
+	const struct pk_sched_policy *outer, *inner;
+	char err[128];
 	static const char *const dispatch[] = { "arbiter", "dispatcher", NULL };
 	static const char *const mailboxes[] = { "ring", "pspat", NULL };
 	unsigned int w = 0;
@@ -204,8 +219,19 @@ pspat_opt(int c, const char *name)
 				       &opt.rate);
 		break;
 	case 'p':
-		rc = pk_example_word(name, optarg, policies, &w);
+		/* a policy name, or two levels: the registry is filled by now */
+		rc = pk_sched_policy_lookup(optarg, &outer, &inner, err,
+					    sizeof(err));
+		if (rc != 0) {
+			/* the reason starts "policy: ": the option says it */
+			fprintf(stderr, "pk-pspat: %s: %s\n", name,
+				strncmp(err, "policy: ", 8) == 0 ? err + 8 :
+				err);
+			return -1;
+		}
 		opt.policy = optarg;
+		opt.hier = inner != NULL;
+		snprintf(opt.outer, sizeof(opt.outer), "%s", outer->name);
 		break;
 	case 'd':
 		rc = pk_example_word(name, optarg, dispatch, &w);
@@ -250,7 +276,9 @@ pspat_check(void)
 		fprintf(stderr, "pk-pspat: --clients is missing\n");
 		return -1;
 	}
-	pol = pk_sched_policy_find(opt.policy);
+	if (opt.outer[0] == '\0') /* no --policy: wfq */
+		snprintf(opt.outer, sizeof(opt.outer), "%s", opt.policy);
+	pol = pk_sched_policy_find(opt.outer);
 	/*
 	 * A queue manager's queues are flows, hashed: and with per-client
 	 * queues the arbiter counts each client's backlog itself, which the
@@ -259,7 +287,17 @@ pspat_check(void)
 	if (pol != NULL && (pol->flags & PK_SCHED_POL_AQM) &&
 	    opt.flow_queues == 0)
 		opt.flow_queues = AQM_FLOW_QUEUES;
-	if (weights_arg != NULL && opt.flow_queues != 0) {
+	/* two levels: the clients are weighed, their flows per client */
+	if (opt.hier && opt.flow_queues == 0)
+		opt.flow_queues = HIER_FLOW_QUEUES;
+	if (opt.hier && (uint64_t)opt.flow_queues * opt.nb >
+	    PK_SCHED_MAX_QUEUES) {
+		fprintf(stderr, "pk-pspat: --flow-queues: %u per client for %u "
+			"clients pass %u queues\n", opt.flow_queues, opt.nb,
+			PK_SCHED_MAX_QUEUES);
+		return -1;
+	}
+	if (weights_arg != NULL && opt.flow_queues != 0 && !opt.hier) {
 		fprintf(stderr, "pk-pspat: --weights: flow queues all weigh "
 			"the same\n");
 		return -1;
@@ -324,6 +362,17 @@ classify_flow(const struct rte_mbuf *m, void *arg)
 	if (r != PK_FLOW_OK && r != PK_FLOW_FRAGMENT)
 		return 0;
 	return rte_hash_crc(&key, sizeof(key), 0) % opt.flow_queues;
+}
+
+/*
+ * Two levels: the client's own queues, client * F .. client * F + F - 1,
+ * the flow hashed onto them as classify_flow() does.
+ */
+static uint32_t
+classify_owner_flow(const struct rte_mbuf *m, void *arg)
+{
+	return pk_arbiter_mbuf_client(m) * opt.flow_queues +
+	       classify_flow(m, arg);
 }
 
 /*
@@ -485,6 +534,9 @@ print_balance(struct pk_arbiter *a)
 	printf("exit arbiter balance: admitted %" PRIu64 " = sent + dropped %"
 	       PRIu64 " + held %" PRIu64 ": %s\n", adm, out, as.held,
 	       c_ok ? "holds" : "DOES NOT HOLD");
+	printf("exit arbiter drops in the scheduler: aqm %" PRIu64 " full %"
+	       PRIu64 " (policy %s)\n", as.dropped_aqm, as.dropped_full,
+	       pk_sched_policy_name(pk_arbiter_sched(a)));
 	fflush(stdout);
 	return ok && c_ok;
 }
@@ -536,6 +588,7 @@ main(int argc, char **argv)
 	uint32_t quanta[MAX_CLIENTS], nlc;
 	bool balanced;
 	double secs;
+	int rc;
 	unsigned int lc[MAX_CLIENTS];
 	uint16_t p, txp, nb_ports;
 
@@ -564,10 +617,16 @@ main(int argc, char **argv)
 	ac.nb_clients = opt.nb;
 	ac.policy = opt.policy;
 	/* drr's parameter is a quantum: a weight of frames of 1514 bytes */
-	for (p = 0; strcmp(opt.policy, "drr") == 0 && p < opt.nb; p++)
+	for (p = 0; strcmp(opt.outer, "drr") == 0 && p < opt.nb; p++)
 		quanta[p] = opt.weights[p] * 1514;
-	ac.params = strcmp(opt.policy, "drr") == 0 ? quanta : opt.weights;
-	if (opt.flow_queues != 0) { /* the policy's default for every queue */
+	ac.params = strcmp(opt.outer, "drr") == 0 ? quanta : opt.weights;
+	if (opt.hier) { /* clients weighed, their flows' queues by default */
+		ac.nb_classes = opt.nb;
+		ac.class_params = ac.params;
+		ac.params = NULL;
+		ac.classify = classify_owner_flow;
+		ac.nb_queues = opt.flow_queues * opt.nb;
+	} else if (opt.flow_queues != 0) { /* the policy's default each */
 		ac.params = NULL;
 		ac.classify = classify_flow;
 		ac.nb_queues = opt.flow_queues;
@@ -594,15 +653,22 @@ main(int argc, char **argv)
 	       nlc != 0 ? "lcores" : "continuations on the main lcore",
 	       opt.pspat_mailbox ? "pspat" : "ring",
 	       opt.flow_queues != 0 ? opt.flow_queues : opt.nb,
-	       opt.flow_queues != 0 ? "flow" : "client", opt.policy, opt.rate,
+	       opt.hier ? "flow per client" : opt.flow_queues != 0 ? "flow" :
+	       "client", opt.policy, opt.rate,
 	       w1, opt.dispatcher ? "dispatcher" : "direct");
-	if (pk_arbiter_start(a) != 0)
+	/* a policy switch from telemetry (pk_ctl.h) is not made meanwhile */
+	pk_ctl_lock();
+	rc = pk_arbiter_start(a);
+	pk_ctl_unlock();
+	if (rc != 0)
 		rte_exit(EXIT_FAILURE, "pk-pspat: cannot start the arbiter\n");
 	secs = main_loop(a, r, opt.dispatcher && w2 >= RTE_MAX_LCORE, nlc == 0);
 
 	for (p = 0; p < opt.nb; p++) /* clients first: nothing more pushed */
 		pk_thread_stop(clients[p].t);
+	pk_ctl_lock();
 	pk_arbiter_stop(a); /* sends what it holds */
+	pk_ctl_unlock();
 	print_stats(a, secs, "exit", true);
 	balanced = print_balance(a);
 	pk_runner_destroy(r);
@@ -611,11 +677,13 @@ main(int argc, char **argv)
 		pk_thread_destroy(clients[p].t);
 		pk_stage_destroy(clients[p].rx);
 	}
+	pk_ctl_lock();
 	pk_arbiter_destroy(a); /* stops and flushes into tx */
+	pk_ctl_unlock();
 	pk_stage_destroy(tx);
 	for (p = 0; p <= txp; p++)
 		pk_port_close(p);
 	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return balanced ? 0 : EXIT_FAILURE;
 }

@@ -423,13 +423,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "pk-run: cannot make %u mbufs: %s (give more "
 			"-m)\n", (unsigned int)run.mbufs,
 			rte_strerror(rte_errno));
-		rte_eal_cleanup();
+		pk_example_eal_cleanup();
 		return 1;
 	}
 	rc = run_conf(mp);
 	RTE_ETH_FOREACH_DEV(port) /* the configuration stopped its ports */
 		rte_eth_dev_close(port);
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return rc;
 }

@@ -251,6 +251,6 @@ out:
 		rc = 1;
 	}
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return rc;
 }

@@ -167,7 +167,7 @@ main(int argc, char **argv)
 	nb_ports = rte_eth_dev_count_avail();
 	if (nb_ports == 0) {
 		fprintf(stderr, "no ports: give some, e.g. --vdev=net_null0\n");
-		rte_eal_cleanup();
+		pk_example_eal_cleanup();
 		return 1;
 	}
 	pc.mp = rte_pktmbuf_pool_create("mbufs", NB_MBUFS * nb_ports, 256, 0,
@@ -209,6 +209,6 @@ main(int argc, char **argv)
 		pk_port_close(p);
 	}
 	rte_mempool_free(pc.mp);
-	rte_eal_cleanup();
+	pk_example_eal_cleanup();
 	return 0;
 }

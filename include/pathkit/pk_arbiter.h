@@ -159,6 +159,16 @@ struct pk_arbiter_conf {
 	void *clock_arg;           /**< passed to clock */
 	uint64_t clock_hz;         /**< clock ticks per second, with clock */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
+	/**
+	 * A two-level policy ("owners:wfq,flows:fq_codel"): its classes, which
+	 * divide the scheduler's queues evenly (0: 1; see pk_sched.h,
+	 * Hierarchy). With classes = clients and a classifier that returns
+	 * client * (nb_queues / nb_clients) + the packet's flow, each client
+	 * is an owner weighted by class_params and its flows share its part.
+	 */
+	uint32_t nb_classes;
+	/** each class's parameter under the outer policy (NULL: default) */
+	const uint32_t *class_params;
 };
 
 /** Per-client statistics. */
@@ -205,6 +215,13 @@ struct pk_arbiter_stats {
 	 * the dispatcher ring and the dispatcher's held burst
 	 */
 	uint64_t held_output;
+	/**
+	 * packets the scheduler's queue manager (fq_codel, fq_pie) dropped by
+	 * its verdict (reason "aqm"); counted in each client's dropped
+	 */
+	uint64_t dropped_aqm;
+	/** packets it dropped past its limit (reason "full"); also there */
+	uint64_t dropped_full;
 };
 
 struct pk_arbiter;
@@ -244,6 +261,7 @@ pk_arbiter_mbuf_client(const struct rte_mbuf *m)
  *     in struct pk_arbiter_conf (no out, a classifier without nb_queues or
  *     nb_queues without one, clock without clock_hz ...), a size that is not
  *     a power of two, a parameter outside the policy's range;
+ *     nb_classes not dividing the queues, a class parameter out of range;
  *   - ENOENT: unknown policy; or, with a classifier, no room left in the
  *     mbuf for the client field;
  *   - ENOSPC: the parameters pass the policy's sum of weights (qfq);
@@ -324,6 +342,27 @@ const char *pk_arbiter_name(const struct pk_arbiter *a);
 
 /** @return the arbiter's number of clients (0 for a NULL arbiter). */
 uint32_t pk_arbiter_nb_clients(const struct pk_arbiter *a);
+
+/**
+ * Switch the policy of the arbiter's scheduler while it runs, as
+ * pk_sched_policy_set() says (queues, backlog and order per queue kept;
+ * nothing dropped by the switch itself; a queue manager's later drops are
+ * counted per client as dropped, in dropped_aqm and dropped_full). The
+ * new policy's state is allocated and checked on the calling thread; the
+ * switch itself is made by the arbiter's thread at the start of its next
+ * round, while this call waits (a launched arbiter), or here (one that is
+ * not: pk_arbiter_run() runs on this thread). conf->params: one per
+ * scheduler queue (per client, or per flow queue with a classifier).
+ * Control thread: not concurrently with start, stop or destroy (the
+ * examples hold pk_ctl_lock() around those, as pk_ctl_sched_policy() does
+ * around this).
+ * @param a the arbiter
+ * @param conf the new policy and its parameters
+ * @return 0, or -EINVAL (a NULL), or pk_sched_policy_set()'s errors; a
+ *   refused switch changes nothing.
+ */
+int pk_arbiter_policy_set(struct pk_arbiter *a,
+			  const struct pk_sched_switch_conf *conf);
 
 /**
  * Stop, flush and free the arbiter, its mailboxes, scheduler and

@@ -29,6 +29,8 @@
    }
    key d[web] tcp4 *:80            # demux keys: PROTO LOCAL [<- REMOTE]
    key d udp 10.0.0.1:53 <- 10.0.0.9:4000 -> dns   # or straight to a target
+   portmap ports (demux=d)         # a port map guarding d's keys
+   reserve ports alice:udp:5000-5099   # alice's ports in it
    @endverbatim
  * - A stage is pk_stage_create(KIND, NAME, "KEY=VALUE,...") of a registered
  *   kind (pk_stage_kind_foreach(); pk-run --list-kinds); a stage may be
@@ -45,9 +47,17 @@
  * - A key: PROTO is tcp, udp or icmp, with 4 or 6 when the address does not
  *   say (*:80); LOCAL is ADDR:PORT, [IPV6]:PORT or *:PORT (wildcard);
  *   REMOTE makes it an active key (pk_demux_flow_add()).
+ * - A port map (pk_portmap.h), built after the owners, with reservations as
+ *   pk_portmap_reserve_str() reads them (their owners declared here, or
+ *   "unknown"); with demux=D each passive key of D binds its local port in
+ *   it for its target's path's owner (refused on another owner's
+ *   reservation or binding), an active key only respects reservations,
+ *   and pk_ctl_key_add()/pk_ctl_key_del() do the same at run time. The map
+ *   is destroyed with the configuration; pk_conf_reload_string() refuses
+ *   (-ENOTSUP) to reload a configuration with one, or into a text with one.
  * - Names: a letter or _, then letters, digits, _ . - (at most 31); stages,
  *   paths and runners share one namespace; keywords (include define owner
- *   port runner path key) name nothing. Values: a word or a "quoted string";
+ *   port runner path key portmap reserve) name nothing. Values: a word or a "quoted string";
  *   no ',' '=' '[' or ']' in a stage's value (rte_kvargs would split it).
  * - define: a definition in pk_conf_params.defines wins over the file's;
  *   $POOL is the name of the parameters' mempool, when one is given.
@@ -281,7 +291,8 @@ struct pk_conf_reload_stats {
  * @param st this reload's figures, or NULL (pk_conf_reload_stats_get()
  *   sums them)
  * @return 0, or -EINVAL (c not built, NULL text; errors reported), -ENOENT
- *   (no such file), -ENOMEM, or what building or starting it returned.
+ *   (no such file), -ENOMEM, -ENOTSUP (a port map in c or text), or what
+ *   building or starting it returned.
  */
 int pk_conf_reload_string(struct pk_conf *c, const char *text,
 			  const char *name, FILE *err,

@@ -9,6 +9,7 @@
  * (examples/common/pk_prompt.h) both call, so that the two cannot drift.
  * Telemetry: /pathkit/key_add,TEXT /pathkit/key_del,TEXT
  * /pathkit/sched_weight,SCHED,QUEUE,VALUE /pathkit/sched_rate,SCHED,RATE
+ * /pathkit/sched_policy,SCHED,POLICY[,ARGS]
  * /pathkit/owner_rate,OWNER,RATE /pathkit/thread_shares,THREAD,SHARES
  * /pathkit/portmap_reserve,MAP,SPEC /pathkit/portmap_release,MAP,SPEC,
  * each answering {"ok": 1} or {"ok": 0, "errno": N, "error": "why"}. Each change is validated before anything is touched; a refusal
@@ -28,7 +29,9 @@
  *   a scheduler above it) are stopped (pk_thread_stop(): nothing stays in
  *   flight in a thread, no packet is lost), the change is made, and they
  *   are started again. The pause is a round trip to each thread's runner
- *   or lcore. A scheduler run by an arbiter is refused (-EBUSY).
+ *   or lcore. A scheduler run by an arbiter is refused (-EBUSY), but
+ *   for its policy: the arbiter's thread switches it between two rounds
+ *   (pk_arbiter_policy_set()).
  * - port map reservations: the map takes its own mutex.
  *
  * Threads: any thread. Changes are made one at a time, under one mutex
@@ -136,6 +139,30 @@ int pk_ctl_sched_param(const char *sched, const char *queue,
  */
 int pk_ctl_sched_rate(const char *sched, const char *rate, char *err,
 		      size_t errlen);
+
+/**
+ * Switch a scheduler's policy while it runs (pk_sched_policy_set(): the
+ * queues and their backlog stay, order per queue kept, nothing dropped by
+ * the switch; packets held count as arriving now for a queue manager).
+ * @param sched the scheduler's name, or an arbiter's (its scheduler)
+ * @param policy the new policy's name (wfq, wf2q, drr, prio, rr, fifo,
+ *   fq_codel, fq_pie, or any registered one)
+ * @param args NULL or KEY=VALUE words apart by spaces: param=N|default
+ *   (every queue's parameter; without it each keeps its own if the new
+ *   policy accepts it, else takes the new default), and the queue
+ *   managers' target=, interval= (or tupdate=), burst_allowance= (with s,
+ *   ms, us), limit=, limit_bytes=, batch=, alpha=, beta=, ecn=0|1 (struct
+ *   pk_sched_aqm_conf); what is not given stays as the scheduler has it
+ * @param err receives the reason of a refusal (may be NULL)
+ * @param errlen bytes at err (PK_CTL_ERR_MAX hold any)
+ * @return 0, -EINVAL (bad name, argument, parameter out of the new
+ *   policy's range, stage queues for a queue manager), -ENOENT (no such
+ *   scheduler, unknown policy), -ENOSPC (the new policy refuses the
+ *   queues), -ENOTSUP (a two-level policy on either side), -ENOMEM, or a
+ *   thread's restart error. A refusal changes nothing.
+ */
+int pk_ctl_sched_policy(const char *sched, const char *policy,
+			const char *args, char *err, size_t errlen);
 
 /**
  * Set an owner's rate: the rate of the one scheduler that serves this

@@ -31,7 +31,8 @@
  * some 1.4 MiB besides (counts per port, protocol and family).
  *
  * Telemetry (DPDK's socket): /pathkit/portmaps (names), /pathkit/portmap,NAME
- * (ephemeral range, reservations, bound ports); /pathkit/portmap_reserve,
+ * (ephemeral range, reservations, bound ports, the demux it guards for a
+ * configuration: pk_conf.h); /pathkit/portmap_reserve,
  * NAME,SPEC and /pathkit/portmap_release,NAME,SPEC change reservations, SPEC
  * as pk_portmap_reserve_str() reads it.
  */

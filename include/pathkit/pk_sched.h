@@ -27,6 +27,25 @@
  * the head of the fattest queue (counted as "full"). Internal queues only:
  * a stage queue cannot be attached to them (-EINVAL).
  *
+ * Hierarchy (two-level policies): policy "owners:OUTER,flows:INNER" (say
+ * "owners:wfq,flows:fq_codel"; '/' for the ',' inside key=value
+ * arguments) makes nb_classes classes (owners), weighted against each other
+ * by OUTER with class_params, and gives each class its own INNER instance
+ * over its max_queues / nb_classes queues: queue id q is queue q % per of
+ * class q / per (per = max_queues / nb_classes). A queue's parameter is
+ * INNER's (a quantum for fq_codel). With no classifier given, push reads
+ * the class from m->hash.sched.queue_id and hashes the 5-tuple
+ * (pk_flow_parse(), CRC32-C; non-IP frames: the class's first queue) onto
+ * the class's queues; a class out of range is "no-match". A queue-managing
+ * INNER (fq_codel, fq_pie) keeps its semantics (judge, ECN, drops) per
+ * class, and its memory bound (aqm.limit, aqm.limit_bytes) is per class:
+ * a class over it drops from its own fattest flow, never another class's,
+ * so the scheduler holds at most nb_classes x limit packets. OUTER cannot
+ * be a queue manager. The outer policy charges a class the length of the
+ * packet its INNER would send next, read when the class is stamped; an
+ * arrival that changes that pick in between (a new flow) is charged at the
+ * length read, once (drivers/sched/ and doc/architecture.md).
+ *
  * This header is the application's API. Writing a policy: see
  * pk_sched_policy.h (the queue record, the ops table, registration).
  *
@@ -62,7 +81,8 @@
  * always): the reply names only queues that are live stages.
  *
  * Arguments (kind "pktsched"): policy=<wfq|wf2q|drr|prio|rr|fifo|fq_codel|
- * fq_pie, wfq>
+ * fq_pie|owners:OUTER/flows:INNER, wfq> classes=<two levels: classes, 1>
+ * class_params=<P1:P2:..:PN, or one for all; the outer policy's default>
  * queues=<max queues, 1024> qsize=<packets an internal queue holds, pow2, 64>
  * nq=<internal queues to attach at create, 0> rate=<bit/s, 0: unshaped>
  * overhead=<bytes per frame, 24> burst=<bytes, see pk_sched_set_shaper()>
@@ -105,7 +125,9 @@ extern "C" {
 /** A queue parameter meaning "the policy's default". */
 #define PK_SCHED_PARAM_DEFAULT UINT32_MAX
 /** Longest policy name, including the NUL. */
-#define PK_SCHED_POLICY_NAMESIZE 16
+#define PK_SCHED_POLICY_NAMESIZE 48
+/** Longest name of one registered policy, including the NUL. */
+#define PK_SCHED_POLICY_PARTSIZE 16
 
 /**
  * Map a pushed packet to a queue id.
@@ -157,6 +179,14 @@ struct pk_sched_conf {
 	uint32_t sflags;           /**< enum pk_stage_flag bits */
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
 	struct pk_sched_aqm_conf aqm; /**< fq_codel, fq_pie parameters */
+	/**
+	 * Two-level policies: the classes (owners), 1..max_queues, dividing
+	 * max_queues (0: 1). Queue id q belongs to class q / (max_queues /
+	 * nb_classes). One-level policies take 0 or 1.
+	 */
+	uint32_t nb_classes;
+	/** each class's parameter under the outer policy (NULL: its default) */
+	const uint32_t *class_params;
 };
 
 /** One queue to attach. */
@@ -170,8 +200,11 @@ struct pk_sched_queue_conf {
  * Create a scheduler (a stage of kind "pktsched").
  * @param name stage name
  * @param conf its configuration
- * @return the stage, or NULL with rte_errno: EINVAL (bad name or conf),
- *   ENOENT (unknown policy), ENOMEM.
+ * @return the stage, or NULL with rte_errno: EINVAL (bad name or conf; a
+ *   bad policy string, a queue manager as outer policy, nb_classes not
+ *   dividing max_queues or given to a one-level policy, a class parameter
+ *   out of the outer policy's range), ENOENT (unknown policy), ENOSPC (the
+ *   class parameters pass the outer policy's weight sum), ENOMEM.
  */
 struct pk_stage *pk_sched_create(const char *name,
 				 const struct pk_sched_conf *conf);
@@ -280,8 +313,67 @@ int pk_sched_set_clock(struct pk_stage *s, pk_sched_clock_t fn, void *arg,
  */
 uint64_t pk_sched_ecn_marked(const struct pk_stage *s);
 
-/** @return the scheduler's policy name, or NULL if s is not a scheduler. */
+/**
+ * @return the scheduler's policy name (a two-level one written
+ *   "owners:OUTER,flows:INNER"), or NULL if s is not a scheduler.
+ */
 const char *pk_sched_policy_name(const struct pk_stage *s);
+
+/**
+ * How to switch a scheduler's policy (pk_sched_policy_set()). Zero fields
+ * keep what the scheduler has.
+ */
+struct pk_sched_switch_conf {
+	const char *policy;        /**< the new policy's name; required */
+	/**
+	 * queue managers' parameters (fq_codel, fq_pie), or NULL: those the
+	 * scheduler was given at create or at its last switch
+	 */
+	const struct pk_sched_aqm_conf *aqm;
+	/**
+	 * params[qid] is queue qid's parameter under the new policy, for
+	 * qid < nb_params (PK_SCHED_PARAM_DEFAULT: the new policy's default).
+	 * Other queues, or all when NULL: a queue keeps its parameter if the
+	 * new policy accepts it, else takes the new policy's default.
+	 */
+	const uint32_t *params;
+	uint32_t nb_params;        /**< entries at params */
+};
+
+/**
+ * Replace the policy of a scheduler that may be holding packets, as
+ * dummynet reconfigures a scheduler in place: the queues stay (ids, FIFOs,
+ * stage queues, statistics, shaper, classifier), the old policy lets them
+ * go and is finalised, the new one takes every queue (its parameter as
+ * conf->params says) and each backlogged queue again with its head. No
+ * packet is dropped, duplicated or reordered within its queue by the
+ * switch itself. To a queue manager (fq_codel, fq_pie), packets already
+ * held count as arriving now (their arrival time is the switch's: their
+ * sojourn starts then); it sees them arrive one by one, and if they pass
+ * its limit it drops from the fattest queue as on any arrival ("full").
+ * Between two queue managers, arrival times are kept. Leaving a queue
+ * manager drops nothing. The classifier stays, unless it was the old
+ * policy's own default (fq_codel's flow hash): then it is the new policy's
+ * default if it has one, else stays. So an application's classifier sends
+ * each flow to the same queue before and after: order per flow is kept.
+ * Everything the new policy needs is allocated and checked before
+ * anything changes: a refused switch changes nothing.
+ * Threads: as every control function (Threads above): on the scheduler's
+ * thread, or with the threads that pull from it or push into it stopped
+ * (pk_ctl_sched_policy() stops them; pk_arbiter_policy_set() asks an
+ * arbiter's thread to make it).
+ * @param s the scheduler
+ * @param conf the new policy and its parameters
+ * @return 0, or -EINVAL (s not a scheduler, conf or its policy NULL, a
+ *   parameter out of the new policy's range, a queue manager's missing op,
+ *   a stage queue attached while the new policy is a queue manager, which
+ *   takes internal queues only), -ENOENT (unknown policy), -ENOSPC (the
+ *   new policy refuses the queues: qfq's sum of weights), -ENOTSUP (a
+ *   two-level policy, "owners:...,flows:...", on either side), -ENOMEM,
+ *   or the new policy's init error. The reason is logged.
+ */
+int pk_sched_policy_set(struct pk_stage *s,
+			const struct pk_sched_switch_conf *conf);
 
 #ifdef __cplusplus
 }

@@ -98,6 +98,20 @@ struct pk_sched_policy_conf {
 	int socket_id;             /**< where to allocate, if the policy must */
 	/** the application's queue-management parameters (0: defaults) */
 	const struct pk_sched_aqm_conf *aqm;
+	/**
+	 * The ops table being set up: a composite (a two-level policy, see
+	 * pk_sched_policy_lookup()) finds its parts through it.
+	 */
+	const struct pk_sched_policy *pol;
+	/**
+	 * The scheduler's queue records, 1 << qshift bytes apart: a composite
+	 * tells a queue's id (and so its class) by the record's address.
+	 */
+	const uint8_t *qbase;
+	uint32_t qshift;           /**< see qbase */
+	/** a composite: its classes, and each class's outer parameter */
+	uint32_t nb_classes;
+	const uint32_t *class_params; /**< NULL: the outer policy's default */
 };
 
 /**
@@ -253,6 +267,40 @@ void pk_sched_policy_register(struct pk_sched_policy *p);
 
 /** @return the registered policy of that name, or NULL. */
 const struct pk_sched_policy *pk_sched_policy_find(const char *name);
+
+/**
+ * Split a policy string: a registered policy's name ("wfq"), or two levels,
+ * "owners:OUTER,flows:INNER" ('/' may stand for the ',' where a comma
+ * separates arguments: "owners:wfq/flows:fq_codel"; the labels may be left
+ * out: "wfq,fq_codel"). Names are 1..15 characters of [A-Za-z0-9_-]. Only
+ * the syntax is checked (no registry look-up): no EAL needed. Any thread.
+ * @param s the string
+ * @param outer receives the (outer) policy name, PK_SCHED_POLICY_PARTSIZE
+ * @param inner receives the inner name ("" for one level), same size
+ * @param err if not NULL, receives a one-line reason on error ("" on success)
+ * @param esize err's size
+ * @return 0 (one level), 1 (two levels), or -EINVAL (s NULL, empty, too
+ *   long, a bad label or character, more than two levels).
+ */
+int pk_sched_policy_split(const char *s, char *outer, char *inner, char *err,
+			  size_t esize);
+
+/**
+ * Resolve a policy string (pk_sched_policy_split()) to registered
+ * policies. A two-level one's outer policy schedules classes (owners) and
+ * must not be a queue manager (PK_SCHED_POL_AQM) nor take stage queues
+ * only; its inner one schedules each class's queues (flows). Any thread
+ * once the program has loaded (the registry is filled by constructors).
+ * @param s the string
+ * @param outer receives the policy (one level) or the outer one
+ * @param inner receives the inner one, or NULL for one level
+ * @param err, esize as pk_sched_policy_split()
+ * @return 0, -EINVAL (syntax, or a queue manager as the outer policy),
+ *   -ENOENT (a name that is not registered).
+ */
+int pk_sched_policy_lookup(const char *s, const struct pk_sched_policy **outer,
+			   const struct pk_sched_policy **inner, char *err,
+			   size_t esize);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,10 @@ void
 ta_create(struct ta *t, struct rte_mempool *mp, const struct ta_conf *tc)
 {
 	struct pk_arbiter_conf c = {
-		.nb_clients = tc->nb, .params = tc->w, .rate_bps = tc->rate,
+		.nb_clients = tc->nb, .rate_bps = tc->rate,
+		.params = tc->classes != 0 ? NULL : tc->w,
+		.policy = tc->policy, .nb_classes = tc->classes,
+		.class_params = tc->classes != 0 ? tc->w : NULL,
 		.overhead = TA_OVERHEAD, .dispatch = tc->d,
 		.mailbox_size = tc->mb_size, .mailbox = tc->mb,
 		.ring_size = 64, .tx_retries = 50, .qsize = tc->qsize,

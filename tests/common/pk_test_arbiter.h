@@ -42,6 +42,9 @@ struct ta_conf {
 	uint32_t (*flow)(uint32_t c, uint32_t seq);
 	uint32_t nq;                 /* its queues */
 	uint32_t qsize;              /* scheduler queue size (0: default) */
+	const char *policy;          /* NULL: wfq */
+	/* a two-level policy's classes: w are then the classes' weights */
+	uint32_t classes;
 };
 
 /* What the test knows of each client: next seq to push, next expected. */

@@ -3,11 +3,13 @@
  * libFuzzer harness for the text of runtime changes (lib/ctl_key.c,
  * lib/ctl.c): demux keys as the prompt's add/del key and telemetry's
  * /pathkit/key_add read them, and telemetry's comma-separated parameters
- * (/pathkit/sched_weight,SCHED,QUEUE,VALUE, ...). Only the parsers run: no
- * EAL, no object is looked up.
+ * (/pathkit/sched_weight,SCHED,QUEUE,VALUE, ...), and the KEY=VALUE
+ * arguments of a policy switch (lib/ctl_policy.c: /pathkit/sched_policy,
+ * the prompt's set policy). Only the parsers run: no EAL, no object is
+ * looked up.
  *
- * Input: byte 0 picks the parser (bit 0: key or fields; bit 1: two or
- * three fields), byte 1 is the size of the reason buffer (0..255), bytes
+ * Input: byte 0 picks the parser (bit 2: policy arguments; else bit 0:
+ * key or fields; bit 1: two or three fields), byte 1 is the size of the reason buffer (0..255), bytes
  * 2.. the text, copied into a heap buffer of exactly its length plus the
  * NUL, so that AddressSanitizer reports a read past it. Invariants (abort()
  * on a breach):
@@ -19,7 +21,10 @@
  *    no remote end; written back as "DEMUX TEXT [-> TARGET]" it reads the
  *    same key;
  *  - fields read: exactly n, none holding a comma, joined by commas they
- *    are the text.
+ *    are the text;
+ *  - policy arguments read: only keys of the table marked, durations in
+ *    1 ns..1 h, counts >= 1, ecn on or off exactly when given, param
+ *    marked exactly when given.
  *
  *   ./fuzz_ctl -max_total_time=600 <new corpus dir> tests/fuzz/corpus_ctl
  */
@@ -104,6 +109,28 @@ fuzz_fields(const char *text, unsigned int n, char *err, size_t errlen)
 	check(strcmp(joined, text) == 0);
 }
 
+static void
+fuzz_policy_args(const char *text, char *err, size_t errlen)
+{
+	const uint64_t hour = 3600ULL * 1000000000;
+	struct ctl_pol_args a;
+	int rc;
+
+	rc = ctl_pol_args_parse(text, &a, err, errlen);
+	check_reason(rc, err, errlen);
+	if (rc != 0)
+		return;
+	check(a.mask >> 11 == 0);
+	check(a.has_param == ((a.mask & 1) != 0));
+	check(a.aqm.target_ns <= hour && a.aqm.interval_ns <= hour &&
+	      a.aqm.burst_ns <= hour);
+	check(!(a.mask & (1u << 1)) || a.aqm.target_ns >= 1);
+	check(!(a.mask & (1u << 5)) || a.aqm.limit >= 1);
+	check(a.aqm.ecn == PK_SCHED_ECN_DEFAULT || a.aqm.ecn == PK_SCHED_ECN_ON ||
+	      a.aqm.ecn == PK_SCHED_ECN_OFF);
+	check((a.aqm.ecn != PK_SCHED_ECN_DEFAULT) == ((a.mask & (1u << 10)) != 0));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -119,7 +146,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data + 2, size - 2);
 	text[size - 2] = '\0';
 	memset(err, 0x55, sizeof(err));
-	if (data[0] & 1)
+	if (data[0] & 4)
+		fuzz_policy_args(text, err, errlen);
+	else if (data[0] & 1)
 		fuzz_fields(text, data[0] & 2 ? 3 : 2, err, errlen);
 	else
 		fuzz_key(text, err, errlen);

@@ -7,6 +7,10 @@
 #    be the scheduler's: 25 kpps of 1000-byte frames keeps every client
 #    backlogged even on a busy machine (at 1 Gbit/s a loaded CPU could not,
 #    and the index followed what each client managed to offer);
+#  - two levels, --policy=owners:wfq,flows:drr and owners:wfq,flows:fq_codel
+#    (clients are owners of weight 1:2:4, each with its own flow queues):
+#    Jain's index at least 0.99 too (fq_codel's drops inside a client are
+#    counted as held, so only the drr run's balance is checked);
 #  - dispatcher mode with PSPAT mailboxes sends;
 #  - a net_pcap output holds exactly the packets pk-pspat says it sent;
 #  - SIGINT stops it cleanly with its exit statistics; while it runs,
@@ -59,6 +63,17 @@ run --clients=3 --source=gen --rate=200M --pkt-size=1000 --flow-queues=64 \
 grep -q '64 flow queues' "$tmp/out" || fail "no flow queues: $(cat "$tmp/out")"
 at_least "$(jain)" 0.99 || fail "per-flow queues: jain $(jain)"
 balanced 3
+
+for inner in drr fq_codel; do
+	run --clients=3 --source=gen --weights=1,2,4 --rate=200M \
+		--pkt-size=1000 --policy=owners:wfq,flows:$inner \
+		--flow-queues=4 --duration=2 ||
+		fail "owners/$inner run exited $?: $(cat "$tmp/out")"
+	grep -q "4 flow per client queues, policy owners:wfq,flows:$inner" \
+		"$tmp/out" || fail "not two levels: $(cat "$tmp/out")"
+	at_least "$(jain)" 0.99 || fail "owners/$inner: jain $(jain)"
+	[ "$inner" = fq_codel ] || balanced 3
+done
 
 run --clients=2 --source=gen --weights=1,3 --rate=100M --policy=drr \
 	--dispatch=dispatcher --mailbox=pspat --duration=1 ||
@@ -143,5 +158,6 @@ bad --weights --clients=2 --source=gen --weights=1,2,3
 bad --weights --clients=2 --source=gen --weights=1,2 --flow-queues=8
 bad --flow-queues --clients=2 --source=gen --flow-queues=0
 bad --policy --clients=2 --source=gen --policy=best
+bad --policy --clients=2 --source=gen --policy=owners:fq_codel,flows:wfq
 bad --mailbox --clients=2 --source=gen --mailbox=fast
 echo "pk-pspat example: ok"

@@ -9,14 +9,19 @@
 #    1, 2, 4; set weight s client3 8 answers ok and show sched s then says
 #    8; set share, set rate (show sched s says 50000000) answer ok; every
 #    refusal answers "error: " with its reason (no such queue, shares out
-#    of range, a bad rate, no scheduler serving an owner alone, no demux,
-#    no port map, a key of the wrong form); show owners, show port stats
+#    of range, a bad rate, no scheduler serving an owner alone, fq_codel
+#    over stage queues, a bad param, no demux, no port map, a key of the
+#    wrong form); set policy s drr (show sched s then says policy=drr)
+#    and back to wfq answer ok; show owners, show port stats
 #    all, clear port stats all, show fwd stats all answer as testpmd's;
 #    an unknown command is "Command not found"; stop, quit: exit 0 and the
 #    final statistics;
 #  - pk-run -i on silk.conf: add key, the same again (refused), del key;
 #    the end of input without quit ends it as quit does, and so does
 #    SIGINT while the prompt waits;
+#  - pk-run -i on silk.conf with "portmap ports (demux=d)": reserve, then
+#    add key for bob's path on alice's port is refused; release, the key
+#    goes on; a reservation over its port is refused;
 #  - pk-fwd -i (net_null ports): start, show port stats all, stop (testpmd's
 #    forward statistics), start again, show paths (both streams moved
 #    packets), set share, quit.
@@ -72,6 +77,9 @@ cmds() {
 	echo "set share t1 3"; echo "set share t1 0"; echo "set share tx 3"
 	echo "set rate s 50M"; echo "show sched s"; echo "set rate s fast"
 	echo "set rate owner c1 1M"; echo "set rate owner nobody 1M"
+	echo "set policy s drr param=default"; echo "show sched s"
+	echo "set policy s fq_codel"; echo "set policy s wfq param=bad"
+	echo "set policy s wfq param=default"
 	echo "add key nod udp 10.0.0.1:53 -> q1"; echo "add key q1 udp"
 	echo "reserve pm c1:udp:5000"; echo "release pm c1:udp:5000"
 	echo "show sched nosuch"; echo "show owners"; echo "show port stats all"
@@ -102,6 +110,13 @@ grep -q "^sched s policy=wfq rate_bps=50000000 " "$tmp/out" || fail "50M"
 answer "$p" "set rate s fast" "error: rate: 'fast' is not"
 answer "$p" "set rate owner c1 1M" "error: no scheduler serves c1 alone"
 answer "$p" "set rate owner nobody 1M" "error: no owner named nobody"
+answer "$p" "set policy s drr param=default" "ok"
+grep -q "^sched s policy=drr rate_bps=50000000 " "$tmp/out" ||
+	fail "show sched s after set policy s drr"
+answer "$p" "set policy s fq_codel" \
+	"error: fq_codel takes internal queues only: 3 stage queues are attached"
+answer "$p" "set policy s wfq param=bad" "error: param: 'bad' is not"
+answer "$p" "set policy s wfq param=default" "ok"
 answer "$p" "add key nod udp 10.0.0.1:53 -> q1" \
 	"error: no demux_flow stage named nod"
 answer "$p" "add key q1 udp" "error: found 2 words, expected D PROTO"
@@ -153,6 +168,27 @@ answer "$p" "add key d udp 10.0.0.3:9 -> nosuch" \
 	"error: no stage or path named nosuch"
 answer "$p" "add key d udp [fd00::1]:53 <- [fd00::2]:4000 -> dns" "ok"
 has "== final statistics"
+
+# --- pk-run -i, silk.conf with a port map guarding d: reserve and release
+# decide which keys go on
+printf 'include "%s"\nportmap ports (demux=d)\n' "$confdir/silk.conf" \
+	>"$tmp/map.conf"
+cmds() {
+	echo "reserve ports alice:udp:9"; echo "add key d udp 10.0.0.3:9 -> web"
+	echo "release ports alice:udp:9"; echo "add key d udp 10.0.0.3:9 -> web"
+	echo "reserve ports alice:udp:9"; echo "quit"
+}
+drive "$run_bin" --vdev=net_null0 --vdev=net_null1 -- \
+	-f "$tmp/map.conf" -i < <(cmds)
+[ $rc -eq 0 ] || fail "pk-run -i (map.conf) exited $rc"
+grep -A1 -F -x -e "${p}reserve ports alice:udp:9" \
+	-e "${p}add key d udp 10.0.0.3:9 -> web" "$tmp/out" |
+	grep -v -F -e "$p" -e "--" >"$tmp/answers"
+printf '%s\n' "ok" "error: udp port 9 is reserved for alice in port map ports (the key's target is bob's)" \
+	"ok" "error: 'alice:udp:9': a port in the range is bound by another owner" |
+	diff - <(sed -n '1p;2p;3p;4p' "$tmp/answers") >/dev/null ||
+	fail "port map at the prompt: $(cat "$tmp/answers")"
+answer "$p" "release ports alice:udp:9" "ok"
 
 # --- SIGINT at a prompt waiting for input ends it as quit does
 "$run_bin" --no-huge --no-shconf --no-pci -m 512 -l 0,1 \

