@@ -43,9 +43,10 @@ capture_cmd_parse(const char *params, char *buf, size_t size,
 	if (n == 1) {
 		cmd->op = CAPTURE_CMD_SHOW;
 		cmd->from = w[0];
-	} else if (n == 2 && strcmp(w[0], "off") == 0) {
+	} else if ((n == 2 || n == 3) && strcmp(w[0], "off") == 0) {
 		cmd->op = CAPTURE_CMD_OFF;
 		cmd->from = w[1];
+		cmd->to = n == 3 ? w[2] : NULL;
 	} else if ((n == 3 || n == 4) && strcmp(w[0], "on") == 0) {
 		cmd->op = CAPTURE_CMD_ON;
 		cmd->from = w[1];

@@ -19,8 +19,10 @@
  * The stage is found by name on the live list and its pointer changed
  * under that list's lock (pk_stage_live_apply()), so a stage being
  * destroyed is never written to; the edges' own lock serialises the
- * callers (the control thread, the telemetry thread). Telemetry:
- * /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM | ,FROM | ,CAPTURE].
+ * callers (the control thread, the telemetry thread). A demux's outputs
+ * and a scheduler's inputs are switched the same way, in their tables
+ * (capture_fan.c). Telemetry:
+ * /pathkit/capture[,on,FROM[,TO],FILE | ,off,FROM[,TO] | ,FROM | ,CAPTURE].
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
@@ -45,11 +48,11 @@
 struct capture_edge {
 	TAILQ_ENTRY(capture_edge) link;
 	char from[PK_STAGE_NAMESIZE];
+	char to[PK_STAGE_NAMESIZE];
 	char sw_name[PK_STAGE_NAMESIZE]; /* the stage whose pointer moved */
-	struct pk_stage *sw;      /* compared, followed only when listed */
-	struct pk_stage *old;     /* what sw pointed to */
+	struct edge_find f;       /* sw, old, how, mt: compared, followed
+				     only when listed; no name pointers */
 	struct pk_stage *cap;
-	bool pull;                /* sw pulls (its prev), else pushes (next) */
 	bool on;                  /* false: switched off, kept till cleanup */
 };
 
@@ -57,19 +60,8 @@ static pthread_mutex_t edge_lock = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(capture_edge_head_, capture_edge) edges =
 	TAILQ_HEAD_INITIALIZER(edges);
 
-/* What the live list tells of an edge, copied under its lock. */
-struct edge_find {
-	const char *from, *to;
-	bool pull;
-	struct pk_stage *sw, *old;
-	char to_name[PK_STAGE_NAMESIZE];
-	char path[PK_STAGE_NAMESIZE];
-	char owner[64];
-};
-
-/* The path s is in (or is) and its owner, for the records. */
-static void
-edge_place(const struct pk_stage *s, struct edge_find *f)
+void
+capture_edge_place(const struct pk_stage *s, struct edge_find *f)
 {
 	struct pk_path *p = pk_path_from_stage((struct pk_stage *)(uintptr_t)s);
 	const char *o;
@@ -96,8 +88,9 @@ edge_find_push(const struct pk_stage *s, void *arg)
 		return -EINVAL;
 	f->sw = (struct pk_stage *)(uintptr_t)s;
 	f->old = next;
+	f->how = EDGE_NEXT;
 	snprintf(f->to_name, sizeof(f->to_name), "%s", next->name);
-	edge_place(s, f);
+	capture_edge_place(s, f);
 	return 0;
 }
 
@@ -114,11 +107,11 @@ edge_find_pull(const struct pk_stage *s, void *arg)
 		return -EINVAL;
 	f->sw = (struct pk_stage *)(uintptr_t)s;
 	f->old = prev;
-	f->pull = true;
+	f->how = EDGE_PREV;
 	snprintf(f->to_name, sizeof(f->to_name), "%s", s->name);
-	edge_place(prev, f);
+	capture_edge_place(prev, f);
 	if (f->path[0] == '\0')
-		edge_place(s, f);
+		capture_edge_place(s, f);
 	return 0;
 }
 
@@ -142,13 +135,28 @@ edge_swap_fn(const struct pk_stage *s, void *arg)
 	return 0;
 }
 
+/* Put cap on edge f (on), or take it off. */
+static int
+edge_switch(const struct edge_find *f, const char *sw_name,
+	    struct pk_stage *cap, bool on)
+{
+	struct edge_swap w = { f->sw, on ? f->old : cap, on ? cap : f->old,
+			       f->how == EDGE_PREV };
+
+	if (f->how == EDGE_DEMUX || f->how == EDGE_SCHED)
+		return capture_fan_swap(f, sw_name, cap, on);
+	return pk_stage_live_apply(sw_name, edge_swap_fn, &w);
+}
+
+/* The capture on from -> to (to NULL: on any edge leaving from). */
 static struct capture_edge *
-edge_lookup(const char *from)
+edge_lookup(const char *from, const char *to)
 {
 	struct capture_edge *e;
 
 	TAILQ_FOREACH(e, &edges, link)
-		if (e->on && strcmp(e->from, from) == 0)
+		if (e->on && strcmp(e->from, from) == 0 &&
+		    (to == NULL || strcmp(e->to, to) == 0))
 			return e;
 	return NULL;
 }
@@ -159,9 +167,9 @@ pk_capture_edge_on(const char *from, const char *to,
 {
 	struct edge_find f = { .from = from, .to = to };
 	char name[PK_STAGE_NAMESIZE], edge[2 * PK_STAGE_NAMESIZE + 2];
+	char edge_name[2 * PK_STAGE_NAMESIZE + 8];
 	struct pk_capture_conf c;
 	struct capture_edge *e;
-	struct edge_swap w;
 	int rc;
 
 	if (from == NULL || conf == NULL ||
@@ -170,15 +178,24 @@ pk_capture_edge_on(const char *from, const char *to,
 	    (conf->flags & (PK_CAPTURE_F_POLLED | PK_CAPTURE_F_MT)))
 		return -EINVAL;
 	pthread_mutex_lock(&edge_lock);
-	rc = edge_lookup(from) != NULL ? -EBUSY :
+	rc = edge_lookup(from, to) != NULL ? -EBUSY :
 	     pk_stage_live_apply(from, edge_find_push, &f);
 	if (rc == -EINVAL && to != NULL) /* an edge TO pulls over? */
 		rc = pk_stage_live_apply(to, edge_find_pull, &f);
+	if (rc == -EINVAL && to != NULL) { /* a demux's or scheduler's? */
+		memset(&f, 0, sizeof(f));
+		f.from = from;
+		f.to = to;
+		rc = capture_fan_find(&f);
+	}
+	if (rc == 0 && edge_lookup(from, f.to_name) != NULL)
+		rc = -EBUSY;
 	if (rc != 0) {
 		PK_LOG(ERR, "capture: %s%s%s: %s", from, to ? " -> " : "",
 		       to ? to : "", rc == -EBUSY ? "captured already" :
 		       rc == -ENOENT ? "no such stage" :
-		       "no edge a stage pushes or pulls packets over");
+		       "no edge a stage pushes or pulls packets over (a "
+		       "demux's output or a scheduler's input: name both ends)");
 		goto out;
 	}
 	c = *conf;
@@ -186,7 +203,13 @@ pk_capture_edge_on(const char *from, const char *to,
 	c.edge = conf->edge ? conf->edge : edge;
 	c.path = conf->path ? conf->path : f.path[0] ? f.path : "-";
 	c.owner = conf->owner ? conf->owner : f.owner[0] ? f.owner : "-";
-	snprintf(name, sizeof(name), "cap.%s", from);
+	if (f.mt)
+		c.flags |= PK_CAPTURE_F_MT; /* an mt demux's outputs */
+	/* one capture per output of a demux; cut to fit */
+	snprintf(edge_name, sizeof(edge_name), "cap.%s%s%s", from,
+		 f.how == EDGE_DEMUX ? "." : "",
+		 f.how == EDGE_DEMUX ? f.to_name : "");
+	snprintf(name, sizeof(name), "%.*s", PK_STAGE_NAMESIZE - 1, edge_name);
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		rc = -ENOMEM;
@@ -198,22 +221,29 @@ pk_capture_edge_on(const char *from, const char *to,
 		free(e);
 		goto out;
 	}
-	if (f.pull)
+	if (f.how == EDGE_PREV || f.how == EDGE_SCHED)
 		pk_stage_set_prev(e->cap, f.old);
 	else
 		pk_stage_set_next(e->cap, f.old);
-	w = (struct edge_swap){ f.sw, f.old, e->cap, f.pull };
-	rc = pk_stage_live_apply(f.pull ? f.to_name : from, edge_swap_fn, &w);
-	if (rc != 0) { /* changed or gone since we looked */
+	snprintf(e->sw_name, sizeof(e->sw_name), "%s",
+		 f.how == EDGE_PREV || f.how == EDGE_SCHED ? f.to_name : from);
+	rc = edge_switch(&f, e->sw_name, e->cap, true);
+	if (rc != 0) { /* changed or gone since we looked; or TO is no
+			* output of the demux FROM (its table says so only
+			* now) */
+		PK_LOG(ERR, "capture: %s -> %s: %s", from, f.to_name,
+		       rc == -EINVAL ? "no such output or input" :
+		       strerror(-rc));
 		pk_stage_destroy(e->cap);
 		free(e);
+		if (conf->max_bytes == 0 && conf->max_seconds == 0)
+			unlink(conf->file); /* it never held a record */
 		goto out;
 	}
 	snprintf(e->from, sizeof(e->from), "%s", from);
-	snprintf(e->sw_name, sizeof(e->sw_name), "%s", f.sw->name);
-	e->sw = f.sw;
-	e->old = f.old;
-	e->pull = f.pull;
+	snprintf(e->to, sizeof(e->to), "%s", f.to_name);
+	e->f = f;
+	e->f.from = e->f.to = NULL; /* the caller's */
 	e->on = true;
 	TAILQ_INSERT_TAIL(&edges, e, link);
 	PK_LOG(INFO, "capture: %s -> %s on, to %s", from, f.to_name,
@@ -227,15 +257,14 @@ out:
 static void
 edge_off(struct capture_edge *e)
 {
-	struct edge_swap w = { e->sw, e->cap, e->old, e->pull };
-
-	pk_stage_live_apply(e->sw_name, edge_swap_fn, &w); /* gone: nothing */
+	edge_switch(&e->f, e->sw_name, e->cap, false); /* gone: nothing */
 	pk_capture_close(e->cap);
 	e->on = false;
 }
 
 int
-pk_capture_edge_off(const char *from, struct pk_capture_stats *st)
+pk_capture_edge_off_to(const char *from, const char *to,
+		       struct pk_capture_stats *st)
 {
 	struct capture_edge *e;
 	int rc = -ENOENT;
@@ -243,7 +272,7 @@ pk_capture_edge_off(const char *from, struct pk_capture_stats *st)
 	if (from == NULL)
 		return -ENOENT;
 	pthread_mutex_lock(&edge_lock);
-	e = edge_lookup(from);
+	e = edge_lookup(from, to);
 	if (e != NULL) {
 		edge_off(e);
 		if (st != NULL)
@@ -252,6 +281,12 @@ pk_capture_edge_off(const char *from, struct pk_capture_stats *st)
 	}
 	pthread_mutex_unlock(&edge_lock);
 	return rc;
+}
+
+int
+pk_capture_edge_off(const char *from, struct pk_capture_stats *st)
+{
+	return pk_capture_edge_off_to(from, NULL, st);
 }
 
 void
@@ -291,6 +326,7 @@ static void
 tel_capture_stats(struct rte_tel_data *d, const struct capture_edge *e)
 {
 	rte_tel_data_add_dict_string(d, "from", e->from);
+	rte_tel_data_add_dict_string(d, "to", e->to);
 	rte_tel_data_add_dict_string(d, "stage", e->cap->name);
 	rte_tel_data_add_dict_string(d, "state", e->on ? "on" : "off");
 	tel_capture_counters(d, e->cap);
@@ -325,10 +361,19 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	if (c.op == CAPTURE_CMD_LIST) {
 		pthread_mutex_lock(&edge_lock);
-		TAILQ_FOREACH(e, &edges, link)
-			if (e->on)
-				rte_tel_data_add_dict_string(d, e->from,
-							     e->cap->name);
+		TAILQ_FOREACH(e, &edges, link) {
+			char key[2 * PK_STAGE_NAMESIZE + 2];
+
+			if (!e->on)
+				continue;
+			/* a demux's outputs: one capture each ("FROM/TO":
+			 * telemetry's names take only _ and / besides
+			 * letters and digits) */
+			snprintf(key, sizeof(key), "%s%s%s", e->from,
+				 e->f.how == EDGE_DEMUX ? "/" : "",
+				 e->f.how == EDGE_DEMUX ? e->to : "");
+			rte_tel_data_add_dict_string(d, key, e->cap->name);
+		}
 		pthread_mutex_unlock(&edge_lock);
 		return 0;
 	}
@@ -336,7 +381,7 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 		conf.file = c.file;
 		rc = pk_capture_edge_on(c.from, c.to, &conf);
 	} else if (c.op == CAPTURE_CMD_OFF) {
-		rc = pk_capture_edge_off(c.from, NULL);
+		rc = pk_capture_edge_off_to(c.from, c.to, NULL);
 	}
 	if (rc != 0) {
 		rte_tel_data_add_dict_string(d, "error", strerror(-rc));
@@ -345,7 +390,8 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 	/* the edge's last capture (on or off), or a capture stage's name */
 	pthread_mutex_lock(&edge_lock);
 	TAILQ_FOREACH_REVERSE(e, &edges, capture_edge_head_, link)
-		if (strcmp(e->from, c.from) == 0)
+		if (strcmp(e->from, c.from) == 0 &&
+		    (c.to == NULL || strcmp(e->to, c.to) == 0))
 			break;
 	if (e != NULL)
 		tel_capture_stats(d, e);
@@ -361,5 +407,5 @@ RTE_INIT(pk_capture_telemetry)
 {
 	/* help: under 64 bytes, or 22.11 refuses the command */
 	rte_telemetry_register_cmd("/pathkit/capture", tel_capture,
-		"Edge captures. Params: on,FROM[,TO],FILE|off,FROM|NAME");
+		"Edge captures. Params: on,FROM[,TO],FILE|off,FROM[,TO]");
 }

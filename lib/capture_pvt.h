@@ -83,12 +83,52 @@ void capture_where(struct capture_writer *w);
 uint32_t capture_note(struct capture_writer *w, const struct rte_mbuf *m,
 		      uint8_t *buf);
 
+/* ---- capture_edge.c, capture_fan.c: captures on edges ---- */
+
+/* What pointer an edge capture moved. */
+enum capture_edge_how {
+	EDGE_NEXT,  /* the pusher's next */
+	EDGE_PREV,  /* the puller's prev */
+	EDGE_DEMUX, /* a demux's output: its tap (pk_demux_flow_tap()) */
+	EDGE_SCHED, /* a scheduler's input (pk_sched_queue_swap_stage()) */
+};
+
+/* What the live list tells of an edge, copied under its lock. */
+struct edge_find {
+	const char *from, *to;
+	enum capture_edge_how how;
+	struct pk_stage *sw;  /* the stage whose pointer moves */
+	struct pk_stage *old; /* what it points to: the edge's other end */
+	bool mt;              /* several threads push over it */
+	char to_name[PK_STAGE_NAMESIZE];
+	char path[PK_STAGE_NAMESIZE];
+	char owner[64];
+};
+
+/* Name, in f, the path s is in (or is) and its owner, for the records. */
+void capture_edge_place(const struct pk_stage *s, struct edge_find *f);
+
+/*
+ * capture_fan.c: is from -> to a demux's output or a scheduler's input?
+ * @return 0 with f set, -ENOENT (no live stage of a name), -EINVAL (not
+ *   such an edge).
+ */
+int capture_fan_find(struct edge_find *f);
+
+/*
+ * Put cap on (on) or take it off the fan edge f->sw / f->old, if f->sw
+ * (named sw_name) is still live. @return 0, or -EAGAIN or -ENOENT (gone),
+ * -EINVAL (no such edge now), or the demux's or scheduler's error.
+ */
+int capture_fan_swap(const struct edge_find *f, const char *sw_name,
+		     struct pk_stage *cap, bool on);
+
 /* What /pathkit/capture was asked (capture_args.c). */
 enum capture_cmd_op {
 	CAPTURE_CMD_LIST,  /* no parameters: the edges captured */
 	CAPTURE_CMD_SHOW,  /* FROM or a capture's NAME: its counters */
 	CAPTURE_CMD_ON,    /* on,FROM[,TO],FILE */
-	CAPTURE_CMD_OFF,   /* off,FROM */
+	CAPTURE_CMD_OFF,   /* off,FROM[,TO] */
 };
 
 struct capture_cmd {

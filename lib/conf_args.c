@@ -17,7 +17,7 @@
 
 static const char *const conf_keywords[] = {
 	"include", "define", "owner", "port", "runner", "path", "key",
-	"portmap", "reserve", NULL,
+	"portmap", "reserve", "drops", NULL,
 };
 
 bool

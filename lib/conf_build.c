@@ -374,6 +374,8 @@ pk_conf_build(struct pk_conf *c)
 		rc = build_paths(c);
 	if (rc == 0)
 		rc = build_edges(c);
+	if (rc == 0)
+		rc = conf_build_drops(c);
 	if (rc != 0)
 		conf_teardown(c);
 	return rc;

@@ -18,8 +18,8 @@
 #include "conf_pvt.h"
 
 /* An occurrence's name: a stage (*st) or a path (*path), or an error. */
-static int
-chain_resolve(struct pk_conf *c, const struct conf_occ *o, int *st, int *path)
+int
+conf_chain_resolve(struct pk_conf *c, const struct conf_occ *o, int *st, int *path)
 {
 	const struct conf_name *n = conf_name_find(c, o->name);
 	const char **cands, *near = NULL;
@@ -62,7 +62,7 @@ chain_members(struct pk_conf *c, const struct conf_chain *ch)
 	int st, path;
 
 	for (i = 0; i < ch->n; i++) {
-		if (chain_resolve(c, &ch->v[i], &st, &path) != 0)
+		if (conf_chain_resolve(c, &ch->v[i], &st, &path) != 0)
 			return -EINVAL;
 		if (path >= 0)
 			return conf_err(c, &ch->v[i].pos, "found path %s in "
@@ -132,8 +132,8 @@ chain_link(struct pk_conf *c, const struct conf_occ *oa,
 {
 	int a, b, pa;
 
-	chain_resolve(c, oa, &a, &pa);
-	chain_resolve(c, ob, &b, &pa);
+	conf_chain_resolve(c, oa, &a, &pa);
+	conf_chain_resolve(c, ob, &b, &pa);
 	if ((nxt[a] >= 0 && nxt[a] != b) || (prv[b] >= 0 && prv[b] != a))
 		return conf_err(c, &ob->pos, "found %s -> %s besides %s -> %s "
 				"in path %s, expected one chain", oa->name,
@@ -154,7 +154,7 @@ chain_end(struct pk_conf *c, const struct conf_occ *o, bool out,
 	const struct conf_path *p;
 	int want;
 
-	if (chain_resolve(c, o, &e->st, &e->path) != 0)
+	if (conf_chain_resolve(c, o, &e->st, &e->path) != 0)
 		return -EINVAL;
 	if (e->path >= 0) {
 		p = &c->paths.v[e->path];
@@ -221,7 +221,7 @@ chain_bracket(struct pk_conf *c, const struct conf_chain *ch, unsigned int i,
 	const struct conf_stage *s;
 	int st, path;
 
-	chain_resolve(c, &ch->v[i], &st, &path);
+	conf_chain_resolve(c, &ch->v[i], &st, &path);
 	s = st >= 0 ? &c->stages.v[st] : NULL;
 	if (s != NULL && s->role == ROLE_DEMUX && after != NULL) {
 		if (br == NULL)
@@ -266,8 +266,8 @@ chain_edges(struct pk_conf *c, const struct conf_chain *ch)
 
 	for (i = 0; i + 1 < ch->n; i++) {
 		if (ch->path >= 0) {
-			chain_resolve(c, &ch->v[i], &a.st, &a.path);
-			chain_resolve(c, &ch->v[i + 1], &b.st, &b.path);
+			conf_chain_resolve(c, &ch->v[i], &a.st, &a.path);
+			conf_chain_resolve(c, &ch->v[i + 1], &b.st, &b.path);
 		} else if (chain_end(c, &ch->v[i], true, &a) != 0 ||
 			   chain_end(c, &ch->v[i + 1], false, &b) != 0) {
 			return -EINVAL;

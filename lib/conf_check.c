@@ -320,7 +320,7 @@ conf_check(struct pk_conf *c)
 	if (c->nerr != 0)
 		return -EINVAL; /* the graph needs every kind */
 	if (conf_check_chains(c) != 0 || conf_check_keys(c) != 0 ||
-	    c->nerr != 0)
+	    conf_check_drops(c) != 0 || c->nerr != 0)
 		return -EINVAL;
 	return conf_check_graph(c);
 }

@@ -127,6 +127,11 @@ pk_conf_dot(const struct pk_conf *c, FILE *f)
 			dot_node(c, f, &c->stages.v[i], "\t");
 	for (i = 0; i < c->edges.n; i++)
 		dot_edge(c, f, &c->edges.v[i]);
+	for (i = 0; i < c->drops.n; i++) /* drops: not edges, dotted red */
+		fprintf(f, "\t\"%s\" -> \"%s\" [style=dotted, color=red, "
+			"label=\"drops\"];\n",
+			c->stages.v[c->drops.v[i].f.st].name,
+			c->stages.v[c->drops.v[i].s.st].name);
 	fprintf(f, "}\n");
 	return ferror(f) ? -EIO : 0;
 }

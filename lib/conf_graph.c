@@ -283,7 +283,7 @@ g_ends(struct graph *g, int s)
 {
 	const struct conf_stage *st = g_st(g, s);
 
-	if (g->out[s] < 0 && g->in[s] < 0)
+	if (g->out[s] < 0 && g->in[s] < 0 && !st->drop_sink)
 		return conf_err(g->c, &st->pos, "found %s linked to nothing, "
 				"expected it in a chain (a -> %s or %s -> b)",
 				st->name, st->name, st->name);

@@ -58,7 +58,7 @@ const char *conf_tok_str(const struct conf_lex *l, char *buf, size_t size);
 /* ---- conf_args.c: the parser's pieces ---- */
 
 /* Is w a keyword (include define owner port runner path key portmap
- * reserve)? */
+ * reserve drops)? */
 bool conf_keyword(const char *w);
 
 /* Report "found <current token>, expected what". @return -EINVAL. */
@@ -82,5 +82,12 @@ int conf_parse_args(struct conf_lex *l, struct conf_args *a,
 
 /* Parse "key D[OUT] PROTO LOCAL [<- REMOTE] [-> TARGET]" (l after "key"). */
 int conf_parse_key(struct conf_lex *l);
+
+/* "NAME :: KIND [(args)]" at '::', name read (conf_parse.c). */
+int conf_parse_decl(struct conf_lex *l, const char *name,
+		    const struct conf_pos *pos);
+
+/* Parse "drops A [, B ...] -> SINK [:: KIND(...)]" (l at "drops"). */
+int conf_parse_drops(struct conf_lex *l);
 
 #endif /* PK_CONF_LEX_H */

@@ -40,7 +40,7 @@ conf_declare(struct pk_conf *c, const char *name, enum conf_name_type type,
 }
 
 /* "NAME :: KIND [(args)]", after the name. */
-static int
+int
 conf_parse_decl(struct conf_lex *l, const char *name,
 		const struct conf_pos *pos)
 {
@@ -318,9 +318,11 @@ conf_parse_stmt(struct conf_lex *l, int path, unsigned int depth)
 	if (l->t != TK_WORD)
 		rc = conf_expected(l, "a statement: NAME :: KIND, a -> b, or "
 				   "one of include define owner port runner "
-				   "path key portmap reserve");
+				   "path key portmap reserve drops");
 	else if (kw[0] == '\0')
 		rc = conf_parse_chain(l, path);
+	else if (path < 0 && strcmp(kw, "drops") == 0)
+		rc = conf_parse_drops(l);
 	else if (path >= 0 && strcmp(kw, "key") != 0 &&
 		 strcmp(kw, "define") != 0)
 		rc = conf_expected(l, "a stage or a chain in a path's body");

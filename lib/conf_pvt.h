@@ -79,6 +79,7 @@ struct conf_stage {
 	int runner;         /* a runner= argument's runner, or -1 */
 	int lcore;          /* an lcore= argument, or -1 */
 	const char *policy; /* a scheduler's policy (NULL: its default) */
+	bool drop_sink;     /* a drops statement's sink: linked to that */
 	/* build */
 	struct pk_stage *s;
 	bool owned;         /* destroyed by the conf, not by its path */
@@ -185,6 +186,12 @@ struct conf_key {
 	struct conf_end t;
 };
 
+/* "drops FROM -> SINK": FROM's drops are pushed into SINK. */
+struct conf_drop {
+	struct conf_occ from, sink; /* as written (no bracket) */
+	struct conf_end f, s;       /* resolved: a stage, or a path */
+};
+
 struct conf_define {
 	char *name;
 	char *val;
@@ -227,6 +234,7 @@ struct pk_conf {
 	CONF_VEC(struct conf_owner) owners;
 	CONF_VEC(struct conf_key) keys;
 	CONF_VEC(struct conf_edge) edges;
+	CONF_VEC(struct conf_drop) drops;
 	struct conf_pmaps *pmaps; /* port maps (conf_portmap.c), or NULL */
 	struct conf_name *names; /* open addressing, a power of two */
 	unsigned int names_n, names_cap;
@@ -336,7 +344,32 @@ int conf_parse(struct pk_conf *c, uint32_t file);
 /* Resolve every key's demux and target; add their edges. */
 int conf_check_keys(struct pk_conf *c);
 
+/* ---- conf_drops.c: drops statements ---- */
+
+/* Resolve them: sources, sinks that take pushes, no loop. 0/-EINVAL. */
+int conf_check_drops(struct pk_conf *c);
+
+/* Set the built sources' drop sinks (those a path swap builds). */
+int conf_build_drops(struct pk_conf *c);
+
+/*
+ * A reload or path swap of run by nc: drop sinks set from C (not by a
+ * drops statement) on run's objects go to nc's of the same names; a drop
+ * sink anywhere that is one of run's objects nc does not keep becomes
+ * nc's of its name, or the reload is refused (reported). after false:
+ * check, and set nc's own (before the switch); true: the switch is done,
+ * move the others (stages outside both, and those nc took over).
+ * @return 0 or -EINVAL.
+ */
+int conf_drops_carry(const struct pk_conf *run, struct pk_conf *nc,
+		     bool after);
+
 /* ---- conf_check.c, conf_chain.c, conf_graph.c ---- */
+
+/* An occurrence's name: a stage (*st) or a path (*path), or an error. */
+int conf_chain_resolve(struct pk_conf *c, const struct conf_occ *o, int *st,
+		       int *path);
+
 
 /* Every check; edges, roles and paths' members filled. @return 0/-EINVAL. */
 int conf_check(struct pk_conf *c);

@@ -299,8 +299,12 @@ conf_reload(struct pk_conf *run, struct pk_conf *nc, FILE *err,
 	if (nc != NULL) {
 		nc->from = run;
 		rc = pk_conf_build(nc);
+		if (rc == 0) /* drop sinks into run: nc's, or refused */
+			rc = conf_drops_carry(run, nc, false);
 		if (rc == 0)
 			rc = gen_switch(run, nc, &st);
+		if (rc == 0)
+			conf_drops_carry(run, nc, true);
 		nc->from = NULL;
 	}
 	return conf_generation_replace(run, nc, rc, err, &st, out);

@@ -237,6 +237,8 @@ swap_path(struct pk_conf *run, struct pk_conf *nc, const char *path,
 				path, o == NULL ? "the running configuration" :
 				"the new text");
 	rc = conf_swap_build(run, nc, o->idx, n->idx);
+	if (rc == 0) /* drop sinks into the old path: the new one's */
+		rc = conf_drops_carry(run, nc, false);
 	mo = calloc(run->stages.n + 1, sizeof(*mo));
 	mn = calloc(nc->stages.n + 1, sizeof(*mn));
 	if (rc == 0 && (mo == NULL || mn == NULL))
@@ -255,8 +257,10 @@ swap_path(struct pk_conf *run, struct pk_conf *nc, const char *path,
 			st->moved = 0;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		conf_drops_carry(run, nc, true);
 		swap_hand_over(run, nc);
+	}
 	free(mo);
 	free(mn);
 	nc->from = NULL;

@@ -362,6 +362,7 @@ conf_free(struct pk_conf *c)
 	free(c->owners.v);
 	free(c->keys.v);
 	free(c->edges.v);
+	free(c->drops.v);
 	free(c->names);
 	conf_portmap_free(c);
 	free(c);

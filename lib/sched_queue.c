@@ -307,3 +307,28 @@ pk_sched_nb_queues(const struct pk_stage *s)
 
 	return sc != NULL ? sc->nb_queues : 0;
 }
+
+int
+pk_sched_queue_swap_stage(struct pk_stage *s, struct pk_stage *old,
+			  struct pk_stage *new)
+{
+	struct pk_sched *sc = sched_check(s);
+	struct pk_sched_q *q;
+	uint32_t id;
+
+	if (sc == NULL || old == NULL || new == NULL || new == s ||
+	    !(new->caps & PK_STAGE_CAP_PULL))
+		return -EINVAL;
+	if (sched_stage_attached(sc, new) != 0)
+		return -EEXIST;
+	for (id = 0; id < sc->next_id; id++) {
+		q = sched_q(sc, id);
+		if ((q->flags & SCHED_Q_ATTACHED) &&
+		    (q->flags & SCHED_Q_STAGE) && q->stage == old) {
+			/* the puller reads q->stage at each pull */
+			__atomic_store_n(&q->stage, new, __ATOMIC_RELEASE);
+			return (int)id;
+		}
+	}
+	return -ENOENT;
+}

@@ -78,6 +78,14 @@ struct demux_slots {
 	uint32_t *prev;   /* by entry: previous one, or NONE */
 };
 
+/* Slots whose targets[] holds a tap (pk_demux_flow_tap()): the slot and
+ * the target its keys were given, which the index is keyed by. */
+#define DEMUX_TAPS 8
+struct demux_tap {
+	uint32_t slot;
+	struct pk_stage *target;
+};
+
 struct demux_flow {
 	struct pk_stage stage;
 	/* fast path */
@@ -96,6 +104,8 @@ struct demux_flow {
 	bool pf_stage;
 	/* slow path: control thread only */
 	struct demux_slots sl;
+	struct demux_tap taps[DEMUX_TAPS];
+	uint32_t nb_taps;
 	uint32_t *free_idx;  /* stack of free entry indexes */
 	uint32_t nb_free;
 	uint32_t capacity;

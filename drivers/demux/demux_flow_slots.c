@@ -34,6 +34,18 @@ demux_flow_slot_home(const struct demux_slots *sl,
 	return (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 32) & sl->index_mask;
 }
 
+/* The target slot s's keys were given: targets[s], unless it is tapped. */
+static struct pk_stage *
+demux_flow_slot_target(const struct demux_flow *d, uint32_t s)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nb_taps; i++)
+		if (d->taps[i].slot == s)
+			return d->taps[i].target;
+	return d->targets[s];
+}
+
 /* Where target is in the index, or the empty cell that ends its probe. */
 static uint32_t
 demux_flow_slot_cell(const struct demux_flow *d, const struct pk_stage *target)
@@ -41,7 +53,8 @@ demux_flow_slot_cell(const struct demux_flow *d, const struct pk_stage *target)
 	const struct demux_slots *sl = &d->sl;
 	uint32_t h = demux_flow_slot_home(sl, target);
 
-	while (sl->index[h] != 0 && d->targets[sl->index[h]] != target)
+	while (sl->index[h] != 0 &&
+	       demux_flow_slot_target(d, sl->index[h]) != target)
 		h = (h + 1) & sl->index_mask;
 	return h;
 }
@@ -93,13 +106,15 @@ static void
 demux_flow_slot_unindex(struct demux_flow *d, uint32_t s)
 {
 	struct demux_slots *sl = &d->sl;
-	uint32_t hole = demux_flow_slot_cell(d, d->targets[s]), j = hole, home;
+	uint32_t hole = demux_flow_slot_cell(d, demux_flow_slot_target(d, s));
+	uint32_t j = hole, home;
 
 	for (;;) {
 		j = (j + 1) & sl->index_mask;
 		if (sl->index[j] == 0)
 			break;
-		home = demux_flow_slot_home(sl, d->targets[sl->index[j]]);
+		home = demux_flow_slot_home(sl, demux_flow_slot_target(d,
+							sl->index[j]));
 		/* stays if home lies cyclically in (hole, j] */
 		if (hole <= j ? (hole < home && home <= j) :
 				(hole < home || home <= j))
@@ -115,9 +130,14 @@ demux_flow_slot_put(struct demux_flow *d, uint32_t s)
 {
 	struct demux_slots *sl = &d->sl;
 
+	uint32_t i;
+
 	if (--sl->refs[s] != 0)
 		return;
 	demux_flow_slot_unindex(d, s);
+	for (i = 0; i < d->nb_taps; i++) /* its tap goes with it */
+		if (d->taps[i].slot == s)
+			d->taps[i] = d->taps[--d->nb_taps];
 	d->targets[s] = NULL;
 	sl->free[sl->nb_free++] = s;
 	demux_flow_slots_pf(d);
@@ -148,6 +168,66 @@ demux_flow_slot_unlink(struct demux_flow *d, uint32_t s, uint32_t idx)
 		sl->head[s] = sl->next[idx];
 	if (sl->next[idx] != DEMUX_NONE)
 		sl->prev[sl->next[idx]] = sl->prev[idx];
+}
+
+/* The tap on target's slot (index in d->taps), or -1. */
+static int
+demux_flow_tap_find(const struct demux_flow *d, const struct pk_stage *target)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nb_taps; i++)
+		if (d->taps[i].target == target)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Taps swap targets[] only: the index stays keyed by the target the keys
+ * were given (demux_flow_slot_target()), so adds, deletes and
+ * remove_target() go on finding the slot.
+ */
+int
+pk_demux_flow_tap(struct pk_stage *s, struct pk_stage *target,
+		  struct pk_stage *tap)
+{
+	struct demux_flow *d;
+	uint32_t need, slot;
+	int t;
+
+	if (s == NULL || target == NULL ||
+	    (s->ops != &demux_flow_st_ops && s->ops != &demux_flow_mt_ops))
+		return -EINVAL;
+	d = demux_of(s);
+	need = s->ops->caps & (PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH);
+	t = demux_flow_tap_find(d, target);
+	if (tap == NULL) {
+		if (t < 0)
+			return -ENOENT;
+		__atomic_store_n(&d->targets[d->taps[t].slot], target,
+				 __ATOMIC_RELEASE);
+		d->taps[t] = d->taps[--d->nb_taps];
+		return 0;
+	}
+	if (tap == s || tap == target || (tap->caps & need) != need)
+		return -EINVAL;
+	if (t >= 0)
+		return -EBUSY;
+	if (d->miss_slot == DEMUX_SLOT_MISS &&
+	    d->targets[DEMUX_SLOT_MISS] == target)
+		slot = DEMUX_SLOT_MISS;
+	else
+		slot = demux_flow_slot_find(d, target);
+	if (slot == DEMUX_SLOT_MISS && d->targets[DEMUX_SLOT_MISS] != target)
+		return -ENOENT;
+	if (d->nb_taps == DEMUX_TAPS)
+		return -ENOSPC;
+	d->taps[d->nb_taps].slot = slot;
+	d->taps[d->nb_taps++].target = target;
+	/* pushers read targets[] relaxed, per burst: one burst goes to the
+	 * tap or to target, whole */
+	__atomic_store_n(&d->targets[slot], tap, __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* capacity + 1 slots, the miss stage's first; capacity entries. */

@@ -8,7 +8,9 @@
  *   reload <file>
  *   capture on <from> <file>         the edge from pushes over (its next)
  *   capture on <from> <to> <file>    an edge to pulls over (to's prev)
- *   capture off <from>
+ *   capture on <d> <to> <file>       a demux d's output to (a key's target)
+ *   capture on <q> <s> <file>        a scheduler s's input q
+ *   capture off <from> [<to>]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -84,13 +86,13 @@ cmd_capture_on(const struct pk_prompt_res *r, FILE *f)
 }
 
 static int
-cmd_capture_off(const struct pk_prompt_res *r, FILE *f)
+capture_off(const char *from, const char *to, FILE *f)
 {
 	struct pk_capture_stats st;
 	int rc;
 
 	pk_ctl_lock();
-	rc = pk_capture_edge_off(r->w[2], &st);
+	rc = pk_capture_edge_off_to(from, to, &st);
 	pk_ctl_unlock();
 	if (rc != 0)
 		fprintf(f, "error: %s\n", rte_strerror(-rc));
@@ -99,6 +101,18 @@ cmd_capture_off(const struct pk_prompt_res *r, FILE *f)
 			", written %" PRIu64 "\n", st.captured,
 			st.capture_lost, st.written);
 	return 0;
+}
+
+static int
+cmd_capture_off(const struct pk_prompt_res *r, FILE *f)
+{
+	return capture_off(r->w[2], NULL, f);
+}
+
+static int
+cmd_capture_off_to(const struct pk_prompt_res *r, FILE *f)
+{
+	return capture_off(r->w[2], r->w[3], f);
 }
 
 static cmdline_parse_token_string_t reload_tok[] = {
@@ -125,8 +139,17 @@ static cmdline_parse_inst_t cap_off_cmd = PK_PROMPT_CMD(cmd_capture_off,
 	PK_PROMPT_TOK(cap_off_tok, 0), PK_PROMPT_TOK(cap_off_tok, 1),
 	PK_PROMPT_TOK(cap_off_tok, 2));
 
+static cmdline_parse_token_string_t cap_off_to_tok[] = {
+	PK_PROMPT_WORD(0, "capture"), PK_PROMPT_WORD(1, "off"),
+	PK_PROMPT_WORD(2, NULL), PK_PROMPT_WORD(3, NULL),
+};
+static cmdline_parse_inst_t cap_off_to_cmd = PK_PROMPT_CMD(cmd_capture_off_to,
+	"capture off <from> <to>: close the capture on the edge from -> to",
+	PK_PROMPT_TOK(cap_off_to_tok, 0), PK_PROMPT_TOK(cap_off_to_tok, 1),
+	PK_PROMPT_TOK(cap_off_to_tok, 2), PK_PROMPT_TOK(cap_off_to_tok, 3));
+
 static cmdline_parse_inst_t *const run_cmds[] = {
-	&reload_cmd, &cap_on_cmd, &cap_off_cmd, NULL,
+	&reload_cmd, &cap_on_cmd, &cap_off_cmd, &cap_off_to_cmd, NULL,
 };
 
 const struct pk_prompt_app run_prompt_app = {

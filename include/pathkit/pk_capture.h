@@ -44,7 +44,10 @@
  * Capture at an edge of a running graph: pk_capture_edge_on() puts a
  * capture between two stages, with one pointer store while their threads
  * run: the pusher's next (FROM pushes into TO) or the puller's prev (TO
- * pulls from FROM, as a thread from a queue); pk_capture_edge_off()
+ * pulls from FROM, as a thread from a queue), or in the table a fan
+ * reads: a demux's output to TO (pk_demux_flow_tap(): the packets its keys
+ * send to TO, or the misses if TO is its miss stage) or a scheduler TO's
+ * input FROM (pk_sched_queue_swap_stage()); pk_capture_edge_off()
  * puts the old pointer back, waits for a burst inside the capture to end,
  * writes what the ring holds and closes the file. No packet is lost or
  * reordered either way: a burst that still reaches the capture after
@@ -52,8 +55,10 @@
  * (a late burst may still hold its pointer) until pk_capture_edge_cleanup()
  * frees it, once no thread runs: each on/off keeps one stage (about 400
  * bytes; its pool and ring are freed at off).
+ * No capture on: nothing in the way, not a test per packet or per burst.
  * Telemetry: /pathkit/capture,on,FROM[,TO],FILE and
- * /pathkit/capture,off,FROM; /pathkit/capture lists the edges captured,
+ * /pathkit/capture,off,FROM[,TO]; /pathkit/capture lists the edges
+ * captured (a demux's as "FROM/TO"),
  * /pathkit/capture,FROM gives one's counters, /pathkit/capture,NAME those
  * of the capture stage NAME (one of a configuration, say).
  *
@@ -167,10 +172,14 @@ int pk_capture_stats_get(const struct pk_stage *cap,
 
 /**
  * Capture the edge from -> to of a running graph: a capture named
- * "cap.FROM" (cut to fit) goes between them. Either from pushes into to
- * (a thread, a processing stage, a path: not a demux's outputs), or to
- * pulls from from (a thread or processing stage from a queue or port;
- * then to must be named). conf.path and conf.owner default to from's
+ * "cap.FROM" ("cap.FROM.TO" on a demux's output; cut to fit) goes between
+ * them. Either from pushes into to (a thread, a processing stage, a
+ * path), or to pulls from from (a thread or processing stage from a queue
+ * or port), or from is a demux and to one of its outputs (a key's target
+ * or its miss stage; the capture takes concurrent pushes if the demux
+ * does), or to is a scheduler and from one of its inputs. But for the
+ * first, to must be named. One capture per edge; a demux's outputs may be
+ * captured at once, up to 8. conf.path and conf.owner default to from's
  * path and its owner (else to's), conf.edge to "FROM->TO".
  * @param from the name of the stage upstream
  * @param to the name of the stage downstream, or NULL: whichever from
@@ -186,11 +195,22 @@ int pk_capture_edge_on(const char *from, const char *to,
 /**
  * Stop capturing the edge leaving from: from pushes into its old next
  * again, and the capture's file is completed and closed (see \@file).
+ * On an mt demux's output it first waits until the demux's registered
+ * readers pass a quiescent state (pk_demux_flow_synchronize()): never
+ * call it from one of them.
  * @param from the name given to pk_capture_edge_on()
  * @param st receives the capture's final counters, or NULL
  * @return 0, or -ENOENT (no capture on an edge leaving from).
  */
 int pk_capture_edge_off(const char *from, struct pk_capture_stats *st);
+
+/**
+ * Stop capturing the edge from -> to (to NULL: as pk_capture_edge_off()):
+ * for the several outputs of a demux.
+ * @return 0, or -ENOENT (no capture on that edge).
+ */
+int pk_capture_edge_off_to(const char *from, const char *to,
+			   struct pk_capture_stats *st);
 
 /**
  * Switch every edge capture off and free the captures: when no thread

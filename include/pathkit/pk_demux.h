@@ -211,6 +211,29 @@ void pk_demux_flow_quiescent(struct pk_stage *d, unsigned int thread_id);
 /** @return d's RCU variable (for rte_rcu_qsbr calls), or NULL. */
 struct rte_rcu_qsbr *pk_demux_flow_qsbr(struct pk_stage *d);
 
+/**
+ * Put a tap on an output: the packets bound for target (its keys', or the
+ * misses if target is the miss stage) go to tap instead, which hands them
+ * on (a capture whose next is target: pk_capture_edge_on()); tap NULL
+ * takes the tap off. One pointer store, while threads push: a burst sees
+ * the old output or the new one, whole. No cost per packet either way.
+ * While tapped, keys added for target join the tap, and
+ * pk_demux_flow_remove_target(target) removes them (and the tap);
+ * pk_demux_flow_resolve() returns the tap. A pusher may still hold the
+ * old output after the call until its next quiescent state
+ * (pk_demux_flow_synchronize() waits for that). Control thread.
+ * @param d a demux_flow stage
+ * @param target an output of d (a key's target, or the miss stage)
+ * @param tap a stage that takes pushes (concurrent ones if d is mt), or
+ *   NULL
+ * @return 0, or -EINVAL (not a demux, NULL target, a tap that takes no
+ *   such pushes), -ENOENT (target is no output of d; tap NULL: no tap on
+ *   it), -EBUSY (target is tapped already), -ENOSPC (8 outputs of d are
+ *   tapped already).
+ */
+int pk_demux_flow_tap(struct pk_stage *d, struct pk_stage *target,
+		      struct pk_stage *tap);
+
 #ifdef __cplusplus
 }
 #endif

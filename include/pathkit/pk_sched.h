@@ -258,6 +258,20 @@ int pk_sched_queue_set_param(struct pk_stage *s, uint32_t qid, uint32_t param);
 int pk_sched_queue_info(const struct pk_stage *s, uint32_t qid,
 			uint32_t *param, unsigned int *len);
 
+/**
+ * Make the input that pulls stage old pull stage new instead (a capture
+ * whose prev is old: pk_capture_edge_on()), with one pointer store while
+ * the scheduler's puller runs; the queue keeps its id, parameter and head
+ * packet. Swap back with old and new exchanged. While swapped the input
+ * is known by new (pk_sched_queue_attach() of old is not refused), and a
+ * push classified to it goes to new. Control thread.
+ * @return the queue id (>= 0), or -EINVAL (not a scheduler, NULL, new
+ *   cannot be pulled or is the scheduler), -ENOENT (no input pulls old),
+ *   -EEXIST (an input pulls new already).
+ */
+int pk_sched_queue_swap_stage(struct pk_stage *s, struct pk_stage *old,
+			      struct pk_stage *new);
+
 /** @return the number of queues attached, or 0 if s is not a scheduler. */
 unsigned int pk_sched_nb_queues(const struct pk_stage *s);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer harness for the parameters of /pathkit/capture
- * (lib/capture_args.c: "on,FROM[,TO],FILE", "off,FROM", "NAME" or none),
+ * (lib/capture_args.c: "on,FROM[,TO],FILE", "off,FROM[,TO]", "NAME" or
+ * none),
  * which anyone who can reach the telemetry socket sends.
  *
  * Input: byte 0 is the size of the buffer the words are split into
@@ -73,7 +74,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			break;
 		case CAPTURE_CMD_OFF:
 			check_word(c.from, buf, size, true);
-			snprintf(again, sizeof(again), "off,%s", c.from);
+			if (c.to != NULL)
+				check_word(c.to, buf, size, true);
+			snprintf(again, sizeof(again), "off,%s%s%s", c.from,
+				 c.to ? "," : "", c.to ? c.to : "");
 			check(strcmp(again, in) == 0);
 			break;
 		case CAPTURE_CMD_ON:
