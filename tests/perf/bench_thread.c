@@ -51,7 +51,7 @@
  *   in the environment: n bursts a round, for instruction counts under
  *   valgrind). The queue_ring stages and the thread's fused run copy a
  *   burst's pointers 64 bytes a step (pk_queue_ring_enqueue_sp() and
- *   pk_queue_ring_dequeue_sc(), on rte_ring's zero-copy API) where
+ *   pk_queue_ring_dequeue_sc(), rte_ring's SP/SC protocol written out) where
  *   rte_ring's burst functions copy 8: stderr gives the raw loop with those
  *   copies too, the same run's third figure, so that what the framework
  *   itself costs shows apart from the copy.
