@@ -447,6 +447,7 @@ tb_pipe_raw(void)
 		rte_pktmbuf_free(objs[0]);
 	rte_ring_free(p->in);
 	rte_ring_free(p->out);
+	fprintf(stderr, "thread.lcore_pipe: raw %" PRIu64 " packets\n", moved);
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
 
@@ -484,7 +485,8 @@ tb_pipe_pk(uint32_t flags)
 	pk_thread_stop(t);
 	pk_thread_stats_get(t, &ts);
 	fprintf(stderr, "thread.lcore_pipe: %" PRIu64 " runs, %" PRIu64
-		" idle, %" PRIu64 " sleeps\n", ts.runs, ts.idle_runs, ts.sleeps);
+		" idle, %" PRIu64 " sleeps, %" PRIu64 " packets\n", ts.runs,
+		ts.idle_runs, ts.sleeps, ts.pkts);
 	pk_path_destroy(p);
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
