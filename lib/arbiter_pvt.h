@@ -88,6 +88,7 @@ struct arb_poll {
 	uint32_t cons;           /* r->cons.tail: advanced by each pull */
 	uint32_t backlog;        /* per-client queues: in the scheduler */
 };
+
 /* Written by the transmitting thread only (arbiter or dispatcher). */
 struct arb_client_cnt {
 	uint64_t sent;
