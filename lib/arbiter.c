@@ -169,7 +169,7 @@ arb_build(struct pk_arbiter *a)
 		return rc;
 	a->mb = rte_zmalloc_socket(a->name, c->nb_clients * sizeof(*a->mb), 0,
 				   c->socket_id);
-	/* ARB_MB_PREFETCH more, r NULL: the drain looks ahead unchecked */
+	/* and ARB_MB_PREFETCH more: the drain looks ahead */
 	a->poll = rte_zmalloc_socket(a->name, (c->nb_clients + ARB_MB_PREFETCH) *
 				     sizeof(*a->poll), RTE_CACHE_LINE_SIZE,
 				     c->socket_id);
@@ -184,6 +184,11 @@ arb_build(struct pk_arbiter *a)
 		return -ENOMEM;
 	for (i = 0; i < c->nb_clients; i++) /* every queue empty: room */
 		a->room[i / 64] |= RTE_BIT64(i % 64);
+	/* not a ring (yet): never looks empty; the drain looks ahead unchecked */
+	for (i = 0; i < c->nb_clients + ARB_MB_PREFETCH; i++) {
+		a->poll[i].tail = &a->no_ring;
+		a->poll[i].cons = 1;
+	}
 	for (i = 0; i < c->nb_clients; i++) {
 		snprintf(sname, sizeof(sname), "%.16s.mb%u", a->name, i);
 		a->mb[i] = arb_mailbox(a, sname, c->mailbox_size, c->mailbox);
@@ -191,8 +196,12 @@ arb_build(struct pk_arbiter *a)
 			return -rte_errno;
 		a->nb = i + 1;
 		/* a queue_ring's ring is its ctx (pk_queue_worker.h) */
-		if (pk_queue_ring_is_sp(a->mb[i]))
-			a->poll[i].r = a->mb[i]->ctx; /* cons starts at 0 */
+		if (pk_queue_ring_is_sp(a->mb[i])) {
+			const struct rte_ring *r = a->mb[i]->ctx;
+
+			a->poll[i].tail = &r->prod.tail;
+			a->poll[i].cons = 0;
+		}
 		if (a->classify == NULL)
 			continue;
 		a->cl[i].wait = rte_malloc_socket(a->name, c->burst *

@@ -72,8 +72,11 @@ arb_nwait_set(struct arb_client *cl, uint16_t n)
 
 /*
  * What the drain looks at for a client every round, 16 bytes apart (the
- * arbiter thread's alone). Its mailbox's ring when that is a queue_ring (the
- * default kind; r is NULL otherwise) and the ring's consumer index: the
+ * arbiter thread's alone). Its mailbox's ring's producer index when that is
+ * a queue_ring (the default kind; else a word of the arbiter's own, 0,
+ * with cons 1, never advanced: such a mailbox never looks empty, and the
+ * ARB_MB_PREFETCH entries past the last client point there too, so that
+ * a look needs no test of the pointer) and the ring's consumer index: the
  * arbiter is its only consumer, so that is what it took so far, and the
  * mailbox is empty when the producer's index is still that; one line of
  * the ring (the producer's, shared with the client) per empty mailbox,
@@ -82,7 +85,8 @@ arb_nwait_set(struct arb_client *cl, uint16_t n)
  * too so that the scan reads one array).
  */
 struct arb_poll {
-	const struct rte_ring *r;
+	/* its ring's producer index (&r->prod.tail), or &a->no_ring */
+	const volatile uint32_t *tail;
 	uint32_t cons;           /* r->cons.tail: advanced by each pull */
 	uint32_t backlog;        /* per-client queues: in the scheduler */
 };
@@ -120,6 +124,7 @@ struct pk_arbiter {
 	uint32_t *served;        /* scratch: waiters that got some in */
 	uint32_t nwaiters;
 	uint32_t quit;           /* atomic: loops return */
+	uint32_t no_ring;        /* 0: the tail of arb_poll's non-rings */
 	struct arb_txq atx;      /* arbiter's held output */
 	struct pk_arbiter_stats st; /* arbiter writes, anyone reads */
 	/* dispatcher: its thread only */

@@ -5,8 +5,8 @@
  * and the fused run that pk_thread_start() picks instead of the default
  * when the wiring allows (struct pk_thread_fused): the same work without a
  * stage call between the source ring and the sink ring, and every counter
- * the stages would show: the rings' and the thread's written once per run,
- * each processing stage's once per burst.
+ * the stages would show, written once per run (a processing stage's drops
+ * as they happen, by its own function).
  */
 #include <string.h>
 
@@ -111,6 +111,9 @@ struct thread_fused_count {
 	uint64_t pkts;    /* pulled: the source's out, the thread's in */
 	uint64_t sunk;    /* taken by the sink */
 	uint64_t refused; /* refused by the sink: freed, "full" on the thread */
+	uint64_t fused;   /* pulled and handed to the plan's first stage */
+	/* kept by each processing stage: its out, the next one's in */
+	uint64_t kept[PK_THREAD_FUSE_MAX_PROCS];
 };
 
 /*
@@ -126,12 +129,11 @@ thread_fused_refused(struct pk_stage *ts, const struct pk_thread_fused *f,
 {
 	uint32_t i;
 
+	/* the run's counts of each processing stage: in and out, less r */
+	c->fused -= r;
 	for (i = 0; i < f->nb_procs; i++) {
-		struct pk_stage *ps = f->procs[i].s;
-
-		pk_counter_add(&ps->in.pkts, -(uint64_t)r);
-		pk_counter_add(&ps->out.pkts, -(uint64_t)r);
-		pk_stage_count_refused(&ps->in, PK_DROP_FULL, r);
+		c->kept[i] -= r;
+		pk_stage_count_refused(&f->procs[i].s->in, PK_DROP_FULL, r);
 	}
 	if (enqueued)
 		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
@@ -139,13 +141,26 @@ thread_fused_refused(struct pk_stage *ts, const struct pk_thread_fused *f,
 	c->refused += r;
 }
 
-/* The run's counts into the rings and the thread; the thread's last. */
+/*
+ * The run's counts into the processing stages, the rings and the thread;
+ * the thread's last. A processing stage's in is what the one before kept
+ * (the first: what the plan pulled), its out what it kept.
+ */
 static inline void
 thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 {
 	const struct pk_thread_fused *f = &t->fused;
 	struct pk_stage *s = &t->stage;
+	uint64_t in = c->fused;
+	uint32_t i;
 
+	for (i = 0; i < f->nb_procs; i++) {
+		struct pk_stage *ps = f->procs[i].s;
+
+		pk_counter_add(&ps->in.pkts, in);
+		pk_counter_add(&ps->out.pkts, c->kept[i]);
+		in = c->kept[i];
+	}
 	if (f->src_ring != NULL)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
 	if (f->sink_ring != NULL)
@@ -165,24 +180,37 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 /*
  * Whether the wiring is still what the plan was made of. An edge switched
  * while the thread runs (a capture put on a stage's next or the thread's
- * prev, pk_capture.h) changes one pointer the plan skips: checked before
- * each burst, the run then takes the default path, through the pointers,
- * until the edge is back.
+ * prev, pk_capture.h) changes one pointer the plan skips: the thread's prev
+ * is checked before each pull, the pushers' nexts after it (so that what a
+ * pull takes after a switch goes the new way), and the run then takes the
+ * default path, through the pointers, until the edge is back.
  */
 static inline bool
-thread_fused_wired(const struct pk_thread *t, const struct pk_thread_fused *f)
+thread_fused_src_wired(const struct pk_thread *t,
+		       const struct pk_thread_fused *f)
+{
+	return t->stage.prev == f->src;
+}
+
+static inline bool
+thread_fused_next_wired(const struct pk_thread *t,
+			const struct pk_thread_fused *f)
 {
 	const struct pk_stage *s = &t->stage;
 	uint32_t i;
 
-	if (s->prev != f->src)
-		return false;
 	for (i = 0; i < f->nb_procs; i++) {
 		if (s->next != f->procs[i].s)
 			return false;
 		s = f->procs[i].s;
 	}
 	return s->next == f->sink;
+}
+
+static inline bool
+thread_fused_wired(const struct pk_thread *t, const struct pk_thread_fused *f)
+{
+	return thread_fused_src_wired(t, f) && thread_fused_next_wired(t, f);
 }
 
 static int
@@ -199,7 +227,7 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	uint32_t i;
 
 	do {
-		if (unlikely(!thread_fused_wired(t, f)))
+		if (unlikely(!thread_fused_src_wired(t, f)))
 			break; /* an edge was switched: the default run */
 		if (f->src_ring != NULL)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
@@ -208,8 +236,8 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
 			break;
-		if (unlikely(!thread_fused_wired(t, f))) {
-			/* switched while pulling: this burst by the pointers */
+		if (unlikely(!thread_fused_next_wired(t, f))) {
+			/* switched (before or while pulling): by the pointers */
 			k = pk_stage_push(t->stage.next, pkts, n);
 			if (unlikely(k != n)) {
 				pk_stage_drop_free_bulk(&t->stage.out,
@@ -221,13 +249,13 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			break;
 		}
 		m = n;
+		c.fused += n;
 		for (i = 0; i < np; i++) {
 			struct pk_stage *ps = f->procs[i].s;
 
-			pk_counter_add(&ps->in.pkts, m);
 			m = f->procs[i].fn(ps, &ps->in, pkts, m,
 					   f->procs[i].arg);
-			pk_counter_add(&ps->out.pkts, m);
+			c.kept[i] += m;
 		}
 		/*
 		 * The sink's push is read again (its first line, which the

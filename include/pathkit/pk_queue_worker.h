@@ -26,7 +26,6 @@
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
-#include <rte_ring_peek_zc.h>
 
 #include <pathkit/pk_stage_driver.h>
 
@@ -122,52 +121,93 @@ pk_queue_ring_copy(void **dst, void *const *src, unsigned int n)
 }
 
 /**
+ * @return the slots of r, a queue_ring's ring of pointers: right after its
+ *   header, where rte_ring keeps them (for pk_queue_ring_enqueue_sp() and
+ *   pk_queue_ring_dequeue_sc()).
+ */
+static __rte_always_inline void **
+pk_queue_ring_slots(const struct rte_ring *r)
+{
+	return (void **)(uintptr_t)&r[1];
+}
+
+/**
  * Enqueue up to n packets into r, the ring of a queue for which
  * pk_queue_ring_is_sp() holds (pk_queue_ring_of()), as
- * rte_ring_sp_enqueue_burst() would, through rte_ring's zero-copy API
- * with pk_queue_ring_copy(). Counts nothing and wakes nobody: the caller
- * counts as the queue's push does and calls pk_stage_notify().
+ * rte_ring_sp_enqueue_burst() would: the same indices, orders and effect
+ * (the single-producer case of rte_ring's head/tail protocol, written out:
+ * no dispatch on the ring's sync type, no zero-copy descriptor, the tail
+ * stored once), with pk_queue_ring_copy(). Counts nothing and wakes
+ * nobody: the caller counts as the queue's push does and calls
+ * pk_stage_notify().
  * @return packets enqueued: pkts[0..ret) are the queue's now.
  */
 static __rte_always_inline unsigned int
 pk_queue_ring_enqueue_sp(struct rte_ring *r, struct rte_mbuf *const *pkts,
 			 unsigned int n)
 {
-	struct rte_ring_zc_data z;
+	const uint32_t head = r->prod.head; /* == tail: one producer */
+	/* acquire: the consumer has read the slots it gave back */
+	const uint32_t free = r->capacity + __atomic_load_n(&r->cons.tail,
+							    __ATOMIC_ACQUIRE) -
+			      head;
+	void **const slots = pk_queue_ring_slots(r);
+	const uint32_t idx = head & r->mask;
+	uint32_t first;
 
-	n = rte_ring_enqueue_zc_burst_start(r, n, &z, NULL);
+	if (unlikely(n > free))
+		n = free;
 	if (unlikely(n == 0))
 		return 0;
-	pk_queue_ring_copy((void **)z.ptr1, (void *const *)pkts, z.n1);
-	if (unlikely(z.n1 != n)) /* the slots wrap around the ring's end */
-		pk_queue_ring_copy((void **)z.ptr2,
-				   (void *const *)&pkts[z.n1], n - z.n1);
-	rte_ring_enqueue_zc_finish(r, n);
+	first = r->size - idx;
+	if (likely(n <= first)) {
+		pk_queue_ring_copy(&slots[idx], (void *const *)pkts, n);
+	} else { /* the slots wrap around the ring's end */
+		pk_queue_ring_copy(&slots[idx], (void *const *)pkts, first);
+		pk_queue_ring_copy(slots, (void *const *)&pkts[first],
+				   n - first);
+	}
+	r->prod.head = head + n;
+	/* release: the slots before the tail that publishes them */
+	__atomic_store_n(&r->prod.tail, head + n, __ATOMIC_RELEASE);
 	return n;
 }
 
 /**
  * Dequeue up to max packets from r, the ring of a queue for which
- * pk_queue_ring_is_sc() holds, as rte_ring_sc_dequeue_burst() would,
- * through the zero-copy API with pk_queue_ring_copy(). Counts nothing: the
- * caller counts the queue's out.
+ * pk_queue_ring_is_sc() holds, as rte_ring_sc_dequeue_burst() would (the
+ * single-consumer case of rte_ring's protocol, written out as in
+ * pk_queue_ring_enqueue_sp()), with pk_queue_ring_copy(). Counts nothing:
+ * the caller counts the queue's out.
  * @return packets written to pkts; they are the caller's.
  */
 static __rte_always_inline unsigned int
 pk_queue_ring_dequeue_sc(struct rte_ring *r, struct rte_mbuf **pkts,
 			 unsigned int max)
 {
-	struct rte_ring_zc_data z;
-	unsigned int n;
+	const uint32_t head = r->cons.head; /* == tail: one consumer */
+	/* acquire: the producer's slots before its tail */
+	const uint32_t avail = __atomic_load_n(&r->prod.tail,
+					       __ATOMIC_ACQUIRE) - head;
+	void *const *const slots = pk_queue_ring_slots(r);
+	const uint32_t idx = head & r->mask;
+	uint32_t first;
+	unsigned int n = max;
 
-	n = rte_ring_dequeue_zc_burst_start(r, max, &z, NULL);
+	if (n > avail)
+		n = avail;
 	if (n == 0)
 		return 0;
-	pk_queue_ring_copy((void **)pkts, (void *const *)z.ptr1, z.n1);
-	if (unlikely(z.n1 != n))
-		pk_queue_ring_copy((void **)&pkts[z.n1],
-				   (void *const *)z.ptr2, n - z.n1);
-	rte_ring_dequeue_zc_finish(r, n);
+	first = r->size - idx;
+	if (likely(n <= first)) {
+		pk_queue_ring_copy((void **)pkts, &slots[idx], n);
+	} else {
+		pk_queue_ring_copy((void **)pkts, &slots[idx], first);
+		pk_queue_ring_copy((void **)&pkts[first], slots, n - first);
+	}
+	r->cons.head = head + n;
+	/* release: our reads of the slots before the producer may reuse them */
+	__atomic_store_n(&r->cons.tail, head + n, __ATOMIC_RELEASE);
 	return n;
 }
 

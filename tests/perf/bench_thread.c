@@ -51,7 +51,7 @@
  *   in the environment: n bursts a round, for instruction counts under
  *   valgrind). The queue_ring stages and the thread's fused run copy a
  *   burst's pointers 64 bytes a step (pk_queue_ring_enqueue_sp() and
- *   pk_queue_ring_dequeue_sc(), on rte_ring's zero-copy API) where
+ *   pk_queue_ring_dequeue_sc(), rte_ring's SP/SC protocol written out) where
  *   rte_ring's burst functions copy 8: stderr gives the raw loop with those
  *   copies too, the same run's third figure, so that what the framework
  *   itself costs shows apart from the copy.
@@ -447,6 +447,7 @@ tb_pipe_raw(void)
 		rte_pktmbuf_free(objs[0]);
 	rte_ring_free(p->in);
 	rte_ring_free(p->out);
+	fprintf(stderr, "thread.lcore_pipe: raw %" PRIu64 " packets\n", moved);
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
 
@@ -484,7 +485,8 @@ tb_pipe_pk(uint32_t flags)
 	pk_thread_stop(t);
 	pk_thread_stats_get(t, &ts);
 	fprintf(stderr, "thread.lcore_pipe: %" PRIu64 " runs, %" PRIu64
-		" idle, %" PRIu64 " sleeps\n", ts.runs, ts.idle_runs, ts.sleeps);
+		" idle, %" PRIu64 " sleeps, %" PRIu64 " packets\n", ts.runs,
+		ts.idle_runs, ts.sleeps, ts.pkts);
 	pk_path_destroy(p);
 	return (double)moved / (TB_PIPE_MS * 1000.0);
 }
