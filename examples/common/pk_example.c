@@ -116,8 +116,12 @@ void
 pk_example_eal_init(int argc, char **argv)
 {
 	if (rte_eal_init(argc, argv) < 0) {
+		/* some EAL failures (a primary already on this --file-prefix)
+		 * leave rte_errno at 0: their reason is in the EAL's log */
 		fprintf(stderr, "cannot start the EAL: %s\n",
-			rte_strerror(rte_errno));
+			rte_errno != 0 ? rte_strerror(rte_errno) :
+			"see the EAL's messages above (another primary "
+			"process on the same --file-prefix?)");
 		exit(1);
 	}
 	/* a secondary's directory is its primary's, still in use */

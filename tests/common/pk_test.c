@@ -68,7 +68,8 @@ pk_test_eal_init(const char *test_name, const char *const *vdevs,
 		argv[argc++] = (char *)(uintptr_t)extra[i];
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "%s: cannot start the EAL: %s\n", test_name,
-			rte_strerror(rte_errno));
+			rte_errno != 0 ? rte_strerror(rte_errno) :
+			"see the EAL's messages above");
 		exit(1);
 	}
 }
