@@ -34,8 +34,10 @@
  *   those of one push+pull pair of the bare scheduler the arbiter uses (wfq,
  *   64 internal queues of 256, each kept about 240 deep, as the arbiter's
  *   are; pull 32, push them back), the same number of pairs as decisions,
- *   rounds alternating the two. ratio = scheduler / arbiter: the share of a
- *   decision that is the scheduler's own work.
+ *   in 11 rounds of one run of each, which goes first swapped every round;
+ *   medians, and on stderr each side's spread and the rounds' own ratios.
+ *   ratio = scheduler / arbiter: the share of a decision that is the
+ *   scheduler's own work.
  * Rounds are interleaved (arbiter, then raw), medians of BA_ROUNDS.
  *
  * Files: this one (shared helpers, main), bench_arbiter_xfer.c (mailbox

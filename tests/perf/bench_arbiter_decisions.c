@@ -14,6 +14,8 @@
 #include "bench_common.h"
 
 #define BA_VS_BURST 32
+/* vs_sched: rounds of one run of each side, odd for a median */
+#define BA_VS_ROUNDS 11
 
 /* ---- decisions per second, arbiter alone ---- */
 
@@ -146,23 +148,45 @@ ba_sched_pairs_run(void)
 	return (double)t0 / n;
 }
 
+/* Print "<id> <unit>: min median max" on stderr (sorts v); the median. */
+static double
+ba_spread(const char *what, double *v, unsigned int n)
+{
+	double med = bench_median(v, n);
+
+	fprintf(stderr, "%s: min %.3f median %.3f max %.3f (%u rounds)\n",
+		what, v[0], med, v[n - 1], n);
+	return med;
+}
+
+/*
+ * BA_VS_ROUNDS rounds, each one decisions run and one run of as many
+ * pairs, the order swapped every round (so that neither side always runs
+ * on the caches the other left); the medians are reported, and on stderr
+ * each side's spread and that of the rounds' own ratios.
+ */
 void
 ba_vs_sched(void)
 {
-	double v[BA_ROUNDS], b[BA_ROUNDS];
+	double v[BA_VS_ROUNDS], b[BA_VS_ROUNDS], r[BA_VS_ROUNDS], mv, mb;
 	unsigned int i;
 
 	ba_decisions_run(false); /* warm up: pages, caches */
 	ba_sched_pairs_run();
-	for (i = 0; i < BA_ROUNDS; i++) {
-		v[i] = ba_decisions_run(false);
-		b[i] = ba_sched_pairs_run();
+	for (i = 0; i < BA_VS_ROUNDS; i++) {
+		if (i % 2 == 0) {
+			v[i] = ba_decisions_run(false);
+			b[i] = ba_sched_pairs_run();
+		} else {
+			b[i] = ba_sched_pairs_run();
+			v[i] = ba_decisions_run(false);
+		}
+		r[i] = b[i] / v[i];
 	}
-	bench_report("arbiter.vs_sched", bench_median(v, BA_ROUNDS),
-		     "cycles/decision", bench_median(b, BA_ROUNDS), true);
-	/* the spread: sorted by bench_median() */
-	fprintf(stderr, "bench_arbiter: vs_sched over %u rounds: arbiter "
-		"%.1f..%.1f, scheduler %.1f..%.1f cycles\n", BA_ROUNDS, v[0],
-		v[BA_ROUNDS - 1], b[0], b[BA_ROUNDS - 1]);
+	mv = ba_spread("arbiter.vs_sched arbiter cycles/decision", v,
+		       BA_VS_ROUNDS);
+	mb = ba_spread("arbiter.vs_sched scheduler cycles/pair", b,
+		       BA_VS_ROUNDS);
+	ba_spread("arbiter.vs_sched ratio per round", r, BA_VS_ROUNDS);
+	bench_report("arbiter.vs_sched", mv, "cycles/decision", mb, true);
 }
-
