@@ -23,7 +23,7 @@
 #include <pathkit/pk_registry.h>
 #include <pathkit/pk_stage_driver.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 #define ARB_OUT_BURST 32
 /* the drain asks for mailboxes' lines this many clients ahead */

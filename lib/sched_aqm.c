@@ -18,7 +18,7 @@
 
 #include <rte_prefetch.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 /* The clock, in nanoseconds: the policies' unit whatever the clock's hz. */
 static inline uint64_t

@@ -7,7 +7,7 @@
  */
 #include <rte_prefetch.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 /*
  * Stage queues are pushed by others: look at a window of the idle ones, so
