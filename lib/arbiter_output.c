@@ -31,6 +31,7 @@ pk_arbiter_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count)
 		rte_pktmbuf_free(m);
 	}
 	q->n = q->off = 0;
+	q->r0 = q->nr = 0;
 	q->fails = 0;
 }
 

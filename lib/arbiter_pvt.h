@@ -23,7 +23,7 @@
 #include <pathkit/pk_registry.h>
 #include <pathkit/pk_stage_driver.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 #define ARB_OUT_BURST 32
 /* the drain asks for mailboxes' lines this many clients ahead */
@@ -37,13 +37,18 @@ struct arb_txq {
 	uint16_t off;
 	uint32_t fails;          /* attempts in a row that left packets */
 	/*
-	 * each packet's client (qid) and length, for counting what goes out:
-	 * noted by the scheduler at release for the arbiter's own with
-	 * per-client queues (the queue is the client), so that the arbiter's
-	 * thread never reads a released mbuf; else read from the mbufs
+	 * The held packets' clients, run by run (a run's qid is its client):
+	 * runs[r0..nr) tell m[off..n), and runs[r0].bytes are those of its
+	 * packets not sent yet. Both the release and the transmitter count
+	 * per run, not per packet. Noted by the scheduler at release for the
+	 * arbiter's own with per-client queues (the queue is the client), so
+	 * that the arbiter's thread never reads a released mbuf; else read
+	 * from the mbufs when they are taken (arb_txq_runs_read()).
 	 */
 	bool noted;
-	struct sched_pulled info[ARB_OUT_BURST];
+	uint16_t r0;
+	uint16_t nr;
+	struct sched_run runs[ARB_OUT_BURST];
 };
 
 /*
@@ -149,7 +154,8 @@ struct pk_arbiter {
 /*
  * The two ids the arbiter keeps in a packet it holds (pk_arbiter.h says
  * which field carries what). The scheduler queue id: rte_sched's field,
- * which the scheduler reads by default; ARB_MBUF_QUEUE_OFF is the one place
+ * which the scheduler reads by default (and pk_sched_push_queue() writes,
+ * per-client queues); ARB_MBUF_QUEUE_OFF is the one place in the arbiter
  * that names it. The client id: at a->client_off, which is that same field
  * with per-client queues (queue id = client id) and the dynamic field
  * "pk_arbiter_client" with a classifier (arb_client_field()).
@@ -192,38 +198,78 @@ arb_has_dispatcher_lcore(const struct pk_arbiter *a)
 void pk_arbiter_txq_drop(struct pk_arbiter *a, struct arb_txq *q, bool count);
 
 /*
+ * Note q's runs from its mbufs m[0..n), which are ours: the client of
+ * each and its pkt_len.
+ */
+static inline void
+arb_txq_runs_read(const struct pk_arbiter *a, struct arb_txq *q)
+{
+	struct sched_run *r = q->runs;
+	uint16_t i, nr = 0;
+	uint32_t c;
+
+	for (i = 0; i < q->n; i++) {
+		c = arb_mbuf_client_get(a, q->m[i]);
+		if (nr == 0 || c != r[nr - 1].qid) {
+			r[nr].qid = c;
+			r[nr++].bytes = 0;
+		}
+		r[nr - 1].bytes += q->m[i]->pkt_len;
+		r[nr - 1].end = i + 1;
+	}
+	q->r0 = 0;
+	q->nr = nr;
+}
+
+/*
+ * The output took k of q's packets from off: count them sent per client,
+ * a run at a time. A run it took in part is counted in part: the bytes of
+ * its packets it refused are read from them (still ours) and kept as the
+ * run's.
+ */
+static inline void
+arb_txq_count_sent(struct pk_arbiter *a, struct arb_txq *q, uint16_t k)
+{
+	uint16_t start = q->off, end = q->off + k, r, i;
+	struct sched_run *run;
+	uint64_t left = 0;
+
+	for (r = q->r0; r < q->nr && q->runs[r].end <= end; r++) {
+		run = &q->runs[r];
+		pk_counter_add(&a->cnt[run->qid].sent, run->end - start);
+		pk_counter_add(&a->cnt[run->qid].bytes, run->bytes);
+		start = run->end;
+	}
+	q->r0 = r;
+	if (likely(start == end))
+		return;
+	run = &q->runs[r]; /* m[start..end) went, m[end..run->end) did not */
+	for (i = end; i < run->end; i++)
+		left += q->m[i]->pkt_len;
+	pk_counter_add(&a->cnt[run->qid].sent, end - start);
+	pk_counter_add(&a->cnt[run->qid].bytes, run->bytes - left);
+	run->bytes = left;
+}
+
+/*
  * Push what q holds into out. count: this is the last hop, count sent per
- * client (ids and lengths noted, or read before the handover: after it the
- * packets are not ours). retries: attempts in a row before dropping (0:
- * never).
+ * client (q's runs). retries: attempts in a row before dropping (0: never).
  */
 static inline uint16_t
 arb_txq_push(struct pk_arbiter *a, struct arb_txq *q, struct pk_stage *out,
 	     bool count, uint32_t retries)
 {
-	struct sched_pulled *info = &q->info[q->off];
-	uint16_t n = q->n - q->off, k, i, j;
-	uint32_t bytes;
+	uint16_t n = q->n - q->off, k;
 
 	if (n == 0)
 		return 0;
-	if (count && !q->noted)
-		for (i = 0; i < n; i++) {
-			info[i].qid = arb_mbuf_client_get(a, q->m[q->off + i]);
-			info[i].len = q->m[q->off + i]->pkt_len;
-		}
 	k = pk_stage_push(out, &q->m[q->off], n);
-	if (count) /* a client's packets often go in a row: add per run */
-		for (i = 0; i < k; i = j) {
-			bytes = info[i].len;
-			for (j = i + 1; j < k && info[j].qid == info[i].qid; j++)
-				bytes += info[j].len;
-			pk_counter_add(&a->cnt[info[i].qid].sent, j - i);
-			pk_counter_add(&a->cnt[info[i].qid].bytes, bytes);
-		}
+	if (count)
+		arb_txq_count_sent(a, q, k);
 	q->off += k;
 	if (q->off == q->n) {
 		q->n = q->off = 0;
+		q->r0 = q->nr = 0;
 		q->fails = 0;
 	} else if (++q->fails >= retries && retries != 0) {
 		pk_arbiter_txq_drop(a, q, count); /* cold */
@@ -239,8 +285,10 @@ arb_dispatch_pass(struct pk_arbiter *a)
 {
 	struct arb_txq *q = &a->dtx;
 
-	if (q->n == 0)
+	if (q->n == 0) {
 		q->n = pk_stage_pull(a->ring, q->m, ARB_OUT_BURST);
+		arb_txq_runs_read(a, q); /* before the handover */
+	}
 	return arb_txq_push(a, q, a->out, true, a->conf.tx_retries);
 }
 

@@ -6,12 +6,12 @@
  * arbiter lcore (pk_arbiter_main()), or the caller (pk_arbiter_run()).
  *
  * Per-client queues (the default): the scheduler has one internal queue per
- * client (queue id = client). The arbiter writes that id as the packet's
- * scheduler queue (arb_mbuf_queue_set()) once it owns the packet, and keeps
- * a private backlog count per client so that it never drains more than the
- * client's scheduler queue can take: a backlogged client fills its mailbox
- * and sees short pushes, nothing is dropped inside. The client of a packet
- * is that same field.
+ * client (queue id = client). The scheduler writes that id as the packet's
+ * scheduler queue as it stores it (pk_sched_push_queue()), and the arbiter
+ * keeps a private backlog count per client so that it never drains more
+ * than the client's scheduler queue can take: a backlogged client fills
+ * its mailbox and sees short pushes, nothing is dropped inside. The client
+ * of a packet is that same field.
  *
  * Per-flow queues (a classifier): the client goes into an mbuf dynamic
  * field, the classifier's queue id into the scheduler queue field. A queue's
@@ -87,9 +87,23 @@ arb_mailbox_pull(struct pk_arbiter *a, uint32_t c, struct rte_mbuf **m,
 static inline uint64_t
 arb_mailboxes_ready(const struct arb_poll *poll, uint32_t w, uint64_t bits)
 {
+	const struct arb_poll *p = &poll[w * 64];
 	uint64_t ready = 0, b;
 	uint32_t c;
 
+	/*
+	 * Every client of the word has room (all 64 exist then): the usual
+	 * case once the scheduler drains faster than clients fill, when most
+	 * looks find an empty mailbox. In order, without a bit search.
+	 */
+	if (bits == UINT64_MAX) {
+		for (c = 0; c < 64; c++) {
+			arb_mailbox_prefetch(p, c);
+			if (!arb_mailbox_empty(&p[c])) /* the rarer */
+				ready |= RTE_BIT64(c);
+		}
+		return ready;
+	}
 	for (; bits != 0; bits &= bits - 1) {
 		b = bits & -bits;
 		c = w * 64 + rte_bsf64(bits);
@@ -112,7 +126,7 @@ arb_drain_clients(struct pk_arbiter *a)
 	struct arb_poll *poll = a->poll;
 	struct rte_mbuf *m[ARB_MAX_BURST];
 	uint32_t w, c, total = 0;
-	uint16_t k, i, took;
+	uint16_t k, took;
 	uint64_t bits;
 
 	for (w = 0; w < words; w++) {
@@ -125,8 +139,7 @@ arb_drain_clients(struct pk_arbiter *a)
 			if (k == 0)
 				continue;
 			arb_prefetch(m, k);
-			for (i = 0; i < k; i++) /* queue id = client: its tag */
-				arb_mbuf_queue_set(m[i], c);
+			/* queue id = client: the push tags each with it */
 			took = pk_sched_push_queue(a->sched, c, m, k);
 			if (unlikely(took != k)) { /* room was checked */
 				pk_counter_add(&a->cl[c].dropped, k - took);
@@ -256,31 +269,29 @@ static uint16_t
 arb_release(struct pk_arbiter *a, uint64_t now)
 {
 	struct arb_txq *q = &a->atx;
-	uint16_t n, i, j;
+	const struct sched_run *run;
+	uint16_t n, r, start;
 	uint32_t c;
 
 	if (q->n != 0)
 		return 0; /* the output is behind: the link waits for it */
 	n = pk_sched_pull_at(a->sched, q->m, ARB_OUT_BURST, now,
-			     q->noted ? q->info : NULL);
+			     q->noted ? q->runs : NULL, &q->nr);
+	q->n = n;
+	q->r0 = 0;
+	if (!q->noted)
+		arb_txq_runs_read(a, q);
 	a->inside -= n;
-	/* a queue's packets often leave in a row: one add per run */
-	for (i = 0; q->noted && i < n; i = j) {
-		c = q->info[i].qid;
-		for (j = i + 1; j < n && q->info[j].qid == c; j++)
-			;
-		pk_counter_add(&a->cl[c].released, j - i);
-		a->poll[c].backlog -= j - i; /* noted: per-client queues */
+	/* the release and the transmitter count the same runs */
+	for (r = 0, start = 0; r < q->nr; start = run->end, r++) {
+		run = &q->runs[r];
+		c = run->qid;
+		pk_counter_add(&a->cl[c].released, run->end - start);
+		if (!q->noted)
+			continue;
+		a->poll[c].backlog -= run->end - start; /* per-client queues */
 		a->room[c / 64] |= RTE_BIT64(c % 64);
 	}
-	for (i = 0; !q->noted && i < n; i = j) {
-		c = arb_mbuf_client_get(a, q->m[i]);
-		for (j = i + 1; j < n && arb_mbuf_client_get(a, q->m[j]) == c;
-		     j++)
-			;
-		pk_counter_add(&a->cl[c].released, j - i);
-	}
-	q->n = n;
 	return n;
 }
 

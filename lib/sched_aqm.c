@@ -18,7 +18,7 @@
 
 #include <rte_prefetch.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 /* The clock, in nanoseconds: the policies' unit whatever the clock's hz. */
 static inline uint64_t
@@ -158,12 +158,14 @@ pk_sched_aqm_push_queue(struct pk_sched *sc, struct pk_sched_q *q,
 {
 	struct pk_stage *s = &sc->stage;
 	uint64_t now = sched_aqm_ns(sc, sc->clock(sc->clock_arg));
+	uint32_t qid = sched_q_id(sc, q);
 	uint64_t bytes = 0;
 	uint16_t k;
 
 	for (k = 0; k < n; k++) {
 		uint32_t len = pkts[k]->pkt_len;
 
+		pkts[k]->hash.sched.queue_id = qid; /* before: it may be freed */
 		if (!sched_aqm_store(sc, q, pkts[k], now))
 			break;
 		bytes += len;
@@ -183,7 +185,7 @@ pk_sched_aqm_push_queue(struct pk_sched *sc, struct pk_sched_q *q,
  */
 static inline struct rte_mbuf *
 sched_aqm_next(struct pk_sched *sc, uint64_t now, uint32_t *plen,
-	       struct sched_pulled *info)
+	       struct sched_runs_acc *runs, uint16_t n)
 {
 	struct pk_sched_q *q;
 	enum pk_sched_verdict v;
@@ -206,10 +208,7 @@ sched_aqm_next(struct pk_sched *sc, uint64_t now, uint32_t *plen,
 	m = q->head;
 	len = q->len;
 	*plen = sched_pkt_len(sc, m, len);
-	if (info != NULL) {
-		info->qid = sched_q_id(sc, q);
-		info->len = *plen;
-	}
+	sched_runs_add_len(sc, runs, q, *plen, n);
 	sched_aqm_refill(sc, q);
 	sc->pol->update(sc->sp, q, len);
 	return m;
@@ -218,25 +217,27 @@ sched_aqm_next(struct pk_sched *sc, uint64_t now, uint32_t *plen,
 /* Pull at time ticks: shaped as sched_pull_shaped() if a rate is set. */
 static uint16_t
 sched_aqm_pull(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
-	       uint64_t ticks, struct sched_pulled *info)
+	       uint64_t ticks, struct sched_run *r, uint16_t *nruns)
 {
+	struct sched_runs_acc runs;
 	uint64_t now = sched_aqm_ns(sc, ticks);
 	bool shaped = sc->rate_bps != 0;
 	struct rte_mbuf *m;
 	uint16_t n = 0;
 	uint32_t len;
 
+	sched_runs_init(sc, &runs, r);
 	if (shaped)
 		sched_tokens_refill(sc, ticks);
 	while (n < max && (!shaped || sc->tokens >= 0)) {
-		m = sched_aqm_next(sc, now, &len, info == NULL ? NULL :
-				   &info[n]);
+		m = sched_aqm_next(sc, now, &len, &runs, n);
 		if (m == NULL)
 			break;
 		if (shaped)
 			sc->tokens -= (__int128)(len + sc->overhead) * sc->hz8;
 		pkts[n++] = m;
 	}
+	sched_runs_end(sc, &runs, n, nruns);
 	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
 }
@@ -246,15 +247,17 @@ pk_sched_aqm_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
 	struct pk_sched *sc = sched_of(s);
 
-	return sched_aqm_pull(sc, pkts, max, sc->clock(sc->clock_arg), NULL);
+	return sched_aqm_pull(sc, pkts, max, sc->clock(sc->clock_arg), NULL,
+			      NULL);
 }
 
 uint16_t
 pk_sched_aqm_pull_at(struct pk_sched *sc, struct rte_mbuf **pkts,
-		     uint16_t max, uint64_t tsc, struct sched_pulled *info)
+		     uint16_t max, uint64_t tsc, struct sched_run *runs,
+		     uint16_t *nruns)
 {
 	return sched_aqm_pull(sc, pkts, max, sc->clock == pk_sched_tsc ? tsc :
-			      sc->clock(sc->clock_arg), info);
+			      sc->clock(sc->clock_arg), runs, nruns);
 }
 
 uint64_t

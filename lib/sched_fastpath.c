@@ -7,7 +7,7 @@
  */
 #include <rte_prefetch.h>
 
-#include "sched_pvt.h"
+#include "sched_run_pvt.h"
 
 /*
  * Stage queues are pushed by others: look at a window of the idle ones, so
@@ -51,23 +51,12 @@ sched_q_refill(struct pk_sched *sc, struct pk_sched_q *q)
 }
 
 /*
- * Note what the arbiter learns of a packet it pulls (its queue, its length)
- * without reading the mbuf, long cold by then: the length the FIFO entry
- * carried is pkt_len unless clamped.
+ * The next packet by policy, or NULL; its length, as pkt_len, in *plen;
+ * noted in runs as packet n.
  */
-static __rte_always_inline void
-sched_note(const struct pk_sched *sc, struct sched_pulled *info,
-	   const struct pk_sched_q *q, const struct rte_mbuf *m, uint32_t len)
-{
-	if (info == NULL)
-		return;
-	info->qid = sched_q_id(sc, q);
-	info->len = sched_pkt_len(sc, m, len);
-}
-
-/* The next packet by policy, or NULL; its length, as pkt_len, in *plen. */
 static inline struct rte_mbuf *
-sched_next(struct pk_sched *sc, uint32_t *plen, struct sched_pulled *info)
+sched_next(struct pk_sched *sc, uint32_t *plen, struct sched_runs_acc *runs,
+	   uint16_t n)
 {
 	struct pk_sched_q *q = sc->pol->dequeue(sc->sp);
 	struct rte_mbuf *m;
@@ -78,10 +67,7 @@ sched_next(struct pk_sched *sc, uint32_t *plen, struct sched_pulled *info)
 	m = q->head;
 	len = q->len;
 	*plen = sched_pkt_len(sc, m, len);
-	if (info != NULL) {
-		info->qid = sched_q_id(sc, q);
-		info->len = *plen;
-	}
+	sched_runs_add_len(sc, runs, q, *plen, n);
 	sched_q_refill(sc, q);
 	sc->pol->update(sc->sp, q, len);
 	return m;
@@ -104,19 +90,23 @@ sched_update_dequeue(struct pk_sched *sc, struct pk_sched_q *q, uint32_t len)
  */
 static __rte_always_inline uint16_t
 sched_pull_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
-		 struct sched_pulled *info)
+		 struct sched_run *r, uint16_t *nruns)
 {
+	struct sched_runs_acc runs;
 	struct pk_sched_q *q;
 	uint16_t n = 0;
 	uint32_t len;
 
+	sched_runs_init(sc, &runs, r);
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
-	if (unlikely(max == 0) || (q = sc->pol->dequeue(sc->sp)) == NULL)
+	if (unlikely(max == 0) || (q = sc->pol->dequeue(sc->sp)) == NULL) {
+		sched_runs_end(sc, &runs, 0, nruns);
 		return 0;
+	}
 	for (;;) {
 		len = q->len;
-		sched_note(sc, info == NULL ? NULL : &info[n], q, q->head, len);
+		sched_runs_add(sc, &runs, q, q->head, len, n);
 		pkts[n++] = q->head;
 		sched_q_refill(sc, q);
 		if (n == max) {
@@ -127,6 +117,7 @@ sched_pull_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
 		if (q == NULL)
 			break;
 	}
+	sched_runs_end(sc, &runs, n, nruns);
 	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
 }
@@ -134,7 +125,7 @@ sched_pull_burst(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
 uint16_t
 pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 {
-	return sched_pull_burst(sched_of(s), pkts, max, NULL);
+	return sched_pull_burst(sched_of(s), pkts, max, NULL, NULL);
 }
 
 /*
@@ -144,21 +135,23 @@ pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
  */
 static __rte_always_inline uint16_t
 sched_pull_shaped(struct pk_sched *sc, struct rte_mbuf **pkts, uint16_t max,
-		  uint64_t now, struct sched_pulled *info)
+		  uint64_t now, struct sched_run *r, uint16_t *nruns)
 {
+	struct sched_runs_acc runs;
 	struct rte_mbuf *m;
 	uint16_t n = 0;
 	uint32_t len;
 
+	sched_runs_init(sc, &runs, r);
 	if (sc->nb_idle != 0)
 		sched_poll_idle(sc);
 	sched_tokens_refill(sc, now);
 	while (n < max && sc->tokens >= 0 &&
-	       (m = sched_next(sc, &len, info == NULL ? NULL : &info[n])) !=
-	       NULL) {
+	       (m = sched_next(sc, &len, &runs, n)) != NULL) {
 		sc->tokens -= (__int128)(len + sc->overhead) * sc->hz8;
 		pkts[n++] = m;
 	}
+	sched_runs_end(sc, &runs, n, nruns);
 	pk_stage_count(&sc->stage, &sc->stage.out, pkts, n);
 	return n;
 }
@@ -170,23 +163,23 @@ pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 	struct pk_sched *sc = sched_of(s);
 
 	return sched_pull_shaped(sc, pkts, max, sc->clock(sc->clock_arg),
-				 NULL);
+				 NULL, NULL);
 }
 
 uint16_t
 pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max,
-		 uint64_t tsc, struct sched_pulled *info)
+		 uint64_t tsc, struct sched_run *runs, uint16_t *nruns)
 {
 	struct pk_sched *sc = sched_of(s);
 
 	if (unlikely(sc->aqm))
-		return pk_sched_aqm_pull_at(sc, pkts, max, tsc, info);
+		return pk_sched_aqm_pull_at(sc, pkts, max, tsc, runs, nruns);
 	if (sc->rate_bps != 0)
 		return sched_pull_shaped(sc, pkts, max, sc->clock ==
 					 pk_sched_tsc ? tsc :
-					 sc->clock(sc->clock_arg), info);
-	/* info NULL or not at each call: each loop compiled without the test */
-	if (info == NULL)
-		return sched_pull_burst(sc, pkts, max, NULL);
-	return sched_pull_burst(sc, pkts, max, info);
+					 sc->clock(sc->clock_arg), runs, nruns);
+	/* runs NULL or not at each call: each loop compiled without the test */
+	if (runs == NULL)
+		return sched_pull_burst(sc, pkts, max, NULL, NULL);
+	return sched_pull_burst(sc, pkts, max, runs, nruns);
 }

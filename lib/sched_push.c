@@ -110,16 +110,19 @@ pk_sched_push(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n)
 }
 
 /*
- * Internal FIFO q: the packets of a burst in order, as sched_q_store() one
- * by one would, with one room check. @return packets taken.
+ * Internal FIFO q (id qid): the packets of a burst in order, as
+ * sched_q_store() one by one would, with one room check, each tagged with
+ * qid as it is stored (its line is read for its length there anyway).
+ * @return packets taken.
  */
 static inline uint16_t
 sched_q_fifo_store_burst(struct pk_sched *sc, struct pk_sched_q *q,
-			 struct rte_mbuf **pkts, uint16_t n)
+			 uint32_t qid, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t k = 0, i, room;
 
 	if (q->head == NULL) {
+		pkts[0]->hash.sched.queue_id = qid;
 		sched_q_set_head(sc, q, pkts[0]);
 		sc->pol->enqueue(sc->sp, q);
 		k = 1;
@@ -127,9 +130,11 @@ sched_q_fifo_store_burst(struct pk_sched *sc, struct pk_sched_q *q,
 	/* one slot stays free: with the head slot, qsize packets in all */
 	room = (uint16_t)(sc->qmask - ((q->ftail - q->fhead) & sc->qmask));
 	n = RTE_MIN(n, (uint16_t)(k + room));
-	for (i = k; i < n; i++)
+	for (i = k; i < n; i++) {
+		pkts[i]->hash.sched.queue_id = qid;
 		q->fifo[(q->ftail + i - k) & sc->qmask] =
 			sched_fifo_entry(sc, pkts[i]);
+	}
 	q->ftail = (q->ftail + n - k) & sc->qmask;
 	return n;
 }
@@ -151,11 +156,15 @@ pk_sched_push_queue(struct pk_stage *s, uint32_t qid, struct rte_mbuf **pkts,
 		return pk_sched_aqm_push_queue(sc, q, pkts, n);
 	/* before they are stored: a stage queue may pass them on */
 	bytes = pk_stage_push_bytes(s, pkts, n);
-	if (likely(!(q->flags & SCHED_Q_STAGE)))
-		k = sched_q_fifo_store_burst(sc, q, pkts, n);
-	else
-		while (k < n && sched_q_store(sc, q, pkts[k]))
-			k++;
+	if (likely(!(q->flags & SCHED_Q_STAGE))) {
+		k = sched_q_fifo_store_burst(sc, q, qid, pkts, n);
+	} else {
+		for (; k < n; k++) {
+			pkts[k]->hash.sched.queue_id = qid;
+			if (!sched_q_store(sc, q, pkts[k]))
+				break;
+		}
+	}
 	pk_counter_add(&s->in.pkts, k);
 	if (unlikely(k != n)) {
 		bytes -= pk_stage_push_bytes(s, &pkts[k], n - k);

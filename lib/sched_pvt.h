@@ -9,6 +9,7 @@
  *   sched_queue.c     queues: attach, detach, parameter, length, purge
  *   sched_fastpath.c  push, pull and shaped pull (all inlined in one file)
  *   sched_shaper.c    the shaper's control: rate, burst, clock
+ *   sched_run_pvt.h   the runs pk_sched_pull_at() notes for the arbiter
  * The queue-record helpers here are static inline: push and pull call them
  * per packet.
  */
@@ -132,26 +133,27 @@ uint16_t pk_sched_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 		       uint16_t max);
 uint16_t pk_sched_pull_shaped(struct pk_stage *s, struct rte_mbuf **pkts,
 			      uint16_t max);
-/* What pk_sched_pull_at() tells of each packet it pulls. */
-struct sched_pulled {
-	uint32_t qid;                /* the queue it left */
-	uint32_t len;                /* its pkt_len */
-};
+/* What pk_sched_pull_at() tells of a run of packets: sched_run_pvt.h. */
+struct sched_run;
 
 /*
  * For the arbiter (arbiter_round.c), which owns its scheduler and reads the
  * TSC once per round. pk_sched_pull_at() is stage.pull, but a shaper on the
  * default clock takes tsc as the time instead of reading it again, and if
- * info is not NULL, info[i] tells pkts[i]'s queue and length, read from
- * the queue record rather than from the mbuf (cold by then).
+ * runs is not NULL, runs[0..*nruns) tell the packets' queues and lengths,
+ * read from the queue records rather than from the mbufs (cold by then):
+ * one entry per run, not per packet, so that a caller counting per queue
+ * adds once per run. runs has room for max entries.
  * pk_sched_push_queue() is stage.push of n packets that all go to queue
- * qid, stored without classifying each (the caller tagged them): what it
- * takes and refuses ("full", or "no-match" if qid has no queue) is counted
- * as push does; refused ones are pkts[k..n).
+ * qid, stored without classifying each: it writes qid into the field push
+ * classifies by (m->hash.sched.queue_id) of each packet it takes, as it
+ * stores it, so that they read as if push had stored them (refused ones
+ * may carry it too). What it takes and refuses ("full", or "no-match" if
+ * qid has no queue) is counted as push does; refused ones are pkts[k..n).
  */
 uint16_t pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts,
 			  uint16_t max, uint64_t tsc,
-			  struct sched_pulled *info);
+			  struct sched_run *runs, uint16_t *nruns);
 uint16_t pk_sched_push_queue(struct pk_stage *s, uint32_t qid,
 			     struct rte_mbuf **pkts, uint16_t n);
 
@@ -176,7 +178,7 @@ uint16_t pk_sched_aqm_pull(struct pk_stage *s, struct rte_mbuf **pkts,
 			   uint16_t max);
 uint16_t pk_sched_aqm_pull_at(struct pk_sched *sc, struct rte_mbuf **pkts,
 			      uint16_t max, uint64_t tsc,
-			      struct sched_pulled *info);
+			      struct sched_run *runs, uint16_t *nruns);
 
 /*
  * sched_hier.c: a two-level policy's ops table, built per scheduler from

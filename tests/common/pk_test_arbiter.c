@@ -52,6 +52,7 @@ ta_create(struct ta *t, struct rte_mempool *mp, const struct ta_conf *tc)
 	t->mp = mp;
 	t->nb = tc->nb;
 	t->flow = tc->flow;
+	t->len = tc->len;
 	t->out = pk_queue_ring_create("ta_out", tc->out_size, 0, 0,
 				      SOCKET_ID_ANY);
 	assert_non_null(t->out);
@@ -67,8 +68,9 @@ ta_feed(struct ta *t, uint32_t c, uint16_t n)
 	uint16_t k, i;
 
 	for (i = 0; i < n; i++)
-		m[i] = pk_test_udp4(t->mp, TA_FRAME, 64,
-				    c << 24 | (t->next_in[c] + i));
+		m[i] = pk_test_udp4(t->mp, t->len != NULL ?
+				    t->len(c, t->next_in[c] + i) : TA_FRAME,
+				    64, c << 24 | (t->next_in[c] + i));
 	k = pk_stage_push(pk_arbiter_client(t->a, c), m, n);
 	rte_pktmbuf_free_bulk(&m[k], n - k); /* ours again: drop them */
 	t->next_in[c] += k;

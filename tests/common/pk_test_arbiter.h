@@ -45,6 +45,8 @@ struct ta_conf {
 	const char *policy;          /* NULL: wfq */
 	/* a two-level policy's classes: w are then the classes' weights */
 	uint32_t classes;
+	/* the frame length of client c's packet seq (NULL: TA_FRAME) */
+	uint16_t (*len)(uint32_t c, uint32_t seq);
 };
 
 /* What the test knows of each client: next seq to push, next expected. */
@@ -54,6 +56,7 @@ struct ta {
 	struct rte_mempool *mp;   /* frames come from here */
 	uint32_t nb;
 	uint32_t (*flow)(uint32_t c, uint32_t seq); /* as in ta_conf */
+	uint16_t (*len)(uint32_t c, uint32_t seq);  /* as in ta_conf */
 	uint64_t now_ns;          /* the fake clock the arbiter runs on */
 	uint64_t mistagged;       /* classifier saw a wrong client tag */
 	uint32_t next_in[TA_MAXC];
