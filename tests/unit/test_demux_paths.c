@@ -39,7 +39,7 @@ key_of(uint32_t k)
 	return key;
 }
 
-/* A datagram for key k carrying seq. */
+/* A datagram for key k carrying seq (pk_test_seq()). */
 static struct rte_mbuf *
 to_key(uint32_t k, uint32_t seq)
 {
@@ -94,7 +94,8 @@ send_and_check(struct pk_stage *d, struct pk_path **p, struct pk_stage **q)
 	for (r = 0; r < ROUNDS; r++) {
 		for (j = 0; j < NKEY; j++) { /* 7 and NKEY are coprime */
 			k = r == 0 ? j : j * 7 % NKEY;
-			m[j] = to_key(k, r * NKEY + k);
+			/* seq: when it was sent, then its key */
+			m[j] = to_key(k, (r * NKEY + j) * NKEY + k);
 		}
 		for (j = 0; j < NKEY; j += 32)
 			assert_int_equal(pk_stage_push(d, &m[j],
@@ -108,7 +109,7 @@ send_and_check(struct pk_stage *d, struct pk_path **p, struct pk_stage **q)
 			assert_int_equal(pk_stage_pull(q[j], m, 1), 1);
 			seq = pk_test_seq(m[0]);
 			assert_int_equal(seq % NKEY / 2, j);
-			assert_true(r == 0 || seq > last[j]); /* in order */
+			assert_true(r == 0 || seq > last[j]); /* sent order */
 			last[j] = seq;
 			rte_pktmbuf_free(m[0]);
 		}
