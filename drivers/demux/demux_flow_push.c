@@ -35,22 +35,23 @@
  * slot (so only the map is cleared: 128 bytes). Packets with no miss stage
  * to go to are marked refused, to come back to the caller like those a
  * target refuses; they and freed ones join no group (all_found: there are
- * none, a test less per packet). Each packet that goes to a target counts
- * its hit here, while its key's entry is in a register: one add to the
- * counter array (dense by entry index, 8 keys a line), nothing kept for
- * later; a packet to the miss stage counts into the spare counter past the
- * keys' (entry d->capacity, never read), no test for it. The adds of a
- * chunk are independent, so their misses (1M keys) overlap each other and
- * the probes.
+ * none, a test less per packet). Hits: with counters that stay in the
+ * cache (near), each packet that goes to a target counts its hit here,
+ * while its key's entry is in a register, one add to the counter array
+ * (dense by entry index, 8 keys a line), nothing kept for later; a packet
+ * to the miss stage counts into the spare counter past the keys' (entry
+ * d->capacity, never read), no test for it. Otherwise each key's counter
+ * is prefetched here for its add after the pushes (demux_flow_hits_after()).
  */
 static __rte_always_inline void
 demux_flow_group_loop(struct demux_flow *d, unsigned int n, uint64_t *hits,
-		      bool atomic, struct demux_chunk *c, bool all_found)
+		      bool atomic, struct demux_chunk *c, bool all_found,
+		      bool near)
 {
 	struct pk_stage *const *targets = d->targets;
 	uint8_t map[DEMUX_MAP];
-	uint64_t back = 0, bit = 1;
-	uint32_t multi = 0, s;
+	uint64_t back = 0, skip = 0, bit = 1;
+	uint32_t s;
 	unsigned int i, h, g, ng = 0;
 	uintptr_t v;
 
@@ -61,9 +62,14 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n, uint64_t *hits,
 		if (!all_found && unlikely(s >= DEMUX_SLOT_BACK)) {
 			if (s == DEMUX_SLOT_BACK)
 				back |= bit;
+			skip |= bit;
 			continue;
 		}
-		demux_flow_add(&hits[demux_data_idx((void *)v)], 1, atomic);
+		if (near)
+			demux_flow_add(&hits[demux_data_idx((void *)v)], 1,
+				       atomic);
+		else
+			rte_prefetch0_write(&hits[demux_data_idx((void *)v)]);
 		h = s & (DEMUX_MAP - 1);
 		while ((g = map[h]) != DEMUX_NOGRP && c->gslot[g] != s)
 			h = (h + 1) & (DEMUX_MAP - 1);
@@ -75,21 +81,33 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n, uint64_t *hits,
 			continue;
 		}
 		c->gmask[g] |= bit; /* one more for group g */
-		multi = 1;
 	}
 	c->ng = ng;
-	c->multi = multi != 0;
+	/* fewer groups than packets in them: a group has several */
+	c->multi = ng + (unsigned int)__builtin_popcountll(skip) < n;
 	c->refused = back;
 }
 
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, unsigned int n, uint64_t *hits,
-		 bool atomic, struct demux_chunk *c)
+		 bool atomic, struct demux_chunk *c, bool near)
 {
 	if (likely(c->found == demux_mask(n)))
-		demux_flow_group_loop(d, n, hits, atomic, c, true);
+		demux_flow_group_loop(d, n, hits, atomic, c, true, near);
 	else
-		demux_flow_group_loop(d, n, hits, atomic, c, false);
+		demux_flow_group_loop(d, n, hits, atomic, c, false, near);
+}
+
+/* Far hit counters: each packet that found a key adds one to its own. */
+static __rte_always_inline void
+demux_flow_hits_after(const struct demux_chunk *c, uint64_t *hits,
+		      bool atomic)
+{
+	uint64_t b;
+
+	for (b = c->found; b != 0; b &= b - 1)
+		demux_flow_add(&hits[demux_data_idx(c->rt[rte_bsf64(b)])], 1,
+			       atomic);
 }
 
 /*
@@ -167,12 +185,13 @@ static __rte_always_inline void
 demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts, uint64_t m,
 		struct demux_chunk *c, struct demux_tally *t)
 {
-	struct rte_mbuf *grp[DEMUX_CHUNK];
-	unsigned int len = 0, taken;
+	struct rte_mbuf *grp[DEMUX_CHUNK], **o = grp;
+	unsigned int len, taken;
 	uint64_t b;
 
 	for (b = m; b != 0; b &= b - 1)
-		grp[len++] = pkts[rte_bsf64(b)];
+		*o++ = pkts[(size_t)rte_bsf64(b)];
+	len = o - grp;
 	taken = pk_stage_push(target, grp, len);
 	if (likely(taken == len))
 		return;
@@ -232,8 +251,13 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 	uint64_t refused;
 
 	demux_flow_route(d, &pkts[start], len, &c, t);
-	demux_flow_group(d, len, hits, atomic, &c);
+	if (likely(d->hits_near))
+		demux_flow_group(d, len, hits, atomic, &c, true);
+	else
+		demux_flow_group(d, len, hits, atomic, &c, false);
 	demux_flow_push_groups(d, &pkts[start], &c, t);
+	if (unlikely(!d->hits_near))
+		demux_flow_hits_after(&c, hits, atomic);
 	for (refused = c.refused; refused != 0; refused &= refused - 1)
 		pkts[nref++] = pkts[start + rte_bsf64(refused)];
 	return nref;

@@ -4,8 +4,9 @@
  * counts for it says so (PK_STAGE_CAP_PUSH_CTX), one that counts bytes
  * does not; every path gets the packets of its two keys, in order; every
  * key's hits are exact when a burst's groups mix keys (both keys of a path
- * in one group) and when they do not; what the paths count is what they
- * got; everything freed. */
+ * in one group) and when they do not, in a small demux (counters added
+ * while grouping) and a large one (after the pushes); what the paths count
+ * is what they got; everything freed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,8 @@
 
 #define NPATH 200 /* > DEMUX_PF_TARGETS (64): the demux prefetches */
 #define NKEY (2 * NPATH) /* key k goes to path k / 2 */
+/* past DEMUX_HITS_NEAR_BYTES (1 MiB) of counters: added after the pushes */
+#define FAR_CAPACITY (1u << 17)
 #define ROUNDS 3
 #define LOCAL RTE_IPV4(10, 0, 0, 2)
 #define PEER RTE_IPV4(100, 64, 1, 7)
@@ -127,16 +130,19 @@ send_and_check(struct pk_stage *d, struct pk_path **p, struct pk_stage **q)
 static void
 test_paths_get_their_packets_and_exact_hits(void **state)
 {
-	struct pk_demux_conf conf = { .name = "paths", .capacity = NKEY,
+	struct pk_demux_conf conf = { .name = "paths",
 				      .socket_id = SOCKET_ID_ANY };
 	static struct pk_path *p[NPATH];
 	static struct pk_stage *q[NPATH];
 	struct pk_flow_key key;
 	struct pk_stage *d;
-	uint32_t i, flags;
+	uint32_t i, v, flags;
 
 	(void)state;
-	for (flags = 0; flags <= PK_STAGE_F_BYTES; flags += PK_STAGE_F_BYTES) {
+	for (v = 0; v < 4; v++) {
+		flags = v & 1 ? PK_STAGE_F_BYTES : 0;
+		/* hit counters near (added while grouping) or far (after) */
+		conf.capacity = v & 2 ? FAR_CAPACITY : NKEY;
 		d = pk_demux_flow_create(&conf);
 		assert_non_null(d);
 		for (i = 0; i < NPATH; i++) {
