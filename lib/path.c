@@ -361,6 +361,7 @@ pk_path_create(const struct pk_path_conf *conf, struct pk_stage *const *stages,
 	} else if (p->head->push == pk_proc_push &&
 		   !(s->flags & PK_STAGE_F_BYTES)) {
 		p->head_counts = true;
+		s->caps |= PK_STAGE_CAP_PUSH_CTX; /* a demux prefetches the head */
 		s->push = conf->tail == PK_PATH_TAIL_DROP ? path_push_fwd_drop :
 							    path_push_fwd;
 	}

@@ -3,9 +3,10 @@
  * demux_flow_push.c: the fast path of demux_flow (card in demux_flow.c).
  * A burst is handled in chunks of 64 packets: parse each packet's key, look
  * the keys up in bulk, number the targets the chunk reaches (its groups),
- * push each group as one burst, then count: hit counters once per group,
- * the stage's counters once per burst. What is paid per packet is the parse,
- * the lookup, and one probe of a small map; the rest is paid per group.
+ * push each group as one burst, then count the stage's counters once per
+ * burst. What is paid per packet is the parse, the lookup, one probe of a
+ * small map and one add to the key's hit counter (while grouping); the
+ * rest is paid per group.
  * Every step is __rte_always_inline, so each push variant is still one
  * function: the split added no call per burst.
  */
@@ -34,17 +35,23 @@
  * slot (so only the map is cleared: 128 bytes). Packets with no miss stage
  * to go to are marked refused, to come back to the caller like those a
  * target refuses; they and freed ones join no group (all_found: there are
- * none, a test less per packet). Each key's hit counter is prefetched for
- * its write after the pushes (at 1M keys it misses the cache).
+ * none, a test less per packet). Hits: with counters that stay in the
+ * cache (near), each packet that goes to a target counts its hit here,
+ * while its key's entry is in a register, one add to the counter array
+ * (dense by entry index, 8 keys a line), nothing kept for later; a packet
+ * to the miss stage counts into the spare counter past the keys' (entry
+ * d->capacity, never read), no test for it. Otherwise each key's counter
+ * is prefetched here for its add after the pushes (demux_flow_hits_after()).
  */
 static __rte_always_inline void
 demux_flow_group_loop(struct demux_flow *d, unsigned int n, uint64_t *hits,
-		      struct demux_chunk *c, bool all_found)
+		      bool atomic, struct demux_chunk *c, bool all_found,
+		      bool near)
 {
 	struct pk_stage *const *targets = d->targets;
 	uint8_t map[DEMUX_MAP];
-	uint64_t back = 0, bit = 1;
-	uint32_t multi = 0, mixed = 0, s, e;
+	uint64_t back = 0, skip = 0, bit = 1;
+	uint32_t s;
 	unsigned int i, h, g, ng = 0;
 	uintptr_t v;
 
@@ -52,51 +59,99 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n, uint64_t *hits,
 	for (i = 0; i < n; i++, bit <<= 1) {
 		v = (uintptr_t)c->rt[i];
 		s = demux_data_slot((void *)v);
-		e = demux_data_idx((void *)v);
 		if (!all_found && unlikely(s >= DEMUX_SLOT_BACK)) {
 			if (s == DEMUX_SLOT_BACK)
 				back |= bit;
+			skip |= bit;
 			continue;
 		}
-		rte_prefetch0_write(&hits[e]);
+		if (near)
+			demux_flow_add(&hits[demux_data_idx((void *)v)], 1,
+				       atomic);
+		else
+			rte_prefetch0_write(&hits[demux_data_idx((void *)v)]);
 		h = s & (DEMUX_MAP - 1);
 		while ((g = map[h]) != DEMUX_NOGRP && c->gslot[g] != s)
 			h = (h + 1) & (DEMUX_MAP - 1);
 		if (g == DEMUX_NOGRP) { /* a new group */
 			map[h] = ng;
 			c->gslot[ng] = s;
-			c->gent[ng] = e;
 			c->gmask[ng] = bit;
 			c->tg[ng++] = targets[s];
 			continue;
 		}
 		c->gmask[g] |= bit; /* one more for group g */
-		multi = 1;
-		mixed |= e ^ c->gent[g];
 	}
 	c->ng = ng;
-	c->multi = multi != 0;
-	c->mixed = mixed != 0;
+	/* fewer groups than packets in them: a group has several */
+	c->multi = ng + (unsigned int)__builtin_popcountll(skip) < n;
 	c->refused = back;
 }
 
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, unsigned int n, uint64_t *hits,
-		 struct demux_chunk *c)
+		 bool atomic, struct demux_chunk *c, bool near)
 {
 	if (likely(c->found == demux_mask(n)))
-		demux_flow_group_loop(d, n, hits, c, true);
+		demux_flow_group_loop(d, n, hits, atomic, c, true, near);
 	else
-		demux_flow_group_loop(d, n, hits, c, false);
+		demux_flow_group_loop(d, n, hits, atomic, c, false, near);
 }
 
-/* Before the push of group g: prefetch later ones' stage and ring. */
+/* Far hit counters: each packet that found a key adds one to its own. */
+static __rte_always_inline void
+demux_flow_hits_after(const struct demux_chunk *c, uint64_t *hits,
+		      bool atomic)
+{
+	uint64_t b;
+
+	for (b = c->found; b != 0; b &= b - 1)
+		demux_flow_add(&hits[demux_data_idx(c->rt[rte_bsf64(b)])], 1,
+			       atomic);
+}
+
+/*
+ * What a target's push touches, fetched in two steps: its first line
+ * (push, ctx, waiters) DEMUX_AHEAD_STAGE pushes ahead, then, once that line
+ * is in, DEMUX_AHEAD_RING ahead, what it leads to: the in counters of the
+ * stage that counts the push and, for a queue_ring, its ring. A path whose
+ * push is its head's (PK_STAGE_CAP_PUSH_CTX: a processing head that counts
+ * for it) writes no line of its own: its head's first line and in instead.
+ */
+static __rte_always_inline void
+demux_flow_prefetch_near(const struct pk_stage *t)
+{
+	const struct pk_stage *head = t->ctx;
+
+	if (t->caps & PK_STAGE_CAP_PUSH_CTX) {
+		rte_prefetch0(head);
+		rte_prefetch0_write(&head->in);
+		return;
+	}
+	rte_prefetch0_write(&t->in);
+	pk_queue_ring_prefetch(t);
+}
+
+/* Before the pushes of a chunk: the first groups' targets, both steps. */
+static __rte_always_inline void
+demux_flow_prefetch_first(struct demux_chunk *c)
+{
+	unsigned int g, ng = c->ng;
+
+	for (g = ng; g < ng + DEMUX_AHEAD_STAGE; g++)
+		c->tg[g] = c->tg[ng - 1];
+	for (g = 0; g < ng && g < DEMUX_AHEAD_STAGE; g++)
+		rte_prefetch0(c->tg[g]);
+	for (g = 0; g < ng && g < DEMUX_AHEAD_RING; g++)
+		demux_flow_prefetch_near(c->tg[g]);
+}
+
+/* Before the push of group g: the later groups' steps. */
 static __rte_always_inline void
 demux_flow_prefetch(struct pk_stage *const *tg, unsigned int g)
 {
 	rte_prefetch0(tg[g + DEMUX_AHEAD_STAGE]);
-	rte_prefetch0_write(&tg[g + DEMUX_AHEAD_STAGE]->in);
-	pk_queue_ring_prefetch(tg[g + DEMUX_AHEAD_RING]);
+	demux_flow_prefetch_near(tg[g + DEMUX_AHEAD_RING]);
 }
 
 /*
@@ -130,12 +185,13 @@ static __rte_always_inline void
 demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts, uint64_t m,
 		struct demux_chunk *c, struct demux_tally *t)
 {
-	struct rte_mbuf *grp[DEMUX_CHUNK];
-	unsigned int len = 0, taken;
+	struct rte_mbuf *grp[DEMUX_CHUNK], **o = grp;
+	unsigned int len, taken;
 	uint64_t b;
 
 	for (b = m; b != 0; b &= b - 1)
-		grp[len++] = pkts[rte_bsf64(b)];
+		*o++ = pkts[(size_t)rte_bsf64(b)];
+	len = o - grp;
 	taken = pk_stage_push(target, grp, len);
 	if (likely(taken == len))
 		return;
@@ -148,38 +204,25 @@ demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts, uint64_t m,
 /*
  * Push each group as one burst, groups in first-seen order, packets in
  * their order: a lone packet from where it is, a larger group gathered.
- * Hits are counted after the pushes, their counters prefetched while
- * grouping: a group of one key adds its size to that key's counter right
- * after its push; in a chunk where a group mixes keys, each packet adds
- * one to its own, at the end. The miss stage's group counts into the spare
- * counter past the keys' (entry d->capacity, never read): no test for it.
  */
 static __rte_always_inline void
 demux_flow_push_groups(struct demux_flow *d, struct rte_mbuf **pkts,
-		       uint64_t *hits, bool atomic, struct demux_chunk *c,
-		       struct demux_tally *t)
+		       struct demux_chunk *c, struct demux_tally *t)
 {
 	unsigned int g, ng = c->ng;
 	bool pf = __atomic_load_n(&d->pf_stage, __ATOMIC_RELAXED);
-	uint64_t m, b;
+	uint64_t m;
 
 	if (ng == 0)
 		return;
-	if (pf) {
-		for (g = ng; g < ng + DEMUX_AHEAD_STAGE; g++)
-			c->tg[g] = c->tg[ng - 1];
-		for (g = 0; g < ng && g < DEMUX_AHEAD_STAGE; g++) {
-			rte_prefetch0(c->tg[g]);
-			rte_prefetch0_write(&c->tg[g]->in);
-		}
-	}
+	if (pf)
+		demux_flow_prefetch_first(c);
 	if (!c->multi) { /* a packet per target: the loop without a test */
 		for (g = 0; g < ng; g++) {
 			if (pf)
 				demux_flow_prefetch(c->tg, g);
 			demux_flow_emit_one(c->tg[g], pkts,
 					    rte_bsf64(c->gmask[g]), c, t);
-			demux_flow_add(&hits[c->gent[g]], 1, atomic);
 		}
 		return;
 	}
@@ -191,13 +234,7 @@ demux_flow_push_groups(struct demux_flow *d, struct rte_mbuf **pkts,
 			demux_flow_emit_one(c->tg[g], pkts, rte_bsf64(m), c, t);
 		else
 			demux_flow_emit(c->tg[g], pkts, m, c, t);
-		if (!c->mixed)
-			demux_flow_add(&hits[c->gent[g]],
-				       __builtin_popcountll(m), atomic);
 	}
-	for (b = c->mixed ? c->found : 0; b != 0; b &= b - 1)
-		demux_flow_add(&hits[demux_data_idx(c->rt[rte_bsf64(b)])], 1,
-			       atomic);
 }
 
 /*
@@ -214,8 +251,13 @@ demux_flow_push_chunk(struct demux_flow *d, struct rte_mbuf **pkts,
 	uint64_t refused;
 
 	demux_flow_route(d, &pkts[start], len, &c, t);
-	demux_flow_group(d, len, hits, &c);
-	demux_flow_push_groups(d, &pkts[start], hits, atomic, &c, t);
+	if (likely(d->hits_near))
+		demux_flow_group(d, len, hits, atomic, &c, true);
+	else
+		demux_flow_group(d, len, hits, atomic, &c, false);
+	demux_flow_push_groups(d, &pkts[start], &c, t);
+	if (unlikely(!d->hits_near))
+		demux_flow_hits_after(&c, hits, atomic);
 	for (refused = c.refused; refused != 0; refused &= refused - 1)
 		pkts[nref++] = pkts[start + rte_bsf64(refused)];
 	return nref;

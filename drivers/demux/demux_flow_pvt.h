@@ -56,6 +56,14 @@ static_assert(PK_DEMUX_MAX_TARGETS < DEMUX_SLOT_BACK, "pseudo-slots apart");
 
 /* Up to this many targets stay in the cache: pushes prefetch none. */
 #define DEMUX_PF_TARGETS 64
+/*
+ * Hit counters (one lane: 8 bytes a key) up to this size stay in the
+ * caches (64K keys: 512 KiB, L2 or L3): a push adds to them while
+ * grouping, the out-of-order window covering a miss. Beyond, it prefetches
+ * each key's counter while grouping and adds after the pushes, so that a
+ * miss to memory (1M keys) is not waited for.
+ */
+#define DEMUX_HITS_NEAR_BYTES (1024 * 1024)
 
 /* Key kinds, in lookup order; a pass runs only if keys of its kind exist. */
 enum demux_kind { DEMUX_ACTIVE, DEMUX_PASSIVE, DEMUX_WILD, DEMUX_KINDS };
@@ -97,6 +105,7 @@ struct demux_flow {
 	uint64_t **lanes;
 	uint64_t **lane_list; /* the lanes made so far, nb_lanes of them */
 	uint32_t nb_lanes;
+	bool hits_near;            /* DEMUX_HITS_NEAR_BYTES: set at create */
 	uint32_t miss_slot;        /* DEMUX_SLOT_MISS, or _BACK if no miss */
 	uint32_t nb_kind[DEMUX_KINDS]; /* keys of each kind, read relaxed */
 	/* prefetch targets' stages: more than DEMUX_PF_TARGETS slots in use

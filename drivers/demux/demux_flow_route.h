@@ -21,9 +21,10 @@
 
 #define DEMUX_CHUNK RTE_HASH_LOOKUP_BULK_MAX /* 64: fits the masks */
 /*
- * Prefetch distances, in pushes: a target's stage lines (push, ctx,
- * waiters; the in counters), then what its queue's push reads of the ring
- * (through ctx, on the stage line by then). With 100K queue_ring targets
+ * Prefetch distances, in pushes: a target's first line (push, ctx,
+ * waiters), then what that line leads to (demux_flow_prefetch_near(): the
+ * in counters, a queue's ring, a path's head), read through ctx on the
+ * line fetched by then. With 100K queue_ring targets
  * (silk.ingress100k), every stage fetched while grouping and only the
  * ring's first line two pushes ahead left the pushes waiting on memory.
  * A demux of few targets (d->pf_stage off) has them in L1 and skips this.
@@ -46,20 +47,18 @@ struct demux_tally {
 /*
  * A chunk on its way: each packet's route (its key's hash data, or the miss
  * slot or a pseudo-slot) and, once grouped, the groups in the
- * order first seen, each with its target, slot, the key entry of its first
- * packet, and its packets: bit i of gmask[g] for packet i.
+ * order first seen, each with its target, slot, and its packets: bit i of
+ * gmask[g] for packet i.
  */
 struct demux_chunk {
 	void *rt[DEMUX_CHUNK];
 	uint64_t found;   /* bit i: packet i found a key */
 	uint64_t gmask[DEMUX_CHUNK];
 	uint32_t gslot[DEMUX_CHUNK];
-	uint32_t gent[DEMUX_CHUNK];
 	/* past the last group, the last target again: prefetched, not pushed */
 	struct pk_stage *tg[DEMUX_CHUNK + DEMUX_AHEAD_STAGE];
 	unsigned int ng;
 	bool multi;       /* a group has more than one packet */
-	bool mixed;       /* a group's packets have several keys */
 	uint64_t refused; /* bit i: packet i comes back to the caller */
 };
 

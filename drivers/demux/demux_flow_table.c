@@ -150,6 +150,8 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 	d->hits = rte_zmalloc_socket("pk_demux", sizeof(*d->hits) *
 				     ((size_t)capacity + 1),
 				     RTE_CACHE_LINE_SIZE, socket_id);
+	d->hits_near = ((size_t)capacity + 1) * sizeof(*d->hits) <=
+		       DEMUX_HITS_NEAR_BYTES;
 	d->free_idx = rte_malloc_socket("pk_demux", sizeof(uint32_t) *
 					capacity, 0, socket_id);
 	d->qsbr = rte_zmalloc_socket("pk_demux", qsz, RTE_CACHE_LINE_SIZE,

@@ -98,6 +98,11 @@ enum pk_stage_cap {
 	PK_STAGE_CAP_FWD_PULL = 1u << 3, /**< pull pulls from its prev */
 	PK_STAGE_CAP_MT_PUSH = 1u << 4, /**< several threads may push at once */
 	PK_STAGE_CAP_MT_PULL = 1u << 5, /**< several threads may pull at once */
+	/** push is the push of ctx (a stage) and writes no line of the
+	 *  stage's own: a pusher that prefetches what a push touches (a demux
+	 *  of many targets) fetches ctx's lines instead. Set by the library
+	 *  (a path whose head counts for it), never by a kind. */
+	PK_STAGE_CAP_PUSH_CTX = 1u << 6,
 };
 
 /** Flags chosen when a stage is created. */
