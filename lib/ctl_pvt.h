@@ -20,7 +20,8 @@
 #include <pathkit/pk_ctl.h>
 #include <pathkit/pk_parse.h>
 
-/* Write one line of reason into err (may be NULL). @return rc. */
+/* Write one line of reason into err (may be NULL). @return rc. Also the
+ * policy switch's (sched_switch_prep.c). */
 int ctl_err(int rc, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -7,31 +7,13 @@
  * the new policy's init) changes nothing and says why.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_malloc.h>
 
+#include "ctl_pvt.h" /* ctl_err(): a switch is a runtime change */
 #include "sched_switch_pvt.h"
-
-
-static int
-sw_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-sw_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 void
 sched_switch_free_slabs(const struct pk_sched *sc, uint64_t **slabs)
@@ -70,14 +52,14 @@ sw_params(struct pk_sched *sc, struct sched_switch *w,
 	w->nb_params = RTE_MIN(c->nb_params, sc->max_queues);
 	w->params = sched_zalloc(sc, sizeof(*w->params) * w->nb_params);
 	if (w->params == NULL)
-		return sw_err(-ENOMEM, err, errlen, "no memory");
+		return ctl_err(-ENOMEM, err, errlen, "no memory");
 	for (i = 0; i < w->nb_params; i++) {
 		v = c->params[i] == PK_SCHED_PARAM_DEFAULT ? p->param_default :
 							      c->params[i];
 		if (v < p->param_min || v > p->param_max)
-			return sw_err(-EINVAL, err, errlen, "queue %u: %s "
-				      "parameter %u not in %u..%u", i, p->name,
-				      v, p->param_min, p->param_max);
+			return ctl_err(-EINVAL, err, errlen, "queue %u: %s "
+				       "parameter %u not in %u..%u", i, p->name,
+				       v, p->param_min, p->param_max);
 		w->params[i] = v;
 	}
 	return 0;
@@ -140,24 +122,25 @@ sw_check(struct pk_sched *sc, const struct pk_sched_switch_conf *c,
 	const struct pk_sched_policy *p;
 
 	if (c == NULL || c->policy == NULL)
-		return sw_err(-EINVAL, err, errlen, "no policy named");
+		return ctl_err(-EINVAL, err, errlen, "no policy named");
 	/* a composite's classes are not queues a flat policy could adopt */
 	if (sc->hier != NULL || strchr(c->policy, ':') != NULL)
-		return sw_err(-ENOTSUP, err, errlen, "a two-level policy "
-			      "cannot be switched to or from at run time");
+		return ctl_err(-ENOTSUP, err, errlen, "a two-level policy "
+			       "cannot be switched to or from at run time");
 	p = pk_sched_policy_find(c->policy);
 	if (p == NULL)
-		return sw_err(-ENOENT, err, errlen, "unknown scheduling policy "
-			      "'%.*s'", PK_SCHED_POLICY_NAMESIZE, c->policy);
+		return ctl_err(-ENOENT, err, errlen, "unknown scheduling "
+			       "policy '%.*s'", PK_SCHED_POLICY_NAMESIZE,
+			       c->policy);
 	if ((p->flags & PK_SCHED_POL_AQM) &&
 	    (p->arrive == NULL || p->judge == NULL || p->dropped == NULL ||
 	     p->victim == NULL))
-		return sw_err(-EINVAL, err, errlen, "queue manager %s lacks an "
-			      "op", p->name);
+		return ctl_err(-EINVAL, err, errlen, "queue manager %s lacks "
+			       "an op", p->name);
 	if ((p->flags & PK_SCHED_POL_AQM) && sc->nb_stage_queues != 0)
-		return sw_err(-EINVAL, err, errlen, "%s takes internal queues "
-			      "only: %u stage queues are attached", p->name,
-			      sc->nb_stage_queues);
+		return ctl_err(-EINVAL, err, errlen, "%s takes internal queues "
+			       "only: %u stage queues are attached", p->name,
+			       sc->nb_stage_queues);
 	*pp = p;
 	return 0;
 }
@@ -182,7 +165,7 @@ pk_sched_switch_prepare(struct pk_sched *sc,
 		return rc;
 	w = sched_zalloc(sc, sizeof(*w));
 	if (w == NULL)
-		return sw_err(-ENOMEM, err, errlen, "no memory");
+		return ctl_err(-ENOMEM, err, errlen, "no memory");
 	w->pol = p;
 	w->aqm = c->aqm != NULL ? *c->aqm : sc->aqm_conf;
 	pc.aqm = &w->aqm;
@@ -191,16 +174,16 @@ pk_sched_switch_prepare(struct pk_sched *sc,
 		goto fail;
 	w->sp = sched_zalloc(sc, RTE_MAX(p->sched_size, (size_t)1));
 	if (w->sp == NULL || sw_records(sc, w) != 0 || sw_slabs(sc, w) != 0) {
-		rc = sw_err(-ENOMEM, err, errlen, "no memory for %s's state",
-			    p->name);
+		rc = ctl_err(-ENOMEM, err, errlen, "no memory for %s's state",
+			     p->name);
 		goto fail;
 	}
 	rc = p->init(w->sp, &pc);
 	if (rc != 0) {
 		rte_free(w->sp); /* init failed: nothing to finalise */
 		w->sp = NULL;
-		rc = sw_err(rc, err, errlen, "%s refuses its parameters: %s",
-			    p->name, strerror(-rc));
+		rc = ctl_err(rc, err, errlen, "%s refuses its parameters: %s",
+			     p->name, strerror(-rc));
 		goto fail;
 	}
 	*wp = w;

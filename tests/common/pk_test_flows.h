@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_mbuf.h>
 
@@ -127,6 +128,14 @@ static inline uint64_t
 flows_received(const struct flows *f)
 {
 	return __atomic_load_n(&f->received, __ATOMIC_ACQUIRE);
+}
+
+/* Sleep in steps of 1 ms until the sink has received n in all. */
+static inline void
+flows_wait_received(const struct flows *f, uint64_t n)
+{
+	while (flows_received(f) < n)
+		usleep(1000);
 }
 
 #endif /* PK_TEST_FLOWS_H */

@@ -34,36 +34,9 @@
 
 #include <pathkit/pk_dropper.h>
 
+#include "fuzz_text.h"
+
 #define HDR 4
-#define ERR_MAX 256
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-/* A reason: printable, terminated within size, the rest untouched. */
-static void
-check_reason(const char *err, size_t size, bool empty)
-{
-	size_t i, len;
-
-	if (size == 0) {
-		check((unsigned char)err[0] == 0xa5);
-		return;
-	}
-	len = strnlen(err, size);
-	check(len < size);
-	check(empty ? len == 0 : len > 0 || size == 1);
-	for (i = 0; i < len; i++)
-		check(err[i] >= 0x20 && err[i] < 0x7f);
-	for (i = size; i < ERR_MAX; i++)
-		check((unsigned char)err[i] == 0xa5);
-}
 
 static void
 check_conf(const struct pk_dropper_conf *c, const char *val, unsigned int cap)
@@ -135,11 +108,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	key = keys[data[0] % 4];
 	esize = data[1];
 	cap = data[2] | (unsigned int)data[3] << 8;
-	val = malloc(size - HDR + 1); /* exactly the text and its NUL */
+	val = fuzz_text(data + HDR, size - HDR);
 	if (val == NULL)
 		return 0;
-	memcpy(val, data + HDR, size - HDR);
-	val[size - HDR] = '\0';
 	memset(&sentinel, 0x5a, sizeof(sentinel));
 	c = sentinel;
 	memset(err, 0xa5, sizeof(err));

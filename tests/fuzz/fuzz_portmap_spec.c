@@ -29,33 +29,7 @@
 #include "pk_internal.h"
 #include "portmap_pvt.h"
 
-#define ERR_MAX 256
-
-static void
-check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-/* A reason: printable, terminated within size, the rest untouched. */
-static void
-check_reason(const char *err, size_t size, bool empty)
-{
-	size_t i, len;
-
-	if (size == 0) {
-		check((unsigned char)err[0] == 0xa5);
-		return;
-	}
-	len = strnlen(err, size);
-	check(len < size);
-	check(empty ? len == 0 : len > 0 || size == 1);
-	for (i = 0; i < len; i++)
-		check(err[i] >= 0x20 && err[i] < 0x7f);
-	for (i = size; i < ERR_MAX; i++)
-		check((unsigned char)err[i] == 0xa5);
-}
+#include "fuzz_text.h"
 
 static void
 check_parsed(const char *spec, const struct pm_spec *s)
@@ -80,8 +54,6 @@ check_parsed(const char *spec, const struct pm_spec *s)
 	check(memcmp(s, &t, sizeof(t)) == 0);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,11 +66,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	errlen = data[0];
-	spec = malloc(size); /* exactly the text and its NUL */
+	spec = fuzz_text(data + 1, size - 1);
 	if (spec == NULL)
 		return 0;
-	memcpy(spec, data + 1, size - 1);
-	spec[size - 1] = '\0';
 	memset(err, 0xa5, sizeof(err));
 	memset(&s, 0x5a, sizeof(s));
 	untouched = s;

@@ -29,34 +29,7 @@
 #include <pathkit/pk_sched.h>
 #include <pathkit/pk_sched_policy.h>
 
-#define ERR_MAX 256
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-static void
-check_reason(const char *err, size_t size, bool empty)
-{
-	size_t i, len;
-
-	if (size == 0) {
-		check((unsigned char)err[0] == 0xa5);
-		return;
-	}
-	len = strnlen(err, size);
-	check(len < size);
-	check(empty ? len == 0 : len > 0 || size == 1);
-	for (i = 0; i < len; i++)
-		check(err[i] >= 0x20 && err[i] < 0x7f);
-	for (i = size; i < ERR_MAX; i++)
-		check((unsigned char)err[i] == 0xa5);
-}
+#include "fuzz_text.h"
 
 static void
 check_name(const char *n, bool may_be_empty)
@@ -95,11 +68,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	esize = data[0];
-	s = malloc(size); /* exactly the text and its NUL */
+	s = fuzz_text(data + 1, size - 1);
 	if (s == NULL)
 		return 0;
-	memcpy(s, data + 1, size - 1);
-	s[size - 1] = '\0';
 	memset(o, 0x5a, sizeof(o));
 	memset(in, 0x5a, sizeof(in));
 	memset(err, 0xa5, sizeof(err));

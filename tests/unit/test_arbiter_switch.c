@@ -245,8 +245,7 @@ test_switch_while_clients_push(void **state)
 						&cl[i]), 0);
 	}
 	for (k = 0; k < 12; k++) {
-		while (flows_received(f) < (k + 1) * CLIENTS * PER_CLIENT / 14)
-			usleep(1000);
+		flows_wait_received(f, (k + 1) * CLIENTS * PER_CLIENT / 14);
 		c.policy = cycle[k % 4];
 		if (k == 11) /* by name, as telemetry and the prompt do */
 			assert_int_equal(pk_ctl_sched_policy("arbc", "wfq",
@@ -266,8 +265,7 @@ test_switch_while_clients_push(void **state)
 	assert_string_equal(pk_sched_policy_name(pk_arbiter_sched(a)), "wfq");
 	for (i = 0; i < CLIENTS; i++)
 		pthread_join(th[i], NULL);
-	while (flows_received(f) < CLIENTS * PER_CLIENT)
-		usleep(1000);
+	flows_wait_received(f, CLIENTS * PER_CLIENT);
 	assert_int_equal(pk_arbiter_stop(a), 0);
 	assert_int_equal(f->out_of_order, 0);
 	assert_int_equal(f->received, CLIENTS * PER_CLIENT);

@@ -9,7 +9,8 @@
  * off call; the edge is found by name, a second "on" is refused, a stage
  * that pushes nowhere or a wrong "to" is refused. The same on an edge a
  * stage pulls over (q -> pn, a proc_noop pulled through). After cleanup,
- * pools are full; files removed.
+ * pools are full; files removed. The file reader, the wait and the set-up:
+ * capture_fixture.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,12 +32,10 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "capture_fixture.h"
 
 #define SWITCHES 40
 #define BURST 8
-
-static struct rte_mempool *pool;
-static char dir[64];
 
 struct pusher {
 	struct pk_stage *src, *out; /* push into src, pull from out */
@@ -71,44 +70,6 @@ pusher_main(void *arg)
 	return 0;
 }
 
-/* The seqs of a capture file's records, in order. @return how many. */
-static unsigned int
-file_seqs(const char *file, uint32_t *seq, unsigned int max)
-{
-	FILE *f = fopen(file, "rb");
-	uint32_t hdr[2], caplen, s;
-	unsigned int n = 0;
-	uint8_t *b;
-
-	assert_non_null(f);
-	while (fread(hdr, 4, 2, f) == 2) {
-		b = malloc(hdr[1] - 8);
-		assert_int_equal(fread(b, 1, hdr[1] - 8, f), hdr[1] - 8);
-		if (hdr[0] == 6) {
-			memcpy(&caplen, b + 12, 4);
-			assert_true(caplen >= 46);
-			memcpy(&s, b + 20 + 42, 4);
-			if (n < max)
-				seq[n] = rte_be_to_cpu_32(s);
-			n++;
-		}
-		free(b);
-	}
-	fclose(f);
-	return n;
-}
-
-static void
-wait_pushed(struct pusher *p, uint64_t more)
-{
-	uint64_t target = __atomic_load_n(&p->pushed, __ATOMIC_ACQUIRE) + more;
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
-
-	while (__atomic_load_n(&p->pushed, __ATOMIC_ACQUIRE) < target &&
-	       rte_get_timer_cycles() < deadline)
-		rte_pause();
-}
-
 static void
 test_edge_switched_while_pushing(void **state)
 {
@@ -138,19 +99,19 @@ test_edge_switched_while_pushing(void **state)
 	assert_int_equal(rte_eal_remote_launch(pusher_main, &p, worker), 0);
 	for (i = 0; i < SWITCHES; i++) {
 		snprintf(file, sizeof(file), "%s/e%u.pcapng", dir, i);
-		wait_pushed(&p, 32);
+		wait_count(&p.pushed, 32);
 		rte_delay_us_block(i % 16); /* land anywhere in its loop */
 		assert_int_equal(pk_capture_edge_on("src", i % 2 ? "out" : NULL,
 						    &conf), 0);
 		assert_int_equal(pk_capture_edge_on("src", NULL, &conf),
 				 -EBUSY);
-		wait_pushed(&p, 64);
+		wait_count(&p.pushed, 64);
 		rte_delay_us_block(i % 13);
 		assert_int_equal(pk_capture_edge_off("src", &cs), 0);
 		assert_int_equal(pk_capture_edge_off("src", NULL), -ENOENT);
 		/* closed: all it took is written or lost */
 		assert_int_equal(cs.captured, cs.written);
-		n = file_seqs(file, seq, RTE_DIM(seq));
+		n = file_seqs(file, NULL, seq, RTE_DIM(seq));
 		assert_int_equal(n, cs.written);
 		for (j = 1; j < n; j++)
 			assert_true(seq[j] > seq[j - 1]);
@@ -158,7 +119,7 @@ test_edge_switched_while_pushing(void **state)
 		lost += cs.capture_lost;
 		unlink(file);
 	}
-	wait_pushed(&p, 32); /* and on without a capture */
+	wait_count(&p.pushed, 32); /* and on without a capture */
 	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(worker);
 	assert_int_equal(p.bad, 0);
@@ -199,20 +160,20 @@ test_pull_edge_switched_while_pulling(void **state)
 	assert_int_equal(rte_eal_remote_launch(pusher_main, &p, worker), 0);
 	for (i = 0; i < SWITCHES / 2; i++) {
 		snprintf(file, sizeof(file), "%s/p%u.pcapng", dir, i);
-		wait_pushed(&p, 32);
+		wait_count(&p.pushed, 32);
 		rte_delay_us_block(i % 16);
 		assert_int_equal(pk_capture_edge_on("q", "pn", &conf), 0);
-		wait_pushed(&p, 64);
+		wait_count(&p.pushed, 64);
 		assert_int_equal(pk_capture_edge_off("q", &cs), 0);
 		assert_int_equal(cs.captured, cs.written);
-		n = file_seqs(file, seq, RTE_DIM(seq));
+		n = file_seqs(file, NULL, seq, RTE_DIM(seq));
 		assert_int_equal(n, cs.written);
 		for (j = 1; j < n; j++)
 			assert_true(seq[j] > seq[j - 1]);
 		captured += cs.captured;
 		unlink(file);
 	}
-	wait_pushed(&p, 32);
+	wait_count(&p.pushed, 32);
 	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(worker);
 	assert_int_equal(p.bad, 0);
@@ -226,7 +187,6 @@ test_pull_edge_switched_while_pulling(void **state)
 int
 main(void)
 {
-	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_edge_switched_while_pushing,
 					  pk_test_teardown_pools_full),
@@ -235,13 +195,9 @@ main(void)
 	};
 	int rc;
 
-	pk_test_eal_init("test_capture_edge", NULL, eal);
-	snprintf(dir, sizeof(dir), "/tmp/pk_capedge_%d", (int)getpid());
-	if (mkdir(dir, 0755) != 0)
+	if (capture_fixture_init("test_capture_edge", "pk_capedge", 1024) != 0)
 		return 1;
-	pool = pk_test_pool("test_capture_edge", 1024);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
-	pk_test_eal_cleanup();
+	capture_fixture_fini();
 	return rc;
 }

@@ -16,7 +16,8 @@
  *    the demux's readers let go of it;
  *  - the demux's tap itself: keys added for a tapped target go to the
  *    tap, remove_target() takes the keys and the tap away.
- * Pools full at the end; files removed.
+ * Pools full at the end; files removed. The file reader, the wait and the
+ * set-up: capture_fixture.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,12 +40,10 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "capture_fixture.h"
 
 #define SWITCHES 12
 #define BURST 8
-
-static struct rte_mempool *pool;
-static char dir[64];
 
 struct mover {
 	struct pk_stage *in;        /* the demux; or NULL: push qa and qb */
@@ -131,63 +130,6 @@ mover_main(void *arg)
 	return 0;
 }
 
-static void
-wait_moved(struct mover *p, uint64_t more)
-{
-	uint64_t target = __atomic_load_n(&p->moved, __ATOMIC_ACQUIRE) + more;
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
-
-	while (__atomic_load_n(&p->moved, __ATOMIC_ACQUIRE) < target &&
-	       rte_get_timer_cycles() < deadline)
-		rte_pause();
-}
-
-/*
- * The seqs of a capture file's records, in order; each record's comment
- * must be note. @return how many.
- */
-static unsigned int
-file_seqs(const char *file, const char *note, uint32_t *seq, unsigned int max)
-{
-	FILE *f = fopen(file, "rb");
-	uint32_t hdr[2], caplen, s, o;
-	uint16_t code, olen;
-	unsigned int n = 0;
-	bool commented;
-	uint8_t *b;
-
-	assert_non_null(f);
-	while (fread(hdr, 4, 2, f) == 2) {
-		b = malloc(hdr[1] - 8);
-		assert_int_equal(fread(b, 1, hdr[1] - 8, f), hdr[1] - 8);
-		if (hdr[0] == 6) {
-			memcpy(&caplen, b + 12, 4);
-			assert_true(caplen >= 46);
-			memcpy(&s, b + 20 + 42, 4);
-			if (n < max)
-				seq[n] = rte_be_to_cpu_32(s);
-			n++;
-			commented = false;
-			for (o = 20 + RTE_ALIGN(caplen, 4); o + 4 <= hdr[1] - 12;
-			     o += 4 + RTE_ALIGN(olen, 4)) {
-				memcpy(&code, b + o, 2);
-				memcpy(&olen, b + o + 2, 2);
-				if (code == 0)
-					break;
-				if (code == 1) {
-					assert_int_equal(olen, strlen(note));
-					assert_memory_equal(b + o + 4, note, olen);
-					commented = true;
-				}
-			}
-			assert_true(commented);
-		}
-		free(b);
-	}
-	fclose(f);
-	return n;
-}
-
 /* A file's seqs: all of one parity, in order, none missing unless lost. */
 static void
 check_file(const char *file, const char *note, uint32_t parity,
@@ -267,14 +209,14 @@ test_demux_output_switched_while_pushing(void **state)
 	for (i = 0; i < SWITCHES; i++) {
 		snprintf(file, sizeof(file), "%s/a%u.pcapng", dir, i);
 		snprintf(file_b, sizeof(file_b), "%s/b%u.pcapng", dir, i);
-		wait_moved(&p, 32);
+		wait_count(&p.moved, 32);
 		rte_delay_us_block(i % 16); /* land anywhere in its loop */
 		assert_int_equal(pk_capture_edge_on("d", "qa", &conf), 0);
 		assert_int_equal(pk_capture_edge_on("d", "qa", &conf), -EBUSY);
 		if (i % 3 == 0)
 			assert_int_equal(pk_capture_edge_on("d", "qb", &conf_b),
 					 0);
-		wait_moved(&p, 64);
+		wait_count(&p.moved, 64);
 		rte_delay_us_block(i % 13);
 		assert_int_equal(pk_capture_edge_off_to("d", "qa", &cs), 0);
 		assert_int_equal(pk_capture_edge_off_to("d", "qa", NULL),
@@ -287,7 +229,7 @@ test_demux_output_switched_while_pushing(void **state)
 			check_file(file_b, "path=- owner=- stage=d->qb", 1, &cs);
 		}
 	}
-	wait_moved(&p, 32); /* and on without a capture */
+	wait_count(&p.moved, 32); /* and on without a capture */
 	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(worker);
 	assert_int_equal(p.bad, 0);
@@ -329,17 +271,17 @@ test_sched_input_switched_while_pulling(void **state)
 	assert_int_equal(rte_eal_remote_launch(mover_main, &p, worker), 0);
 	for (i = 0; i < SWITCHES; i++) {
 		snprintf(file, sizeof(file), "%s/s%u.pcapng", dir, i);
-		wait_moved(&p, 32);
+		wait_count(&p.moved, 32);
 		rte_delay_us_block(i % 16);
 		assert_int_equal(pk_capture_edge_on("qa", "s", &conf), 0);
 		assert_int_equal(pk_capture_edge_on("qa", "s", &conf), -EBUSY);
-		wait_moved(&p, 64);
+		wait_count(&p.moved, 64);
 		rte_delay_us_block(i % 13);
 		assert_int_equal(pk_capture_edge_off("qa", &cs), 0);
 		check_file(file, "path=- owner=- stage=qa->s", 0, &cs);
 		captured += cs.captured;
 	}
-	wait_moved(&p, 32);
+	wait_count(&p.moved, 32);
 	__atomic_store_n(&p.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(worker);
 	assert_int_equal(p.bad, 0);
@@ -432,7 +374,6 @@ test_demux_tap_follows_keys(void **state)
 int
 main(void)
 {
-	static const char *const eal[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_demux_tap_follows_keys,
 					  pk_test_teardown_pools_full),
@@ -445,13 +386,9 @@ main(void)
 	};
 	int rc;
 
-	pk_test_eal_init("test_capture_fan", NULL, eal);
-	snprintf(dir, sizeof(dir), "/tmp/pk_capfan_%d", (int)getpid());
-	if (mkdir(dir, 0755) != 0)
+	if (capture_fixture_init("test_capture_fan", "pk_capfan", 2048) != 0)
 		return 1;
-	pool = pk_test_pool("test_capture_fan", 2048);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
-	pk_test_eal_cleanup();
+	capture_fixture_fini();
 	return rc;
 }

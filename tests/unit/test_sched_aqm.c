@@ -24,21 +24,12 @@
 #include <pathkit/pk_sched_policy.h>
 
 #include "pk_test.h"
+#include "sched_fixture.h"
 
 #define FRAME 1500
 #define TX_NS 120000ULL          /* 1500 bytes at 100 Mbit/s */
 #define MS 1000000ULL
 #define FLOW_SEQ 100000          /* seq / FLOW_SEQ is the flow (queue) */
-#define TS_OFF 46                /* push time, after pk_test_udp4's seq */
-
-static struct rte_mempool *pool;
-static uint64_t fake_now;
-
-static uint64_t
-fake_clock(void *arg)
-{
-	return *(uint64_t *)arg;
-}
 
 /* The flow's queue; with a non-NULL arg, queue 0 for all (one FIFO). */
 static uint32_t
@@ -55,45 +46,12 @@ aqm_new(const char *policy, uint32_t nq, uint32_t qsize,
 		.policy = policy, .max_queues = nq, .qsize = qsize,
 		.classify = by_flow, .socket_id = SOCKET_ID_ANY,
 	};
-	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
-	struct pk_stage *s;
-	uint32_t i;
 
 	if (nq == 1)
 		c.classify_arg = &c; /* all flows in one queue */
 	if (a != NULL)
 		c.aqm = *a;
-	s = pk_sched_create("aqm", &c);
-	assert_non_null(s);
-	for (i = 0; i < nq; i++)
-		assert_int_equal(pk_sched_queue_attach(s, &qc), (int)i);
-	fake_now = 1;
-	assert_int_equal(pk_sched_set_clock(s, fake_clock, &fake_now,
-					    1000000000), 0);
-	return s;
-}
-
-/* in = out + drops + held: nothing lost, nothing counted twice. */
-static void
-assert_conserved(const struct pk_stage *s)
-{
-	struct pk_stage_stats st;
-	uint64_t drops = 0;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(s, &st), 0);
-	for (r = 0; r < PK_DROP_MAX; r++)
-		drops += st.drops[r];
-	assert_int_equal(st.in_pkts, st.out_pkts + drops + st.held);
-}
-
-static uint64_t
-drops_of(const struct pk_stage *s, enum pk_drop_reason r)
-{
-	struct pk_stage_stats st;
-
-	assert_int_equal(pk_stage_stats_get(s, &st), 0);
-	return st.drops[r];
+	return sched_fake_new("aqm", &c);
 }
 
 /* Push a frame of flow f, stamped with the fake time, ECN bits ecn. */
@@ -111,8 +69,7 @@ push_flow(struct pk_stage *s, uint32_t f, uint32_t n, uint8_t ecn,
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
-	memcpy(rte_pktmbuf_mtod_offset(m, char *, TS_OFF), &fake_now,
-	       sizeof(fake_now));
+	stamp_now(m);
 	if (pk_stage_push(s, &m, 1) == 1)
 		return true;
 	rte_pktmbuf_free(m);
@@ -132,7 +89,6 @@ link_send(struct pk_stage *s, struct sent *o)
 {
 	struct rte_mbuf *m = pk_stage_pull_one(s);
 	struct rte_ipv4_hdr *ip, h;
-	uint64_t ts;
 
 	if (m == NULL)
 		return false;
@@ -141,9 +97,8 @@ link_send(struct pk_stage *s, struct sent *o)
 	h = *ip;
 	h.hdr_checksum = 0;
 	assert_int_equal(rte_ipv4_cksum(&h), ip->hdr_checksum);
-	memcpy(&ts, rte_pktmbuf_mtod_offset(m, char *, TS_OFF), sizeof(ts));
 	o->flow = pk_test_seq(m) / FLOW_SEQ;
-	o->sojourn = fake_now - ts;
+	o->sojourn = sojourn_of(m);
 	o->ce = (ip->type_of_service & 3) == 3;
 	rte_pktmbuf_free(m);
 	return true;

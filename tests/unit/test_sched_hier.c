@@ -28,21 +28,12 @@
 #include <pathkit/pk_sched_policy.h>
 
 #include "pk_test.h"
+#include "sched_fixture.h"
 
 #define TX_NS 120000ULL          /* a 1500-byte frame at 100 Mbit/s */
 #define MS 1000000ULL
 #define QSEQ 100000              /* seq / QSEQ is the queue id */
-#define TS_OFF 46                /* push time, after pk_test_udp4's seq */
 #define PER 64                   /* queues per owner */
-
-static struct rte_mempool *pool;
-static uint64_t fake_now;
-
-static uint64_t
-fake_clock(void *arg)
-{
-	return *(uint64_t *)arg;
-}
 
 /* The test's classifier: the queue id is in the frame's seq. */
 static uint32_t
@@ -63,42 +54,15 @@ hier_new(const char *policy, const uint32_t *w, uint32_t limit,
 		.nb_classes = 2, .class_params = w,
 		.aqm = { .limit = limit },
 	};
-	struct pk_sched_queue_conf qc = { .param = PK_SCHED_PARAM_DEFAULT };
-	struct pk_stage *s;
-	uint32_t i;
 
-	s = pk_sched_create("hier", &c);
-	assert_non_null(s);
-	for (i = 0; i < 2 * PER; i++)
-		assert_int_equal(pk_sched_queue_attach(s, &qc), (int)i);
-	fake_now = 1;
-	assert_int_equal(pk_sched_set_clock(s, fake_clock, &fake_now,
-					    1000000000), 0);
-	return s;
+	return sched_fake_new("hier", &c);
 }
 
-/* in = out + drops + held: nothing lost, nothing counted twice. */
+/* Conserved, and what it holds is its length. */
 static void
-assert_conserved(const struct pk_stage *s)
+assert_conserved_len(const struct pk_stage *s)
 {
-	struct pk_stage_stats st;
-	uint64_t drops = 0;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(s, &st), 0);
-	for (r = 0; r < PK_DROP_MAX; r++)
-		drops += st.drops[r];
-	assert_int_equal(st.in_pkts, st.out_pkts + drops + st.held);
-	assert_int_equal(pk_stage_len(s), st.held);
-}
-
-static uint64_t
-drops_of(const struct pk_stage *s, enum pk_drop_reason r)
-{
-	struct pk_stage_stats st;
-
-	assert_int_equal(pk_stage_stats_get(s, &st), 0);
-	return st.drops[r];
+	assert_int_equal(pk_stage_len(s), assert_conserved(s));
 }
 
 /* A frame for queue q, stamped with the fake time. */
@@ -108,8 +72,7 @@ push_q(struct pk_stage *s, uint32_t q, uint32_t n, uint16_t len)
 	struct rte_mbuf *m = pk_test_udp4(pool, len, 64, q * QSEQ +
 					  n % QSEQ);
 
-	memcpy(rte_pktmbuf_mtod_offset(m, char *, TS_OFF), &fake_now,
-	       sizeof(fake_now));
+	stamp_now(m);
 	if (pk_stage_push(s, &m, 1) == 1)
 		return true;
 	rte_pktmbuf_free(m);
@@ -137,14 +100,12 @@ static bool
 link_send(struct pk_stage *s, struct sent *o)
 {
 	struct rte_mbuf *m = pk_stage_pull_one(s);
-	uint64_t ts;
 
 	if (m == NULL)
 		return false;
-	memcpy(&ts, rte_pktmbuf_mtod_offset(m, char *, TS_OFF), sizeof(ts));
 	o->q = pk_test_seq(m) / QSEQ;
 	o->len = m->pkt_len;
-	o->sojourn = fake_now - ts;
+	o->sojourn = sojourn_of(m);
 	rte_pktmbuf_free(m);
 	return true;
 }
@@ -195,7 +156,7 @@ owners_1_3(const char *policy, const uint32_t *w)
 	}
 	snprintf(what, sizeof(what), "%s: owner 1's flows, min/max", policy);
 	assert_near((double)min / max, 1.0, 0.03, what);
-	assert_conserved(s);
+	assert_conserved_len(s);
 	pk_stage_destroy(s);
 }
 
@@ -242,7 +203,7 @@ sparse_in_owner(const char *policy)
 		if (link_send(s, &o) && o.q == PER + 8 && t >= 100 * MS)
 			worst = RTE_MAX(worst, o.sojourn);
 	}
-	assert_conserved(s);
+	assert_conserved_len(s);
 	pk_stage_destroy(s);
 	return worst;
 }
@@ -293,7 +254,7 @@ test_memory_bound_per_owner(void **state)
 		assert_true(st.held <= 320);
 	}
 	assert_true(drops_of(s, PK_DROP_FULL) >= 3000 - 300);
-	assert_conserved(s);
+	assert_conserved_len(s);
 	pk_stage_destroy(s); /* frees what it holds, counted */
 }
 
@@ -330,7 +291,7 @@ test_default_classifier(void **state)
 	m[0]->hash.sched.queue_id = 2;
 	assert_int_equal(pk_stage_push(s, m, 1), 0); /* no owner 2 */
 	rte_pktmbuf_free(m[0]);
-	assert_conserved(s);
+	assert_conserved_len(s);
 	pk_stage_destroy(s);
 }
 

@@ -334,8 +334,7 @@ test_switch_while_running(void **state)
 	assert_int_equal(pk_thread_start(t2), 0);
 	assert_int_equal(pk_runner_start(r), 0);
 	for (k = 0; k < 12; k++) {
-		while (flows_received(f) < (k + 1) * f->total / 14)
-			usleep(1000);
+		flows_wait_received(f, (k + 1) * f->total / 14);
 		assert_int_equal(pk_stage_stats_get(s, &st), 0);
 		backlogged += st.held != 0;
 		/* a queue manager that never drops here: all must arrive */
@@ -343,8 +342,7 @@ test_switch_while_running(void **state)
 			"param=default target=10s interval=10s", err,
 			sizeof(err)), 0);
 	}
-	while (flows_received(f) < f->total)
-		usleep(1000);
+	flows_wait_received(f, f->total);
 	assert_int_equal(pk_runner_stop(r), 0);
 	assert_int_equal(f->out_of_order, 0);
 	assert_int_equal(f->generated, f->total);
