@@ -43,8 +43,10 @@
  * thread.entry.b32: the same stages on one lcore, no cross-core effects:
  *   push 32 packets into the in queue, one pk_thread_entry_run() (pull,
  *   proc_noop, push into the out queue, until a pull gives less than a
- *   burst), pull the 32 from the out queue; TSC cycles per packet.
- *   Baseline: the same ring operations, raw, the receiver's side draining
+ *   burst), pull the 32 from the out queue; TSC cycles per packet. The
+ *   loop is an RCU reader itself (pk_rcu_online() before it, a quiescent
+ *   state per burst, as a DPDK loop using rte_rcu_qsbr), so the entry runs
+ *   only nest in it. Baseline: the same ring operations, raw, the receiver's side draining
  *   the in ring as a receiver that does not know how much is queued must
  *   (and as the thread's run does): bursts until one comes short, here a
  *   second, empty dequeue. Median of 9 rounds of 1M bursts (TB_HOPS=<n>
