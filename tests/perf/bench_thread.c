@@ -46,7 +46,8 @@
  *   burst), pull the 32 from the out queue; TSC cycles per packet. The
  *   loop is an RCU reader itself (pk_rcu_online() before it, a quiescent
  *   state per burst, as a DPDK loop using rte_rcu_qsbr), so the entry runs
- *   only nest in it. Baseline: the same ring operations, raw, the receiver's side draining
+ *   only nest in it. Baseline: the same ring operations, raw (with no
+ *   reclamation safety: nothing to report), the receiver's side draining
  *   the in ring as a receiver that does not know how much is queued must
  *   (and as the thread's run does): bursts until one comes short, here a
  *   second, empty dequeue. Median of 9 rounds of 1M bursts (TB_HOPS=<n>
