@@ -6,7 +6,8 @@
  * when the wiring allows (struct pk_thread_fused): the same work without a
  * stage call between the source ring and the sink ring, and every counter
  * the stages would show, written once per run (a processing stage's drops
- * as they happen, by its own function).
+ * as they happen, by its own function). A plan from ring to ring through
+ * 0, 1 or 2 processing stages gets a run compiled for that shape.
  */
 #include <string.h>
 
