@@ -58,17 +58,32 @@ extern "C" {
 struct rte_rcu_qsbr *pk_rcu_qsbr(void);
 
 /**
- * @internal The calling thread's online depth: how many pk_rcu_online()
- * calls it has not yet undone (0: offline). Thread-local, static TLS (as
- * EAL's per-lcore variables); read and written by the inlines below only.
+ * Not for callers: the calling thread's online depth, how many
+ * pk_rcu_online() calls it has not yet undone (0: offline). Thread-local,
+ * static TLS (as EAL's per-lcore variables); read and written by the
+ * inlines below only.
  */
+#ifdef __DOXYGEN__
+extern uint32_t pk_rcu_depth_;
+#else
 extern __thread uint32_t pk_rcu_depth_
 	__attribute__((tls_model("initial-exec")));
+#endif
 
-/** @internal pk_rcu_online() when the thread goes online: register, fence. */
+/**
+ * Not for callers (pk_rcu_online() calls it when the thread goes online):
+ * register the thread the first time, then put it online (a full fence).
+ * @param id set to the reader id when the call returns non-NULL
+ * @return as pk_rcu_online()
+ */
 struct rte_rcu_qsbr *pk_rcu_online_outer(unsigned int *id);
 
-/** @internal pk_rcu_offline() of the outermost context. */
+/**
+ * Not for callers (pk_rcu_offline() calls it for the outermost context):
+ * put the thread offline.
+ * @param v what pk_rcu_online() returned
+ * @param id the id it set
+ */
 void pk_rcu_offline_outer(struct rte_rcu_qsbr *v, unsigned int id);
 
 /**
