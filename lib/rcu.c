@@ -27,13 +27,14 @@ static struct rte_rcu_qsbr *rcu_v;
 static pthread_once_t rcu_once = PTHREAD_ONCE_INIT;
 
 /*
- * Per thread: online depth, and the id it registered (id + 1, or 0). The
+ * Per thread: online depth (pk_rcu_depth_, read and bumped inline by
+ * pk_rcu.h when nested), and the id it registered (id + 1, or 0). The
  * id is kept rather than asked of the EAL at every outermost online (an
  * entry run's: rte_lcore_id() is a call into another library's thread-local
  * storage); a non-EAL thread that gives its lcore id back
  * (rte_thread_unregister()) forgets it first (rcu_lcore_gone()).
  */
-static __thread uint32_t rcu_nest __attribute__((tls_model("initial-exec")));
+__thread uint32_t pk_rcu_depth_ __attribute__((tls_model("initial-exec")));
 static __thread uint32_t rcu_reg_id __attribute__((tls_model("initial-exec")));
 
 /* An lcore id released: if it is this thread's, offline and forget it. */
@@ -45,7 +46,7 @@ rcu_lcore_gone(unsigned int lcore_id, void *arg)
 		return; /* not ours (callbacks run in the releasing thread) */
 	rte_rcu_qsbr_thread_offline(rcu_v, lcore_id);
 	rcu_reg_id = 0;
-	rcu_nest = 0;
+	pk_rcu_depth_ = 0;
 }
 
 static void
@@ -102,15 +103,16 @@ rcu_register(void)
 	return 0;
 }
 
+/* pk_rcu_online() at depth 0 (the inline nested case is in pk_rcu.h). */
 struct rte_rcu_qsbr *
-pk_rcu_online(unsigned int *id)
+pk_rcu_online_outer(unsigned int *id)
 {
 	unsigned int lc;
 
-	if (likely(rcu_nest++ != 0))
-		return NULL; /* an outer context is online and reports */
+	if (unlikely(pk_rcu_depth_++ != 0))
+		return NULL; /* called directly while nested */
 	if (unlikely(rcu_reg_id == 0) && rcu_register() != 0) {
-		rcu_nest--; /* not a reader: nothing to nest in */
+		pk_rcu_depth_--; /* not a reader: nothing to nest in */
 		return NULL;
 	}
 	lc = rcu_reg_id - 1;
@@ -119,22 +121,17 @@ pk_rcu_online(unsigned int *id)
 	return rcu_v;
 }
 
+/* pk_rcu_offline() of the outermost context (v from pk_rcu_online()). */
 void
-pk_rcu_offline(struct rte_rcu_qsbr *v, unsigned int id)
+pk_rcu_offline_outer(struct rte_rcu_qsbr *v, unsigned int id)
 {
 	if (v == NULL) {
-		if (rcu_nest != 0)
-			rcu_nest--;
+		if (pk_rcu_depth_ != 0)
+			pk_rcu_depth_--;
 		return;
 	}
 	rte_rcu_qsbr_thread_offline(v, id);
-	rcu_nest = 0;
-}
-
-bool
-pk_rcu_is_online(void)
-{
-	return rcu_nest != 0;
+	pk_rcu_depth_ = 0;
 }
 
 /*
@@ -153,7 +150,7 @@ pk_rcu_synchronize(void)
 		return; /* never made: no reader ever went online */
 	token = rte_rcu_qsbr_start(v);
 	/* an online caller is one of the readers: it reports for itself */
-	if (rcu_nest != 0 && rcu_reg_id != 0)
+	if (pk_rcu_depth_ != 0 && rcu_reg_id != 0)
 		rte_rcu_qsbr_quiescent(v, rcu_reg_id - 1);
 	while (rte_rcu_qsbr_check(v, token, false) == 0) {
 		if (++spins < RCU_SPINS)

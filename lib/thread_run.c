@@ -6,7 +6,8 @@
  * when the wiring allows (struct pk_thread_fused): the same work without a
  * stage call between the source ring and the sink ring, and every counter
  * the stages would show, written once per run (a processing stage's drops
- * as they happen, by its own function).
+ * as they happen, by its own function). A plan from ring to ring through
+ * 0, 1 or 2 processing stages gets a run compiled for that shape.
  */
 #include <string.h>
 
@@ -106,11 +107,16 @@ pk_thread_run_default(struct pk_thread *t, void *arg)
 
 /* ---- the fused run ---- */
 
-/* What a fused run counted for the rings and the thread, written at its end. */
+/*
+ * What a fused run counted for the rings and the thread, written at its
+ * end. Nothing takes its address: with the plan's shape known when the run
+ * is compiled (thread_fused_body()), it lives in registers.
+ */
 struct thread_fused_count {
 	uint64_t pkts;    /* pulled: the source's out, the thread's in */
 	uint64_t sunk;    /* taken by the sink */
 	uint64_t refused; /* refused by the sink: freed, "full" on the thread */
+	uint64_t unsunk;  /* of which handed to the plan (in fused, kept[]) */
 	uint64_t fused;   /* pulled and handed to the plan's first stage */
 	/* kept by each processing stage: its out, the next one's in */
 	uint64_t kept[PK_THREAD_FUSE_MAX_PROCS];
@@ -118,52 +124,50 @@ struct thread_fused_count {
 
 /*
  * The sink refused pkts[k..k+r): count as the push chain would have (each
- * processing stage gives them back, so never took them: uncounted, and
- * "full" refusals on its in side, as on the sink's if we enqueued), then
- * free them as the thread does.
+ * processing stage gives them back, so never took them: "full" refusals on
+ * its in side, as on the sink's if we enqueued; the caller takes r off the
+ * run's in and out counts of each), then free them as the thread does.
  */
 static void __rte_noinline
 thread_fused_refused(struct pk_stage *ts, const struct pk_thread_fused *f,
-		     struct thread_fused_count *c, struct rte_mbuf **pkts,
-		     uint16_t k, uint16_t r, bool enqueued)
+		     uint32_t np, struct rte_mbuf **pkts, uint16_t k,
+		     uint16_t r, bool enqueued)
 {
 	uint32_t i;
 
-	/* the run's counts of each processing stage: in and out, less r */
-	c->fused -= r;
-	for (i = 0; i < f->nb_procs; i++) {
-		c->kept[i] -= r;
+	for (i = 0; i < np; i++)
 		pk_stage_count_refused(&f->procs[i].s->in, PK_DROP_FULL, r);
-	}
 	if (enqueued)
 		pk_stage_count_refused(&f->sink->in, PK_DROP_FULL, r);
 	pk_stage_drop_free_bulk(&ts->out, PK_DROP_FULL, &pkts[k], r);
-	c->refused += r;
 }
 
 /*
  * The run's counts into the processing stages, the rings and the thread;
  * the thread's last. A processing stage's in is what the one before kept
- * (the first: what the plan pulled), its out what it kept.
+ * (the first: what the plan pulled), its out what it kept; packets the
+ * sink refused were neither.
  */
-static inline void
-thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
+static __rte_always_inline void
+thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c,
+		       uint32_t np, bool rings)
 {
 	const struct pk_thread_fused *f = &t->fused;
 	struct pk_stage *s = &t->stage;
-	uint64_t in = c->fused;
+	uint64_t in = c->fused - c->unsunk;
 	uint32_t i;
 
-	for (i = 0; i < f->nb_procs; i++) {
+	for (i = 0; i < np; i++) {
 		struct pk_stage *ps = f->procs[i].s;
 
 		pk_counter_add(&ps->in.pkts, in);
-		pk_counter_add(&ps->out.pkts, c->kept[i]);
-		in = c->kept[i];
+		in = c->kept[i] - c->unsunk;
+		if (f->out_mask & (1u << i)) /* else derived (pk_proc.h) */
+			pk_counter_add(&ps->out.pkts, in);
 	}
-	if (f->src_ring != NULL)
+	if (rings || f->src_ring != NULL)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
-	if (f->sink_ring != NULL)
+	if (rings || f->sink_ring != NULL)
 		pk_counter_add(&f->sink->in.pkts, c->sunk);
 	pk_counter_add(&s->in.pkts, c->pkts);
 	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
@@ -171,12 +175,6 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 		pk_stage_count_drop(&s->out, PK_DROP_FULL, c->refused);
 }
 
-/*
- * The default run's work: pull (or dequeue), each processing stage's
- * burst function in turn on what the one before kept, counted as
- * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
- * one frame.
- */
 /*
  * Whether the wiring is still what the plan was made of. An edge switched
  * while the thread runs (a capture put on a stage's next or the thread's
@@ -192,14 +190,14 @@ thread_fused_src_wired(const struct pk_thread *t,
 	return t->stage.prev == f->src;
 }
 
-static inline bool
+static __rte_always_inline bool
 thread_fused_next_wired(const struct pk_thread *t,
-			const struct pk_thread_fused *f)
+			const struct pk_thread_fused *f, uint32_t np)
 {
 	const struct pk_stage *s = &t->stage;
 	uint32_t i;
 
-	for (i = 0; i < f->nb_procs; i++) {
+	for (i = 0; i < np; i++) {
 		if (s->next != f->procs[i].s)
 			return false;
 		s = f->procs[i].s;
@@ -207,20 +205,26 @@ thread_fused_next_wired(const struct pk_thread *t,
 	return s->next == f->sink;
 }
 
-static inline bool
-thread_fused_wired(const struct pk_thread *t, const struct pk_thread_fused *f)
-{
-	return thread_fused_src_wired(t, f) && thread_fused_next_wired(t, f);
-}
+/*
+ * The default run's work: pull (or dequeue), each processing stage's
+ * burst function in turn on what the one before kept, counted as
+ * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
+ * one frame. Its shape is a constant where the run is compiled for one:
+ * np, the plan's number of processing stages (THREAD_FUSED_ANY: read from
+ * the plan), and rings, true if the plan both dequeues from its source's
+ * ring and enqueues into its sink's (checked once, at start).
+ */
+#define THREAD_FUSED_ANY UINT32_MAX
 
-static int
-thread_run_fused(struct pk_thread *t, void *arg)
+static __rte_always_inline int
+thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
+		  const bool rings)
 {
 	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
 	const struct pk_thread_fused *f = &t->fused;
 	const uint16_t burst = t->burst;
 	const uint32_t budget = t->budget;
-	const uint32_t np = f->nb_procs;
+	const uint32_t np = np_k == THREAD_FUSED_ANY ? f->nb_procs : np_k;
 	struct thread_fused_count c = { 0 };
 	uint16_t n, m, k;
 	bool enq;
@@ -229,14 +233,14 @@ thread_run_fused(struct pk_thread *t, void *arg)
 	do {
 		if (unlikely(!thread_fused_src_wired(t, f)))
 			break; /* an edge was switched: the default run */
-		if (f->src_ring != NULL)
+		if (rings || f->src_ring != NULL)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
 							       pkts, burst);
 		else
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
 			break;
-		if (unlikely(!thread_fused_next_wired(t, f))) {
+		if (unlikely(!thread_fused_next_wired(t, f, np))) {
 			/* switched (before or while pulling): by the pointers */
 			k = pk_stage_push(t->stage.next, pkts, n);
 			if (unlikely(k != n)) {
@@ -262,7 +266,8 @@ thread_run_fused(struct pk_thread *t, void *arg)
 		 * notify reads anyway): a queue whose push was taken over
 		 * since the start (a dropper, say) is pushed through it.
 		 */
-		enq = f->sink_ring != NULL && pk_queue_ring_is_sp(f->sink);
+		enq = (rings || f->sink_ring != NULL) &&
+		      pk_queue_ring_is_sp(f->sink);
 		if (likely(enq)) {
 			k = (uint16_t)pk_queue_ring_enqueue_sp(f->sink_ring,
 							       pkts, m);
@@ -271,16 +276,67 @@ thread_run_fused(struct pk_thread *t, void *arg)
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);
 		}
-		if (unlikely(k != m))
-			thread_fused_refused(&t->stage, f, &c, pkts, k,
-					     m - k, enq);
+		if (unlikely(k != m)) {
+			thread_fused_refused(&t->stage, f, np, pkts, k, m - k,
+					     enq);
+			c.unsunk += m - k;
+			c.refused += m - k;
+		}
 		c.pkts += n;
 	} while (c.pkts < budget && n == burst);
 	if (c.pkts != 0)
-		thread_fused_count_run(t, &c);
-	if (unlikely(!thread_fused_wired(t, f)))
+		thread_fused_count_run(t, &c, np, rings);
+	if (unlikely(!thread_fused_src_wired(t, f) ||
+		     !thread_fused_next_wired(t, f, np)))
 		return (int)c.pkts + pk_thread_run_default(t, arg);
 	return (int)c.pkts;
+}
+
+/* Any plan. */
+static int
+thread_run_fused(struct pk_thread *t, void *arg)
+{
+	return thread_fused_body(t, arg, THREAD_FUSED_ANY, false);
+}
+
+/*
+ * Ring to ring through 0, 1 or 2 processing stages (a socket's path, a
+ * pipe's hop): the same run with the plan's shape as constants, so that
+ * its loops unroll and its counts stay in registers.
+ */
+static int
+thread_run_fused_rings0(struct pk_thread *t, void *arg)
+{
+	return thread_fused_body(t, arg, 0, true);
+}
+
+static int
+thread_run_fused_rings1(struct pk_thread *t, void *arg)
+{
+	return thread_fused_body(t, arg, 1, true);
+}
+
+static int
+thread_run_fused_rings2(struct pk_thread *t, void *arg)
+{
+	return thread_fused_body(t, arg, 2, true);
+}
+
+static const pk_thread_fn thread_run_fused_rings[] = {
+	thread_run_fused_rings0,
+	thread_run_fused_rings1,
+	thread_run_fused_rings2,
+};
+
+static bool
+thread_fn_is_fused(pk_thread_fn fn)
+{
+	uint32_t i;
+
+	for (i = 0; i < RTE_DIM(thread_run_fused_rings); i++)
+		if (fn == thread_run_fused_rings[i])
+			return true;
+	return fn == thread_run_fused;
 }
 
 /* Can t's runs be fused? If so, f is the plan. */
@@ -305,6 +361,8 @@ thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
 		f->procs[f->nb_procs].fn = fn;
 		f->procs[f->nb_procs].arg = arg;
 		f->procs[f->nb_procs].s = s;
+		if (s->flags & PK_STAGE_F_COUNT_OUT)
+			f->out_mask |= 1u << f->nb_procs;
 		f->nb_procs++;
 		s = s->next;
 	}
@@ -319,11 +377,15 @@ pk_thread_run_choose(struct pk_thread *t)
 {
 	struct pk_thread_fused f;
 
-	if (t->fn != pk_thread_run_default && t->fn != thread_run_fused)
+	if (t->fn != pk_thread_run_default && !thread_fn_is_fused(t->fn))
 		return; /* the application's own start function */
 	if (thread_fuse_plan(t, &f)) {
 		t->fused = f;
-		t->fn = thread_run_fused;
+		if (f.src_ring != NULL && f.sink_ring != NULL &&
+		    f.nb_procs < RTE_DIM(thread_run_fused_rings))
+			t->fn = thread_run_fused_rings[f.nb_procs];
+		else
+			t->fn = thread_run_fused;
 	} else {
 		memset(&t->fused, 0, sizeof(t->fused));
 		t->fn = pk_thread_run_default;
@@ -333,5 +395,5 @@ pk_thread_run_choose(struct pk_thread *t)
 bool
 pk_thread_is_fused(const struct pk_thread *t)
 {
-	return t != NULL && t->fn == thread_run_fused;
+	return t != NULL && thread_fn_is_fused(t->fn);
 }

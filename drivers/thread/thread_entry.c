@@ -22,8 +22,9 @@
  *   for its length (online before, offline after: a store and a full fence
  *   per run), unless the caller is online already: a loop that runs entry
  *   threads often goes online itself (pk_rcu_online()) and reports once per
- *   iteration, and each run then costs a thread-local increment. Between
- *   runs the caller may sleep or block: it is offline.
+ *   iteration (pk_rcu_quiescent()), and each run then costs a thread-local
+ *   load. Between runs such a caller must go offline (pk_rcu_offline())
+ *   before it sleeps or blocks; one that is not online is offline anyway.
  * start/stop: allow runs / refuse new ones and wait for the one in progress.
  * threads: control thread for start and stop; counters written by whoever
  *   runs it (one at a time).
@@ -98,28 +99,49 @@ entry_run_timed(struct pk_thread *t)
 	return n;
 }
 
-/* One run, by whoever holds the thread now, an RCU reader meanwhile. */
-static inline int
-entry_run(struct pk_thread *t)
+/* One run, by whoever holds the thread now. */
+static __rte_always_inline int
+entry_run_body(struct pk_thread *t)
 {
-	struct rte_rcu_qsbr *rcu;
-	unsigned int rid = 0;
 	int n;
 
-	rcu = pk_rcu_online(&rid); /* NULL: nested in an online context */
-	if (unlikely(--t->entry_left == 0)) {
-		n = entry_run_timed(t);
-		pk_rcu_offline(rcu, rid);
-		return n;
-	}
+	if (unlikely(--t->entry_left == 0))
+		return entry_run_timed(t);
 	n = t->fn(t, t->arg);
-	pk_rcu_offline(rcu, rid);
 	pk_counter_add(&t->st.runs, 1);
 	if (likely(n > 0))
 		pk_counter_add(&t->st.pkts, (uint64_t)n);
 	else
 		pk_counter_add(&t->st.idle_runs, 1);
 	return n;
+}
+
+/* A run by a caller that is not an RCU reader: one for the run's length. */
+static int __rte_noinline
+entry_run_reader(struct pk_thread *t)
+{
+	struct rte_rcu_qsbr *rcu;
+	unsigned int rid = 0;
+	int n;
+
+	rcu = pk_rcu_online(&rid);
+	n = entry_run_body(t);
+	pk_rcu_offline(rcu, rid);
+	return n;
+}
+
+/*
+ * One run, an RCU reader meanwhile: a caller online already (its loop
+ * reports quiescent states, pk_rcu.h) is one for the whole run, and the
+ * run nests in it without a bracket of its own (what the run calls may
+ * still bracket itself: those pairs balance inside it).
+ */
+static inline int
+entry_run(struct pk_thread *t)
+{
+	if (likely(pk_rcu_is_online()))
+		return entry_run_body(t);
+	return entry_run_reader(t);
 }
 
 static inline bool

@@ -58,10 +58,41 @@ extern "C" {
 struct rte_rcu_qsbr *pk_rcu_qsbr(void);
 
 /**
+ * Not for callers: the calling thread's online depth, how many
+ * pk_rcu_online() calls it has not yet undone (0: offline). Thread-local,
+ * static TLS (as EAL's per-lcore variables); read and written by the
+ * inlines below only.
+ */
+#ifdef __DOXYGEN__
+extern uint32_t pk_rcu_depth_;
+#else
+extern __thread uint32_t pk_rcu_depth_
+	__attribute__((tls_model("initial-exec")));
+#endif
+
+/**
+ * Not for callers (pk_rcu_online() calls it when the thread goes online):
+ * register the thread the first time, then put it online (a full fence).
+ * @param id set to the reader id when the call returns non-NULL
+ * @return as pk_rcu_online()
+ */
+struct rte_rcu_qsbr *pk_rcu_online_outer(unsigned int *id);
+
+/**
+ * Not for callers (pk_rcu_offline() calls it for the outermost context):
+ * put the thread offline.
+ * @param v what pk_rcu_online() returned
+ * @param id the id it set
+ */
+void pk_rcu_offline_outer(struct rte_rcu_qsbr *v, unsigned int id);
+
+/**
  * Make the calling thread an online reader, registering it the first time
  * (by its lcore id). Nests: only the outermost call changes its state.
- * Costs a store and a full fence when it goes online, a thread-local
- * increment when nested.
+ * Costs a store and a full fence when it goes online (out of line), a
+ * thread-local increment when nested (inline: a loop that stays online
+ * makes the library's own brackets inside it, an entry run's say, cost a
+ * few instructions and no call).
  * @param id set to the reader id (the lcore id) when the call returns
  *   non-NULL
  * @return the variable if this call put the thread online: report
@@ -69,15 +100,32 @@ struct rte_rcu_qsbr *pk_rcu_qsbr(void);
  *   NULL if the thread was online already (an outer context reports) or
  *   cannot be a reader (no lcore id, or no memory: rte_errno says).
  */
-struct rte_rcu_qsbr *pk_rcu_online(unsigned int *id);
+static inline struct rte_rcu_qsbr *
+pk_rcu_online(unsigned int *id)
+{
+	if (__builtin_expect(pk_rcu_depth_ != 0, 1)) {
+		pk_rcu_depth_++;
+		return NULL; /* an outer context is online and reports */
+	}
+	return pk_rcu_online_outer(id);
+}
 
 /**
  * Undo one pk_rcu_online(); the outermost (v not NULL) puts the thread
- * offline: writers stop waiting for it.
+ * offline: writers stop waiting for it. Inline when nested (v NULL).
  * @param v what the matching pk_rcu_online() returned (NULL accepted)
  * @param id the id it set
  */
-void pk_rcu_offline(struct rte_rcu_qsbr *v, unsigned int id);
+static inline void
+pk_rcu_offline(struct rte_rcu_qsbr *v, unsigned int id)
+{
+	if (__builtin_expect(v == NULL, 1)) {
+		if (pk_rcu_depth_ != 0)
+			pk_rcu_depth_--;
+		return;
+	}
+	pk_rcu_offline_outer(v, id);
+}
 
 /**
  * Report a quiescent state: the reader holds nothing it found in a stage.
@@ -95,8 +143,13 @@ pk_rcu_quiescent(struct rte_rcu_qsbr *v, unsigned int id)
 /**
  * @return true if the calling thread is an online reader of the variable
  *   (some context of it called pk_rcu_online() and not yet undone it).
+ *   Inline: a thread-local load.
  */
-bool pk_rcu_is_online(void);
+static inline bool
+pk_rcu_is_online(void)
+{
+	return pk_rcu_depth_ != 0;
+}
 
 /**
  * Wait until every online reader has passed a quiescent state after the

@@ -177,6 +177,12 @@ int pk_thread_stop(struct pk_thread *t);
  * Run a thread_entry once in the calling thread's context: one run of its
  * start function, charged to this thread. One caller at a time. It never
  * sleeps: to wait for packets, sleep on the source with pk_queue_wait().
+ * The caller is one of the library's RCU readers (pk_rcu.h) for the run:
+ * the run goes online and offline around itself (a full fence), unless the
+ * caller is online already. A loop that runs entry threads often goes
+ * online once (pk_rcu_online()), reports pk_rcu_quiescent() once per
+ * iteration and pk_rcu_offline() before it sleeps or ends: each run then
+ * costs a thread-local load for it.
  * @return what the start function returned (packets handled), or -EINVAL
  *   (NULL t, not an entry thread), -EAGAIN (not started, or being stopped),
  *   -EBUSY (another thread is running it now).

@@ -93,6 +93,12 @@ struct pk_thread_fused {
 	struct pk_stage *src;       /**< the thread's prev */
 	struct pk_stage *sink;      /**< what follows the fused processing */
 	uint32_t nb_procs;          /**< processing stages called directly */
+	/**
+	 * bit i: procs[i] keeps an out counter (PK_STAGE_F_COUNT_OUT); the
+	 * others' out is derived from in and drops (pk_proc_driver.h), so
+	 * the run writes only their in
+	 */
+	uint32_t out_mask;
 	/** those stages, in order, with their burst functions */
 	struct {
 		pk_proc_fn fn;

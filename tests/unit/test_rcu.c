@@ -7,6 +7,10 @@
  * test_reader_thread_ids: a registered pthread is a reader by its lcore
  *   id, again after it gave the id back and took one anew; without an id
  *   it is not a reader.
+ * test_entry_run_reader: an entry run's caller is a reader for the run,
+ *   whether it was offline (the run brackets itself) or online across runs
+ *   (the run nests in it): in both a grace period begun in the run is held
+ *   by the caller, and a bracket inside the run balances.
  * test_key_churn: numbered traffic pushed into a demux (mt) by every kind
  *   of library context at once: a runner's lcore running two continuation
  *   threads, a thread_lcore, and a registered pthread running an entry
@@ -34,6 +38,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_lcore.h>
 #include <rte_random.h>
@@ -158,6 +163,76 @@ test_reader_thread_ids(void **state)
 	assert_int_equal(ids[3], 1);
 	/* nobody is left online: a grace period is over at once */
 	pk_rcu_synchronize();
+}
+
+/* ---- entry runs ---- */
+
+/* What a run saw of its caller's reader state. */
+struct rcu_probe {
+	bool online;  /* pk_rcu_is_online() */
+	bool holds;   /* a grace period begun in the run is not over */
+	bool nested;  /* a bracket inside the run nests and balances */
+};
+
+static int
+rcu_probe_run(struct pk_thread *t, void *arg)
+{
+	struct rte_rcu_qsbr *v = pk_rcu_qsbr(), *inner;
+	struct rcu_probe *p = arg;
+	unsigned int id = 0;
+	uint64_t token;
+
+	RTE_SET_USED(t);
+	p->online = pk_rcu_is_online();
+	/* the caller is online and has reported nothing since: it holds it */
+	token = rte_rcu_qsbr_start(v);
+	p->holds = rte_rcu_qsbr_check(v, token, false) == 0;
+	inner = pk_rcu_online(&id);
+	p->nested = inner == NULL && pk_rcu_is_online();
+	pk_rcu_offline(inner, id);
+	p->nested = p->nested && pk_rcu_is_online();
+	return 1;
+}
+
+static void
+test_entry_run_reader(void **state)
+{
+	struct rcu_probe p = { 0 };
+	struct pk_thread_conf tc = {
+		.name = "rcuent", .fn = rcu_probe_run, .arg = &p,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct pk_thread_stats st;
+	struct rte_rcu_qsbr *v;
+	struct pk_thread *t;
+	unsigned int i, id = 0;
+
+	(void)state;
+	t = pk_thread_entry_create(&tc);
+	assert_non_null(t);
+	assert_int_equal(pk_thread_start(t), 0);
+	/* an offline caller: a reader for the run's length only */
+	assert_false(pk_rcu_is_online());
+	assert_int_equal(pk_thread_entry_run(t), 1);
+	assert_true(p.online && p.holds && p.nested);
+	assert_false(pk_rcu_is_online());
+	/* a caller online across runs: each run nests, the loop reports */
+	v = pk_rcu_online(&id);
+	assert_non_null(v);
+	for (i = 0; i < 3; i++) {
+		memset(&p, 0, sizeof(p));
+		assert_int_equal(pk_thread_entry_run(t), 1);
+		assert_true(p.online && p.holds && p.nested);
+		assert_true(pk_rcu_is_online());
+		pk_rcu_quiescent(v, id);
+	}
+	pk_rcu_offline(v, id);
+	assert_false(pk_rcu_is_online());
+	pk_rcu_synchronize(); /* nobody left online: over at once */
+	pk_thread_stats_get(t, &st);
+	assert_int_equal(st.runs, 4);
+	assert_int_equal(st.pkts, 4);
+	pk_thread_destroy(t);
 }
 
 /* ---- churn ---- */
@@ -348,6 +423,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_api),
 		cmocka_unit_test(test_reader_thread_ids),
+		cmocka_unit_test(test_entry_run_reader),
 		cmocka_unit_test_teardown(test_key_churn,
 					  pk_test_teardown_pools_full),
 	};
