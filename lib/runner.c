@@ -74,6 +74,7 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 	r->max_charge = rte_get_tsc_hz() / 1000 + 1;         /* 1 ms */
 	r->batch_cycles = rte_get_tsc_hz() / 1000000 * RUNNER_BATCH_US + 1;
 	r->ring = true; /* no thread: all shares alike */
+	r->top = r->heap;
 	r->st.pick = PK_RUNNER_PICK_RING;
 	TAILQ_INIT(&r->attached);
 	rc = pk_registry_add(&runners, &r->reg, r->name, true);

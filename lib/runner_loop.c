@@ -208,7 +208,7 @@ runner_charge(struct pk_runner *r, struct pk_thread *t, unsigned int runs,
 	}
 	/* stats: what was charged for work, what was spent idle */
 	runner_count(t, runs, pkts, last, pkts > 0 ? charged : used);
-	r->heap[r->cur].pass += charged * stride;
+	r->top->pass += charged * stride;
 }
 
 static inline uint64_t

@@ -124,6 +124,7 @@ pk_runner_ring_next(struct pk_runner *r)
 		}
 	}
 	r->cur = i;
+	r->top = &s[i];
 }
 
 void
@@ -231,8 +232,10 @@ pk_runner_pick_review(struct pk_runner *r)
 	unsigned int i;
 	bool ring;
 
-	if (r->nb == 0)
+	if (r->nb == 0) {
+		r->top = &r->heap[r->cur];
 		return;
+	}
 	for (i = 0; i < r->nb; i++) {
 		sh = __atomic_load_n(&r->heap[i].t->shares, __ATOMIC_RELAXED);
 		lo = RTE_MIN(lo, sh);
@@ -250,6 +253,7 @@ pk_runner_pick_review(struct pk_runner *r)
 				 PK_RUNNER_PICK_HEAP, __ATOMIC_RELAXED);
 		pk_counter_add(&r->st.pick_switches, 1);
 	}
-	if (r->ring && (int64_t)r->heap[r->cur].pass >= 0)
+	r->top = &r->heap[r->cur];
+	if (r->ring && (int64_t)r->top->pass >= 0)
 		pk_runner_ring_next(r);
 }

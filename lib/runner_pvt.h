@@ -67,6 +67,7 @@ struct pk_runner {
 	struct runner_slot *heap;    /* nb slots and a sentinel */
 	unsigned int nb;
 	unsigned int cur;            /* ring: the slot whose turn it is */
+	struct runner_slot *top;     /* &heap[cur]: the next pick's slot */
 	bool ring;                   /* pick: ring (true) or heap */
 	uint64_t grant;              /* ring: a turn, in passes */
 	unsigned int idle_streak;    /* consecutive runs that found nothing */
@@ -113,14 +114,17 @@ void pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t);
 void pk_runner_pick_insert(struct pk_runner *r, struct pk_thread *t);
 void pk_runner_pick_remove(struct pk_runner *r, struct pk_thread *t);
 void pk_runner_pick_review(struct pk_runner *r);
+/* hidden: called per pick, directly, not through the PLT */
+__attribute__((visibility("hidden")))
 void pk_runner_heap_down(struct pk_runner *r, size_t i);
+__attribute__((visibility("hidden")))
 void pk_runner_ring_next(struct pk_runner *r);
 
 /* The thread whose pick comes next. */
 static inline struct pk_thread *
 runner_pick_top(const struct pk_runner *r)
 {
-	return r->heap[r->cur].t; /* heap: cur is 0 */
+	return r->top->t; /* heap: the root */
 }
 
 /* After the top's pass was charged: the next pick's thread on top. */
@@ -128,7 +132,7 @@ static inline void
 runner_pick_next(struct pk_runner *r)
 {
 	if (likely(r->ring)) {
-		if ((int64_t)r->heap[r->cur].pass >= 0) /* its turn is over */
+		if ((int64_t)r->top->pass >= 0) /* its turn is over */
 			pk_runner_ring_next(r);
 	} else {
 		pk_runner_heap_down(r, 0);
