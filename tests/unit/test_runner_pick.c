@@ -2,16 +2,13 @@
 /*
  * The runner's two picks (enum pk_runner_pick), on a fake clock in the
  * caller's context (pk_runner_run()), so every figure is exact:
- * - the ring (shares within 8x of each other): charged cycles follow the
- *   shares, whatever each run costs; a thread's turn lasts its shares /
- *   the smallest shares times about 1 us of cycles, no more; an idle
- *   thread's 10 us charge is taken off its next turns, also when every
- *   thread is idle;
- * - the heap (shares further apart): charged cycles follow the shares;
- * - switching: a change of shares, a thread started or stopped (also one
- *   that stops by itself in the middle of its turn) moves the runner from
- *   one to the other and back, the split following the shares in each
- *   phase.
+ * - ring (shares within 8x): cycles follow the shares whatever runs cost;
+ *   a turn is shares / smallest shares x ~1 us of cycles; an idle pick's
+ *   10 us comes off the next turns, also when every thread is idle;
+ * - heap (shares further apart): cycles follow the shares;
+ * - switching on new shares, a start, a stop (also a thread stopping by
+ *   itself mid-turn), each phase split by the shares; random starts,
+ *   stops and shares keep the rule and every run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +17,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,7 +235,7 @@ static void
 test_ring_idle_charge_taken_off_turns(void **state)
 {
 	uint64_t idle = rte_get_tsc_hz() / 100000 + 1; /* the idle charge */
-	struct pk_thread_stats busy, lazy;
+	struct pk_thread_stats busy, lazy, b1, l1;
 	struct fix f;
 	double ratio;
 
@@ -260,14 +258,10 @@ test_ring_idle_charge_taken_off_turns(void **state)
 	pk_thread_stats_get(f.t[0], &busy);
 	pk_thread_stats_get(f.t[1], &lazy);
 	assert_int_equal(pk_runner_run(f.r, 1000), 1000);
-	{
-		struct pk_thread_stats b1, l1;
-
-		pk_thread_stats_get(f.t[0], &b1);
-		pk_thread_stats_get(f.t[1], &l1);
-		assert_true(b1.idle_runs - busy.idle_runs >= 490);
-		assert_true(l1.idle_runs - lazy.idle_runs >= 490);
-	}
+	pk_thread_stats_get(f.t[0], &b1);
+	pk_thread_stats_get(f.t[1], &l1);
+	assert_true(b1.idle_runs - busy.idle_runs >= 490);
+	assert_true(l1.idle_runs - lazy.idle_runs >= 490);
 	fix_fini(&f);
 }
 
@@ -295,7 +289,7 @@ static void
 test_switch_on_shares_change(void **state)
 {
 	static const uint32_t eq[3] = { 1, 1, 1 }, wide[3] = { 64, 1, 1 };
-	static const uint32_t close[3] = { 2, 1, 1 };
+	static const uint32_t close[3] = { 2, 1, 1 }, now[3] = { 1, 8, 1 };
 	uint64_t switches;
 	struct fix f;
 	unsigned int i;
@@ -320,11 +314,7 @@ test_switch_on_shares_change(void **state)
 	assert_int_equal(pk_thread_shares_set(f.t[0], 1), 0);
 	assert_int_equal(pick_of(&f, &switches), PK_RUNNER_PICK_RING);
 	assert_int_equal(switches, 2);
-	{
-		static const uint32_t now[3] = { 1, 8, 1 };
-
-		run_split(&f, 300000, now, 0.01);
-	}
+	run_split(&f, 300000, now, 0.01);
 	fix_fini(&f);
 }
 
@@ -367,6 +357,69 @@ test_switch_on_start_stop(void **state)
 	fix_fini(&f);
 }
 
+/*
+ * Random starts, stops and shares (a fixed seed): after each change the
+ * runner schedules exactly the started threads, picks by the rule (ring
+ * while the started threads' shares are within 8x), and runs what it is
+ * asked; every run is counted once.
+ */
+static void
+test_random_changes_keep_the_rule(void **state)
+{
+	static const uint32_t choice[] = { 1, 2, 3, 4, 8, 9, 64, 1000 };
+	bool on[8] = { false };
+	uint64_t runs = 0, calls = 0, seed = 12345;
+	struct pk_runner_stats rs;
+	struct fix f;
+	unsigned int i, k, n, started;
+
+	(void)state;
+	fix_init(&f, "random");
+	for (i = 0; i < 8; i++) {
+		fix_add(&f, 1, 10 + 10 * i, 1);
+		on[i] = true;
+	}
+	for (k = 0; k < 3000; k++) {
+		uint32_t lo = UINT32_MAX, hi = 0, sh;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned int)(seed >> 33) % 8;
+		if ((seed >> 40) % 3 == 0) {
+			if (on[i])
+				assert_int_equal(pk_thread_stop(f.t[i]), 0);
+			else
+				assert_int_equal(pk_thread_start(f.t[i]), 0);
+			on[i] = !on[i];
+		} else {
+			sh = choice[(seed >> 45) % RTE_DIM(choice)];
+			assert_int_equal(pk_thread_shares_set(f.t[i], sh), 0);
+		}
+		for (started = 0, n = 0; n < 8; n++) {
+			if (!on[n])
+				continue;
+			started++;
+			sh = pk_thread_shares_get(f.t[n]);
+			lo = RTE_MIN(lo, sh);
+			hi = RTE_MAX(hi, sh);
+		}
+		assert_int_equal(pk_runner_run(f.r, 50), started > 0 ? 50 : 0);
+		runs += started > 0 ? 50 : 0;
+		pk_runner_stats_get(f.r, &rs);
+		assert_int_equal(rs.nb_threads, started);
+		if (started > 0)
+			assert_int_equal(rs.pick, hi <= 8 * lo ?
+					 PK_RUNNER_PICK_RING :
+					 PK_RUNNER_PICK_HEAP);
+	}
+	for (i = 0; i < 8; i++)
+		calls += f.job[i].calls;
+	assert_int_equal(calls, runs);
+	printf("  %" PRIu64 " runs, %" PRIu64 " switches\n", runs,
+	       rs.pick_switches);
+	assert_true(rs.pick_switches > 10);
+	fix_fini(&f);
+}
+
 int
 main(void)
 {
@@ -383,6 +436,8 @@ main(void)
 		cmocka_unit_test_teardown(test_switch_on_shares_change,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_switch_on_start_stop,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_random_changes_keep_the_rule,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
