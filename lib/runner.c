@@ -73,6 +73,9 @@ pk_runner_create(const char *name, unsigned int lcore_id, int socket_id)
 	r->idle_charge = rte_get_tsc_hz() / 100000 + 1;      /* 10 us */
 	r->max_charge = rte_get_tsc_hz() / 1000 + 1;         /* 1 ms */
 	r->batch_cycles = rte_get_tsc_hz() / 1000000 * RUNNER_BATCH_US + 1;
+	r->ring = true; /* no thread: all shares alike */
+	r->top = r->heap;
+	r->st.pick = PK_RUNNER_PICK_RING;
 	TAILQ_INIT(&r->attached);
 	rc = pk_registry_add(&runners, &r->reg, r->name, true);
 	if (rc != 0) {
@@ -175,6 +178,9 @@ pk_runner_stats_get(const struct pk_runner *r, struct pk_runner_stats *st)
 	st->busy_cycles = pk_counter_load(&r->st.busy_cycles);
 	st->idle_cycles = pk_counter_load(&r->st.idle_cycles);
 	st->nb_threads = __atomic_load_n(&r->st.nb_threads, __ATOMIC_RELAXED);
+	st->pick = (enum pk_runner_pick)__atomic_load_n(&r->st.pick,
+							__ATOMIC_RELAXED);
+	st->pick_switches = pk_counter_load(&r->st.pick_switches);
 	return 0;
 }
 
@@ -200,6 +206,15 @@ pk_runner_detach(struct pk_runner *r, struct pk_thread *t)
 	r->nb_attached--;
 	t->runner = NULL;
 	t->domain = NULL; /* shares a CPU with nobody now */
+}
+
+void
+pk_runner_shares_changed(struct pk_runner *r)
+{
+	/* the shares were stored before: the runner reads them after this */
+	__atomic_fetch_or(&r->attn, RUNNER_ATTN_SHARES, __ATOMIC_SEQ_CST);
+	if (!r->launched)
+		pk_runner_cmds_apply(r);
 }
 
 /* @return the command's place in the order of posting (from 1). */

@@ -5,9 +5,10 @@
  * runner.c.
  *
  * Stride scheduling charged by cycles: each thread has a pass (virtual time);
- * the runner always picks the thread with the lowest pass (a binary
- * min-heap), runs it, then advances its pass by the TSC cycles the pick used
- * times PK_THREAD_STRIDE1 / shares. A thread that does expensive work per
+ * the runner picks the thread furthest behind (runner_pick.c: a ring of
+ * turns while the shares are close, else the lowest pass of a heap), runs
+ * it, then advances its pass by the TSC cycles the pick used times
+ * PK_THREAD_STRIDE1 / shares. A thread that does expensive work per
  * packet thus gets fewer packets, not more CPU. Shares are read at each
  * charge, so changing them takes effect at once.
  *
@@ -15,9 +16,9 @@
  * (it stopped with work left) the runner runs the thread again, up to the
  * thread's batch of runs, which doubles while a pick takes under half of
  * RUNNER_BATCH_US and halves when it takes more than that (1 .. 64 runs).
- * One TSC read ends a pick and starts the next, and the heap sift is paid
+ * One TSC read ends a pick and starts the next, and the next pick is found
  * once per pick: a thread whose runs are cheaper than the pick itself (a
- * TSC read is some 25 cycles, a sift 7-11 per level) pays it over many
+ * TSC read is some 25 cycles, a heap's sift 7-11 per level) pays it over many
  * runs, and the charge stays exact, since one thread used all the cycles.
  * A run that ends under its budget, as a thread that emptied its queue
  * does, ends the pick: such threads are picked once per run, as before.
@@ -30,7 +31,7 @@
  * thread's own average keeps what preemption adds in proportion to each
  * thread's cost, so the split of packets still follows the work per packet.
  *
- * Threads join and leave the heap through the command ring (runner_pvt.h),
+ * Threads join and leave the runner through the command ring (runner_pvt.h),
  * drained before every pick.
  *
  * RCU: the loop's context is one of the library's readers (pk_rcu.h), online
@@ -52,102 +53,14 @@
 #define RUNNER_PAUSES 64            /* idle rounds backed off with pause */
 #define RUNNER_PAUSE_BURST 32       /* rte_pause() calls per back-off */
 #define RUNNER_BATCH_MAX 64         /* most runs of one pick */
-#define RUNNER_PASS_FAR (1ull << 62) /* the sentinel's lead (heap_down()) */
-
-static inline bool
-pass_before(uint64_t a, uint64_t b)
-{
-	return (int64_t)(a - b) < 0; /* wrap-safe */
-}
-
-static void
-heap_up(struct pk_runner *r, unsigned int i)
-{
-	struct runner_slot x = r->heap[i];
-
-	while (i > 0 && pass_before(x.pass, r->heap[(i - 1) / 2].pass)) {
-		r->heap[i] = r->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	r->heap[i] = x;
-}
-
-/*
- * Out of line: inlined, it crowds the loop's registers onto the stack. The
- * slot after the last holds a pass far after every other (passes in the
- * heap lie within one charge of each other, at most 2^43 apart), so every
- * node compares two children without asking whether the second is there.
- */
-static void __rte_noinline
-heap_down(struct pk_runner *r, size_t i)
-{
-	char *h = (char *)r->heap; /* byte offsets: no scaling per level */
-	const size_t sz = sizeof(struct runner_slot);
-	struct runner_slot x = r->heap[i];
-	size_t o = i * sz, c, end = r->nb * sz;
-
-	r->heap[r->nb].pass = x.pass + RUNNER_PASS_FAR;
-	while ((c = 2 * o + sz) < end) {
-		const struct runner_slot *kid = (const void *)(h + c);
-
-		/* no branch on which child: it would mispredict half the time */
-		c += sz * pass_before(kid[1].pass, kid[0].pass);
-		kid = (const void *)(h + c);
-		if (!pass_before(kid->pass, x.pass))
-			break;
-		*(struct runner_slot *)(void *)(h + o) = *kid;
-		o = c;
-	}
-	*(struct runner_slot *)(void *)(h + o) = x;
-}
-
-static void
-runner_heap_insert(struct pk_runner *r, struct pk_thread *t)
-{
-	/* start at the current virtual time: no credit for time not here */
-	r->heap[r->nb].pass = r->nb > 0 ? r->heap[0].pass : r->vtime;
-	r->heap[r->nb].t = t;
-	t->run_avg = 0;
-	t->batch = 1;
-	heap_up(r, r->nb++);
-	__atomic_store_n(&t->on_runner, 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&r->st.nb_threads, r->nb, __ATOMIC_RELAXED);
-}
-
-static void
-runner_heap_remove(struct pk_runner *r, struct pk_thread *t)
-{
-	unsigned int i;
-
-	if (!__atomic_load_n(&t->on_runner, __ATOMIC_RELAXED))
-		return;
-	/* a linear search: removals are rare, sifts must not touch threads */
-	for (i = 0; i < r->nb && r->heap[i].t != t; i++)
-		;
-	if (i == r->nb)
-		return;
-	if (r->nb == 1)
-		r->vtime = r->heap[0].pass; /* where the next one starts */
-	if (i != --r->nb) {
-		/* the last leaf fills the hole, then finds its place */
-		r->heap[i] = r->heap[r->nb];
-		if (i > 0 && pass_before(r->heap[i].pass,
-					 r->heap[(i - 1) / 2].pass))
-			heap_up(r, i);
-		else
-			heap_down(r, i);
-	}
-	__atomic_store_n(&r->st.nb_threads, r->nb, __ATOMIC_RELAXED);
-	/* the acknowledgement pk_runner_remove() waits for */
-	__atomic_store_n(&t->on_runner, 0, __ATOMIC_RELEASE);
-}
 
 void
 pk_runner_cmds_apply(struct pk_runner *r)
 {
 	void *cmd;
 
-	__atomic_fetch_and(&r->attn, ~RUNNER_ATTN_CMDS, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&r->attn, ~(RUNNER_ATTN_CMDS | RUNNER_ATTN_SHARES),
+			   __ATOMIC_SEQ_CST);
 	for (; rte_ring_sc_dequeue(r->cmds, &cmd) == 0;
 	     __atomic_store_n(&r->cmds_done, r->cmds_done + 1,
 			      __ATOMIC_RELEASE)) {
@@ -157,10 +70,11 @@ pk_runner_cmds_apply(struct pk_runner *r)
 		t = (struct pk_thread *)(v & ~RUNNER_CMD_REMOVE);
 
 		if (v & RUNNER_CMD_REMOVE)
-			runner_heap_remove(r, t);
+			pk_runner_pick_remove(r, t);
 		else if (!__atomic_load_n(&t->on_runner, __ATOMIC_RELAXED))
-			runner_heap_insert(r, t);
+			pk_runner_pick_insert(r, t);
 	}
+	pk_runner_pick_review(r); /* and after a change of shares */
 }
 
 /* All threads found no work: pause a while, then give the core away. */
@@ -263,7 +177,7 @@ runner_batch_adapt(const struct pk_runner *r, struct pk_thread *t,
 }
 
 /*
- * Charge a pick to the top thread, advance its pass; the caller sifts.
+ * Charge a pick to the top thread, advance its pass; the caller picks next.
  * more: the pick went on past its first run.
  */
 static inline void
@@ -294,7 +208,7 @@ runner_charge(struct pk_runner *r, struct pk_thread *t, unsigned int runs,
 	}
 	/* stats: what was charged for work, what was spent idle */
 	runner_count(t, runs, pkts, last, pkts > 0 ? charged : used);
-	r->heap[0].pass += charged * stride;
+	r->top->pass += charged * stride;
 }
 
 static inline uint64_t
@@ -336,7 +250,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 				continue;
 			}
 		}
-		t = r->heap[0].t;
+		t = runner_pick_top(r);
 		n = t->fn(t, t->arg);
 		runs = 1;
 		pkts = n;
@@ -350,11 +264,12 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		now = end;
 		done += runs;
 		if (likely(n >= 0)) {
-			heap_down(r, 0);
+			runner_pick_next(r);
 			continue;
 		}
 		/* it stopped by itself: pk_thread_stop() still cleans up */
-		runner_heap_remove(r, t);
+		pk_runner_pick_remove(r, t);
+		pk_runner_pick_review(r);
 		pk_thread_set_stopped(t);
 	}
 	pk_rcu_offline(rcu, rid);

@@ -4,9 +4,10 @@
 
 /*
  * The runner, shared by runner.c (control: create, start, stop, the list of
- * attached threads, posting commands) and runner_loop.c (the runner's own
- * context: the heap of passes, the picks and their charge, the command
- * drain, the loop); not installed.
+ * attached threads, posting commands), runner_loop.c (the runner's own
+ * context: the picks and their charge, the command drain, the loop) and
+ * runner_pick.c (who is picked next: a ring or a heap of passes, chosen by
+ * the shares); not installed.
  *
  * Commands: the control thread starts and stops threads while the runner
  * runs by posting them to a single-producer/single-consumer ring (a thread
@@ -21,6 +22,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -34,6 +36,8 @@
 #define RUNNER_BATCH_US 1           /* a pick's slice (runner_loop.c) */
 #define RUNNER_ATTN_CMDS 1u         /* attn: commands were posted */
 #define RUNNER_ATTN_STOP 2u         /* attn: return from the loop */
+#define RUNNER_ATTN_SHARES 4u       /* attn: a thread's shares changed */
+#define RUNNER_RING_SPREAD 8u       /* ring: largest shares / smallest */
 
 struct pk_runner_counters {
 	uint64_t decisions;          /* runs */
@@ -43,12 +47,18 @@ struct pk_runner_counters {
 	uint64_t yields;
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
+	uint64_t pick_switches;
 	uint32_t nb_threads;
+	uint32_t pick;               /* enum pk_runner_pick */
 } __rte_cache_aligned;
 
-/* A heap slot keeps the pass next to the pointer: sifting reads no thread. */
+/*
+ * A slot keeps the pass next to the pointer: picks read no thread. Heap:
+ * the stride scheduling virtual time. Ring: the balance of the thread's
+ * turn (as int64_t: below zero, cycles times stride still to use).
+ */
 struct runner_slot {
-	uint64_t pass;               /* stride scheduling virtual time */
+	uint64_t pass;
 	struct pk_thread *t;
 };
 
@@ -56,6 +66,10 @@ struct pk_runner {
 	/* scheduler: the running context only */
 	struct runner_slot *heap;    /* nb slots and a sentinel */
 	unsigned int nb;
+	unsigned int cur;            /* ring: the slot whose turn it is */
+	struct runner_slot *top;     /* &heap[cur]: the next pick's slot */
+	bool ring;                   /* pick: ring (true) or heap */
+	uint64_t grant;              /* ring: a turn, in passes */
 	unsigned int idle_streak;    /* consecutive runs that found nothing */
 	unsigned int backoff;        /* consecutive idle rounds */
 	uint64_t vtime;              /* pass of the last thread to leave */
@@ -90,6 +104,43 @@ void pk_runner_cmds_apply(struct pk_runner *r);
  * pk_thread_stop() that follows finds its wait already over). Control.
  */
 void pk_runner_remove_post(struct pk_runner *r, struct pk_thread *t);
+
+/*
+ * The picks (runner_pick.c), on the runner's context. Insert and remove
+ * keep the current structure; review then chooses the structure by the
+ * shares (switching if need be) and gives the ring's turn on if the
+ * current slot's is over. Call review after every insert or remove.
+ */
+void pk_runner_pick_insert(struct pk_runner *r, struct pk_thread *t);
+void pk_runner_pick_remove(struct pk_runner *r, struct pk_thread *t);
+void pk_runner_pick_review(struct pk_runner *r);
+/* hidden: called per pick, directly, not through the PLT */
+__attribute__((visibility("hidden")))
+void pk_runner_heap_down(struct pk_runner *r, size_t i);
+__attribute__((visibility("hidden")))
+void pk_runner_ring_next(struct pk_runner *r);
+
+/* The thread whose pick comes next. */
+static inline struct pk_thread *
+runner_pick_top(const struct pk_runner *r)
+{
+	return r->top->t; /* heap: the root */
+}
+
+/* After the top's pass was charged: the next pick's thread on top. */
+static inline void
+runner_pick_next(struct pk_runner *r)
+{
+	if (likely(r->ring)) {
+		if ((int64_t)r->top->pass >= 0) /* its turn is over */
+			pk_runner_ring_next(r);
+	} else {
+		pk_runner_heap_down(r, 0);
+	}
+}
+
+/* t's shares changed (thread.c): the runner reviews its pick. Control. */
+void pk_runner_shares_changed(struct pk_runner *r);
 
 /* The runner's lcore: loops until RUNNER_ATTN_STOP (remote launched). */
 int pk_runner_main(void *arg);

@@ -74,6 +74,9 @@ tel_runner_dict(struct pk_registry_node *n, void *arg)
 	rte_tel_data_add_dict_u64(d, "yields", st.yields);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", st.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "idle_cycles", st.idle_cycles);
+	rte_tel_data_add_dict_string(d, "pick",
+		st.pick == PK_RUNNER_PICK_RING ? "ring" : "heap");
+	rte_tel_data_add_dict_u64(d, "pick_switches", st.pick_switches);
 	return 0;
 }
 

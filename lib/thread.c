@@ -16,6 +16,7 @@
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_internal.h"
+#include "runner_pvt.h"
 #include "thread_pvt.h"
 
 /* Starting and stopping threads, for the wiring check: control threads. */
@@ -301,6 +302,8 @@ pk_thread_shares_set(struct pk_thread *t, uint32_t shares)
 	__atomic_store_n(&t->shares, shares, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->stride, PK_THREAD_STRIDE1 / shares,
 			 __ATOMIC_RELAXED);
+	if (t->runner != NULL) /* its ring or heap may change */
+		pk_runner_shares_changed(t->runner);
 	return 0;
 }
 

@@ -5,14 +5,16 @@
 /**
  * @file
  * Runner: a proportional-share scheduler of continuation threads on one
- * lcore. Again and again it picks the thread furthest behind its share
- * (stride scheduling: lowest pass first), runs it and charges it the TSC
- * cycles the pick used, divided by its shares: a thread that does costly
- * work per packet gets fewer packets, not more CPU. A run that ends on its
- * budget (the thread has more work) may be followed at once by another run
- * of the same thread, in the same pick, while the pick stays under about a
- * microsecond (at most 64 runs): threads with short runs pay one clock read
- * and one heap update per pick, not per run; the charge stays exact. A pick
+ * lcore. Again and again it picks a thread behind its share (stride
+ * scheduling; enum pk_runner_pick: in turns of about a microsecond per
+ * share while the shares are close, else the lowest pass first), runs it
+ * and charges it the TSC cycles the pick used, divided by its shares: a
+ * thread that does costly work per packet gets fewer packets, not more
+ * CPU. A run that ends on its budget (the thread has more work) may be
+ * followed at once by another run of the same thread, in the same pick,
+ * while the pick stays under about a microsecond (at most 64 runs):
+ * threads with short runs pay one clock read and one choice per pick,
+ * not per run; the charge stays exact. A pick
  * that found no work is charged at least 10 us; a pick far longer than the
  * thread's usual one is charged less (the OS most likely preempted it).
  *
@@ -46,6 +48,27 @@ extern "C" {
 
 struct pk_runner;
 
+/**
+ * How a runner picks its next thread; it chooses by the shares of the
+ * threads it schedules, whenever a thread starts, stops or gets new shares.
+ */
+enum pk_runner_pick {
+	/**
+	 * Deficit round robin on the stride passes, while the largest shares
+	 * are at most 8 times the smallest: each thread in turn runs for its
+	 * shares / the smallest shares times about 1 us of charged cycles
+	 * (what it overdrew is taken off its next turns). A pick costs a
+	 * compare, whatever the number of threads.
+	 */
+	PK_RUNNER_PICK_RING = 0,
+	/**
+	 * Stride scheduling on a binary heap: every pick takes the lowest
+	 * pass; a pick costs a sift of log2(threads) levels. For shares
+	 * further apart, whose turns would be long.
+	 */
+	PK_RUNNER_PICK_HEAP = 1,
+};
+
 /** A snapshot of a runner's statistics. */
 struct pk_runner_stats {
 	uint64_t decisions;    /**< runs scheduled */
@@ -60,6 +83,8 @@ struct pk_runner_stats {
 				    hold what was charged) */
 	uint64_t idle_cycles;  /**< cycles of idle runs and back-offs */
 	unsigned int nb_threads; /**< threads it schedules now */
+	enum pk_runner_pick pick; /**< how it picks now */
+	uint64_t pick_switches;  /**< changes of pick so far */
 };
 
 /** Most threads one runner schedules. */

@@ -10,7 +10,7 @@
  *    (an lcore, a runner and its lcore, -1 for an entry thread), shares,
  *    runs and packets; a thread whose runner was destroyed names none;
  *  - /pathkit/runners and /pathkit/runner,NAME: attached and scheduled
- *    threads, decisions;
+ *    threads, decisions, the pick (ring: one thread, shares alike);
  *  - /pathkit/scheds and /pathkit/sched,NAME: policy, rate, each queue's
  *    stage, weight and backlog (their sum what is queued, exactly); a
  *    detached queue gone; more queues than a reply lists;
@@ -230,6 +230,7 @@ test_threads_and_runner(void **state)
 	has("{\"/pathkit/runner\":{\"name\":\"trun\",\"lcore\":5,"
 	    "\"state\":\"stopped\",\"attached\":1,\"threads\":1,");
 	assert_null(strstr(reply, "\"decisions\":0,"));
+	has("\"pick\":\"ring\",\"pick_switches\":0");
 	null_reply("/pathkit/runner,tcont");
 
 	/* its runner gone, a thread names none (nor reads the freed one) */
