@@ -4,14 +4,17 @@
  * into next, within a budget), its variant for threads that count bytes,
  * and the fused run that pk_thread_start() picks instead of the default
  * when the wiring allows (struct pk_thread_fused): the same work without a
- * stage call between the source ring and the sink ring, and every counter
+ * stage call between the source (a ring or an ethdev RX queue) and the
+ * sink (a ring or an ethdev TX queue), and every counter
  * the stages would show, written once per run (a processing stage's drops
  * as they happen, by its own function).
  */
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include <pathkit/pk_port.h>
 #include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_thread_driver.h>
@@ -161,9 +164,12 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 		pk_counter_add(&ps->out.pkts, c->kept[i]);
 		in = c->kept[i];
 	}
-	if (f->src_ring != NULL)
+	/* a port_rx counts in and out, a queue_ring source out only */
+	if (f->src_port)
+		pk_counter_add(&f->src->in.pkts, c->pkts);
+	if (f->src_ring != NULL || f->src_port)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
-	if (f->sink_ring != NULL)
+	if (f->sink_ring != NULL || f->sink_port)
 		pk_counter_add(&f->sink->in.pkts, c->sunk);
 	pk_counter_add(&s->in.pkts, c->pkts);
 	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
@@ -232,6 +238,9 @@ thread_run_fused(struct pk_thread *t, void *arg)
 		if (f->src_ring != NULL)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
 							       pkts, burst);
+		else if (f->src_port)
+			n = rte_eth_rx_burst(f->src_port_id, f->src_queue_id,
+					     pkts, burst);
 		else
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
@@ -268,6 +277,12 @@ thread_run_fused(struct pk_thread *t, void *arg)
 							       pkts, m);
 			pk_stage_notify(f->sink);
 			c.sunk += k;
+		} else if (f->sink_port && f->sink->push == f->sink_push) {
+			/* refused ones stay ours, unchanged, as from its push */
+			k = rte_eth_tx_burst(f->sink_port_id, f->sink_queue_id,
+					     pkts, m);
+			c.sunk += k;
+			enq = true;
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);
 		}
@@ -299,6 +314,9 @@ thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
 	if (pk_queue_ring_is_sc(f->src) &&
 	    !(f->src->flags & PK_STAGE_F_BYTES))
 		f->src_ring = pk_queue_ring_of(f->src);
+	else
+		f->src_port = pk_port_queue_of(f->src, true, &f->src_port_id,
+					       &f->src_queue_id);
 	while (f->nb_procs < PK_THREAD_FUSE_MAX_PROCS &&
 	       !(s->flags & PK_STAGE_F_BYTES) &&
 	       pk_proc_fn_get(s, &fn, &arg) == 0) {
@@ -309,9 +327,14 @@ thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
 		s = s->next;
 	}
 	f->sink = s;
+	f->sink_push = s->push;
 	if (pk_queue_ring_is_sp(s) && !(s->flags & PK_STAGE_F_BYTES))
 		f->sink_ring = pk_queue_ring_of(s);
-	return f->src_ring != NULL || f->nb_procs != 0 || f->sink_ring != NULL;
+	else
+		f->sink_port = pk_port_queue_of(s, false, &f->sink_port_id,
+						&f->sink_queue_id);
+	return f->src_ring != NULL || f->src_port || f->nb_procs != 0 ||
+	       f->sink_ring != NULL || f->sink_port;
 }
 
 void
