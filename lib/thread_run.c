@@ -5,9 +5,10 @@
  * and the fused run that pk_thread_start() picks instead of the default
  * when the wiring allows (struct pk_thread_fused): the same work without a
  * stage call between the source (a ring or an ethdev RX queue) and the
- * sink (a ring or an ethdev TX queue), and every counter
- * the stages would show, written once per run (a processing stage's drops
- * as they happen, by its own function).
+ * sink (a ring or an ethdev TX queue), and every counter the stages would
+ * show, written once per run (a processing stage's drops as they happen,
+ * by its own function; a port's counters per burst, as the port's own
+ * pull and push write them).
  */
 #include <string.h>
 
@@ -164,12 +165,10 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c)
 		pk_counter_add(&ps->out.pkts, c->kept[i]);
 		in = c->kept[i];
 	}
-	/* a port_rx counts in and out, a queue_ring source out only */
-	if (f->src_port)
-		pk_counter_add(&f->src->in.pkts, c->pkts);
-	if (f->src_ring != NULL || f->src_port)
+	/* port ends are counted per burst (thread_run_fused()) */
+	if (f->src_ring != NULL)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
-	if (f->sink_ring != NULL || f->sink_port)
+	if (f->sink_ring != NULL)
 		pk_counter_add(&f->sink->in.pkts, c->sunk);
 	pk_counter_add(&s->in.pkts, c->pkts);
 	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
@@ -245,6 +244,15 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
 			break;
+		/*
+		 * A port's counters per burst, as its pull and push count: a
+		 * PMD may block in a burst call (pcap reading a FIFO), and
+		 * what went through before must show meanwhile.
+		 */
+		if (f->src_port) {
+			pk_counter_add(&f->src->in.pkts, n);
+			pk_counter_add(&f->src->out.pkts, n);
+		}
 		if (unlikely(!thread_fused_next_wired(t, f))) {
 			/* switched (before or while pulling): by the pointers */
 			k = pk_stage_push(t->stage.next, pkts, n);
@@ -281,7 +289,7 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			/* refused ones stay ours, unchanged, as from its push */
 			k = rte_eth_tx_burst(f->sink_port_id, f->sink_queue_id,
 					     pkts, m);
-			c.sunk += k;
+			pk_counter_add(&f->sink->in.pkts, k);
 			enq = true;
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);
