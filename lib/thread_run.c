@@ -249,10 +249,8 @@ thread_run_fused(struct pk_thread *t, void *arg)
 		 * PMD may block in a burst call (pcap reading a FIFO), and
 		 * what went through before must show meanwhile.
 		 */
-		if (f->src_port) {
+		if (f->src_port) /* its out is its in (port_ethdev.c) */
 			pk_counter_add(&f->src->in.pkts, n);
-			pk_counter_add(&f->src->out.pkts, n);
-		}
 		if (unlikely(!thread_fused_next_wired(t, f))) {
 			/* switched (before or while pulling): by the pointers */
 			k = pk_stage_push(t->stage.next, pkts, n);

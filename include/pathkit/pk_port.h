@@ -80,7 +80,9 @@ struct pk_stage *pk_port_tx_create(const char *name, uint16_t port_id,
 /**
  * The ethdev queue behind a port stage, for a thread's fused run
  * (pk_thread_driver.h): it calls rte_eth_rx_burst() or rte_eth_tx_burst()
- * on that queue itself and counts as the stage's pull or push would.
+ * on that queue itself and counts as the stage's pull or push would, per
+ * burst: a port_rx's in.pkts (its out is derived from in when read), a
+ * port_tx's in.pkts and in.refused[PK_DROP_FULL].
  * @param s a stage (any kind)
  * @param rx true: is s a port_rx stage; false: a port_tx stage
  * @param port_id, queue_id set when it is
