@@ -88,8 +88,10 @@ io) bin=$build/examples/pk-fwd fn=runner_loop t=$((secs * 4 + 600))
 testpmd) bin=$(command -v dpdk-testpmd) fn= t=$((secs * 4 + 90))
 	vd="--vdev net_null0 --vdev net_null1" opt=
 	# no --duration: SIGINT ends it; every thread counted from its start
-	cg="$(echo "$cg" | sed 's/atstart=no/atstart=yes/') --separate-threads=yes" ;;
-*) echo "usage: $0 BUILD fwd demux1k|raw|io|testpmd [SECONDS] | BUILD demux ID" >&2
+	cg="$(echo "$cg" | sed 's/atstart=no/atstart=yes/')"
+	cg="$cg --separate-threads=yes" ;;
+*) echo "usage: $0 BUILD fwd demux1k|raw|io|testpmd [SECONDS]" \
+	"| BUILD demux ID" >&2
    exit 2 ;;
 esac
 # shellcheck disable=SC2086

@@ -284,7 +284,7 @@ thread_run_fused(struct pk_thread *t, void *arg)
 			pk_stage_notify(f->sink);
 			c.sunk += k;
 		} else if (f->sink_port && f->sink->push == f->sink_push) {
-			/* refused ones stay ours, unchanged, as from its push */
+			/* refused ones stay ours, unchanged, as its push's */
 			k = rte_eth_tx_burst(f->sink_port_id, f->sink_queue_id,
 					     pkts, m);
 			pk_counter_add(&f->sink->in.pkts, k);

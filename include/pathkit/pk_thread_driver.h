@@ -92,8 +92,8 @@ struct rte_ring;
 struct pk_thread_fused {
 	struct rte_ring *src_ring;  /**< src's ring, or NULL: pk_stage_pull() */
 	struct rte_ring *sink_ring; /**< sink's ring, or NULL: pk_stage_push() */
-	bool src_port;              /**< src is a port_rx: rte_eth_rx_burst() */
-	bool sink_port;             /**< sink is a port_tx: rte_eth_tx_burst() */
+	bool src_port;              /**< src is a port_rx: rte_eth_rx_burst */
+	bool sink_port;             /**< sink is a port_tx: rte_eth_tx_burst */
 	uint16_t src_port_id;       /**< src's port, with src_port */
 	uint16_t src_queue_id;      /**< src's RX queue, with src_port */
 	uint16_t sink_port_id;      /**< sink's port, with sink_port */

@@ -136,7 +136,8 @@ drain_same(const struct pipe *a, const struct pipe *b)
 		kb = rte_eth_rx_burst(port[b->out], 0, mb, 32);
 		assert_int_equal(ka, kb);
 		for (i = 0; i < ka; i++)
-			assert_int_equal(pk_test_seq(ma[i]), pk_test_seq(mb[i]));
+			assert_int_equal(pk_test_seq(ma[i]),
+					 pk_test_seq(mb[i]));
 		rte_pktmbuf_free_bulk(ma, ka);
 		rte_pktmbuf_free_bulk(mb, kb);
 		got += ka;
@@ -170,7 +171,7 @@ run_twins(bool noop)
 			nb = pk_thread_entry_run(b.t);
 			assert_int_equal(na, nb);
 		}
-		/* drained now and then: the out ports' rings fill, TX refuses */
+		/* drained now and then: the out rings fill, TX refuses */
 		if (i % 150 == 149)
 			got += drain_same(&a, &b);
 	}
