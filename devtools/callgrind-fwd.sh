@@ -12,6 +12,11 @@
 #       final "Accumulated forward statistics" RX-packets.
 #     raw: fwd_demux_raw on the same ports (fr_lcore; packets: its flow hits).
 #     io: pk-fwd io on two net_null ports (fwd.io).
+#     testpmd: dpdk-testpmd --forward-mode=io on the same two net_null ports
+#       (BUILD is not used; the binary is Debian's, stripped): counted, the
+#       whole thread of the forwarding lcore (--separate-threads=yes, the
+#       thread that executed the most instructions), which runs nothing but
+#       its forwarding loop once started; packets as for pk-fwd.
 #     pk-fwd stops itself after SECONDS (--duration, default 120); the raw
 #     program is sent SIGINT after SECONDS + 180 (start-up under valgrind on a
 #     busy machine takes minutes).
@@ -80,11 +85,17 @@ raw) bin=$build/tests/perf/fwd_demux_raw fn=fr_lcore vd=$pcap t=$((secs + 180))
 	opt="--flows=1024" ;;
 io) bin=$build/examples/pk-fwd fn=runner_loop t=$((secs * 4 + 600))
 	vd="--vdev net_null0 --vdev net_null1" opt="--duration=$secs" ;;
-*) echo "usage: $0 BUILD fwd demux1k|raw|io [SECONDS] | BUILD demux ID" >&2
+testpmd) bin=$(command -v dpdk-testpmd) fn= t=$((secs * 4 + 90))
+	vd="--vdev net_null0 --vdev net_null1" opt=
+	# no --duration: SIGINT ends it; every thread counted from its start
+	cg="$(echo "$cg" | sed 's/atstart=no/atstart=yes/')"
+	cg="$cg --separate-threads=yes" ;;
+*) echo "usage: $0 BUILD fwd demux1k|raw|io|testpmd [SECONDS]" \
+	"| BUILD demux ID" >&2
    exit 2 ;;
 esac
 # shellcheck disable=SC2086
-timeout -s INT -k 900 $t $cg --toggle-collect=$fn "$bin" --no-huge \
+timeout -s INT -k 900 $t $cg ${fn:+--toggle-collect=$fn} "$bin" --no-huge \
 	--no-shconf --no-pci -m 1024 -l 0,1 --log-level=lib.eal:error $vd \
 	--file-prefix=$pfx -- --nb-cores=1 --burst=32 --total-num-mbufs=8192 \
 	--stats-period 10 --auto-start --no-mlockall --forward-mode=io $opt \
@@ -96,6 +107,13 @@ if [ "$what" = raw ]; then
 else
 	pk=$(awk '/Accumulated forward statistics/ { a = 1 }
 		a && /RX-packets:/ { print $2; exit }' "$out.out")
+fi
+if [ "$what" = testpmd ]; then
+	# the forwarding lcore: the thread with the most instructions
+	f=$(for c in "$out".cg-*; do
+		awk -v f="$c" '/^summary:|^totals:/ { print $2, f; exit }' "$c"
+	done | sort -n | tail -n 1 | cut -d' ' -f2)
+	cp "$f" "$out.cg"
 fi
 awk -v pk="${pk:-0}" -v id="$what" '/^summary:|^totals:/ {
 		for (i = 2; i <= NF; i++) v[i] = $i; got = 1 }

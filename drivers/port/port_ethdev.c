@@ -9,7 +9,10 @@
  * args: port=<id|device name> queue=<id, 0> bytes=<0|1, 0: rte_eth_stats
  *   already counts a port's bytes; counting them here costs a read of
  *   every mbuf>
- * stats: rx: in = out = received.  tx: in = sent, full.
+ * stats: rx: in = out = received (out derived: one counter a burst).
+ *   tx: in = sent, full.
+ * A thread's fused run finds the queue with pk_port_queue_of() and calls
+ * rte_eth_rx_burst()/rte_eth_tx_burst() itself, counting as these do.
  */
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -39,14 +42,21 @@ port_rx_pull(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t max)
 
 	if (n == 0)
 		return 0;
-	pk_counter_add(&s->in.pkts, n);
-	pk_counter_add(&s->out.pkts, n);
+	pk_counter_add(&s->in.pkts, n); /* out is in: port_rx_stats_adjust() */
 	if (unlikely(s->flags & PK_STAGE_F_BYTES)) {
 		bytes = pk_burst_bytes(pkts, n);
 		pk_counter_add(&s->in.bytes, bytes);
-		pk_counter_add(&s->out.bytes, bytes);
 	}
 	return n;
+}
+
+/* A port_rx hands on all it receives: its out is its in, not counted. */
+static void
+port_rx_stats_adjust(const struct pk_stage *s, struct pk_stage_stats *st)
+{
+	RTE_SET_USED(s);
+	st->out_pkts = st->in_pkts;
+	st->out_bytes = st->in_bytes;
 }
 
 static uint16_t
@@ -66,6 +76,7 @@ static const struct pk_stage_ops port_rx_ops = {
 	.kind = "port_rx",
 	.pull = port_rx_pull,
 	.destroy = pk_stage_free,
+	.stats_adjust = port_rx_stats_adjust,
 	.caps = PK_STAGE_CAP_PULL,
 };
 
@@ -75,6 +86,20 @@ static const struct pk_stage_ops port_tx_ops = {
 	.destroy = pk_stage_free,
 	.caps = PK_STAGE_CAP_PUSH,
 };
+
+bool
+pk_port_queue_of(const struct pk_stage *s, bool rx, uint16_t *port_id,
+		 uint16_t *queue_id)
+{
+	const struct port_ethdev *p = (const struct port_ethdev *)s;
+
+	if (s == NULL || s->ops != (rx ? &port_rx_ops : &port_tx_ops) ||
+	    (s->flags & PK_STAGE_F_BYTES))
+		return false;
+	*port_id = p->port_id;
+	*queue_id = p->queue_id;
+	return true;
+}
 
 static struct pk_stage *
 port_ethdev_create(const struct pk_stage_ops *ops, const char *name,
