@@ -16,6 +16,7 @@
 #include <pathkit/pathkit.h>
 
 #include "pk_test.h"
+#include "twin_fixture.h"
 
 static struct rte_mempool *pool;
 
@@ -87,23 +88,6 @@ test_mt_push_into_path(void **state)
 /* A path and processing stages that count no bytes keep fewer counters (in
  * read from the head, out derived): each figure must be the one the fully
  * counting twin reads, through drops, refusals, pulls, a reset; both tails. */
-static void
-twin_compare(struct pk_stage *a, struct pk_stage *b)
-{
-	struct pk_stage_stats sa, sb;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(a, &sa), 0);
-	assert_int_equal(pk_stage_stats_get(b, &sb), 0);
-	assert_int_equal(sa.in_pkts, sb.in_pkts);
-	assert_int_equal(sa.out_pkts, sb.out_pkts);
-	assert_int_equal(sa.held, sb.held);
-	for (r = 0; r < PK_DROP_MAX; r++) {
-		assert_int_equal(sa.drops[r], sb.drops[r]);
-		assert_int_equal(sa.refused[r], sb.refused[r]);
-	}
-}
-
 static struct pk_stage *
 mk_twin(const char *kind, char tag, unsigned int tail, unsigned int t)
 {
@@ -146,16 +130,16 @@ test_uncounted_path_reads_as_counted(void **state)
 					rte_pktmbuf_free_bulk(out,
 						pk_stage_pull(ps[t], out, 5));
 			}
-			twin_compare(ps[0], ps[1]);
+			twin_assert_equal(ps[0], ps[1], 0);
 			for (i = 0; i < 3; i++)
-				twin_compare(st[0][i], st[1][i]);
+				twin_assert_equal(st[0][i], st[1][i], 0);
 		}
 		pk_stage_stats_reset(ps[0]);
 		pk_stage_stats_reset(ps[1]);
 		assert_int_equal(pk_stage_stats_get(ps[0], &z), 0);
 		assert_int_equal(z.in_pkts + z.refused[PK_DROP_FULL], 0);
-		twin_compare(ps[0], ps[1]);
-		twin_compare(st[0][0], st[1][0]);
+		twin_assert_equal(ps[0], ps[1], 0);
+		twin_assert_equal(st[0][0], st[1][0], 0);
 		pk_path_destroy(p[0]);
 		pk_path_destroy(p[1]);
 	}

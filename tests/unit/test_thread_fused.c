@@ -30,6 +30,7 @@
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_test.h"
+#include "twin_fixture.h"
 
 static struct rte_mempool *pool;
 static unsigned int worker;
@@ -42,32 +43,7 @@ static unsigned int worker;
 			usleep(1000);                                          \
 	} while (0)
 
-/* A custom start function doing the default run: never fused. */
-static int
-run_unfused(struct pk_thread *t, void *arg)
-{
-	return pk_thread_run_default(t, arg);
-}
-
-/* Drops the packets whose seq is a multiple of 3 ("policy"), keeps order. */
-static uint16_t
-drop_thirds(struct pk_stage *s, struct pk_stage_counters *c,
-	    struct rte_mbuf **pkts, uint16_t n, void *arg)
-{
-	uint16_t i, kept = 0;
-
-	RTE_SET_USED(s);
-	RTE_SET_USED(arg);
-	for (i = 0; i < n; i++) {
-		if (pk_test_seq(pkts[i]) % 3 == 0)
-			pk_stage_drop(c, PK_DROP_POLICY, pkts[i]);
-		else
-			pkts[kept++] = pkts[i];
-	}
-	return kept;
-}
-
-/* in -> thread -> proc_noop -> drop_thirds -> out, linked by hand. */
+/* in -> thread -> proc_noop -> twin_drop_thirds -> out, linked by hand. */
 struct pipe {
 	struct pk_stage *st[5];
 	struct pk_thread *t;
@@ -87,7 +63,8 @@ pipe_build(struct pipe *p, const char *tag, struct pk_thread *t,
 	snprintf(name, sizeof(name), "%s_noop", tag);
 	p->st[2] = pk_stage_create("proc_noop", name, NULL, SOCKET_ID_ANY);
 	snprintf(name, sizeof(name), "%s_drop", tag);
-	p->st[3] = pk_proc_create(name, drop_thirds, NULL, 0, SOCKET_ID_ANY);
+	p->st[3] = pk_proc_create(name, twin_drop_thirds, NULL, 0,
+				  SOCKET_ID_ANY);
 	snprintf(name, sizeof(name), "%s_out", tag);
 	p->st[4] = pk_queue_ring_create(name, out_size, 0, 0, SOCKET_ID_ANY);
 	for (i = 0; i < 5; i++)
@@ -108,65 +85,6 @@ pipe_destroy(struct pipe *p)
 }
 
 static void
-assert_stats_equal(struct pk_stage *a, struct pk_stage *b)
-{
-	struct pk_stage_stats sa, sb;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(a, &sa), 0);
-	assert_int_equal(pk_stage_stats_get(b, &sb), 0);
-	assert_int_equal(sa.in_pkts, sb.in_pkts);
-	assert_int_equal(sa.out_pkts, sb.out_pkts);
-	assert_int_equal(sa.in_bytes, sb.in_bytes);
-	assert_int_equal(sa.out_bytes, sb.out_bytes);
-	assert_int_equal(sa.held, sb.held);
-	for (r = 0; r < PK_DROP_MAX; r++) {
-		assert_int_equal(sa.drops[r], sb.drops[r]);
-		assert_int_equal(sa.refused[r], sb.refused[r]);
-	}
-	/* and each balances: in == out + drops + held */
-	for (r = 0; r < PK_DROP_MAX; r++)
-		sa.out_pkts += sa.drops[r];
-	assert_int_equal(sa.in_pkts, sa.out_pkts + sa.held);
-}
-
-/* Push n fresh packets (seq from first) into q; free what it refuses. */
-static void
-push_some(struct pk_stage *q, uint32_t first, uint16_t n)
-{
-	struct rte_mbuf *m[64];
-	uint16_t k;
-
-	pk_test_burst(pool, m, n, first);
-	k = pk_stage_push(q, m, n);
-	rte_pktmbuf_free_bulk(&m[k], n - k);
-}
-
-/* Pull up to max from a and from b: the same packets, in order. */
-static unsigned int
-pull_same(struct pk_stage *a, struct pk_stage *b, uint16_t max,
-	  uint32_t *last)
-{
-	struct rte_mbuf *ma[64], *mb[64];
-	uint16_t ka, kb, i;
-
-	ka = pk_stage_pull(a, ma, max);
-	kb = pk_stage_pull(b, mb, max);
-	assert_int_equal(ka, kb);
-	for (i = 0; i < ka; i++) {
-		uint32_t s = pk_test_seq(ma[i]);
-
-		assert_int_equal(s, pk_test_seq(mb[i]));
-		assert_true(s % 3 != 0);
-		assert_true(*last == UINT32_MAX || s > *last); /* in order */
-		*last = s;
-	}
-	rte_pktmbuf_free_bulk(ma, ka);
-	rte_pktmbuf_free_bulk(mb, kb);
-	return ka;
-}
-
-static void
 test_fused_counts_and_order_as_default(void **state)
 {
 	struct pk_thread_conf tc = {
@@ -182,7 +100,7 @@ test_fused_counts_and_order_as_default(void **state)
 	tc.name = "fa";
 	pipe_build(&a, "fa", pk_thread_entry_create(&tc), 32);
 	tc.name = "fb";
-	tc.fn = run_unfused;
+	tc.fn = twin_run_unfused;
 	pipe_build(&b, "fb", pk_thread_entry_create(&tc), 32);
 	assert_int_equal(pk_thread_start(a.t), 0);
 	assert_int_equal(pk_thread_start(b.t), 0);
@@ -192,8 +110,8 @@ test_fused_counts_and_order_as_default(void **state)
 		/* 1..40 at a time: bursts of every tail size, rings wrapping */
 		uint16_t n = (uint16_t)(1 + (i * 7) % 40);
 
-		push_some(a.st[0], seq, n);
-		push_some(b.st[0], seq, n);
+		twin_push_some(pool, a.st[0], seq, n);
+		twin_push_some(pool, b.st[0], seq, n);
 		seq += n;
 		for (j = 0; j < i % 3; j++) { /* 0 to 2 runs: in fills */
 			na = pk_thread_entry_run(a.t);
@@ -201,12 +119,14 @@ test_fused_counts_and_order_as_default(void **state)
 			assert_int_equal(na, nb);
 		}
 		/* the out queue (31 slots) fills at times: refusals */
-		pulled += pull_same(a.st[4], b.st[4], i % 3 ? 5 : 64, &last);
+		pulled += twin_pull_same(a.st[4], b.st[4], i % 3 ? 5 : 64,
+					 true, &last);
 	}
 	for (i = 0; i < 5; i++)
 		if (i != 1)
-			assert_stats_equal(a.st[i], b.st[i]);
-	assert_stats_equal(a.st[1], b.st[1]);
+			twin_assert_equal(a.st[i], b.st[i],
+					  TWIN_BYTES | TWIN_BALANCE);
+	twin_assert_equal(a.st[1], b.st[1], TWIN_BYTES | TWIN_BALANCE);
 	pk_thread_stats_get(a.t, &tsa);
 	pk_thread_stats_get(b.t, &tsb);
 	assert_int_equal(tsa.runs, tsb.runs);
@@ -228,12 +148,13 @@ test_fused_counts_and_order_as_default(void **state)
 		na = pk_thread_entry_run(a.t);
 		nb = pk_thread_entry_run(b.t);
 		assert_int_equal(na, nb);
-		pulled += pull_same(a.st[4], b.st[4], 64, &last);
+		pulled += twin_pull_same(a.st[4], b.st[4], 64, true, &last);
 	} while (na > 0);
 	assert_true(pulled > 1000);
 	for (i = 0; i < 5; i++)
 		if (i != 1)
-			assert_stats_equal(a.st[i], b.st[i]);
+			twin_assert_equal(a.st[i], b.st[i],
+					  TWIN_BYTES | TWIN_BALANCE);
 	pipe_destroy(&a);
 	pipe_destroy(&b);
 }
@@ -371,7 +292,7 @@ static void
 entry_moves(struct pk_thread *t, struct pk_stage *in, struct pk_stage *out,
 	    uint16_t n)
 {
-	push_some(in, 1, n);
+	twin_push_some(pool, in, 1, n);
 	assert_int_equal(pk_thread_entry_run(t), n);
 	pk_test_drain_free(out, n);
 }

@@ -25,18 +25,12 @@
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_test.h"
+#include "twin_fixture.h"
 
 #define NB_PORTS 4
 
 static struct rte_mempool *pool;
 static uint16_t port[NB_PORTS]; /* net_ring0..3 */
-
-/* A custom start function doing the default run: never fused. */
-static int
-run_unfused(struct pk_thread *t, void *arg)
-{
-	return pk_thread_run_default(t, arg);
-}
 
 /* port_rx(in) -> thread [-> proc_noop] -> port_tx(out), linked by hand. */
 struct pipe {
@@ -56,7 +50,7 @@ pipe_build(struct pipe *p, const char *tag, bool fused, bool noop,
 	p->in = in;
 	p->out = out;
 	tc.name = tag;
-	tc.fn = fused ? NULL : run_unfused;
+	tc.fn = fused ? NULL : twin_run_unfused;
 	p->t = pk_thread_entry_create(&tc);
 	snprintf(name, sizeof(name), "%s_rx", tag);
 	p->rx = pk_port_rx_create(name, port[in], 0, 0);
@@ -90,25 +84,6 @@ pipe_destroy(struct pipe *p)
 	pk_stage_destroy(p->rx);
 	pk_stage_destroy(p->tx);
 	pk_stage_destroy(p->noop);
-}
-
-static void
-assert_stats_equal(struct pk_stage *a, struct pk_stage *b)
-{
-	struct pk_stage_stats sa, sb;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(a, &sa), 0);
-	assert_int_equal(pk_stage_stats_get(b, &sb), 0);
-	assert_int_equal(sa.in_pkts, sb.in_pkts);
-	assert_int_equal(sa.out_pkts, sb.out_pkts);
-	assert_int_equal(sa.in_bytes, sb.in_bytes);
-	assert_int_equal(sa.out_bytes, sb.out_bytes);
-	assert_int_equal(sa.held, sb.held);
-	for (r = 0; r < PK_DROP_MAX; r++) {
-		assert_int_equal(sa.drops[r], sb.drops[r]);
-		assert_int_equal(sa.refused[r], sb.refused[r]);
-	}
 }
 
 /* Send n fresh packets (seq from first) on port p's TX: its RX gets them. */
@@ -183,11 +158,12 @@ run_twins(bool noop)
 	got += drain_same(&a, &b);
 	assert_true(got > 0);
 
-	assert_stats_equal(a.rx, b.rx);
-	assert_stats_equal(a.tx, b.tx);
-	assert_stats_equal(pk_thread_stage(a.t), pk_thread_stage(b.t));
+	twin_assert_equal(a.rx, b.rx, TWIN_BYTES);
+	twin_assert_equal(a.tx, b.tx, TWIN_BYTES);
+	twin_assert_equal(pk_thread_stage(a.t), pk_thread_stage(b.t),
+			  TWIN_BYTES);
 	if (noop)
-		assert_stats_equal(a.noop, b.noop);
+		twin_assert_equal(a.noop, b.noop, TWIN_BYTES);
 	pk_stage_stats_get(a.tx, &s);
 	assert_int_equal(s.in_pkts, got);
 	assert_true(s.refused[PK_DROP_FULL] > 0); /* the refusals were run */

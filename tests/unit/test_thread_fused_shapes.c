@@ -22,35 +22,11 @@
 #include <pathkit/pk_thread_driver.h>
 
 #include "pk_test.h"
+#include "twin_fixture.h"
 
 #define SHAPE_MAX_PROCS 3
 
 static struct rte_mempool *pool;
-
-/* A custom start function doing the default run: never fused. */
-static int
-run_unfused(struct pk_thread *t, void *arg)
-{
-	return pk_thread_run_default(t, arg);
-}
-
-/* Drops the packets whose seq is a multiple of 3 ("policy"), keeps order. */
-static uint16_t
-drop_thirds(struct pk_stage *s, struct pk_stage_counters *c,
-	    struct rte_mbuf **pkts, uint16_t n, void *arg)
-{
-	uint16_t i, kept = 0;
-
-	RTE_SET_USED(s);
-	RTE_SET_USED(arg);
-	for (i = 0; i < n; i++) {
-		if (pk_test_seq(pkts[i]) % 3 == 0)
-			pk_stage_drop(c, PK_DROP_POLICY, pkts[i]);
-		else
-			pkts[kept++] = pkts[i];
-	}
-	return kept;
-}
 
 /* Keeps every packet. */
 static uint16_t
@@ -65,7 +41,7 @@ keep_all(struct pk_stage *s, struct pk_stage_counters *c,
 }
 
 /*
- * in -> thread -> np processing stages (drop_thirds first, then keep_all)
+ * in -> thread -> np processing stages (twin_drop_thirds first, then keep_all)
  * -> out. Bit i of out_mask: stage i counts out (PK_STAGE_F_COUNT_OUT;
  * the others' out is derived from in and drops). With mc_in, the source is
  * an MC queue_ring: not dequeued by the plan, pulled through its stage.
@@ -97,7 +73,7 @@ shape_build(struct shape *p, const char *tag, pk_thread_fn fn,
 	for (i = 0; i < np; i++) {
 		snprintf(name, sizeof(name), "%s_p%u", tag, i);
 		p->st[2 + i] = pk_proc_create(name,
-			i == 0 ? drop_thirds : keep_all, NULL,
+			i == 0 ? twin_drop_thirds : keep_all, NULL,
 			out_mask & (1u << i) ? PK_STAGE_F_COUNT_OUT : 0,
 			SOCKET_ID_ANY);
 	}
@@ -121,62 +97,6 @@ shape_destroy(struct shape *p)
 			pk_stage_destroy(p->st[i]);
 }
 
-static void
-assert_stats_equal(struct pk_stage *a, struct pk_stage *b)
-{
-	struct pk_stage_stats sa, sb;
-	unsigned int r;
-
-	assert_int_equal(pk_stage_stats_get(a, &sa), 0);
-	assert_int_equal(pk_stage_stats_get(b, &sb), 0);
-	assert_int_equal(sa.in_pkts, sb.in_pkts);
-	assert_int_equal(sa.out_pkts, sb.out_pkts);
-	assert_int_equal(sa.held, sb.held);
-	for (r = 0; r < PK_DROP_MAX; r++) {
-		assert_int_equal(sa.drops[r], sb.drops[r]);
-		assert_int_equal(sa.refused[r], sb.refused[r]);
-		sa.out_pkts += sa.drops[r];
-	}
-	/* and each balances: in == out + drops + held */
-	assert_int_equal(sa.in_pkts, sa.out_pkts + sa.held);
-}
-
-/* Push n fresh packets (seq from first) into q; free what it refuses. */
-static void
-push_some(struct pk_stage *q, uint32_t first, uint16_t n)
-{
-	struct rte_mbuf *m[64];
-	uint16_t k;
-
-	pk_test_burst(pool, m, n, first);
-	k = pk_stage_push(q, m, n);
-	rte_pktmbuf_free_bulk(&m[k], n - k);
-}
-
-/* Pull up to max from a and b: the same packets, in order. */
-static unsigned int
-pull_same(struct pk_stage *a, struct pk_stage *b, uint16_t max, bool thirds,
-	  uint32_t *last)
-{
-	struct rte_mbuf *ma[64], *mb[64];
-	uint16_t ka, kb, i;
-
-	ka = pk_stage_pull(a, ma, max);
-	kb = pk_stage_pull(b, mb, max);
-	assert_int_equal(ka, kb);
-	for (i = 0; i < ka; i++) {
-		uint32_t s = pk_test_seq(ma[i]);
-
-		assert_int_equal(s, pk_test_seq(mb[i]));
-		assert_true(!thirds || s % 3 != 0);
-		assert_true(*last == UINT32_MAX || s > *last);
-		*last = s;
-	}
-	rte_pktmbuf_free_bulk(ma, ka);
-	rte_pktmbuf_free_bulk(mb, kb);
-	return ka;
-}
-
 /* One shape: fused a against default b, packet for packet, count for count. */
 static void
 shape_check(unsigned int np, uint32_t out_mask, bool mc_in)
@@ -189,25 +109,25 @@ shape_check(unsigned int np, uint32_t out_mask, bool mc_in)
 	int na, nb;
 
 	shape_build(&a, "sa", NULL, np, out_mask, mc_in);
-	shape_build(&b, "sb", run_unfused, np, out_mask, mc_in);
+	shape_build(&b, "sb", twin_run_unfused, np, out_mask, mc_in);
 	assert_true(pk_thread_is_fused(a.t));
 	assert_false(pk_thread_is_fused(b.t));
 	for (i = 0; i < 300; i++) {
 		uint16_t n = (uint16_t)(1 + (i * 7) % 40);
 
-		push_some(a.st[0], seq, n);
-		push_some(b.st[0], seq, n);
+		twin_push_some(pool, a.st[0], seq, n);
+		twin_push_some(pool, b.st[0], seq, n);
 		seq += n;
 		for (j = 0; j < i % 3; j++) {
 			na = pk_thread_entry_run(a.t);
 			nb = pk_thread_entry_run(b.t);
 			assert_int_equal(na, nb);
 		}
-		pulled += pull_same(a.st[a.nb - 1], b.st[b.nb - 1],
+		pulled += twin_pull_same(a.st[a.nb - 1], b.st[b.nb - 1],
 				    i % 3 ? 3 : 64, np != 0, &last);
 	}
 	for (i = 0; i < a.nb; i++)
-		assert_stats_equal(a.st[i], b.st[i]);
+		twin_assert_equal(a.st[i], b.st[i], TWIN_BALANCE);
 	pk_thread_stats_get(a.t, &tsa);
 	pk_thread_stats_get(b.t, &tsb);
 	assert_int_equal(tsa.runs, tsb.runs);
