@@ -116,11 +116,18 @@ live_main(void *arg)
 	uint16_t n, q;
 
 	for (;;) {
+		/*
+		 * Read once: were the two checks below to see it change, the
+		 * drain's deadline would still be 0 and the thread would quit
+		 * with packets in flight (a "loss" of the whole window).
+		 */
+		bool stop = lt->stop;
+
 		if (lt->reset_max) {
 			lt->max_wait = 0;
 			lt->reset_max = false;
 		}
-		if (!lt->stop && np == 0 && lt->sent - lt->recv < lt->window) {
+		if (!stop && np == 0 && lt->sent - lt->recv < lt->window) {
 			k = RTE_MIN(8u, lt->window -
 				    (unsigned int)(lt->sent - lt->recv));
 			for (np = 0; np < k; np++) {
@@ -144,9 +151,9 @@ live_main(void *arg)
 				rte_pktmbuf_free(rx[i]);
 			}
 		}
-		if (lt->stop && end == 0)
+		if (stop && end == 0)
 			end = now + 5 * hz;
-		if (lt->stop && np == 0 && (lt->recv >= lt->sent || now > end))
+		if (stop && np == 0 && (lt->recv >= lt->sent || now > end))
 			break;
 	}
 	return NULL;
