@@ -4,15 +4,19 @@
  * into next, within a budget), its variant for threads that count bytes,
  * and the fused run that pk_thread_start() picks instead of the default
  * when the wiring allows (struct pk_thread_fused): the same work without a
- * stage call between the source ring and the sink ring, and every counter
- * the stages would show, written once per run (a processing stage's drops
- * as they happen, by its own function). A plan from ring to ring through
- * 0, 1 or 2 processing stages gets a run compiled for that shape.
+ * stage call between the source (a ring or an ethdev RX queue) and the
+ * sink (a ring or an ethdev TX queue), and every counter the stages would
+ * show, written once per run (a processing stage's drops as they happen,
+ * by its own function; a port's counters per burst, as the port's own
+ * pull and push write them). A plan from ring to ring through 0, 1 or 2
+ * processing stages gets a run compiled for that shape.
  */
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include <pathkit/pk_port.h>
 #include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_thread_driver.h>
@@ -165,6 +169,7 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c,
 		if (f->out_mask & (1u << i)) /* else derived (pk_proc.h) */
 			pk_counter_add(&ps->out.pkts, in);
 	}
+	/* port ends are counted per burst (thread_fused_body()) */
 	if (rings || f->src_ring != NULL)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
 	if (rings || f->sink_ring != NULL)
@@ -236,10 +241,20 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 		if (rings || f->src_ring != NULL)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
 							       pkts, burst);
+		else if (f->src_port)
+			n = rte_eth_rx_burst(f->src_port_id, f->src_queue_id,
+					     pkts, burst);
 		else
 			n = pk_stage_pull(f->src, pkts, burst);
 		if (n == 0)
 			break;
+		/*
+		 * A port's counters per burst, as its pull and push count: a
+		 * PMD may block in a burst call (pcap reading a FIFO), and
+		 * what went through before must show meanwhile.
+		 */
+		if (f->src_port) /* its out is its in (port_ethdev.c) */
+			pk_counter_add(&f->src->in.pkts, n);
 		if (unlikely(!thread_fused_next_wired(t, f, np))) {
 			/* switched (before or while pulling): by the pointers */
 			k = pk_stage_push(t->stage.next, pkts, n);
@@ -273,6 +288,12 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 							       pkts, m);
 			pk_stage_notify(f->sink);
 			c.sunk += k;
+		} else if (f->sink_port && f->sink->push == f->sink_push) {
+			/* refused ones stay ours, unchanged, as its push's */
+			k = rte_eth_tx_burst(f->sink_port_id, f->sink_queue_id,
+					     pkts, m);
+			pk_counter_add(&f->sink->in.pkts, k);
+			enq = true;
 		} else {
 			k = pk_stage_push(f->sink, pkts, m);
 		}
@@ -355,6 +376,9 @@ thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
 	if (pk_queue_ring_is_sc(f->src) &&
 	    !(f->src->flags & PK_STAGE_F_BYTES))
 		f->src_ring = pk_queue_ring_of(f->src);
+	else
+		f->src_port = pk_port_queue_of(f->src, true, &f->src_port_id,
+					       &f->src_queue_id);
 	while (f->nb_procs < PK_THREAD_FUSE_MAX_PROCS &&
 	       !(s->flags & PK_STAGE_F_BYTES) &&
 	       pk_proc_fn_get(s, &fn, &arg) == 0) {
@@ -367,9 +391,14 @@ thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
 		s = s->next;
 	}
 	f->sink = s;
+	f->sink_push = s->push;
 	if (pk_queue_ring_is_sp(s) && !(s->flags & PK_STAGE_F_BYTES))
 		f->sink_ring = pk_queue_ring_of(s);
-	return f->src_ring != NULL || f->nb_procs != 0 || f->sink_ring != NULL;
+	else
+		f->sink_port = pk_port_queue_of(s, false, &f->sink_port_id,
+						&f->sink_queue_id);
+	return f->src_ring != NULL || f->src_port || f->nb_procs != 0 ||
+	       f->sink_ring != NULL || f->sink_port;
 }
 
 void

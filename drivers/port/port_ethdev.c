@@ -11,6 +11,8 @@
  *   every mbuf>
  * stats: rx: in = out = received (out derived: one counter a burst).
  *   tx: in = sent, full.
+ * A thread's fused run finds the queue with pk_port_queue_of() and calls
+ * rte_eth_rx_burst()/rte_eth_tx_burst() itself, counting as these do.
  */
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -84,6 +86,20 @@ static const struct pk_stage_ops port_tx_ops = {
 	.destroy = pk_stage_free,
 	.caps = PK_STAGE_CAP_PUSH,
 };
+
+bool
+pk_port_queue_of(const struct pk_stage *s, bool rx, uint16_t *port_id,
+		 uint16_t *queue_id)
+{
+	const struct port_ethdev *p = (const struct port_ethdev *)s;
+
+	if (s == NULL || s->ops != (rx ? &port_rx_ops : &port_tx_ops) ||
+	    (s->flags & PK_STAGE_F_BYTES))
+		return false;
+	*port_id = p->port_id;
+	*queue_id = p->queue_id;
+	return true;
+}
 
 static struct pk_stage *
 port_ethdev_create(const struct pk_stage_ops *ops, const char *name,

@@ -77,6 +77,23 @@ struct pk_stage *pk_port_rx_create(const char *name, uint16_t port_id,
 struct pk_stage *pk_port_tx_create(const char *name, uint16_t port_id,
 				   uint16_t queue_id, uint32_t sflags);
 
+/**
+ * The ethdev queue behind a port stage, for a thread's fused run
+ * (pk_thread_driver.h): it calls rte_eth_rx_burst() or rte_eth_tx_burst()
+ * on that queue itself and counts as the stage's pull or push would, per
+ * burst: a port_rx's in.pkts (its out is derived from in when read), a
+ * port_tx's in.pkts and in.refused[PK_DROP_FULL].
+ * @param s a stage (any kind)
+ * @param rx true: is s a port_rx stage; false: a port_tx stage
+ * @param port_id, queue_id set when it is
+ * @return true if s is a port stage of that direction counting no bytes
+ *   (with bytes=1 each packet's length is read: its own pull or push does
+ *   that); false otherwise, or s NULL. No errno.
+ * Threads: any; reads what the stage's create set.
+ */
+bool pk_port_queue_of(const struct pk_stage *s, bool rx, uint16_t *port_id,
+		      uint16_t *queue_id);
+
 #ifdef __cplusplus
 }
 #endif

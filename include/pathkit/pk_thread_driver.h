@@ -82,14 +82,25 @@ struct rte_ring;
  * burst functions of the generic processing stages that follow the thread
  * directly, and enqueue into the sink's ring inline when the sink (the
  * stage after them) is a single-producer queue_ring. Either end may be
- * another stage: it is then pulled or pushed as in the default run. Each
- * stage's counters come out as the default run leaves them. Stages that
- * count bytes are not fused (they end the plan). A sink whose push changes
- * after the start (a dropper taking it over) is pushed through its push.
+ * another stage: it is then pulled or pushed as in the default run, except
+ * a port_rx source and a port_tx sink (pk_port_queue_of()), whose queues
+ * the run receives from and sends to itself. Each stage's counters come out
+ * as the default run leaves them. Stages that count bytes are not fused
+ * (they end the plan). A sink whose push changes after the start (a
+ * dropper taking it over) is pushed through its push.
  */
 struct pk_thread_fused {
 	struct rte_ring *src_ring;  /**< src's ring, or NULL: pk_stage_pull() */
 	struct rte_ring *sink_ring; /**< sink's ring, or NULL: pk_stage_push() */
+	bool src_port;              /**< src is a port_rx: rte_eth_rx_burst */
+	bool sink_port;             /**< sink is a port_tx: rte_eth_tx_burst */
+	uint16_t src_port_id;       /**< src's port, with src_port */
+	uint16_t src_queue_id;      /**< src's RX queue, with src_port */
+	uint16_t sink_port_id;      /**< sink's port, with sink_port */
+	uint16_t sink_queue_id;     /**< sink's TX queue, with sink_port */
+	/** sink's push at the plan: a port sink is sent to directly while
+	 *  its push is still this one */
+	pk_stage_push_t sink_push;
 	struct pk_stage *src;       /**< the thread's prev */
 	struct pk_stage *sink;      /**< what follows the fused processing */
 	uint32_t nb_procs;          /**< processing stages called directly */
