@@ -217,11 +217,29 @@ runner_now(const struct pk_runner *r)
 	return likely(r->clock == NULL) ? rte_rdtsc() : r->clock(r->clock_arg);
 }
 
+/*
+ * The decisions and picks of a loop call not counted yet (done runs, extra
+ * of them a pick's further runs) into the runner's statistics: at its end,
+ * and when it backs off, so that a reader sees an idle runner's count
+ * current, not only every 65536 decisions.
+ */
+static void
+runner_count_decisions(struct pk_runner *r, uint64_t done, uint64_t extra,
+		       uint64_t *counted, uint64_t *counted_extra)
+{
+	pk_counter_add(&r->st.decisions, done - *counted);
+	pk_counter_add(&r->st.picks,
+		       (done - extra) - (*counted - *counted_extra));
+	*counted = done;
+	*counted_extra = extra;
+}
+
 /* Up to max runs; with no thread at all, back off (on_lcore) or return. */
 static int64_t
 runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 {
 	uint64_t done = 0, extra = 0, now = runner_now(r), end;
+	uint64_t counted = 0, counted_extra = 0;
 	struct rte_rcu_qsbr *rcu;
 	struct pk_thread *t;
 	unsigned int runs, rid = 0;
@@ -240,6 +258,8 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		}
 		if (unlikely(r->idle_streak >= r->nb)) {
 			r->idle_streak = 0;
+			runner_count_decisions(r, done, extra, &counted,
+					       &counted_extra);
 			runner_backoff(r, rcu, rid);
 			end = runner_now(r);
 			pk_counter_add(&r->st.idle_cycles, end - now);
@@ -273,8 +293,7 @@ runner_loop(struct pk_runner *r, uint64_t max, bool on_lcore)
 		pk_thread_set_stopped(t);
 	}
 	pk_rcu_offline(rcu, rid);
-	pk_counter_add(&r->st.decisions, done);
-	pk_counter_add(&r->st.picks, done - extra);
+	runner_count_decisions(r, done, extra, &counted, &counted_extra);
 	return (int64_t)done;
 }
 

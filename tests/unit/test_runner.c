@@ -232,12 +232,14 @@ test_double_work_half_packets(void **state)
 	printf("  packets: 1x work %" PRIu64 ", 2x work %" PRIu64
 	       " (ratio %.3f)\n", a1.pkts - a0.pkts, b1.pkts - b0.pkts, ratio);
 	/*
-	 * Within 10%: the runner caps a preempted run at 4 times the thread's
+	 * About 2: the runner caps a preempted run at 4 times the thread's
 	 * average run, so what the OS adds stays in proportion to each
 	 * thread's cost. A runner charging per run, not per cycle, gives 1.0.
-	 * The fake-clock test checks the exact split.
+	 * The bounds are wide because this is real time on a shared machine
+	 * (at load 14 on 2 CPUs: 2.08-2.18, one run of three above 2.2); the
+	 * fake-clock test checks the exact split.
 	 */
-	assert_true(ratio > 1.8 && ratio < 2.2);
+	assert_true(ratio > 1.6 && ratio < 2.5);
 	loop_destroy(&l[0]);
 	loop_destroy(&l[1]);
 	pk_runner_destroy(r);
@@ -427,6 +429,7 @@ static void
 test_idle_runner_backs_off(void **state)
 {
 	struct pk_thread_conf tc = { .name = "idle0" };
+	struct pk_thread_stats ts;
 	struct pk_runner_stats rs;
 	struct pk_stage *q;
 	struct pk_runner *r;
@@ -442,6 +445,12 @@ test_idle_runner_backs_off(void **state)
 	assert_int_equal(pk_thread_start(t), 0);
 	assert_int_equal(pk_runner_start(r), 0);
 	WAIT_FOR(yields(r) > 0);
+	/* counted as it backs off, not once per 65536 decisions: at most
+	 * the run in progress is missing */
+	WAIT_FOR(pk_thread_stats_get(t, &ts) == 0 && ts.runs >= 1000);
+	assert_true(ts.runs >= 1000);
+	pk_runner_stats_get(r, &rs);
+	assert_true(rs.decisions + 1 >= ts.runs);
 	assert_int_equal(pk_runner_stop(r), 0);
 	pk_runner_stats_get(r, &rs);
 	printf("  idle rounds %" PRIu64 " pauses %" PRIu64 " yields %" PRIu64
