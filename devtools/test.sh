@@ -57,9 +57,9 @@ fuzz_run() {
 		status=1
 	fi
 	rm -rf "$dir" "$dir.log"
-	# a harness that starts an EAL (file prefix: its name) ends in
-	# libFuzzer's exit(), which leaves the EAL's runtime directory behind
-	pk_rm_rundirs "$name"
+	# a harness that starts an EAL (file prefix: its name and pid) ends
+	# in libFuzzer's exit(), which leaves the EAL's runtime directory behind
+	pk_rm_rundirs "$name" "${name}_[0-9]*"
 }
 
 ninja -C build-fuzz tests/fuzz/fuzz_flow_parse

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_mbuf.h>
@@ -27,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct rte_mempool *fuzz_pool;
 
-/* Start the EAL (file prefix name) and make the pool (named name). */
+/*
+ * Start the EAL (file prefix name_PID: two runs at once keep apart) and make
+ * the pool (named name).
+ */
 static inline void
 fuzz_eal_init(const char *name)
 {
@@ -36,7 +40,8 @@ fuzz_eal_init(const char *name)
 			"--no-shconf", "--no-telemetry", "-m", "64", prefix,
 			"--log-level=lib.eal:crit" };
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", name);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%ld", name,
+		 (long)getpid());
 	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
 		abort();
 	fuzz_pool = rte_pktmbuf_pool_create(name, FUZZ_POOL_SIZE, 0, 0, 0,
