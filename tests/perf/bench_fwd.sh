@@ -9,6 +9,9 @@
 #   pk-fwd takes testpmd's command line unchanged. Both print testpmd's
 #   periodic blocks (--stats-period 1); per period the ports' Tx-pps summed,
 #   median over the periods after the first. Ratio: Mpps pk-fwd / testpmd.
+# fwd.io.aa: testpmd io against testpmd io, alternated the same way: not a
+#   result but the measure's own resolution (what a ratio of two identical
+#   forwarders spreads to on this machine), against which fwd.io's is read.
 # fwd.demux1k: pk-fwd io with --flows=1024 (a demux of 1K UDP flow keys, one
 #   path per flow, in front of TX) against fwd_demux_raw (tests/perf): the
 #   same work in raw DPDK, as a user would write it (parse, bulk lookup in a
@@ -85,14 +88,15 @@ mpps() {
 		awk '{ printf "%.3f\n", $1 / 1e6 }'
 }
 
-# ab ID VDEVS "PK OPTIONS" "TESTPMD OPTIONS": alternate, medians, one line.
+# ab ID VDEVS "PK OPTIONS" "TESTPMD OPTIONS" [BIN]: alternate BIN (default
+# pk-fwd) with testpmd, medians, one line.
 ab() {
-	id=$1 vdevs=$2 pkopt=$3 tpopt=$4 i=1
+	id=$1 vdevs=$2 pkopt=$3 tpopt=$4 bin=${5:-$fwd} i=1
 	wanted "$id" || return 0
 	: >"$tmp/a" && : >"$tmp/b"
 	while [ "$i" -le "$runs" ]; do
 		# shellcheck disable=SC2086
-		v=$(mpps "$fwd" pkb_fwd "$vdevs" $pkopt) || v=""
+		v=$(mpps "$bin" pkb_fwd "$vdevs" $pkopt) || v=""
 		# shellcheck disable=SC2086
 		t=$(mpps "$testpmd" pkb_tp "$vdevs" $tpopt) || t=""
 		if [ -z "$v" ] || [ -z "$t" ]; then
@@ -100,7 +104,7 @@ ab() {
 			tail -20 "$tmp/out" >&2
 			return 1
 		fi
-		echo "$id run $i: pk-fwd $v Mpps, testpmd $t Mpps" >&2
+		echo "$id run $i: $(basename "$bin") $v Mpps, testpmd $t Mpps" >&2
 		echo "$v" >>"$tmp/a"
 		echo "$t" >>"$tmp/b"
 		i=$((i + 1))
@@ -110,6 +114,7 @@ ab() {
 
 null="--vdev net_null0 --vdev net_null1"
 ab fwd.io "$null" "--forward-mode=io" "--forward-mode=io"
+ab fwd.io.aa "$null" "--forward-mode=io" "--forward-mode=io" "$testpmd"
 ab fwd.macswap "$null" "--forward-mode=macswap" "--forward-mode=macswap"
 
 if wanted fwd.demux1k || wanted fwd.demux1k.testpmd; then
