@@ -2,7 +2,7 @@
 #ifndef PK_THREAD_PVT_H
 #define PK_THREAD_PVT_H
 
-/* Between lib/thread.c and lib/thread_run.c; not installed. */
+/* Between lib/thread.c, thread_run.c and thread_plan.c; not installed. */
 
 #include <pathkit/pk_thread_driver.h>
 
@@ -13,5 +13,15 @@
  * stays.
  */
 void pk_thread_run_choose(struct pk_thread *t);
+
+/* The fused run of any plan (thread_run.c), t->fused its plan. */
+int pk_thread_run_fused(struct pk_thread *t, void *arg);
+
+/* Shapes compiled apart: [n] runs a plan of n processing stages. */
+#define PK_THREAD_FUSED_SHAPES 3
+/* ring to ring (the source's ring dequeued, the sink's enqueued) */
+extern const pk_thread_fn pk_thread_run_fused_rings[PK_THREAD_FUSED_SHAPES];
+/* port to port (a port_rx's RX queue, a port_tx's TX queue) */
+extern const pk_thread_fn pk_thread_run_fused_ports[PK_THREAD_FUSED_SHAPES];
 
 #endif /* PK_THREAD_PVT_H */

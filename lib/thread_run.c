@@ -8,15 +8,13 @@
  * sink (a ring or an ethdev TX queue), and every counter the stages would
  * show, written once per run (a processing stage's drops as they happen,
  * by its own function; a port's counters per burst, as the port's own
- * pull and push write them). A plan from ring to ring through 0, 1 or 2
- * processing stages gets a run compiled for that shape.
+ * pull and push write them). A plan from ring to ring or from port to
+ * port through 0, 1 or 2 processing stages gets a run compiled for that
+ * shape; thread_plan.c makes the plan and picks the run.
  */
-#include <string.h>
-
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
-#include <pathkit/pk_port.h>
 #include <pathkit/pk_proc_driver.h>
 #include <pathkit/pk_queue_worker.h>
 #include <pathkit/pk_thread_driver.h>
@@ -154,7 +152,7 @@ thread_fused_refused(struct pk_stage *ts, const struct pk_thread_fused *f,
  */
 static __rte_always_inline void
 thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c,
-		       uint32_t np, bool rings)
+		       uint32_t np, bool src_ring, bool sink_ring)
 {
 	const struct pk_thread_fused *f = &t->fused;
 	struct pk_stage *s = &t->stage;
@@ -170,9 +168,9 @@ thread_fused_count_run(struct pk_thread *t, const struct thread_fused_count *c,
 			pk_counter_add(&ps->out.pkts, in);
 	}
 	/* port ends are counted per burst (thread_fused_body()) */
-	if (rings || f->src_ring != NULL)
+	if (src_ring)
 		pk_counter_add(&f->src->out.pkts, c->pkts);
-	if (rings || f->sink_ring != NULL)
+	if (sink_ring)
 		pk_counter_add(&f->sink->in.pkts, c->sunk);
 	pk_counter_add(&s->in.pkts, c->pkts);
 	pk_counter_add(&s->out.pkts, c->pkts - c->refused);
@@ -216,20 +214,34 @@ thread_fused_next_wired(const struct pk_thread *t,
  * pk_proc_push() counts, then push (or enqueue and wake a sleeper), in
  * one frame. Its shape is a constant where the run is compiled for one:
  * np, the plan's number of processing stages (THREAD_FUSED_ANY: read from
- * the plan), and rings, true if the plan both dequeues from its source's
- * ring and enqueues into its sink's (checked once, at start).
+ * the plan), and ends: both rings, both ports, or any (read from the plan;
+ * checked once, at start).
  */
 #define THREAD_FUSED_ANY UINT32_MAX
 
+enum thread_fused_ends {
+	THREAD_ENDS_ANY,
+	THREAD_ENDS_RINGS,  /* dequeue from a ring, enqueue into a ring */
+	THREAD_ENDS_PORTS,  /* receive from an RX queue, send to a TX queue */
+};
+
 static __rte_always_inline int
 thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
-		  const bool rings)
+		  const enum thread_fused_ends ends)
 {
 	struct rte_mbuf *pkts[PK_THREAD_MAX_BURST];
 	const struct pk_thread_fused *f = &t->fused;
 	const uint16_t burst = t->burst;
 	const uint32_t budget = t->budget;
 	const uint32_t np = np_k == THREAD_FUSED_ANY ? f->nb_procs : np_k;
+	const bool any = ends == THREAD_ENDS_ANY;
+	const bool src_ring = ends == THREAD_ENDS_RINGS ||
+			      (any && f->src_ring != NULL);
+	const bool sink_ring = ends == THREAD_ENDS_RINGS ||
+			       (any && f->sink_ring != NULL);
+	const bool src_port = ends == THREAD_ENDS_PORTS || (any && f->src_port);
+	const bool sink_port = ends == THREAD_ENDS_PORTS ||
+			       (any && f->sink_port);
 	struct thread_fused_count c = { 0 };
 	uint16_t n, m, k;
 	bool enq;
@@ -238,10 +250,10 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 	do {
 		if (unlikely(!thread_fused_src_wired(t, f)))
 			break; /* an edge was switched: the default run */
-		if (rings || f->src_ring != NULL)
+		if (src_ring)
 			n = (uint16_t)pk_queue_ring_dequeue_sc(f->src_ring,
 							       pkts, burst);
-		else if (f->src_port)
+		else if (src_port)
 			n = rte_eth_rx_burst(f->src_port_id, f->src_queue_id,
 					     pkts, burst);
 		else
@@ -253,7 +265,7 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 		 * PMD may block in a burst call (pcap reading a FIFO), and
 		 * what went through before must show meanwhile.
 		 */
-		if (f->src_port) /* its out is its in (port_ethdev.c) */
+		if (src_port) /* its out is its in (port_ethdev.c) */
 			pk_counter_add(&f->src->in.pkts, n);
 		if (unlikely(!thread_fused_next_wired(t, f, np))) {
 			/* switched (before or while pulling): by the pointers */
@@ -281,14 +293,13 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 		 * notify reads anyway): a queue whose push was taken over
 		 * since the start (a dropper, say) is pushed through it.
 		 */
-		enq = (rings || f->sink_ring != NULL) &&
-		      pk_queue_ring_is_sp(f->sink);
+		enq = sink_ring && pk_queue_ring_is_sp(f->sink);
 		if (likely(enq)) {
 			k = (uint16_t)pk_queue_ring_enqueue_sp(f->sink_ring,
 							       pkts, m);
 			pk_stage_notify(f->sink);
 			c.sunk += k;
-		} else if (f->sink_port && f->sink->push == f->sink_push) {
+		} else if (sink_port && f->sink->push == f->sink_push) {
 			/* refused ones stay ours, unchanged, as its push's */
 			k = rte_eth_tx_burst(f->sink_port_id, f->sink_queue_id,
 					     pkts, m);
@@ -306,7 +317,7 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 		c.pkts += n;
 	} while (c.pkts < budget && n == burst);
 	if (c.pkts != 0)
-		thread_fused_count_run(t, &c, np, rings);
+		thread_fused_count_run(t, &c, np, src_ring, sink_ring);
 	if (unlikely(!thread_fused_src_wired(t, f) ||
 		     !thread_fused_next_wired(t, f, np)))
 		return (int)c.pkts + pk_thread_run_default(t, arg);
@@ -314,115 +325,39 @@ thread_fused_body(struct pk_thread *t, void *arg, const uint32_t np_k,
 }
 
 /* Any plan. */
-static int
-thread_run_fused(struct pk_thread *t, void *arg)
+int
+pk_thread_run_fused(struct pk_thread *t, void *arg)
 {
-	return thread_fused_body(t, arg, THREAD_FUSED_ANY, false);
+	return thread_fused_body(t, arg, THREAD_FUSED_ANY, THREAD_ENDS_ANY);
 }
 
 /*
- * Ring to ring through 0, 1 or 2 processing stages (a socket's path, a
- * pipe's hop): the same run with the plan's shape as constants, so that
- * its loops unroll and its counts stay in registers.
+ * Ring to ring (a socket's path, a pipe's hop) or port to port (a
+ * forwarder) through 0, 1 or 2 processing stages: the same run with the
+ * plan's shape as constants, so that its loops unroll, its counts stay in
+ * registers and no branch asks what the ends are.
  */
-static int
-thread_run_fused_rings0(struct pk_thread *t, void *arg)
-{
-	return thread_fused_body(t, arg, 0, true);
-}
+#define THREAD_FUSED_SHAPE(name, np, ends)                                    \
+	static int name(struct pk_thread *t, void *arg)                       \
+	{                                                                     \
+		return thread_fused_body(t, arg, np, ends);                   \
+	}
 
-static int
-thread_run_fused_rings1(struct pk_thread *t, void *arg)
-{
-	return thread_fused_body(t, arg, 1, true);
-}
+THREAD_FUSED_SHAPE(thread_run_fused_rings0, 0, THREAD_ENDS_RINGS)
+THREAD_FUSED_SHAPE(thread_run_fused_rings1, 1, THREAD_ENDS_RINGS)
+THREAD_FUSED_SHAPE(thread_run_fused_rings2, 2, THREAD_ENDS_RINGS)
+THREAD_FUSED_SHAPE(thread_run_fused_ports0, 0, THREAD_ENDS_PORTS)
+THREAD_FUSED_SHAPE(thread_run_fused_ports1, 1, THREAD_ENDS_PORTS)
+THREAD_FUSED_SHAPE(thread_run_fused_ports2, 2, THREAD_ENDS_PORTS)
 
-static int
-thread_run_fused_rings2(struct pk_thread *t, void *arg)
-{
-	return thread_fused_body(t, arg, 2, true);
-}
-
-static const pk_thread_fn thread_run_fused_rings[] = {
+const pk_thread_fn pk_thread_run_fused_rings[PK_THREAD_FUSED_SHAPES] = {
 	thread_run_fused_rings0,
 	thread_run_fused_rings1,
 	thread_run_fused_rings2,
 };
 
-static bool
-thread_fn_is_fused(pk_thread_fn fn)
-{
-	uint32_t i;
-
-	for (i = 0; i < RTE_DIM(thread_run_fused_rings); i++)
-		if (fn == thread_run_fused_rings[i])
-			return true;
-	return fn == thread_run_fused;
-}
-
-/* Can t's runs be fused? If so, f is the plan. */
-static bool
-thread_fuse_plan(const struct pk_thread *t, struct pk_thread_fused *f)
-{
-	struct pk_stage *s = t->stage.next;
-	pk_proc_fn fn;
-	void *arg;
-
-	memset(f, 0, sizeof(*f));
-	/* byte counts would need each packet's length read at each step */
-	if (t->stage.flags & PK_STAGE_F_BYTES)
-		return false;
-	f->src = t->stage.prev;
-	if (pk_queue_ring_is_sc(f->src) &&
-	    !(f->src->flags & PK_STAGE_F_BYTES))
-		f->src_ring = pk_queue_ring_of(f->src);
-	else
-		f->src_port = pk_port_queue_of(f->src, true, &f->src_port_id,
-					       &f->src_queue_id);
-	while (f->nb_procs < PK_THREAD_FUSE_MAX_PROCS &&
-	       !(s->flags & PK_STAGE_F_BYTES) &&
-	       pk_proc_fn_get(s, &fn, &arg) == 0) {
-		f->procs[f->nb_procs].fn = fn;
-		f->procs[f->nb_procs].arg = arg;
-		f->procs[f->nb_procs].s = s;
-		if (s->flags & PK_STAGE_F_COUNT_OUT)
-			f->out_mask |= 1u << f->nb_procs;
-		f->nb_procs++;
-		s = s->next;
-	}
-	f->sink = s;
-	f->sink_push = s->push;
-	if (pk_queue_ring_is_sp(s) && !(s->flags & PK_STAGE_F_BYTES))
-		f->sink_ring = pk_queue_ring_of(s);
-	else
-		f->sink_port = pk_port_queue_of(s, false, &f->sink_port_id,
-						&f->sink_queue_id);
-	return f->src_ring != NULL || f->src_port || f->nb_procs != 0 ||
-	       f->sink_ring != NULL || f->sink_port;
-}
-
-void
-pk_thread_run_choose(struct pk_thread *t)
-{
-	struct pk_thread_fused f;
-
-	if (t->fn != pk_thread_run_default && !thread_fn_is_fused(t->fn))
-		return; /* the application's own start function */
-	if (thread_fuse_plan(t, &f)) {
-		t->fused = f;
-		if (f.src_ring != NULL && f.sink_ring != NULL &&
-		    f.nb_procs < RTE_DIM(thread_run_fused_rings))
-			t->fn = thread_run_fused_rings[f.nb_procs];
-		else
-			t->fn = thread_run_fused;
-	} else {
-		memset(&t->fused, 0, sizeof(t->fused));
-		t->fn = pk_thread_run_default;
-	}
-}
-
-bool
-pk_thread_is_fused(const struct pk_thread *t)
-{
-	return t != NULL && thread_fn_is_fused(t->fn);
-}
+const pk_thread_fn pk_thread_run_fused_ports[PK_THREAD_FUSED_SHAPES] = {
+	thread_run_fused_ports0,
+	thread_run_fused_ports1,
+	thread_run_fused_ports2,
+};
