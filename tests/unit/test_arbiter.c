@@ -6,19 +6,15 @@
  * stage, an output that refuses for a while (retried) and then for too long
  * (dropped, counted), a dispatcher slower than the arbiter, and a client
  * that overwrites (and under ASan poisons) its array right after each push.
- * Per-flow queues through a classifier: flow weights across clients, a full
- * flow queue holding back only its client, packets classified to no queue.
  * A mailbox the drain saw empty is drained the round after its client
  * pushes (each mailbox kind, per-client and per-flow queues).
- * Start refuses an lcore that is not a worker. Counters balance while
- * packets are held (admitted = sent + dropped + held, per client and in
- * all, with refusals, drops, a stalled link and a stuck output). Every
- * test checks conservation per client at stop (nothing held), and
+ * Every test checks conservation per client at stop (nothing held), and
  * the output carries each client's sequence numbers once, in increasing
  * order (per flow, with a classifier): the test arbiter of
  * pk_test_arbiter.h, which each test describes in a struct ta_conf of its
- * own. The arbiter and its clients on worker lcores:
- * tests/integration/test_arbiter_lcores.c.
+ * own. Per-flow queues and counters while held: test_arbiter_flow.c;
+ * limits and configuration: test_arbiter_conf.c. The arbiter and its
+ * clients on worker lcores: tests/integration/test_arbiter_lcores.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +31,7 @@
 
 #include "pk_test.h"
 #include "pk_test_arbiter.h"
+#include "arbiter_fixture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TA_ASAN 1
@@ -51,41 +48,6 @@
 #define TA_POISON(p, n) ((void)(p), (void)(n))
 #define TA_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
-
-static struct rte_mempool *pool;
-
-/*
- * All clients in `active` backlogged for `ns` of fake time at 1 Gbit/s,
- * 20 us per round; returns the bytes each got after a 50 ms warm-up.
- */
-static void
-ta_backlogged(struct ta *t, uint32_t active, uint64_t ns, uint64_t *got)
-{
-	uint64_t base[TA_MAXC] = { 0 };
-	uint32_t c;
-
-	for (t->now_ns = 0; t->now_ns <= ns; t->now_ns += 20000) {
-		for (c = 0; c < t->nb; c++)
-			if (active & (1u << c))
-				ta_feed(t, c, 32);
-		pk_arbiter_run(t->a, 1);
-		ta_consume(t);
-		if (t->now_ns == 50000000)
-			memcpy(base, t->bytes, sizeof(base));
-	}
-	for (c = 0; c < t->nb; c++)
-		got[c] = t->bytes[c] - base[c];
-}
-
-static void
-assert_share(uint64_t got, uint64_t total, double share)
-{
-	double s = (double)got / (double)total;
-
-	print_message("share %.4f (expected %.4f)\n", s, share);
-	if (s < share * 0.98 || s > share * 1.02)
-		fail_msg("share %.4f, expected %.4f +- 2%%", s, share);
-}
 
 static void
 test_weights_1_2_4_at_1g(void **state)
@@ -331,124 +293,6 @@ test_client_overwrites_array(void **state)
 	client_overwrites_array(&tc);
 }
 
-/* Client 1 sends flows 1 and 2 in turn; clients 0 and 2 share flow 0. */
-static uint32_t
-flow_shared(uint32_t c, uint32_t seq)
-{
-	return c == 1 ? 1 + (seq & 1) : 0;
-}
-
-/*
- * Per-flow queues, weights 1:2:2: the flows get 1/5, 2/5, 2/5 of the link
- * whichever clients send them, so client 1 (two flows) gets 4/5.
- */
-static void
-test_flow_queues_share_by_flow(void **state)
-{
-	static const uint32_t w[3] = { 1, 2, 2 };
-	const struct ta_conf tc = { .nb = 3, .w = w, .rate = 1000000000ULL,
-				    .out_size = 4096, .mb_size = 512,
-				    .flow = flow_shared, .nq = 3 };
-	uint64_t got[TA_MAXC], total;
-	struct ta t;
-
-	(void)state;
-	ta_create(&t, pool, &tc);
-	ta_backlogged(&t, 0x7, 550000000ULL, got);
-	total = got[0] + got[1] + got[2];
-	assert_share(t.fbytes[0], t.fbytes[0] + t.fbytes[1] + t.fbytes[2],
-		     1.0 / 5);
-	assert_share(t.fbytes[1], t.fbytes[0] + t.fbytes[1] + t.fbytes[2],
-		     2.0 / 5);
-	assert_share(got[1], total, 4.0 / 5);
-	/* flow 0 serves both its clients, neither always last */
-	assert_share(got[0], got[0] + got[2], 0.5);
-	ta_finish(&t);
-}
-
-/* Each client into its own flow queue (client 0 into 0, client 1 into 1). */
-static uint32_t
-flow_of_client(uint32_t c, uint32_t seq)
-{
-	(void)seq;
-	return c;
-}
-
-/*
- * A flow queue of 16 fills while the link is stalled (the fake clock
- * stands still): its client's packets wait with the arbiter, its mailbox
- * fills and its pushes come back short, while the other client's packets
- * still reach their queue. When the clock moves everything goes out, in
- * order, nothing dropped.
- */
-static void
-test_flow_queue_full(void **state)
-{
-	const struct ta_conf tc = { .nb = 2, .rate = 1000000000ULL,
-				    .out_size = 4096, .mb_size = 64,
-				    .flow = flow_of_client, .nq = 2,
-				    .qsize = 16 };
-	struct pk_arbiter_client_stats st;
-	struct pk_arbiter_stats as;
-	struct ta t;
-	int r;
-
-	(void)state;
-	ta_create(&t, pool, &tc);
-	for (r = 0; r < 8; r++) {
-		ta_feed(&t, 0, 32);
-		pk_arbiter_run(t.a, 1);
-	}
-	assert_int_equal(pk_arbiter_stats_get(t.a, &as), 0);
-	assert_true(as.queue_full > 0);
-	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
-	assert_true(st.rejected > 0); /* back-pressure reached client 0 */
-	assert_int_equal(ta_feed(&t, 1, 8), 8);
-	pk_arbiter_run(t.a, 1);
-	/* client 1 was not held behind client 0's waiting packets */
-	assert_int_equal(pk_stage_len(pk_arbiter_client(t.a, 1)), 0);
-	for (r = 0; r < 400; r++) {
-		t.now_ns += 20000;
-		ta_feed(&t, 0, 32);
-		pk_arbiter_run(t.a, 1);
-		ta_consume(&t);
-	}
-	assert_int_equal(t.seen[1], 8);
-	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
-	assert_int_equal(st.dropped, 0);
-	ta_finish(&t); /* stops with packets waiting: they go out too */
-}
-
-/* Every fourth packet of a client maps to queue 7, which does not exist. */
-static uint32_t
-flow_some_missing(uint32_t c, uint32_t seq)
-{
-	(void)c;
-	return seq % 4 == 3 ? 7 : seq & 1;
-}
-
-static void
-test_flow_no_queue_dropped(void **state)
-{
-	const struct ta_conf tc = { .nb = 1, .out_size = 4096, .mb_size = 128,
-				    .flow = flow_some_missing, .nq = 2 };
-	struct pk_arbiter_client_stats st;
-	struct ta t;
-	int r;
-
-	(void)state;
-	ta_create(&t, pool, &tc);
-	for (r = 0; r < 25; r++) {
-		assert_int_equal(ta_feed(&t, 0, 4), 4);
-		pk_arbiter_run(t.a, 1);
-		ta_consume(&t);
-	}
-	assert_int_equal(pk_arbiter_client_stats_get(t.a, 0, &st), 0);
-	assert_int_equal(st.dropped, 25);
-	assert_int_equal(t.seen[0], 75);
-	ta_finish(&t);
-}
-
 /*
  * The drain skips a mailbox it sees empty without pulling (a queue_ring's,
  * by its producer index): one a client pushes into after that is drained
@@ -489,199 +333,6 @@ test_mailbox_seen_empty_then_fed(void **state)
 	seen_empty_then_fed(&tc);
 }
 
-/* Every fourth packet to queue 7, which does not exist; the rest to c's. */
-static uint32_t
-flow_own_or_none(uint32_t c, uint32_t seq)
-{
-	return seq % 4 == 3 ? 7 : c;
-}
-
-/*
- * Counters that balance while the arbiter holds packets: ta_balance() at
- * every quiescent point, between pk_arbiter_run() calls. First the link
- * stalls (the fake clock stands still): mailboxes, scheduler queues (16)
- * and, with a classifier, wait slots fill, clients see refusals, packets
- * classified to no queue are dropped. Then the link runs into an output
- * (63 slots) nobody drains: held bursts, retried, then dropped past
- * tx_retries. Then the output is drained until nothing is held; then stop.
- */
-static void
-balance_mixed(const struct ta_conf *tc)
-{
-	struct pk_arbiter_client_stats st;
-	struct pk_arbiter_stats as;
-	bool output_held = false;
-	uint64_t dropped = 0;
-	struct ta t;
-	uint32_t c;
-	int r;
-
-	ta_create(&t, pool, tc);
-	for (r = 0; r < 8; r++) { /* the link stalled */
-		for (c = 0; c < t.nb; c++)
-			ta_feed(&t, c, 32);
-		pk_arbiter_run(t.a, 1);
-		ta_balance(&t, &as);
-	}
-	assert_true(as.held_mailboxes > 0);
-	assert_true(as.held_sched > 0);
-	assert_true(tc->flow == NULL || as.held_wait > 0);
-	for (c = 0; c < t.nb; c++) {
-		assert_int_equal(pk_arbiter_client_stats_get(t.a, c, &st), 0);
-		assert_true(st.rejected > 0); /* full mailbox */
-		assert_true(st.held > 0);
-		assert_true(tc->flow == NULL || st.dropped > 0); /* no queue */
-	}
-	for (r = 0; r < 200; r++) { /* the link runs, the output is stuck */
-		t.now_ns += 1000000;
-		for (c = 0; c < t.nb; c++)
-			ta_feed(&t, c, 8);
-		pk_arbiter_run(t.a, 1);
-		if (tc->d == PK_ARBITER_DISPATCH_THREAD)
-			pk_arbiter_dispatch(t.a);
-		ta_balance(&t, &as);
-		output_held |= as.held_output > 0;
-	}
-	assert_true(output_held);
-	for (c = 0; c < t.nb; c++) {
-		assert_int_equal(pk_arbiter_client_stats_get(t.a, c, &st), 0);
-		dropped += st.dropped;
-	}
-	assert_true(dropped > 0);
-	for (r = 0; r < 1000 && as.held != 0; r++) { /* released, all sent */
-		t.now_ns += 1000000;
-		pk_arbiter_run(t.a, 1);
-		if (tc->d == PK_ARBITER_DISPATCH_THREAD)
-			pk_arbiter_dispatch(t.a);
-		ta_consume(&t);
-		ta_balance(&t, &as);
-	}
-	assert_int_equal(as.held, 0);
-	ta_finish(&t); /* and after stop */
-}
-
-static void
-test_counters_balance_while_held(void **state)
-{
-	static const uint32_t w[4] = { 1, 2, 4, 1 };
-	struct ta_conf tc = { .nb = 3, .w = w, .rate = 1000000000ULL,
-			      .out_size = 64, .mb_size = 64, .qsize = 16 };
-
-	(void)state;
-	balance_mixed(&tc); /* per-client queues, direct, ring mailboxes */
-	tc.d = PK_ARBITER_DISPATCH_THREAD;
-	tc.mb = PK_ARBITER_MB_PSPAT;
-	balance_mixed(&tc);
-	tc.w = NULL; /* per-flow queues: waits and drops to no queue */
-	tc.flow = flow_own_or_none;
-	tc.nq = 4;
-	balance_mixed(&tc);
-	tc.d = PK_ARBITER_DISPATCH_DIRECT;
-	tc.mb = PK_ARBITER_MB_RING;
-	balance_mixed(&tc);
-}
-
-/*
- * PK_ARBITER_MAX_CLIENTS clients, with either mailbox: more rings than the
- * EAL has memzones (2560 in Debian's DPDK), so mailboxes must not use them.
- */
-static void
-test_max_clients(void **state)
-{
-	static const enum pk_arbiter_mailbox kinds[] = {
-		PK_ARBITER_MB_RING, PK_ARBITER_MB_PSPAT,
-	};
-	struct pk_arbiter_conf c = {
-		.nb_clients = PK_ARBITER_MAX_CLIENTS, .mailbox_size = 16,
-		.qsize = 4, .lcore_id = PK_ARBITER_LCORE_NONE,
-		.dispatcher_lcore = PK_ARBITER_LCORE_NONE,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	struct rte_mbuf *m[2];
-	struct pk_arbiter *a;
-	unsigned int i;
-
-	(void)state;
-	c.out = pk_queue_ring_create("max_out", 64, 0, 0, SOCKET_ID_ANY);
-	assert_non_null(c.out);
-	for (i = 0; i < RTE_DIM(kinds); i++) {
-		c.mailbox = kinds[i];
-		a = pk_arbiter_create("max", &c);
-		assert_non_null(a);
-		pk_test_burst(pool, m, 2, 0);
-		assert_int_equal(pk_stage_push(pk_arbiter_client(a, 0), m, 1), 1);
-		assert_int_equal(pk_stage_push(pk_arbiter_client(a,
-				 PK_ARBITER_MAX_CLIENTS - 1), &m[1], 1), 1);
-		assert_int_equal(pk_arbiter_run(a, 1), 2);
-		pk_arbiter_destroy(a);
-		assert_int_equal(pk_stage_pull(c.out, m, 2), 2);
-		rte_pktmbuf_free_bulk(m, 2);
-	}
-	pk_stage_destroy(c.out);
-}
-
-static uint32_t
-flow_zero(const struct rte_mbuf *m, void *arg)
-{
-	(void)m;
-	(void)arg;
-	return 0;
-}
-
-static void
-test_bad_conf(void **state)
-{
-	struct pk_arbiter_conf c = { .nb_clients = 1 };
-
-	(void)state;
-	assert_null(pk_arbiter_create("bad", &c)); /* no output */
-	assert_int_equal(rte_errno, EINVAL);
-	assert_null(pk_arbiter_create("bad", NULL));
-	c.out = pk_queue_ring_create("bad_out", 64, 0, 0, SOCKET_ID_ANY);
-	assert_non_null(c.out);
-	c.classify = flow_zero; /* a classifier without queues */
-	assert_null(pk_arbiter_create("bad", &c));
-	assert_int_equal(rte_errno, EINVAL);
-	c.classify = NULL; /* queues without a classifier */
-	c.nb_queues = 4;
-	assert_null(pk_arbiter_create("bad", &c));
-	assert_int_equal(rte_errno, EINVAL);
-	c.classify = flow_zero;
-	c.nb_queues = PK_SCHED_MAX_QUEUES + 1;
-	assert_null(pk_arbiter_create("bad", &c));
-	assert_int_equal(rte_errno, EINVAL);
-	pk_stage_destroy(c.out);
-	assert_int_equal(pk_arbiter_start(NULL), -EINVAL);
-	assert_null(pk_arbiter_client(NULL, 0));
-	pk_arbiter_destroy(NULL);
-}
-
-/* Start launches on worker lcores only; anything else is -EINVAL. */
-static void
-test_start_needs_a_worker_lcore(void **state)
-{
-	const uint32_t bad[] = { rte_get_main_lcore(), 1 /* not in -l 0 */,
-				 RTE_MAX_LCORE, PK_ARBITER_LCORE_NONE };
-	struct pk_arbiter_conf c = {
-		.nb_clients = 1, .dispatcher_lcore = PK_ARBITER_LCORE_NONE,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	struct pk_arbiter *a;
-	unsigned int i;
-
-	(void)state;
-	c.out = pk_queue_ring_create("start_out", 64, 0, 0, SOCKET_ID_ANY);
-	assert_non_null(c.out);
-	for (i = 0; i < RTE_DIM(bad); i++) {
-		c.lcore_id = bad[i];
-		a = pk_arbiter_create("start", &c);
-		assert_non_null(a);
-		assert_int_equal(pk_arbiter_start(a), -EINVAL);
-		pk_arbiter_destroy(a);
-	}
-	pk_stage_destroy(c.out);
-}
-
 #define TA_TEST(f) cmocka_unit_test_teardown(f, pk_test_teardown_pools_full)
 
 int
@@ -697,14 +348,7 @@ main(void)
 		TA_TEST(test_output_stuck),
 		TA_TEST(test_slow_dispatcher),
 		TA_TEST(test_client_overwrites_array),
-		TA_TEST(test_flow_queues_share_by_flow),
-		TA_TEST(test_flow_queue_full),
-		TA_TEST(test_flow_no_queue_dropped),
 		TA_TEST(test_mailbox_seen_empty_then_fed),
-		TA_TEST(test_counters_balance_while_held),
-		TA_TEST(test_max_clients),
-		TA_TEST(test_bad_conf),
-		TA_TEST(test_start_needs_a_worker_lcore),
 	};
 	int rc;
 

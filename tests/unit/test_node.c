@@ -2,13 +2,12 @@
 /*
  * The SILK node without a kernel side (exception=drop), on a net_ring
  * loopback uplink (what TX sends, RX receives): configuration checks and
- * defaults; the ingress shim's counts and charges (stolen, full, exception,
- * malformed); the egress queue to the uplink; addresses and neighbours
- * without a TAP; start and stop; the statistics table; reassembly before
- * the demux; /pathkit/nodes and /pathkit/node,NAME on the telemetry
- * socket; every mbuf back in its pool. The TAP, ping through the kernel, neighbour resolution and the
- * kernel's sends charged to a socket's owner: tests/integration/
- * test_node_netns.c (root).
+ * defaults; addresses and neighbours without a TAP; start and stop; the
+ * statistics table; /pathkit/nodes and /pathkit/node,NAME on the telemetry
+ * socket; every mbuf back in its pool. Packets in and out (the ingress
+ * shim's counts, the egress queue, reassembly): test_node_ingress.c. The
+ * TAP, ping through the kernel, neighbour resolution and the kernel's sends
+ * charged to a socket's owner: tests/integration/test_node_netns.c (root).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,108 +32,7 @@
 
 #include "node_pvt.h"
 #include "pk_test.h"
-
-#define LOCAL_IP "10.0.0.2" /* pk_test_udp4()'s destination */
-#define FRAME 64
-
-static struct rte_mempool *pool;
-static uint16_t ring_port;
-
-struct fx {
-	struct pk_node *n;
-	struct pk_path *p; /* a "socket": one queue, owner alice */
-};
-
-static struct pk_node_conf
-conf_of(const char *name)
-{
-	struct pk_node_conf c = {
-		.name = name, .uplink = ring_port, .mp = pool,
-		.exception = PK_NODE_EXC_DROP, .socket_id = SOCKET_ID_ANY,
-	};
-
-	inet_pton(AF_INET, LOCAL_IP, &c.addr4);
-	return c;
-}
-
-static int
-setup(void **state)
-{
-	struct pk_node_conf c = conf_of("n0");
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->n = pk_node_create(&c);
-	assert_non_null(f->n);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	struct rte_mbuf *m[32];
-	uint16_t k;
-
-	if (f->p != NULL) { /* as a socket's close: keys off, then the path */
-		pk_demux_flow_remove_target(pk_node_demux(f->n),
-					    pk_path_stage(f->p));
-		pk_path_destroy(f->p);
-	}
-	pk_node_destroy(f->n);
-	while ((k = rte_eth_rx_burst(ring_port, 0, m, 32)) > 0)
-		rte_pktmbuf_free_bulk(m, k);
-	free(f);
-	pk_test_assert_pools_full();
-	return 0;
-}
-
-/* A frame 10.0.0.1:1024 -> 10.0.0.2:dport. */
-static struct rte_mbuf *
-udp_to(uint16_t dport)
-{
-	struct rte_mbuf *m = pk_test_udp4(pool, FRAME, 64, dport);
-	struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(m,
-		struct rte_udp_hdr *, sizeof(struct rte_ether_hdr) +
-		sizeof(struct rte_ipv4_hdr));
-
-	u->dst_port = rte_cpu_to_be_16(dport);
-	return m;
-}
-
-static void
-inject(struct rte_mbuf **m, uint16_t k)
-{
-	assert_int_equal(rte_eth_tx_burst(ring_port, 0, m, k), k);
-}
-
-/* One fragment of a datagram frame d (Ethernet, 20-byte IPv4 header):
- * its IP payload bytes [off, off + len), more fragments follow if mf. */
-static struct rte_mbuf *
-fragment(const struct rte_mbuf *d, uint16_t off, uint16_t len, bool mf)
-{
-	const uint16_t hl = sizeof(struct rte_ether_hdr) +
-			    sizeof(struct rte_ipv4_hdr);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ipv4_hdr *ip;
-	const char *src;
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, hl + len);
-	assert_non_null(p);
-	src = rte_pktmbuf_mtod(d, const char *);
-	rte_memcpy(p, src, hl); /* memcpy: a false -Warray-bounds */
-	rte_memcpy(p + hl, src + hl + off, len);
-	ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
-	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + len);
-	ip->fragment_offset = rte_cpu_to_be_16((off / 8) |
-					       (mf ? RTE_IPV4_HDR_MF_FLAG : 0));
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return m;
-}
+#include "node_fixture.h"
 
 static void
 test_node_conf_refused(void **state)
@@ -183,92 +81,6 @@ test_node_defaults_and_accessors(void **state)
 	assert_int_equal(pk_node_run(NULL), -EINVAL);
 	assert_int_equal(pk_node_stats_get(f->n, NULL), -EINVAL);
 	pk_node_destroy(NULL);
-}
-
-/*
- * One burst: 1 datagram to the socket, 2 more it refuses (its queue holds
- * one), 2 for no socket, 1 malformed, 1 not IP. The shim says where each
- * went and charges alice's udp row and unknown's misc row.
- */
-static void
-test_node_ingress_counts_and_charges(void **state)
-{
-	struct fx *f = *state;
-	struct pk_path_conf pc = { .name = "alice-sock", .acct = PK_ACCT_UDP };
-	struct pk_stage *q = pk_queue_ring_create("alice-q", 2, 0, 0,
-						  SOCKET_ID_ANY);
-	struct pk_acct a0, a1, u0, u1;
-	struct pk_flow_key key;
-	struct pk_node_stats st;
-	struct rte_mbuf *m[7];
-	int alice = pk_owner_get("alice");
-
-	assert_true(alice > 0);
-	pc.owner = alice;
-	f->p = pk_path_create(&pc, &q, 1);
-	assert_non_null(f->p);
-	pk_flow_key_ipv4(&key, IPPROTO_UDP, inet_addr(LOCAL_IP),
-			 rte_cpu_to_be_16(9), 0, 0);
-	assert_int_equal(pk_demux_flow_add(pk_node_demux(f->n), &key,
-					   pk_path_stage(f->p)), 0);
-	a0 = pk_test_owner_row(alice, PK_ACCT_UDP);
-	u0 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
-	m[0] = udp_to(9);
-	m[1] = udp_to(9);
-	m[2] = udp_to(9);
-	m[3] = udp_to(10);
-	m[4] = udp_to(11);
-	m[5] = udp_to(12); /* IHL 4: malformed */
-	rte_pktmbuf_mtod_offset(m[5], struct rte_ipv4_hdr *,
-				sizeof(struct rte_ether_hdr))->version_ihl = 0x44;
-	m[6] = udp_to(13); /* LLDP */
-	rte_pktmbuf_mtod(m[6], struct rte_ether_hdr *)->ether_type =
-		rte_cpu_to_be_16(0x88cc);
-	inject(m, 7);
-	assert_int_equal(pk_node_run(f->n), 7);
-	assert_int_equal(pk_node_stats_get(f->n, &st), 0);
-	assert_int_equal(st.rx, 7);
-	assert_int_equal(st.stolen, 1);
-	assert_int_equal(st.full, 2);
-	assert_int_equal(st.exception, 3);
-	assert_int_equal(st.malformed, 1);
-	assert_int_equal(st.tx + st.tap_rx + st.egress, 0);
-	assert_int_equal(pk_stage_len(q), 1);
-	a1 = pk_test_owner_row(alice, PK_ACCT_UDP);
-	u1 = pk_test_owner_row(PK_OWNER_UNKNOWN, PK_ACCT_MISC);
-	assert_int_equal(a1.pkts[PK_ACCT_DROPPED] - a0.pkts[PK_ACCT_DROPPED],
-			 2);
-	assert_int_equal(a1.bytes[PK_ACCT_DROPPED] -
-			 a0.bytes[PK_ACCT_DROPPED], 2 * FRAME);
-	assert_int_equal(u1.pkts[PK_ACCT_DROPPED] - u0.pkts[PK_ACCT_DROPPED],
-			 4);
-	assert_int_equal(u1.bytes[PK_ACCT_DROPPED] -
-			 u0.bytes[PK_ACCT_DROPPED], 4 * FRAME);
-	assert_int_equal(u1.pkts[PK_ACCT_RECEIVED], u0.pkts[PK_ACCT_RECEIVED]);
-}
-
-/* Sends go out on the uplink; on the loopback they come back as misses. */
-static void
-test_node_egress_queue_to_uplink(void **state)
-{
-	struct fx *f = *state;
-	struct pk_node_stats st;
-	struct rte_mbuf *m[5];
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(m); i++)
-		m[i] = udp_to(2000 + i);
-	assert_int_equal(node_egress_push(f->n, m, 5), 5);
-	assert_int_equal(pk_node_run(f->n), 5);
-	assert_int_equal(pk_node_stats_get(f->n, &st), 0);
-	assert_int_equal(st.egress, 5);
-	assert_int_equal(st.tx, 5);
-	assert_int_equal(st.rx, 0);
-	assert_int_equal(pk_node_run(f->n), 5);
-	assert_int_equal(pk_node_stats_get(f->n, &st), 0);
-	assert_int_equal(st.rx, 5);
-	assert_int_equal(st.exception, 5);
-	assert_int_equal(pk_node_run(f->n), 0);
 }
 
 static void
@@ -399,50 +211,6 @@ test_node_stats_print(void **state)
 	assert_int_equal(pk_node_stats_print(stdout, NULL), -EIO);
 }
 
-/* Two fragments in, one datagram stolen by the key's path. */
-static void
-test_node_reassembly(void **state)
-{
-	struct pk_node_conf c = conf_of("n1");
-	struct pk_path_conf pc = { .name = "reasm-sock",
-				   .owner = PK_OWNER_UNKNOWN };
-	struct pk_stage *q = pk_queue_ring_create("reasm-q", 8, 0, 0,
-						  SOCKET_ID_ANY);
-	struct rte_mbuf *d = pk_test_udp4(pool, 14 + 20 + 8 + 64, 64, 9);
-	struct rte_mbuf *m[2], *got;
-	struct pk_flow_key key;
-	struct pk_node_stats st;
-	struct pk_path *p;
-	struct pk_node *n;
-
-	(void)state;
-	c.reassembly = 1;
-	n = pk_node_create(&c);
-	assert_non_null(n);
-	p = pk_path_create(&pc, &q, 1);
-	assert_non_null(p);
-	pk_flow_key_ipv4(&key, IPPROTO_UDP, inet_addr(LOCAL_IP),
-			 rte_cpu_to_be_16(9), 0, 0);
-	assert_int_equal(pk_demux_flow_add(pk_node_demux(n), &key,
-					   pk_path_stage(p)), 0);
-	m[0] = fragment(d, 0, 32, true);
-	m[1] = fragment(d, 32, 40, false);
-	rte_pktmbuf_free(d);
-	inject(m, 2);
-	assert_int_equal(pk_node_run(n), 2);
-	assert_int_equal(pk_node_stats_get(n, &st), 0);
-	assert_int_equal(st.rx, 2);
-	assert_int_equal(st.stolen, 1);
-	assert_int_equal(st.exception + st.full + st.malformed, 0);
-	got = pk_stage_pull_one(pk_path_stage(p));
-	assert_non_null(got);
-	assert_int_equal(got->pkt_len, 14 + 20 + 8 + 64);
-	rte_pktmbuf_free(got);
-	pk_demux_flow_remove_target(pk_node_demux(n), pk_path_stage(p));
-	pk_path_destroy(p);
-	pk_node_destroy(n);
-}
-
 static int tel_sock = -1;
 
 /* One telemetry command; its JSON reply in buf. */
@@ -489,10 +257,6 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_node_defaults_and_accessors, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_node_ingress_counts_and_charges, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_node_egress_queue_to_uplink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_addresses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_node_neigh_without_tap,
@@ -501,8 +265,6 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_node_stats_print, setup,
 						teardown),
-		cmocka_unit_test_teardown(test_node_reassembly,
-					  pk_test_teardown_pools_full),
 		cmocka_unit_test_setup_teardown(test_node_telemetry, setup,
 						teardown),
 	};
