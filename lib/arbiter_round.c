@@ -97,10 +97,20 @@ arb_mailboxes_ready(const struct arb_poll *poll, uint32_t w, uint64_t bits)
 	 * looks find an empty mailbox. In order, without a bit search.
 	 */
 	if (bits == UINT64_MAX) {
-		for (c = 0; c < 64; c++) {
+		/* four looks per test of c: the loop's own cost was a third */
+		for (c = 0; c < 64; c += 4) {
 			arb_mailbox_prefetch(p, c);
+			arb_mailbox_prefetch(p, c + 1);
+			arb_mailbox_prefetch(p, c + 2);
+			arb_mailbox_prefetch(p, c + 3);
 			if (!arb_mailbox_empty(&p[c])) /* the rarer */
 				ready |= RTE_BIT64(c);
+			if (!arb_mailbox_empty(&p[c + 1]))
+				ready |= RTE_BIT64(c + 1);
+			if (!arb_mailbox_empty(&p[c + 2]))
+				ready |= RTE_BIT64(c + 2);
+			if (!arb_mailbox_empty(&p[c + 3]))
+				ready |= RTE_BIT64(c + 3);
 		}
 		return ready;
 	}
