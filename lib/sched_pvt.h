@@ -156,12 +156,6 @@ uint16_t pk_sched_pull_at(struct pk_stage *s, struct rte_mbuf **pkts,
 			  struct sched_run *runs, uint16_t *nruns);
 uint16_t pk_sched_push_queue(struct pk_stage *s, uint32_t qid,
 			     struct rte_mbuf **pkts, uint16_t n);
-/*
- * Whether pk_sched_pull_at() uses its tsc now: a shaper or a queue manager
- * on the default clock (another clock is read by the pull itself).
- * Scheduler's thread.
- */
-static inline bool pk_sched_pull_at_wants_tsc(const struct pk_stage *s);
 
 /* sched_queue.c: the ops' len (walks every queue) */
 /* Packets counted in and held (the statistics' held); any thread. */
@@ -243,6 +237,11 @@ sched_record_at(const uint8_t *qbase, uint32_t qshift, uint32_t qid)
 /* sched_shaper.c: the default clock, rte_rdtsc() */
 uint64_t pk_sched_tsc(void *arg);
 
+/*
+ * Whether pk_sched_pull_at() uses its tsc now: a shaper or a queue manager
+ * on the default clock (another clock is read by the pull itself).
+ * Scheduler's thread.
+ */
 static inline bool
 pk_sched_pull_at_wants_tsc(const struct pk_stage *s)
 {
