@@ -41,7 +41,13 @@ arb_prefetch(struct rte_mbuf *const *m, uint16_t k)
 {
 	uint16_t i;
 
-	for (i = 0; i < k; i++)
+	for (i = 0; i + 4 <= k; i += 4) { /* a test per four, as the scan's */
+		rte_prefetch0(m[i]);
+		rte_prefetch0(m[i + 1]);
+		rte_prefetch0(m[i + 2]);
+		rte_prefetch0(m[i + 3]);
+	}
+	for (; i < k; i++)
 		rte_prefetch0(m[i]);
 }
 
