@@ -29,6 +29,8 @@
 /* the drain asks for mailboxes' lines this many clients ahead */
 #define ARB_MB_PREFETCH 4
 #define ARB_MAX_BURST (PK_ARBITER_DEFAULT_BURST * 8)
+/* rounds read the clock this often when the scheduler needs no time */
+#define ARB_CLOCK_ROUNDS 64
 
 /* Packets held for the output, sent from off; retried while refused. */
 struct arb_txq {
@@ -130,6 +132,7 @@ struct pk_arbiter {
 	uint32_t nwaiters;
 	uint32_t quit;           /* atomic: loops return */
 	uint32_t no_ring;        /* 0: the tail of arb_poll's non-rings */
+	uint32_t clock_rounds;   /* rounds, for arb_clock_due() */
 	struct arb_txq atx;      /* arbiter's held output */
 	struct pk_arbiter_stats st; /* arbiter writes, anyone reads */
 	/* dispatcher: its thread only */

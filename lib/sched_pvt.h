@@ -237,6 +237,19 @@ sched_record_at(const uint8_t *qbase, uint32_t qshift, uint32_t qid)
 /* sched_shaper.c: the default clock, rte_rdtsc() */
 uint64_t pk_sched_tsc(void *arg);
 
+/*
+ * Whether pk_sched_pull_at() uses its tsc now: a shaper or a queue manager
+ * on the default clock (another clock is read by the pull itself).
+ * Scheduler's thread.
+ */
+static inline bool
+pk_sched_pull_at_wants_tsc(const struct pk_stage *s)
+{
+	const struct pk_sched *sc = (const struct pk_sched *)s;
+
+	return (sc->rate_bps != 0 || sc->aqm) && sc->clock == pk_sched_tsc;
+}
+
 static inline struct pk_sched *
 sched_of(struct pk_stage *s)
 {

@@ -73,8 +73,15 @@ ba_decisions_run(bool flows)
 	fill -= ba_nfree;
 	t0 = rte_rdtsc();
 	sent = 0;
+	/*
+	 * A round releases at most BA_VS_BURST: ask for the rounds that the
+	 * rest needs at least, so that the arbiter runs its rounds in one
+	 * loop as on its lcore (pk_arbiter_main()), not one call (and one
+	 * clock reading) per round; never a round after the last packet.
+	 */
 	while (sent < fill)
-		sent += pk_arbiter_run(a, 1);
+		sent += pk_arbiter_run(a, (fill - sent + BA_VS_BURST - 1) /
+					  BA_VS_BURST);
 	t0 = rte_rdtsc() - t0;
 	while ((k = pk_stage_pull(out, &ba_free[ba_nfree], 64)) > 0)
 		ba_nfree += k;

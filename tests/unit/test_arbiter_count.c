@@ -11,6 +11,7 @@
  * scheduler) and per-flow queues (runs read from the mbufs), direct output
  * and through the dispatcher (its own runs, read from the ring), wfq and
  * drr (whose quantum releases several packets of a client in a row).
+ * And loop_cycles, counted by every pk_arbiter_run() call.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +117,36 @@ test_per_flow_queues(void **state)
 	cut_runs(&tc);
 }
 
+/*
+ * loop_cycles: with no shaper the rounds read the clock only every so
+ * often, yet every pk_arbiter_run() call counts its rounds' cycles, a call
+ * of one round as one of many, and rounds count each round.
+ */
+static void
+test_loop_cycles_every_call(void **state)
+{
+	struct ta_conf tc = { .nb = 3, .out_size = 64, .mb_size = 128,
+			      .len = len_varied };
+	struct pk_arbiter_stats as;
+	uint64_t last = 0, rounds = 0;
+	struct ta t;
+	int r;
+
+	(void)state;
+	ta_create(&t, pool, &tc);
+	for (r = 0; r < 5; r++) {
+		ta_feed(&t, (uint32_t)r % t.nb, 4);
+		pk_arbiter_run(t.a, r == 4 ? 300 : 1);
+		rounds += r == 4 ? 300 : 1;
+		ta_balance(&t, &as);
+		ta_consume(&t);
+		assert_true(as.loop_cycles > last);
+		assert_int_equal(as.rounds, rounds);
+		last = as.loop_cycles;
+	}
+	ta_finish(&t);
+}
+
 #define TC_TEST(f) cmocka_unit_test_teardown(f, pk_test_teardown_pools_full)
 
 int
@@ -126,6 +157,7 @@ main(void)
 		TC_TEST(test_per_client_queues_direct),
 		TC_TEST(test_per_client_queues_dispatcher),
 		TC_TEST(test_per_flow_queues),
+		TC_TEST(test_loop_cycles_every_call),
 	};
 	int rc;
 
