@@ -31,8 +31,8 @@
  * shared 64-bit counters with an atomic add.
  */
 static __rte_always_inline void
-demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uintptr_t idx,
-	       bool atomic)
+demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uint32_t *lo,
+	       uintptr_t idx, bool atomic)
 {
 	uint32_t v;
 
@@ -40,21 +40,29 @@ demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uintptr_t idx,
 		pk_counter_add_mt(&d->hits[idx], 1);
 		return;
 	}
-	v = lane->lo[idx] + 1;
-	__atomic_store_n(&lane->lo[idx], v, __ATOMIC_RELAXED);
+	v = lo[idx] + 1;
+	__atomic_store_n(&lo[idx], v, __ATOMIC_RELAXED);
 	if (unlikely(v >= DEMUX_FOLD))
 		demux_flow_lane_fold(lane, idx);
 }
 
+/* lane's lo[], read once per loop (an atomic store to it, which the
+ * compiler does not see past, would have it read again per packet). */
+static __rte_always_inline uint32_t *
+demux_flow_lo(struct demux_lane *lane, bool atomic)
+{
+	return atomic ? NULL : lane->lo;
+}
+
 /* Where demux_flow_hit() will add for entry idx, fetched for writing. */
 static __rte_always_inline void
-demux_flow_hit_prefetch(struct demux_flow *d, struct demux_lane *lane,
-			uintptr_t idx, bool atomic)
+demux_flow_hit_prefetch(struct demux_flow *d, uint32_t *lo, uintptr_t idx,
+			bool atomic)
 {
 	if (atomic)
 		rte_prefetch0_write(&d->hits[idx]);
 	else
-		rte_prefetch0_write(&lane->lo[idx]);
+		rte_prefetch0_write(&lo[idx]);
 }
 
 /* Per-chunk slot -> group map, power of two; half full at most. */
@@ -82,6 +90,7 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 		      struct demux_chunk *c, bool all_found, bool near)
 {
 	struct pk_stage *const *targets = d->targets;
+	uint32_t *lo = demux_flow_lo(lane, atomic);
 	uint8_t map[DEMUX_MAP];
 	uint64_t back = 0, skip = 0, bit = 1;
 	uint32_t s;
@@ -99,10 +108,10 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 			continue;
 		}
 		if (near)
-			demux_flow_hit(d, lane, demux_data_idx((void *)v),
+			demux_flow_hit(d, lane, lo, demux_data_idx((void *)v),
 				       atomic);
 		else
-			demux_flow_hit_prefetch(d, lane,
+			demux_flow_hit_prefetch(d, lo,
 						demux_data_idx((void *)v),
 						atomic);
 		h = s & (DEMUX_MAP - 1);
@@ -139,11 +148,12 @@ static __rte_always_inline void
 demux_flow_hits_after(struct demux_flow *d, const struct demux_chunk *c,
 		      struct demux_lane *lane, bool atomic)
 {
+	uint32_t *lo = demux_flow_lo(lane, atomic);
 	uint64_t b;
 
 	for (b = c->found; b != 0; b &= b - 1)
-		demux_flow_hit(d, lane, demux_data_idx(c->rt[rte_bsf64(b)]),
-			       atomic);
+		demux_flow_hit(d, lane, lo,
+			       demux_data_idx(c->rt[rte_bsf64(b)]), atomic);
 }
 
 /*
