@@ -131,6 +131,10 @@ struct demux_flow {
 	/* prefetch targets' stages: more than DEMUX_PF_TARGETS slots in use
 	 * (control thread writes, pushers read relaxed) */
 	bool pf_stage;
+	/* past the highest slot ever given out: below the group map's size,
+	 * slots index it directly (control thread raises it before the key
+	 * that uses the slot is published; pushers read it after a lookup) */
+	uint32_t slot_top;
 	/* slow path: control thread only */
 	struct demux_slots sl;
 	struct demux_tap taps[DEMUX_TAPS];
