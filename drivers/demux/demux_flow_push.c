@@ -141,10 +141,10 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 
 /*
  * The loop's variants: every packet found a key or not; and, in the usual
- * case (every packet found, counters near), whether every slot the chunk
- * can hold is below DEMUX_MAP (a demux that never had more targets): then
- * a slot is its own map cell, no probe and no slot compare. slot_top is
- * read after the lookups, so it covers every key they found.
+ * case (every packet found), whether every slot the chunk can hold is
+ * below DEMUX_MAP (a demux that never had more targets): then a slot is
+ * its own map cell, no probe and no slot compare. slot_top is read after
+ * the lookups, so it covers every key they found.
  */
 static __rte_always_inline void
 demux_flow_group(struct demux_flow *d, unsigned int n,
@@ -154,8 +154,7 @@ demux_flow_group(struct demux_flow *d, unsigned int n,
 	if (unlikely(c->found != demux_mask(n)))
 		demux_flow_group_loop(d, n, lane, atomic, c, false, near,
 				      false);
-	else if (near && __atomic_load_n(&d->slot_top, __ATOMIC_RELAXED) <=
-				 DEMUX_MAP)
+	else if (__atomic_load_n(&d->slot_top, __ATOMIC_RELAXED) <= DEMUX_MAP)
 		demux_flow_group_loop(d, n, lane, atomic, c, true, near, true);
 	else
 		demux_flow_group_loop(d, n, lane, atomic, c, true, near,
