@@ -57,13 +57,29 @@ static_assert(PK_DEMUX_MAX_TARGETS < DEMUX_SLOT_BACK, "pseudo-slots apart");
 /* Up to this many targets stay in the cache: pushes prefetch none. */
 #define DEMUX_PF_TARGETS 64
 /*
- * Hit counters (one lane: 8 bytes a key) up to this size stay in the
- * caches (64K keys: 512 KiB, L2 or L3): a push adds to them while
- * grouping, the out-of-order window covering a miss. Beyond, it prefetches
- * each key's counter while grouping and adds after the pushes, so that a
- * miss to memory (1M keys) is not waited for.
+ * Hit counters a pusher adds to (a lane's lo[]: 4 bytes a key) up to this
+ * size stay in the caches (64K keys: 256 KiB, L2): a push adds to them
+ * while grouping, the out-of-order window covering a miss. Beyond, it
+ * prefetches each key's counter while grouping and adds after the pushes,
+ * so that a miss to memory (1M keys) is not waited for.
  */
 #define DEMUX_HITS_NEAR_BYTES (1024 * 1024)
+
+/*
+ * One pusher's hit counters (a lane), by entry index: a key's count there
+ * is hi * DEMUX_FOLD + lo. The pusher adds to lo, 32 bits, so that a
+ * packet's counter line holds 16 keys and the array is half the size of
+ * 64-bit counters (fewer misses); when lo reaches DEMUX_FOLD (2^31: no
+ * wrap, the count is still exact) it moves DEMUX_FOLD into hi, a fold, once
+ * in 2^31 hits of a key, with seq odd meanwhile so that a reader never adds
+ * up a half-done move. hi counts folds: exact up to 2^63 hits a key.
+ */
+#define DEMUX_FOLD (UINT32_C(1) << 31)
+struct demux_lane {
+	uint32_t *lo; /* by entry: hits since the last fold */
+	uint32_t *hi; /* by entry: folds (lo and hi are one allocation) */
+	uint32_t seq; /* odd while a fold is under way */
+};
 
 /* Key kinds, in lookup order; a pass runs only if keys of its kind exist. */
 enum demux_kind { DEMUX_ACTIVE, DEMUX_PASSIVE, DEMUX_WILD, DEMUX_KINDS };
@@ -99,11 +115,15 @@ struct demux_flow {
 	/* fast path */
 	struct rte_hash *h;
 	struct pk_stage **targets; /* by slot; [DEMUX_SLOT_MISS] = miss */
-	uint64_t *hits;            /* by entry index; [capacity]: misses */
-	/* mt=1: by lcore, that lcore's own hit counters (by entry index), or
-	 * NULL; a key's hits are its hits[] plus its counter in every lane */
-	uint64_t **lanes;
-	uint64_t **lane_list; /* the lanes made so far, nb_lanes of them */
+	/* mt=0: the one pusher's hit counters; [capacity]: misses */
+	struct demux_lane own;
+	/* mt=1: 64-bit counters by entry index for pushers with no lane
+	 * (atomic adds); [capacity]: misses. NULL with mt=0 */
+	uint64_t *hits;
+	/* mt=1: by lcore, that lcore's own lane, or NULL; a key's hits are
+	 * its hits[] plus its count in every lane */
+	struct demux_lane **lanes;
+	struct demux_lane **lane_list; /* the lanes made so far, nb_lanes */
 	uint32_t nb_lanes;
 	bool hits_near;            /* DEMUX_HITS_NEAR_BYTES: set at create */
 	uint32_t miss_slot;        /* DEMUX_SLOT_MISS, or _BACK if no miss */
@@ -111,6 +131,10 @@ struct demux_flow {
 	/* prefetch targets' stages: more than DEMUX_PF_TARGETS slots in use
 	 * (control thread writes, pushers read relaxed) */
 	bool pf_stage;
+	/* past the highest slot ever given out: below the group map's size,
+	 * slots index it directly (control thread raises it before the key
+	 * that uses the slot is published; pushers read it after a lookup) */
+	uint32_t slot_top;
 	/* slow path: control thread only */
 	struct demux_slots sl;
 	struct demux_tap taps[DEMUX_TAPS];
@@ -146,7 +170,8 @@ demux_data_slot(const void *data)
 	return (uint32_t)(uintptr_t)data;
 }
 
-/* Its entry index: an index into hits[] (and free_idx[] once deleted). */
+/* Its entry index: an index into the hit counters (and free_idx[] once
+ * deleted). */
 static inline uintptr_t
 demux_data_idx(const void *data)
 {
@@ -208,13 +233,16 @@ DEMUX_FLOW_INTERNAL void demux_flow_slot_unlink(struct demux_flow *d,
 						uint32_t slot, uint32_t idx);
 
 /*
- * demux_flow_hits.c: the hit counters. With mt, lanes_init makes the table
- * of per-lcore lanes (0 or -ENOMEM), lane_make the calling lcore's lane on
- * its first reader registration (0 or -ENOMEM); lanes_free is safe on a
- * half-built demux. hits_reset zeroes entry idx's counters before a new key
- * takes it (control thread); hits_sum reads them (any thread).
+ * demux_flow_hits.c: the hit counters. lanes_init makes d->own (mt=0) or,
+ * with mt, the shared 64-bit counters and the table of per-lcore lanes
+ * (0 or -ENOMEM); lane_make the calling lcore's lane on its first reader
+ * registration (0 or -ENOMEM); lanes_free is safe on a half-built demux.
+ * hits_reset zeroes entry idx's counters before a new key takes it
+ * (control thread); hits_sum reads them (any thread). lane_fold moves
+ * DEMUX_FOLD hits of entry idx from lo to hi (the lane's pusher only, when
+ * lo reached DEMUX_FOLD).
  */
-DEMUX_FLOW_INTERNAL int demux_flow_lanes_init(struct demux_flow *d,
+DEMUX_FLOW_INTERNAL int demux_flow_lanes_init(struct demux_flow *d, bool mt,
 					      int socket_id);
 DEMUX_FLOW_INTERNAL void demux_flow_lanes_free(struct demux_flow *d);
 DEMUX_FLOW_INTERNAL int demux_flow_lane_make(struct demux_flow *d);
@@ -222,5 +250,7 @@ DEMUX_FLOW_INTERNAL void demux_flow_hits_reset(struct demux_flow *d,
 					       uint32_t idx);
 DEMUX_FLOW_INTERNAL uint64_t demux_flow_hits_sum(const struct demux_flow *d,
 						 uint32_t idx);
+DEMUX_FLOW_INTERNAL void demux_flow_lane_fold(struct demux_lane *lane,
+					      uint32_t idx);
 
 #endif /* DEMUX_FLOW_PVT_H */

@@ -90,6 +90,8 @@ demux_flow_slot_get(struct demux_flow *d, struct pk_stage *target)
 	s = sl->free[--sl->nb_free];
 	/* readers reach it only through a key added after this */
 	d->targets[s] = target;
+	if (s >= d->slot_top)
+		__atomic_store_n(&d->slot_top, s + 1, __ATOMIC_RELAXED);
 	sl->refs[s] = 1;
 	sl->head[s] = DEMUX_NONE;
 	sl->index[h] = s;

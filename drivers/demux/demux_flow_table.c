@@ -4,8 +4,8 @@
  * the pk_demux_flow_*() calls that change and read it.
  * The table: an rte_hash from key to (entry index, target slot), a hit
  * counter per entry, and an RCU variable with its defer queue; the targets
- * by slot are demux_flow_slots.c's, the per-lcore hit counters of an mt
- * demux demux_flow_hits.c's.
+ * by slot are demux_flow_slots.c's, the hit counters (by entry)
+ * demux_flow_hits.c's.
  * Readers (pushers) take no lock, so a deleted key's entry and target slot
  * are reused only after a grace period; this file is where that is decided.
  * Two kinds of readers may hold a key's data: the library's (runner lcores,
@@ -146,21 +146,16 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 	snprintf(qname, sizeof(qname), "pkdmx_%u", id);
 	d->capacity = capacity;
 	d->h = rte_hash_create(&hp);
-	/* one spare past the keys': what goes to the miss stage counts there */
-	d->hits = rte_zmalloc_socket("pk_demux", sizeof(*d->hits) *
-				     ((size_t)capacity + 1),
-				     RTE_CACHE_LINE_SIZE, socket_id);
-	d->hits_near = ((size_t)capacity + 1) * sizeof(*d->hits) <=
+	d->hits_near = ((size_t)capacity + 1) * sizeof(*d->own.lo) <=
 		       DEMUX_HITS_NEAR_BYTES;
 	d->free_idx = rte_malloc_socket("pk_demux", sizeof(uint32_t) *
 					capacity, 0, socket_id);
 	d->qsbr = rte_zmalloc_socket("pk_demux", qsz, RTE_CACHE_LINE_SIZE,
 				     socket_id);
-	if (d->h == NULL || d->hits == NULL || d->free_idx == NULL ||
-	    d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0 ||
-	    demux_flow_slots_init(d, capacity, socket_id) != 0)
-		return -ENOMEM;
-	if (mt && demux_flow_lanes_init(d, socket_id) != 0)
+	if (d->h == NULL || d->free_idx == NULL || d->qsbr == NULL ||
+	    rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0 ||
+	    demux_flow_slots_init(d, capacity, socket_id) != 0 ||
+	    demux_flow_lanes_init(d, mt, socket_id) != 0)
 		return -ENOMEM;
 	dp.v = d->qsbr;
 	d->dq = rte_rcu_qsbr_dq_create(&dp);
@@ -199,7 +194,6 @@ demux_flow_table_free(struct demux_flow *d)
 	rte_hash_free(d->h);
 	rte_free(d->qsbr);
 	demux_flow_slots_free(d);
-	rte_free(d->hits);
 	demux_flow_lanes_free(d);
 	rte_free(d->free_idx);
 }

@@ -23,8 +23,9 @@
 
 #define NPATH 200 /* > DEMUX_PF_TARGETS (64): the demux prefetches */
 #define NKEY (2 * NPATH) /* key k goes to path k / 2 */
-/* past DEMUX_HITS_NEAR_BYTES (1 MiB) of counters: added after the pushes */
-#define FAR_CAPACITY (1u << 17)
+/* past DEMUX_HITS_NEAR_BYTES (1 MiB of 32-bit counters): added after the
+ * pushes */
+#define FAR_CAPACITY (1u << 18)
 #define ROUNDS 3
 #define LOCAL RTE_IPV4(10, 0, 0, 2)
 #define PEER RTE_IPV4(100, 64, 1, 7)
