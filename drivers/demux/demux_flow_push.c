@@ -95,7 +95,7 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 	uint8_t map[DEMUX_MAP];
 	uint64_t back = 0, skip = 0, bit = 1;
 	uint32_t s;
-	unsigned int i, h, g, ng = 0;
+	unsigned int i, h, g, ng = 0, fresh;
 	uintptr_t v;
 
 	memset(map, DEMUX_NOGRP, sizeof(map));
@@ -123,15 +123,21 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 			while ((g = map[h]) != DEMUX_NOGRP && c->gslot[g] != s)
 				h = (h + 1) & (DEMUX_MAP - 1);
 		}
-		if (g == DEMUX_NOGRP) { /* a new group */
-			map[h] = ng;
-			if (!direct)
-				c->gslot[ng] = s;
-			c->gmask[ng] = bit;
-			c->tg[ng++] = targets[s];
-			continue;
-		}
-		c->gmask[g] |= bit; /* one more for group g */
+		/*
+		 * A new group or one more packet for group g, without a
+		 * branch: with packets for many targets it would go either
+		 * way about half the time, at random (a mispredict every
+		 * other packet). A new group's mask starts from nothing
+		 * (what its slot held before is masked off).
+		 */
+		fresh = g == DEMUX_NOGRP;
+		g = fresh ? ng : g;
+		map[h] = (uint8_t)g;
+		if (!direct)
+			c->gslot[g] = s;
+		c->gmask[g] = (c->gmask[g] & ((uint64_t)fresh - 1)) | bit;
+		c->tg[g] = targets[s];
+		ng += fresh;
 	}
 	c->ng = ng;
 	/* fewer groups than packets in them: a group has several */
