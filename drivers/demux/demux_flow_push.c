@@ -123,21 +123,32 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 			while ((g = map[h]) != DEMUX_NOGRP && c->gslot[g] != s)
 				h = (h + 1) & (DEMUX_MAP - 1);
 		}
-		/*
-		 * A new group or one more packet for group g, without a
-		 * branch: with packets for many targets it would go either
-		 * way about half the time, at random (a mispredict every
-		 * other packet). A new group's mask starts from nothing
-		 * (what its slot held before is masked off).
-		 */
-		fresh = g == DEMUX_NOGRP;
-		g = fresh ? ng : g;
-		map[h] = (uint8_t)g;
-		if (!direct)
-			c->gslot[g] = s;
-		c->gmask[g] = (c->gmask[g] & ((uint64_t)fresh - 1)) | bit;
-		c->tg[g] = targets[s];
-		ng += fresh;
+		if (direct) {
+			/*
+			 * A new group or one more packet for group g, without
+			 * a branch: with a chunk over a few dozen targets it
+			 * goes either way about half the time, at random (a
+			 * mispredict every other packet). A new group's mask
+			 * starts from nothing (its old bits masked off).
+			 */
+			fresh = g == DEMUX_NOGRP;
+			g = fresh ? ng : g;
+			map[h] = (uint8_t)g;
+			c->gmask[g] = (c->gmask[g] & ((uint64_t)fresh - 1)) |
+				      bit;
+			c->tg[g] = targets[s];
+			ng += fresh;
+			continue;
+		}
+		/* many targets: almost every packet a new group, predicted */
+		if (g == DEMUX_NOGRP) {
+			map[h] = ng;
+			c->gslot[ng] = s;
+			c->gmask[ng] = bit;
+			c->tg[ng++] = targets[s];
+			continue;
+		}
+		c->gmask[g] |= bit; /* one more for group g */
 	}
 	c->ng = ng;
 	/* fewer groups than packets in them: a group has several */
