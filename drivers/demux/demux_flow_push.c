@@ -137,6 +137,7 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 			c->gmask[g] = (c->gmask[g] & ((uint64_t)fresh - 1)) |
 				      bit;
 			c->tg[g] = targets[s];
+			c->gof[i] = (uint8_t)g;
 			ng += fresh;
 			continue;
 		}
@@ -151,6 +152,8 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 		c->gmask[g] |= bit; /* one more for group g */
 	}
 	c->ng = ng;
+	c->n = n;
+	c->direct = direct;
 	/* fewer groups than packets in them: a group has several */
 	c->multi = ng + (unsigned int)__builtin_popcountll(skip) < n;
 	c->refused = back;
@@ -287,6 +290,45 @@ demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts, uint64_t m,
 }
 
 /*
+ * Push each group as one burst with no branch on its size (direct map,
+ * every packet found: c->gof[] holds each packet's group): the packets are
+ * laid out group after group in one pass, then each group is pushed from
+ * its place. Choosing per group between a lone packet and a gathered
+ * burst, and gathering over a group's mask, went either way at random.
+ */
+static __rte_always_inline void
+demux_flow_push_laid_out(struct demux_flow *d, struct rte_mbuf **pkts,
+			 unsigned int n, struct demux_chunk *c,
+			 struct demux_tally *t, bool pf)
+{
+	struct rte_mbuf *out[DEMUX_CHUNK];
+	uint8_t start[DEMUX_CHUNK], at[DEMUX_CHUNK];
+	unsigned int g, i, k, len, taken, pos = 0, ng = c->ng;
+
+	RTE_SET_USED(d);
+	for (g = 0; g < ng; g++) {
+		start[g] = (uint8_t)pos;
+		pos += (unsigned int)__builtin_popcountll(c->gmask[g]);
+	}
+	for (i = 0; i < n; i++) {
+		k = start[c->gof[i]]++;
+		out[k] = pkts[i];
+		at[k] = (uint8_t)i;
+	}
+	for (g = 0, pos = 0; g < ng; g++, pos += len) {
+		if (pf)
+			demux_flow_prefetch(c->tg, g);
+		len = (unsigned int)__builtin_popcountll(c->gmask[g]);
+		taken = pk_stage_push(c->tg[g], &out[pos], len);
+		if (likely(taken == len))
+			continue;
+		demux_tally_odd(t)->refused[PK_DROP_FULL] += len - taken;
+		for (k = pos + taken; k < pos + len; k++)
+			c->refused |= 1ULL << at[k];
+	}
+}
+
+/*
  * Push each group as one burst, groups in first-seen order, packets in
  * their order: a lone packet from where it is, a larger group gathered.
  */
@@ -302,6 +344,10 @@ demux_flow_push_groups(struct demux_flow *d, struct rte_mbuf **pkts,
 		return;
 	if (pf)
 		demux_flow_prefetch_first(c);
+	if (c->multi && c->direct) {
+		demux_flow_push_laid_out(d, pkts, c->n, c, t, pf);
+		return;
+	}
 	if (!c->multi) { /* a packet per target: the loop without a test */
 		for (g = 0; g < ng; g++) {
 			if (pf)

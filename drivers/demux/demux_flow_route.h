@@ -55,10 +55,13 @@ struct demux_chunk {
 	uint64_t found;   /* bit i: packet i found a key */
 	uint64_t gmask[DEMUX_CHUNK];
 	uint32_t gslot[DEMUX_CHUNK];
+	uint8_t gof[DEMUX_CHUNK]; /* direct map: packet i's group */
 	/* past the last group, the last target again: prefetched, not pushed */
 	struct pk_stage *tg[DEMUX_CHUNK + DEMUX_AHEAD_STAGE];
 	unsigned int ng;
 	bool multi;       /* a group has more than one packet */
+	bool direct;      /* grouped by the direct map: gof[] is set */
+	unsigned int n;   /* packets in the chunk */
 	uint64_t refused; /* bit i: packet i comes back to the caller */
 };
 
