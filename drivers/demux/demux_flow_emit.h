@@ -121,15 +121,13 @@ demux_flow_emit(struct pk_stage *target, struct rte_mbuf **pkts, uint64_t m,
  * burst, and gathering over a group's mask, went either way at random.
  */
 static __rte_always_inline void
-demux_flow_push_laid_out(struct demux_flow *d, struct rte_mbuf **pkts,
-			 unsigned int n, struct demux_chunk *c,
-			 struct demux_tally *t, bool pf)
+demux_flow_push_laid_out(struct rte_mbuf **pkts, unsigned int n,
+			 struct demux_chunk *c, struct demux_tally *t, bool pf)
 {
 	struct rte_mbuf *out[DEMUX_CHUNK];
 	uint8_t start[DEMUX_CHUNK], at[DEMUX_CHUNK];
 	unsigned int g, i, k, len, taken, pos = 0, ng = c->ng;
 
-	RTE_SET_USED(d);
 	for (g = 0; g < ng; g++) {
 		start[g] = (uint8_t)pos;
 		pos += (unsigned int)__builtin_popcountll(c->gmask[g]);
@@ -169,7 +167,7 @@ demux_flow_push_groups(struct demux_flow *d, struct rte_mbuf **pkts,
 	if (pf)
 		demux_flow_prefetch_first(c);
 	if (c->multi && c->direct) {
-		demux_flow_push_laid_out(d, pkts, c->n, c, t, pf);
+		demux_flow_push_laid_out(pkts, c->n, c, t, pf);
 		return;
 	}
 	if (!c->multi) { /* a packet per target: the loop without a test */

@@ -28,6 +28,18 @@
 #define PK_TEST_CLEANUP_SECONDS 30
 
 /*
+ * Poll cond until true or about 5 s passed (a hang guard, not a timing).
+ * It calls usleep(): the includer has <unistd.h> (not included here: it
+ * declares acct(), a name the socket tests use).
+ */
+#define WAIT_FOR(cond)                                                         \
+	do {                                                                   \
+		unsigned int w_;                                               \
+		for (w_ = 0; w_ < 5000 && !(cond); w_++)                       \
+			usleep(1000);                                          \
+	} while (0)
+
+/*
  * Start the EAL once for this binary. vdevs: NULL-terminated list of
  * --vdev values (or NULL). extra: more EAL arguments (or NULL); telemetry
  * is off unless extra holds "--telemetry". Exits the process with a message

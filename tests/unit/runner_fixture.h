@@ -65,14 +65,6 @@ work_burst(struct pk_stage *s, struct pk_stage_counters *c,
 	return n;
 }
 
-/* Poll cond until true or about 5 s passed (a hang guard, not a timing). */
-#define WAIT_FOR(cond)                                                         \
-	do {                                                                   \
-		unsigned int w_;                                               \
-		for (w_ = 0; w_ < 5000 && !(cond); w_++)                       \
-			usleep(1000);                                          \
-	} while (0)
-
 static inline uint64_t
 runs_of(const struct loop *l)
 {

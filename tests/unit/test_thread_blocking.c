@@ -29,14 +29,6 @@ static struct rte_mempool *pool;
 static unsigned int worker;
 static pid_t thread_tid;
 
-/* Poll cond until true or about 5 s passed (a hang guard, not a timing). */
-#define WAIT_FOR(cond)                                                         \
-	do {                                                                   \
-		unsigned int w_;                                               \
-		for (w_ = 0; w_ < 5000 && !(cond); w_++)                       \
-			usleep(1000);                                          \
-	} while (0)
-
 static int
 run_and_record_tid(struct pk_thread *t, void *arg)
 {

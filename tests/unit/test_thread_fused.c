@@ -35,14 +35,6 @@
 static struct rte_mempool *pool;
 static unsigned int worker;
 
-/* Poll cond until true or about 5 s passed (a hang guard, not a timing). */
-#define WAIT_FOR(cond)                                                         \
-	do {                                                                   \
-		unsigned int w_;                                               \
-		for (w_ = 0; w_ < 5000 && !(cond); w_++)                       \
-			usleep(1000);                                          \
-	} while (0)
-
 /* in -> thread -> proc_noop -> twin_drop_thirds -> out, linked by hand. */
 struct pipe {
 	struct pk_stage *st[5];

@@ -18,14 +18,6 @@
 static struct rte_mempool *pool;
 static unsigned int worker;
 
-/* Poll cond until true or about 5 s passed (a hang guard, not a timing). */
-#define WAIT_FOR(cond)                                                         \
-	do {                                                                   \
-		unsigned int w_;                                               \
-		for (w_ = 0; w_ < 5000 && !(cond); w_++)                       \
-			usleep(1000);                                          \
-	} while (0)
-
 static inline void
 push_all(struct pk_stage *s, uint32_t first, unsigned int n)
 {
