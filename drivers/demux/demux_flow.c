@@ -6,7 +6,7 @@
  *   unmatched and only if keys of its kind exist), groups packets by target
  *   and pushes each group as one burst; a lone packet for a queue_ring
  *   without mp=1 is enqueued inline (pk_queue_worker.h). Hit counters: one
- *   32-bit add per packet, folded into a high half every 2^31 hits of a
+ *   16-bit add per packet, folded into a high half every 2^15 hits of a
  *   key (demux_flow_hits.c); with mt=1, into the pushing lcore's own
  *   counters once it registered as a reader. Refused and (with no miss
  *   stage) unmatched packets come back at the tail in order; malformed ones

@@ -2,7 +2,7 @@
 /*
  * demux_flow_hits.c: the hit counters of demux_flow (card in demux_flow.c).
  * A key's hits are counted by entry index in a lane (struct demux_lane:
- * 32 bits a key, folded into a high half every 2^31 hits), written by one
+ * 16 bits a key, folded into a high half every 2^15 hits), written by one
  * pusher: d->own, the one pusher's of an mt=0 demux. With mt=1, an lcore
  * that registers as a reader gets a lane of its own, which only it writes:
  * its pushes count without atomics on lines other lcores write. Pushers
@@ -46,14 +46,15 @@ static int
 demux_flow_lane_arrays(const struct demux_flow *d, struct demux_lane *lane,
 		       int socket_id)
 {
-	size_t half = RTE_ALIGN_CEIL(((size_t)d->capacity + 1) *
-				     sizeof(uint32_t), RTE_CACHE_LINE_SIZE);
+	size_t n = (size_t)d->capacity + 1;
+	size_t half = RTE_ALIGN_CEIL(n * sizeof(*lane->lo),
+				     RTE_CACHE_LINE_SIZE);
 
-	lane->lo = rte_zmalloc_socket("pk_demux", 2 * half,
+	lane->lo = rte_zmalloc_socket("pk_demux", half + n * sizeof(*lane->hi),
 				      RTE_CACHE_LINE_SIZE, socket_id);
 	if (lane->lo == NULL)
 		return -ENOMEM;
-	lane->hi = (uint32_t *)((char *)lane->lo + half);
+	lane->hi = (uint64_t *)(void *)((char *)lane->lo + half);
 	return 0;
 }
 
@@ -145,7 +146,7 @@ demux_flow_hits_reset(struct demux_flow *d, uint32_t idx)
 }
 
 /*
- * Called rarely (once in 2^31 hits of a key), so out of line. A seqlock
+ * Called rarely (once in 2^15 hits of a key), so out of line. A seqlock
  * write: seq odd, then the move, then seq even again, each visible in
  * that order (release).
  */
@@ -157,7 +158,8 @@ demux_flow_lane_fold(struct demux_lane *lane, uint32_t idx)
 	__atomic_store_n(&lane->seq, s + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&lane->hi[idx], lane->hi[idx] + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&lane->lo[idx], lane->lo[idx] - DEMUX_FOLD,
+	__atomic_store_n(&lane->lo[idx],
+			 (uint16_t)(lane->lo[idx] - DEMUX_FOLD),
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&lane->seq, s + 2, __ATOMIC_RELEASE);
 }
@@ -167,7 +169,8 @@ demux_flow_lane_fold(struct demux_lane *lane, uint32_t idx)
 static uint64_t
 demux_flow_lane_read(const struct demux_lane *lane, uint32_t idx)
 {
-	uint32_t s, hi, lo;
+	uint64_t hi;
+	uint32_t s, lo;
 
 	for (;;) {
 		s = __atomic_load_n(&lane->seq, __ATOMIC_ACQUIRE);
@@ -179,7 +182,7 @@ demux_flow_lane_read(const struct demux_lane *lane, uint32_t idx)
 		lo = __atomic_load_n(&lane->lo[idx], __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&lane->seq, __ATOMIC_RELAXED) == s)
-			return (uint64_t)hi * DEMUX_FOLD + lo;
+			return hi * DEMUX_FOLD + lo;
 	}
 }
 

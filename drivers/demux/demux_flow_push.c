@@ -32,7 +32,7 @@
  * shared 64-bit counters with an atomic add.
  */
 static __rte_always_inline void
-demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uint32_t *lo,
+demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uint16_t *lo,
 	       uintptr_t idx, bool atomic)
 {
 	uint32_t v;
@@ -42,14 +42,14 @@ demux_flow_hit(struct demux_flow *d, struct demux_lane *lane, uint32_t *lo,
 		return;
 	}
 	v = lo[idx] + 1;
-	__atomic_store_n(&lo[idx], v, __ATOMIC_RELAXED);
+	__atomic_store_n(&lo[idx], (uint16_t)v, __ATOMIC_RELAXED);
 	if (unlikely(v >= DEMUX_FOLD))
 		demux_flow_lane_fold(lane, idx);
 }
 
 /* lane's lo[], read once per loop (an atomic store to it, which the
  * compiler does not see past, would have it read again per packet). */
-static __rte_always_inline uint32_t *
+static __rte_always_inline uint16_t *
 demux_flow_lo(struct demux_lane *lane, bool atomic)
 {
 	return atomic ? NULL : lane->lo;
@@ -57,7 +57,7 @@ demux_flow_lo(struct demux_lane *lane, bool atomic)
 
 /* Where demux_flow_hit() will add for entry idx, fetched for writing. */
 static __rte_always_inline void
-demux_flow_hit_prefetch(struct demux_flow *d, uint32_t *lo, uintptr_t idx,
+demux_flow_hit_prefetch(struct demux_flow *d, uint16_t *lo, uintptr_t idx,
 			bool atomic)
 {
 	if (atomic)
@@ -92,7 +92,7 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 		      bool direct)
 {
 	struct pk_stage *const *targets = d->targets;
-	uint32_t *lo = demux_flow_lo(lane, atomic);
+	uint16_t *lo = demux_flow_lo(lane, atomic);
 	uint8_t map[DEMUX_MAP];
 	uint64_t back = 0, skip = 0, bit = 1;
 	uint32_t s;
@@ -187,7 +187,7 @@ static __rte_always_inline void
 demux_flow_hits_after(struct demux_flow *d, const struct demux_chunk *c,
 		      struct demux_lane *lane, bool atomic)
 {
-	uint32_t *lo = demux_flow_lo(lane, atomic);
+	uint16_t *lo = demux_flow_lo(lane, atomic);
 	uint64_t b;
 
 	for (b = c->found; b != 0; b &= b - 1)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* demux_flow's hit counters across a fold (32 bits a key in a lane, moved
- * into a high half when they reach 2^31): a key's hits stay exact through
+/* demux_flow's hit counters across a fold (16 bits a key in a lane, moved
+ * into a high half when they reach 2^15): a key's hits stay exact through
  * the fold with one pusher, counted while grouping (a small demux) and
  * after the pushes (a large one), and in an mt demux's per-lcore lane; a
  * deleted key's entry, reused, starts from 0 again, high half included.
- * White box: 2^31 pushes would take minutes, so a test sets a lane's
- * counter just below the fold (drivers/demux/demux_flow_pvt.h). */
+ * White box, so that the high half is past what pushes reach in a test: a
+ * test sets a lane's counter just below the fold
+ * (drivers/demux/demux_flow_pvt.h); one more pushes through two folds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,8 +27,8 @@
 #define LOCAL RTE_IPV4(10, 0, 0, 2)
 #define PEER RTE_IPV4(100, 64, 1, 7)
 #define BURST 32
-/* past DEMUX_HITS_NEAR_BYTES of 32-bit counters: added after the pushes */
-#define FAR_CAPACITY (1u << 18)
+/* past DEMUX_HITS_NEAR_BYTES of 16-bit counters: added after the pushes */
+#define FAR_CAPACITY (1u << 19)
 
 static struct rte_mempool *pool;
 
@@ -97,7 +98,7 @@ push_to(struct pk_stage *d, struct pk_stage *q, uint16_t port,
 /*
  * Set lane's count of key port to 5 folds and lo just below the fold
  * (other: the key's hits counted elsewhere); push past it in two bursts;
- * the count is exact before, across and after, and the fold moved 2^31
+ * the count is exact before, across and after, and the fold moved 2^15
  * into hi.
  */
 static void
@@ -133,6 +134,33 @@ test_fold_exact_near_and_far(void **state)
 		d = demux_of_one(far ? FAR_CAPACITY : 16, false, q, 7);
 		assert_int_equal(demux_of(d)->hits_near, !far);
 		check_fold(d, q, &demux_of(d)->own, 7, 0);
+		pk_stage_destroy(d);
+	}
+	pk_stage_destroy(q);
+}
+
+/* Two folds' worth of real pushes, near and far: hi counts 2, lo the rest. */
+static void
+test_folds_by_pushing(void **state)
+{
+	const unsigned int n = 2 * DEMUX_FOLD + 5;
+	struct pk_stage *q = pk_test_ring("q", 64), *d;
+	struct demux_lane *lane;
+	unsigned int far, done, k;
+	uint32_t idx;
+
+	(void)state;
+	for (far = 0; far < 2; far++) {
+		d = demux_of_one(far ? FAR_CAPACITY : 16, false, q, 7);
+		lane = &demux_of(d)->own;
+		idx = entry_of(d, 7);
+		for (done = 0; done < n; done += k) {
+			k = RTE_MIN(n - done, (unsigned int)BURST);
+			push_to(d, q, 7, k);
+		}
+		assert_true(hits_of(d, 7) == n);
+		assert_true(lane->hi[idx] == 2);
+		assert_int_equal(lane->lo[idx], 5);
 		pk_stage_destroy(d);
 	}
 	pk_stage_destroy(q);
@@ -185,6 +213,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_fold_exact_near_and_far,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_folds_by_pushing,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(test_fold_exact_in_an_lcore_lane,
 					  pk_test_teardown_pools_full),
