@@ -12,12 +12,18 @@
 # per period the ports' Tx-pps summed, median over the periods after the
 # first. They alternate, 3 runs each; the line gives the medians of the runs:
 #   bench: port.null_io value=<pk Mpps> unit=Mpps baseline=<testpmd Mpps> ...
+# A control runs in the same alternation: bench_port --mode=raw, the bare
+# rte_eth_rx_burst/rte_eth_tx_burst loop in the same harness, against the
+# same testpmd runs (port.null_io.raw). Two processes' mbuf pools land
+# differently in 4 KiB pages (no hugepages here): what raw reads against
+# testpmd is that, not PathKit.
 #
 # Usage: bench_port_null_io.sh [REGEX]   (runs only if REGEX matches the id)
 # Environment: PK_BUILD_DIR (default <tree>/build), PK_BENCH_SECONDS (5),
 # PK_BENCH_RUNS (3), PK_BENCH_MBUFS (8192), PK_BENCH_PK_MODE (bench_port's
 # --mode for the PathKit side, default pk; another mode, say pk_bytes,
 # prints the line as port.null_io.<mode>). Exits 77 when it cannot run here.
+# PK_BENCH_CONTROL=0 leaves the raw control out.
 set -eu
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -26,7 +32,10 @@ mode=${PK_BENCH_PK_MODE:-pk}
 id=port.null_io
 [ "$mode" = pk ] || id=port.null_io.$mode
 regex=${1:-.}
-if ! printf '%s\n' "$id" | grep -Eq -- "$regex"; then
+wanted() { printf '%s\n' "$1" | grep -Eq -- "$regex"; }
+control=${PK_BENCH_CONTROL:-1}
+[ "$mode" != raw ] && wanted port.null_io.raw || control=0
+if ! wanted "$id" && [ "$control" -eq 0 ]; then
 	exit 0
 fi
 
@@ -64,16 +73,16 @@ median() {
 		      else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# PathKit: bench_port prints "port.null_io.<mode> mpps=<median> ...".
+# bench_port --mode=M (run N) prints "port.null_io.M mpps=<median> ...".
 run_pk() {
-	prefix=pk_bench_nullio_pk_$$_$1
+	prefix=pk_bench_nullio_$2_$$_$1
 	rc=0
 	# shellcheck disable=SC2046
-	"$bench" $(eal "$prefix") -- --mode="$mode" --seconds="$secs" \
-		--mbufs="$mbufs" >"$tmp/pk.$1" 2>>"$tmp/log" || rc=$?
+	"$bench" $(eal "$prefix") -- --mode="$2" --seconds="$secs" \
+		--mbufs="$mbufs" >"$tmp/$2.$1" 2>>"$tmp/log" || rc=$?
 	rm -rf "/var/run/dpdk/$prefix"
 	[ "$rc" -eq 0 ] || return 1
-	sed -n "s/^port\.null_io\.$mode mpps=\([0-9.]*\).*/\1/p" "$tmp/pk.$1"
+	sed -n "s/^port\.null_io\.$2 mpps=\([0-9.]*\).*/\1/p" "$tmp/$2.$1"
 }
 
 # testpmd: per period, the Tx-pps of port 0 and port 1 summed; the first
@@ -92,23 +101,37 @@ run_testpmd() {
 		awk '{ printf "%.3f\n", $1 / 1e6 }'
 }
 
+failed() {
+	echo "bench_port_null_io: run $1 failed; logs:" >&2
+	cat "$tmp/log" "$tmp/$mode.$1" "$tmp/raw.$1" "$tmp/tp.$1" >&2 \
+		2>/dev/null || true
+	exit 1
+}
+
+# line ID VALUES: the medians of VALUES and of testpmd's runs
+line() {
+	awk -v id="$1" -v v="$(median <"$2")" -v b="$(median <"$tmp/tp.all")" \
+		'BEGIN { printf "bench: %s value=%.3f unit=Mpps baseline=%.3f " \
+		"ratio=%.3f\n", id, v, b, (b > 0 ? v / b : 0) }'
+}
+
 i=1
 while [ "$i" -le "$runs" ]; do
-	v=$(run_pk "$i") || v=""
-	t=$(run_testpmd "$i") || t=""
-	if [ -z "$v" ] || [ -z "$t" ]; then
-		echo "bench_port_null_io: run $i failed; logs:" >&2
-		cat "$tmp/log" "$tmp/pk.$i" "$tmp/tp.$i" >&2 2>/dev/null || true
-		exit 1
+	v=$(run_pk "$i" "$mode") || v=""
+	r=-
+	if [ "$control" -eq 1 ]; then
+		r=$(run_pk "$i" raw) || r=""
 	fi
-	echo "$id run $i: $mode $v Mpps, testpmd $t Mpps" >&2
-	echo "$v" >>"$tmp/pk.all"
+	t=$(run_testpmd "$i") || t=""
+	if [ -z "$v" ] || [ -z "$r" ] || [ -z "$t" ]; then
+		failed "$i"
+	fi
+	echo "$id run $i: $mode $v Mpps, raw $r Mpps, testpmd $t Mpps" >&2
+	echo "$v" >>"$tmp/$mode.all"
+	[ "$r" = - ] || echo "$r" >>"$tmp/raw.all"
 	echo "$t" >>"$tmp/tp.all"
 	i=$((i + 1))
 done
 
-pk=$(median <"$tmp/pk.all")
-tp=$(median <"$tmp/tp.all")
-awk -v id="$id" -v v="$pk" -v b="$tp" 'BEGIN {
-	printf "bench: %s value=%.3f unit=Mpps baseline=%.3f ratio=%.3f\n",
-	       id, v, b, (b > 0 ? v / b : 0) }'
+! wanted "$id" || line "$id" "$tmp/$mode.all"
+[ "$control" -eq 0 ] || line port.null_io.raw "$tmp/raw.all"
