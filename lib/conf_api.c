@@ -155,7 +155,7 @@ pk_conf_load_file(const char *path, const struct pk_conf_params *p)
 }
 
 int
-pk_conf_start(struct pk_conf *c)
+conf_start_all(struct pk_conf *c, bool taken_over)
 {
 	struct conf_logcap lc;
 	struct conf_stage *st;
@@ -163,11 +163,6 @@ pk_conf_start(struct pk_conf *c)
 	unsigned int i;
 	int rc = 0;
 
-	if (c == NULL || !c->built)
-		return -EINVAL;
-	if (c->started)
-		return -EALREADY;
-	c->started = true; /* for pk_conf_stop() on a failure */
 	for (i = 0; i < c->stages.n && rc == 0; i++) {
 		st = &c->stages.v[i];
 		if (pk_thread_from_stage(st->s) == NULL)
@@ -181,11 +176,27 @@ pk_conf_start(struct pk_conf *c)
 	}
 	for (i = 0; i < c->runners.n && rc == 0; i++) {
 		rc = pk_runner_start(c->runners.v[i].r);
-		if (rc != 0)
+		if (rc == -EALREADY && taken_over)
+			rc = 0; /* taken over, running */
+		else if (rc != 0)
 			conf_err(c, &c->runners.v[i].pos, "cannot start "
 				 "runner %s: %s", c->runners.v[i].name,
 				 rte_strerror(-rc));
 	}
+	return rc;
+}
+
+int
+pk_conf_start(struct pk_conf *c)
+{
+	int rc;
+
+	if (c == NULL || !c->built)
+		return -EINVAL;
+	if (c->started)
+		return -EALREADY;
+	c->started = true; /* for pk_conf_stop() on a failure */
+	rc = conf_start_all(c, false);
 	if (rc != 0)
 		pk_conf_stop(c);
 	return rc;

@@ -417,6 +417,14 @@ const char *conf_cap_end(struct conf_logcap *lc, int rc, const char *name,
 /* Destroy whatever was built, in reverse; safe on a half-built conf. */
 void conf_teardown(struct pk_conf *c);
 
+/*
+ * Start c's threads, then its runners, up to the first failure (reported
+ * on c). taken_over: a runner already running (a reload took it over)
+ * counts as started. @return 0 or that failure's -errno; the caller stops
+ * what started.
+ */
+int conf_start_all(struct pk_conf *c, bool taken_over);
+
 /* reload and swap (conf_reload.c, conf_move.c, conf_swap*.c): conf_reload_pvt.h */
 
 /* ---- conf_portmap.c: portmap and reserve statements ---- */

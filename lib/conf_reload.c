@@ -136,32 +136,8 @@ gen_stop(struct pk_conf *g, const struct pk_conf *next)
 static int
 gen_start(struct pk_conf *g, const struct pk_conf *prev)
 {
-	struct conf_logcap lc;
-	struct conf_stage *st;
-	char why[256];
-	unsigned int i;
-	int rc = 0;
+	int rc = conf_start_all(g, true);
 
-	for (i = 0; i < g->stages.n && rc == 0; i++) {
-		st = &g->stages.v[i];
-		if (pk_thread_from_stage(st->s) == NULL)
-			continue;
-		conf_cap_begin(&lc);
-		rc = pk_thread_start(pk_thread_from_stage(st->s));
-		conf_cap_end(&lc, rc, st->name, why, sizeof(why));
-		if (rc != 0)
-			conf_err(g, &st->pos, "cannot start %s: %s", st->name,
-				 why);
-	}
-	for (i = 0; i < g->runners.n && rc == 0; i++) {
-		rc = pk_runner_start(g->runners.v[i].r);
-		if (rc == -EALREADY)
-			rc = 0; /* taken over, running */
-		else if (rc != 0)
-			conf_err(g, &g->runners.v[i].pos, "cannot start "
-				 "runner %s: %s", g->runners.v[i].name,
-				 rte_strerror(-rc));
-	}
 	g->started = true;
 	if (rc != 0)
 		gen_stop(g, prev);
