@@ -3,9 +3,10 @@
  * demux_flow's target slots and entry indexes (drivers/demux/demux_flow_pvt.h,
  * white box): the slots start at DEMUX_SLOTS_MIN and double when a new
  * target finds none free, while another lcore pushes (no packet lost, each
- * to its own target, old slots and new); a grow that finds no memory
- * leaves the demux as it was; a key's entry index is its hash position; a
- * key deleted and added again counts from 0, exactly.
+ * to its own target, old slots and new) and the add that grows them waits
+ * for the demux's readers before it frees the old targets[]; a grow that
+ * finds no memory leaves the demux as it was; a key's entry index is its
+ * hash position; a key deleted and added again counts from 0, exactly.
  * EAL: -l 0,1 (the test's lcore adds targets, lcore 1 pushes).
  */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -220,6 +222,69 @@ test_grow_while_an_lcore_pushes(void **state)
 		pk_stage_destroy(r.q[t]);
 }
 
+/* ---- the old targets[] outlives its readers ---- */
+
+struct grow_add {
+	struct pk_stage *d, *q;
+	struct pk_flow_key k;
+	int rc;
+	unsigned int done;
+};
+
+static void *
+grow_add_main(void *arg)
+{
+	struct grow_add *a = arg;
+
+	a->rc = pk_demux_flow_add(a->d, &a->k, a->q);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The add that grows the slots returns only after every reader of the
+ * demux passed a quiescent state: a reader that loaded targets[] before
+ * may still read it, so it is freed only then. Here a registered reader
+ * (this lcore) holds off; the add (another thread) must still be waiting
+ * 50 ms later, and returns once the reader reports.
+ */
+static void
+test_grow_waits_for_readers(void **state)
+{
+	enum { N = DEMUX_SLOTS_MIN - 1 };
+	struct pk_stage *q[N + 1], *d = demux_new(1024);
+	unsigned int t, id = rte_lcore_id();
+	char name[PK_STAGE_NAMESIZE];
+	struct grow_add a = { .d = d };
+	pthread_t ctl;
+
+	(void)state;
+	for (t = 0; t <= N; t++) {
+		snprintf(name, sizeof(name), "w%u", t);
+		q[t] = pk_test_ring(name, 64);
+	}
+	for (t = 0; t < N; t++) {
+		a.k = key_of(BASE_PORT + t);
+		assert_int_equal(pk_demux_flow_add(d, &a.k, q[t]), 0);
+	}
+	assert_int_equal(pk_demux_flow_reader_register(d, id), 0);
+	a.k = key_of(BASE_PORT + N);
+	a.q = q[N];
+	assert_int_equal(pthread_create(&ctl, NULL, grow_add_main, &a), 0);
+	usleep(50 * 1000);
+	assert_int_equal(__atomic_load_n(&a.done, __ATOMIC_ACQUIRE), 0);
+	pk_demux_flow_quiescent(d, id);
+	WAIT_FOR(__atomic_load_n(&a.done, __ATOMIC_ACQUIRE) != 0);
+	pthread_join(ctl, NULL);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(demux_of(d)->sl.nb_slots, 2 * DEMUX_SLOTS_MIN);
+	assert_int_equal(pk_demux_flow_reader_unregister(d, id), 0);
+	push_to(d, q[N], BASE_PORT + N, 3);
+	pk_stage_destroy(d);
+	for (t = 0; t <= N; t++)
+		pk_stage_destroy(q[t]);
+}
+
 /* ---- a grow that finds no memory ---- */
 
 /* Take every block of the malloc heap down to 64 bytes: a list through
@@ -373,6 +438,8 @@ main(void)
 	static const char *const extra[] = { "-l", "0,1", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_grow_while_an_lcore_pushes,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_grow_waits_for_readers,
 					  pk_test_teardown_pools_full),
 		cmocka_unit_test_teardown(
 			test_failed_grow_leaves_the_demux_as_it_was,
