@@ -120,7 +120,7 @@ demux_flow_slots_grow(struct demux_flow *d)
 	n = (uint32_t)RTE_MIN(2 * (uint64_t)old, (uint64_t)d->capacity + 1);
 	if (n == old)
 		return -ENOSPC; /* capacity targets: keys never need more */
-	cells = rte_align32pow2(2 * n);
+	cells = rte_align32pow2(2 * (n - 1)); /* half full: see _init */
 	targets = rte_zmalloc_socket("pk_demux", sizeof(*targets) * n,
 				     RTE_CACHE_LINE_SIZE, sl->socket_id);
 	refs = rte_zmalloc_socket("pk_demux", sizeof(*refs) * n, 0,
@@ -335,8 +335,9 @@ demux_flow_slots_init(struct demux_flow *d, int socket_id)
 	struct demux_slots *sl = &d->sl;
 	uint32_t n = (uint32_t)RTE_MIN((uint64_t)DEMUX_SLOTS_MIN,
 				       (uint64_t)d->capacity + 1);
-	/* at most half full: n targets in 2^k >= 2 * n cells */
-	uint32_t cells = rte_align32pow2(2 * n), s;
+	/* at most half full: n - 1 targets (slot 0 is never in the index)
+	 * in 2^k >= 2 * (n - 1) cells */
+	uint32_t cells = rte_align32pow2(2 * (n - 1)), s;
 
 	sl->socket_id = socket_id;
 	d->targets = rte_zmalloc_socket("pk_demux", sizeof(*d->targets) * n,
