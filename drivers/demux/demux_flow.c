@@ -13,6 +13,10 @@
  *   are freed.
  * destroy: frees the hash and the per-key state; targets and the miss stage
  *   are not the demux's.
+ * memory: the rte_hash, plus 18 bytes a key (a 16-bit and a 64-bit hit
+ *   counter, its place in its target's key list: per hash entry, indexed
+ *   by the key's position) and a table of targets sized by the targets in
+ *   use (64 slots, doubled on demand: demux_flow_slots.c).
  * threads: one pusher, or several with mt=1 (each a registered RCU reader,
  *   see pk_demux.h); one control thread, which may add/delete meanwhile.
  * args: capacity=<1..2^30, 1024> mt=<0|1> bytes=<0|1>

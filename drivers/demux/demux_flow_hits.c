@@ -46,7 +46,7 @@ static int
 demux_flow_lane_arrays(const struct demux_flow *d, struct demux_lane *lane,
 		       int socket_id)
 {
-	size_t n = (size_t)d->capacity + 1;
+	size_t n = (size_t)d->entries + 1;
 	size_t half = RTE_ALIGN_CEIL(n * sizeof(*lane->lo),
 				     RTE_CACHE_LINE_SIZE);
 
@@ -65,7 +65,7 @@ demux_flow_lanes_init(struct demux_flow *d, bool mt, int socket_id)
 		return demux_flow_lane_arrays(d, &d->own, socket_id);
 	/* one spare past the keys': what goes to the miss stage counts there */
 	d->hits = rte_zmalloc_socket("pk_demux", sizeof(*d->hits) *
-				     ((size_t)d->capacity + 1),
+				     ((size_t)d->entries + 1),
 				     RTE_CACHE_LINE_SIZE, socket_id);
 	d->lanes = rte_zmalloc_socket("pk_demux", sizeof(*d->lanes) *
 				      RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE,

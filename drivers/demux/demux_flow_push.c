@@ -82,7 +82,7 @@ demux_flow_hit_prefetch(struct demux_flow *d, uint16_t *lo, uintptr_t idx,
  * while its key's entry is in a register, one add to the counter array
  * (dense by entry index, 16 keys a line), nothing kept for later; a packet
  * to the miss stage counts into the spare counter past the keys' (entry
- * d->capacity, never read), no test for it. Otherwise each key's counter
+ * d->entries, never read), no test for it. Otherwise each key's counter
  * is prefetched here for its add after the pushes (demux_flow_hits_after()).
  */
 static __rte_always_inline void
@@ -91,7 +91,12 @@ demux_flow_group_loop(struct demux_flow *d, unsigned int n,
 		      struct demux_chunk *c, bool all_found, bool near,
 		      bool direct)
 {
-	struct pk_stage *const *targets = d->targets;
+	/* once per chunk, after its lookups: their acquire loads of the keys'
+	 * data order this load, so targets[] has every slot they found (a
+	 * larger copy replaces it when the slots grow; the old one outlives
+	 * this chunk, freed after a grace period) */
+	struct pk_stage *const *targets = __atomic_load_n(&d->targets,
+							  __ATOMIC_RELAXED);
 	uint16_t *lo = demux_flow_lo(lane, atomic);
 	uint8_t map[DEMUX_MAP];
 	uint64_t back = 0, skip = 0, bit = 1;

@@ -36,18 +36,23 @@ struct rte_rcu_qsbr_dq;
  * A key's data in the hash is (entry index << 32 | target slot): the target
  * comes from targets[], a table of one pointer per slot, and the per-key
  * state is one hit counter, so a lookup touches no per-key memory beyond the
- * hash's own. A pointer-sized data word holds both halves on 64-bit targets
+ * hash's own. The entry index is the key's position in the hash (what
+ * rte_hash_lookup() returns), so per-key arrays need no allocator of their
+ * own: they are sized by the hash's entries, d->entries. A pointer-sized data word holds both halves on 64-bit targets
  * only (DPDK's hash data is a void *).
  */
 static_assert(sizeof(void *) == sizeof(uint64_t), "64-bit hash data");
 #define DEMUX_SLOT_BITS 32
 /*
  * Slots: 0 is the miss stage's (NULL without one), 1..capacity the keys'
- * targets: distinct targets never outnumber keys, so targets[] is sized by
- * the demux's capacity, and a small demux keeps a small, cache-resident
- * table. Two pseudo-slots, never in targets[], mark packets that do not
- * go to a target.
+ * targets: distinct targets never outnumber keys, so capacity bounds the
+ * slots. targets[] is sized by the targets in use, though: it starts at
+ * DEMUX_SLOTS_MIN slots and doubles when a target finds none free
+ * (demux_flow_slots.c), so a demux of a million keys to 16 targets keeps a
+ * small, cache-resident table and no per-key slot state. Two pseudo-slots,
+ * never in targets[], mark packets that do not go to a target.
  */
+#define DEMUX_SLOTS_MIN 64u
 #define DEMUX_SLOT_MISS 0u                /* targets[0]: the miss stage */
 #define DEMUX_SLOT_BACK (UINT32_MAX - 2)  /* back to the caller */
 #define DEMUX_SLOT_DROP (UINT32_MAX - 1)  /* freed as malformed */
@@ -90,16 +95,19 @@ enum demux_kind { DEMUX_ACTIVE, DEMUX_PASSIVE, DEMUX_WILD, DEMUX_KINDS };
  * Control-thread state of the target slots (demux_flow_slots.c). A slot is
  * in use while keys point to it, installed or deleted and in their grace
  * period (refs); installed keys of a slot form a list through their entry
- * indexes, so that remove_target() finds them without a walk of the hash.
+ * indexes (hash positions), so that remove_target() finds them without a
+ * walk of the hash. The by-slot arrays have nb_slots places (slot 0, the
+ * miss stage's, included), the by-entry ones d->entries.
  */
 struct demux_slots {
 	uint32_t *refs;   /* by slot: keys (installed or in grace) */
 	uint32_t *head;   /* by slot: first installed key's entry, or NONE */
 	uint32_t *free;   /* stack of free slots */
 	uint32_t nb_free;
+	uint32_t nb_slots; /* places in targets[] and the by-slot arrays */
+	int socket_id;     /* where they are allocated when they grow */
 	uint32_t *index;  /* target -> slot, open addressing; 0: empty */
 	uint32_t index_mask;
-	int32_t *pos;     /* by entry: the key's position in the hash */
 	uint32_t *next;   /* by entry: next installed key of its slot */
 	uint32_t *prev;   /* by entry: previous one, or NONE */
 };
@@ -116,11 +124,14 @@ struct demux_flow {
 	struct pk_stage stage;
 	/* fast path */
 	struct rte_hash *h;
-	struct pk_stage **targets; /* by slot; [DEMUX_SLOT_MISS] = miss */
-	/* mt=0: the one pusher's hit counters; [capacity]: misses */
+	/* by slot; [DEMUX_SLOT_MISS] = miss. Replaced by a larger copy when
+	 * the slots grow (release store): pushers load it once per chunk,
+	 * after their lookups, and an old one is freed after a grace period */
+	struct pk_stage **targets;
+	/* mt=0: the one pusher's hit counters; [entries]: misses */
 	struct demux_lane own;
 	/* mt=1: 64-bit counters by entry index for pushers with no lane
-	 * (atomic adds); [capacity]: misses. NULL with mt=0 */
+	 * (atomic adds); [entries]: misses. NULL with mt=0 */
 	uint64_t *hits;
 	/* mt=1: by lcore, that lcore's own lane, or NULL; a key's hits are
 	 * its hits[] plus its count in every lane */
@@ -141,10 +152,14 @@ struct demux_flow {
 	struct demux_slots sl;
 	struct demux_tap taps[DEMUX_TAPS];
 	uint32_t nb_taps;
-	uint32_t *free_idx;  /* stack of free entry indexes */
-	uint32_t nb_free;
 	uint32_t capacity;
+	/* the hash's entries, RTE_MAX(capacity, 8): positions, entry indexes,
+	 * are below it; entry index `entries` is the spare hit counter that
+	 * packets without a key (or added but not yet given their index)
+	 * count into, never read */
+	uint32_t entries;
 	uint32_t count;
+	uint32_t nb_retired; /* deleted keys in their grace period */
 	/* a deleted key waits for the library's readers (pk_rcu.h) in gdq,
 	 * then for the demux's own readers (qsbr) in dq, then is reused */
 	struct rte_rcu_qsbr *qsbr;
@@ -172,8 +187,8 @@ demux_data_slot(const void *data)
 	return (uint32_t)(uintptr_t)data;
 }
 
-/* Its entry index: an index into the hit counters (and free_idx[] once
- * deleted). */
+/* Its entry index: its hash position, an index into the hit counters and
+ * the slot lists. */
 static inline uintptr_t
 demux_data_idx(const void *data)
 {
@@ -190,6 +205,10 @@ demux_flow_push_st(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
 DEMUX_FLOW_INTERNAL uint16_t
 demux_flow_push_mt(struct pk_stage *s, struct rte_mbuf **pkts, uint16_t n);
 
+/* demux_flow_table.c: wait for every reader of both kinds (the library's,
+ * then d's own), then reclaim every deleted key. Control thread. */
+DEMUX_FLOW_INTERNAL void demux_flow_sync_reclaim(struct demux_flow *d);
+
 /*
  * demux_flow_table.c: build d's key table for capacity keys (hash, target
  * slots, hit counters, RCU variable and defer queues; with mt, the table of
@@ -204,16 +223,20 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 DEMUX_FLOW_INTERNAL void demux_flow_table_free(struct demux_flow *d);
 
 /*
- * demux_flow_slots.c: the target slots of a demux of capacity keys
- * (targets[], struct demux_slots). 0 or -ENOMEM; on failure what was built
- * stays for demux_flow_slots_free(), which is safe on a half-built one.
+ * demux_flow_slots.c: the target slots of d (targets[], struct
+ * demux_slots), for d->capacity keys at d->entries positions. 0 or
+ * -ENOMEM; on failure what was built stays for demux_flow_slots_free(),
+ * which is safe on a half-built one.
  */
-DEMUX_FLOW_INTERNAL int
-demux_flow_slots_init(struct demux_flow *d, uint32_t capacity, int socket_id);
+DEMUX_FLOW_INTERNAL int demux_flow_slots_init(struct demux_flow *d,
+					      int socket_id);
 DEMUX_FLOW_INTERNAL void demux_flow_slots_free(struct demux_flow *d);
 
-/* target's slot, with one more reference: the one it has or a free one
- * (-ENOSPC if none is left, which capacity keys never reach). O(1). */
+/* target's slot, with one more reference: the one it has or a free one,
+ * after the slots grow if none is free (which may wait for a grace period
+ * of d's readers); -ENOMEM if they cannot grow (d unchanged), -ENOSPC if
+ * capacity slots are in use, which capacity keys never reach. O(1)
+ * amortized. */
 DEMUX_FLOW_INTERNAL int demux_flow_slot_get(struct demux_flow *d,
 					    struct pk_stage *target);
 
@@ -226,11 +249,10 @@ DEMUX_FLOW_INTERNAL void demux_flow_slot_put(struct demux_flow *d,
 DEMUX_FLOW_INTERNAL uint32_t demux_flow_slot_find(struct demux_flow *d,
 						  const struct pk_stage *target);
 
-/* Add the installed key of entry idx (at hash position pos) to slot's
- * list, or take it off when it is deleted. O(1). */
+/* Add the installed key of entry idx (its hash position) to slot's list,
+ * or take it off when it is deleted. O(1). */
 DEMUX_FLOW_INTERNAL void demux_flow_slot_link(struct demux_flow *d,
-					      uint32_t slot, uint32_t idx,
-					      int32_t pos);
+					      uint32_t slot, uint32_t idx);
 DEMUX_FLOW_INTERNAL void demux_flow_slot_unlink(struct demux_flow *d,
 						uint32_t slot, uint32_t idx);
 

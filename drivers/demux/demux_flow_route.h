@@ -107,7 +107,7 @@ demux_mask(unsigned int n) /* bits 0..n-1, 1 <= n <= 64 */
 static inline void *
 demux_flow_miss_route(const struct demux_flow *d)
 {
-	return demux_data(d->capacity, d->miss_slot);
+	return demux_data(d->entries, d->miss_slot);
 }
 
 /*

@@ -39,8 +39,7 @@
 
 /* What a deleted key leaves for reclamation, in the RCU defer queue. */
 struct demux_retired {
-	int32_t pos;   /* key slot in the hash */
-	uint32_t idx;  /* entry index (hit counter) */
+	int32_t pos;   /* its position in the hash, also its entry index */
 	uint32_t slot; /* target slot */
 };
 
@@ -75,7 +74,7 @@ demux_flow_reclaim_fn(void *p, void *e, unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		rte_hash_free_key_with_position(d->h, r[i].pos);
-		d->free_idx[d->nb_free++] = r[i].idx;
+		d->nb_retired--;
 		demux_flow_slot_put(d, r[i].slot);
 	}
 }
@@ -106,8 +105,7 @@ demux_flow_retire_fn(void *p, void *e, unsigned int n)
 		}
 }
 
-/* Wait for every reader of both kinds, then reclaim all deleted keys. */
-static void
+void
 demux_flow_sync_reclaim(struct demux_flow *d)
 {
 	pk_rcu_synchronize();
@@ -120,7 +118,7 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 		      int socket_id)
 {
 	static uint32_t seq;
-	uint32_t id = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED), i;
+	uint32_t id = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
 	char hname[RTE_HASH_NAMESIZE], qname[32];
 	struct rte_hash_parameters hp = {
 		.name = hname,
@@ -145,16 +143,15 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 	snprintf(hname, sizeof(hname), "pkdmx_%u", id);
 	snprintf(qname, sizeof(qname), "pkdmx_%u", id);
 	d->capacity = capacity;
+	d->entries = hp.entries;
 	d->h = rte_hash_create(&hp);
-	d->hits_near = ((size_t)capacity + 1) * sizeof(*d->own.lo) <=
+	d->hits_near = ((size_t)d->entries + 1) * sizeof(*d->own.lo) <=
 		       DEMUX_HITS_NEAR_BYTES;
-	d->free_idx = rte_malloc_socket("pk_demux", sizeof(uint32_t) *
-					capacity, 0, socket_id);
 	d->qsbr = rte_zmalloc_socket("pk_demux", qsz, RTE_CACHE_LINE_SIZE,
 				     socket_id);
-	if (d->h == NULL || d->free_idx == NULL || d->qsbr == NULL ||
+	if (d->h == NULL || d->qsbr == NULL ||
 	    rte_rcu_qsbr_init(d->qsbr, RTE_MAX_LCORE) != 0 ||
-	    demux_flow_slots_init(d, capacity, socket_id) != 0 ||
+	    demux_flow_slots_init(d, socket_id) != 0 ||
 	    demux_flow_lanes_init(d, mt, socket_id) != 0)
 		return -ENOMEM;
 	dp.v = d->qsbr;
@@ -165,12 +162,7 @@ demux_flow_table_init(struct demux_flow *d, uint32_t capacity, bool mt,
 	dp.v = pk_rcu_qsbr();
 	dp.free_fn = demux_flow_retire_fn;
 	d->gdq = dp.v != NULL ? rte_rcu_qsbr_dq_create(&dp) : NULL;
-	if (d->gdq == NULL)
-		return -ENOMEM;
-	for (i = 0; i < capacity; i++) /* pop order: 0 first */
-		d->free_idx[i] = capacity - 1 - i;
-	d->nb_free = capacity;
-	return 0;
+	return d->gdq != NULL ? 0 : -ENOMEM;
 }
 
 void
@@ -195,7 +187,18 @@ demux_flow_table_free(struct demux_flow *d)
 	rte_free(d->qsbr);
 	demux_flow_slots_free(d);
 	demux_flow_lanes_free(d);
-	rte_free(d->free_idx);
+}
+
+/* Hand a deleted key r to the grace periods (gdq, then dq); a full queue:
+ * wait for them, then retry. */
+static void
+demux_flow_retire(struct demux_flow *d, struct demux_retired *r)
+{
+	d->nb_retired++;
+	if (rte_rcu_qsbr_dq_enqueue(d->gdq, r) != 0) {
+		demux_flow_sync_reclaim(d);
+		rte_rcu_qsbr_dq_enqueue(d->gdq, r);
+	}
 }
 
 int
@@ -203,7 +206,8 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 		  struct pk_stage *target)
 {
 	struct demux_flow *d = demux_flow_check(s);
-	uint32_t need_caps, idx;
+	struct demux_retired r;
+	uint32_t need_caps;
 	int32_t pos;
 	int rc, slot;
 
@@ -224,23 +228,40 @@ pk_demux_flow_add(struct pk_stage *s, const struct pk_flow_key *key,
 		return -EEXIST;
 	if (d->count == d->capacity)
 		return -ENOSPC;
-	if (d->nb_free == 0) /* deleted keys still in their grace period */
+	/* every position held by a deleted key in its grace period */
+	if (d->count + d->nb_retired >= d->entries)
 		demux_flow_sync_reclaim(d);
 	slot = demux_flow_slot_get(d, target);
 	if (slot < 0)
 		return slot;
-	idx = d->free_idx[--d->nb_free];
-	demux_flow_hits_reset(d, idx);
-	/* published with release ordering: readers see targets[slot] set */
-	rc = rte_hash_add_key_data(d->h, key, demux_data(idx, slot));
+	/*
+	 * The key's entry index is its hash position, known once it is in:
+	 * add it counting into the spare (entry d->entries, never read),
+	 * then give it its own. Packets that find it in between go to its
+	 * target and count into the spare: the add has not returned, so
+	 * they are not the key's yet. Published with release ordering:
+	 * readers see targets[slot] set.
+	 */
+	rc = rte_hash_add_key_data(d->h, key, demux_data(d->entries, slot));
 	if (rc != 0) {
-		d->nb_free++;
 		demux_flow_slot_put(d, slot);
 		return rc;
 	}
-	/* its position, for remove_target() to find the key again */
 	pos = rte_hash_lookup(d->h, key);
-	demux_flow_slot_link(d, slot, idx, pos);
+	/* no reader counts into pos: its last key's grace period is over
+	 * (its position was freed only then) */
+	demux_flow_hits_reset(d, (uint32_t)pos);
+	/* an update of the key's data: one release store in rte_hash
+	 * (search_and_update(), DPDK 22.11), no new slot taken */
+	rc = rte_hash_add_key_data(d->h, key, demux_data(pos, slot));
+	if (rc != 0) {
+		/* cannot happen (the key is there); off again, with grace */
+		r.pos = rte_hash_del_key(d->h, key);
+		r.slot = slot;
+		demux_flow_retire(d, &r);
+		return rc;
+	}
+	demux_flow_slot_link(d, slot, pos);
 	d->count++;
 	__atomic_fetch_add(&d->nb_kind[demux_flow_key_kind(key)], 1,
 			   __ATOMIC_RELAXED);
@@ -258,19 +279,15 @@ pk_demux_flow_del(struct pk_stage *s, const struct pk_flow_key *key)
 		return -EINVAL;
 	if (rte_hash_lookup_data(d->h, key, &data) < 0)
 		return -ENOENT;
-	r.pos = rte_hash_del_key(d->h, key);
-	r.idx = demux_data_idx(data);
+	r.pos = rte_hash_del_key(d->h, key); /* == its entry index */
 	r.slot = demux_data_slot(data);
-	demux_flow_slot_unlink(d, r.slot, r.idx);
+	demux_flow_slot_unlink(d, r.slot, (uint32_t)r.pos);
 	d->count--;
 	__atomic_fetch_sub(&d->nb_kind[demux_flow_key_kind(key)], 1,
 			   __ATOMIC_RELAXED);
-	/* a reader may still hold the entry: it is reused after the grace
-	 * periods (gdq, then dq); a full queue: wait for them, then retry */
-	if (rte_rcu_qsbr_dq_enqueue(d->gdq, &r) != 0) {
-		demux_flow_sync_reclaim(d);
-		rte_rcu_qsbr_dq_enqueue(d->gdq, &r);
-	}
+	/* a reader may still hold the entry: its position is reused after
+	 * the grace periods (gdq, then dq) */
+	demux_flow_retire(d, &r);
 	return 0;
 }
 
@@ -289,7 +306,7 @@ pk_demux_flow_remove_target(struct pk_stage *s, struct pk_stage *target)
 	slot = demux_flow_slot_find(d, target);
 	while (slot != DEMUX_SLOT_MISS &&
 	       (idx = d->sl.head[slot]) != DEMUX_NONE) {
-		if (rte_hash_get_key_with_position(d->h, d->sl.pos[idx],
+		if (rte_hash_get_key_with_position(d->h, (int32_t)idx,
 						   &key) != 0) {
 			/* cannot happen: a listed key is installed */
 			PK_LOG(ERR, "%s: key of entry %u lost", s->name, idx);
@@ -305,6 +322,18 @@ pk_demux_flow_remove_target(struct pk_stage *s, struct pk_stage *target)
 	return n;
 }
 
+/* The target of a key's data just looked up: targets[] loaded after the
+ * lookup (whose acquire load of the data orders it), so it has the slot. */
+static struct pk_stage *
+demux_flow_target_of(struct demux_flow *d, const void *data)
+{
+	struct pk_stage **targets = __atomic_load_n(&d->targets,
+						    __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&targets[demux_data_slot(data)],
+			       __ATOMIC_RELAXED);
+}
+
 struct pk_stage *
 pk_demux_flow_resolve(struct pk_stage *s, const struct pk_flow_key *key)
 {
@@ -317,13 +346,13 @@ pk_demux_flow_resolve(struct pk_stage *s, const struct pk_flow_key *key)
 	/* the push path's order: active, passive, wildcard */
 	k = *key;
 	if (rte_hash_lookup_data(d->h, &k, &data) >= 0)
-		return d->targets[demux_data_slot(data)];
+		return demux_flow_target_of(d, data);
 	pk_flow_key_passive(&k);
 	if (rte_hash_lookup_data(d->h, &k, &data) >= 0)
-		return d->targets[demux_data_slot(data)];
+		return demux_flow_target_of(d, data);
 	pk_flow_key_wildcard(&k);
 	if (rte_hash_lookup_data(d->h, &k, &data) >= 0)
-		return d->targets[demux_data_slot(data)];
+		return demux_flow_target_of(d, data);
 	return NULL;
 }
 

@@ -127,9 +127,13 @@ struct pk_stage *pk_demux_flow_create(const struct pk_demux_conf *conf);
  * @param target where its packets go; must take pushes (and concurrent
  *   pushes if d was made with PK_DEMUX_F_MT)
  * @return 0, -EINVAL (not a demux, NULL or bad key, bad target),
- *   -EEXIST (key already installed), -ENOSPC (capacity keys installed).
+ *   -EEXIST (key already installed), -ENOSPC (capacity keys installed),
+ *   -ENOMEM (a new target, and no memory to grow the table of targets:
+ *   d is unchanged).
  *   When every entry is held by a deleted key in its grace period, waits
- *   for the readers first (as pk_demux_flow_synchronize()).
+ *   for the readers first (as pk_demux_flow_synchronize()); so does the
+ *   add of a new target that doubles the table of targets (it starts at
+ *   64 and grows with the targets in use, a few times in d's life).
  */
 int pk_demux_flow_add(struct pk_stage *d, const struct pk_flow_key *key,
 		      struct pk_stage *target);
