@@ -24,6 +24,9 @@
  *   (defer-queue mode) and raw lookup loops. Stable packets lost (returned by
  *   the demux) go to stderr and must be 0. Needs -l 0,1.
  *
+ * Files: this one (the card, the packet set, flows, parse, mem, main);
+ * bench_demux_update.c (demux.update); bench_demux.h (what they share).
+ *
  * Run: bench_demux --no-huge --no-shconf --no-pci --file-prefix=bd -m 2048
  *   -l 0,1 -- [--filter=REGEX]
  */
@@ -53,19 +56,16 @@
 #include <pathkit/pk_stage_driver.h>
 
 #include "bench_common.h"
+#include "bench_demux.h"
 
-#define DB_BURST 32
-#define DB_PKTS 65536
-#define DB_TARGETS 16
 #define DB_ROUNDS 7
 #define DB_CHUNK 2048 /* packets timed at once */
 #define DB_NCHUNK (DB_PKTS / DB_CHUNK)
 #define DB_SAMPLES (DB_ROUNDS * DB_NCHUNK)
-#define DB_UPDATE_SECONDS 2
 
 static struct rte_mempool *db_pool;
-static struct rte_mbuf *db_pkts[DB_PKTS];
-static struct pk_stage *db_sinks[DB_TARGETS];
+struct rte_mbuf *db_pkts[DB_PKTS];
+struct pk_stage *db_sinks[DB_TARGETS];
 static volatile uint16_t db_burst = DB_BURST; /* a run-time n, as nb_rx */
 
 /* A target that takes every packet and does nothing: the packets stay ours. */
@@ -82,7 +82,7 @@ static const struct pk_stage_ops db_sink_ops = {
 	.caps = PK_STAGE_CAP_PUSH | PK_STAGE_CAP_MT_PUSH,
 };
 
-static void
+void
 db_flow_key(uint32_t f, struct pk_flow_key *k)
 {
 	pk_flow_key_ipv4(k, IPPROTO_UDP, RTE_BE32(RTE_IPV4(10, 0, 0, 2)),
@@ -144,7 +144,7 @@ db_make_tcp6(struct rte_mbuf *m, uint32_t f)
 }
 
 /* Flow of each packet: uniform, or Zipf(1) by inverse CDF. */
-static void
+void
 db_fill(uint32_t nflows, bool zipf)
 {
 	double *cdf = NULL, sum = 0, u;
@@ -175,7 +175,7 @@ db_fill(uint32_t nflows, bool zipf)
 	free(cdf);
 }
 
-static struct rte_hash *
+struct rte_hash *
 db_bare_hash(uint32_t capacity, uint32_t nflows)
 {
 	static unsigned int seq;
@@ -203,7 +203,7 @@ db_bare_hash(uint32_t capacity, uint32_t nflows)
 	return h;
 }
 
-static struct pk_stage *
+struct pk_stage *
 db_demux(uint32_t capacity, uint32_t nflows, uint32_t flags)
 {
 	struct pk_demux_conf conf = { .name = "bench_demux",
@@ -223,38 +223,6 @@ db_demux(uint32_t capacity, uint32_t nflows, uint32_t flags)
 			rte_exit(1, "demux add %u\n", i);
 	}
 	return d;
-}
-
-/*
- * The raw part, what a user would write without the demux: the same parse,
- * one bulk lookup whose data is the target, then each packet handed to its
- * target, a run of consecutive packets with the same target in one call
- * (every packet of the set matches a key). Returns the packets handed over.
- */
-static inline unsigned int
-db_raw_burst(struct rte_hash *h, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct pk_flow_key keys[DB_BURST];
-	const void *kp[DB_BURST];
-	void *data[DB_BURST];
-	struct pk_stage *t;
-	uint64_t hit = 0;
-	unsigned int j, k, taken = 0;
-
-	for (j = 0; j < n; j++) {
-		pk_flow_parse(pkts[j], &keys[j]);
-		kp[j] = &keys[j];
-	}
-	rte_hash_lookup_bulk_data(h, kp, n, &hit, data);
-	if (unlikely(hit != UINT64_MAX >> (64 - n)))
-		return 0; /* not in this benchmark: the demux would count it */
-	for (j = 0; j < n; j = k) {
-		t = data[j];
-		for (k = j + 1; k < n && data[k] == t; k++)
-			;
-		taken += pk_stage_push(t, &pkts[j], k - j);
-	}
-	return taken;
 }
 
 /* The raw loop over chunk c of the packet set; returns TSC cycles. */
@@ -390,149 +358,6 @@ db_parse_bench(const char *id, void (*make)(struct rte_mbuf *, uint32_t))
 		fprintf(stderr, "(unlikely)\n");
 	bench_report(id, bench_median(pk, DB_SAMPLES), "cycles/pkt",
 		     bench_median(raw, DB_SAMPLES), true);
-}
-
-/* ---- demux.update ---- */
-
-struct db_update {
-	struct pk_stage *d;          /* demux mode, or */
-	struct rte_hash *h;          /* bare mode */
-	struct rte_rcu_qsbr *qsbr;   /* bare mode's RCU variable */
-	volatile int stop;
-	uint64_t lost[RTE_MAX_LCORE];
-	uint64_t ops;
-};
-
-static void
-db_update_register(struct db_update *u, unsigned int id, bool on)
-{
-	if (u->d != NULL && on)
-		pk_demux_flow_reader_register(u->d, id);
-	else if (u->d != NULL)
-		pk_demux_flow_reader_unregister(u->d, id);
-	else if (on) {
-		rte_rcu_qsbr_thread_register(u->qsbr, id);
-		rte_rcu_qsbr_thread_online(u->qsbr, id);
-	} else {
-		rte_rcu_qsbr_thread_offline(u->qsbr, id);
-		rte_rcu_qsbr_thread_unregister(u->qsbr, id);
-	}
-}
-
-/* Push (or look up) bursts, a quiescent state after each, until stopped. */
-static int
-db_update_reader(void *arg)
-{
-	struct db_update *u = arg;
-	unsigned int id = rte_lcore_id(), i;
-	/* readers start half a set apart: not the same flows at once */
-	unsigned int start = id % 2 ? DB_PKTS / 2 : 0;
-
-	db_update_register(u, id, true);
-	while (!u->stop) {
-		for (i = start; i + DB_BURST <= DB_PKTS; i += DB_BURST) {
-			if (u->d != NULL) {
-				u->lost[id] += DB_BURST -
-					pk_stage_push(u->d, &db_pkts[i],
-						      DB_BURST);
-				pk_demux_flow_quiescent(u->d, id);
-			} else {
-				db_raw_burst(u->h, &db_pkts[i], DB_BURST);
-				rte_rcu_qsbr_quiescent(u->qsbr, id);
-			}
-		}
-		start = 0;
-	}
-	db_update_register(u, id, false);
-	return 0;
-}
-
-/* Control: keep a window of 1024 churn keys, add the newest, drop the oldest. */
-static void *
-db_update_control(void *arg)
-{
-	struct db_update *u = arg;
-	uint64_t end = rte_get_tsc_cycles() +
-		       DB_UPDATE_SECONDS * rte_get_tsc_hz();
-	struct pk_flow_key k;
-	uint32_t i = 0;
-
-	/* only operations that succeeded count */
-	while (rte_get_tsc_cycles() < end) {
-		db_flow_key((1u << 21) + (i % 4096), &k);
-		if (i >= 1024) {
-			struct pk_flow_key old;
-
-			db_flow_key((1u << 21) + ((i - 1024) % 4096), &old);
-			if (u->d != NULL)
-				u->ops += pk_demux_flow_del(u->d, &old) == 0;
-			else
-				u->ops += rte_hash_del_key(u->h, &old) >= 0;
-		}
-		if (u->d != NULL)
-			u->ops += pk_demux_flow_add(u->d, &k, db_sinks[0]) == 0;
-		else
-			u->ops += rte_hash_add_key_data(u->h, &k,
-							db_sinks[0]) == 0;
-		i++;
-	}
-	u->stop = 1;
-	return NULL;
-}
-
-static double
-db_update_run(struct db_update *u)
-{
-	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
-	uint64_t t0 = rte_get_tsc_cycles();
-	pthread_t ctl;
-
-	u->stop = 0;
-	pthread_create(&ctl, NULL, db_update_control, u);
-	rte_eal_remote_launch(db_update_reader, u, worker);
-	db_update_reader(u);
-	rte_eal_wait_lcore(worker);
-	pthread_join(ctl, NULL);
-	return u->ops / ((double)(rte_get_tsc_cycles() - t0) /
-			 rte_get_tsc_hz());
-}
-
-static void
-db_update_bench(void)
-{
-	const uint32_t nflows = 65536, cap = 65536 + 8192;
-	struct rte_hash_rcu_config rc = { 0 };
-	static struct db_update pk, raw;
-	double v, base;
-	uint64_t lost = 0;
-	unsigned int i;
-
-	if (!bench_wanted("demux.update"))
-		return;
-	if (rte_lcore_count() < 2) {
-		fprintf(stderr, "demux.update: needs -l 0,1; skipped\n");
-		return;
-	}
-	db_fill(nflows, false);
-	raw.h = db_bare_hash(cap, nflows);
-	raw.qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE),
-			       RTE_CACHE_LINE_SIZE);
-	rte_rcu_qsbr_init(raw.qsbr, RTE_MAX_LCORE);
-	rc.v = raw.qsbr;
-	rc.mode = RTE_HASH_QSBR_MODE_DQ;
-	if (rte_hash_rcu_qsbr_add(raw.h, &rc) != 0)
-		rte_exit(1, "rte_hash_rcu_qsbr_add\n");
-	base = db_update_run(&raw);
-	pk.d = db_demux(cap, nflows, PK_DEMUX_F_MT);
-	v = db_update_run(&pk);
-	for (i = 0; i < RTE_MAX_LCORE; i++)
-		lost += pk.lost[i];
-	fprintf(stderr, "demux.update: stable packets lost: %" PRIu64 "\n",
-		lost);
-	bench_report("demux.update", v, "ops/s", base, false);
-	pk_stage_destroy(pk.d);
-	rte_hash_free(raw.h);
-	rte_free(raw.qsbr);
 }
 
 int
