@@ -163,9 +163,11 @@ qfq_front(struct qfq *sc)
 	return g->slots[g->front];
 }
 
+/* A pull's first pick (or each of a shaped pull's): the scout walks too. */
 static struct pk_sched_q *
 qfq_dequeue(void *sp)
 {
+	qfq_scout(sp, false);
 	return qfq_front(sp);
 }
 
@@ -232,6 +234,7 @@ qfq_update(void *sp, struct pk_sched_q *q, uint32_t len)
 	sc->V += (uint64_t)len * sc->iwsum;
 	qfq_restamp(q);
 	qfq_update_rest(sc, q, old_V);
+	qfq_scout(sc, true); /* the end of a pull */
 }
 
 /* update_dequeue() when q may not go on: update, pick, prefetch. */
@@ -336,6 +339,7 @@ qfq_queue_add(void *sp, struct pk_sched_q *q)
 	if (qfq_wsum_set(sc, (uint64_t)sc->wsum + q->param) != 0)
 		return -ENOSPC;
 	qfq_set_weight(sc, q, q->param);
+	sc->nq++;
 	c->S = sc->V;
 	c->F = sc->V; /* not "in the future" whatever V is */
 	return 0;
@@ -347,6 +351,7 @@ qfq_queue_remove(void *sp, struct pk_sched_q *q)
 	struct qfq *sc = sp;
 
 	qfq_wsum_set(sc, sc->wsum - q->param);
+	sc->nq--;
 }
 
 static int

@@ -54,8 +54,19 @@ struct qfq {
 	uint32_t iwsum;           /* QFQ_ONE_FP / wsum */
 	uint32_t lmax;
 	uint32_t min_slot_shift;
+	uint32_t nq;              /* queues attached */
+	uint32_t scout_left;      /* qfq_scout(): steps before it restarts */
+	struct pk_sched_q *scout; /* qfq_scout(): the last queue it read */
 	struct qfq_group groups[QFQ_NB_GROUPS];
 };
+
+/*
+ * From this many queues on, qfq_scout() walks ahead: below, records, FIFO
+ * lines and head mbufs (~4 lines a queue) fit in a 1 MiB L2 anyway.
+ */
+#define QFQ_SCOUT_QUEUES 4096
+/* qfq_scout() restarts after this many steps: ~3 lines each, 12 KiB */
+#define QFQ_SCOUT_STEPS 64
 
 static inline struct qfq_q *
 qfq_q_of(struct pk_sched_q *q)
@@ -291,6 +302,48 @@ qfq_prefetch_next(struct pk_sched_q *q)
 	rte_prefetch0(qfq_q_of(nx)->next);
 	rte_prefetch0(nx->head);
 	pk_sched_q_prefetch(nx);
+}
+
+/*
+ * Among thousands of queues, a slot's list is a chain of cold records that
+ * qfq_prefetch_next() can ask for only one queue ahead (the next address is
+ * in the record it waits for). The scout walks the front slot's list one
+ * queue per call, twice per pull burst (its first dequeue and its last
+ * update), while the queues being served are warm: it reads the record it
+ * asked for at its last call (arrived by now), asks for that queue's FIFO
+ * line and head mbuf, and for the record after it. It starts again at the
+ * front (restart true: only at the end of a pull, when the queues served
+ * and emptied have left the list, so that it does not walk among those,
+ * which the push that follows relinks) after QFQ_SCOUT_STEPS, so as to run
+ * at most that far ahead, or at the end of the list. Prefetches only: a
+ * stale scout (its queue moved to another slot, or detached) costs
+ * useless prefetches, as records stay allocated.
+ */
+static inline void
+qfq_scout(struct qfq *sc, bool restart)
+{
+	struct pk_sched_q *q = sc->scout;
+	struct qfq_group *g;
+
+	if (sc->nq < QFQ_SCOUT_QUEUES)
+		return;
+	if (q == NULL || sc->scout_left == 0) {
+		if (!restart || sc->bitmaps[QFQ_ER] == 0)
+			return;
+		g = qfq_first(sc, sc->bitmaps[QFQ_ER]);
+		q = g->slots[g->front];
+		if (q == NULL)
+			return;
+		sc->scout_left = QFQ_SCOUT_STEPS;
+	}
+	q = qfq_q_of(q)->next; /* its record was asked for at the last call */
+	sc->scout = q;
+	sc->scout_left--;
+	if (q == NULL)
+		return;
+	rte_prefetch0(q->head);
+	pk_sched_q_prefetch(q);
+	rte_prefetch0(qfq_q_of(q)->next);
 }
 
 #endif /* PKTSCHED_QFQ_H */
