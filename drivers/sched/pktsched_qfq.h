@@ -311,7 +311,10 @@ qfq_prefetch_next(struct pk_sched_q *q)
  * queue per call, twice per pull burst (its first dequeue and its last
  * update), while the queues being served are warm: it reads the record it
  * asked for at its last call (arrived by now), asks for that queue's FIFO
- * line and head mbuf, and for the record after it. It starts again at the
+ * line and head mbuf, and for the record after it; and reads the FIFO line
+ * it asked for at its last call, for the mbuf behind the head (that the
+ * puller's consumer reads too; push would ask for it only 8 packets
+ * ahead). It starts again at the
  * front (restart true: only at the end of a pull, when the queues served
  * and emptied have left the list, so that it does not walk among those,
  * which the push that follows relinks) after QFQ_SCOUT_STEPS, so as to run
@@ -327,6 +330,10 @@ qfq_scout(struct qfq *sc, bool restart)
 
 	if (sc->nq < QFQ_SCOUT_QUEUES)
 		return;
+	/* a detached record is zeroed: fhead == ftail, nothing read */
+	if (q != NULL && !(q->flags & PK_SCHED_Q_STAGE) && q->fhead != q->ftail)
+		rte_prefetch0((void *)(uintptr_t)(q->fifo[q->fhead] &
+						  ((1ULL << 48) - 1)));
 	if (q == NULL || sc->scout_left == 0) {
 		if (!restart || sc->bitmaps[QFQ_ER] == 0)
 			return;
