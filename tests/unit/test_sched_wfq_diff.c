@@ -3,8 +3,11 @@
  * wfq's one-call update_dequeue (and its cheap paths) serves exactly the
  * order of update then dequeue, under random arrivals, pulls, weight
  * changes, detaches and attaches: two schedulers fed the same packets give
- * the same packets back in the same order. Fairness against GPS:
- * test_sched_fairness.c.
+ * the same packets back in the same order; the same with 4096 idle queues
+ * attached first, so that the scout (qfq_scout(), from 4096 queues) walks
+ * the lists as queues come, go and change weight (prefetches only: the
+ * order must not change, and under ASan and UBSan nothing it reads may be
+ * out of bounds). Fairness against GPS: test_sched_fairness.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,16 +24,19 @@
 
 static struct rte_mempool *pool;
 
-/* A packet's queue: the top byte of its seq (diff_push numbers them so). */
+/*
+ * A packet's queue: the top byte of its seq (diff_push numbers them so),
+ * after the idle queues (arg, their number).
+ */
 static uint32_t
 flow_of(const struct rte_mbuf *m, void *arg)
 {
-	RTE_SET_USED(arg);
-	return pk_test_seq(m) >> 24;
+	return (pk_test_seq(m) >> 24) + (uint32_t)(uintptr_t)arg;
 }
 
 #define DIFF_QUEUES 16
 #define DIFF_STEPS 30000
+#define DIFF_IDLE 4096 /* QFQ_SCOUT_QUEUES: the scout is on */
 
 static uint32_t
 diff_rand(uint32_t *st)
@@ -41,7 +47,8 @@ diff_rand(uint32_t *st)
 
 /* The same packet (flow q, sequence seq, len bytes) into both, or neither. */
 static void
-diff_push(struct pk_stage *const s[2], uint32_t q, uint16_t len, uint32_t seq)
+diff_push(struct pk_stage *const s[2], uint32_t q, uint16_t len,
+	  uint32_t seq)
 {
 	struct rte_mbuf *m;
 	bool took[2];
@@ -74,31 +81,45 @@ diff_pull(struct pk_stage *const s[2], uint16_t max)
 	return n[0];
 }
 
+/* wfq without its one-call path (the core calls update, dequeue), once */
 static void
-test_wfq_update_dequeue_same_order(void **state)
+diff_ref_register(void)
 {
-	static const uint32_t weights[] = { 1, 2, 7, 64, 1000, 30000 };
 	static struct pk_sched_policy ref;
-	struct pk_sched_conf c = { .max_queues = DIFF_QUEUES, .qsize = 64,
-				   .classify = flow_of };
-	struct pk_sched_queue_conf qc = { .stage = NULL };
-	bool on[DIFF_QUEUES] = { false };
-	uint32_t st = 12345, seq = 0, step, r, q, i, nb = 0;
-	struct pk_stage *s[2];
-	int k, id[2];
 
-	RTE_SET_USED(state);
-	/* wfq without its one-call path: the core calls update, dequeue */
+	if (ref.name != NULL)
+		return;
 	ref = *pk_sched_policy_find("wfq");
 	assert_non_null(ref.update_dequeue);
 	ref.name = "wfq_ref";
 	ref.update_dequeue = NULL;
 	memset(&ref.reg, 0, sizeof(ref.reg));
 	pk_sched_policy_register(&ref);
+}
+
+/* The random run, after nidle idle queues of weight 1 (ids 0..nidle). */
+static void
+diff_run(uint32_t nidle)
+{
+	static const uint32_t weights[] = { 1, 2, 7, 64, 1000, 30000 };
+	struct pk_sched_conf c = { .max_queues = DIFF_QUEUES + nidle,
+				   .qsize = 64, .classify = flow_of,
+				   .classify_arg = (void *)(uintptr_t)nidle };
+	struct pk_sched_queue_conf qc = { .stage = NULL };
+	bool on[DIFF_QUEUES] = { false };
+	uint32_t st = 12345, seq = 0, step, r, q, i, nb = 0;
+	struct pk_stage *s[2];
+	int k, id[2];
+
+	diff_ref_register();
 	for (k = 0; k < 2; k++) {
 		c.policy = k == 0 ? "wfq" : "wfq_ref";
 		s[k] = pk_sched_create(c.policy, &c);
 		assert_non_null(s[k]);
+		qc.param = 1;
+		for (i = 0; i < nidle; i++)
+			assert_int_equal(pk_sched_queue_attach(s[k], &qc),
+					 (int)i);
 	}
 	for (step = 0; step < DIFF_STEPS; step++) {
 		r = diff_rand(&st) % 100;
@@ -108,6 +129,7 @@ test_wfq_update_dequeue_same_order(void **state)
 			for (k = 0; k < 2; k++)
 				id[k] = pk_sched_queue_attach(s[k], &qc);
 			assert_int_equal(id[0], id[1]);
+			id[0] -= (int)nidle;
 			assert_true(id[0] >= 0 && id[0] < DIFF_QUEUES);
 			on[id[0]] = true;
 			nb++;
@@ -119,12 +141,12 @@ test_wfq_update_dequeue_same_order(void **state)
 		} else if (r < 95 && on[q]) {
 			qc.param = weights[diff_rand(&st) % RTE_DIM(weights)];
 			for (k = 0; k < 2; k++)
-				assert_int_equal(pk_sched_queue_set_param(s[k], q,
-							 qc.param), 0);
+				assert_int_equal(pk_sched_queue_set_param(s[k],
+							 q + nidle, qc.param), 0);
 		} else if (r < 98 && on[q] && nb > 1) {
 			for (k = 0; k < 2; k++)
-				assert_int_equal(pk_sched_queue_detach(s[k], q,
-								       NULL), 0);
+				assert_int_equal(pk_sched_queue_detach(s[k],
+							 q + nidle, NULL), 0);
 			on[q] = false;
 			nb--;
 		}
@@ -135,11 +157,27 @@ test_wfq_update_dequeue_same_order(void **state)
 		pk_stage_destroy(s[k]);
 }
 
+static void
+test_wfq_update_dequeue_same_order(void **state)
+{
+	RTE_SET_USED(state);
+	diff_run(0);
+}
+
+static void
+test_wfq_same_order_with_scout(void **state)
+{
+	RTE_SET_USED(state);
+	diff_run(DIFF_IDLE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_wfq_update_dequeue_same_order,
+					  pk_test_teardown_pools_full),
+		cmocka_unit_test_teardown(test_wfq_same_order_with_scout,
 					  pk_test_teardown_pools_full),
 	};
 	int rc;
