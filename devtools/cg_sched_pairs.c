@@ -25,6 +25,7 @@
 #define CG_BURST 32
 #define CG_QSIZE 16
 
+/* bench_sched's loop: pull a burst, push it back. @return pairs done. */
 static __attribute__((noinline)) uint64_t
 cg_loop(struct pk_stage *s, struct rte_mbuf **m, uint64_t pairs)
 {

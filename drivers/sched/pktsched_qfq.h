@@ -6,7 +6,8 @@
  * QFQ's data structures for pktsched_qfq.c: the per-queue stamps, the
  * groups with their bucket lists of slots, the four group bitmaps, and the
  * helpers that touch only those (bitmap masks, group states, one group's
- * slots). The rest of the algorithm (queue stamps, V, the ops) is in
+ * slots), and the prefetches ahead of the pull (qfq_prefetch_next(), the
+ * scout). The rest of the algorithm (queue stamps, V, the ops) is in
  * pktsched_qfq.c.
  */
 
