@@ -55,10 +55,11 @@ struct qfq {
 	uint32_t iwsum;           /* QFQ_ONE_FP / wsum */
 	uint32_t lmax;
 	uint32_t min_slot_shift;
+	struct qfq_group groups[QFQ_NB_GROUPS];
+	/* after the groups, so that their layout is what it was */
 	uint32_t nq;              /* queues attached */
 	uint32_t scout_left;      /* qfq_scout(): steps before it restarts */
 	struct pk_sched_q *scout; /* qfq_scout(): the last queue it read */
-	struct qfq_group groups[QFQ_NB_GROUPS];
 };
 
 /*
