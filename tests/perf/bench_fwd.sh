@@ -89,16 +89,24 @@ mpps() {
 }
 
 # ab ID VDEVS "PK OPTIONS" "TESTPMD OPTIONS" [BIN]: alternate BIN (default
-# pk-fwd) with testpmd, medians, one line.
+# pk-fwd) with testpmd, medians, one line. Odd runs start with BIN, even
+# ones with testpmd: whichever runs first in a pair gained ~1% in fwd.io.aa
+# (testpmd against itself, session 10), so the order takes turns.
 ab() {
 	id=$1 vdevs=$2 pkopt=$3 tpopt=$4 bin=${5:-$fwd} i=1
 	wanted "$id" || return 0
 	: >"$tmp/a" && : >"$tmp/b"
 	while [ "$i" -le "$runs" ]; do
+		if [ $((i % 2)) -eq 0 ]; then
+			# shellcheck disable=SC2086
+			t=$(mpps "$testpmd" pkb_tp "$vdevs" $tpopt) || t=""
+		fi
 		# shellcheck disable=SC2086
 		v=$(mpps "$bin" pkb_fwd "$vdevs" $pkopt) || v=""
-		# shellcheck disable=SC2086
-		t=$(mpps "$testpmd" pkb_tp "$vdevs" $tpopt) || t=""
+		if [ $((i % 2)) -eq 1 ]; then
+			# shellcheck disable=SC2086
+			t=$(mpps "$testpmd" pkb_tp "$vdevs" $tpopt) || t=""
+		fi
 		if [ -z "$v" ] || [ -z "$t" ]; then
 			echo "bench_fwd: $id run $i failed:" >&2
 			tail -20 "$tmp/out" >&2
