@@ -14,7 +14,9 @@
 
 #include <pathkit/pathkit.h>
 
-#define DB_BURST 32
+#include "bench_demux_raw.h"
+
+#define DB_BURST BENCH_RAW_BURST
 #define DB_PKTS 65536
 #define DB_TARGETS 16
 
@@ -30,39 +32,8 @@ void db_fill(uint32_t nflows, bool zipf);
 struct rte_hash *db_bare_hash(uint32_t capacity, uint32_t nflows);
 /* A demux of capacity holding the same keys (flags: PK_DEMUX_F_*). */
 struct pk_stage *db_demux(uint32_t capacity, uint32_t nflows, uint32_t flags);
-/* demux.update (bench_demux_update.c). */
+/* demux.update (bench_demux_update.c); main() asks bench_wanted(), whose
+ * filter is a static of bench_demux.c's copy of bench_common.h. */
 void db_update_bench(void);
-
-/*
- * The raw part, what a user would write without the demux: the same parse,
- * one bulk lookup whose data is the target, then each packet handed to its
- * target, a run of consecutive packets with the same target in one call
- * (every packet of the set matches a key). Returns the packets handed over.
- */
-static inline unsigned int
-db_raw_burst(struct rte_hash *h, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct pk_flow_key keys[DB_BURST];
-	const void *kp[DB_BURST];
-	void *data[DB_BURST];
-	struct pk_stage *t;
-	uint64_t hit = 0;
-	unsigned int j, k, taken = 0;
-
-	for (j = 0; j < n; j++) {
-		pk_flow_parse(pkts[j], &keys[j]);
-		kp[j] = &keys[j];
-	}
-	rte_hash_lookup_bulk_data(h, kp, n, &hit, data);
-	if (unlikely(hit != UINT64_MAX >> (64 - n)))
-		return 0; /* not in this benchmark: the demux would count it */
-	for (j = 0; j < n; j = k) {
-		t = data[j];
-		for (k = j + 1; k < n && data[k] == t; k++)
-			;
-		taken += pk_stage_push(t, &pkts[j], k - j);
-	}
-	return taken;
-}
 
 #endif /* PK_BENCH_DEMUX_H */

@@ -66,7 +66,7 @@ db_update_reader(void *arg)
 						      DB_BURST);
 				pk_demux_flow_quiescent(u->d, id);
 			} else {
-				db_raw_burst(u->h, &db_pkts[i], DB_BURST);
+				bench_raw_demux_burst(u->h, &db_pkts[i], DB_BURST);
 				rte_rcu_qsbr_quiescent(u->qsbr, id);
 			}
 		}
@@ -136,8 +136,6 @@ db_update_bench(void)
 	uint64_t lost = 0;
 	unsigned int i;
 
-	if (!bench_wanted("demux.update"))
-		return;
 	if (rte_lcore_count() < 2) {
 		fprintf(stderr, "demux.update: needs -l 0,1; skipped\n");
 		return;

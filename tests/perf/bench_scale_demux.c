@@ -11,6 +11,7 @@
  *   rte_hash_lookup_bulk_data() on a bare rte_hash (the demux's
  *   parameters), runs handed to their sinks, a quiescent state per burst.
  */
+#include <assert.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,10 @@
 #include <pathkit/pathkit.h>
 #include <pathkit/pk_stage_driver.h>
 
+#include "bench_demux_raw.h"
 #include "bench_scale.h"
+
+static_assert(BS_BURST <= BENCH_RAW_BURST, "the raw baseline's bursts");
 
 #define BS_FLOWS 1024
 #define BS_TARGETS 16
@@ -91,33 +95,6 @@ bs_make_udp4(struct rte_mbuf *m, uint32_t f)
 	udp->dgram_len = RTE_BE16(30);
 }
 
-/* The raw part a user would write: parse, bulk lookup, runs to targets. */
-static inline unsigned int
-bs_raw_burst(struct rte_hash *h, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct pk_flow_key keys[BS_BURST];
-	const void *kp[BS_BURST];
-	void *data[BS_BURST];
-	struct pk_stage *t;
-	uint64_t hit = 0;
-	unsigned int j, k, taken = 0;
-
-	for (j = 0; j < n; j++) {
-		pk_flow_parse(pkts[j], &keys[j]);
-		kp[j] = &keys[j];
-	}
-	rte_hash_lookup_bulk_data(h, kp, n, &hit, data);
-	if (unlikely(hit != UINT64_MAX >> (64 - n)))
-		return 0; /* not in this benchmark */
-	for (j = 0; j < n; j = k) {
-		t = data[j];
-		for (k = j + 1; k < n && data[k] == t; k++)
-			;
-		taken += pk_stage_push(t, &pkts[j], k - j);
-	}
-	return taken;
-}
-
 static int
 bs_demux_main(void *arg)
 {
@@ -152,7 +129,7 @@ bs_demux_raw_main(void *arg)
 	rte_rcu_qsbr_thread_online(x->qsbr, lc);
 	while (!bs_stop)
 		for (i = 0; i < BS_DEMUX_PKTS; i += BS_BURST) {
-			bs_cnt_add(cnt, bs_raw_burst(x->h, &pkts[i],
+			bs_cnt_add(cnt, bench_raw_demux_burst(x->h, &pkts[i],
 						     BS_BURST));
 			rte_rcu_qsbr_quiescent(x->qsbr, lc);
 		}
