@@ -4,8 +4,7 @@
 
 /*
  * PktSched internals shared by the core's files; not installed.
- *   sched.c           the scheduler: policy registry, create, free, ops,
- *                     classifier
+ *   sched.c           the scheduler: policies, create, free, ops, classifier
  *   sched_queue.c     queues: attach, detach, parameter, length, purge
  *   sched_fastpath.c  push, pull and shaped pull (all inlined in one file)
  *   sched_shaper.c    the shaper's control: rate, burst, clock

@@ -18,6 +18,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include <pathkit/pk_flow.h>
+
 #define FRAME_MAX 1600
 
 struct frame_spec {
@@ -204,6 +206,18 @@ frame_udp4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 		.sport = sport, .dport = dport, .payload = 18,
 	};
 	return f;
+}
+
+/* The key of UDP to local:port from any peer (local in host order): what
+ * frame_udp4(peer, sport, local, port) matches. */
+static inline struct pk_flow_key
+frame_key_udp4(uint32_t local, uint16_t port)
+{
+	struct pk_flow_key key;
+
+	pk_flow_key_ipv4(&key, IPPROTO_UDP, rte_cpu_to_be_32(local),
+			 rte_cpu_to_be_16(port), 0, 0);
+	return key;
 }
 
 #endif /* PK_DEMUX_FRAMES_H */

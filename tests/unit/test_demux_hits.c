@@ -32,16 +32,6 @@
 
 static struct rte_mempool *pool;
 
-static struct pk_flow_key
-key_of(uint16_t port)
-{
-	struct pk_flow_key key;
-
-	pk_flow_key_ipv4(&key, IPPROTO_UDP, rte_cpu_to_be_32(LOCAL),
-			 rte_cpu_to_be_16(port), 0, 0);
-	return key;
-}
-
 /* A demux of capacity keys (mt or not) with key port -> a queue. */
 static struct pk_stage *
 demux_of_one(uint32_t capacity, bool mt, struct pk_stage *q, uint16_t port)
@@ -49,7 +39,7 @@ demux_of_one(uint32_t capacity, bool mt, struct pk_stage *q, uint16_t port)
 	struct pk_demux_conf conf = { .name = "hits", .capacity = capacity,
 				      .socket_id = SOCKET_ID_ANY,
 				      .flags = mt ? PK_DEMUX_F_MT : 0 };
-	struct pk_flow_key k = key_of(port);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, port);
 	struct pk_stage *d = pk_demux_flow_create(&conf);
 
 	assert_non_null(d);
@@ -61,7 +51,7 @@ demux_of_one(uint32_t capacity, bool mt, struct pk_stage *q, uint16_t port)
 static uint32_t
 entry_of(struct pk_stage *d, uint16_t port)
 {
-	struct pk_flow_key k = key_of(port);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, port);
 	void *data;
 
 	assert_true(rte_hash_lookup_data(demux_of(d)->h, &k, &data) >= 0);
@@ -71,7 +61,7 @@ entry_of(struct pk_stage *d, uint16_t port)
 static uint64_t
 hits_of(struct pk_stage *d, uint16_t port)
 {
-	struct pk_flow_key k = key_of(port);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, port);
 	uint64_t hits;
 
 	assert_int_equal(pk_demux_flow_hits(d, &k, &hits), 0);
@@ -194,7 +184,8 @@ test_reused_entry_starts_at_zero(void **state)
 	/* capacity 1: the hash's 8 entries (its minimum), an entry being a
 	 * key's position, handed out again in turn */
 	struct pk_stage *d = demux_of_one(1, false, q, 7);
-	struct pk_flow_key k = key_of(7), k2 = key_of(8);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, 7);
+	struct pk_flow_key k2 = frame_key_udp4(LOCAL, 8);
 	uint32_t idx = entry_of(d, 7);
 	unsigned int round;
 

@@ -42,16 +42,6 @@
 
 static struct rte_mempool *pool;
 
-static struct pk_flow_key
-key_of(uint16_t port)
-{
-	struct pk_flow_key key;
-
-	pk_flow_key_ipv4(&key, IPPROTO_UDP, rte_cpu_to_be_32(LOCAL),
-			 rte_cpu_to_be_16(port), 0, 0);
-	return key;
-}
-
 static struct pk_stage *
 demux_new(uint32_t capacity)
 {
@@ -83,7 +73,7 @@ port_of(const struct rte_mbuf *m)
 static uint64_t
 hits_of(struct pk_stage *d, uint16_t port)
 {
-	struct pk_flow_key k = key_of(port);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, port);
 	uint64_t hits;
 
 	assert_int_equal(pk_demux_flow_hits(d, &k, &hits), 0);
@@ -190,13 +180,13 @@ test_grow_while_an_lcore_pushes(void **state)
 		snprintf(name, sizeof(name), "g%u", t);
 		r.q[t] = pk_test_ring(name, 256);
 	}
-	k = key_of(BASE_PORT);
+	k = frame_key_udp4(LOCAL, BASE_PORT);
 	assert_int_equal(pk_demux_flow_add(r.d, &k, r.q[0]), 0);
 	__atomic_store_n(&r.ready, 1, __ATOMIC_RELEASE);
 	assert_int_equal(rte_eal_remote_launch(grow_pusher, &r, worker), 0);
 	for (t = 1; t < NB_GROW_TARGETS; t++) {
 		grow_wait_bursts(&r); /* the adds interleave with pushes */
-		k = key_of(BASE_PORT + t);
+		k = frame_key_udp4(LOCAL, BASE_PORT + t);
 		assert_int_equal(pk_demux_flow_add(r.d, &k, r.q[t]), 0);
 		__atomic_store_n(&r.ready, t + 1, __ATOMIC_RELEASE);
 	}
@@ -213,7 +203,7 @@ test_grow_while_an_lcore_pushes(void **state)
 	assert_int_equal(r.got, r.sent);
 	for (t = 0; t < NB_GROW_TARGETS; t++) {
 		hits += hits_of(r.d, BASE_PORT + t);
-		k = key_of(BASE_PORT + t);
+		k = frame_key_udp4(LOCAL, BASE_PORT + t);
 		assert_ptr_equal(pk_demux_flow_resolve(r.d, &k), r.q[t]);
 	}
 	assert_int_equal(hits, r.sent); /* no packet counted to the spare */
@@ -264,11 +254,11 @@ test_grow_waits_for_readers(void **state)
 		q[t] = pk_test_ring(name, 64);
 	}
 	for (t = 0; t < N; t++) {
-		a.k = key_of(BASE_PORT + t);
+		a.k = frame_key_udp4(LOCAL, BASE_PORT + t);
 		assert_int_equal(pk_demux_flow_add(d, &a.k, q[t]), 0);
 	}
 	assert_int_equal(pk_demux_flow_reader_register(d, id), 0);
-	a.k = key_of(BASE_PORT + N);
+	a.k = frame_key_udp4(LOCAL, BASE_PORT + N);
 	a.q = q[N];
 	assert_int_equal(pthread_create(&ctl, NULL, grow_add_main, &a), 0);
 	usleep(50 * 1000);
@@ -338,13 +328,13 @@ test_failed_grow_leaves_the_demux_as_it_was(void **state)
 		q[t] = pk_test_ring(name, 64);
 	}
 	for (t = 0; t < N; t++) {
-		k = key_of(BASE_PORT + t);
+		k = frame_key_udp4(LOCAL, BASE_PORT + t);
 		assert_int_equal(pk_demux_flow_add(d, &k, q[t]), 0);
 	}
 	assert_int_equal(df->sl.nb_free, 0);
 	fill = heap_fill();
 	assert_non_null(fill);
-	k = key_of(BASE_PORT + N);
+	k = frame_key_udp4(LOCAL, BASE_PORT + N);
 	rc = pk_demux_flow_add(d, &k, q[N]);
 	heap_release(fill);
 	assert_int_equal(rc, -ENOMEM);
@@ -354,12 +344,12 @@ test_failed_grow_leaves_the_demux_as_it_was(void **state)
 	assert_int_equal(df->sl.nb_slots, DEMUX_SLOTS_MIN);
 	assert_int_equal(df->sl.nb_free, 0);
 	for (t = 0; t < N; t++) {
-		k = key_of(BASE_PORT + t);
+		k = frame_key_udp4(LOCAL, BASE_PORT + t);
 		assert_ptr_equal(pk_demux_flow_resolve(d, &k), q[t]);
 		push_to(d, q[t], BASE_PORT + t, 2);
 		assert_true(hits_of(d, BASE_PORT + t) == 2);
 	}
-	k = key_of(BASE_PORT + N);
+	k = frame_key_udp4(LOCAL, BASE_PORT + N);
 	assert_int_equal(pk_demux_flow_add(d, &k, q[N]), 0);
 	assert_int_equal(df->sl.nb_slots, 2 * DEMUX_SLOTS_MIN);
 	push_to(d, q[N], BASE_PORT + N, 3);
@@ -390,11 +380,11 @@ test_entry_index_is_the_hash_position(void **state)
 
 	(void)state;
 	for (i = 0; i < N; i++) {
-		k = key_of(BASE_PORT + i);
+		k = frame_key_udp4(LOCAL, BASE_PORT + i);
 		assert_int_equal(pk_demux_flow_add(d, &k, q), 0);
 	}
 	for (i = 0; i < N; i++) {
-		k = key_of(BASE_PORT + i);
+		k = frame_key_udp4(LOCAL, BASE_PORT + i);
 		pos = rte_hash_lookup_data(df->h, &k, &data);
 		assert_true(pos >= 0 && pos < (int32_t)df->entries);
 		assert_int_equal(demux_data_idx(data), pos);
@@ -414,7 +404,7 @@ static void
 test_hits_exact_after_delete_and_readd(void **state)
 {
 	struct pk_stage *q = pk_test_ring("q", 64), *d = demux_new(16);
-	struct pk_flow_key k = key_of(BASE_PORT);
+	struct pk_flow_key k = frame_key_udp4(LOCAL, BASE_PORT);
 	unsigned int round;
 
 	(void)state;
